@@ -1,0 +1,56 @@
+using HostingPanel.Data.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace HostingPanel.Data.Configurations;
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> b)
+    {
+        b.ToTable("ApiKeys");
+        b.Property(k => k.Name).HasMaxLength(200).IsRequired();
+        b.Property(k => k.Prefix).HasMaxLength(16).IsRequired();
+        b.Property(k => k.SecretHash).HasMaxLength(64).IsRequired();
+        b.Ignore(k => k.IsActive);
+        b.HasIndex(k => k.SecretHash).IsUnique().HasDatabaseName("UX_ApiKeys_SecretHash");
+        b.HasIndex(k => k.UserId).HasDatabaseName("IX_ApiKeys_User");
+    }
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> b)
+    {
+        b.ToTable("AuditEntries");
+        b.Property(a => a.Actor).HasMaxLength(320).IsRequired();
+        b.Property(a => a.Action).HasMaxLength(100).IsRequired();
+        b.Property(a => a.EntityType).HasMaxLength(50).IsRequired();
+        b.Property(a => a.EntityKey).HasMaxLength(400).IsRequired();
+        b.Property(a => a.Detail).HasMaxLength(4000);
+        b.Property(a => a.RemoteAddress).HasMaxLength(64);
+        b.HasIndex(a => a.At).HasDatabaseName("IX_AuditEntries_At");
+    }
+}
+
+internal sealed class OutboxRecordConfiguration : IEntityTypeConfiguration<OutboxRecord>
+{
+    public void Configure(EntityTypeBuilder<OutboxRecord> b)
+    {
+        b.ToTable("Outbox");
+        b.Property(o => o.EntityType).HasConversion<string>().HasMaxLength(16);
+        b.Property(o => o.EntityKey).HasMaxLength(400).IsRequired();
+        b.Property(o => o.LastError).HasMaxLength(2000);
+        b.HasIndex(o => new { o.ProcessedAt, o.NextAttemptAt }).HasDatabaseName("IX_Outbox_Due");
+        b.HasIndex(o => new { o.EntityType, o.EntityId }).HasDatabaseName("IX_Outbox_Entity");
+    }
+}
+
+internal sealed class UsageSampleConfiguration : IEntityTypeConfiguration<UsageSample>
+{
+    public void Configure(EntityTypeBuilder<UsageSample> b)
+    {
+        b.ToTable("UsageSamples");
+        b.HasIndex(s => new { s.DomainId, s.At }).HasDatabaseName("IX_UsageSamples_Domain_At");
+    }
+}

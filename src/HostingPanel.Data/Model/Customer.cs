@@ -1,0 +1,62 @@
+namespace HostingPanel.Data.Model;
+
+/// <summary>A hosting customer: owns domains, and mailboxes and aliases in them, inside its plan.</summary>
+public class Customer
+{
+    private Customer() { Name = ""; Plan = new PlanLimits(0, 0, 0); }
+
+    public Customer(string name, Guid? resellerId, PlanLimits plan)
+    {
+        Name = name;
+        ResellerId = resellerId;
+        Plan = plan;
+        Enabled = true;
+        CreatedAt = DateTimeOffset.UtcNow;
+    }
+
+    public Guid Id { get; private set; } = Guid.NewGuid();
+    /// <summary>Null for a customer of the hosting company itself.</summary>
+    public Guid? ResellerId { get; private set; }
+    public Reseller? Reseller { get; private set; }
+    public string Name { get; private set; }
+    public PlanLimits Plan { get; private set; }
+    public bool Enabled { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    /// <summary>Changes whenever something is allocated from the plan, so concurrent allocations conflict instead of overshooting.</summary>
+    public Guid AllocationVersion { get; private set; } = Guid.NewGuid();
+
+    public void Rename(string name) => Name = name;
+    public void SetEnabled(bool enabled) => Enabled = enabled;
+
+    /// <summary>Changes the plan; it may not shrink below what is already in use.</summary>
+    public LimitViolation? ChangePlan(PlanLimits plan, PlanUsage used)
+    {
+        if (used.Domains > plan.MaxDomains) return new LimitViolation("domains", "new plan", plan.MaxDomains, used.Domains, 0, "");
+        if (used.Mailboxes > plan.MaxMailboxes) return new LimitViolation("mailboxes", "new plan", plan.MaxMailboxes, used.Mailboxes, 0, "");
+        if (used.QuotaMb > plan.DiskQuotaMb) return new LimitViolation("disk", "new plan", plan.DiskQuotaMb, used.QuotaMb, 0, "MB");
+        Plan = plan;
+        AllocationVersion = Guid.NewGuid();
+        return null;
+    }
+
+    public LimitViolation? AllocateDomain(PlanUsage used) =>
+        Touch(Allocation.Check("domains", "plan", Plan.MaxDomains, used.Domains, 1));
+
+    /// <summary>A new mailbox takes one mailbox and its whole quota from the plan.</summary>
+    public LimitViolation? AllocateMailbox(PlanUsage used, long quotaMb) =>
+        Touch(Allocation.Check("mailboxes", "plan", Plan.MaxMailboxes, used.Mailboxes, 1)
+              ?? Allocation.Check("disk", "plan", Plan.DiskQuotaMb, used.QuotaMb, quotaMb, "MB"));
+
+    /// <summary>Changing a mailbox's quota from old to new: only growth needs room.</summary>
+    public LimitViolation? ResizeMailbox(PlanUsage used, long oldQuotaMb, long newQuotaMb) =>
+        Touch(Allocation.Check("disk", "plan", Plan.DiskQuotaMb, used.QuotaMb - oldQuotaMb, newQuotaMb, "MB"));
+
+    private LimitViolation? Touch(LimitViolation? violation)
+    {
+        if (violation is null) AllocationVersion = Guid.NewGuid();
+        return violation;
+    }
+}
+
+/// <summary>What a customer uses of its plan: domains, mailboxes, and the sum of mailbox quotas.</summary>
+public sealed record PlanUsage(int Domains, int Mailboxes, long QuotaMb);

@@ -1,0 +1,51 @@
+using System.Globalization;
+
+namespace HostingPanel.Data.Model;
+
+/// <summary>
+/// A DNS domain name in its canonical stored form: lower case, IDN converted to A-labels (RFC 5891),
+/// every label an RFC 1035 LDH label of 1..63 octets, the whole at most 253 octets, at least two labels.
+/// </summary>
+public sealed record DomainName
+{
+    private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
+
+    public string Value { get; }
+
+    private DomainName(string value) => Value = value;
+
+    public override string ToString() => Value;
+
+    public static DomainName Parse(string input) =>
+        TryParse(input, out var name, out var error) ? name! : throw new FormatException(error);
+
+    public static bool TryParse(string? input, out DomainName? name, out string error)
+    {
+        name = null;
+        var trimmed = (input ?? "").Trim().TrimEnd('.');
+        if (trimmed.Length == 0) { error = "Enter a domain name."; return false; }
+        if (trimmed.Any(char.IsControl) || trimmed.Any(char.IsWhiteSpace)) { error = "A domain name cannot contain spaces or control characters."; return false; }
+
+        string ascii;
+        try { ascii = Idn.GetAscii(trimmed).ToLowerInvariant(); }
+        catch (ArgumentException) { error = "This is not a valid domain name."; return false; }
+
+        if (ascii.Length > 253) { error = "A domain name can have at most 253 characters."; return false; }
+        var labels = ascii.Split('.');
+        if (labels.Length < 2) { error = "A domain name needs at least two labels, like example.com."; return false; }
+        foreach (var label in labels)
+        {
+            if (label.Length is 0 or > 63) { error = "Each part of a domain name must have 1 to 63 characters."; return false; }
+            if (label[0] == '-' || label[^1] == '-') { error = "A part of a domain name cannot start or end with a hyphen."; return false; }
+            if (!label.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-')) { error = "A domain name may contain only letters, digits and hyphens."; return false; }
+        }
+        if (labels[^1].All(char.IsAsciiDigit)) { error = "The last part of a domain name cannot be all digits."; return false; }
+
+        name = new DomainName(ascii);
+        error = "";
+        return true;
+    }
+
+    /// <summary>The name as people read it (U-labels), for display only.</summary>
+    public string ToUnicode() => Idn.GetUnicode(Value);
+}
