@@ -1,0 +1,81 @@
+using FluentValidation;
+using HostingPanel.Application.Common;
+using HostingPanel.Data;
+using HostingPanel.Data.Identity;
+using HostingPanel.Data.Model;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace HostingPanel.Application.ApiKeys;
+
+/// <summary>API keys: created for oneself or for a user below one's own rank and inside one's scope; shown once; revocable.</summary>
+public sealed class ApiKeyService(
+    HostingPanelDbContext db,
+    IActorAccessor actorAccessor,
+    IValidator<CreateApiKeyInput> validator,
+    UserManager<AppUser> users,
+    ChangeRecorder recorder)
+{
+    private Actor Actor => actorAccessor.Actor;
+
+    public async Task<IReadOnlyList<ApiKeyView>> ListAsync(CancellationToken ct = default)
+    {
+        var visible = await VisibleUserIdsAsync(ct);
+        return await db.ApiKeys.Where(k => visible.Contains(k.UserId))
+            .Join(db.Users, k => k.UserId, u => u.Id, (k, u) => new ApiKeyView(k.Id, k.Name, k.Prefix, u.Email!, k.CreatedAt, k.LastUsedAt, k.RevokedAt))
+            .OrderByDescending(k => k.CreatedAt).Take(500).ToListAsync(ct);
+    }
+
+    public async Task<ServiceResult<CreatedApiKey>> CreateAsync(CreateApiKeyInput input, CancellationToken ct = default)
+    {
+        if (Actor.UserId is null || Actor.IsMailboxUser) return Failure.NotFound("The user");
+        var validation = await validator.ValidateAsync(input, ct);
+        if (!validation.IsValid) return Failure.FromValidation(validation);
+
+        var user = input.UserEmail is null ? await users.FindByIdAsync(Actor.UserId) : await users.FindByEmailAsync(input.UserEmail.Trim());
+        if (user is null || !await InScopeAsync(user)) return Failure.NotFound("The user");
+
+        var key = ApiKeySecrets.NewKey();
+        var apiKey = new ApiKey(user.Id, input.Name!.Trim(), ApiKeySecrets.DisplayPrefix(key), ApiKeySecrets.Hash(key));
+        db.ApiKeys.Add(apiKey);
+        recorder.Audit("apikey.create", "ApiKey", apiKey.Prefix, $"for {user.Email}");
+        await db.SaveChangesAsync(ct);
+        return new CreatedApiKey(apiKey.Id, apiKey.Name, key);
+    }
+
+    public async Task<ServiceResult<Done>> RevokeAsync(Guid id, CancellationToken ct = default)
+    {
+        var visible = await VisibleUserIdsAsync(ct);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id && visible.Contains(k.UserId), ct);
+        if (key is null) return Failure.NotFound("The API key");
+        key.Revoke(DateTimeOffset.UtcNow);
+        recorder.Audit("apikey.revoke", "ApiKey", key.Prefix);
+        await db.SaveChangesAsync(ct);
+        return new Done();
+    }
+
+    /// <summary>Grant ceiling: the caller itself, or a user of lower rank inside the caller's tenants.</summary>
+    private async Task<bool> InScopeAsync(AppUser user)
+    {
+        if (user.Id == Actor.UserId) return true;
+        var roles = await users.GetRolesAsync(user);
+        var role = roles.FirstOrDefault() ?? "";
+        if (Actor.Rank(role) >= Actor.Rank(Actor.Role)) return false;
+        if (Actor.IsStaff) return true;
+        if (Actor.IsReseller && user.CustomerId is { } cid && user.MailboxId is null)
+            return await db.Customers.AnyAsync(c => c.Id == cid, CancellationToken.None); // query filter limits to own customers
+        return false;
+    }
+
+    private async Task<List<string>> VisibleUserIdsAsync(CancellationToken ct)
+    {
+        if (Actor.UserId is null) return [];
+        if (Actor.IsAdmin) return await db.Users.Select(u => u.Id).ToListAsync(ct);
+        if (Actor.IsReseller)
+        {
+            var customers = db.Customers.Select(c => (Guid?)c.Id);
+            return await db.Users.Where(u => u.Id == Actor.UserId || (customers.Contains(u.CustomerId) && u.MailboxId == null)).Select(u => u.Id).ToListAsync(ct);
+        }
+        return [Actor.UserId];
+    }
+}

@@ -1,0 +1,19 @@
+namespace HostingPanel.Application.Common;
+
+/// <summary>Wakes the provisioning worker at once after a change is committed (polling is the fallback).</summary>
+public interface IOutboxSignal
+{
+    void Notify();
+}
+
+public sealed class NoOutboxSignal : IOutboxSignal
+{
+    public void Notify() { }
+}
+
+/// <summary>Hashes mailbox passwords in the mail engine's Dovecot-compatible scheme.</summary>
+public interface IMailboxPasswordHasher
+{
+    string Hash(string password);
+    bool Verify(string hash, string password);
+}

@@ -1,0 +1,55 @@
+using FluentValidation;
+using HostingPanel.Data.Model;
+
+namespace HostingPanel.Application.Common;
+
+/// <summary>Rules shared by several input models, so every form and endpoint says the same thing.</summary>
+public static class ValidationRules
+{
+    public const int MinPasswordLength = 10;
+    public const int MaxPasswordLength = 200;
+    public const long MaxQuotaMb = 1024 * 1024;
+
+    public static IRuleBuilderOptions<T, string?> DomainName<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Custom((value, ctx) =>
+        {
+            if (!Data.Model.DomainName.TryParse(value, out _, out var error)) ctx.AddFailure(error);
+        }).NotNull().WithMessage("Enter a domain name.");
+
+    public static IRuleBuilderOptions<T, string?> LocalPartRule<T>(this IRuleBuilder<T, string?> rule, bool allowCatchAll = false) =>
+        rule.Custom((value, ctx) =>
+        {
+            if (allowCatchAll && value?.Trim() == LocalPart.CatchAll) return;
+            if (!LocalPart.TryParse(value, out _, out var error)) ctx.AddFailure(error);
+        }).NotNull().WithMessage("Enter the part before the @.");
+
+    public static IRuleBuilderOptions<T, string?> Address<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Custom((value, ctx) =>
+        {
+            if (!EmailAddress.TryParse(value, out _, out var error)) ctx.AddFailure(error);
+        }).NotNull().WithMessage("Enter an address like name@example.com.");
+
+    public static IRuleBuilderOptions<T, string?> Password<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.NotEmpty().WithMessage("Enter a password.")
+            .MinimumLength(MinPasswordLength).WithMessage($"The password needs at least {MinPasswordLength} characters.")
+            .MaximumLength(MaxPasswordLength).WithMessage($"The password can have at most {MaxPasswordLength} characters.")
+            .Must(p => p is null || !p.Any(char.IsControl)).WithMessage("The password cannot contain control characters.");
+
+    public static IRuleBuilderOptions<T, string?> PersonName<T>(this IRuleBuilder<T, string?> rule, string what) =>
+        rule.NotEmpty().WithMessage($"Enter a {what}.")
+            .MaximumLength(200).WithMessage($"The {what} can have at most 200 characters.")
+            .Must(n => n is null || !n.Any(char.IsControl)).WithMessage($"The {what} cannot contain control characters.");
+
+    public static IRuleBuilderOptions<T, long> QuotaMb<T>(this IRuleBuilder<T, long> rule) =>
+        rule.GreaterThan(0).WithMessage("The quota must be at least 1 MB.")
+            .LessThanOrEqualTo(MaxQuotaMb).WithMessage($"The quota can be at most {MaxQuotaMb} MB.");
+
+    public static IRuleBuilderOptions<T, int> Count<T>(this IRuleBuilder<T, int> rule, string what) =>
+        rule.InclusiveBetween(0, 1_000_000).WithMessage($"The number of {what} must be between 0 and 1000000.");
+
+    public static IRuleBuilderOptions<T, long> DiskMb<T>(this IRuleBuilder<T, long> rule) =>
+        rule.InclusiveBetween(0, 1024L * 1024 * 1024).WithMessage("The disk quota must be between 0 and 1073741824 MB.");
+
+    public static IRuleBuilderOptions<T, int> RetentionDays<T>(this IRuleBuilder<T, int> rule) =>
+        rule.InclusiveBetween(0, Mailbox.MaxRetentionDays).WithMessage($"Retention must be between 0 (keep forever) and {Mailbox.MaxRetentionDays} days.");
+}

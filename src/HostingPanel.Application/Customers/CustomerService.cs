@@ -1,0 +1,117 @@
+using FluentValidation;
+using HostingPanel.Application.Common;
+using HostingPanel.Application.Users;
+using HostingPanel.Data;
+using HostingPanel.Data.Identity;
+using HostingPanel.Data.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace HostingPanel.Application.Customers;
+
+/// <summary>Customers and their plans, allocated out of a reseller's pool.</summary>
+public sealed class CustomerService(
+    HostingPanelDbContext db,
+    IActorAccessor actorAccessor,
+    IValidator<CreateCustomerInput> createValidator,
+    IValidator<UpdateCustomerInput> updateValidator,
+    PortalUsers users,
+    ChangeRecorder recorder,
+    UnitOfWork unitOfWork)
+{
+    private Actor Actor => actorAccessor.Actor;
+
+    public async Task<Page<CustomerView>> ListAsync(PageRequest page, Guid? resellerId = null, CancellationToken ct = default)
+    {
+        if (Actor.IsCustomer || Actor.IsMailboxUser) return new Page<CustomerView>([], 0, page.SafePage, page.SafePageSize);
+        var query = db.Customers.AsQueryable();
+        if (resellerId is { } r) query = query.Where(c => c.ResellerId == r);
+        if (page.Term is { } term) query = query.Where(c => c.Name.ToLower().Contains(term));
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderBy(c => c.Name).ThenBy(c => c.Id).Skip(page.Skip).Take(page.SafePageSize).Include(c => c.Reseller).ToListAsync(ct);
+        var views = new List<CustomerView>(rows.Count);
+        foreach (var c in rows) views.Add(await ToViewAsync(c, ct));
+        return new Page<CustomerView>(views, total, page.SafePage, page.SafePageSize);
+    }
+
+    public async Task<ServiceResult<CustomerView>> GetAsync(Guid id, CancellationToken ct = default)
+    {
+        if (Actor.IsMailboxUser) return Failure.NotFound("The customer");
+        var c = await db.Customers.Include(x => x.Reseller).FirstOrDefaultAsync(x => x.Id == id, ct);
+        return c is null ? Failure.NotFound("The customer") : await ToViewAsync(c, ct);
+    }
+
+    public async Task<ServiceResult<CustomerView>> CreateAsync(CreateCustomerInput input, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageCustomers()) return Failure.NotFound("The reseller");
+        var validation = await createValidator.ValidateAsync(input, ct);
+        if (!validation.IsValid) return Failure.FromValidation(validation);
+        var email = EmailAddress.Parse(input.Email!).Value;
+        if (await users.CheckEmailFreeAsync(email) is { } taken) return taken;
+
+        var resellerId = Actor.IsReseller ? Actor.ResellerId : input.ResellerId;
+        var plan = input.Limits!.ToLimits();
+        Reseller? reseller = null;
+        if (resellerId is { } rid)
+        {
+            reseller = await db.Resellers.FirstOrDefaultAsync(r => r.Id == rid, ct);
+            if (reseller is null) return Failure.NotFound("The reseller");
+            var violation = reseller.CheckPlan(await UsageQueries.PoolAllocatedAsync(db, rid, ct), null, plan);
+            if (violation is not null) return Failure.Limit(violation, "Limits");
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var customer = new Customer(input.Name!.Trim(), resellerId, plan);
+        db.Customers.Add(customer);
+        recorder.Record("customer.create", OutboxEntityType.Customer, customer.Id, customer.Name, customer.Id, resellerId,
+            $"plan {plan.MaxDomains} domains, {plan.MaxMailboxes} mailboxes, {plan.DiskQuotaMb} MB", provision: false);
+        if (await unitOfWork.CommitAsync("Limits", ct) is { } failure) return failure;
+        var user = await users.CreateAsync(email, input.Password!, Roles.Customer, customer.Name, customerId: customer.Id);
+        if (!user.Succeeded) return user.Failure!;
+        await tx.CommitAsync(ct);
+        return (await GetAsync(customer.Id, ct)).Value!;
+    }
+
+    public async Task<ServiceResult<CustomerView>> UpdateAsync(Guid id, UpdateCustomerInput input, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageCustomers()) return Failure.NotFound("The customer");
+        var c = await db.Customers.Include(x => x.Reseller).FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (c is null) return Failure.NotFound("The customer");
+        var validation = await updateValidator.ValidateAsync(input, ct);
+        if (!validation.IsValid) return Failure.FromValidation(validation);
+
+        var changes = new List<string>();
+        if (input.Limits is not null)
+        {
+            var plan = input.Limits.ToLimits();
+            if (c.Reseller is { } reseller)
+            {
+                var poolViolation = reseller.CheckPlan(await UsageQueries.PoolAllocatedAsync(db, reseller.Id, ct), c.Plan, plan);
+                if (poolViolation is not null) return Failure.Limit(poolViolation, "Limits");
+            }
+            var violation = c.ChangePlan(plan, await UsageQueries.PlanUsageAsync(db, c.Id, ct));
+            if (violation is not null) return Failure.Limit(violation, "Limits");
+            changes.Add($"plan {plan.MaxDomains} domains, {plan.MaxMailboxes} mailboxes, {plan.DiskQuotaMb} MB");
+        }
+        if (input.Name is not null) { c.Rename(input.Name.Trim()); changes.Add("name"); }
+        var provision = false;
+        if (input.Enabled is { } enabled && enabled != c.Enabled)
+        {
+            c.SetEnabled(enabled);
+            changes.Add(enabled ? "enabled" : "suspended");
+            provision = true; // every mailbox under it changes state in the engine
+        }
+        recorder.Record("customer.update", OutboxEntityType.Customer, c.Id, c.Name, c.Id, c.ResellerId, string.Join(", ", changes), provision);
+        if (await unitOfWork.CommitAsync("Limits", ct) is { } failure) return failure;
+        return (await GetAsync(id, ct)).Value!;
+    }
+
+    private async Task<CustomerView> ToViewAsync(Customer c, CancellationToken ct)
+    {
+        var allocated = await UsageQueries.PlanUsageAsync(db, c.Id, ct);
+        var used = await db.MailboxUsages.Where(u => db.Mailboxes.IgnoreQueryFilters()
+                .Any(m => m.Id == u.MailboxId && m.Domain!.CustomerId == c.Id && m.Status != EntityStatus.Deleting))
+            .SumAsync(u => (long?)u.UsedBytes, ct) ?? 0;
+        var email = await db.Users.Where(u => u.CustomerId == c.Id && u.MailboxId == null).Select(u => u.Email).FirstOrDefaultAsync(ct);
+        return new CustomerView(c.Id, c.Name, email, c.ResellerId, c.Reseller?.Name, c.Enabled, c.Plan, allocated, used, c.CreatedAt);
+    }
+}

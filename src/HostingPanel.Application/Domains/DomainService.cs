@@ -1,0 +1,112 @@
+using FluentValidation;
+using HostingPanel.Application.Common;
+using HostingPanel.Data;
+using HostingPanel.Data.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace HostingPanel.Application.Domains;
+
+/// <summary>Domains of the actor's tenants: list, read, create inside the plan, delete (recoverable).</summary>
+public sealed class DomainService(
+    HostingPanelDbContext db,
+    IActorAccessor actorAccessor,
+    IValidator<CreateDomainInput> validator,
+    ChangeRecorder recorder,
+    UnitOfWork unitOfWork)
+{
+    private Actor Actor => actorAccessor.Actor;
+
+    public async Task<Page<DomainView>> ListAsync(PageRequest page, Guid? customerId = null, CancellationToken ct = default)
+    {
+        if (!Actor.CanSeeDomains()) return new Page<DomainView>([], 0, page.SafePage, page.SafePageSize);
+        var query = db.Domains.Where(d => d.Status != EntityStatus.Deleting);
+        if (customerId is { } c) query = query.Where(d => d.CustomerId == c);
+        if (page.Term is { } term) query = query.Where(d => d.Name.Contains(term) || d.Customer!.Name.ToLower().Contains(term));
+        var total = await query.CountAsync(ct);
+        var rows = await Project(query.OrderBy(d => d.Name).Skip(page.Skip).Take(page.SafePageSize)).ToListAsync(ct);
+        return new Page<DomainView>(await ToViewsAsync(rows, ct), total, page.SafePage, page.SafePageSize);
+    }
+
+    public async Task<ServiceResult<DomainView>> GetAsync(string name, CancellationToken ct = default)
+    {
+        if (!Actor.CanSeeDomains() || !DomainName.TryParse(name, out var dn, out _)) return Failure.NotFound("The domain");
+        var row = await Project(db.Domains.Where(d => d.Name == dn!.Value && d.Status != EntityStatus.Deleting)).FirstOrDefaultAsync(ct);
+        return row is null ? Failure.NotFound("The domain") : (await ToViewsAsync([row], ct))[0];
+    }
+
+    public async Task<ServiceResult<DomainView>> CreateAsync(CreateDomainInput input, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageDomains()) return Failure.NotFound("The customer");
+        var validation = await validator.ValidateAsync(input, ct);
+        if (!validation.IsValid) return Failure.FromValidation(validation);
+        var name = DomainName.Parse(input.Name!);
+
+        var customerId = Actor.IsCustomer ? Actor.CustomerId : input.CustomerId;
+        if (customerId is null) return Failure.Invalid(nameof(input.CustomerId), "Choose the customer that owns the domain.");
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
+        if (customer is null) return Failure.NotFound("The customer");
+
+        // Domain names are unique across every tenant, also while a deleted one is in its grace period.
+        if (await db.Domains.IgnoreQueryFilters().AnyAsync(d => d.Name == name.Value, ct))
+            return Failure.Conflict(nameof(input.Name), $"The domain {name.Value} is already hosted here.");
+
+        var violation = customer.AllocateDomain(await UsageQueries.PlanUsageAsync(db, customer.Id, ct));
+        if (violation is not null) return Failure.Limit(violation, nameof(input.Name));
+
+        var domain = new Domain(customer.Id, name);
+        db.Domains.Add(domain);
+        recorder.Record("domain.create", OutboxEntityType.Domain, domain.Id, domain.Name, customer.Id, customer.ResellerId);
+        if (await unitOfWork.CommitAsync(nameof(input.Name), ct) is { } failure) return failure;
+        return (await GetAsync(domain.Name, ct)).Value!;
+    }
+
+    /// <summary>Deletes a domain: everything in it stops receiving and logging in at once; mail is kept for the grace period.</summary>
+    public async Task<ServiceResult<Done>> DeleteAsync(string name, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageDomains() || !DomainName.TryParse(name, out var dn, out _)) return Failure.NotFound("The domain");
+        var domain = await db.Domains.Include(d => d.Customer)
+            .FirstOrDefaultAsync(d => d.Name == dn!.Value && d.Status != EntityStatus.Deleting, ct);
+        if (domain is null) return Failure.NotFound("The domain");
+
+        var now = DateTimeOffset.UtcNow;
+        domain.MarkDeleted(now);
+        foreach (var mailbox in await db.Mailboxes.Where(m => m.DomainId == domain.Id && m.Status != EntityStatus.Deleting).ToListAsync(ct))
+            mailbox.MarkDeleted(now);
+        recorder.Record("domain.delete", OutboxEntityType.Domain, domain.Id, domain.Name, domain.CustomerId, domain.Customer!.ResellerId);
+        if (await unitOfWork.CommitAsync("name", ct) is { } failure) return failure;
+        return new Done();
+    }
+
+    private static IQueryable<DomainRow> Project(IQueryable<Domain> query) => query.Select(d => new DomainRow(
+        d.Name, d.CustomerId, d.Customer!.Name, d.Status, d.StatusDetail,
+        d.CreatedAt));
+
+    /// <summary>Counts and usage for the rows of one page, in two grouped queries.</summary>
+    private async Task<IReadOnlyList<DomainView>> ToViewsAsync(IReadOnlyList<DomainRow> rows, CancellationToken ct)
+    {
+        var names = rows.Select(r => r.Name).ToList();
+        var mailboxStats = await db.Mailboxes
+            .Where(m => names.Contains(m.Domain!.Name) && m.Status != EntityStatus.Deleting)
+            .GroupBy(m => m.Domain!.Name)
+            .Select(g => new
+            {
+                Name = g.Key,
+                Count = g.Count(),
+                Quota = g.Sum(m => m.QuotaMb),
+                Used = g.Sum(m => m.Usage == null ? 0 : m.Usage.UsedBytes),
+                Messages = g.Sum(m => m.Usage == null ? 0 : m.Usage.MessageCount),
+            })
+            .ToDictionaryAsync(x => x.Name, ct);
+        var aliasCounts = await db.Aliases.Where(a => names.Contains(a.Domain!.Name))
+            .GroupBy(a => a.Domain!.Name).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        return rows.Select(r =>
+        {
+            var m = mailboxStats.GetValueOrDefault(r.Name);
+            return new DomainView(r.Name, DomainName.Parse(r.Name).ToUnicode(), r.CustomerId, r.CustomerName, r.Status, r.StatusDetail,
+                m?.Count ?? 0, aliasCounts.GetValueOrDefault(r.Name), m?.Quota ?? 0, m?.Used ?? 0, m?.Messages ?? 0, r.CreatedAt);
+        }).ToList();
+    }
+
+    private sealed record DomainRow(string Name, Guid CustomerId, string CustomerName, EntityStatus Status, string? StatusDetail, DateTimeOffset CreatedAt);
+}

@@ -1,0 +1,99 @@
+using FluentValidation;
+using HostingPanel.Application.Common;
+using HostingPanel.Data.Model;
+
+namespace HostingPanel.Application.Mailboxes;
+
+public sealed class CreateMailboxInput
+{
+    public string? LocalPart { get; set; }
+    public string? Password { get; set; }
+    public long QuotaMb { get; set; }
+    public string? DisplayName { get; set; }
+}
+
+public sealed class CreateMailboxValidator : AbstractValidator<CreateMailboxInput>
+{
+    public CreateMailboxValidator()
+    {
+        RuleFor(x => x.LocalPart).LocalPartRule();
+        RuleFor(x => x.Password).Password();
+        RuleFor(x => x.QuotaMb).QuotaMb();
+        RuleFor(x => x.DisplayName).MaximumLength(200).WithMessage("The display name can have at most 200 characters.")
+            .Must(n => n is null || !n.Any(char.IsControl)).WithMessage("The display name cannot contain control characters.");
+    }
+}
+
+/// <summary>A partial change: null leaves a field as it is (PATCH semantics).</summary>
+public sealed class UpdateMailboxInput
+{
+    public string? Password { get; set; }
+    public long? QuotaMb { get; set; }
+    public string? DisplayName { get; set; }
+    public bool? Enabled { get; set; }
+    public bool? ImapEnabled { get; set; }
+    public bool? Pop3Enabled { get; set; }
+    public int? Pop3RetentionDays { get; set; }
+}
+
+public sealed class UpdateMailboxValidator : AbstractValidator<UpdateMailboxInput>
+{
+    public UpdateMailboxValidator()
+    {
+        When(x => x.Password is not null, () => RuleFor(x => x.Password).Password());
+        When(x => x.QuotaMb is not null, () => RuleFor(x => x.QuotaMb!.Value).QuotaMb().OverridePropertyName(nameof(UpdateMailboxInput.QuotaMb)));
+        When(x => x.Pop3RetentionDays is not null, () => RuleFor(x => x.Pop3RetentionDays!.Value).RetentionDays().OverridePropertyName(nameof(UpdateMailboxInput.Pop3RetentionDays)));
+        RuleFor(x => x.DisplayName).MaximumLength(200).WithMessage("The display name can have at most 200 characters.")
+            .Must(n => n is null || !n.Any(char.IsControl)).WithMessage("The display name cannot contain control characters.");
+    }
+}
+
+/// <summary>What a mailbox owner may change about its own mailbox.</summary>
+public sealed class OwnerSettingsInput
+{
+    public List<string> ForwardTo { get; set; } = [];
+    public bool KeepCopy { get; set; } = true;
+    public int Pop3RetentionDays { get; set; }
+}
+
+public sealed class OwnerSettingsValidator : AbstractValidator<OwnerSettingsInput>
+{
+    public OwnerSettingsValidator()
+    {
+        RuleFor(x => x.ForwardTo).Must(l => l.Count <= 10).WithMessage("You can forward to at most 10 addresses.");
+        RuleForEach(x => x.ForwardTo).Address();
+        RuleFor(x => x.Pop3RetentionDays).RetentionDays();
+    }
+}
+
+public sealed class ChangePasswordInput
+{
+    public string? Password { get; set; }
+}
+
+public sealed class ChangePasswordValidator : AbstractValidator<ChangePasswordInput>
+{
+    public ChangePasswordValidator() => RuleFor(x => x.Password).Password();
+}
+
+public sealed record MailboxView(
+    string Address,
+    string LocalPart,
+    string Domain,
+    string? DisplayName,
+    long QuotaMb,
+    long UsedBytes,
+    long MessageCount,
+    bool Enabled,
+    bool ImapEnabled,
+    bool Pop3Enabled,
+    int Pop3RetentionDays,
+    IReadOnlyList<string> ForwardTo,
+    bool KeepCopyWhenForwarding,
+    EntityStatus Status,
+    string? StatusDetail,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? UsageUpdatedAt)
+{
+    public double UsedPercent => QuotaMb <= 0 ? 0 : Math.Min(100, UsedBytes * 100.0 / (QuotaMb * 1024.0 * 1024.0));
+}

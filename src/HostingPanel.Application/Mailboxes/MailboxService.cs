@@ -1,0 +1,204 @@
+using FluentValidation;
+using HostingPanel.Application.Common;
+using HostingPanel.Data;
+using HostingPanel.Data.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace HostingPanel.Application.Mailboxes;
+
+/// <summary>Mailboxes of a domain: the same rules for the portal, the API and support staff.</summary>
+public sealed class MailboxService(
+    HostingPanelDbContext db,
+    IActorAccessor actorAccessor,
+    IValidator<CreateMailboxInput> createValidator,
+    IValidator<UpdateMailboxInput> updateValidator,
+    IValidator<OwnerSettingsInput> ownerValidator,
+    IValidator<ChangePasswordInput> passwordValidator,
+    IMailboxPasswordHasher hasher,
+    ChangeRecorder recorder,
+    UnitOfWork unitOfWork)
+{
+    private Actor Actor => actorAccessor.Actor;
+
+    public async Task<ServiceResult<Page<MailboxView>>> ListAsync(string domain, PageRequest page, CancellationToken ct = default)
+    {
+        if (await FindDomainAsync(domain, ct) is not { } d) return Failure.NotFound("The domain");
+        var query = Live().Where(m => m.DomainId == d.Id);
+        if (page.Term is { } term) query = query.Where(m => m.LocalPart.Contains(term) || (m.DisplayName != null && m.DisplayName.ToLower().Contains(term)));
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderBy(m => m.LocalPart).Skip(page.Skip).Take(page.SafePageSize)
+            .Include(m => m.Usage).Include(m => m.Forwards).AsSplitQuery().ToListAsync(ct);
+        return new Page<MailboxView>(rows.Select(m => ToView(m, d.Name)).ToList(), total, page.SafePage, page.SafePageSize);
+    }
+
+    public async Task<ServiceResult<MailboxView>> GetAsync(string domain, string localPart, CancellationToken ct = default)
+    {
+        var m = await FindAsync(domain, localPart, ct);
+        return m is null ? Failure.NotFound("The mailbox") : ToView(m, m.Domain!.Name);
+    }
+
+    /// <summary>The mailbox of the signed-in mailbox owner.</summary>
+    public async Task<ServiceResult<MailboxView>> GetOwnAsync(CancellationToken ct = default)
+    {
+        if (Actor.MailboxId is not { } id) return Failure.NotFound("The mailbox");
+        var m = await Live().Include(x => x.Domain).Include(x => x.Usage).Include(x => x.Forwards).FirstOrDefaultAsync(x => x.Id == id, ct);
+        return m is null ? Failure.NotFound("The mailbox") : ToView(m, m.Domain!.Name);
+    }
+
+    public async Task<ServiceResult<MailboxView>> CreateAsync(string domain, CreateMailboxInput input, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageMailboxes() || await FindDomainAsync(domain, ct) is not { } d) return Failure.NotFound("The domain");
+        var validation = await createValidator.ValidateAsync(input, ct);
+        if (!validation.IsValid) return Failure.FromValidation(validation);
+        var localPart = LocalPart.Parse(input.LocalPart!);
+
+        if (await AddressTakenAsync(d.Id, localPart.Value, ct))
+            return Failure.Conflict(nameof(input.LocalPart), $"{localPart.Value}@{d.Name} already exists.");
+
+        var customer = await db.Customers.IgnoreQueryFilters().FirstAsync(c => c.Id == d.CustomerId, ct);
+        var violation = customer.AllocateMailbox(await UsageQueries.PlanUsageAsync(db, customer.Id, ct), input.QuotaMb);
+        if (violation is not null) return Failure.Limit(violation, violation.Limit == "disk" ? nameof(input.QuotaMb) : nameof(input.LocalPart));
+
+        var mailbox = new Mailbox(d.Id, localPart, hasher.Hash(input.Password!), input.QuotaMb, input.DisplayName?.Trim());
+        db.Mailboxes.Add(mailbox);
+        var address = mailbox.AddressIn(d.Name);
+        recorder.Record("mailbox.create", OutboxEntityType.Mailbox, mailbox.Id, address, customer.Id, customer.ResellerId, $"quota {input.QuotaMb} MB");
+        if (await unitOfWork.CommitAsync(nameof(input.LocalPart), ct) is { } failure) return failure;
+        return (await GetAsync(d.Name, localPart.Value, ct)).Value!;
+    }
+
+    public async Task<ServiceResult<MailboxView>> UpdateAsync(string domain, string localPart, UpdateMailboxInput input, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageMailboxes()) return Failure.NotFound("The mailbox");
+        var m = await FindAsync(domain, localPart, ct);
+        if (m is null) return Failure.NotFound("The mailbox");
+        var validation = await updateValidator.ValidateAsync(input, ct);
+        if (!validation.IsValid) return Failure.FromValidation(validation);
+
+        var changes = new List<string>();
+        if (input.QuotaMb is { } quota && quota != m.QuotaMb)
+        {
+            // Support staff do not touch plans; a quota change allocates from the plan.
+            if (Actor.IsSupport) return Failure.Invalid(nameof(input.QuotaMb), "Support staff cannot change quotas.");
+            var customer = await db.Customers.IgnoreQueryFilters().FirstAsync(c => c.Id == m.Domain!.CustomerId, ct);
+            var violation = customer.ResizeMailbox(await UsageQueries.PlanUsageAsync(db, customer.Id, ct), m.QuotaMb, quota);
+            if (violation is not null) return Failure.Limit(violation, nameof(input.QuotaMb));
+            m.SetQuota(quota);
+            changes.Add($"quota {quota} MB");
+        }
+        if (input.Password is not null) { m.ChangePassword(hasher.Hash(input.Password)); changes.Add("password"); }
+        if (input.DisplayName is not null) { m.SetDisplayName(input.DisplayName); changes.Add("display name"); }
+        if (input.Enabled is { } enabled) { m.SetEnabled(enabled); changes.Add(enabled ? "enabled" : "suspended"); }
+        if (input.ImapEnabled is not null || input.Pop3Enabled is not null)
+        {
+            m.SetProtocols(input.ImapEnabled ?? m.ImapEnabled, input.Pop3Enabled ?? m.Pop3Enabled);
+            changes.Add($"imap {(m.ImapEnabled ? "on" : "off")}, pop3 {(m.Pop3Enabled ? "on" : "off")}");
+        }
+        if (input.Pop3RetentionDays is { } days) { m.SetPop3Retention(days); changes.Add($"pop3 retention {days} days"); }
+
+        m.MarkPending();
+        var address = m.AddressIn(m.Domain!.Name);
+        recorder.Record("mailbox.update", OutboxEntityType.Mailbox, m.Id, address, m.Domain.CustomerId, m.Domain.Customer!.ResellerId, string.Join(", ", changes));
+        if (await unitOfWork.CommitAsync(nameof(input.QuotaMb), ct) is { } failure) return failure;
+        return (await GetAsync(domain, localPart, ct)).Value!;
+    }
+
+    /// <summary>A mailbox owner's own settings: forwarding and POP3 retention.</summary>
+    public async Task<ServiceResult<MailboxView>> UpdateOwnSettingsAsync(OwnerSettingsInput input, CancellationToken ct = default)
+    {
+        if (Actor.MailboxId is not { } id) return Failure.NotFound("The mailbox");
+        var validation = await ownerValidator.ValidateAsync(input, ct);
+        if (!validation.IsValid) return Failure.FromValidation(validation);
+        var m = await Live().Include(x => x.Domain).ThenInclude(d => d!.Customer).Include(x => x.Forwards).FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (m is null) return Failure.NotFound("The mailbox");
+        var own = m.AddressIn(m.Domain!.Name);
+        var targets = input.ForwardTo.Select(a => EmailAddress.Parse(a).Value).Where(a => a != own).ToList();
+        m.SetForwarding(targets, input.KeepCopy || targets.Count == 0);
+        m.SetPop3Retention(input.Pop3RetentionDays);
+        m.MarkPending();
+        recorder.Record("mailbox.owner-settings", OutboxEntityType.Mailbox, m.Id, own, m.Domain.CustomerId, m.Domain.Customer!.ResellerId,
+            $"forward to {(targets.Count == 0 ? "nobody" : string.Join(" ", targets))}, keep copy {m.KeepCopyWhenForwarding}, pop3 retention {m.Pop3RetentionDays} days");
+        if (await unitOfWork.CommitAsync(nameof(input.ForwardTo), ct) is { } failure) return failure;
+        return (await GetOwnAsync(ct)).Value!;
+    }
+
+    public async Task<ServiceResult<Done>> ChangeOwnPasswordAsync(ChangePasswordInput input, CancellationToken ct = default)
+    {
+        if (Actor.MailboxId is not { } id) return Failure.NotFound("The mailbox");
+        var validation = await passwordValidator.ValidateAsync(input, ct);
+        if (!validation.IsValid) return Failure.FromValidation(validation);
+        var m = await Live().Include(x => x.Domain).ThenInclude(d => d!.Customer).FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (m is null) return Failure.NotFound("The mailbox");
+        m.ChangePassword(hasher.Hash(input.Password!));
+        m.MarkPending();
+        recorder.Record("mailbox.password", OutboxEntityType.Mailbox, m.Id, m.AddressIn(m.Domain!.Name), m.Domain.CustomerId, m.Domain.Customer!.ResellerId);
+        if (await unitOfWork.CommitAsync(nameof(input.Password), ct) is { } failure) return failure;
+        return new Done();
+    }
+
+    /// <summary>Deletes a mailbox: it stops receiving and refuses logins at once; its mail is kept for the grace period.</summary>
+    public async Task<ServiceResult<Done>> DeleteAsync(string domain, string localPart, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageMailboxes()) return Failure.NotFound("The mailbox");
+        var m = await FindAsync(domain, localPart, ct);
+        if (m is null) return Failure.NotFound("The mailbox");
+        m.MarkDeleted(DateTimeOffset.UtcNow);
+        recorder.Record("mailbox.delete", OutboxEntityType.Mailbox, m.Id, m.AddressIn(m.Domain!.Name), m.Domain.CustomerId, m.Domain.Customer!.ResellerId);
+        if (await unitOfWork.CommitAsync("localPart", ct) is { } failure) return failure;
+        return new Done();
+    }
+
+    /// <summary>Mailboxes deleted and still in their grace period (admins and support restore them).</summary>
+    public async Task<IReadOnlyList<MailboxView>> ListDeletedAsync(CancellationToken ct = default)
+    {
+        if (!Actor.IsStaff) return [];
+        var rows = await db.Mailboxes.Where(m => m.Status == EntityStatus.Deleting && m.Domain!.Status != EntityStatus.Deleting)
+            .Include(m => m.Domain).Include(m => m.Usage).Include(m => m.Forwards).OrderBy(m => m.DeletedAt).Take(500).ToListAsync(ct);
+        return rows.Select(m => ToView(m, m.Domain!.Name)).ToList();
+    }
+
+    public async Task<ServiceResult<MailboxView>> RestoreAsync(string domain, string localPart, CancellationToken ct = default)
+    {
+        if (!Actor.IsStaff) return Failure.NotFound("The mailbox");
+        if (!DomainName.TryParse(domain, out var dn, out _)) return Failure.NotFound("The mailbox");
+        var lp = localPart.Trim().ToLowerInvariant();
+        var m = await db.Mailboxes.Include(x => x.Domain).ThenInclude(d => d!.Customer)
+            .FirstOrDefaultAsync(x => x.Domain!.Name == dn!.Value && x.LocalPart == lp && x.Status == EntityStatus.Deleting, ct);
+        if (m is null || m.Domain!.Status == EntityStatus.Deleting) return Failure.NotFound("The mailbox");
+        var violation = m.Domain.Customer!.AllocateMailbox(await UsageQueries.PlanUsageAsync(db, m.Domain.CustomerId, ct), m.QuotaMb);
+        if (violation is not null) return Failure.Limit(violation, "localPart");
+        m.Restore();
+        recorder.Record("mailbox.restore", OutboxEntityType.Mailbox, m.Id, m.AddressIn(m.Domain.Name), m.Domain.CustomerId, m.Domain.Customer.ResellerId);
+        if (await unitOfWork.CommitAsync("localPart", ct) is { } failure) return failure;
+        return (await GetAsync(domain, localPart, ct)).Value!;
+    }
+
+    private IQueryable<Mailbox> Live() => db.Mailboxes.Where(m => m.Status != EntityStatus.Deleting);
+
+    private async Task<Domain?> FindDomainAsync(string domain, CancellationToken ct)
+    {
+        if (Actor.IsMailboxUser || !DomainName.TryParse(domain, out var dn, out _)) return null;
+        return await db.Domains.FirstOrDefaultAsync(d => d.Name == dn!.Value && d.Status != EntityStatus.Deleting, ct);
+    }
+
+    private async Task<Mailbox?> FindAsync(string domain, string localPart, CancellationToken ct)
+    {
+        if (!DomainName.TryParse(domain, out var dn, out _) || !LocalPart.TryParse(localPart, out var lp, out _)) return null;
+        return await Live().Include(m => m.Domain).ThenInclude(d => d!.Customer).Include(m => m.Usage).Include(m => m.Forwards)
+            .FirstOrDefaultAsync(m => m.Domain!.Name == dn!.Value && m.LocalPart == lp!.Value && m.Domain.Status != EntityStatus.Deleting, ct);
+    }
+
+    /// <summary>A local part is one mailbox or one alias per domain, never both (deleted mailboxes keep theirs until purged).</summary>
+    internal static async Task<bool> AddressTakenAsync(HostingPanelDbContext db, Guid domainId, string localPart, CancellationToken ct) =>
+        await db.Mailboxes.IgnoreQueryFilters().AnyAsync(m => m.DomainId == domainId && m.LocalPart == localPart, ct)
+        || await db.Aliases.IgnoreQueryFilters().AnyAsync(a => a.DomainId == domainId && a.LocalPart == localPart, ct);
+
+    private Task<bool> AddressTakenAsync(Guid domainId, string localPart, CancellationToken ct) => AddressTakenAsync(db, domainId, localPart, ct);
+
+    internal static MailboxView ToView(Mailbox m, string domain) => new(
+        m.AddressIn(domain), m.LocalPart, domain, m.DisplayName, m.QuotaMb,
+        m.Usage?.UsedBytes ?? 0, m.Usage?.MessageCount ?? 0,
+        m.Enabled, m.ImapEnabled, m.Pop3Enabled, m.Pop3RetentionDays,
+        m.Forwards.Select(f => f.Address).OrderBy(a => a).ToList(), m.KeepCopyWhenForwarding,
+        m.Status, m.StatusDetail, m.CreatedAt, m.Usage?.UpdatedAt);
+}

@@ -1,0 +1,97 @@
+using FluentValidation;
+using HostingPanel.Application.Common;
+using HostingPanel.Application.Users;
+using HostingPanel.Data;
+using HostingPanel.Data.Identity;
+using HostingPanel.Data.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace HostingPanel.Application.Resellers;
+
+/// <summary>Resellers and their pools: admins manage them; a reseller reads its own.</summary>
+public sealed class ResellerService(
+    HostingPanelDbContext db,
+    IActorAccessor actorAccessor,
+    IValidator<CreateResellerInput> createValidator,
+    IValidator<UpdateResellerInput> updateValidator,
+    PortalUsers users,
+    ChangeRecorder recorder,
+    UnitOfWork unitOfWork)
+{
+    private Actor Actor => actorAccessor.Actor;
+
+    public async Task<Page<ResellerView>> ListAsync(PageRequest page, CancellationToken ct = default)
+    {
+        if (!Actor.IsAdmin && !Actor.IsReseller) return new Page<ResellerView>([], 0, page.SafePage, page.SafePageSize);
+        var query = db.Resellers.AsQueryable();
+        if (page.Term is { } term) query = query.Where(r => r.Name.ToLower().Contains(term));
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderBy(r => r.Name).ThenBy(r => r.Id).Skip(page.Skip).Take(page.SafePageSize).ToListAsync(ct);
+        var views = new List<ResellerView>(rows.Count);
+        foreach (var r in rows) views.Add(await ToViewAsync(r, ct));
+        return new Page<ResellerView>(views, total, page.SafePage, page.SafePageSize);
+    }
+
+    public async Task<ServiceResult<ResellerView>> GetAsync(Guid id, CancellationToken ct = default)
+    {
+        if (!Actor.IsAdmin && !Actor.IsReseller) return Failure.NotFound("The reseller");
+        var r = await db.Resellers.FirstOrDefaultAsync(x => x.Id == id, ct);
+        return r is null ? Failure.NotFound("The reseller") : await ToViewAsync(r, ct);
+    }
+
+    public async Task<ServiceResult<ResellerView>> CreateAsync(CreateResellerInput input, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageResellers()) return Failure.NotFound("The reseller");
+        var validation = await createValidator.ValidateAsync(input, ct);
+        if (!validation.IsValid) return Failure.FromValidation(validation);
+        var email = EmailAddress.Parse(input.Email!).Value;
+        if (await users.CheckEmailFreeAsync(email) is { } taken) return taken;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var reseller = new Reseller(input.Name!.Trim(), input.Limits!.ToLimits());
+        reseller.SetOverselling(input.AllowOverselling);
+        db.Resellers.Add(reseller);
+        recorder.Record("reseller.create", OutboxEntityType.Reseller, reseller.Id, reseller.Name, null, reseller.Id, null, provision: false);
+        if (await unitOfWork.CommitAsync("Name", ct) is { } failure) return failure;
+        var user = await users.CreateAsync(email, input.Password!, Roles.Reseller, reseller.Name, resellerId: reseller.Id);
+        if (!user.Succeeded) return user.Failure!;
+        await tx.CommitAsync(ct);
+        return (await GetAsync(reseller.Id, ct)).Value!;
+    }
+
+    public async Task<ServiceResult<ResellerView>> UpdateAsync(Guid id, UpdateResellerInput input, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageResellers()) return Failure.NotFound("The reseller");
+        var r = await db.Resellers.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (r is null) return Failure.NotFound("The reseller");
+        var validation = await updateValidator.ValidateAsync(input, ct);
+        if (!validation.IsValid) return Failure.FromValidation(validation);
+
+        var changes = new List<string>();
+        if (input.AllowOverselling is { } oversell) { r.SetOverselling(oversell); changes.Add($"overselling {(oversell ? "on" : "off")}"); }
+        if (input.Limits is not null)
+        {
+            var violation = r.ResizePool(input.Limits.ToLimits(), await UsageQueries.PoolAllocatedAsync(db, r.Id, ct));
+            if (violation is not null) return Failure.Limit(violation, "Limits");
+            changes.Add("pool");
+        }
+        if (input.Name is not null) { r.Rename(input.Name.Trim()); changes.Add("name"); }
+        var provision = false;
+        if (input.Enabled is { } enabled && enabled != r.Enabled)
+        {
+            r.SetEnabled(enabled);
+            changes.Add(enabled ? "enabled" : "suspended");
+            provision = true;
+        }
+        recorder.Record("reseller.update", OutboxEntityType.Reseller, r.Id, r.Name, null, r.Id, string.Join(", ", changes), provision);
+        if (await unitOfWork.CommitAsync("Limits", ct) is { } failure) return failure;
+        return (await GetAsync(id, ct)).Value!;
+    }
+
+    private async Task<ResellerView> ToViewAsync(Reseller r, CancellationToken ct)
+    {
+        var allocated = await UsageQueries.PoolAllocatedAsync(db, r.Id, ct);
+        var email = await db.Users.Where(u => u.ResellerId == r.Id && u.CustomerId == null).Select(u => u.Email).FirstOrDefaultAsync(ct);
+        return new ResellerView(r.Id, r.Name, email, r.Enabled, r.AllowOverselling, r.Pool, allocated, r.CreatedAt);
+    }
+}

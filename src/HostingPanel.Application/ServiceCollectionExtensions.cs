@@ -1,0 +1,31 @@
+using FluentValidation;
+using HostingPanel.Application.Aliases;
+using HostingPanel.Application.ApiKeys;
+using HostingPanel.Application.Common;
+using HostingPanel.Application.Customers;
+using HostingPanel.Application.Domains;
+using HostingPanel.Application.Mailboxes;
+using HostingPanel.Application.Resellers;
+using HostingPanel.Application.Users;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HostingPanel.Application;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>The application services shared by the portal, the REST API and the worker.</summary>
+    public static IServiceCollection AddPanelApplication(this IServiceCollection services)
+    {
+        services.AddValidatorsFromAssemblyContaining<CreateDomainValidator>(ServiceLifetime.Singleton);
+        services.AddScoped<ChangeRecorder>();
+        services.AddScoped<UnitOfWork>();
+        services.AddScoped<PortalUsers>();
+        services.AddScoped<ResellerService>();
+        services.AddScoped<CustomerService>();
+        services.AddScoped<DomainService>();
+        services.AddScoped<MailboxService>();
+        services.AddScoped<AliasService>();
+        services.AddScoped<ApiKeyService>();
+        return services;
+    }
+}

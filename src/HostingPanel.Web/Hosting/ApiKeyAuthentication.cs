@@ -1,0 +1,64 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using HostingPanel.Application.ApiKeys;
+using HostingPanel.Data;
+using HostingPanel.Data.Identity;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HostingPanel.Web.Hosting;
+
+/// <summary>`Authorization: Bearer &lt;api key&gt;`: the key's user, with that user's role and tenant claims.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IServiceScopeFactory scopes)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    // Writing LastUsedAt on every request would turn reads into writes; once a minute is what the portal needs.
+    private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var key = header["Bearer ".Length..].Trim();
+        if (key.Length is 0 or > 200) return AuthenticateResult.Fail("Invalid API key.");
+
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<HostingPanelDbContext>();
+        var hash = ApiKeySecrets.Hash(key);
+        var apiKey = await db.ApiKeys.FirstOrDefaultAsync(k => k.SecretHash == hash && k.RevokedAt == null, Context.RequestAborted);
+        if (apiKey is null) return AuthenticateResult.Fail("Invalid API key.");
+
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var user = await users.FindByIdAsync(apiKey.UserId);
+        if (user is null || await users.IsLockedOutAsync(user)) return AuthenticateResult.Fail("Invalid API key.");
+
+        var now = DateTimeOffset.UtcNow;
+        if (apiKey.LastUsedAt is null || now - apiKey.LastUsedAt > TouchInterval)
+        {
+            apiKey.Touch(now);
+            await db.SaveChangesAsync(Context.RequestAborted);
+        }
+
+        var factory = scope.ServiceProvider.GetRequiredService<IUserClaimsPrincipalFactory<AppUser>>();
+        var principal = await factory.CreateAsync(user);
+        var identity = new ClaimsIdentity(principal.Claims, SchemeName);
+        identity.AddClaim(new Claim("hp:apikey", apiKey.Id.ToString()));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await Results.Problem(statusCode: 401, title: "Unauthorized",
+            detail: "Send a valid API key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Security.Claims;
+using HostingPanel.Application.Common;
+using HostingPanel.Data;
+using HostingPanel.Data.Identity;
+
+namespace HostingPanel.Web.Hosting;
+
+/// <summary>The actor of the current HTTP request, from the cookie or API key principal's claims.</summary>
+public sealed class HttpActorAccessor(IHttpContextAccessor http) : IActorAccessor, ITenantScopeAccessor
+{
+    private Actor? _actor;
+
+    public Actor Actor => _actor ??= FromPrincipal(http.HttpContext);
+
+    public TenantScope Scope => Actor.Scope;
+
+    public static Actor FromPrincipal(HttpContext? context)
+    {
+        var user = context?.User;
+        var remote = context?.Connection.RemoteIpAddress?.ToString();
+        if (user?.Identity?.IsAuthenticated != true) return new Actor(null, "anonymous", "", RemoteAddress: remote);
+        var role = Roles.All.FirstOrDefault(user.IsInRole) ?? "";
+        return new Actor(
+            user.FindFirstValue(ClaimTypes.NameIdentifier),
+            user.FindFirstValue(ClaimTypes.Email) ?? user.Identity.Name ?? "unknown",
+            role,
+            ParseGuid(user.FindFirstValue(PanelClaims.ResellerId)),
+            ParseGuid(user.FindFirstValue(PanelClaims.CustomerId)),
+            ParseGuid(user.FindFirstValue(PanelClaims.MailboxId)),
+            remote);
+    }
+
+    private static Guid? ParseGuid(string? s) => Guid.TryParse(s, out var g) ? g : null;
+}
+
+public static class PanelClaims
+{
+    public const string ResellerId = "hp:reseller";
+    public const string CustomerId = "hp:customer";
+    public const string MailboxId = "hp:mailbox";
+}

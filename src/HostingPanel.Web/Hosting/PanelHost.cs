@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Mvc;
+using FluentValidation;
+using Microsoft.AspNetCore.DataProtection;
+using HostingPanel.Application;
+using HostingPanel.Application.Common;
+using HostingPanel.Data;
+using HostingPanel.Data.Identity;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Authorization;
+using Microsoft.AspNetCore.Mvc.Razor;
+
+namespace HostingPanel.Web.Hosting;
+
+/// <summary>The composition root: one process hosting the portal, the REST API, the worker and the mail engine.</summary>
+public static class PanelHost
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // The web root is the repository's wwwroot, copied next to the binaries (see ../shared/TRAPS.md).
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
+        if (string.IsNullOrEmpty(builder.Configuration["Urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+            builder.WebHost.UseUrls(DefaultUrl);
+        // Start-up failures are printed by Program as one line; the host's own error log would repeat them with a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        configure?.Invoke(builder);
+
+        var settings = PanelSettings.Read(builder.Configuration, builder.Environment.ContentRootPath);
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddHttpContextAccessor();
+        // Cookie and antiforgery keys survive restarts, so people stay signed in.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
+        services.AddScoped<HttpActorAccessor>();
+        services.AddScoped<IActorAccessor>(sp => sp.GetRequiredService<HttpActorAccessor>());
+        services.AddScoped<ITenantScopeAccessor>(sp => sp.GetRequiredService<HttpActorAccessor>());
+        services.AddPanelDatabase(settings);
+        services.AddPanelApplication();
+        services.AddScoped<Bootstrapper>();
+        services.AddScoped<HostingPanel.Web.Features.Account.PortalSignIn>();
+        services.AddValidatorsFromAssemblyContaining<HostingPanel.Web.Features.Account.LoginFormValidator>(ServiceLifetime.Singleton);
+
+        services.AddIdentity<AppUser, IdentityRole>(o =>
+            {
+                o.Password.RequiredLength = ValidationRules.MinPasswordLength;
+                o.Password.RequireDigit = o.Password.RequireLowercase = o.Password.RequireUppercase = o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.User.RequireUniqueEmail = true;
+            })
+            .AddEntityFrameworkStores<HostingPanelDbContext>()
+            .AddClaimsPrincipalFactory<PanelClaimsFactory>()
+            .AddDefaultTokenProviders();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/login";
+            o.Cookie.Name = "hp.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.SlidingExpiration = true;
+        });
+        services.AddAuthentication()
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+
+        services.AddControllersWithViews(o =>
+            {
+                // Every portal page needs a signed-in user unless it says [AllowAnonymous].
+                o.Filters.Add(new AuthorizeFilter(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build()));
+                o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
+            })
+            .AddRazorOptions(o =>
+            {
+                o.ViewLocationFormats.Clear();
+                o.ViewLocationFormats.Add("/Features/{1}/{0}" + RazorViewEngine.ViewExtension);
+                o.ViewLocationFormats.Add("/Features/Shared/{0}" + RazorViewEngine.ViewExtension);
+            });
+        services.AddProblemDetails();
+
+        return builder.Build().ConfigurePipeline();
+    }
+
+    private static WebApplication ConfigurePipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler("/error");
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapControllers();
+        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Prepares the database and starts listening; prints where, and the first admin's login.</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken ct = default)
+    {
+        string? generatedPassword;
+        using (var scope = app.Services.CreateScope())
+            generatedPassword = await scope.ServiceProvider.GetRequiredService<Bootstrapper>().RunAsync(ct);
+
+        await app.StartAsync(ct);
+        StartupBanner.Print(app, generatedPassword);
+    }
+}

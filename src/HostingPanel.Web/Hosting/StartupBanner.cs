@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace HostingPanel.Web.Hosting;
+
+/// <summary>What a person starting the product needs to read: where it listens and how to log in.</summary>
+public static class StartupBanner
+{
+    public static void Print(WebApplication app, string? generatedPassword)
+    {
+        var settings = app.Services.GetRequiredService<PanelSettings>();
+        var config = app.Configuration;
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var lines = new List<string>
+        {
+            "",
+            "HostingPanel is running.",
+            $"  Portal and API: {string.Join(", ", addresses)}",
+            $"  Database:       {settings.Provider}",
+            $"  Data directory: {settings.DataDirectory}",
+        };
+        foreach (var line in MailPortLines(config)) lines.Add(line);
+        var email = config["Bootstrap:AdminEmail"] ?? "admin@example.com";
+        var passwordFile = Path.Combine(settings.DataDirectory, Bootstrapper.PasswordFileName);
+        if (generatedPassword is not null)
+        {
+            lines.Add($"  First admin:    {email}");
+            lines.Add($"  Password:       {generatedPassword}   (shown once; also in {passwordFile})");
+        }
+        else if (File.Exists(passwordFile))
+        {
+            lines.Add($"  Log in as {email}; the generated password is in {passwordFile}.");
+        }
+        else
+        {
+            lines.Add($"  Log in as {email} with Bootstrap:AdminPassword.");
+        }
+        lines.Add("");
+        Console.WriteLine(string.Join(Environment.NewLine, lines));
+    }
+
+    private static IEnumerable<string> MailPortLines(IConfiguration config)
+    {
+        if (!PanelRoles.Parse(config["Roles"]).Mail) yield break;
+        var bind = config["Mail:BindAddress"] ?? "127.0.0.1";
+        string Port(string key, int fallback) => config[$"Mail:{key}:Port"] ?? fallback.ToString();
+        yield return $"  IMAP:           {bind}:{Port("Imap", 1143)} (STARTTLS), {bind}:{Port("Imaps", 1993)} (TLS)";
+        yield return $"  POP3:           {bind}:{Port("Pop3", 1110)} (STLS), {bind}:{Port("Pop3s", 1995)} (TLS)";
+        yield return $"  SMTP:           {bind}:{Port("Smtp", 2525)} (inbound), {bind}:{Port("Submission", 1587)} (submission, STARTTLS), {bind}:{Port("Submissions", 1465)} (TLS)";
+    }
+}
