@@ -5,6 +5,8 @@ using HostingPanel.Application;
 using HostingPanel.Application.Common;
 using HostingPanel.Data;
 using HostingPanel.Data.Identity;
+using HostingPanel.Web.Api;
+using HostingPanel.Web.Features;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Authorization;
@@ -22,6 +24,8 @@ public static class PanelHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
+            // Tests host this same application from another entry assembly; controllers and views live here.
+            ApplicationName = typeof(PanelHost).Assembly.GetName().Name,
             // The web root is the repository's wwwroot, copied next to the binaries (see ../shared/TRAPS.md).
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
@@ -85,6 +89,8 @@ public static class PanelHost
                 o.ViewLocationFormats.Add("/Features/Shared/{0}" + RazorViewEngine.ViewExtension);
             });
         services.AddProblemDetails();
+        services.AddPortal();
+        services.AddPanelApi();
 
         return builder.Build().ConfigurePipeline();
     }
@@ -98,6 +104,7 @@ public static class PanelHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapControllers();
+        app.MapPanelApi();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         return app;
     }
