@@ -1,0 +1,187 @@
+using System.Data.Common;
+using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.Storage;
+
+namespace HostingPanel.MailEngine.Admin;
+
+/// <summary>
+/// <see cref="IMailEngineAdmin"/> over the engine's tables. Every call states a desired state
+/// (upserts, replace-all for relations), so the worker can replay it safely.
+/// </summary>
+public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProvider time) : IMailEngineAdmin
+{
+    public Task EnsureDomainAsync(string domain, CancellationToken ct = default)
+    {
+        var name = NormalizeDomain(domain);
+        return db.WriteAsync((c, tx) => EnsureDomainRowAsync(c, tx, name), ct);
+    }
+
+    public Task RemoveDomainAsync(string domain, DateTimeOffset purgeAfter, CancellationToken ct = default)
+    {
+        var name = NormalizeDomain(domain);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return db.WriteAsync(async (c, tx) =>
+        {
+            var id = await c.ScalarAsync(tx, "SELECT id FROM domains WHERE name = @n", ("@n", name));
+            if (id is null)
+                return;
+            await c.ExecAsync(tx, "UPDATE domains SET removed_at = COALESCE(removed_at, @t), purge_after = @p WHERE id = @id",
+                ("@t", now), ("@p", purgeAfter.ToUnixTimeMilliseconds()), ("@id", id));
+            await c.ExecAsync(tx, "UPDATE mailboxes SET removed_at = COALESCE(removed_at, @t), purge_after = COALESCE(purge_after, @p) WHERE domain_id = @id",
+                ("@t", now), ("@p", purgeAfter.ToUnixTimeMilliseconds()), ("@id", id));
+            await c.ExecAsync(tx, "DELETE FROM aliases WHERE domain_id = @id", ("@id", id));
+        }, ct);
+    }
+
+    public Task EnsureMailboxAsync(MailboxSpec spec, CancellationToken ct = default)
+    {
+        var address = MailDirectory.NormalizeAddress(spec.Address) ?? throw new ArgumentException($"not an address: {spec.Address}", nameof(spec));
+        if (spec.QuotaBytes < 0)
+            throw new ArgumentOutOfRangeException(nameof(spec), "quota must not be negative");
+        var domain = address[(address.IndexOf('@') + 1)..];
+        var forwards = (spec.ForwardTo ?? []).Select(f => MailDirectory.NormalizeAddress(f) ?? throw new ArgumentException($"not an address: {f}", nameof(spec)))
+            .Distinct().ToList();
+        return db.WriteAsync(async (c, tx) =>
+        {
+            var domainId = await EnsureDomainRowAsync(c, tx, domain);
+            var id = await c.ScalarAsync(tx, """
+                INSERT INTO mailboxes (address, domain_id, password_hash, quota_bytes, enabled, imap_enabled, pop3_enabled, pop3_retention_days, display_name, keep_copy, created_at)
+                VALUES (@a, @d, @h, @q, @e, @imap, @pop, @r, @dn, @k, @t)
+                ON CONFLICT (address) DO UPDATE SET password_hash = @h, quota_bytes = @q, enabled = @e, imap_enabled = @imap, pop3_enabled = @pop,
+                    pop3_retention_days = @r, display_name = @dn, keep_copy = @k, removed_at = NULL, purge_after = NULL
+                RETURNING id
+                """,
+                ("@a", address), ("@d", domainId), ("@h", spec.PasswordHash), ("@q", spec.QuotaBytes), ("@e", B(spec.Enabled)), ("@imap", B(spec.ImapEnabled)),
+                ("@pop", B(spec.Pop3Enabled)), ("@r", (long)Math.Max(0, spec.Pop3RetentionDays)), ("@dn", spec.DisplayName), ("@k", B(spec.KeepCopyWhenForwarding)),
+                ("@t", time.GetUtcNow().ToUnixTimeMilliseconds())) ?? 0;
+            if (await c.ScalarAsync(tx, "SELECT COUNT(*) FROM folders WHERE mailbox_id = @m", ("@m", id)) == 0)
+                foreach (var (name, specialUse) in MailStore.DefaultFolders)
+                    await MailStore.InsertFolderAsync(c, tx, id, name, specialUse);
+            await c.ExecAsync(tx, "DELETE FROM mailbox_forwards WHERE mailbox_id = @m", ("@m", id));
+            foreach (var f in forwards)
+                await c.ExecAsync(tx, "INSERT INTO mailbox_forwards (mailbox_id, destination) VALUES (@m, @d)", ("@m", id), ("@d", f));
+        }, ct);
+    }
+
+    public Task EnsureAliasAsync(AliasSpec spec, CancellationToken ct = default)
+    {
+        var address = NormalizeAliasAddress(spec.Address);
+        var domain = address[(address.IndexOf('@') + 1)..];
+        var destinations = spec.Destinations.Select(d => MailDirectory.NormalizeAddress(d) ?? throw new ArgumentException($"not an address: {d}", nameof(spec)))
+            .Distinct().ToList();
+        return db.WriteAsync(async (c, tx) =>
+        {
+            var domainId = await EnsureDomainRowAsync(c, tx, domain);
+            var id = await c.ScalarAsync(tx, "INSERT INTO aliases (address, domain_id) VALUES (@a, @d) ON CONFLICT (address) DO UPDATE SET domain_id = @d RETURNING id",
+                ("@a", address), ("@d", domainId));
+            await c.ExecAsync(tx, "DELETE FROM alias_destinations WHERE alias_id = @id", ("@id", id));
+            foreach (var d in destinations)
+                await c.ExecAsync(tx, "INSERT INTO alias_destinations (alias_id, destination) VALUES (@id, @d)", ("@id", id), ("@d", d));
+        }, ct);
+    }
+
+    public Task RemoveAliasAsync(string address, CancellationToken ct = default)
+    {
+        var normalized = NormalizeAliasAddress(address);
+        return db.WriteAsync((c, tx) => c.ExecAsync(tx, "DELETE FROM aliases WHERE address = @a", ("@a", normalized)), ct);
+    }
+
+    public Task RemoveMailboxAsync(string address, DateTimeOffset purgeAfter, CancellationToken ct = default)
+    {
+        var normalized = MailDirectory.NormalizeAddress(address) ?? throw new ArgumentException($"not an address: {address}", nameof(address));
+        return db.WriteAsync((c, tx) => c.ExecAsync(tx,
+            "UPDATE mailboxes SET removed_at = COALESCE(removed_at, @t), purge_after = @p WHERE address = @a",
+            ("@t", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@p", purgeAfter.ToUnixTimeMilliseconds()), ("@a", normalized)), ct);
+    }
+
+    public Task RestoreMailboxAsync(string address, CancellationToken ct = default)
+    {
+        var normalized = MailDirectory.NormalizeAddress(address) ?? throw new ArgumentException($"not an address: {address}", nameof(address));
+        return db.WriteAsync(async (c, tx) =>
+        {
+            var domainId = await c.ScalarAsync(tx, "SELECT domain_id FROM mailboxes WHERE address = @a", ("@a", normalized));
+            if (domainId is null)
+                return;
+            // A restored mailbox needs its domain back too.
+            await c.ExecAsync(tx, "UPDATE domains SET removed_at = NULL, purge_after = NULL WHERE id = @d", ("@d", domainId));
+            await c.ExecAsync(tx, "UPDATE mailboxes SET removed_at = NULL, purge_after = NULL WHERE address = @a", ("@a", normalized));
+        }, ct);
+    }
+
+    public async Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        var due = await db.ReadAsync(c => c.QueryAsync(null,
+            "SELECT address FROM mailboxes WHERE removed_at IS NOT NULL AND purge_after <= @n", r => r.GetString(0),
+            ("@n", now.ToUnixTimeMilliseconds())), ct);
+        foreach (var address in due)
+            await PurgeMailboxAsync(address, ct);
+        await db.WriteAsync((c, tx) => c.ExecAsync(tx, """
+            DELETE FROM domains WHERE removed_at IS NOT NULL AND purge_after <= @n
+              AND NOT EXISTS (SELECT 1 FROM mailboxes m WHERE m.domain_id = domains.id)
+              AND NOT EXISTS (SELECT 1 FROM aliases a WHERE a.domain_id = domains.id)
+            """, ("@n", now.ToUnixTimeMilliseconds())), ct);
+        return due.Count;
+    }
+
+    public async Task PurgeMailboxAsync(string address, CancellationToken ct = default)
+    {
+        var normalized = MailDirectory.NormalizeAddress(address) ?? throw new ArgumentException($"not an address: {address}", nameof(address));
+        List<string> bodies = [];
+        await db.WriteAsync(async (c, tx) =>
+        {
+            bodies.Clear();
+            var id = await c.ScalarAsync(tx, "SELECT id FROM mailboxes WHERE address = @a", ("@a", normalized));
+            if (id is null)
+                return;
+            bodies.AddRange(await c.QueryAsync(tx, "SELECT DISTINCT body FROM messages WHERE mailbox_id = @m", r => r.GetString(0), ("@m", id)));
+            await c.ExecAsync(tx, "DELETE FROM messages WHERE mailbox_id = @m", ("@m", id));
+            await c.ExecAsync(tx, "DELETE FROM expunged WHERE folder_id IN (SELECT id FROM folders WHERE mailbox_id = @m)", ("@m", id));
+            await c.ExecAsync(tx, "DELETE FROM folders WHERE mailbox_id = @m", ("@m", id));
+            await c.ExecAsync(tx, "DELETE FROM mailbox_forwards WHERE mailbox_id = @m", ("@m", id));
+            await c.ExecAsync(tx, "DELETE FROM mailboxes WHERE id = @m", ("@m", id));
+        }, ct);
+        await store.DeleteUnreferencedBodiesAsync(bodies, ct);
+    }
+
+    public Task<IReadOnlyList<MailboxUsage>> GetUsageAsync(CancellationToken ct = default) =>
+        db.ReadAsync<IReadOnlyList<MailboxUsage>>(async c => await c.QueryAsync(null,
+            "SELECT address, used_bytes, message_count, quota_bytes FROM mailboxes ORDER BY address",
+            r => new MailboxUsage(r.GetString(0), r.Long(1), r.Long(2), r.Long(3))), ct);
+
+    public Task<EngineDirectorySnapshot> GetDirectoryAsync(CancellationToken ct = default) =>
+        db.ReadAsync(async c =>
+        {
+            var domains = await c.QueryAsync(null, "SELECT name FROM domains WHERE removed_at IS NULL ORDER BY name", r => r.GetString(0));
+            var forwards = (await c.QueryAsync(null, "SELECT mailbox_id, destination FROM mailbox_forwards ORDER BY destination", r => (r.Long(0), r.GetString(1))))
+                .ToLookup(f => f.Item1, f => f.Item2);
+            var mailboxes = await c.QueryAsync(null, """
+                SELECT id, address, password_hash, quota_bytes, enabled, imap_enabled, pop3_enabled, pop3_retention_days, display_name, keep_copy, removed_at
+                FROM mailboxes ORDER BY address
+                """, r => (Removed: !r.IsDBNull(10), Spec: new MailboxSpec(r.GetString(1), r.GetString(2), r.Long(3), r.Bool(4), r.Bool(5), r.Bool(6), (int)r.Long(7),
+                r.StringOrNull(8), forwards[r.Long(0)].ToList(), r.Bool(9))));
+            var destinations = (await c.QueryAsync(null, "SELECT alias_id, destination FROM alias_destinations ORDER BY destination", r => (r.Long(0), r.GetString(1))))
+                .ToLookup(d => d.Item1, d => d.Item2);
+            var aliases = await c.QueryAsync(null, "SELECT id, address FROM aliases ORDER BY address",
+                r => new AliasSpec(r.GetString(1), destinations[r.Long(0)].ToList()));
+            return new EngineDirectorySnapshot(domains,
+                mailboxes.Where(m => !m.Removed).Select(m => m.Spec).ToList(),
+                aliases,
+                mailboxes.Where(m => m.Removed).Select(m => m.Spec.Address).ToList());
+        }, ct);
+
+    private static async Task<long> EnsureDomainRowAsync(DbConnection c, DbTransaction tx, string name) =>
+        await c.ScalarAsync(tx, "INSERT INTO domains (name) VALUES (@n) ON CONFLICT (name) DO UPDATE SET removed_at = NULL, purge_after = NULL RETURNING id",
+            ("@n", name)) ?? 0;
+
+    private static string NormalizeDomain(string domain) =>
+        MailDirectory.NormalizeAddress("x@" + domain)?[2..] ?? throw new ArgumentException($"not a domain: {domain}", nameof(domain));
+
+    private static string NormalizeAliasAddress(string address)
+    {
+        if (address.StartsWith("*@", StringComparison.Ordinal))
+            return "*@" + NormalizeDomain(address[2..]);
+        return MailDirectory.NormalizeAddress(address) ?? throw new ArgumentException($"not an address: {address}", nameof(address));
+    }
+
+    private static long B(bool value) => value ? 1 : 0;
+}

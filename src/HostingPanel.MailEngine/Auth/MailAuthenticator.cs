@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HostingPanel.MailEngine.Auth;
+
+public enum MailProtocol
+{
+    Imap,
+    Pop3,
+    Smtp,
+}
+
+public enum AuthFailure
+{
+    None,
+    /// <summary>Unknown user or wrong password (indistinguishable to the client).</summary>
+    InvalidCredentials,
+    /// <summary>Too many recent failures for this address or IP.</summary>
+    Throttled,
+    /// <summary>Correct password, but the mailbox is suspended or removed.</summary>
+    Disabled,
+    /// <summary>Correct password, but this protocol is switched off for the mailbox.</summary>
+    ProtocolDisabled,
+}
+
+public sealed record AuthResult(AuthFailure Failure, MailboxAccount? Account)
+{
+    public bool Succeeded => Failure == AuthFailure.None;
+}
+
+/// <summary>
+/// The one login check for POP3, IMAP and SMTP AUTH. Unknown users cost a real verification too, so
+/// the answer time does not reveal which addresses exist; successful verifications are remembered
+/// for a short time (as Dovecot's auth cache) so the deliberately slow hash does not bound logins
+/// per second; failures are throttled per address and IP and answered after a delay.
+/// </summary>
+public sealed class MailAuthenticator
+{
+    private readonly MailDirectory _directory;
+    private readonly LoginThrottle _throttle;
+    private readonly MailAuthOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MailAuthenticator> _logger;
+    private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
+    // Key of the cache's HMAC: the cache never holds anything a stolen memory image could brute-force cheaply.
+    private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
+    // Each {ARGON2ID} verification takes 64 MiB; bound how many run at once.
+    private readonly SemaphoreSlim _hashSlots = new(Math.Max(2, Environment.ProcessorCount * 2));
+    private readonly Lazy<string> _dummyHash = new(() => DovecotPassword.HashArgon2Id(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))));
+
+    public MailAuthenticator(MailDirectory directory, LoginThrottle throttle, IOptions<MailEngineOptions> options, TimeProvider time, ILogger<MailAuthenticator> logger)
+    {
+        _directory = directory;
+        _throttle = throttle;
+        _options = options.Value.Auth;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<AuthResult> AuthenticateAsync(string user, string password, IPAddress? remote, MailProtocol protocol, CancellationToken ct = default)
+    {
+        var address = MailDirectory.NormalizeAddress(user) ?? user.ToLowerInvariant();
+        if (_throttle.IsThrottled(address, remote))
+        {
+            _logger.LogWarning("{Protocol} login throttled for {Address} from {Remote}", protocol, address, remote);
+            await DelayAsync(ct);
+            return new AuthResult(AuthFailure.Throttled, null);
+        }
+
+        var account = await _directory.FindMailboxAsync(address, ct);
+        var cacheKey = CacheKey(address, password);
+        bool verified;
+        if (account is not null && _cache.TryGetValue(cacheKey, out var cached) && cached.ExpiresAt > _time.GetUtcNow()
+            && cached.PasswordHash == account.PasswordHash)
+        {
+            verified = true;
+        }
+        else
+        {
+            // Unknown users verify against a dummy hash of the default scheme: same cost, same time.
+            verified = await VerifyAsync(password, account?.PasswordHash ?? _dummyHash.Value, ct) && account is not null;
+        }
+
+        if (!verified)
+        {
+            _throttle.RecordFailure(address, remote);
+            _logger.LogInformation("{Protocol} login failed for {Address} from {Remote}", protocol, address, remote);
+            await DelayAsync(ct);
+            return new AuthResult(AuthFailure.InvalidCredentials, null);
+        }
+
+        _throttle.RecordSuccess(address);
+        if (_cache.Count > 100_000)
+            _cache.Clear();
+        _cache[cacheKey] = new CacheEntry(account!.PasswordHash, _time.GetUtcNow() + _options.CacheTtl);
+
+        if (!account.Active)
+            return new AuthResult(AuthFailure.Disabled, account);
+        var allowed = protocol switch
+        {
+            MailProtocol.Imap => account.ImapEnabled,
+            MailProtocol.Pop3 => account.Pop3Enabled,
+            _ => true,
+        };
+        return allowed ? new AuthResult(AuthFailure.None, account) : new AuthResult(AuthFailure.ProtocolDisabled, account);
+    }
+
+    private async Task<bool> VerifyAsync(string password, string hash, CancellationToken ct)
+    {
+        await _hashSlots.WaitAsync(ct);
+        try
+        {
+            return await Task.Run(() => DovecotPassword.Verify(password, hash), ct);
+        }
+        finally
+        {
+            _hashSlots.Release();
+        }
+    }
+
+    private Task DelayAsync(CancellationToken ct) =>
+        _options.FailureDelay > TimeSpan.Zero ? Task.Delay(_options.FailureDelay, _time, ct) : Task.CompletedTask;
+
+    private string CacheKey(string address, string password) =>
+        address + "\0" + Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes(address + "\0" + password)));
+
+    private sealed record CacheEntry(string PasswordHash, DateTimeOffset ExpiresAt);
+}

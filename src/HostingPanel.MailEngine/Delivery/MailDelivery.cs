@@ -1,0 +1,63 @@
+using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.Storage;
+
+namespace HostingPanel.MailEngine.Delivery;
+
+public enum DeliveryStatus
+{
+    Delivered,
+    OverQuota,
+    /// <summary>The mailbox no longer exists or is suspended.</summary>
+    Unknown,
+}
+
+public sealed record DeliveryResult(long MailboxId, DeliveryStatus Status, long Uid);
+
+/// <summary>
+/// Local delivery for SMTP (and LMTP-style callers): resolve recipients at RCPT, check room, then
+/// store one durable body for all of them. <see cref="DeliverAsync"/> returns only after every
+/// copy is committed, so a caller may answer 250 when all results say Delivered.
+/// </summary>
+public sealed class MailDelivery(MailDirectory directory, MailStore store, TimeProvider time)
+{
+    public Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken ct = default) =>
+        directory.ResolveRecipientAsync(address, ct);
+
+    /// <summary>
+    /// A quick check for RCPT TO (452 4.2.2 when false). <paramref name="size"/> is the SIZE=
+    /// parameter, or 0 when unknown (then only a full mailbox fails).
+    /// </summary>
+    public Task<bool> HasRoomAsync(long mailboxId, long size = 0, CancellationToken ct = default) =>
+        directory.HasRoomAsync(mailboxId, size, ct);
+
+    /// <summary>
+    /// Delivers <paramref name="message"/> to the INBOX of each mailbox (duplicates collapse to one copy).
+    /// Bytes are written once; each mailbox's quota is charged in full. <paramref name="maxSize"/> &gt; 0
+    /// throws <see cref="MessageTooLargeException"/> when exceeded.
+    /// </summary>
+    public async Task<IReadOnlyList<DeliveryResult>> DeliverAsync(Stream message, IReadOnlyCollection<long> mailboxIds, long maxSize = 0, CancellationToken ct = default)
+    {
+        var targets = mailboxIds.Distinct().ToList();
+        if (targets.Count == 0)
+            return [];
+        var body = await store.Bodies.WriteAsync(message, maxSize, ct);
+        AppendResult[] results;
+        try
+        {
+            results = await store.DeliverAsync(body, targets, time.GetUtcNow());
+        }
+        catch
+        {
+            store.Bodies.Delete(body.RelativePath);
+            throw;
+        }
+        if (results.All(r => r.Status != StoreStatus.Ok))
+            store.Bodies.Delete(body.RelativePath);
+        return targets.Select((id, i) => new DeliveryResult(id, results[i].Status switch
+        {
+            StoreStatus.Ok => DeliveryStatus.Delivered,
+            StoreStatus.OverQuota => DeliveryStatus.OverQuota,
+            _ => DeliveryStatus.Unknown,
+        }, results[i].Uid)).ToList();
+    }
+}

@@ -1,0 +1,82 @@
+namespace HostingPanel.MailEngine.Hosting;
+
+/// <summary>The <c>Mail:*</c> section of CONTRACT.md section 2.</summary>
+public sealed class MailEngineOptions
+{
+    public const string SectionName = "Mail";
+
+    public string Hostname { get; set; } = "localhost";
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Allows USER/PASS and AUTH without TLS, but only from loopback clients.</summary>
+    public bool AllowPlaintextAuth { get; set; }
+
+    public ListenerOptions Imap { get; set; } = new() { Port = 1143 };
+    public ListenerOptions Imaps { get; set; } = new() { Port = 1993 };
+    public ListenerOptions Pop3 { get; set; } = new() { Port = 1110 };
+    public ListenerOptions Pop3s { get; set; } = new() { Port = 1995 };
+    public ListenerOptions Smtp { get; set; } = new() { Port = 2525 };
+    public ListenerOptions Submission { get; set; } = new() { Port = 1587 };
+    public ListenerOptions Submissions { get; set; } = new() { Port = 1465 };
+
+    public TlsOptions Tls { get; set; } = new();
+    public MailAuthOptions Auth { get; set; } = new();
+    public Pop3Options Pop3Limits { get; set; } = new();
+}
+
+public sealed class ListenerOptions
+{
+    /// <summary>0 disables the listener.</summary>
+    public int Port { get; set; }
+}
+
+public sealed class TlsOptions
+{
+    public string? CertificatePath { get; set; }
+    public string? KeyPath { get; set; }
+}
+
+public sealed class MailAuthOptions
+{
+    /// <summary>How long a successful verification is remembered (Dovecot: auth_cache_ttl).</summary>
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Delay before answering a failed login (Dovecot: auth_failure_delay).</summary>
+    public TimeSpan FailureDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Failures per address inside <see cref="ThrottleWindow"/> after which logins are refused.</summary>
+    public int MaxFailuresPerAddress { get; set; } = 10;
+
+    /// <summary>Failures per client IP inside <see cref="ThrottleWindow"/> after which logins are refused.</summary>
+    public int MaxFailuresPerIp { get; set; } = 30;
+
+    public TimeSpan ThrottleWindow { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+public sealed class Pop3Options
+{
+    /// <summary>Longest accepted command line, CRLF included.</summary>
+    public int MaxLineLength { get; set; } = 1000;
+
+    /// <summary>Bad commands after which the session is closed.</summary>
+    public int MaxBadCommands { get; set; } = 10;
+
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>The <c>Storage:*</c> and <c>Database:*</c> settings the engine reads.</summary>
+public sealed class MailStorageOptions
+{
+    public string DataDirectory { get; set; } = "data";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Resolved connection string of the engine database.</summary>
+    public string ConnectionString { get; set; } = "";
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+}

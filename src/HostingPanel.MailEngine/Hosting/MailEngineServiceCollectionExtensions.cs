@@ -1,0 +1,80 @@
+using HostingPanel.MailEngine.Admin;
+using HostingPanel.MailEngine.Auth;
+using HostingPanel.MailEngine.Delivery;
+using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.Maintenance;
+using HostingPanel.MailEngine.Sessions.Pop3;
+using HostingPanel.MailEngine.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace HostingPanel.MailEngine.Hosting;
+
+public static class MailEngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the mail engine: store, directory, delivery, authentication, admin API and the
+    /// POP3 listeners (hosted services, started in registration order: store first, then listeners).
+    /// Reads <c>Mail:*</c>, <c>Storage:DataDirectory</c>, <c>Database:Provider</c> and
+    /// <c>ConnectionStrings:Mail</c> (else SQLite <c>{DataDirectory}/mail.db</c>, or on PostgreSQL the
+    /// <c>ConnectionStrings:Panel</c> database, schema <c>mail</c>).
+    /// </summary>
+    public static IServiceCollection AddMailEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MailEngineOptions>().Bind(configuration.GetSection(MailEngineOptions.SectionName));
+        services.AddOptions<MailStorageOptions>().Configure(o => ConfigureStorage(o, configuration));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<EngineDatabase>();
+        services.AddSingleton<BodyStore>();
+        services.AddSingleton<GroupCommitter>();
+        services.AddSingleton<MailboxChangeNotifier>();
+        services.AddSingleton<MailStore>();
+        services.AddSingleton<MailDirectory>();
+        services.AddSingleton<MailDelivery>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<MailAuthenticator>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<MailEngineAdmin>();
+        services.AddSingleton<IMailEngineAdmin>(sp => sp.GetRequiredService<MailEngineAdmin>());
+        services.AddSingleton<MailTlsCertificate>();
+        services.AddSingleton<MailListenerRegistry>();
+        services.AddSingleton<IMailListenerRegistry>(sp => sp.GetRequiredService<MailListenerRegistry>());
+        services.AddSingleton<Pop3MaildropLocks>();
+        services.AddSingleton<Pop3Retention>();
+        services.AddSingleton<MailMaintenanceService>();
+
+        services.AddHostedService(sp => sp.GetRequiredService<MailMaintenanceService>());
+        services.AddHostedService<Pop3Server>();
+        return services;
+    }
+
+    private static void ConfigureStorage(MailStorageOptions o, IConfiguration configuration)
+    {
+        o.DataDirectory = Path.GetFullPath(configuration["Storage:DataDirectory"] is { Length: > 0 } dir ? dir : "data");
+        System.IO.Directory.CreateDirectory(o.DataDirectory);
+        o.Provider = Enum.TryParse<DatabaseProvider>(configuration["Database:Provider"], ignoreCase: true, out var provider) ? provider : DatabaseProvider.Sqlite;
+        var mail = configuration.GetConnectionString("Mail");
+        if (!string.IsNullOrWhiteSpace(mail))
+        {
+            o.ConnectionString = mail;
+        }
+        else if (o.Provider == DatabaseProvider.PostgreSql)
+        {
+            o.ConnectionString = configuration.GetConnectionString("Panel")
+                ?? throw new InvalidOperationException("Database:Provider is PostgreSql but neither ConnectionStrings:Mail nor ConnectionStrings:Panel is set");
+        }
+        else
+        {
+            o.ConnectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(o.DataDirectory, "mail.db"),
+                ForeignKeys = true,
+                Pooling = true,
+                DefaultTimeout = 30,
+            }.ToString();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using HostingPanel.MailEngine.Protocol.Pop3;
+using HostingPanel.MailEngine.Storage;
+
+namespace HostingPanel.MailEngine.Sessions.Pop3;
+
+/// <summary>RFC 1939 session states; each carries only its own data.</summary>
+internal abstract record Pop3State;
+
+/// <summary>AUTHORIZATION: <see cref="User"/> is set after a USER command, waiting for PASS.</summary>
+internal sealed record Pop3AuthorizationState(string? User = null) : Pop3State;
+
+/// <summary>AUTHORIZATION, inside a SASL exchange: the next line is the client's response.</summary>
+internal sealed record Pop3SaslState(string Mechanism) : Pop3State;
+
+/// <summary>TRANSACTION: the locked maildrop.</summary>
+internal sealed record Pop3TransactionState(Pop3Maildrop Maildrop) : Pop3State;
+
+/// <summary>Which commands each state accepts (RFC 1939 sections 4-6, RFC 2449, RFC 2595, RFC 5034).</summary>
+internal static class Pop3StateTable
+{
+    private static readonly HashSet<Pop3Verb> Authorization = [Pop3Verb.User, Pop3Verb.Pass, Pop3Verb.Auth, Pop3Verb.Stls, Pop3Verb.Capa, Pop3Verb.Quit];
+
+    private static readonly HashSet<Pop3Verb> Transaction =
+        [Pop3Verb.Stat, Pop3Verb.List, Pop3Verb.Retr, Pop3Verb.Dele, Pop3Verb.Noop, Pop3Verb.Rset, Pop3Verb.Quit, Pop3Verb.Top, Pop3Verb.Uidl, Pop3Verb.Capa];
+
+    public static bool Allows(Pop3State state, Pop3Verb verb) => state switch
+    {
+        Pop3AuthorizationState => Authorization.Contains(verb),
+        Pop3TransactionState => Transaction.Contains(verb),
+        _ => false,
+    };
+}
+
+/// <summary>The INBOX as one POP3 session sees it: numbered at login, deletions pending until QUIT.</summary>
+internal sealed class Pop3Maildrop(long mailboxId, FolderInfo inbox, List<StoredMessage> messages)
+{
+    private readonly bool[] _deleted = new bool[messages.Count];
+    private readonly HashSet<long> _retrieved = [];
+
+    public long MailboxId => mailboxId;
+    public FolderInfo Inbox => inbox;
+    public int Count => messages.Count;
+
+    /// <summary>The message with 1-based <paramref name="number"/>, or null if out of range or marked deleted.</summary>
+    public StoredMessage? Get(int number, out bool deleted)
+    {
+        deleted = false;
+        if (number < 1 || number > messages.Count)
+            return null;
+        deleted = _deleted[number - 1];
+        return deleted ? null : messages[number - 1];
+    }
+
+    public IEnumerable<(int Number, StoredMessage Message)> Visible() =>
+        messages.Select((m, i) => (i + 1, m)).Where(x => !_deleted[x.Item1 - 1]);
+
+    public (int Count, long Size) Stat()
+    {
+        var visible = Visible().ToList();
+        return (visible.Count, visible.Sum(v => v.Message.Size));
+    }
+
+    public void Delete(int number) => _deleted[number - 1] = true;
+
+    public void Reset() => Array.Clear(_deleted);
+
+    public void MarkRetrieved(StoredMessage m)
+    {
+        if (m.Pop3RetrievedAt is null)
+            _retrieved.Add(m.Id);
+    }
+
+    public IReadOnlyCollection<long> Retrieved => _retrieved;
+
+    public IReadOnlyCollection<long> DeletedUids => messages.Where((_, i) => _deleted[i]).Select(m => m.Uid).ToList();
+
+    /// <summary>Stable forever: the INBOX's UIDVALIDITY and the message's UID never change together.</summary>
+    public string UniqueId(StoredMessage m) => $"{inbox.UidValidity}.{m.Uid}";
+}

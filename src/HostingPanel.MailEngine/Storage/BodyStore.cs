@@ -1,0 +1,156 @@
+using System.Runtime.InteropServices;
+using HostingPanel.MailEngine.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace HostingPanel.MailEngine.Storage;
+
+/// <summary>A body file that is on stable storage under its final name, except for its directory entry.</summary>
+public sealed record WrittenBody(string RelativePath, long Size, string Directory, ImapMessageSummary Summary);
+
+/// <summary>
+/// Message bodies as immutable files under <c>{DataDirectory}/store/xx/</c>. A body is written to a
+/// temporary name, fsynced and renamed; the directory fsync is left to the caller so that a batch of
+/// deliveries shares one (<see cref="SyncDirectories"/>). Bodies are stored with CRLF line ends, so
+/// the size the store reports is the size IMAP and POP3 send.
+/// </summary>
+public sealed class BodyStore
+{
+    private const byte ByteCR = (byte)'\r';
+    private const byte ByteLF = (byte)'\n';
+    public const string BodyExtension = ".eml";
+    public const string TempExtension = ".tmp";
+
+    public BodyStore(IOptions<MailStorageOptions> options)
+    {
+        Root = Path.GetFullPath(Path.Combine(options.Value.DataDirectory, "store"));
+        System.IO.Directory.CreateDirectory(Root);
+    }
+
+    public string Root { get; }
+
+    public string FullPath(string relativePath) => Path.Combine(Root, relativePath);
+
+    /// <summary>Copies <paramref name="source"/> into a new durable body file, converting bare LF to CRLF.</summary>
+    public async Task<WrittenBody> WriteAsync(Stream source, long maxSize, CancellationToken ct)
+    {
+        var name = Guid.NewGuid().ToString("N");
+        var shard = name[..2];
+        var directory = Path.Combine(Root, shard);
+        System.IO.Directory.CreateDirectory(directory);
+        var tempPath = Path.Combine(directory, name + TempExtension);
+        var finalRelative = Path.Combine(shard, name + BodyExtension);
+        long size = 0;
+        try
+        {
+            await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous))
+            {
+                var input = new byte[64 * 1024];
+                var output = new byte[128 * 1024];
+                var previousWasCR = false;
+                int read;
+                while ((read = await source.ReadAsync(input, ct)) > 0)
+                {
+                    var o = 0;
+                    for (var i = 0; i < read; i++)
+                    {
+                        var b = input[i];
+                        if (b == ByteLF && !previousWasCR)
+                            output[o++] = ByteCR;
+                        output[o++] = b;
+                        previousWasCR = b == ByteCR;
+                    }
+                    size += o;
+                    if (maxSize > 0 && size > maxSize)
+                        throw new MessageTooLargeException(maxSize);
+                    await file.WriteAsync(output.AsMemory(0, o), ct);
+                }
+                file.Position = 0;
+                var summary = ImapMessageSummary.Parse(file);
+                file.Flush(flushToDisk: true);
+                File.Move(tempPath, FullPath(finalRelative));
+                return new WrittenBody(finalRelative, size, directory, summary);
+            }
+        }
+        catch
+        {
+            TryDelete(tempPath);
+            throw;
+        }
+    }
+
+    public FileStream Open(string relativePath) =>
+        new(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    public void Delete(string relativePath) => TryDelete(FullPath(relativePath));
+
+    /// <summary>Makes renames inside these directories durable (one fsync per directory).</summary>
+    public static void SyncDirectories(IEnumerable<string> directories)
+    {
+        foreach (var directory in directories.Distinct())
+            FsyncDirectory(directory);
+    }
+
+    /// <summary>
+    /// Removes temporary files and body files no message row references. <paramref name="minAge"/>
+    /// protects deliveries in flight (another node on PostgreSQL, or this one after startup).
+    /// </summary>
+    public int SweepOrphans(IReadOnlySet<string> referenced, TimeSpan minAge)
+    {
+        var removed = 0;
+        var cutoff = DateTime.UtcNow - minAge;
+        foreach (var path in System.IO.Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(Root, path);
+            if (referenced.Contains(relative))
+                continue;
+            if (File.GetLastWriteTimeUtc(path) > cutoff)
+                continue;
+            TryDelete(path);
+            removed++;
+        }
+        return removed;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private const int O_RDONLY = 0;
+    private const int O_DIRECTORY = 0x10000; // Linux value; the engine runs on Linux
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "open")]
+    private static extern int SysOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "fsync")]
+    private static extern int SysFsync(int fd);
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "close")]
+    private static extern int SysClose(int fd);
+
+    private static void FsyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+            return; // Windows has no directory fsync; NTFS journals the rename.
+        var flags = O_RDONLY | (OperatingSystem.IsLinux() ? O_DIRECTORY : 0);
+        var fd = SysOpen(directory, flags);
+        if (fd < 0)
+            throw new IOException($"open({directory}) failed: errno {Marshal.GetLastPInvokeError()}");
+        try
+        {
+            if (SysFsync(fd) != 0)
+                throw new IOException($"fsync({directory}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        finally
+        {
+            SysClose(fd);
+        }
+    }
+}
+
+public sealed class MessageTooLargeException(long limit) : Exception($"message exceeds {limit} bytes")
+{
+    public long Limit { get; } = limit;
+}

@@ -1,0 +1,132 @@
+using System.Data.Common;
+using Microsoft.Extensions.Logging;
+
+namespace HostingPanel.MailEngine.Storage;
+
+/// <summary>
+/// The engine's schema versions, applied in order and recorded in <c>schema_migrations</c>.
+/// One SQL text serves both providers; <c>{pk}</c> is the only dialect difference.
+/// Timestamps are Unix milliseconds, booleans 0/1, so both providers read alike.
+/// </summary>
+internal static class EngineMigrations
+{
+    public const string PostgresSchema = "mail";
+
+    private static readonly (int Version, string Name, string Sql)[] Migrations =
+    [
+        (1, "initial", """
+            CREATE TABLE domains (
+                id {pk},
+                name TEXT NOT NULL UNIQUE,
+                removed_at BIGINT NULL,
+                purge_after BIGINT NULL
+            );
+            CREATE TABLE mailboxes (
+                id {pk},
+                address TEXT NOT NULL UNIQUE,
+                domain_id BIGINT NOT NULL REFERENCES domains(id),
+                password_hash TEXT NOT NULL,
+                quota_bytes BIGINT NOT NULL,
+                used_bytes BIGINT NOT NULL DEFAULT 0,
+                message_count BIGINT NOT NULL DEFAULT 0,
+                enabled BIGINT NOT NULL,
+                imap_enabled BIGINT NOT NULL,
+                pop3_enabled BIGINT NOT NULL,
+                pop3_retention_days BIGINT NOT NULL,
+                display_name TEXT NULL,
+                keep_copy BIGINT NOT NULL DEFAULT 1,
+                removed_at BIGINT NULL,
+                purge_after BIGINT NULL,
+                created_at BIGINT NOT NULL
+            );
+            CREATE TABLE mailbox_forwards (
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                destination TEXT NOT NULL,
+                PRIMARY KEY (mailbox_id, destination)
+            );
+            CREATE TABLE aliases (
+                id {pk},
+                address TEXT NOT NULL UNIQUE,
+                domain_id BIGINT NOT NULL REFERENCES domains(id)
+            );
+            CREATE TABLE alias_destinations (
+                alias_id BIGINT NOT NULL REFERENCES aliases(id) ON DELETE CASCADE,
+                destination TEXT NOT NULL,
+                PRIMARY KEY (alias_id, destination)
+            );
+            CREATE TABLE folders (
+                id {pk},
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                special_use TEXT NULL,
+                subscribed BIGINT NOT NULL DEFAULT 1,
+                uid_validity BIGINT NOT NULL,
+                uid_next BIGINT NOT NULL DEFAULT 1,
+                highest_modseq BIGINT NOT NULL DEFAULT 1,
+                UNIQUE (mailbox_id, name)
+            );
+            CREATE TABLE messages (
+                id {pk},
+                folder_id BIGINT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+                mailbox_id BIGINT NOT NULL,
+                uid BIGINT NOT NULL,
+                modseq BIGINT NOT NULL,
+                flags BIGINT NOT NULL,
+                keywords TEXT NOT NULL DEFAULT '',
+                size BIGINT NOT NULL,
+                internal_date BIGINT NOT NULL,
+                body TEXT NOT NULL,
+                envelope TEXT NOT NULL,
+                body_structure TEXT NOT NULL,
+                body_simple TEXT NOT NULL,
+                pop3_retrieved_at BIGINT NULL,
+                UNIQUE (folder_id, uid)
+            );
+            CREATE INDEX ix_messages_body ON messages (body);
+            CREATE INDEX ix_messages_folder_modseq ON messages (folder_id, modseq);
+            CREATE INDEX ix_messages_pop3_retrieved ON messages (pop3_retrieved_at);
+            CREATE TABLE expunged (
+                folder_id BIGINT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+                uid BIGINT NOT NULL,
+                modseq BIGINT NOT NULL,
+                PRIMARY KEY (folder_id, uid)
+            );
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+
+    public static async Task ApplyAsync(EngineDatabase db, ILogger logger, CancellationToken ct)
+    {
+        await using var connection = await db.OpenRawAsync(ct);
+        if (db.IsSqlite)
+        {
+            // WAL lets IMAP/POP3 readers run beside the single writer; FULL makes each commit durable.
+            await connection.ExecAsync(null, "PRAGMA journal_mode=WAL;");
+        }
+        else
+        {
+            await connection.ExecAsync(null, $"CREATE SCHEMA IF NOT EXISTS {PostgresSchema};");
+        }
+
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (!db.IsSqlite)
+        {
+            // Several engine nodes may start together on one PostgreSQL.
+            await connection.ExecAsync(tx, "SELECT pg_advisory_xact_lock(718281828);");
+        }
+        await connection.ExecAsync(tx, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);");
+        var current = await connection.ScalarAsync(tx, "SELECT MAX(version) FROM schema_migrations;") ?? 0;
+        var pk = db.IsSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+        foreach (var (version, name, sql) in Migrations)
+        {
+            if (version <= current)
+                continue;
+            logger.LogInformation("Applying mail engine schema migration {Version} ({Name})", version, name);
+            await connection.ExecAsync(tx, sql.Replace("{pk}", pk));
+            await connection.ExecAsync(tx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t);",
+                ("@v", (long)version), ("@n", name), ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        }
+        await tx.CommitAsync(ct);
+    }
+}

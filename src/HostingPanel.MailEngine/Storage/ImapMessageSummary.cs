@@ -1,0 +1,303 @@
+using System.Text;
+using MimeKit;
+using MimeKit.Utils;
+
+namespace HostingPanel.MailEngine.Storage;
+
+/// <summary>
+/// ENVELOPE, BODYSTRUCTURE and BODY of a message in IMAP wire syntax (RFC 9051 section 7.5.2),
+/// computed once at delivery so that FETCH copies them out without parsing the message again.
+/// Strings that are not plain 7-bit are written as literals (<c>{n}\r\n...</c>), so the
+/// texts are emitted exactly as stored.
+/// </summary>
+public sealed record ImapMessageSummary(string Envelope, string BodyStructure, string Body)
+{
+    private static readonly ParserOptions Options = new() { MaxMimeDepth = 32 };
+
+    public static ImapMessageSummary Parse(Stream stream)
+    {
+        var offsets = new Dictionary<MimeEntity, (long HeadersEnd, long End, int Lines)>(ReferenceEqualityComparer.Instance);
+        var parser = new MimeParser(Options, stream, MimeFormat.Entity, persistent: false);
+        parser.MimeEntityEnd += (_, e) => offsets[e.Entity] = (e.HeadersEndOffset, e.EndOffset, e.Lines);
+        MimeMessage message;
+        try
+        {
+            message = parser.ParseMessage();
+        }
+        catch (FormatException)
+        {
+            // Note: a body MimeKit cannot parse still has to be stored (RFC 5321 says accept what we can);
+            // describe it as one opaque text part.
+            var size = stream.Length;
+            const string empty = "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)";
+            var text = $"(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" {size} 0";
+            return new ImapMessageSummary(empty, text + " NIL NIL NIL NIL)", text + ")");
+        }
+
+        var envelope = new StringBuilder();
+        WriteEnvelope(envelope, message);
+        var full = new StringBuilder();
+        WriteBody(full, message.Body ?? new TextPart("plain"), offsets, extensible: true);
+        var simple = new StringBuilder();
+        WriteBody(simple, message.Body ?? new TextPart("plain"), offsets, extensible: false);
+        return new ImapMessageSummary(envelope.ToString(), full.ToString(), simple.ToString());
+    }
+
+    private static void WriteEnvelope(StringBuilder sb, MimeMessage message)
+    {
+        var headers = message.Headers;
+        sb.Append('(');
+        WriteNString(sb, RawHeader(headers, HeaderId.Date));
+        sb.Append(' ');
+        WriteNString(sb, RawHeader(headers, HeaderId.Subject));
+        sb.Append(' ');
+        var from = message.From;
+        WriteAddresses(sb, from);
+        sb.Append(' ');
+        // RFC 9051: an absent or empty Sender or Reply-To takes the value of From.
+        WriteAddresses(sb, message.Sender is { } sender ? new InternetAddressList([sender]) : from);
+        sb.Append(' ');
+        WriteAddresses(sb, message.ReplyTo.Count > 0 ? message.ReplyTo : from);
+        sb.Append(' ');
+        WriteAddresses(sb, message.To);
+        sb.Append(' ');
+        WriteAddresses(sb, message.Cc);
+        sb.Append(' ');
+        WriteAddresses(sb, message.Bcc);
+        sb.Append(' ');
+        WriteNString(sb, RawHeader(headers, HeaderId.InReplyTo));
+        sb.Append(' ');
+        WriteNString(sb, RawHeader(headers, HeaderId.MessageId));
+        sb.Append(')');
+    }
+
+    private static string? RawHeader(HeaderList headers, HeaderId id)
+    {
+        var index = headers.IndexOf(id);
+        if (index < 0)
+            return null;
+        var raw = headers[index].RawValue;
+        var text = Encoding.UTF8.GetString(raw).Replace("\r", "").Replace("\n", "").Trim();
+        return text;
+    }
+
+    private static void WriteAddresses(StringBuilder sb, InternetAddressList list)
+    {
+        if (list.Count == 0)
+        {
+            sb.Append("NIL");
+            return;
+        }
+        sb.Append('(');
+        foreach (var address in list)
+            WriteAddress(sb, address);
+        sb.Append(')');
+    }
+
+    private static void WriteAddress(StringBuilder sb, InternetAddress address)
+    {
+        switch (address)
+        {
+            case MailboxAddress mailbox:
+            {
+                var at = mailbox.Address.LastIndexOf('@');
+                var local = at < 0 ? mailbox.Address : mailbox.Address[..at];
+                var host = at < 0 ? null : mailbox.Address[(at + 1)..];
+                sb.Append('(');
+                WriteNString(sb, EncodePhrase(mailbox.Name));
+                sb.Append(" NIL ");
+                WriteNString(sb, local);
+                sb.Append(' ');
+                WriteNString(sb, host);
+                sb.Append(')');
+                break;
+            }
+            case GroupAddress group:
+                // RFC 9051: a group is a start marker with the group name as mailbox and NIL host,
+                // its members, then an end marker of all NILs.
+                sb.Append("(NIL NIL ");
+                WriteNString(sb, EncodePhrase(group.Name));
+                sb.Append(" NIL)");
+                foreach (var member in group.Members)
+                    WriteAddress(sb, member);
+                sb.Append("(NIL NIL NIL NIL)");
+                break;
+        }
+    }
+
+    private static string? EncodePhrase(string? phrase)
+    {
+        if (string.IsNullOrEmpty(phrase))
+            return null;
+        if (phrase.All(c => c < 128))
+            return phrase;
+        return Encoding.ASCII.GetString(Rfc2047.EncodePhrase(Encoding.UTF8, phrase));
+    }
+
+    private static void WriteBody(StringBuilder sb, MimeEntity entity, Dictionary<MimeEntity, (long HeadersEnd, long End, int Lines)> offsets, bool extensible)
+    {
+        var type = entity.ContentType;
+        if (entity is Multipart multipart)
+        {
+            sb.Append('(');
+            if (multipart.Count == 0)
+            {
+                // RFC 9051 requires at least one part; describe an empty multipart as an empty text part.
+                sb.Append("(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0)");
+            }
+            foreach (var part in multipart)
+                WriteBody(sb, part, offsets, extensible);
+            sb.Append(' ');
+            WriteString(sb, type.MediaSubtype);
+            if (extensible)
+            {
+                sb.Append(' ');
+                WriteParameters(sb, type.Parameters);
+                sb.Append(' ');
+                WriteDisposition(sb, entity);
+                sb.Append(' ');
+                WriteLanguage(sb, entity);
+                sb.Append(' ');
+                WriteNString(sb, entity.ContentLocation?.ToString());
+            }
+            sb.Append(')');
+            return;
+        }
+
+        offsets.TryGetValue(entity, out var o);
+        var size = Math.Max(0, o.End - o.HeadersEnd);
+        sb.Append('(');
+        WriteString(sb, type.MediaType);
+        sb.Append(' ');
+        WriteString(sb, type.MediaSubtype);
+        sb.Append(' ');
+        var parameters = type.Parameters;
+        if (parameters.Count == 0 && type.IsMimeType("text", "*"))
+            sb.Append("(\"charset\" \"us-ascii\")");
+        else
+            WriteParameters(sb, parameters);
+        sb.Append(' ');
+        WriteNString(sb, RawHeader(entity.Headers, HeaderId.ContentId));
+        sb.Append(' ');
+        WriteNString(sb, RawHeader(entity.Headers, HeaderId.ContentDescription));
+        sb.Append(' ');
+        WriteString(sb, RawHeader(entity.Headers, HeaderId.ContentTransferEncoding) ?? "7bit");
+        sb.Append(' ').Append(size);
+        if (entity is MessagePart { Message: { } inner })
+        {
+            sb.Append(' ');
+            WriteEnvelope(sb, inner);
+            sb.Append(' ');
+            WriteBody(sb, inner.Body ?? new TextPart("plain"), offsets, extensible);
+            sb.Append(' ').Append(o.Lines);
+        }
+        else if (type.IsMimeType("text", "*"))
+        {
+            sb.Append(' ').Append(o.Lines);
+        }
+        if (extensible)
+        {
+            sb.Append(' ');
+            WriteNString(sb, RawHeader(entity.Headers, HeaderId.ContentMd5));
+            sb.Append(' ');
+            WriteDisposition(sb, entity);
+            sb.Append(' ');
+            WriteLanguage(sb, entity);
+            sb.Append(' ');
+            WriteNString(sb, entity.ContentLocation?.ToString());
+        }
+        sb.Append(')');
+    }
+
+    private static void WriteParameters(StringBuilder sb, ParameterList parameters)
+    {
+        if (parameters.Count == 0)
+        {
+            sb.Append("NIL");
+            return;
+        }
+        sb.Append('(');
+        var first = true;
+        foreach (var p in parameters)
+        {
+            if (!first)
+                sb.Append(' ');
+            first = false;
+            WriteString(sb, p.Name);
+            sb.Append(' ');
+            WriteString(sb, p.Value);
+        }
+        sb.Append(')');
+    }
+
+    private static void WriteDisposition(StringBuilder sb, MimeEntity entity)
+    {
+        if (entity.ContentDisposition is not { } disposition)
+        {
+            sb.Append("NIL");
+            return;
+        }
+        sb.Append('(');
+        WriteString(sb, disposition.Disposition);
+        sb.Append(' ');
+        WriteParameters(sb, disposition.Parameters);
+        sb.Append(')');
+    }
+
+    private static void WriteLanguage(StringBuilder sb, MimeEntity entity)
+    {
+        var raw = RawHeader(entity.Headers, HeaderId.ContentLanguage);
+        if (string.IsNullOrEmpty(raw))
+        {
+            sb.Append("NIL");
+            return;
+        }
+        sb.Append('(');
+        var first = true;
+        foreach (var tag in raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!first)
+                sb.Append(' ');
+            first = false;
+            WriteString(sb, tag);
+        }
+        sb.Append(')');
+    }
+
+    private static void WriteNString(StringBuilder sb, string? value)
+    {
+        if (value is null)
+            sb.Append("NIL");
+        else
+            WriteString(sb, value);
+    }
+
+    /// <summary>A quoted string when it is short 7-bit text without CR/LF, else a literal.</summary>
+    internal static void WriteString(StringBuilder sb, string value)
+    {
+        var quotable = value.Length < 1024;
+        foreach (var c in value)
+        {
+            if (c >= 128 || c == '\r' || c == '\n' || c == '\0')
+            {
+                quotable = false;
+                break;
+            }
+        }
+        if (quotable)
+        {
+            sb.Append('"');
+            foreach (var c in value)
+            {
+                if (c is '"' or '\\')
+                    sb.Append('\\');
+                sb.Append(c);
+            }
+            sb.Append('"');
+        }
+        else
+        {
+            sb.Append('{').Append(Encoding.UTF8.GetByteCount(value)).Append("}\r\n").Append(value);
+        }
+    }
+}

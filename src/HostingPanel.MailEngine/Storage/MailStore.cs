@@ -1,0 +1,522 @@
+using System.Data.Common;
+using HostingPanel.MailEngine.Quotas;
+
+namespace HostingPanel.MailEngine.Storage;
+
+/// <summary>
+/// The message store the IMAP, POP3 and SMTP servers build on: folders, messages, flags, quota.
+/// Every change commits its metadata after the body file is durable, then publishes a
+/// <see cref="MailboxChange"/> on <see cref="Changes"/>. Folder ids are stable for a folder's
+/// life (rename keeps the id); UIDVALIDITY is the folder's id, so a deleted and recreated folder
+/// gets a new one.
+/// </summary>
+public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitter committer, MailboxChangeNotifier changes, TimeProvider time)
+{
+    public const string Inbox = "INBOX";
+    public const char HierarchySeparator = '/';
+
+    /// <summary>Folders every new mailbox gets (CONTRACT.md section 5), with RFC 6154 attributes.</summary>
+    public static readonly IReadOnlyList<(string Name, string? SpecialUse)> DefaultFolders =
+    [
+        (Inbox, null), ("Sent", @"\Sent"), ("Drafts", @"\Drafts"), ("Trash", @"\Trash"), ("Junk", @"\Junk"), ("Archive", @"\Archive"),
+    ];
+
+    private const string MessageColumns =
+        "id, uid, modseq, flags, keywords, size, internal_date, body, envelope, body_structure, body_simple, pop3_retrieved_at";
+    private const string MessageColumnsLight =
+        "id, uid, modseq, flags, keywords, size, internal_date, body, NULL, NULL, NULL, pop3_retrieved_at";
+
+    public MailboxChangeNotifier Changes => changes;
+    public BodyStore Bodies => bodies;
+
+    // ---------------------------------------------------------------- folders
+
+    public Task<IReadOnlyList<FolderInfo>> ListFoldersAsync(long mailboxId, CancellationToken ct = default) =>
+        db.ReadAsync<IReadOnlyList<FolderInfo>>(async c => await c.QueryAsync(null,
+            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq FROM folders WHERE mailbox_id = @m ORDER BY name",
+            ReadFolder, ("@m", mailboxId)), ct);
+
+    public async Task<FolderInfo?> GetFolderAsync(long mailboxId, string name, CancellationToken ct = default)
+    {
+        name = NormalizeName(name);
+        var list = await db.ReadAsync(c => c.QueryAsync(null,
+            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq FROM folders WHERE mailbox_id = @m AND name = @n",
+            ReadFolder, ("@m", mailboxId), ("@n", name)), ct);
+        return list.FirstOrDefault();
+    }
+
+    public async Task<FolderInfo?> GetFolderByIdAsync(long folderId, CancellationToken ct = default)
+    {
+        var list = await db.ReadAsync(c => c.QueryAsync(null,
+            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq FROM folders WHERE id = @f",
+            ReadFolder, ("@f", folderId)), ct);
+        return list.FirstOrDefault();
+    }
+
+    public Task<FolderStatus?> GetFolderStatusAsync(long folderId, CancellationToken ct = default) =>
+        db.ReadAsync(async c =>
+        {
+            var folder = await c.QueryAsync(null, "SELECT uid_next, uid_validity, highest_modseq FROM folders WHERE id = @f",
+                r => (r.Long(0), r.Long(1), r.Long(2)), ("@f", folderId));
+            if (folder.Count == 0)
+                return null;
+            var counts = await c.QueryAsync(null, """
+                SELECT COUNT(*),
+                       COALESCE(SUM(CASE WHEN flags & 1 = 0 THEN 1 ELSE 0 END), 0),
+                       COALESCE(SUM(CASE WHEN flags & 8 <> 0 THEN 1 ELSE 0 END), 0),
+                       COALESCE(SUM(size), 0)
+                FROM messages WHERE folder_id = @f
+                """, r => (r.Long(0), r.Long(1), r.Long(2), r.Long(3)), ("@f", folderId));
+            var (n, unseen, deleted, size) = counts[0];
+            var (uidNext, uidValidity, modseq) = folder[0];
+            return (FolderStatus?)new FolderStatus(n, unseen, deleted, size, uidNext, uidValidity, modseq);
+        }, ct);
+
+    /// <summary>Creates a folder and any missing parents (RFC 9051 CREATE).</summary>
+    public async Task<StoreStatus> CreateFolderAsync(long mailboxId, string name, string? specialUse = null, CancellationToken ct = default)
+    {
+        name = NormalizeName(name);
+        if (!IsValidName(name))
+            return StoreStatus.Invalid;
+        var status = await db.WriteAsync(async (c, tx) =>
+        {
+            if (await FolderIdAsync(c, tx, mailboxId, name) is not null)
+                return StoreStatus.AlreadyExists;
+            var parts = name.Split(HierarchySeparator);
+            for (var i = 1; i <= parts.Length; i++)
+            {
+                var path = string.Join(HierarchySeparator, parts[..i]);
+                if (await FolderIdAsync(c, tx, mailboxId, path) is null)
+                    await InsertFolderAsync(c, tx, mailboxId, path, i == parts.Length ? specialUse : null);
+            }
+            return StoreStatus.Ok;
+        }, ct);
+        if (status == StoreStatus.Ok)
+            changes.Publish(new MailboxChange(mailboxId, 0, MailboxChangeKind.FoldersChanged, [], 0));
+        return status;
+    }
+
+    /// <summary>Renames a folder and its children, keeping ids, UIDs and UIDVALIDITY.</summary>
+    public async Task<StoreStatus> RenameFolderAsync(long mailboxId, string oldName, string newName, CancellationToken ct = default)
+    {
+        oldName = NormalizeName(oldName);
+        newName = NormalizeName(newName);
+        // Note: RFC 9051 lets INBOX be renamed by moving its messages; we refuse it, as several servers do.
+        if (!IsValidName(newName) || oldName == Inbox || newName == Inbox)
+            return StoreStatus.Invalid;
+        var status = await db.WriteAsync(async (c, tx) =>
+        {
+            if (await FolderIdAsync(c, tx, mailboxId, oldName) is null)
+                return StoreStatus.NotFound;
+            if (await FolderIdAsync(c, tx, mailboxId, newName) is not null || newName.StartsWith(oldName + HierarchySeparator, StringComparison.Ordinal))
+                return StoreStatus.AlreadyExists;
+            var children = await c.QueryAsync(tx, "SELECT id, name FROM folders WHERE mailbox_id = @m AND (name = @n OR substr(name, 1, @len) = @prefix)",
+                r => (r.Long(0), r.GetString(1)), ("@m", mailboxId), ("@n", oldName), ("@len", (long)oldName.Length + 1), ("@prefix", oldName + HierarchySeparator));
+            foreach (var (id, childName) in children)
+                await c.ExecAsync(tx, "UPDATE folders SET name = @n WHERE id = @id", ("@n", newName + childName[oldName.Length..]), ("@id", id));
+            // Parents of the new name must exist, as after CREATE.
+            var parts = newName.Split(HierarchySeparator);
+            for (var i = 1; i < parts.Length; i++)
+            {
+                var path = string.Join(HierarchySeparator, parts[..i]);
+                if (await FolderIdAsync(c, tx, mailboxId, path) is null)
+                    await InsertFolderAsync(c, tx, mailboxId, path, null);
+            }
+            return StoreStatus.Ok;
+        }, ct);
+        if (status == StoreStatus.Ok)
+            changes.Publish(new MailboxChange(mailboxId, 0, MailboxChangeKind.FoldersChanged, [], 0));
+        return status;
+    }
+
+    /// <summary>Deletes a folder without children and its messages, giving their bytes back to the quota.</summary>
+    public async Task<StoreStatus> DeleteFolderAsync(long mailboxId, string name, CancellationToken ct = default)
+    {
+        name = NormalizeName(name);
+        if (name == Inbox)
+            return StoreStatus.Invalid;
+        List<string> removedBodies = [];
+        long folderId = 0;
+        var status = await db.WriteAsync(async (c, tx) =>
+        {
+            removedBodies.Clear();
+            var id = await FolderIdAsync(c, tx, mailboxId, name);
+            if (id is null)
+                return StoreStatus.NotFound;
+            folderId = id.Value;
+            var children = await c.ScalarAsync(tx, "SELECT COUNT(*) FROM folders WHERE mailbox_id = @m AND substr(name, 1, @len) = @prefix",
+                ("@m", mailboxId), ("@len", (long)name.Length + 1), ("@prefix", name + HierarchySeparator));
+            if (children > 0)
+                return StoreStatus.HasChildren;
+            var rows = await c.QueryAsync(tx, "SELECT size, body FROM messages WHERE folder_id = @f", r => (r.Long(0), r.GetString(1)), ("@f", folderId));
+            await QuotaLedger.ReleaseAsync(c, tx, mailboxId, rows.Sum(r => r.Item1), rows.Count);
+            await c.ExecAsync(tx, "DELETE FROM messages WHERE folder_id = @f", ("@f", folderId));
+            await c.ExecAsync(tx, "DELETE FROM expunged WHERE folder_id = @f", ("@f", folderId));
+            await c.ExecAsync(tx, "DELETE FROM folders WHERE id = @f", ("@f", folderId));
+            removedBodies.AddRange(rows.Select(r => r.Item2).Distinct());
+            return StoreStatus.Ok;
+        }, ct);
+        if (status == StoreStatus.Ok)
+        {
+            await DeleteUnreferencedBodiesAsync(removedBodies, ct);
+            changes.Publish(new MailboxChange(mailboxId, folderId, MailboxChangeKind.FoldersChanged, [], 0));
+        }
+        return status;
+    }
+
+    public async Task<StoreStatus> SetSubscribedAsync(long mailboxId, string name, bool subscribed, CancellationToken ct = default)
+    {
+        name = NormalizeName(name);
+        var rows = await db.WriteAsync((c, tx) => c.ExecAsync(tx, "UPDATE folders SET subscribed = @s WHERE mailbox_id = @m AND name = @n",
+            ("@s", subscribed ? 1L : 0L), ("@m", mailboxId), ("@n", name)), ct);
+        return rows == 1 ? StoreStatus.Ok : StoreStatus.NotFound;
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    /// <summary>All messages of a folder in UID order; summaries only when asked (they are the bulk of the row).</summary>
+    public Task<List<StoredMessage>> ListMessagesAsync(long folderId, bool includeSummaries = false, CancellationToken ct = default) =>
+        db.ReadAsync(c => c.QueryAsync(null,
+            $"SELECT {(includeSummaries ? MessageColumns : MessageColumnsLight)} FROM messages WHERE folder_id = @f ORDER BY uid",
+            ReadMessage, ("@f", folderId)), ct);
+
+    /// <summary>Messages whose MODSEQ is above <paramref name="modSeq"/> (RFC 7162 CHANGEDSINCE).</summary>
+    public Task<List<StoredMessage>> ListChangedSinceAsync(long folderId, long modSeq, CancellationToken ct = default) =>
+        db.ReadAsync(c => c.QueryAsync(null,
+            $"SELECT {MessageColumnsLight} FROM messages WHERE folder_id = @f AND modseq > @s ORDER BY uid",
+            ReadMessage, ("@f", folderId), ("@s", modSeq)), ct);
+
+    /// <summary>UIDs expunged after <paramref name="modSeq"/> (RFC 7162 VANISHED).</summary>
+    public Task<List<long>> ListExpungedSinceAsync(long folderId, long modSeq, CancellationToken ct = default) =>
+        db.ReadAsync(c => c.QueryAsync(null, "SELECT uid FROM expunged WHERE folder_id = @f AND modseq > @s ORDER BY uid",
+            r => r.Long(0), ("@f", folderId), ("@s", modSeq)), ct);
+
+    public async Task<StoredMessage?> GetMessageAsync(long folderId, long uid, CancellationToken ct = default)
+    {
+        var list = await db.ReadAsync(c => c.QueryAsync(null, $"SELECT {MessageColumns} FROM messages WHERE folder_id = @f AND uid = @u",
+            ReadMessage, ("@f", folderId), ("@u", uid)), ct);
+        return list.FirstOrDefault();
+    }
+
+    /// <summary>Opens the body for reading. Throws <see cref="FileNotFoundException"/> if the message was expunged meanwhile.</summary>
+    public Stream OpenBody(StoredMessage message) => bodies.Open(message.BodyPath);
+
+    /// <summary>
+    /// IMAP APPEND: stores the message in the folder if the mailbox has room. The quota reservation,
+    /// UID allocation and message row commit together, after the body file is durable.
+    /// </summary>
+    public async Task<AppendResult> AppendAsync(long mailboxId, long folderId, Stream message, MessageFlags flags = MessageFlags.None,
+        IReadOnlyCollection<string>? keywords = null, DateTimeOffset? internalDate = null, long maxSize = 0, object? origin = null, CancellationToken ct = default)
+    {
+        WrittenBody body;
+        try
+        {
+            body = await bodies.WriteAsync(message, maxSize, ct);
+        }
+        catch (MessageTooLargeException)
+        {
+            return new AppendResult(StoreStatus.TooLarge);
+        }
+        var date = (internalDate ?? time.GetUtcNow()).ToUnixTimeMilliseconds();
+        var keywordText = JoinKeywords(keywords);
+        AppendResult result;
+        try
+        {
+            result = await committer.CommitAsync([body.Directory], async (c, tx) =>
+            {
+                var folderMailbox = await c.ScalarAsync(tx, "SELECT mailbox_id FROM folders WHERE id = @f", ("@f", folderId));
+                if (folderMailbox != mailboxId)
+                    return new AppendResult(StoreStatus.NotFound);
+                if (!await QuotaLedger.TryReserveAsync(c, tx, mailboxId, body.Size, 1))
+                    return new AppendResult(StoreStatus.OverQuota);
+                var (uidValidity, uid, modseq) = await AllocateUidsAsync(c, tx, folderId, 1);
+                await InsertMessageAsync(c, tx, folderId, mailboxId, uid, modseq, flags, keywordText, body, date);
+                return new AppendResult(StoreStatus.Ok, uidValidity, uid);
+            });
+        }
+        catch
+        {
+            bodies.Delete(body.RelativePath);
+            throw;
+        }
+        if (result.Status != StoreStatus.Ok)
+            bodies.Delete(body.RelativePath);
+        else
+            changes.Publish(new MailboxChange(mailboxId, folderId, MailboxChangeKind.MessagesAdded, [result.Uid], 0, origin));
+        return result;
+    }
+
+    /// <summary>
+    /// Delivers one durable body into INBOX of several mailboxes; each copy is charged in full to its
+    /// mailbox. Used by <see cref="Delivery.MailDelivery"/>; results pair with <paramref name="mailboxIds"/>.
+    /// </summary>
+    internal async Task<AppendResult[]> DeliverAsync(WrittenBody body, IReadOnlyList<long> mailboxIds, DateTimeOffset received)
+    {
+        var date = received.ToUnixTimeMilliseconds();
+        // Filled inside the transaction for the notifications after it.
+        var inboxIds = new long[mailboxIds.Count];
+        var results = await committer.CommitAsync([body.Directory], async (c, tx) =>
+        {
+            var results = new AppendResult[mailboxIds.Count];
+            // Ascending mailbox order keeps row locks in one order on PostgreSQL.
+            foreach (var i in Enumerable.Range(0, mailboxIds.Count).OrderBy(i => mailboxIds[i]))
+            {
+                var mailboxId = mailboxIds[i];
+                var active = await c.ScalarAsync(tx, """
+                    SELECT f.id FROM mailboxes m JOIN domains d ON d.id = m.domain_id JOIN folders f ON f.mailbox_id = m.id AND f.name = 'INBOX'
+                    WHERE m.id = @m AND m.enabled = 1 AND m.removed_at IS NULL AND d.removed_at IS NULL
+                    """, ("@m", mailboxId));
+                if (active is not { } inboxId)
+                {
+                    results[i] = new AppendResult(StoreStatus.MailboxInactive);
+                    continue;
+                }
+                if (!await QuotaLedger.TryReserveAsync(c, tx, mailboxId, body.Size, 1))
+                {
+                    results[i] = new AppendResult(StoreStatus.OverQuota);
+                    continue;
+                }
+                var (uidValidity, uid, modseq) = await AllocateUidsAsync(c, tx, inboxId, 1);
+                await InsertMessageAsync(c, tx, inboxId, mailboxId, uid, modseq, MessageFlags.None, "", body, date);
+                results[i] = new AppendResult(StoreStatus.Ok, uidValidity, uid);
+                inboxIds[i] = inboxId;
+            }
+            return results;
+        });
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Status == StoreStatus.Ok)
+                changes.Publish(new MailboxChange(mailboxIds[i], inboxIds[i], MailboxChangeKind.MessagesAdded, [results[i].Uid], 0));
+        }
+        return results;
+    }
+
+    /// <summary>IMAP COPY (and MOVE when <paramref name="move"/>): all or nothing, each copy charged to the quota in full.</summary>
+    public async Task<CopyResult> CopyAsync(long mailboxId, long sourceFolderId, IReadOnlyList<long> uids, long targetFolderId, bool move = false,
+        object? origin = null, CancellationToken ct = default)
+    {
+        long targetValidity = 0;
+        var result = await db.WriteAsync(async (c, tx) =>
+        {
+            var owners = await c.QueryAsync(tx, "SELECT id, mailbox_id FROM folders WHERE id IN (@s, @t)", r => (r.Long(0), r.Long(1)),
+                ("@s", sourceFolderId), ("@t", targetFolderId));
+            if (owners.Count != (sourceFolderId == targetFolderId ? 1 : 2) || owners.Any(o => o.Item2 != mailboxId))
+                return new CopyResult(StoreStatus.NotFound);
+            var rows = new List<StoredMessage>();
+            foreach (var uid in uids.Distinct().Order())
+            {
+                var found = await c.QueryAsync(tx, $"SELECT {MessageColumns} FROM messages WHERE folder_id = @f AND uid = @u", ReadMessage,
+                    ("@f", sourceFolderId), ("@u", uid));
+                rows.AddRange(found);
+            }
+            if (rows.Count == 0)
+                return new CopyResult(StoreStatus.Ok, 0, [], []);
+            // A move stays inside one mailbox, so its usage does not change; a copy is charged in full.
+            if (!move && !await QuotaLedger.TryReserveAsync(c, tx, mailboxId, rows.Sum(r => r.Size), rows.Count))
+                return new CopyResult(StoreStatus.OverQuota);
+            var (validity, firstUid, modseq) = await AllocateUidsAsync(c, tx, targetFolderId, rows.Count);
+            targetValidity = validity;
+            var newUids = new List<long>();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var m = rows[i];
+                await c.ExecAsync(tx, """
+                    INSERT INTO messages (folder_id, mailbox_id, uid, modseq, flags, keywords, size, internal_date, body, envelope, body_structure, body_simple, pop3_retrieved_at)
+                    SELECT @t, mailbox_id, @u, @ms, flags, keywords, size, internal_date, body, envelope, body_structure, body_simple, NULL FROM messages WHERE id = @id
+                    """, ("@t", targetFolderId), ("@u", firstUid + i), ("@ms", modseq), ("@id", m.Id));
+                newUids.Add(firstUid + i);
+            }
+            if (move)
+                await RemoveMessagesAsync(c, tx, sourceFolderId, rows, releaseQuota: false, mailboxId);
+            return new CopyResult(StoreStatus.Ok, validity, rows.Select(r => r.Uid).ToList(), newUids);
+        }, ct);
+        if (result.Status == StoreStatus.Ok && result.DestinationUids is { Count: > 0 })
+        {
+            changes.Publish(new MailboxChange(mailboxId, targetFolderId, MailboxChangeKind.MessagesAdded, result.DestinationUids, 0, origin));
+            if (move)
+                changes.Publish(new MailboxChange(mailboxId, sourceFolderId, MailboxChangeKind.MessagesExpunged, result.SourceUids!, 0, origin));
+        }
+        return result;
+    }
+
+    /// <summary>IMAP STORE: changes flags and keywords, giving each changed message a new MODSEQ (RFC 7162).</summary>
+    public async Task<StoreFlagsResult> StoreFlagsAsync(long folderId, IReadOnlyList<long> uids, FlagChange change, MessageFlags flags,
+        IReadOnlyCollection<string>? keywords = null, long? unchangedSince = null, object? origin = null, CancellationToken ct = default)
+    {
+        long mailboxId = 0;
+        var result = await db.WriteAsync(async (c, tx) =>
+        {
+            mailboxId = await c.ScalarAsync(tx, "SELECT mailbox_id FROM folders WHERE id = @f", ("@f", folderId)) ?? 0;
+            var updated = new List<FlagUpdate>();
+            var failed = new List<long>();
+            long newModSeq = 0;
+            foreach (var uid in uids.Distinct().Order())
+            {
+                var rows = await c.QueryAsync(tx, "SELECT id, flags, keywords, modseq FROM messages WHERE folder_id = @f AND uid = @u",
+                    r => (Id: r.Long(0), Flags: (MessageFlags)r.Long(1), Keywords: SplitKeywords(r.GetString(2)), ModSeq: r.Long(3)), ("@f", folderId), ("@u", uid));
+                if (rows.Count == 0)
+                    continue;
+                var row = rows[0];
+                if (unchangedSince is { } since && row.ModSeq > since)
+                {
+                    failed.Add(uid);
+                    continue;
+                }
+                var (newFlags, newKeywords) = Apply(row.Flags, row.Keywords, change, flags, keywords ?? []);
+                if (newFlags == row.Flags && newKeywords.SequenceEqual(row.Keywords, StringComparer.OrdinalIgnoreCase))
+                    continue;
+                if (newModSeq == 0)
+                    newModSeq = await c.ScalarAsync(tx, "UPDATE folders SET highest_modseq = highest_modseq + 1 WHERE id = @f RETURNING highest_modseq", ("@f", folderId)) ?? 0;
+                await c.ExecAsync(tx, "UPDATE messages SET flags = @fl, keywords = @k, modseq = @ms WHERE id = @id",
+                    ("@fl", (long)newFlags), ("@k", string.Join(' ', newKeywords)), ("@ms", newModSeq), ("@id", row.Id));
+                updated.Add(new FlagUpdate(uid, newFlags, newKeywords, newModSeq));
+            }
+            var highest = await c.ScalarAsync(tx, "SELECT highest_modseq FROM folders WHERE id = @f", ("@f", folderId)) ?? 0;
+            return new StoreFlagsResult(updated, failed, highest);
+        }, ct);
+        if (result.Updated.Count > 0)
+            changes.Publish(new MailboxChange(mailboxId, folderId, MailboxChangeKind.FlagsChanged, result.Updated.Select(u => u.Uid).ToList(), result.HighestModSeq, origin));
+        return result;
+    }
+
+    /// <summary>
+    /// Removes messages: those flagged \Deleted (IMAP EXPUNGE), or exactly <paramref name="uids"/> when
+    /// <paramref name="onlyDeleted"/> is false (POP3 DELE at QUIT). Returns the UIDs removed.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> ExpungeAsync(long folderId, IReadOnlyCollection<long>? uids = null, bool onlyDeleted = true,
+        object? origin = null, CancellationToken ct = default)
+    {
+        long mailboxId = 0;
+        List<string> removedBodies = [];
+        var removed = await db.WriteAsync(async (c, tx) =>
+        {
+            removedBodies.Clear();
+            mailboxId = await c.ScalarAsync(tx, "SELECT mailbox_id FROM folders WHERE id = @f", ("@f", folderId)) ?? 0;
+            var all = await c.QueryAsync(tx, $"SELECT {MessageColumnsLight} FROM messages WHERE folder_id = @f ORDER BY uid", ReadMessage, ("@f", folderId));
+            var wanted = uids is null ? null : new HashSet<long>(uids);
+            var rows = all.Where(m => (wanted is null || wanted.Contains(m.Uid)) && (!onlyDeleted || m.Flags.HasFlag(MessageFlags.Deleted))).ToList();
+            if (rows.Count == 0)
+                return (IReadOnlyList<long>)[];
+            await RemoveMessagesAsync(c, tx, folderId, rows, releaseQuota: true, mailboxId);
+            removedBodies.AddRange(rows.Select(r => r.BodyPath).Distinct());
+            return rows.Select(r => r.Uid).ToList();
+        }, ct);
+        if (removed.Count > 0)
+        {
+            await DeleteUnreferencedBodiesAsync(removedBodies, ct);
+            changes.Publish(new MailboxChange(mailboxId, folderId, MailboxChangeKind.MessagesExpunged, removed, 0, origin));
+        }
+        return removed;
+    }
+
+    /// <summary>Records the first POP3 retrieval of messages, the start of their retention period.</summary>
+    public Task MarkPop3RetrievedAsync(IReadOnlyCollection<long> messageIds, CancellationToken ct = default)
+    {
+        if (messageIds.Count == 0)
+            return Task.CompletedTask;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return db.WriteAsync(async (c, tx) =>
+        {
+            foreach (var id in messageIds)
+                await c.ExecAsync(tx, "UPDATE messages SET pop3_retrieved_at = @t WHERE id = @id AND pop3_retrieved_at IS NULL", ("@t", now), ("@id", id));
+        }, ct);
+    }
+
+    public Task<QuotaUsage?> GetQuotaAsync(long mailboxId, CancellationToken ct = default) =>
+        db.ReadAsync(async c => (await c.QueryAsync(null, "SELECT used_bytes, quota_bytes, message_count FROM mailboxes WHERE id = @m",
+            r => new QuotaUsage(r.Long(0), r.Long(1), r.Long(2)), ("@m", mailboxId))).FirstOrDefault(), ct);
+
+    /// <summary>Removes body files that no message references any more (after an expunge or purge).</summary>
+    internal async Task DeleteUnreferencedBodiesAsync(IEnumerable<string> candidates, CancellationToken ct)
+    {
+        foreach (var path in candidates)
+        {
+            var stillUsed = await db.ReadAsync(c => c.ScalarAsync(null, "SELECT 1 FROM messages WHERE body = @b LIMIT 1", ("@b", path)), ct);
+            if (stillUsed is null)
+                bodies.Delete(path);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    internal static async Task InsertFolderAsync(DbConnection c, DbTransaction tx, long mailboxId, string name, string? specialUse)
+    {
+        var id = await c.ScalarAsync(tx, "INSERT INTO folders (mailbox_id, name, special_use, subscribed, uid_validity) VALUES (@m, @n, @s, 1, 0) RETURNING id",
+            ("@m", mailboxId), ("@n", name), ("@s", specialUse));
+        await c.ExecAsync(tx, "UPDATE folders SET uid_validity = id WHERE id = @id", ("@id", id));
+    }
+
+    private static Task<long?> FolderIdAsync(DbConnection c, DbTransaction tx, long mailboxId, string name) =>
+        c.ScalarAsync(tx, "SELECT id FROM folders WHERE mailbox_id = @m AND name = @n", ("@m", mailboxId), ("@n", name));
+
+    /// <summary>Reserves <paramref name="count"/> UIDs and one MODSEQ; the folder row lock orders concurrent writers.</summary>
+    private static async Task<(long UidValidity, long FirstUid, long ModSeq)> AllocateUidsAsync(DbConnection c, DbTransaction tx, long folderId, int count)
+    {
+        var rows = await c.QueryAsync(tx, """
+            UPDATE folders SET uid_next = uid_next + @n, highest_modseq = highest_modseq + 1 WHERE id = @f
+            RETURNING uid_validity, uid_next - @n, highest_modseq
+            """, r => (r.Long(0), r.Long(1), r.Long(2)), ("@n", (long)count), ("@f", folderId));
+        return rows[0];
+    }
+
+    private static Task InsertMessageAsync(DbConnection c, DbTransaction tx, long folderId, long mailboxId, long uid, long modseq,
+        MessageFlags flags, string keywords, WrittenBody body, long internalDate) =>
+        c.ExecAsync(tx, """
+            INSERT INTO messages (folder_id, mailbox_id, uid, modseq, flags, keywords, size, internal_date, body, envelope, body_structure, body_simple)
+            VALUES (@f, @m, @u, @ms, @fl, @k, @s, @d, @b, @e, @bs, @bd)
+            """,
+            ("@f", folderId), ("@m", mailboxId), ("@u", uid), ("@ms", modseq), ("@fl", (long)flags), ("@k", keywords), ("@s", body.Size),
+            ("@d", internalDate), ("@b", body.RelativePath), ("@e", body.Summary.Envelope), ("@bs", body.Summary.BodyStructure), ("@bd", body.Summary.Body));
+
+    private static async Task RemoveMessagesAsync(DbConnection c, DbTransaction tx, long folderId, List<StoredMessage> rows, bool releaseQuota, long mailboxId)
+    {
+        var modseq = await c.ScalarAsync(tx, "UPDATE folders SET highest_modseq = highest_modseq + 1 WHERE id = @f RETURNING highest_modseq", ("@f", folderId)) ?? 0;
+        if (releaseQuota)
+            await QuotaLedger.ReleaseAsync(c, tx, mailboxId, rows.Sum(r => r.Size), rows.Count);
+        foreach (var m in rows)
+        {
+            await c.ExecAsync(tx, "DELETE FROM messages WHERE id = @id", ("@id", m.Id));
+            await c.ExecAsync(tx, "INSERT INTO expunged (folder_id, uid, modseq) VALUES (@f, @u, @ms) ON CONFLICT (folder_id, uid) DO UPDATE SET modseq = @ms",
+                ("@f", folderId), ("@u", m.Uid), ("@ms", modseq));
+        }
+    }
+
+    private static (MessageFlags, List<string>) Apply(MessageFlags current, IReadOnlyList<string> currentKeywords, FlagChange change, MessageFlags flags, IReadOnlyCollection<string> keywords)
+    {
+        var set = new List<string>(currentKeywords);
+        switch (change)
+        {
+            case FlagChange.Add:
+                foreach (var k in keywords)
+                    if (!set.Contains(k, StringComparer.OrdinalIgnoreCase))
+                        set.Add(k);
+                return (current | flags, set);
+            case FlagChange.Remove:
+                set.RemoveAll(k => keywords.Contains(k, StringComparer.OrdinalIgnoreCase));
+                return (current & ~flags, set);
+            default:
+                return (flags, keywords.Distinct(StringComparer.OrdinalIgnoreCase).ToList());
+        }
+    }
+
+    private static string JoinKeywords(IReadOnlyCollection<string>? keywords) =>
+        keywords is null ? "" : string.Join(' ', keywords.Distinct(StringComparer.OrdinalIgnoreCase));
+
+    private static IReadOnlyList<string> SplitKeywords(string text) =>
+        text.Length == 0 ? [] : text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    internal static string NormalizeName(string name) =>
+        name.Equals(Inbox, StringComparison.OrdinalIgnoreCase) ? Inbox : name;
+
+    private static bool IsValidName(string name) =>
+        name.Length is > 0 and <= 512 && !name.StartsWith(HierarchySeparator) && !name.EndsWith(HierarchySeparator)
+        && !name.Contains("//", StringComparison.Ordinal) && !name.Any(char.IsControl);
+
+    private static FolderInfo ReadFolder(DbDataReader r) =>
+        new(r.Long(0), r.Long(1), r.GetString(2), r.StringOrNull(3), r.Bool(4), r.Long(5), r.Long(6), r.Long(7));
+
+    private static StoredMessage ReadMessage(DbDataReader r) =>
+        new(r.Long(0), r.Long(1), r.Long(2), (MessageFlags)r.Long(3), SplitKeywords(r.GetString(4)), r.Long(5),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.Long(6)), r.GetString(7), r.StringOrNull(8), r.StringOrNull(9), r.StringOrNull(10),
+            r.LongOrNull(11) is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t) : null);
+}

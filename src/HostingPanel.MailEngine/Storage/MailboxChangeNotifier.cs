@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+
+namespace HostingPanel.MailEngine.Storage;
+
+public enum MailboxChangeKind
+{
+    /// <summary>New messages; <see cref="MailboxChange.Uids"/> are theirs (EXISTS).</summary>
+    MessagesAdded,
+    /// <summary>Messages removed (EXPUNGE / VANISHED).</summary>
+    MessagesExpunged,
+    /// <summary>Flags or keywords changed (FETCH FLAGS).</summary>
+    FlagsChanged,
+    /// <summary>A folder was created, renamed or deleted (LIST may differ).</summary>
+    FoldersChanged,
+}
+
+/// <param name="Origin">The object that caused the change (e.g. the IMAP session), so it can skip its own echo.</param>
+public sealed record MailboxChange(long MailboxId, long FolderId, MailboxChangeKind Kind, IReadOnlyList<long> Uids, long ModSeq, object? Origin = null);
+
+/// <summary>
+/// In-process publisher of changes per mailbox (account). IMAP sessions and IDLE subscribe to their
+/// mailbox and filter by folder. Handlers run on the publisher's thread after the change is
+/// committed: they must only queue work (e.g. write to a channel), never block.
+/// </summary>
+public sealed class MailboxChangeNotifier
+{
+    private readonly ConcurrentDictionary<long, ImmutableHandlers> _subscribers = new();
+
+    public IDisposable Subscribe(long mailboxId, Action<MailboxChange> handler)
+    {
+        _subscribers.AddOrUpdate(mailboxId, _ => new ImmutableHandlers([handler]), (_, h) => h.Add(handler));
+        return new Subscription(this, mailboxId, handler);
+    }
+
+    public void Publish(MailboxChange change)
+    {
+        if (!_subscribers.TryGetValue(change.MailboxId, out var handlers))
+            return;
+        foreach (var handler in handlers.Items)
+        {
+            try { handler(change); }
+            catch { /* a faulty subscriber must not break delivery */ }
+        }
+    }
+
+    private void Unsubscribe(long mailboxId, Action<MailboxChange> handler)
+    {
+        while (_subscribers.TryGetValue(mailboxId, out var current))
+        {
+            var next = current.Remove(handler);
+            if (next.Items.Length == 0)
+            {
+                if (_subscribers.TryRemove(new KeyValuePair<long, ImmutableHandlers>(mailboxId, current)))
+                    return;
+            }
+            else if (_subscribers.TryUpdate(mailboxId, next, current))
+            {
+                return;
+            }
+        }
+    }
+
+    private sealed record ImmutableHandlers(Action<MailboxChange>[] Items)
+    {
+        public ImmutableHandlers Add(Action<MailboxChange> h) => new([.. Items, h]);
+        public ImmutableHandlers Remove(Action<MailboxChange> h)
+        {
+            var index = Array.IndexOf(Items, h);
+            return index < 0 ? this : new ImmutableHandlers([.. Items[..index], .. Items[(index + 1)..]]);
+        }
+    }
+
+    private sealed class Subscription(MailboxChangeNotifier owner, long mailboxId, Action<MailboxChange> handler) : IDisposable
+    {
+        private int _disposed;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+                owner.Unsubscribe(mailboxId, handler);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text;
+using HostingPanel.MailEngine.Admin;
+using HostingPanel.MailEngine.Auth;
+using HostingPanel.MailEngine.Delivery;
+using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Storage;
+using HostingPanel.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace HostingPanel.MailEngine.Tests;
+
+/// <summary>
+/// The engine hosted alone, as the web app would host it: a plain Host with AddMailEngine, a temporary
+/// data directory and listeners on free loopback ports. One per test (they are cheap on SQLite).
+/// </summary>
+public sealed class EngineHost : IAsyncDisposable
+{
+    public const string Password = "correct horse battery staple";
+    private readonly IHost _host;
+    private readonly string? _postgresDatabase;
+    private readonly string? _postgresAdmin;
+
+    private EngineHost(IHost host, string dataDirectory, string? postgresDatabase, string? postgresAdmin)
+    {
+        _host = host;
+        DataDirectory = dataDirectory;
+        _postgresDatabase = postgresDatabase;
+        _postgresAdmin = postgresAdmin;
+    }
+
+    public string DataDirectory { get; }
+    public IServiceProvider Services => _host.Services;
+    public IMailEngineAdmin Admin => Services.GetRequiredService<IMailEngineAdmin>();
+    public MailStore Store => Services.GetRequiredService<MailStore>();
+    public MailDirectory Directory => Services.GetRequiredService<MailDirectory>();
+    public MailDelivery Delivery => Services.GetRequiredService<MailDelivery>();
+    public MailAuthenticator Authenticator => Services.GetRequiredService<MailAuthenticator>();
+    public int Pop3Port => Services.GetRequiredService<IMailListenerRegistry>().GetPort("pop3")!.Value;
+    public int Pop3sPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("pop3s")!.Value;
+
+    public static Task<EngineHost> StartAsync(Dictionary<string, string?>? settings = null) => StartAsync(postgres: false, settings);
+
+    /// <summary>On PostgreSQL (skips unless configured) with a database of its own.</summary>
+    public static Task<EngineHost> StartPostgresAsync(Dictionary<string, string?>? settings = null) => StartAsync(postgres: true, settings);
+
+    private static async Task<EngineHost> StartAsync(bool postgres, Dictionary<string, string?>? settings)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "hp-engine-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(dataDirectory);
+        var config = new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = dataDirectory,
+            ["Mail:Hostname"] = "mail.test",
+            ["Mail:AllowPlaintextAuth"] = "true",
+            ["Mail:Pop3:Port"] = "-1",
+            ["Mail:Pop3s:Port"] = "-1",
+            ["Mail:Auth:FailureDelay"] = "00:00:00",
+        };
+        string? database = null, adminConnection = null;
+        if (postgres)
+        {
+            adminConnection = TestEnvironment.RequirePostgres();
+            database = "hp_engine_" + Guid.NewGuid().ToString("N")[..12];
+            await using (var c = new NpgsqlConnection(adminConnection))
+            {
+                await c.OpenAsync();
+                await using var cmd = new NpgsqlCommand($"CREATE DATABASE {database}", c);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            config["Database:Provider"] = "PostgreSql";
+            config["ConnectionStrings:Panel"] = new NpgsqlConnectionStringBuilder(adminConnection) { Database = database }.ConnectionString;
+        }
+        foreach (var (k, v) in settings ?? [])
+            config[k] = v;
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.Services.AddMailEngine(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new EngineHost(host, dataDirectory, database, adminConnection);
+    }
+
+    /// <summary>Creates a mailbox with a fast {SHA512-CRYPT} hash (the {ARGON2ID} tests are separate).</summary>
+    public async Task<MailboxAccount> CreateMailboxAsync(string address, long quotaBytes = 0, bool pop3 = true, int retentionDays = 0, bool enabled = true)
+    {
+        await Admin.EnsureMailboxAsync(new MailboxSpec(address, Hash(Password), quotaBytes, enabled, true, pop3, retentionDays));
+        return (await Directory.FindMailboxAsync(address))!;
+    }
+
+    private static readonly Dictionary<string, string> HashCache = [];
+    public static string Hash(string password)
+    {
+        lock (HashCache)
+        {
+            if (!HashCache.TryGetValue(password, out var hash))
+                HashCache[password] = hash = DovecotPassword.HashSha512Crypt(password);
+            return hash;
+        }
+    }
+
+    public async Task<DeliveryResult> DeliverAsync(MailboxAccount to, string message)
+    {
+        var results = await Delivery.DeliverAsync(new MemoryStream(Encoding.UTF8.GetBytes(message)), [to.Id]);
+        return results[0];
+    }
+
+    public static string Message(string subject, string body = "Hello.\r\n", string from = "alice@example.org", string to = "bob@example.com") =>
+        $"From: Alice <{from}>\r\nTo: {to}\r\nSubject: {subject}\r\nDate: Fri, 27 Nov 2026 05:00:00 +0000\r\nMessage-ID: <{Guid.NewGuid():N}@example.org>\r\n\r\n{body}";
+
+    public async Task<FolderInfo> InboxAsync(MailboxAccount account) => (await Store.GetFolderAsync(account.Id, "INBOX"))!;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        if (_postgresDatabase is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var c = new NpgsqlConnection(_postgresAdmin);
+            await c.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresDatabase} WITH (FORCE)", c);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        try { System.IO.Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+    }
+}
