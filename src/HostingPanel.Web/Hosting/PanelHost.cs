@@ -37,6 +37,8 @@ public static class PanelHost
         configure?.Invoke(builder);
 
         var settings = PanelSettings.Read(builder.Configuration, builder.Environment.ContentRootPath);
+        // Every part of the process (the engine too) resolves the data directory the same way.
+        builder.Configuration["Storage:DataDirectory"] = settings.DataDirectory;
         var services = builder.Services;
         services.AddSingleton(settings);
         services.AddHttpContextAccessor();
@@ -89,6 +91,7 @@ public static class PanelHost
                 o.ViewLocationFormats.Add("/Features/Shared/{0}" + RazorViewEngine.ViewExtension);
             });
         services.AddProblemDetails();
+        services.AddMailRoles(builder.Configuration, settings);
         services.AddPortal();
         services.AddPanelApi();
 

@@ -1,0 +1,22 @@
+using HostingPanel.Application.Common;
+using HostingPanel.MailEngine.Auth;
+using HostingPanel.MailEngine.Hosting;
+
+namespace HostingPanel.Web.Hosting;
+
+/// <summary>Mailbox passwords are hashed the way the engine verifies them (Dovecot's {ARGON2ID}).</summary>
+public sealed class DovecotMailboxPasswordHasher : IMailboxPasswordHasher
+{
+    public string Hash(string password) => DovecotPassword.HashArgon2Id(password);
+    public bool Verify(string hash, string password) => DovecotPassword.Verify(password, hash);
+}
+
+public static class MailEngineIntegration
+{
+    public static IServiceCollection AddMailRoles(this IServiceCollection services, IConfiguration configuration, PanelSettings settings)
+    {
+        services.AddSingleton<IMailboxPasswordHasher, DovecotMailboxPasswordHasher>();
+        if (settings.Roles.Mail) services.AddMailEngine(configuration);
+        return services;
+    }
+}
