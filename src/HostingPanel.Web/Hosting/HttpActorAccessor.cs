@@ -6,9 +6,11 @@ using HostingPanel.Data.Identity;
 namespace HostingPanel.Web.Hosting;
 
 /// <summary>The actor of the current HTTP request, from the cookie or API key principal's claims.</summary>
-public sealed class HttpActorAccessor(IHttpContextAccessor http) : IActorAccessor, ITenantScopeAccessor
+public sealed class HttpActorAccessor(IHttpContextAccessor http) : IActorAccessor, ITenantScopeAccessor, IActorOverride
 {
     private Actor? _actor;
+
+    public void Use(Actor actor) => _actor = actor;
 
     public Actor Actor => _actor ??= FromPrincipal(http.HttpContext);
 
