@@ -47,6 +47,9 @@ public sealed class QueueOptions
     public int MaxAttempts { get; set; } = 30;
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(5);
 
+    /// <summary>Entries sent at the same time (one slow MX must not hold up the rest).</summary>
+    public int MaxParallel { get; set; } = 4;
+
     /// <summary>How often the worker looks for due entries when nothing wakes it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

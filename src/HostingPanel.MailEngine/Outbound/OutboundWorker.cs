@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace HostingPanel.MailEngine.Outbound;
 
 /// <summary>
-/// Sends due queue entries, one at a time: each attempt updates the entry's state on disk, backs off
+/// Sends due queue entries (Mail:Queue:MaxParallel at a time): each attempt updates the entry's state on disk, backs off
 /// (doubling from Mail:Queue:RetryDelay), and after the last attempt or a 5xx bounces the failed
 /// recipients to the sender.
 /// </summary>
@@ -21,8 +21,19 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
         {
             try
             {
-                foreach (var entry in await queue.DueAsync(time.GetUtcNow(), stoppingToken))
-                    await ProcessAsync(entry, stoppingToken);
+                var due = await queue.DueAsync(time.GetUtcNow(), stoppingToken);
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxParallel), CancellationToken = stoppingToken },
+                    async (entry, ct) =>
+                    {
+                        try
+                        {
+                            await ProcessAsync(entry, ct);
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException)
+                        {
+                            logger.LogError(e, "Queue entry {Id} failed to process", entry.Id);
+                        }
+                    });
                 var next = await queue.NextDueAsync(stoppingToken);
                 var delay = next is null ? _options.PollInterval : next.Value - time.GetUtcNow();
                 if (delay > _options.PollInterval)

@@ -170,4 +170,29 @@ public sealed class SmtpSubmissionTests
         Assert.Contains("Status: 5.1.1", dsn);
         Assert.Contains("no such user there", dsn);
     }
+
+    [Fact]
+    public async Task Queue_WithoutSmarthost_DeliversToTheMxFromDns_AndBouncesANullMx()
+    {
+        await using var relay = new FakeSmtpRelay();
+        await using var dns = new FakeDnsServer();
+        dns.Mx["elsewhere.example"] = "127.0.0.1";
+        dns.Mx["nomail.example"] = ".";
+        await using var engine = await EngineHost.StartAsync(new()
+        {
+            ["Mail:Relay:DnsServers:0"] = $"127.0.0.1:{dns.Port}",
+            ["Mail:Relay:MxPort"] = relay.Port.ToString(),
+        });
+        var adam = await engine.CreateMailboxAsync("adam@example.com");
+        using (var client = await SmtpTestKit.ConnectAsync(engine.SubmissionPort, user: "adam@example.com"))
+        {
+            await client.SendAsync(SmtpTestKit.Message("adam@example.com", "friend@elsewhere.example", "direct"));
+            await client.SendAsync(SmtpTestKit.Message("adam@example.com", "nobody@nomail.example", "to a null MX"));
+            await client.DisconnectAsync(true);
+        }
+        await SmtpTestKit.EventuallyAsync(() => Task.FromResult(relay.Accepted.Count == 1), "delivered to the MX");
+        Assert.Equal(["friend@elsewhere.example"], relay.Accepted[0].To);
+        await SmtpTestKit.EventuallyAsync(async () => (await SmtpTestKit.InboxAsync(engine, adam)).Count == 1, "bounce for the null MX");
+        Assert.Contains("Final-Recipient: rfc822; nobody@nomail.example", (await SmtpTestKit.InboxAsync(engine, adam))[0]);
+    }
 }

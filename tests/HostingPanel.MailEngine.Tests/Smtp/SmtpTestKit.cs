@@ -151,3 +151,65 @@ internal sealed class FakeSmtpRelay : IAsyncDisposable
         await _loop;
     }
 }
+
+/// <summary>A DNS server on 127.0.0.1 that answers every MX query from <see cref="Mx"/> (domain → exchange; "." is a null MX).</summary>
+internal sealed class FakeDnsServer : IAsyncDisposable
+{
+    private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public FakeDnsServer() => _loop = Task.Run(LoopAsync);
+
+    public int Port => ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
+    public Dictionary<string, string> Mx { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    private async Task LoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            UdpReceiveResult request;
+            try { request = await _udp.ReceiveAsync(_stop.Token); }
+            catch (Exception) { return; }
+            var q = request.Buffer;
+            var pos = 12;
+            var labels = new List<string>();
+            while (q[pos] != 0)
+            {
+                labels.Add(Encoding.ASCII.GetString(q, pos + 1, q[pos]));
+                pos += q[pos] + 1;
+            }
+            var questionEnd = pos + 5;
+            var name = string.Join('.', labels);
+            var response = new List<byte>();
+            response.AddRange(q[..2]);
+            response.AddRange(new byte[] { 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0 });
+            response.AddRange(q[12..questionEnd]);
+            if (Mx.TryGetValue(name, out var exchange))
+            {
+                response[7] = 1; // ANCOUNT
+                var rdata = new List<byte> { 0, 10 };
+                foreach (var label in exchange.Split('.', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    rdata.Add((byte)label.Length);
+                    rdata.AddRange(Encoding.ASCII.GetBytes(label));
+                }
+                rdata.Add(0);
+                response.AddRange(new byte[] { 0xC0, 0x0C, 0, 15, 0, 1, 0, 0, 0, 60, 0, (byte)rdata.Count });
+                response.AddRange(rdata);
+            }
+            else
+            {
+                response[3] = 0x83; // NXDOMAIN
+            }
+            await _udp.SendAsync(response.ToArray(), request.RemoteEndPoint);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _udp.Dispose();
+        await _loop;
+    }
+}

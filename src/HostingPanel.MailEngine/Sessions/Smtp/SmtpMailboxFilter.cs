@@ -18,7 +18,27 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 internal sealed class SmtpMailboxFilter(SmtpListenerKind kind, MailDelivery delivery, MailDirectory directory, SmtpLimitsOptions limits, ILogger logger)
     : IMailboxFilter
 {
-    public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
+    public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) =>
+        GuardAsync(() => AcceptFromAsync(context, from, cancellationToken));
+
+    public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
+        GuardAsync(() => DeliverToAsync(context, to, cancellationToken));
+
+    /// <summary>Any failure other than a chosen refusal (a database error, say) is a 451, never a dropped session.</summary>
+    private async Task<bool> GuardAsync(Func<Task<bool>> check)
+    {
+        try
+        {
+            return await check();
+        }
+        catch (Exception e) when (e is not SmtpResponseException and not OperationCanceledException)
+        {
+            logger.LogError(e, "SMTP envelope check failed");
+            throw new SmtpResponseException(SmtpReplies.LocalError);
+        }
+    }
+
+    private async Task<bool> AcceptFromAsync(ISessionContext context, IMailbox from, CancellationToken cancellationToken)
     {
         context.SetRecipientCount(0);
         if (kind == SmtpListenerKind.Mx)
@@ -35,7 +55,7 @@ internal sealed class SmtpMailboxFilter(SmtpListenerKind kind, MailDelivery deli
         return true;
     }
 
-    public async Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
+    private async Task<bool> DeliverToAsync(ISessionContext context, IMailbox to, CancellationToken cancellationToken)
     {
         var count = context.RecipientCount();
         if (count >= limits.MaxRecipients)

@@ -15,7 +15,11 @@ public sealed class SmtpLimitsOptions
 
     public int MaxAuthenticationAttempts { get; set; } = 3;
 
+    /// <summary>Longest wait for the next command line (RFC 5321 section 4.5.3.2 suggests at least 5 minutes).</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Longest life of one connection, however busy (SmtpServer's SessionTimeout is absolute).</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>More Received headers than this is taken for a mail loop (RFC 5321 section 6.3).</summary>
     public int MaxReceivedHeaders { get; set; } = 50;

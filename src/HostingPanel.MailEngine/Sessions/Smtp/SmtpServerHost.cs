@@ -61,7 +61,7 @@ public sealed class SmtpServerHost(
                 .AuthenticationRequired(kind == SmtpListenerKind.Submission)
                 // Plaintext AUTH is further limited to loopback clients by SmtpUserAuthenticator.
                 .AllowUnsecureAuthentication(kind == SmtpListenerKind.Submission && _options.AllowPlaintextAuth)
-                .SessionTimeout(_limits.CommandTimeout)
+                .SessionTimeout(_limits.SessionTimeout)
                 .Build();
             names[definition] = name;
             builder.Endpoint(definition);

@@ -22,7 +22,16 @@ internal sealed class SmtpUserAuthenticator(MailAuthenticator authenticator, Mai
             logger.LogWarning("SMTP AUTH refused without TLS from {Remote}", context.RemoteAddress());
             return false;
         }
-        var result = await authenticator.AuthenticateAsync(user, password, context.RemoteAddress(), MailProtocol.Smtp, cancellationToken);
+        AuthResult result;
+        try
+        {
+            result = await authenticator.AuthenticateAsync(user, password, context.RemoteAddress(), MailProtocol.Smtp, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "SMTP AUTH check failed");
+            return false;
+        }
         if (!result.Succeeded)
         {
             logger.LogInformation("SMTP AUTH failed for {User}: {Failure}", SmtpText.Escape(user, 100), result.Failure);
