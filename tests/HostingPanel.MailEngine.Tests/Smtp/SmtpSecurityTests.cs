@@ -121,4 +121,34 @@ public sealed class SmtpSecurityTests
         var stored = Assert.Single(await SmtpTestKit.InboxAsync(engine, adam));
         Assert.DoesNotContain("\nX-Injected", stored);
     }
+
+    [Fact]
+    public async Task OverlongCommandLine_500_5_5_6_AndTheSessionEnds()
+    {
+        await using var engine = await EngineHost.StartAsync();
+        await using var c = await RawSmtpClient.ConnectAsync(engine.SmtpPort);
+        await c.ReadReplyAsync();
+        try
+        {
+            await c.WriteAsync("EHLO " + new string('a', 100_000));
+        }
+        catch (IOException)
+        {
+        }
+        string? reply = null;
+        try { reply = await c.ReadReplyAsync(); } catch (IOException) { }
+        Assert.StartsWith("500 5.5.6", reply);
+        Assert.True(await c.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task MailLoop_TooManyReceivedHeaders_IsRefused()
+    {
+        await using var engine = await EngineHost.StartAsync();
+        var adam = await engine.CreateMailboxAsync("adam@example.com");
+        await using var c = await OpenTransactionAsync(engine);
+        var hops = string.Concat(Enumerable.Range(0, 60).Select(i => $"Received: from hop{i}.example by hop{i + 1}.example; Fri, 27 Nov 2026 05:00:00 +0000\r\n"));
+        Assert.StartsWith("554 5.4.6", await c.CommandAsync(hops + "Subject: loop\r\n\r\nhi\r\n."));
+        Assert.Empty(await SmtpTestKit.InboxAsync(engine, adam));
+    }
 }

@@ -10,6 +10,9 @@ public sealed class SmtpLimitsOptions
 
     public int MaxRecipients { get; set; } = 100;
 
+    /// <summary>Longest command line outside DATA; a longer one ends the session with 500 5.5.6.</summary>
+    public int MaxCommandLineLength { get; set; } = 4096;
+
     /// <summary>Consecutive failed commands after which the session ends.</summary>
     public int MaxErrors { get; set; } = 10;
 

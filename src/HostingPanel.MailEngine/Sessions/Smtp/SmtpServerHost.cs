@@ -69,7 +69,7 @@ public sealed class SmtpServerHost(
         }
         var userAuthenticator = new SmtpUserAuthenticator(authenticator, _options, logger);
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new SmtpEndpointListenerFactory(names, registry, logger));
+        services.Add(new SmtpEndpointListenerFactory(names, _limits.MaxCommandLineLength, registry, logger));
         services.Add(new SmtpCommandFactoryEx(kind == SmtpListenerKind.Submission ? userAuthenticator.IsAuthAllowed : _ => false));
         services.Add(new SmtpMailboxFilter(kind, delivery, directory, _limits, logger));
         services.Add(new SmtpMessageStore(kind, delivery, directory, queue, bounces, _limits, _options.Hostname, time, logger));

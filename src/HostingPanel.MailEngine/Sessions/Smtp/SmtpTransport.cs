@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
@@ -18,7 +19,7 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 /// Our own sockets under the SmtpServer package: binds each endpoint (a negative port asks the OS for a
 /// free one, recorded in the listener registry) and hands each session an <see cref="SmtpSecurablePipe"/>.
 /// </summary>
-internal sealed class SmtpEndpointListenerFactory(IReadOnlyDictionary<IEndpointDefinition, string> names, MailListenerRegistry registry, ILogger logger)
+internal sealed class SmtpEndpointListenerFactory(IReadOnlyDictionary<IEndpointDefinition, string> names, int maxLineLength, MailListenerRegistry registry, ILogger logger)
     : IEndpointListenerFactory
 {
     public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
@@ -30,11 +31,11 @@ internal sealed class SmtpEndpointListenerFactory(IReadOnlyDictionary<IEndpointD
         var bound = (IPEndPoint)listener.LocalEndpoint;
         registry.Register(name, bound);
         logger.LogInformation("Mail listener {Name} on {EndPoint}", name, bound);
-        return new SmtpEndpointListener(listener, () => registry.Unregister(name), logger);
+        return new SmtpEndpointListener(listener, maxLineLength, () => registry.Unregister(name), logger);
     }
 }
 
-internal sealed class SmtpEndpointListener(TcpListener listener, Action onDispose, ILogger logger) : IEndpointListener
+internal sealed class SmtpEndpointListener(TcpListener listener, int maxLineLength, Action onDispose, ILogger logger) : IEndpointListener
 {
     public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
     {
@@ -42,7 +43,7 @@ internal sealed class SmtpEndpointListener(TcpListener listener, Action onDispos
         client.NoDelay = true;
         context.Properties[EndpointListener.LocalEndPointKey] = listener.LocalEndpoint;
         context.Properties[EndpointListener.RemoteEndPointKey] = client.Client.RemoteEndPoint!;
-        return new SmtpSecurablePipe(client, context.ServerOptions.ServerName, logger);
+        return new SmtpSecurablePipe(client, context.ServerOptions.ServerName, maxLineLength, logger);
     }
 
     public void Dispose()
@@ -55,25 +56,33 @@ internal sealed class SmtpEndpointListener(TcpListener listener, Action onDispos
 /// <summary>
 /// The session's byte pipe. Replies pass through <see cref="SmtpReplyStream"/> (enhanced status codes);
 /// STARTTLS drops whatever the client pipelined in plaintext after the command (CVE-2011-0411).
+/// Command lines are bounded by <see cref="SmtpCommandLineLimit"/>: the package itself bounds them only
+/// by the message size.
 /// </summary>
 internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
 {
     private readonly TcpClient _client;
     private readonly NetworkStream _network;
     private readonly string _serverName;
+    private readonly int _maxLineLength;
     private readonly ILogger _logger;
+    private readonly SmtpDataModeFlag _dataMode = new();
     private Stream _stream;
 
-    public SmtpSecurablePipe(TcpClient client, string serverName, ILogger logger)
+    public SmtpSecurablePipe(TcpClient client, string serverName, int maxLineLength, ILogger logger)
     {
         _client = client;
         _serverName = serverName;
+        _maxLineLength = maxLineLength;
         _logger = logger;
         _network = client.GetStream();
         _stream = _network;
-        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
-        Output = PipeWriter.Create(new SmtpReplyStream(_stream, serverName), new StreamPipeWriterOptions(leaveOpen: true));
+        (Input, Output) = CreatePipes(_stream);
     }
+
+    private (PipeReader, PipeWriter) CreatePipes(Stream stream) =>
+        (new SmtpCommandLineLimit(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), stream, _maxLineLength, _dataMode),
+         PipeWriter.Create(new SmtpReplyStream(stream, _serverName, _dataMode), new StreamPipeWriterOptions(leaveOpen: true)));
 
     public PipeReader Input { get; private set; }
     public PipeWriter Output { get; private set; }
@@ -101,8 +110,7 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         }, cancellationToken);
         _stream = ssl;
-        Input = PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true));
-        Output = PipeWriter.Create(new SmtpReplyStream(ssl, _serverName), new StreamPipeWriterOptions(leaveOpen: true));
+        (Input, Output) = CreatePipes(ssl);
     }
 
     public void Dispose()
@@ -117,7 +125,7 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
 /// (<see cref="SmtpEnhancedStatusCodes"/>), except in the greeting and the EHLO/HELO reply, which
 /// start with the server name.
 /// </summary>
-internal sealed class SmtpReplyStream(Stream inner, string serverName) : Stream
+internal sealed class SmtpReplyStream(Stream inner, string serverName, SmtpDataModeFlag dataMode) : Stream
 {
     private readonly List<byte> _line = new(256);
     private bool _inMultiline;
@@ -164,9 +172,49 @@ internal sealed class SmtpReplyStream(Stream inner, string serverName) : Stream
             if (!_inMultiline)
                 _exempt = line.Length > 4 && line.AsSpan(4).StartsWith(serverName, StringComparison.OrdinalIgnoreCase);
             _inMultiline = line.Length > 3 && line[3] == '-';
+            dataMode.Value = line.StartsWith("354", StringComparison.Ordinal);
             var rewritten = _exempt ? line : SmtpEnhancedStatusCodes.Apply(line);
             output.Write(Encoding.UTF8.GetBytes(rewritten + "\r\n"));
         }
         return output.ToArray();
+    }
+}
+
+/// <summary>Whether the session is between a 354 reply and the next reply (reading message data).</summary>
+internal sealed class SmtpDataModeFlag
+{
+    private volatile bool _value;
+    public bool Value { get => _value; set => _value = value; }
+}
+
+/// <summary>
+/// Outside DATA, a line longer than the limit ends the session with 500 5.5.6 (RFC 5321 section
+/// 4.5.3.1.4 allows 512 octets; extensions and AUTH need more), instead of buffering it whole.
+/// </summary>
+internal sealed class SmtpCommandLineLimit(PipeReader inner, Stream output, int maxLineLength, SmtpDataModeFlag dataMode) : PipeReader
+{
+    public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => inner.AdvanceTo(consumed, examined);
+    public override void CancelPendingRead() => inner.CancelPendingRead();
+    public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await inner.ReadAsync(cancellationToken);
+        await CheckAsync(result, cancellationToken);
+        return result;
+    }
+
+    public override bool TryRead(out ReadResult result) => inner.TryRead(out result);
+
+    private async Task CheckAsync(ReadResult result, CancellationToken ct)
+    {
+        if (dataMode.Value || maxLineLength <= 0 || result.Buffer.Length <= maxLineLength)
+            return;
+        if (result.Buffer.Slice(0, maxLineLength).PositionOf((byte)'\n') is not null)
+            return;
+        await output.WriteAsync("500 5.5.6 line too long\r\n"u8.ToArray(), ct);
+        await output.FlushAsync(ct);
+        throw new IOException($"SMTP command line longer than {maxLineLength} bytes");
     }
 }
