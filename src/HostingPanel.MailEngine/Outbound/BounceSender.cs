@@ -18,6 +18,7 @@ public sealed record FailedRecipient(string Address, string OriginalRecipient, s
 /// <summary>
 /// Delivery status notifications (RFC 3464 multipart/report) to the envelope sender, from the null
 /// reverse-path so they never bounce in turn. A local sender gets it in its INBOX; others through the queue.
+/// <c>original</c> is the failed message, or at least its header section, which is all that is returned.
 /// </summary>
 public sealed class BounceSender(MailDelivery delivery, OutboundQueue queue, IOptions<MailEngineOptions> options, TimeProvider time, ILogger<BounceSender> logger)
 {

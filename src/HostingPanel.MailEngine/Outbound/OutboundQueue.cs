@@ -67,13 +67,16 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
     /// <summary>Signalled when an entry becomes due (new, retry now).</summary>
     internal SemaphoreSlim Wakeup { get; } = new(0);
 
-    public async Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, byte[] message, bool isBounce, CancellationToken ct = default)
+    public Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, byte[] message, bool isBounce, CancellationToken ct = default) =>
+        EnqueueAsync(sender, recipients, new MemoryStream(message), isBounce, ct);
+
+    public async Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, Stream message, bool isBounce, CancellationToken ct = default)
     {
         var id = _time.GetUtcNow().ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N")[..12];
         var now = _time.GetUtcNow();
+        var size = await WriteDurableAsync(Path.Combine(Directory, id + ".eml"), message, ct);
         var entry = new QueuedMessage(id, sender, recipients.Select(r => new QueuedRecipient(r, QueuedRecipientStatus.Pending, null)).ToList(),
-            0, now, now, null, message.Length, isBounce);
-        await WriteDurableAsync(Path.Combine(Directory, id + ".eml"), message, ct);
+            0, now, now, null, size, isBounce);
         await _lock.WaitAsync(ct);
         try
         {
@@ -228,18 +231,28 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
     }
 
     private Task SaveStateAsync(QueuedMessage entry, CancellationToken ct) =>
-        WriteDurableAsync(Path.Combine(Directory, entry.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(entry, Json), ct);
+        WriteDurableAsync(Path.Combine(Directory, entry.Id + ".json"), new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(entry, Json)), ct);
 
-    private async Task WriteDurableAsync(string path, byte[] content, CancellationToken ct)
+    /// <summary>Temporary name, fsync, rename, directory fsync; returns the size written.</summary>
+    private async Task<long> WriteDurableAsync(string path, Stream content, CancellationToken ct)
     {
         var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+        long size;
+        try
         {
-            await file.WriteAsync(content, ct);
+            await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+            await content.CopyToAsync(file, ct);
+            size = file.Length;
             file.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
         }
         File.Move(temp, path, overwrite: true);
         BodyStore.SyncDirectories([Directory]);
+        return size;
     }
 
     private void RemoveFiles(string id)

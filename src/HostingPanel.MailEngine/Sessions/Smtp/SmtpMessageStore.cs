@@ -51,13 +51,12 @@ internal sealed class SmtpMessageStore(
             return SmtpReplies.BareLineEnd;
         if (SmtpText.CountHeaders(buffer, "Received") > limits.MaxReceivedHeaders)
             return SmtpReplies.TooManyHops;
-        var body = buffer.ToArray();
         var sender = SmtpMailboxFilter.IsNullSender(transaction.From) ? "" : transaction.From.AsAddress();
 
         var account = context.Account();
         if (kind == SmtpListenerKind.Submission && account is not null)
         {
-            var refusal = await CheckFromHeaderAsync(account.Id, body, ct);
+            var refusal = await CheckFromHeaderAsync(account.Id, buffer, ct);
             if (refusal is not null)
                 return refusal;
         }
@@ -97,9 +96,9 @@ internal sealed class SmtpMessageStore(
         var delivered = 0;
         if (locals.Count > 0)
         {
-            var local = Concat($"Return-Path: <{SmtpText.Escape(sender)}>\r\n" + received, body);
+            var trace = Encoding.UTF8.GetBytes($"Return-Path: <{SmtpText.Escape(sender)}>\r\n" + received);
             var targets = locals.Keys.ToList();
-            var results = await delivery.DeliverAsync(new MemoryStream(local), targets, 0, ct);
+            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), targets, 0, ct);
             foreach (var result in results)
             {
                 var (address, original) = locals[result.MailboxId];
@@ -118,7 +117,7 @@ internal sealed class SmtpMessageStore(
             }
         }
         if (external.Count > 0)
-            await queue.EnqueueAsync(sender, external, Concat(received, body), isBounce: false, ct);
+            await queue.EnqueueAsync(sender, external, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, ct);
 
         var accepted = delivered + external.Count;
         logger.LogInformation("SMTP {Id} from <{Sender}>: {Delivered} stored, {Queued} queued, {Failed} failed",
@@ -129,17 +128,17 @@ internal sealed class SmtpMessageStore(
         if (accepted == 0)
             return failures.Any(f => f.Status == "5.2.2") ? SmtpReplies.MessageDoesNotFit(failedText) : SmtpReplies.NotDelivered;
         if (sender.Length > 0)
-            await bounces.SendAsync(sender, failures, body, now, ct);
+            await bounces.SendAsync(sender, failures, HeaderSection(buffer), now, ct);
         return SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone), a delivery status notification follows");
     }
 
     /// <summary>Submission: every From address must be the user's own or an alias that reaches the user.</summary>
-    private async Task<SmtpResponse?> CheckFromHeaderAsync(long mailboxId, byte[] body, CancellationToken ct)
+    private async Task<SmtpResponse?> CheckFromHeaderAsync(long mailboxId, ReadOnlySequence<byte> message, CancellationToken ct)
     {
         HeaderList headers;
         try
         {
-            headers = await HeaderList.LoadAsync(new MemoryStream(body), ct);
+            headers = await HeaderList.LoadAsync(new SmtpMessageStream(ReadOnlyMemory<byte>.Empty, message), ct);
         }
         catch (FormatException)
         {
@@ -172,13 +171,12 @@ internal sealed class SmtpMessageStore(
     private static string HeaderToken(string text) =>
         SmtpText.Escape(text, 200).Replace('(', '_').Replace(')', '_').Replace('<', '_').Replace('>', '_').Replace(' ', '_');
 
-    private static byte[] Concat(string header, byte[] body)
+    /// <summary>The header section (for the DSN's text/rfc822-headers part), at most 64 KiB of it.</summary>
+    private static byte[] HeaderSection(ReadOnlySequence<byte> message)
     {
-        var head = Encoding.UTF8.GetBytes(header);
-        var all = new byte[head.Length + body.Length];
-        head.CopyTo(all, 0);
-        body.CopyTo(all, head.Length);
-        return all;
+        var head = message.Slice(0, Math.Min(message.Length, 64 * 1024)).ToArray();
+        var end = head.AsSpan().IndexOf("\r\n\r\n"u8);
+        return end < 0 ? head : head[..(end + 4)];
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
