@@ -17,7 +17,7 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 /// <summary>
 /// End of DATA: checks the bytes, expands every recipient (aliases, forwards, catch-all; each mailbox
 /// once), stores one durable body for all local mailboxes, queues external destinations, and only
-/// then answers. Mixed outcomes (see README "SMTP: mixed recipient outcomes"):
+/// then answers. Mixed outcomes (docs/smtp.md, "Mixed recipient outcomes"):
 /// <list type="bullet">
 /// <item>every copy stored or queued: <c>250 2.0.0</c>;</item>
 /// <item>none: <c>552 5.2.2</c> when a mailbox was full (nothing stored), else <c>550 5.1.1</c>;</item>
