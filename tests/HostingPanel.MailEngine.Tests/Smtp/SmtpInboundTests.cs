@@ -160,6 +160,27 @@ public sealed class SmtpInboundTests
     }
 
     [Fact]
+    public async Task MixedOutcome_ThroughOneAlias_250_AndTheDsnNamesTheFullMailboxAndTheAlias()
+    {
+        await using var engine = await EngineHost.StartAsync();
+        var adam = await engine.CreateMailboxAsync("adam@example.com");
+        var tight = await engine.CreateMailboxAsync("tight@example.com", quotaBytes: 2000);
+        var sender = await engine.CreateMailboxAsync("sender@example.com");
+        await engine.Admin.EnsureAliasAsync(new AliasSpec("support@example.com", ["adam@example.com", "tight@example.com"]));
+        using (var client = await SmtpTestKit.ConnectAsync(engine.SmtpPort))
+        {
+            await client.SendAsync(SmtpTestKit.Message("sender@example.com", "support@example.com", "big", new string('y', 3000)));
+            await client.DisconnectAsync(true);
+        }
+        Assert.Single(await SmtpTestKit.InboxAsync(engine, adam));
+        Assert.Empty(await SmtpTestKit.InboxAsync(engine, tight));
+        var dsn = Assert.Single(await SmtpTestKit.InboxAsync(engine, sender));
+        Assert.Contains("Original-Recipient: rfc822; support@example.com", dsn);
+        Assert.Contains("Final-Recipient: rfc822; tight@example.com", dsn);
+        Assert.Contains("Subject: big", dsn);
+    }
+
+    [Fact]
     public async Task Forwarding_ToExternal_IsQueued_WithOrWithoutKeepingACopy()
     {
         await using var relay = new FakeSmtpRelay();
