@@ -92,6 +92,9 @@ public sealed class SmtpSubmissionTests
         }
         var inbox = Assert.Single(await SmtpTestKit.InboxAsync(engine, betty));
         Assert.Contains("Subject: honest", inbox);
+        // RFC 6409 section 8: the submission server completes a missing Date and Message-ID.
+        Assert.Contains("\r\nDate: ", inbox);
+        Assert.Matches(@"\r\nMessage-ID: <[^@\s]+@mail\.test>\r\n", inbox);
     }
 
     [Fact]

@@ -54,11 +54,13 @@ internal sealed class SmtpMessageStore(
         var sender = SmtpMailboxFilter.IsNullSender(transaction.From) ? "" : transaction.From.AsAddress();
 
         var account = context.Account();
+        var added = "";
         if (kind == SmtpListenerKind.Submission && account is not null)
         {
-            var refusal = await CheckFromHeaderAsync(account.Id, buffer, ct);
+            var (refusal, headers) = await CheckFromHeaderAsync(account.Id, buffer, ct);
             if (refusal is not null)
                 return refusal;
+            added = MissingSubmissionHeaders(headers!);
         }
 
         var locals = new Dictionary<long, (string Address, string Original)>();
@@ -92,7 +94,7 @@ internal sealed class SmtpMessageStore(
 
         var id = NewId();
         var now = time.GetUtcNow();
-        var received = ReceivedHeader(context, id, transaction.To.Count == 1 ? transaction.To[0].AsAddress() : null, now);
+        var received = ReceivedHeader(context, id, transaction.To.Count == 1 ? transaction.To[0].AsAddress() : null, now) + added;
         var delivered = 0;
         if (locals.Count > 0)
         {
@@ -133,7 +135,7 @@ internal sealed class SmtpMessageStore(
     }
 
     /// <summary>Submission: every From address must be the user's own or an alias that reaches the user.</summary>
-    private async Task<SmtpResponse?> CheckFromHeaderAsync(long mailboxId, ReadOnlySequence<byte> message, CancellationToken ct)
+    private async Task<(SmtpResponse? Refusal, HeaderList? Headers)> CheckFromHeaderAsync(long mailboxId, ReadOnlySequence<byte> message, CancellationToken ct)
     {
         HeaderList headers;
         try
@@ -142,17 +144,28 @@ internal sealed class SmtpMessageStore(
         }
         catch (FormatException)
         {
-            return SmtpReplies.FromHeaderMissing;
+            return (SmtpReplies.FromHeaderMissing, null);
         }
         var from = headers[HeaderId.From];
         if (string.IsNullOrEmpty(from) || !InternetAddressList.TryParse(from, out var list) || !list.Mailboxes.Any())
-            return SmtpReplies.FromHeaderMissing;
+            return (SmtpReplies.FromHeaderMissing, null);
         foreach (var mailbox in list.Mailboxes)
         {
             if (!await directory.IsOwnedByAsync(mailboxId, mailbox.Address, ct))
-                return SmtpReplies.FromHeaderNotOwned(SmtpText.Escape(mailbox.Address));
+                return (SmtpReplies.FromHeaderNotOwned(SmtpText.Escape(mailbox.Address)), null);
         }
-        return null;
+        return (null, headers);
+    }
+
+    /// <summary>RFC 6409 section 8.3 and 8.4: a submission server may add a missing Date and Message-ID.</summary>
+    private string MissingSubmissionHeaders(HeaderList headers)
+    {
+        var sb = new StringBuilder();
+        if (!headers.Contains(HeaderId.Date))
+            sb.Append("Date: ").Append(DateUtils.FormatDate(time.GetUtcNow())).Append("\r\n");
+        if (!headers.Contains(HeaderId.MessageId))
+            sb.Append("Message-ID: <").Append(MimeUtils.GenerateMessageId(hostname)).Append(">\r\n");
+        return sb.ToString();
     }
 
     private string ReceivedHeader(ISessionContext context, string id, string? recipient, DateTimeOffset now)
