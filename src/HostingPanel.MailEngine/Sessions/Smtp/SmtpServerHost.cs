@@ -32,9 +32,16 @@ public sealed class SmtpServerHost(
         Start(SmtpListenerKind.Mx, [("smtp", _options.Smtp.Port, false)], expected);
         Start(SmtpListenerKind.Submission, [("submission", _options.Submission.Port, false), ("submissions", _options.Submissions.Port, true)], expected);
         // The package binds asynchronously; callers (and tests) expect the ports once we return.
+        // A port that cannot be bound fails the start, as for the other listeners.
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (expected.Any(n => registry.GetPort(n) is null) && DateTime.UtcNow < deadline)
+        while (expected.Any(n => registry.GetPort(n) is null))
+        {
+            if (_servers.FirstOrDefault(s => s.Run.IsFaulted) is { Run: { } faulted })
+                await faulted;
+            if (DateTime.UtcNow > deadline)
+                throw new InvalidOperationException("SMTP listeners did not start: " + string.Join(", ", expected.Where(n => registry.GetPort(n) is null)));
             await Task.Delay(10, cancellationToken);
+        }
     }
 
     private void Start(SmtpListenerKind kind, IReadOnlyList<(string Name, int Port, bool ImplicitTls)> endpoints, List<string> expected)
