@@ -44,6 +44,9 @@ public sealed class EngineHost : IAsyncDisposable
     public MailAuthenticator Authenticator => Services.GetRequiredService<MailAuthenticator>();
     public int Pop3Port => Services.GetRequiredService<IMailListenerRegistry>().GetPort("pop3")!.Value;
     public int Pop3sPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("pop3s")!.Value;
+    public int SmtpPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("smtp")!.Value;
+    public int SubmissionPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("submission")!.Value;
+    public int SubmissionsPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("submissions")!.Value;
 
     public static Task<EngineHost> StartAsync(Dictionary<string, string?>? settings = null) => StartAsync(postgres: false, settings);
 
@@ -70,6 +73,9 @@ public sealed class EngineHost : IAsyncDisposable
             ["Mail:AllowPlaintextAuth"] = "true",
             ["Mail:Pop3:Port"] = "-1",
             ["Mail:Pop3s:Port"] = "-1",
+            ["Mail:Smtp:Port"] = "-1",
+            ["Mail:Submission:Port"] = "-1",
+            ["Mail:Submissions:Port"] = "-1",
             ["Mail:Auth:FailureDelay"] = "00:00:00",
         };
         string? database = null, adminConnection = null;
