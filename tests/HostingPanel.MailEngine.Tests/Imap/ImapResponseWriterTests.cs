@@ -64,7 +64,8 @@ public sealed class ImapResponseWriterTests
     [Fact]
     public void Mailbox_IsModifiedUtf7UnlessUtf8()
     {
-        Assert.Equal("\"Entw&APw-rfe\"", Write(w => w.Mailbox("Entw\u00fcrfe")));
+        Assert.Equal("Entw&APw-rfe", Write(w => w.Mailbox("Entw\u00fcrfe")));
+        Assert.Equal("\"a b\"", Write(w => w.Mailbox("a b")));
         Assert.Equal("\"Entw\u00fcrfe\"", Write(w => w.Mailbox("Entw\u00fcrfe"), utf8: true));
     }
 

@@ -173,7 +173,7 @@ public sealed class ImapResponseWriter(IBufferWriter<byte> output, bool utf8Enab
     }
 
     /// <summary>A mailbox name in wire form (modified UTF-7 unless UTF-8 is enabled).</summary>
-    public ImapResponseWriter Mailbox(string name) => String(ImapMailboxName.Encode(name, Utf8Enabled));
+    public ImapResponseWriter Mailbox(string name) => AString(ImapMailboxName.Encode(name, Utf8Enabled));
 
     /// <summary>{n}CRLF then the bytes.</summary>
     public ImapResponseWriter Literal(ReadOnlySpan<byte> value)
