@@ -231,4 +231,31 @@ public sealed class ImapSortThreadTests
             Assert.Contains(id, text);
         }
     }
+
+    [Fact]
+    public void Rfc5256_References_TenThousandMessageReplyChain_NeedsNoDeepStack()
+    {
+        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var messages = Enumerable.Range(1, 10_000).Select(i => new ImapThreadMessage(
+            (uint)i, (uint)i, "<" + i + "@x>", i == 1 ? [] : ["<" + (i - 1) + "@x>"], "Re: chain", start.AddMinutes(i)));
+        var text = ImapThreader.Format(ImapThreader.References(messages));
+        Assert.StartsWith("(1 2 3 ", text);
+        Assert.EndsWith(" 9999 10000)", text);
+    }
+
+    [Fact]
+    public void Rfc5256_References_DeepBranchingComb_FormatsWithoutRecursion()
+    {
+        // Message i answers i-2: two interleaved chains under message 1 and 2... formatted iteratively.
+        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var messages = new List<ImapThreadMessage> { new(1, 1, "<1@x>", [], "comb", start) };
+        for (var i = 2; i <= 20_000; i += 2)
+        {
+            messages.Add(new ImapThreadMessage((uint)i, (uint)i, "<" + i + "@x>", ["<" + (i - 1) + "@x>"], "comb", start.AddMinutes(i)));
+            messages.Add(new ImapThreadMessage((uint)i + 1, (uint)i + 1, "<" + (i + 1) + "@x>", ["<" + (i - 1) + "@x>"], "comb", start.AddMinutes(i + 1)));
+        }
+
+        var text = ImapThreader.Format(ImapThreader.References(messages));
+        Assert.StartsWith("(1 (2)(3 (4)(5 ", text);
+    }
 }

@@ -35,8 +35,15 @@ public sealed record ImapThreadMessage(uint Id, uint SequenceNumber, string? Mes
             ImapMessageFields.SentDate(headers) ?? message.InternalDate);
     }
 
+    /// <summary>References kept per message.</summary>
+    /// <remarks>
+    /// Note: RFC 5256 sets no bound; the last 256 ids keep every real thread intact while a hostile
+    /// header of thousands of ids cannot build a chain of thousands of dummies.
+    /// </remarks>
+    private const int MaxReferences = 256;
+
     private static List<string> MessageIds(string? value) =>
-        value is null ? [] : MimeUtils.EnumerateReferences(value).ToList();
+        value is null ? [] : MimeUtils.EnumerateReferences(value).TakeLast(MaxReferences).ToList();
 }
 
 /// <summary>THREAD=ORDEREDSUBJECT and THREAD=REFERENCES of RFC 5256, and the thread-list syntax.</summary>
@@ -161,7 +168,7 @@ public static class ImapThreader
         var roots = table.Values.Where(c => c.Parent is null).ToList();
 
         // (4) Prune dummies.
-        roots = Prune(roots, isRoot: true);
+        roots = Prune(roots);
 
         // (5) Sort the root set by date, then merge threads by base subject.
         SortSiblings(roots, recursive: true);
@@ -172,51 +179,79 @@ public static class ImapThreader
         return roots.Select(ToNode).ToList();
     }
 
-    private static List<Container> Prune(List<Container> level, bool isRoot)
+    /// <summary>
+    /// Children before parents, without recursion: a mailbox where every message answers the previous
+    /// one is a chain as deep as the mailbox is large.
+    /// </summary>
+    private static List<Container> PostOrder(Container root)
     {
-        var result = new List<Container>();
-        foreach (var container in level)
+        var order = new List<Container>();
+        var stack = new Stack<(Container Node, bool Expanded)>();
+        stack.Push((root, false));
+        while (stack.Count > 0)
         {
-            var children = Prune(container.Children.ToList(), isRoot: false);
-            container.Children.Clear();
-            foreach (var child in children)
+            var (node, expanded) = stack.Pop();
+            if (expanded)
             {
-                child.Parent = container;
-                container.Children.Add(child);
+                order.Add(node);
+                continue;
             }
 
-            if (container.IsDummy)
+            stack.Push((node, true));
+            foreach (var child in node.Children)
             {
-                if (container.Children.Count == 0)
-                {
-                    continue;
-                }
-
-                if (!isRoot || container.Children.Count == 1)
-                {
-                    // Promote the children to this level.
-                    foreach (var child in container.Children)
-                    {
-                        child.Parent = container.Parent;
-                        result.Add(child);
-                    }
-
-                    continue;
-                }
-            }
-
-            result.Add(container);
-        }
-
-        if (isRoot)
-        {
-            foreach (var container in result)
-            {
-                container.Parent = null;
+                stack.Push((child, false));
             }
         }
 
-        return result;
+        return order;
+    }
+
+    /// <summary>
+    /// Step 4: a dummy without children goes; a dummy with children gives them to its parent, unless it
+    /// is a root with several children (then it holds them together).
+    /// </summary>
+    private static List<Container> Prune(List<Container> roots)
+    {
+        var top = new Container();
+        foreach (var root in roots)
+        {
+            root.Parent = top;
+            top.Children.Add(root);
+        }
+
+        foreach (var node in PostOrder(top))
+        {
+            if (ReferenceEquals(node, top) || !node.IsDummy)
+            {
+                continue;
+            }
+
+            var parent = node.Parent!;
+            if (node.Children.Count == 0)
+            {
+                parent.Children.Remove(node);
+            }
+            else if (!ReferenceEquals(parent, top) || node.Children.Count == 1)
+            {
+                var index = parent.Children.IndexOf(node);
+                parent.Children.RemoveAt(index);
+                foreach (var child in node.Children)
+                {
+                    child.Parent = parent;
+                }
+
+                parent.Children.InsertRange(index, node.Children);
+                node.Children.Clear();
+            }
+        }
+
+        foreach (var root in top.Children)
+        {
+            root.Parent = null;
+        }
+
+        return top.Children;
     }
 
     private static List<Container> GroupBySubject(List<Container> roots)
@@ -306,12 +341,22 @@ public static class ImapThreader
     {
         if (recursive)
         {
-            foreach (var container in level)
+            // Children are sorted before their parent, so a dummy's first child is settled when the dummy is compared.
+            var top = new Container();
+            top.Children.AddRange(level);
+            foreach (var node in PostOrder(top))
             {
-                SortSiblings(container.Children, recursive);
+                if (!ReferenceEquals(node, top))
+                {
+                    SortLevel(node.Children);
+                }
             }
         }
 
+        SortLevel(level);
+    }
+
+    private static void SortLevel(List<Container> level) =>
         level.Sort((a, b) =>
         {
             var x = a.Representative;
@@ -324,17 +369,24 @@ public static class ImapThreader
             var result = x.SentDate.UtcDateTime.CompareTo(y.SentDate.UtcDateTime);
             return result != 0 ? result : x.SequenceNumber.CompareTo(y.SequenceNumber);
         });
-    }
 
     private static ImapThreadNode ToNode(Container container)
     {
-        var node = new ImapThreadNode(container.Message?.Id ?? 0);
-        foreach (var child in container.Children)
+        var root = new ImapThreadNode(container.Message?.Id ?? 0);
+        var stack = new Stack<(Container Source, ImapThreadNode Target)>();
+        stack.Push((container, root));
+        while (stack.Count > 0)
         {
-            node.Children.Add(ToNode(child));
+            var (source, target) = stack.Pop();
+            foreach (var child in source.Children)
+            {
+                var node = new ImapThreadNode(child.Message?.Id ?? 0);
+                target.Children.Add(node);
+                stack.Push((child, node));
+            }
         }
 
-        return node;
+        return root;
     }
 
     /// <remarks>
@@ -348,54 +400,65 @@ public static class ImapThreader
     public static string Format(IEnumerable<ImapThreadNode> threads)
     {
         var builder = new StringBuilder();
-        foreach (var thread in threads)
+
+        // An explicit stack of pending text and subtrees: no recursion, whatever the depth.
+        var pending = new Stack<object>();
+        foreach (var thread in threads.Reverse())
         {
-            builder.Append('(');
-            WriteMembers(builder, thread);
-            builder.Append(')');
+            pending.Push(")");
+            pending.Push(thread);
+            pending.Push("(");
         }
 
-        return builder.ToString();
-    }
-
-    private static void WriteMembers(StringBuilder builder, ImapThreadNode node)
-    {
-        var first = true;
-        while (true)
+        while (pending.Count > 0)
         {
-            if (node.Id != 0)
+            var item = pending.Pop();
+            if (item is string text)
             {
-                if (!first)
-                {
-                    builder.Append(' ');
-                }
-
-                builder.Append(node.Id);
-                first = false;
+                builder.Append(text);
+                continue;
             }
 
-            if (node.Children.Count == 1)
+            // thread-members: the ids down a single-child chain, then the branches as nested lists.
+            var node = (ImapThreadNode)item;
+            var wroteAny = false;
+            while (true)
             {
+                if (node.Id != 0)
+                {
+                    if (wroteAny)
+                    {
+                        builder.Append(' ');
+                    }
+
+                    builder.Append(node.Id);
+                    wroteAny = true;
+                }
+
+                if (node.Children.Count != 1)
+                {
+                    break;
+                }
+
                 node = node.Children[0];
-                continue;
             }
 
             if (node.Children.Count > 1)
             {
-                if (!first)
+                if (wroteAny)
                 {
                     builder.Append(' ');
                 }
 
-                foreach (var child in node.Children)
+                for (var k = node.Children.Count - 1; k >= 0; k--)
                 {
-                    builder.Append('(');
-                    WriteMembers(builder, child);
-                    builder.Append(')');
+                    pending.Push(")");
+                    pending.Push(node.Children[k]);
+                    pending.Push("(");
                 }
             }
-
-            return;
         }
+
+        return builder.ToString();
     }
 }
