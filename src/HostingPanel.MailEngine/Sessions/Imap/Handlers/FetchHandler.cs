@@ -55,6 +55,7 @@ internal static class FetchHandler
             or ImapFetchItemKind.BodySection or ImapFetchItemKind.Binary or ImapFetchItemKind.BinarySize
             or ImapFetchItemKind.Rfc822 or ImapFetchItemKind.Rfc822Header or ImapFetchItemKind.Rfc822Text);
         var setsSeen = !mailbox.ReadOnly && items.Any(i => i.SetsSeen);
+        var explicitModSeq = items.Any(i => i.Kind == ImapFetchItemKind.ModSeq);
         string? failure = null;
 
         foreach (var sequence in mailbox.Resolve(fetch.Set, fetch.Uid))
@@ -100,7 +101,7 @@ internal static class FetchHandler
                 }
 
                 first = false;
-                var error = WriteItem(session, item, meta, data, ref structure);
+                var error = WriteItem(session, item, meta, data, explicitModSeq, ref structure);
                 if (error is not null)
                 {
                     failure = error;
@@ -135,7 +136,7 @@ internal static class FetchHandler
     }
 
     /// <returns>An error code when the item could not be served as asked (BINARY of an unknown encoding).</returns>
-    private static string? WriteItem(ImapSession session, ImapFetchItem item, ImapMessageMeta meta, ImapMessageData? data, ref ImapMessageStructure? structure)
+    private static string? WriteItem(ImapSession session, ImapFetchItem item, ImapMessageMeta meta, ImapMessageData? data, bool explicitModSeq, ref ImapMessageStructure? structure)
     {
         var w = session.Writer;
         switch (item.Kind)
@@ -145,7 +146,9 @@ internal static class FetchHandler
                 return null;
             case ImapFetchItemKind.Flags:
                 w.Raw("FLAGS "u8).AtomList(meta.Flags);
-                if (session.CondStoreEnabled)
+
+                // RFC 7162 3.1.4.1: with CONDSTORE on, FLAGS comes with MODSEQ (once).
+                if (session.CondStoreEnabled && !explicitModSeq)
                 {
                     w.Raw(" MODSEQ ("u8).Number(meta.ModSeq).CloseList();
                 }
