@@ -306,4 +306,49 @@ public sealed class ImapTranscriptTests
         await serverTask.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         listener.Stop();
     }
+
+    [Fact]
+    public async Task Rfc7162_Qresync_SelectReportsVanishedAndChanges_AndExpungeBecomesVanished()
+    {
+        var (server, client) = await StartAsync(select: false);
+        await using var _ = server;
+        await using var __ = client;
+        server.Account.Deliver("INBOX", Plain);
+        Assert.Equal("* ENABLED QRESYNC", (await client.CommandAsync("e", "ENABLE QRESYNC"))[0]);
+        await client.CommandAsync("s1", "SELECT INBOX");
+        await client.CommandAsync("d", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+        Assert.Contains("* VANISHED 1", await client.CommandAsync("x", "EXPUNGE"));
+        await client.CommandAsync("u", "UNSELECT");
+
+        // The client last knew modseq 2 and UIDs 1:5 (4 and 5 never existed: not reported).
+        var select = await client.CommandAsync("s2", "SELECT INBOX (QRESYNC (1000 2 1:5))");
+        Assert.Contains("* VANISHED (EARLIER) 1", select);
+        Assert.Contains("* 1 FETCH (UID 2 FLAGS (\\Seen) MODSEQ (3))", select);
+        Assert.Contains("* 2 FETCH (UID 3 FLAGS () MODSEQ (4))", select);
+    }
+
+    [Fact]
+    public async Task Rfc9051_AfterEnableImap4rev2_SearchAnswersWithEsearch()
+    {
+        var (server, client) = await StartAsync(select: false);
+        await using var _ = server;
+        await using var __ = client;
+        Assert.Equal("* ENABLED IMAP4rev2", (await client.CommandAsync("e", "ENABLE IMAP4rev2"))[0]);
+        var select = await client.CommandAsync("s", "SELECT INBOX");
+        Assert.DoesNotContain(select, l => l.EndsWith("RECENT", StringComparison.Ordinal));
+        Assert.Equal("* ESEARCH (TAG \"a\") ALL 1:2", (await client.CommandAsync("a", "SEARCH ALL"))[0]);
+        Assert.Equal("* ESEARCH (TAG \"b\") UID ALL 2", (await client.CommandAsync("b", "UID SEARCH SEEN"))[0]);
+    }
+
+    [Fact]
+    public async Task TooManyBadCommands_EndWithBye()
+    {
+        await using var server = new ImapTestServer(new ImapSessionOptions { AllowPlaintextAuth = true, MaxBadCommands = 3 });
+        await using var client = await ImapRawClient.ConnectAsync(server.Port);
+        await client.CommandAsync("a", "FROB");
+        await client.CommandAsync("b", "FROB");
+        await client.SendAsync("c FROB\r\n");
+        Assert.StartsWith("c BAD", await client.ReadLineAsync());
+        Assert.StartsWith("* BYE", await client.ReadLineAsync());
+    }
 }
