@@ -45,6 +45,9 @@ public sealed class ImapCommandReader
     private long _discardedTotal;
     private ImapFramingError? _pendingError;
 
+    // Whether the too-long line being skipped has already been read up to its LF.
+    private bool _discardLineComplete;
+
     // The last bytes of a line being skipped for length: enough to see whether it ended with a
     // literal marker, whose bytes must then be skipped too.
     private readonly byte[] _discardTail = new byte[32];
@@ -208,8 +211,6 @@ public sealed class ImapCommandReader
         input.AdvanceToEnd();
         return false;
     }
-
-    private bool _discardLineComplete;
 
     private void StartDiscardLine(ReadOnlySequence<byte> segment)
     {
