@@ -206,6 +206,14 @@ internal sealed class InMemoryImapFolder(InMemoryImapAccount account, InMemoryFo
         }
     }
 
+    public ValueTask<ulong> GetHighestModSeqAsync(CancellationToken cancellationToken)
+    {
+        lock (account.Lock)
+        {
+            return ValueTask.FromResult(account.HighestModSeq);
+        }
+    }
+
     public ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, CancellationToken cancellationToken)
     {
         lock (account.Lock)

@@ -49,6 +49,12 @@ public interface IImapFolder : IAsyncDisposable
     /// <summary>The folder now: UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and every message's metadata in ascending UID order.</summary>
     ValueTask<ImapFolderSnapshot> GetSnapshotAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The folder's HIGHESTMODSEQ: a cheap check the session makes after each command before asking
+    /// for a snapshot. It must grow on every change: new message, flag change and expunge (RFC 7162 3.1.2).
+    /// </summary>
+    ValueTask<ulong> GetHighestModSeqAsync(CancellationToken cancellationToken);
+
     /// <summary>The raw message (and, when the store cached them at delivery, ENVELOPE/BODYSTRUCTURE/BODY bytes).</summary>
     ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, CancellationToken cancellationToken);
 

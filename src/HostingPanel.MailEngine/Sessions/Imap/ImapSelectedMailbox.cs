@@ -117,6 +117,10 @@ public sealed class ImapSelectedMailbox
         !set.IsSavedResult && set.Ranges.Any(r => (r.Start != ImapSequenceRange.Star && r.Start > Count) || (r.End != ImapSequenceRange.Star && r.End > Count));
 
     /// <summary>Records flags the session itself changed (already told to the client by STORE).</summary>
+    /// <remarks>
+    /// <see cref="HighestModSeq"/> stays at the last synchronised value: another session's change with a
+    /// lower mod-sequence than ours must still be picked up by the next <see cref="SyncAsync"/>.
+    /// </remarks>
     public void Update(ImapMessageMeta meta)
     {
         var sequence = SequenceOf(meta.Uid);
@@ -124,9 +128,10 @@ public sealed class ImapSelectedMailbox
         {
             _messages[(int)sequence - 1] = meta;
         }
-
-        HighestModSeq = Math.Max(HighestModSeq, meta.ModSeq);
     }
+
+    // An expunge seen but not yet told (held back during FETCH/STORE/SEARCH): the next sync must not skip.
+    private bool _expungePending;
 
     /// <summary>
     /// Catches up with the folder and tells the client: EXPUNGE (or VANISHED with QRESYNC) for removed
@@ -138,6 +143,11 @@ public sealed class ImapSelectedMailbox
     /// </remarks>
     public async ValueTask SyncAsync(ImapResponseWriter w, bool allowExpunge, bool condStore, bool qresync, CancellationToken cancellationToken)
     {
+        if (!(allowExpunge && _expungePending) && await Folder.GetHighestModSeqAsync(cancellationToken) == HighestModSeq)
+        {
+            return;
+        }
+
         var snapshot = await Folder.GetSnapshotAsync(cancellationToken);
         var current = new Dictionary<uint, ImapMessageMeta>(snapshot.Messages.Count);
         foreach (var meta in snapshot.Messages)
@@ -145,6 +155,7 @@ public sealed class ImapSelectedMailbox
             current[meta.Uid] = meta;
         }
 
+        _expungePending = !allowExpunge && _messages.Exists(m => !current.ContainsKey(m.Uid));
         if (allowExpunge)
         {
             var vanished = new List<uint>();
