@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HostingPanel.Application.Common;
 using HostingPanel.Web.Api.Endpoints;
 using HostingPanel.Web.Hosting;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HostingPanel.Web.Api;
 
@@ -17,9 +19,35 @@ public static class ApiSetup
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         });
+        // Until a provisioning worker registers its own signal (or in a process without the Worker role), changes
+        // wait for the worker's polling; the services need a signal either way.
+        services.TryAddSingleton<IOutboxSignal, NoOutboxSignal>();
+        services.Configure<ProblemDetailsOptions>(o =>
+        {
+            var previous = o.CustomizeProblemDetails;
+            o.CustomizeProblemDetails = context =>
+            {
+                previous?.Invoke(context);
+                ExplainFrameworkProblem(context);
+            };
+        });
         services.AddApiRateLimiting();
         services.AddApiOpenApi();
         return services;
+    }
+
+    /// <summary>Routing answers some /api/v1 errors itself (no such route, wrong method, wrong body type): say what to do.</summary>
+    private static void ExplainFrameworkProblem(ProblemDetailsContext context)
+    {
+        var request = context.HttpContext.Request;
+        if (!request.Path.StartsWithSegments("/api/v1") || context.ProblemDetails.Detail is not null) return;
+        context.ProblemDetails.Detail = context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status404NotFound => $"There is no {request.Path} in this API; see /api/docs.",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}; allowed: {context.HttpContext.Response.Headers.Allow}.",
+            StatusCodes.Status415UnsupportedMediaType => $"Send the body as JSON with 'Content-Type: application/json' (got '{request.ContentType ?? "none"}').",
+            _ => null,
+        };
     }
 
     public static WebApplication MapPanelApi(this WebApplication app)
@@ -34,7 +62,24 @@ public static class ApiSetup
                 await problem.ExecuteAsync(http);
                 return;
             }
-            await next(http);
+            try
+            {
+                await next(http);
+            }
+            catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+            {
+                // The portal's /error page is for browsers; API clients get a problem+json 500 with the trace id to report.
+                http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("HostingPanel.Web.Api")
+                    .LogError(e, "Unhandled error in {Method} {Path}", http.Request.Method, http.Request.Path);
+                http.Response.Clear();
+                await Results.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+                {
+                    Status = StatusCodes.Status500InternalServerError,
+                    Title = "Internal server error",
+                    Detail = "Something went wrong on our side. It has been logged.",
+                    Extensions = { ["traceId"] = System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier },
+                }).ExecuteAsync(http);
+            }
         }));
 
         // Minimal-API endpoints: the portal's global cookie AuthorizeFilter and antiforgery filter (MVC) do not apply.
