@@ -11,7 +11,49 @@ public static class ApiOpenApi
         {
             o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true;
             o.AddDocumentTransformer(Describe);
+            o.AddOperationTransformer(DescribeParameters);
+            o.AddSchemaTransformer(MarkRequired);
         });
+
+    private static readonly Dictionary<string, string> ParameterDocs = new()
+    {
+        ["page"] = "Page number, from 1 (default 1).",
+        ["pageSize"] = $"Items per page, 1 to {Application.Common.PageRequest.MaxPageSize} (default 50).",
+        ["search"] = "Case-insensitive text to look for (at most 200 characters).",
+        ["domain"] = "The domain name, in Unicode or A-label (xn--) form.",
+        ["localPart"] = "The part of the address before the @; for aliases, * is the catch-all.",
+        ["id"] = "The id (a GUID).",
+        ["customerId"] = "Only this customer's domains.",
+        ["resellerId"] = "Only this reseller's customers.",
+    };
+
+    /// <summary>What a client must send; the validators enforce it (with field messages), this only documents it.</summary>
+    private static readonly Dictionary<Type, string[]> RequiredFields = new()
+    {
+        [typeof(Application.Resellers.CreateResellerInput)] = ["name", "email", "password", "limits"],
+        [typeof(Application.Resellers.PoolLimitsInput)] = ["maxCustomers", "maxDomains", "maxMailboxes", "diskQuotaMb"],
+        [typeof(Application.Customers.CreateCustomerInput)] = ["name", "email", "password", "limits"],
+        [typeof(Application.Customers.PlanLimitsInput)] = ["maxDomains", "maxMailboxes", "diskQuotaMb"],
+        [typeof(Application.Domains.CreateDomainInput)] = ["name"],
+        [typeof(Application.Mailboxes.CreateMailboxInput)] = ["localPart", "password", "quotaMb"],
+        [typeof(Application.Aliases.CreateAliasInput)] = ["localPart", "destinations"],
+        [typeof(Application.Aliases.ReplaceDestinationsInput)] = ["destinations"],
+        [typeof(Application.ApiKeys.CreateApiKeyInput)] = ["name"],
+    };
+
+    private static Task DescribeParameters(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        foreach (var parameter in operation.Parameters ?? [])
+            if (parameter is OpenApiParameter p && p.Description is null && p.Name is { } name && ParameterDocs.TryGetValue(name, out var doc))
+                p.Description = doc;
+        return Task.CompletedTask;
+    }
+
+    private static Task MarkRequired(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        if (RequiredFields.TryGetValue(context.JsonTypeInfo.Type, out var names)) schema.Required = new HashSet<string>(names);
+        return Task.CompletedTask;
+    }
 
     private static Task Describe(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {

@@ -9,17 +9,21 @@ namespace HostingPanel.Web.Api;
 public static class ApiQueryValidation
 {
     public const int MaxSearchLength = 200;
+    /// <summary>Far beyond any real list, and (page - 1) * 500 stays inside an int.</summary>
+    public const int MaxPage = 1_000_000;
 
     public static IResult? Check(HttpRequest request)
     {
         var errors = new Dictionary<string, string[]>();
         var query = request.Query;
-        if (query.TryGetValue("page", out var page) && (!int.TryParse(page, out var p) || p < 1))
-            errors["page"] = ["The page must be a whole number from 1."];
+        if (query.TryGetValue("page", out var page) && (!int.TryParse(page, out var p) || p is < 1 or > MaxPage))
+            errors["page"] = [$"The page must be a whole number from 1 to {MaxPage}."];
         if (query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, out var s) || s is < 1 or > PageRequest.MaxPageSize))
             errors["pageSize"] = [$"The page size must be a whole number from 1 to {PageRequest.MaxPageSize}."];
         if (query.TryGetValue("search", out var search) && search.ToString().Length > MaxSearchLength)
             errors["search"] = [$"The search text can have at most {MaxSearchLength} characters."];
+        else if (search.ToString().Any(char.IsControl))
+            errors["search"] = ["The search text cannot contain control characters."];
         foreach (var name in new[] { "customerId", "resellerId" })
             if (query.TryGetValue(name, out var id) && !Guid.TryParse(id, out _))
                 errors[name] = [$"The {name} must be an id (a GUID)."];

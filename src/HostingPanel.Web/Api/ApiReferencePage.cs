@@ -18,8 +18,8 @@ public static class ApiReferencePage
  header { background: #0d6efd; color: #fff; padding: 1rem 2rem; }
  header a { color: #fff; }
  main { display: flex; }
- nav { width: 16rem; padding: 1rem; border-right: 1px solid #ddd; position: sticky; top: 0; height: 100vh; overflow: auto; box-sizing: border-box; }
- nav a { display: block; color: #1f2328; text-decoration: none; font-size: 13px; padding: 1px 0; }
+ nav { width: 19rem; flex: none; padding: 1rem; border-right: 1px solid #ddd; position: sticky; top: 0; height: 100vh; overflow: auto; box-sizing: border-box; }
+ nav a { display: block; color: #1f2328; text-decoration: none; font-size: 13px; padding: 1px 0; overflow-wrap: anywhere; }
  nav h4 { margin: .8rem 0 .2rem; }
  #content { flex: 1; padding: 1rem 2rem; max-width: 70rem; }
  .op { border: 1px solid #ddd; border-radius: 6px; margin: 1rem 0; padding: .6rem 1rem; }

@@ -17,6 +17,8 @@ public static class ApiSetup
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            // Numbers are JSON numbers: "quotaMb": "5" is a 400 naming the field, and the OpenAPI schema says integer.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         });
         // Until a provisioning worker registers its own signal (or in a process without the Worker role), changes

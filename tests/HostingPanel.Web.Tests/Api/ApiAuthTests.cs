@@ -160,6 +160,11 @@ public sealed class ApiAuthTests(ApiHostFixture host)
         var status = doc["components"]!["schemas"]!["EntityStatus"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>());
         Assert.Equal(["pending", "active", "failed", "suspended", "deleting"], status);
         Assert.DoesNotContain("/account/login", paths.Select(p => p.Key));
+        var createMailbox = doc["components"]!["schemas"]!["CreateMailboxInput"]!;
+        Assert.Equal(["localPart", "password", "quotaMb"], createMailbox["required"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal("integer", createMailbox["properties"]!["quotaMb"]!["type"]!.GetValue<string>());
+        var pageSize = paths["/api/v1/domains"]!["get"]!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "pageSize")!;
+        Assert.Contains("500", pageSize["description"]!.GetValue<string>());
     }
 
     [Fact]

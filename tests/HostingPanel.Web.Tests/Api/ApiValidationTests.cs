@@ -91,8 +91,10 @@ public sealed class ApiValidationTests(ApiHostFixture host)
         { "POST", "/api/v1/apikeys", $$"""{"name":"{{Long201}}"}""", "name", "The key name can have at most 200 characters." },
         { "POST", "/api/v1/apikeys", """{"name":"k","userEmail":"nobody"}""", "userEmail", "Enter an address like name@example.com." },
         // Paging
-        { "GET", "/api/v1/domains?page=0", "", "page", "The page must be a whole number from 1." },
-        { "GET", "/api/v1/domains?page=two", "", "page", "The page must be a whole number from 1." },
+        { "GET", "/api/v1/domains?page=0", "", "page", "The page must be a whole number from 1 to 1000000." },
+        { "GET", "/api/v1/domains?page=two", "", "page", "The page must be a whole number from 1 to 1000000." },
+        { "GET", "/api/v1/domains?page=2147483647&pageSize=500", "", "page", "The page must be a whole number from 1 to 1000000." },
+        { "GET", "/api/v1/domains/{domain}/aliases?search=a%00b", "", "search", "The search text cannot contain control characters." },
         { "GET", "/api/v1/domains/{domain}/mailboxes?pageSize=501", "", "pageSize", "The page size must be a whole number from 1 to 500." },
         { "GET", "/api/v1/customers?pageSize=0", "", "pageSize", "The page size must be a whole number from 1 to 500." },
         { "GET", "/api/v1/customers?resellerId=abc", "", "resellerId", "The resellerId must be an id (a GUID)." },
@@ -105,6 +107,7 @@ public sealed class ApiValidationTests(ApiHostFixture host)
         { "POST", "/api/v1/resellers", """{"name":"R","limits":{"maxCustomers":1.5}}""", "limits.maxCustomers", "The value of 'limits.maxCustomers' must be a whole number." },
         { "POST", "/api/v1/domains/{domain}/aliases", """{"localPart":"a","destinations":"x@y.example"}""", "destinations", "The value of 'destinations' must be an array of strings." },
         { "POST", "/api/v1/domains/{domain}/aliases", """{"localPart":"a","destinations":[1]}""", "destinations[0]", "The value of 'destinations[0]' must be a string." },
+        { "POST", "/api/v1/domains/{domain}/mailboxes", """{"localPart":"john","password":"correct-horse-battery","quotaMb":"5"}""", "quotaMb", "The value of 'quotaMb' must be a whole number." },
     };
 
     [Theory]
