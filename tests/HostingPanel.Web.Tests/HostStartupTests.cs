@@ -11,6 +11,7 @@ public sealed class HostStartupTests(PanelHostFixture host) : IClassFixture<Pane
         using var client = host.CreateClient();
         var page = await client.GetStringAsync("/account/login", TestContext.Current.CancellationToken);
         Assert.Contains("<form method=\"post\" action=\"/account/login\"", page);
+        Assert.Contains("__RequestVerificationToken", page);
         Assert.Contains("Email or mailbox address", page);
         var css = await client.GetAsync("/lib/bootstrap/bootstrap.min.css", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, css.StatusCode);

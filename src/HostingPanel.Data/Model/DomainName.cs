@@ -26,8 +26,10 @@ public sealed record DomainName
         if (trimmed.Length == 0) { error = "Enter a domain name."; return false; }
         if (trimmed.Any(char.IsControl) || trimmed.Any(char.IsWhiteSpace)) { error = "A domain name cannot contain spaces or control characters."; return false; }
 
+        // ASCII names are checked label by label below, so the message can say exactly what is wrong;
+        // others go through IDNA first (UTS #46 / RFC 5891) to get their A-labels.
         string ascii;
-        try { ascii = Idn.GetAscii(trimmed).ToLowerInvariant(); }
+        try { ascii = trimmed.All(char.IsAscii) ? trimmed.ToLowerInvariant() : Idn.GetAscii(trimmed).ToLowerInvariant(); }
         catch (ArgumentException) { error = "This is not a valid domain name."; return false; }
 
         if (ascii.Length > 253) { error = "A domain name can have at most 253 characters."; return false; }
@@ -40,6 +42,9 @@ public sealed record DomainName
             if (!label.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-')) { error = "A domain name may contain only letters, digits and hyphens."; return false; }
         }
         if (labels[^1].All(char.IsAsciiDigit)) { error = "The last part of a domain name cannot be all digits."; return false; }
+        // An "xn--" label must be valid Punycode, or the name cannot be shown or compared reliably.
+        try { Idn.GetUnicode(ascii); }
+        catch (ArgumentException) { error = "This is not a valid domain name."; return false; }
 
         name = new DomainName(ascii);
         error = "";

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+using HostingPanel.Web.Tests.Infrastructure;
+
+namespace HostingPanel.Web.Tests;
+
+/// <summary>Starting the product as an operator does, and the one-line errors that stop a bad start.</summary>
+public sealed class HostProcessTests : IDisposable
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "hp-process", Guid.NewGuid().ToString("N"));
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task FirstStart_PrintsWhereItListens_AndTheGeneratedAdminLogin_ThenServesTheLoginPage()
+    {
+        var port = ProductProcess.FreePort();
+        await using var product = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, port, withMail: true));
+        Assert.True(await product.WaitForOutputAsync("HostingPanel is running.", StartTimeout), product.Stdout + product.Stderr);
+        await product.WaitForOutputAsync("Password:", TimeSpan.FromSeconds(5));
+
+        Assert.Contains($"Portal and API: http://127.0.0.1:{port}", product.Stdout);
+        Assert.Contains("IMAP:", product.Stdout);
+        Assert.Contains("First admin:    admin@example.com", product.Stdout);
+        var passwordFile = Path.Combine(_data, "initial-admin-password.txt");
+        var stored = (await File.ReadAllLinesAsync(passwordFile, TestContext.Current.CancellationToken))[1];
+        Assert.Matches("^[A-Za-z0-9_-]{20}$", stored);
+        Assert.Contains($"Password:       {stored}", product.Stdout);
+        Assert.True(File.Exists(Path.Combine(_data, "panel.db")));
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var login = await http.GetStringAsync("/account/login", TestContext.Current.CancellationToken);
+        Assert.Contains("Sign in", login);
+    }
+
+    [Fact]
+    public async Task SecondStart_DoesNotPrintThePasswordAgain()
+    {
+        var port = ProductProcess.FreePort();
+        await using (var first = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, port)))
+            Assert.True(await first.WaitForOutputAsync("HostingPanel is running.", StartTimeout), first.Stdout + first.Stderr);
+        var stored = (await File.ReadAllLinesAsync(Path.Combine(_data, "initial-admin-password.txt"), TestContext.Current.CancellationToken))[1];
+
+        await using var second = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, port));
+        Assert.True(await second.WaitForOutputAsync("HostingPanel is running.", StartTimeout), second.Stdout + second.Stderr);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(stored, second.Stdout);
+        Assert.Contains("the generated password is in", second.Stdout);
+    }
+
+    public static TheoryData<string, string[], string> BadStarts => new()
+    {
+        { "unknown provider", ["--Database:Provider=Oracle"], "Database:Provider is 'Oracle'; set it to Sqlite or PostgreSql." },
+        { "unreachable PostgreSQL", ["--Database:Provider=PostgreSql", $"--ConnectionStrings:Panel=Host=127.0.0.1;Port={ProductProcess.FreePort()};Database=x;Username=x;Password=x;Timeout=3"], "Cannot reach PostgreSQL at 127.0.0.1:" },
+        { "unwritable data directory", ["--Storage:DataDirectory=/proc/hostingpanel-cannot-write-here"], "The data directory /proc/hostingpanel-cannot-write-here is not writable" },
+    };
+
+    [Theory, MemberData(nameof(BadStarts))]
+    public async Task BadSettings_StopStartUp_WithOneClearLine(string why, string[] extra, string expected)
+    {
+        var args = ProductProcess.IsolatedArgs(_data, ProductProcess.FreePort()).Concat(extra).ToArray();
+        await using var product = ProductProcess.Start(Path.GetTempPath(), args);
+        var code = await product.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, code);
+        var lines = product.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(lines.Length == 1, $"{why}: expected one line, got:\n{product.Stderr}");
+        Assert.StartsWith("HostingPanel cannot start: ", lines[0]);
+        Assert.Contains(expected, lines[0]);
+        Assert.DoesNotContain("   at ", product.Stdout + product.Stderr);
+    }
+
+    [Fact]
+    public async Task PortInUse_StopsStartUp_WithOneClearLine()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        await using var product = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, port));
+        Assert.Equal(1, await product.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var line = Assert.Single(product.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("a port is already in use", line);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_data, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
