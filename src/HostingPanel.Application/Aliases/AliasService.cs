@@ -71,6 +71,8 @@ public sealed class AliasService(
         // Destinations are owned rows: remove the old ones explicitly so EF deletes them.
         db.RemoveRange(a.Destinations);
         a.ReplaceDestinations(destinations);
+        // The new rows carry their ids already, so EF would take them for existing rows (UPDATE, 0 rows): mark them new.
+        db.AddRange(a.Destinations);
         a.MarkPending();
         recorder.Record("alias.update", OutboxEntityType.Alias, a.Id, self, a.Domain.CustomerId, a.Domain.Customer!.ResellerId, string.Join(" ", a.Destinations.Select(x => x.Address)));
         if (await unitOfWork.CommitAsync(nameof(input.Destinations), ct) is { } failure) return failure;

@@ -26,6 +26,19 @@ public sealed class ApiKeyService(
             .OrderByDescending(k => k.CreatedAt).Take(500).ToListAsync(ct);
     }
 
+    /// <summary>The keys the caller may see, one page at a time, newest first; search matches name, prefix and user.</summary>
+    public async Task<Page<ApiKeyView>> ListAsync(PageRequest page, CancellationToken ct = default)
+    {
+        var visible = await VisibleUserIdsAsync(ct);
+        var query = db.ApiKeys.Where(k => visible.Contains(k.UserId)).Join(db.Users, k => k.UserId, u => u.Id, (k, u) => new { Key = k, u.Email });
+        if (page.Term is { } term)
+            query = query.Where(x => x.Key.Name.ToLower().Contains(term) || x.Key.Prefix.ToLower().Contains(term) || x.Email!.ToLower().Contains(term));
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderByDescending(x => x.Key.CreatedAt).ThenBy(x => x.Key.Id).Skip(page.Skip).Take(page.SafePageSize).ToListAsync(ct);
+        var items = rows.Select(x => new ApiKeyView(x.Key.Id, x.Key.Name, x.Key.Prefix, x.Email!, x.Key.CreatedAt, x.Key.LastUsedAt, x.Key.RevokedAt)).ToList();
+        return new Page<ApiKeyView>(items, total, page.SafePage, page.SafePageSize);
+    }
+
     public async Task<ServiceResult<CreatedApiKey>> CreateAsync(CreateApiKeyInput input, CancellationToken ct = default)
     {
         if (Actor.UserId is null || Actor.IsMailboxUser) return Failure.NotFound("The user");

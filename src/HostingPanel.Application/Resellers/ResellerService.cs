@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HostingPanel.Application.Resellers;
 
-/// <summary>Resellers and their pools: admins manage them; a reseller reads its own.</summary>
+/// <summary>Resellers and their pools: admins manage them; support staff read them; a reseller reads its own.</summary>
 public sealed class ResellerService(
     HostingPanelDbContext db,
     IActorAccessor actorAccessor,
@@ -22,7 +22,7 @@ public sealed class ResellerService(
 
     public async Task<Page<ResellerView>> ListAsync(PageRequest page, CancellationToken ct = default)
     {
-        if (!Actor.IsAdmin && !Actor.IsReseller) return new Page<ResellerView>([], 0, page.SafePage, page.SafePageSize);
+        if (!Actor.IsStaff && !Actor.IsReseller) return new Page<ResellerView>([], 0, page.SafePage, page.SafePageSize);
         var query = db.Resellers.AsQueryable();
         if (page.Term is { } term) query = query.Where(r => r.Name.ToLower().Contains(term));
         var total = await query.CountAsync(ct);
@@ -34,7 +34,7 @@ public sealed class ResellerService(
 
     public async Task<ServiceResult<ResellerView>> GetAsync(Guid id, CancellationToken ct = default)
     {
-        if (!Actor.IsAdmin && !Actor.IsReseller) return Failure.NotFound("The reseller");
+        if (!Actor.IsStaff && !Actor.IsReseller) return Failure.NotFound("The reseller");
         var r = await db.Resellers.FirstOrDefaultAsync(x => x.Id == id, ct);
         return r is null ? Failure.NotFound("The reseller") : await ToViewAsync(r, ct);
     }

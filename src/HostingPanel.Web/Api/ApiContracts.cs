@@ -1,0 +1,98 @@
+using HostingPanel.Application.Aliases;
+using HostingPanel.Application.ApiKeys;
+using HostingPanel.Application.Common;
+using HostingPanel.Application.Customers;
+using HostingPanel.Application.Domains;
+using HostingPanel.Application.Mailboxes;
+using HostingPanel.Application.Resellers;
+using HostingPanel.Data.Model;
+
+namespace HostingPanel.Web.Api;
+
+// What the API returns. Separate from the services' views on purpose: the portal may reshape its views,
+// the API's JSON is a published contract (CONTRACT.md section 4) and only grows compatibly.
+
+/// <summary>One page of a list, in a stable order.</summary>
+public sealed record PageDto<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize)
+{
+    public static PageDto<T> From<TView>(Page<TView> page, Func<TView, T> map) =>
+        new(page.Items.Select(map).ToList(), page.Total, page.PageNumber, page.PageSize);
+}
+
+/// <summary>The caller: the API key's user.</summary>
+public sealed record MeDto(string Email, string Role, Guid? ResellerId, Guid? CustomerId);
+
+public sealed record ApiKeyDto(Guid Id, string Name, string Prefix, string UserEmail, bool Active, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt)
+{
+    public static ApiKeyDto From(ApiKeyView v) => new(v.Id, v.Name, v.Prefix, v.UserEmail, v.RevokedAt is null, v.CreatedAt, v.LastUsedAt, v.RevokedAt);
+}
+
+/// <summary>A new key: <c>key</c> is shown this once and stored only as a hash.</summary>
+public sealed record CreatedApiKeyDto(Guid Id, string Name, string Key)
+{
+    public static CreatedApiKeyDto From(CreatedApiKey k) => new(k.Id, k.Name, k.Key);
+}
+
+public sealed record ResellerDto(
+    Guid Id, string Name, string? Email, EntityStatus Status, bool Enabled, bool AllowOverselling,
+    PoolLimits Limits, PoolLimits Allocated, DateTimeOffset CreatedAt)
+{
+    public static ResellerDto From(ResellerView v) =>
+        new(v.Id, v.Name, v.Email, v.Enabled ? EntityStatus.Active : EntityStatus.Suspended, v.Enabled, v.AllowOverselling, v.Limits, v.Allocated, v.CreatedAt);
+}
+
+/// <summary>A customer; <c>allocated</c> is what its domains and mailboxes take from <c>limits</c>.</summary>
+public sealed record CustomerDto(
+    Guid Id, string Name, string? Email, Guid? ResellerId, string? ResellerName, EntityStatus Status, bool Enabled,
+    PlanLimits Limits, PlanUsage Allocated, long UsedBytes, DateTimeOffset CreatedAt)
+{
+    public static CustomerDto From(CustomerView v) =>
+        new(v.Id, v.Name, v.Email, v.ResellerId, v.ResellerName, v.Enabled ? EntityStatus.Active : EntityStatus.Suspended, v.Enabled,
+            v.Limits, v.Allocated, v.UsedBytes, v.CreatedAt);
+}
+
+/// <summary>A domain with its counts and usage; <c>name</c> is the A-label form, <c>displayName</c> the Unicode one.</summary>
+public sealed record DomainDto(
+    string Name, string DisplayName, Guid CustomerId, string CustomerName, EntityStatus Status, string? StatusDetail,
+    int MailboxCount, int AliasCount, long QuotaMb, long UsedBytes, long MessageCount, DateTimeOffset CreatedAt)
+{
+    public static DomainDto From(DomainView v) =>
+        new(v.Name, v.DisplayName, v.CustomerId, v.CustomerName, v.Status, v.StatusDetail, v.MailboxCount, v.AliasCount,
+            v.QuotaMb, v.UsedBytes, v.MessageCount, v.CreatedAt);
+}
+
+/// <summary>A mailbox; <c>usedBytes</c> and <c>messageCount</c> come from the mail engine.</summary>
+public sealed record MailboxDto(
+    string Address, string LocalPart, string Domain, string? DisplayName, long QuotaMb, long UsedBytes, long MessageCount,
+    bool Enabled, bool ImapEnabled, bool Pop3Enabled, int Pop3RetentionDays, IReadOnlyList<string> ForwardTo, bool KeepCopyWhenForwarding,
+    EntityStatus Status, string? StatusDetail, DateTimeOffset CreatedAt, DateTimeOffset? UsageUpdatedAt)
+{
+    public static MailboxDto From(MailboxView v) =>
+        new(v.Address, v.LocalPart, v.Domain, v.DisplayName, v.QuotaMb, v.UsedBytes, v.MessageCount, v.Enabled, v.ImapEnabled,
+            v.Pop3Enabled, v.Pop3RetentionDays, v.ForwardTo, v.KeepCopyWhenForwarding, v.Status, v.StatusDetail, v.CreatedAt, v.UsageUpdatedAt);
+}
+
+/// <summary>An alias; <c>localPart</c> "*" is the domain's catch-all.</summary>
+public sealed record AliasDto(
+    string Address, string LocalPart, string Domain, bool IsCatchAll, IReadOnlyList<string> Destinations,
+    EntityStatus Status, string? StatusDetail, DateTimeOffset CreatedAt)
+{
+    public static AliasDto From(AliasView v) =>
+        new(v.Address, v.LocalPart, v.Domain, v.IsCatchAll, v.Destinations, v.Status, v.StatusDetail, v.CreatedAt);
+}
+
+/// <summary>`?page=&amp;pageSize=&amp;search=` of every list; checked by <see cref="ApiQueryValidation"/> before binding.</summary>
+public sealed class ListQuery
+{
+    /// <summary>1-based page number (default 1).</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page")]
+    public int? Page { get; init; }
+    /// <summary>Items per page, 1 to 500 (default 50).</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "pageSize")]
+    public int? PageSize { get; init; }
+    /// <summary>Case-insensitive text to look for.</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "search")]
+    public string? Search { get; init; }
+
+    public PageRequest ToRequest() => new(Page ?? 1, PageSize ?? 50, Search);
+}

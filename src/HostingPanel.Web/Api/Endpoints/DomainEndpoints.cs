@@ -1,0 +1,132 @@
+using HostingPanel.Application.Aliases;
+using HostingPanel.Application.Domains;
+using HostingPanel.Application.Mailboxes;
+
+namespace HostingPanel.Web.Api.Endpoints;
+
+/// <summary>Domains, and the mailboxes and aliases in them. `{domain}` may be given in Unicode or A-label form.</summary>
+public static class DomainEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        MapDomains(api.MapGroup("/domains").WithTags("Domains"));
+        MapMailboxes(api.MapGroup("/domains/{domain}/mailboxes").WithTags("Mailboxes"));
+        MapAliases(api.MapGroup("/domains/{domain}/aliases").WithTags("Aliases"));
+    }
+
+    private static string DomainPath(string domain) => $"/api/v1/domains/{Uri.EscapeDataString(domain)}";
+
+    private static void MapDomains(RouteGroupBuilder domains)
+    {
+        domains.MapGet("", async ([AsParameters] ListQuery query, Guid? customerId, DomainService service, CancellationToken ct) =>
+                TypedResults.Ok(PageDto<DomainDto>.From(await service.ListAsync(query.ToRequest(), customerId, ct), DomainDto.From)))
+            .WithName("ListDomains").WithSummary("List domains")
+            .WithDescription("The caller's domains, ordered by name; `search` matches the domain and the customer's name, `customerId` narrows to one customer.")
+            .Produces<PageDto<DomainDto>>().Paged();
+
+        domains.MapPost("", async (HttpContext http, DomainService service, CancellationToken ct) =>
+            {
+                var body = await ApiBody.ReadAsync<CreateDomainInput>(http, ct);
+                if (body.Problem is { } problem) return problem;
+                return (await service.CreateAsync(body.Value!, ct)).ToCreated(DomainDto.From, d => DomainPath(d.Name));
+            })
+            .WithName("CreateDomain").WithSummary("Add a domain")
+            .WithDescription("`customerId` names the owner (a customer's own key may leave it out). IDN names are stored in A-label form. Starts `pending`; the worker makes it `active`.")
+            .JsonBody<CreateDomainInput>().Produces<DomainDto>(StatusCodes.Status201Created).NotFound().Conflict().LimitExceeded();
+
+        domains.MapGet("/{domain}", async (string domain, DomainService service, CancellationToken ct) =>
+                (await service.GetAsync(domain, ct)).ToOk(DomainDto.From))
+            .WithName("GetDomain").WithSummary("Get a domain with its counts and usage").Produces<DomainDto>().NotFound();
+
+        domains.MapDelete("/{domain}", async (string domain, DomainService service, CancellationToken ct) =>
+                (await service.DeleteAsync(domain, ct)).ToNoContent())
+            .WithName("DeleteDomain").WithSummary("Delete a domain")
+            .WithDescription("Its mailboxes and aliases stop receiving mail and logging in at once; mail is kept for the grace period.")
+            .Produces(StatusCodes.Status204NoContent).NotFound();
+    }
+
+    private static void MapMailboxes(RouteGroupBuilder mailboxes)
+    {
+        static string MailboxPath(MailboxDto m) => $"{DomainPath(m.Domain)}/mailboxes/{Uri.EscapeDataString(m.LocalPart)}";
+
+        mailboxes.MapGet("", async (string domain, [AsParameters] ListQuery query, MailboxService service, CancellationToken ct) =>
+                (await service.ListAsync(domain, query.ToRequest(), ct)).ToOk(p => PageDto<MailboxDto>.From(p, MailboxDto.From)))
+            .WithName("ListMailboxes").WithSummary("List a domain's mailboxes")
+            .WithDescription("Ordered by local part; `search` matches the local part and the display name.")
+            .Produces<PageDto<MailboxDto>>().Paged().NotFound();
+
+        mailboxes.MapPost("", async (string domain, HttpContext http, MailboxService service, CancellationToken ct) =>
+            {
+                var body = await ApiBody.ReadAsync<CreateMailboxInput>(http, ct);
+                if (body.Problem is { } problem) return problem;
+                return (await service.CreateAsync(domain, body.Value!, ct)).ToCreated(MailboxDto.From, MailboxPath);
+            })
+            .WithName("CreateMailbox").WithSummary("Create a mailbox")
+            .WithDescription("Takes one mailbox and `quotaMb` from the customer's plan (422 when it does not fit). Starts `pending`; the worker makes it `active`, normally within a second.")
+            .JsonBody<CreateMailboxInput>().Produces<MailboxDto>(StatusCodes.Status201Created).NotFound().Conflict().LimitExceeded();
+
+        mailboxes.MapGet("/{localPart}", async (string domain, string localPart, MailboxService service, CancellationToken ct) =>
+                (await service.GetAsync(domain, localPart, ct)).ToOk(MailboxDto.From))
+            .WithName("GetMailbox").WithSummary("Get a mailbox").Produces<MailboxDto>().NotFound();
+
+        mailboxes.MapPatch("/{localPart}", async (string domain, string localPart, HttpContext http, MailboxService service, CancellationToken ct) =>
+            {
+                var body = await ApiBody.ReadAsync<UpdateMailboxInput>(http, ct);
+                if (body.Problem is { } problem) return problem;
+                return (await service.UpdateAsync(domain, localPart, body.Value!, ct)).ToOk(MailboxDto.From);
+            })
+            .WithName("UpdateMailbox").WithSummary("Change a mailbox")
+            .WithDescription("Any of `password`, `quotaMb`, `displayName`, `enabled`, `imapEnabled`, `pop3Enabled`, `pop3RetentionDays` (0 keeps mail forever); fields left out or null stay as they are. `enabled: false` refuses logins.")
+            .JsonBody<UpdateMailboxInput>().Produces<MailboxDto>().NotFound().Conflict().LimitExceeded();
+
+        mailboxes.MapDelete("/{localPart}", async (string domain, string localPart, MailboxService service, CancellationToken ct) =>
+                (await service.DeleteAsync(domain, localPart, ct)).ToNoContent())
+            .WithName("DeleteMailbox").WithSummary("Delete a mailbox")
+            .WithDescription("Stops receiving and logging in at once; the mail is kept for the grace period, during which admin and support can restore it.")
+            .Produces(StatusCodes.Status204NoContent).NotFound();
+
+        mailboxes.MapPost("/{localPart}/restore", async (string domain, string localPart, MailboxService service, CancellationToken ct) =>
+                (await service.RestoreAsync(domain, localPart, ct)).ToOk(MailboxDto.From))
+            .WithName("RestoreMailbox").WithSummary("Restore a deleted mailbox (admin, support)")
+            .WithDescription("Brings back a mailbox deleted within the grace period, with its mail, if the plan still has room (422 otherwise).")
+            .Produces<MailboxDto>().NotFound().Conflict().LimitExceeded();
+    }
+
+    private static void MapAliases(RouteGroupBuilder aliases)
+    {
+        static string AliasPath(AliasDto a) => $"{DomainPath(a.Domain)}/aliases/{Uri.EscapeDataString(a.LocalPart)}";
+
+        aliases.MapGet("", async (string domain, [AsParameters] ListQuery query, AliasService service, CancellationToken ct) =>
+                (await service.ListAsync(domain, query.ToRequest(), ct)).ToOk(p => PageDto<AliasDto>.From(p, AliasDto.From)))
+            .WithName("ListAliases").WithSummary("List a domain's aliases")
+            .WithDescription("Ordered by local part; `search` matches the local part and the destinations.")
+            .Produces<PageDto<AliasDto>>().Paged().NotFound();
+
+        aliases.MapPost("", async (string domain, HttpContext http, AliasService service, CancellationToken ct) =>
+            {
+                var body = await ApiBody.ReadAsync<CreateAliasInput>(http, ct);
+                if (body.Problem is { } problem) return problem;
+                return (await service.CreateAsync(domain, body.Value!, ct)).ToCreated(AliasDto.From, AliasPath);
+            })
+            .WithName("CreateAlias").WithSummary("Create an alias")
+            .WithDescription("`localPart` `*` is the domain's catch-all. Every destination gets one copy; external ones are relayed.")
+            .JsonBody<CreateAliasInput>().Produces<AliasDto>(StatusCodes.Status201Created).NotFound().Conflict();
+
+        aliases.MapGet("/{localPart}", async (string domain, string localPart, AliasService service, CancellationToken ct) =>
+                (await service.GetAsync(domain, localPart, ct)).ToOk(AliasDto.From))
+            .WithName("GetAlias").WithSummary("Get an alias").Produces<AliasDto>().NotFound();
+
+        aliases.MapPut("/{localPart}", async (string domain, string localPart, HttpContext http, AliasService service, CancellationToken ct) =>
+            {
+                var body = await ApiBody.ReadAsync<ReplaceDestinationsInput>(http, ct);
+                if (body.Problem is { } problem) return problem;
+                return (await service.ReplaceDestinationsAsync(domain, localPart, body.Value!, ct)).ToOk(AliasDto.From);
+            })
+            .WithName("ReplaceAliasDestinations").WithSummary("Replace an alias's destinations")
+            .JsonBody<ReplaceDestinationsInput>().Produces<AliasDto>().NotFound().Conflict();
+
+        aliases.MapDelete("/{localPart}", async (string domain, string localPart, AliasService service, CancellationToken ct) =>
+                (await service.DeleteAsync(domain, localPart, ct)).ToNoContent())
+            .WithName("DeleteAlias").WithSummary("Delete an alias").Produces(StatusCodes.Status204NoContent).NotFound();
+    }
+}
