@@ -71,6 +71,8 @@ public sealed class AliasService(
         // Destinations are owned rows: remove the old ones explicitly so EF deletes them.
         db.RemoveRange(a.Destinations);
         a.ReplaceDestinations(destinations);
+        // Client-generated keys: without this EF takes the new rows for existing ones (UPDATE of 0 rows).
+        foreach (var d in a.Destinations) db.Entry(d).State = EntityState.Added;
         a.MarkPending();
         recorder.Record("alias.update", OutboxEntityType.Alias, a.Id, self, a.Domain.CustomerId, a.Domain.Customer!.ResellerId, string.Join(" ", a.Destinations.Select(x => x.Address)));
         if (await unitOfWork.CommitAsync(nameof(input.Destinations), ct) is { } failure) return failure;
