@@ -10,9 +10,23 @@ public sealed class HttpActorAccessor(IHttpContextAccessor http) : IActorAccesso
 {
     private Actor? _actor;
 
+    /// <summary>Background work in a scope acts as a fixed actor (see IActorOverride).</summary>
     public void Use(Actor actor) => _actor = actor;
 
-    public Actor Actor => _actor ??= FromPrincipal(http.HttpContext);
+    /// <summary>
+    /// Cached once the request is authenticated; before that (Identity's cookie validation resolves services
+    /// ahead of authentication) it is computed anew, so an early anonymous look never sticks to the request.
+    /// </summary>
+    public Actor Actor
+    {
+        get
+        {
+            if (_actor is not null) return _actor;
+            var actor = FromPrincipal(http.HttpContext);
+            if (http.HttpContext?.User.Identity?.IsAuthenticated == true) _actor = actor;
+            return actor;
+        }
+    }
 
     public TenantScope Scope => Actor.Scope;
 
