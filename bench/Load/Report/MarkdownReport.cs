@@ -13,6 +13,39 @@ internal static class MarkdownReport
     public const string BeginMarker = "<!-- bench:results:begin -->";
     public const string EndMarker = "<!-- bench:results:end -->";
 
+    /// <summary>Puts a BenchmarkDotNet GitHub-markdown report into its own marked section.</summary>
+    public static void Splice(Options o)
+    {
+        var output = o.String("out");
+        var section = o.String("section");
+        var from = o.String("from");
+        var command = o.String("command");
+        o.EnsureAllRead();
+        var begin = $"<!-- bench:{section}:begin -->";
+        var end = $"<!-- bench:{section}:end -->";
+        var body = new StringBuilder();
+        body.Append(begin).Append('\n');
+        body.Append("Machine: ").Append(Machine()).Append("  \n");
+        body.Append("Date: ").Append(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append("  \n");
+        body.Append("Command: `").Append(command).Append("`\n\n");
+        body.Append(File.ReadAllText(from).Trim()).Append('\n');
+        body.Append(end);
+        Replace(output, begin, end, body.ToString());
+        Console.Error.WriteLine($"splice: {from} written to {output} ({section})");
+    }
+
+    private static void Replace(string output, string begin, string end, string content)
+    {
+        var existing = File.Exists(output) ? File.ReadAllText(output) : DefaultDocument();
+        var b = existing.IndexOf(begin, StringComparison.Ordinal);
+        var e = existing.IndexOf(end, StringComparison.Ordinal);
+        var updated = b >= 0 && e > b
+            ? existing[..b] + content + existing[(e + end.Length)..]
+            : existing.TrimEnd() + "\n\n" + content + "\n";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.WriteAllText(output, updated);
+    }
+
     public static void Write(Options o)
     {
         var resultsPath = o.String("results");
@@ -23,14 +56,7 @@ internal static class MarkdownReport
 
         var results = BenchResult.ReadAll(resultsPath);
         var table = Render(results, command, productMissing);
-        var existing = File.Exists(output) ? File.ReadAllText(output) : DefaultDocument();
-        var begin = existing.IndexOf(BeginMarker, StringComparison.Ordinal);
-        var end = existing.IndexOf(EndMarker, StringComparison.Ordinal);
-        string updated = begin >= 0 && end > begin
-            ? existing[..begin] + table + existing[(end + EndMarker.Length)..]
-            : existing.TrimEnd() + "\n\n" + table + "\n";
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, updated);
+        Replace(output, BeginMarker, EndMarker, table);
         Console.Error.WriteLine($"report: {results.Count} figures written to {output}");
     }
 
