@@ -34,6 +34,7 @@ internal static class DeliveryWorkload
         var outcome = await ClientRunner.RunAsync(clients, timeout, async c =>
         {
             await using var connection = await DeliveryConnection.ConnectAsync(host, port, lmtp, c.Token).ConfigureAwait(false);
+            await c.ReadyAsync().ConfigureAwait(false);
             while (!c.TimeIsUp)
             {
                 var i = Interlocked.Increment(ref next);

@@ -52,6 +52,7 @@ internal static class ImapWorkload
             var select = await imap.CommandAsync("SELECT INBOX", c.Token).ConfigureAwait(false);
             if (!select.Ok || imap.Exists <= 0) throw new IOException("SELECT INBOX: " + select.Status);
             var exists = imap.Exists;
+            await c.ReadyAsync().ConfigureAwait(false);
             var totalWeight = mix.Sum(m => m.Weight);
             var searchIndex = c.Index;
             while (!c.TimeIsUp)
@@ -76,7 +77,7 @@ internal static class ImapWorkload
         foreach (var (op, _) in mix)
         {
             var samples = outcome.Ops.GetValueOrDefault(op) ?? new OpSamples();
-            results.AddRange(ResultBuilder.Rows($"imap.{op}.c{clients}", $"IMAP {Describe(op)}, {clients} clients in the mix",
+            results.AddRange(ResultBuilder.Rows($"imap.{op}.c{clients}", $"IMAP {Describe(op)}, {clients} client{(clients == 1 ? "" : "s")} in the mix",
                 server, "cmd/s", samples, outcome.Elapsed, outcome.FirstFailure));
         }
         return results;

@@ -25,6 +25,7 @@ internal static class LoginWorkload
         var outcome = await ClientRunner.RunAsync(clients, duration, async c =>
         {
             var n = c.Index;
+            await c.ReadyAsync().ConfigureAwait(false);
             while (!c.TimeIsUp)
             {
                 var user = users[n++ % users.Length];

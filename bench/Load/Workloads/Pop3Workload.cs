@@ -30,6 +30,7 @@ internal static class Pop3Workload
             if (count <= 0) throw new IOException("POP3 mailbox is empty");
             Interlocked.Exchange(ref total, count);
             var first = (int)((long)c.Index * count / c.Clients);
+            await c.ReadyAsync().ConfigureAwait(false);
             for (var k = 0; k < count && !c.TimeIsUp; k++)
             {
                 var number = (first + k) % count + 1;

@@ -15,7 +15,7 @@ internal static class ResultBuilder
         var rate = samples.Count / seconds;
         var mb = samples.Bytes / 1_048_576.0 / seconds;
         var errors = samples.Errors > 0 ? $", {samples.Errors} errors" : "";
-        var display = samples.Bytes > 0 ? $"{F(rate)} {unit} ({F(mb)} MiB/s){errors}" : $"{F(rate)} {unit}{errors}";
+        var display = mb >= 0.05 ? $"{F(rate)} {unit} ({F(mb)} MiB/s){errors}" : $"{F(rate)} {unit}{errors}";
         var allNote = string.Join("; ", new[] { note, samples.LastError is null ? null : "first error: " + samples.LastError }.Where(n => n is not null));
         yield return new BenchResult
         {
