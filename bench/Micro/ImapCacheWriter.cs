@@ -88,9 +88,10 @@ internal static class ImapCacheWriter
     /// <summary>Encoded size in octets and line count of a leaf's body, as it is on the wire.</summary>
     private static (long Size, long Lines) Measure(MimeEntity entity)
     {
-        if (entity is MimePart { Content: { } content })
+        // The content's own stream holds the body still transfer-encoded, as IMAP counts it.
+        if (entity is MimePart { Content.Stream: { } stream })
         {
-            using var stream = content.Open();
+            stream.Position = 0;
             var buffer = new byte[8192];
             long size = 0, lines = 0;
             int read;

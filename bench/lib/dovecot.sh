@@ -2,6 +2,7 @@
 # Sourced by bench/run.sh. Needs root (Dovecot's master drops privileges itself).
 
 DOVECOT_MAIL_USER=${DOVECOT_MAIL_USER:-hpbench}
+DOVECOT_PASSDB=${BENCH_DOVECOT_PASSDB:-dict}
 
 dovecot_install() {
   if command -v dovecot >/dev/null 2>&1 && [ -x /usr/lib/dovecot/lmtp ] \
@@ -38,9 +39,38 @@ dovecot_configure() {
   # passwd-file: user:password:uid:gid:gecos:home:shell:extra fields
   awk -F'\t' '{ printf "%s:%s::::::userdb_quota_rule=*:storage=%sB\n", $1, $2, $3 }' "$users" \
     > "$base/etc/users"
-  # The auth process runs as the internal user "dovecot".
-  chown root:dovecot "$base/etc/users"
-  chmod 640 "$base/etc/users"
+  case "$DOVECOT_PASSDB" in
+    dict)
+      # Dovecot's "file" dict: key and value on alternate lines; the passdb looks up shared/<key>.
+      awk -F'\t' '{ printf "shared/passdb/%s\n{\"password\":\"%s\"}\n", $1, $2 }' "$users" > "$base/etc/auth.dict"
+      cat > "$base/etc/auth-dict.conf.ext" <<EOF
+uri = file:$base/etc/auth.dict
+password_key = passdb/%u
+iterate_disable = yes
+default_pass_scheme = ARGON2ID
+EOF
+      cat > "$base/etc/passdb.conf.ext" <<EOF
+passdb {
+  driver = dict
+  args = $base/etc/auth-dict.conf.ext
+}
+EOF
+      ;;
+    passwd-file)
+      cat > "$base/etc/passdb.conf.ext" <<EOF
+passdb {
+  driver = passwd-file
+  args = scheme=ARGON2ID username_format=%u $base/etc/users
+}
+EOF
+      ;;
+    *) echo "bench: BENCH_DOVECOT_PASSDB must be dict or passwd-file" >&2; return 1 ;;
+  esac
+  # The auth processes run as the internal user "dovecot".
+  for f in "$base"/etc/*; do
+    chown root:dovecot "$f"
+    chmod 640 "$f"
+  done
 }
 
 # dovecot_start BASE: runs the master in the foreground of a background job; sets DOVECOT_PID.
