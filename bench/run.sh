@@ -174,6 +174,11 @@ TARGET=$SCRATCH; wants smtp && TARGET=$RESULTS
 BENCH_BOUND=900 run_both deliver --proto @DELIVERY_PROTO@ --port @DELIVERY@ --rcpt "$MAIN_USER" \
   --corpus "$WORK/corpus" --clients "$BENCH_DELIVERY_CLIENTS" --timeout 600 --results "$TARGET"
 
+# --- parity: both servers must hold the same mail, or their figures are not comparable --------------
+log "parity check"
+BENCH_BOUND=180 run_both check --imap-port @IMAP@ --pop3-port @POP3@ --user "$MAIN_USER" --password "$PASSWORD" \
+  --results "$RESULTS"
+
 # --- memory with idle connections first, before other loads leave reusable processes behind --------
 if wants imap; then
   log "IMAP idle memory probe ($BENCH_IDLE_CONNECTIONS connections)"

@@ -128,13 +128,19 @@ internal static class MailEngineHosting
             why = $"{assembly.GetName().Name} has no AddMailEngine(IServiceCollection, IConfiguration) yet (engine not merged)";
             return false;
         }
-        method.Invoke(null, [services, configuration]);
+        var arguments = new object?[method.GetParameters().Length];
+        arguments[0] = services;
+        arguments[1] = configuration;
+        for (var i = 2; i < arguments.Length; i++) arguments[i] = Type.Missing; // optional extras keep their defaults
+        method.Invoke(null, BindingFlags.OptionalParamBinding, null, arguments, CultureInfo.InvariantCulture);
         why = "";
         return true;
     }
 
+    /// <summary>(IServiceCollection, IConfiguration or a base of it, then only optional parameters).</summary>
     private static bool Matches(ParameterInfo[] p) =>
-        p.Length == 2
+        p.Length >= 2
         && p[0].ParameterType == typeof(IServiceCollection)
-        && p[1].ParameterType.IsAssignableFrom(typeof(ConfigurationManager));
+        && p[1].ParameterType.IsAssignableFrom(typeof(ConfigurationManager))
+        && p.Skip(2).All(x => x.IsOptional);
 }

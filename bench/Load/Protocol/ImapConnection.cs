@@ -18,6 +18,9 @@ internal sealed class ImapConnection : IAsyncDisposable
     /// <summary>The last "* n EXISTS" seen (after SELECT), or -1.</summary>
     public int Exists { get; private set; } = -1;
 
+    /// <summary>Number of message numbers in the last "* SEARCH" response, or -1.</summary>
+    public int LastSearchHits { get; private set; } = -1;
+
     private ImapConnection(LineConnection line) => _line = line;
 
     public static async Task<ImapConnection> ConnectAsync(string host, int port, CancellationToken ct)
@@ -38,8 +41,16 @@ internal sealed class ImapConnection : IAsyncDisposable
 
     public static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    public Task<ImapResult> LoginAsync(string user, string password, CancellationToken ct) =>
-        CommandAsync("LOGIN " + Quote(user) + " " + Quote(password), ct);
+    /// <summary>LOGIN; a server that refuses it (LOGINDISABLED) gets AUTHENTICATE PLAIN (RFC 4959 initial response).</summary>
+    public async Task<ImapResult> LoginAsync(string user, string password, CancellationToken ct)
+    {
+        var result = await CommandAsync("LOGIN " + Quote(user) + " " + Quote(password), ct).ConfigureAwait(false);
+        var refused = result.Status.StartsWith("BAD", StringComparison.Ordinal)
+                      || result.Status.Contains("LOGINDISABLED", StringComparison.OrdinalIgnoreCase);
+        if (result.Ok || !refused) return result;
+        var initial = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0" + user + "\0" + password));
+        return await CommandAsync("AUTHENTICATE PLAIN " + initial, ct).ConfigureAwait(false);
+    }
 
     public async Task<ImapResult> CommandAsync(string command, CancellationToken ct)
     {
@@ -90,7 +101,11 @@ internal sealed class ImapConnection : IAsyncDisposable
         {
             await _line.ReadLineAsync(ct).ConfigureAwait(false);
             if (_line.LineStartsWith(tagPrefix)) return Encoding.Latin1.GetString(_line.Line[tagPrefix.Length..]);
-            if (_line.Line.EndsWith(" EXISTS"u8) && _line.LineStartsWith("* "u8)
+            if (_line.LineStartsWith("* SEARCH"u8))
+            {
+                LastSearchHits = _line.Line[8..].Count((byte)' ');
+            }
+            else if (_line.Line.EndsWith(" EXISTS"u8) && _line.LineStartsWith("* "u8)
                 && int.TryParse(_line.Line[2..^7], NumberStyles.None, CultureInfo.InvariantCulture, out var exists))
             {
                 Exists = exists;

@@ -25,10 +25,13 @@ internal sealed class Pop3Connection : IAsyncDisposable
         }
     }
 
+    /// <summary>USER/PASS; a server that refuses USER gets AUTH PLAIN with an initial response (RFC 5034).</summary>
     public async Task<bool> LoginAsync(string user, string password, CancellationToken ct)
     {
-        if (!await SimpleAsync("USER " + user, ct).ConfigureAwait(false)) return false;
-        return await SimpleAsync("PASS " + password, ct).ConfigureAwait(false);
+        if (await SimpleAsync("USER " + user, ct).ConfigureAwait(false))
+            return await SimpleAsync("PASS " + password, ct).ConfigureAwait(false);
+        var initial = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("\0" + user + "\0" + password));
+        return await SimpleAsync("AUTH PLAIN " + initial, ct).ConfigureAwait(false);
     }
 
     /// <summary>STAT: message count, or -1.</summary>

@@ -69,8 +69,9 @@ internal static class MarkdownReport
         sb.Append("| machine | ").Append(Machine()).Append(" |\n");
         sb.Append("| date | ").Append(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(" |\n");
         sb.Append("| command | `").Append(command).Append("` |\n");
+        sb.Append("| load average at the end (1, 5, 15 min) | ").Append(LoadAverage()).Append(" |\n");
         sb.Append("| peer | ").Append(DovecotVersion()).Append(" |\n\n");
-        sb.Append("Ratio = product ÷ Dovecot; the arrow says which way is better (↑ higher, ↓ lower).\n\n");
+        sb.Append("Ratio = product ÷ Dovecot; the arrow says which way is better (↑ higher, ↓ lower; = must be 1.00).\n\n");
         sb.Append("| operation | product | Dovecot | ratio |\n|---|---|---|---|\n");
 
         var keys = results.Select(r => r.Key).Distinct(StringComparer.Ordinal).ToList();
@@ -79,7 +80,7 @@ internal static class MarkdownReport
             var product = results.LastOrDefault(r => r.Key == key && r.Server == "product");
             var dovecot = results.LastOrDefault(r => r.Key == key && r.Server == "dovecot");
             var any = product ?? dovecot!;
-            var arrow = any.HigherIsBetter ? "↑" : "↓";
+            var arrow = any.Unit.Contains("must match", StringComparison.Ordinal) ? "=" : any.HigherIsBetter ? "↑" : "↓";
             var ratio = product?.Value is { } p && dovecot?.Value is { } d && d > 0
                 ? (p / d).ToString("0.00", CultureInfo.InvariantCulture) + " " + arrow
                 : "–";
@@ -117,6 +118,19 @@ internal static class MarkdownReport
         }
         catch (IOException) { }
         return $"{Environment.ProcessorCount} CPU(s) ({model}), {memKiB / 1024 / 1024} GiB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; shared with other work";
+    }
+
+    /// <summary>How busy the shared machine was: the reason figures are read as ratios.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
     }
 
     private static string DovecotVersion()

@@ -7,7 +7,8 @@ namespace HostingPanel.Bench.Load.Workloads;
 /// <summary>
 /// Memory of a server with N idle, logged-in connections: IMAP sessions that SELECTed INBOX and sit
 /// in IDLE, or POP3 sessions in the TRANSACTION state. The figure is the growth of the proportional
-/// set size (PSS, /proc/PID/smaps_rollup) summed over the server's whole process tree, divided by N:
+/// set size (PSS, /proc/PID/smaps_rollup) summed over the server's whole process tree (processes that
+/// exited during the probe left out of the baseline), divided by N:
 /// PSS splits shared pages between the processes that share them, so Dovecot's one-process-per-
 /// session model is neither over- nor under-counted against the product's single process.
 /// </summary>
@@ -51,7 +52,10 @@ internal static class MemoryProbe
             await Task.Delay(settle, cts.Token).ConfigureAwait(false);
             var after = ProcessTree.Measure(pid);
             Console.Error.WriteLine($"[{server}] after {open.Count} idle connections: {after}");
-            var perConnectionKiB = open.Count == 0 ? double.NaN : (after.PssKiB - before.PssKiB) / (double)open.Count;
+            // Processes that left meanwhile (Dovecot ends idle mail processes after a minute) are taken
+            // out of the baseline, or their exit would hide the cost of the new sessions.
+            var growthKiB = after.PssKiB - before.PssKiBOf(after.Pids);
+            var perConnectionKiB = open.Count == 0 ? double.NaN : growthKiB / (double)open.Count;
             var label = proto == "imap" ? "IMAP memory per idle connection (SELECTed, in IDLE)" : "POP3 memory per idle connection (logged in)";
             return
             [
@@ -61,7 +65,7 @@ internal static class MemoryProbe
                     Value = open.Count == 0 ? null : perConnectionKiB, HigherIsBetter = false,
                     Display = open.Count == 0
                         ? "no connection opened"
-                        : $"{perConnectionKiB.ToString("0.0", CultureInfo.InvariantCulture)} KiB/conn (PSS {Mib(before.PssKiB)} → {Mib(after.PssKiB)} MiB, {after.Processes} processes)",
+                        : $"{perConnectionKiB.ToString("0.0", CultureInfo.InvariantCulture)} KiB/conn (PSS +{Mib(growthKiB)} MiB for {open.Count} sessions; {after.Processes} processes)",
                     Count = open.Count, Errors = connections - open.Count,
                     Note = failure is null ? null : "first failure: " + failure,
                 },
@@ -115,8 +119,13 @@ internal static class MemoryProbe
 /// <summary>Memory of a process and all its descendants, from /proc (Linux).</summary>
 internal static class ProcessTree
 {
-    public readonly record struct Usage(long RssKiB, long PssKiB, int Processes)
+    public sealed record Usage(long RssKiB, long PssKiB, int Processes, IReadOnlyDictionary<int, long> PssByPid)
     {
+        public IEnumerable<int> Pids => PssByPid.Keys;
+
+        /// <summary>PSS of those of these processes that are also in <paramref name="pids"/>.</summary>
+        public long PssKiBOf(IEnumerable<int> pids) => pids.Sum(p => PssByPid.GetValueOrDefault(p));
+
         public override string ToString() => $"RSS {RssKiB / 1024.0:0.0} MiB, PSS {PssKiB / 1024.0:0.0} MiB in {Processes} process(es)";
     }
 
@@ -146,22 +155,25 @@ internal static class ProcessTree
         } while (grew);
 
         long rss = 0, pss = 0;
-        var count = 0;
+        var byPid = new Dictionary<int, long>();
         foreach (var pid in tree)
         {
             try
             {
+                long processRss = 0, processPss = 0;
                 foreach (var line in File.ReadLines($"/proc/{pid}/smaps_rollup"))
                 {
-                    if (line.StartsWith("Rss:", StringComparison.Ordinal)) rss += KiB(line);
-                    else if (line.StartsWith("Pss:", StringComparison.Ordinal)) pss += KiB(line);
+                    if (line.StartsWith("Rss:", StringComparison.Ordinal)) processRss = KiB(line);
+                    else if (line.StartsWith("Pss:", StringComparison.Ordinal)) processPss = KiB(line);
                 }
-                count++;
+                rss += processRss;
+                pss += processPss;
+                byPid[pid] = processPss;
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
-        return new Usage(rss, pss, count);
+        return new Usage(rss, pss, byPid.Count, byPid);
     }
 
     private static long KiB(string line) =>
