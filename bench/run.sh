@@ -133,7 +133,9 @@ for p in "${DOVECOT_PORTS[@]}"; do wait_port "$p"; done
 PRODUCT_UP=0
 if [ "$PRODUCT_BUILT" = 1 ]; then
   log "starting the product on 127.0.0.1:${PRODUCT_PORTS[*]}"
-  if product_start "$WORK/product-data" "$USERS_TSV" "${PRODUCT_PORTS[@]}" "$WORK/logs"; then PRODUCT_UP=1; fi
+  if product_start "$WORK/product-data" "$USERS_TSV" "${PRODUCT_PORTS[@]}" "$WORK/logs" "$WORK/corpus" "$USER_LIST"; then
+    PRODUCT_UP=1
+  fi
 fi
 
 # run_both VERB ARGS...: the same load against each server; the product's port set replaces Dovecot's.
@@ -145,9 +147,27 @@ run_both() {
   if [ $((ORDER % 2)) = 1 ]; then first=product; second=dovecot; fi
   ORDER=$((ORDER + 1))
   for server in $first $second; do
-    if [ "$server" = product ] && [ "$PRODUCT_UP" != 1 ]; then continue; fi
+    if [ "$server" = product ] && ! product_can "$verb" "$@"; then continue; fi
     run_one "$server" "$verb" "$@" || log "$verb against $server failed (see above); continuing"
   done
+}
+
+# product_can VERB ARGS...: whether the product has what this load needs (its table cells stay n/a).
+product_can() {
+  [ "$PRODUCT_UP" = 1 ] || return 1
+  local verb=$1 need
+  case "$verb" in
+    deliver) [ "$PRODUCT_CORPUS" = smtp ] && [ "$PRODUCT_HAS_SMTP" = 1 ] && return 0
+             log "product: no SMTP listener yet, skipped"; return 1 ;;
+    pop3) need=$PRODUCT_HAS_POP3 ;;
+    imap|login) need=$PRODUCT_HAS_IMAP ;;
+    memprobe) if [[ " $* " == *" --proto pop3 "* ]]; then need=$PRODUCT_HAS_POP3; else need=$PRODUCT_HAS_IMAP; fi ;;
+    check) [ "$PRODUCT_HAS_IMAP" = 1 ] || [ "$PRODUCT_HAS_POP3" = 1 ]; need=$(( $? == 0 )) ;;
+    *) need=1 ;;
+  esac
+  [ "$need" = 1 ] && return 0
+  log "product: no listener for '$verb' yet, skipped"
+  return 1
 }
 
 # Arguments may hold @IMAP@ @POP3@ @DELIVERY@ @PID@ @DELIVERY_PROTO@, filled in per server.
@@ -158,6 +178,8 @@ run_one() {
     imap=${DOVECOT_PORTS[0]} pop3=${DOVECOT_PORTS[1]} delivery=${DOVECOT_PORTS[2]} pid=$DOVECOT_PID proto=lmtp
   else
     imap=${PRODUCT_PORTS[0]} pop3=${PRODUCT_PORTS[1]} delivery=${PRODUCT_PORTS[2]} pid=$PRODUCT_PID proto=smtp
+    [ "$PRODUCT_HAS_IMAP" = 1 ] || imap=0     # "check" skips a protocol whose port is 0
+    [ "$PRODUCT_HAS_POP3" = 1 ] || pop3=0
   fi
   local args=()
   for a in "$@"; do
@@ -169,9 +191,9 @@ run_one() {
 }
 
 # --- delivery (also loads the corpus both IMAP and POP3 read) ---------------------------------------
-log "delivering the corpus to $MAIN_USER (product: SMTP, Dovecot: LMTP)"
+log "delivering the corpus to the $BENCH_USERS mailboxes (product: SMTP, Dovecot: LMTP)"
 TARGET=$SCRATCH; wants smtp && TARGET=$RESULTS
-BENCH_BOUND=900 run_both deliver --proto @DELIVERY_PROTO@ --port @DELIVERY@ --rcpt "$MAIN_USER" \
+BENCH_BOUND=900 run_both deliver --proto @DELIVERY_PROTO@ --port @DELIVERY@ --rcpt "$USER_LIST" \
   --corpus "$WORK/corpus" --clients "$BENCH_DELIVERY_CLIENTS" --timeout 600 --results "$TARGET"
 
 # --- parity: both servers must hold the same mail, or their figures are not comparable --------------
@@ -182,20 +204,21 @@ BENCH_BOUND=180 run_both check --imap-port @IMAP@ --pop3-port @POP3@ --user "$MA
 # --- memory with idle connections first, before other loads leave reusable processes behind --------
 if wants imap; then
   log "IMAP idle memory probe ($BENCH_IDLE_CONNECTIONS connections)"
-  BENCH_BOUND=300 run_both memprobe --proto imap --port @IMAP@ --pid @PID@ --user "$MAIN_USER" --password "$PASSWORD" \
+  BENCH_BOUND=300 run_both memprobe --proto imap --port @IMAP@ --pid @PID@ --users "$USER_LIST" --password "$PASSWORD" \
     --connections "$BENCH_IDLE_CONNECTIONS" --results "$RESULTS"
 fi
 if wants pop3; then
-  log "POP3 idle memory probe ($BENCH_IDLE_CONNECTIONS connections)"
-  BENCH_BOUND=300 run_both memprobe --proto pop3 --port @POP3@ --pid @PID@ --user "$MAIN_USER" --password "$PASSWORD" \
-    --connections "$BENCH_IDLE_CONNECTIONS" --results "$RESULTS"
+  # One session per mailbox: a server may lock the maildrop (RFC 1939 section 8), as the product does.
+  log "POP3 idle memory probe ($BENCH_USERS connections, one per mailbox)"
+  BENCH_BOUND=300 run_both memprobe --proto pop3 --port @POP3@ --pid @PID@ --users "$USER_LIST" --password "$PASSWORD" \
+    --connections "$BENCH_USERS" --results "$RESULTS"
 fi
 
 # --- POP3 -----------------------------------------------------------------------------------------
 if wants pop3; then
   for clients in 1 "$BENCH_POP3_CLIENTS"; do
     log "POP3 RETR of the corpus, $clients client(s)"
-    BENCH_BOUND=420 run_both pop3 --port @POP3@ --user "$MAIN_USER" --password "$PASSWORD" \
+    BENCH_BOUND=420 run_both pop3 --port @POP3@ --users "$USER_LIST" --password "$PASSWORD" \
       --clients "$clients" --timeout 300 --results "$RESULTS"
   done
 fi

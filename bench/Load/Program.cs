@@ -11,11 +11,11 @@ const string Usage = """
     hp-bench VERB [--option value ...]   (bench/README.md has the details)
 
       corpus    --out DIR [--count 2000] [--seed 20261127]
-      deliver   --server NAME --proto lmtp|smtp --port P --rcpt ADDR --corpus DIR [--clients 4] [--timeout 600] --results FILE
-      pop3      --server NAME --port P --user U --password PW [--clients 1] [--timeout 300] --results FILE
+      deliver   --server NAME --proto lmtp|smtp --port P --rcpt ADDR[,ADDR...] --corpus DIR [--clients 4] [--timeout 600] --results FILE
+      pop3      --server NAME --port P --users U1[,U2...] --password PW [--clients 1] [--timeout 300] --results FILE
       imap      --server NAME --port P --user U --password PW [--clients 4] [--duration 20] [--mix "select=1,fetch-meta=4,..."] --results FILE
       login     --server NAME --port P --users U1,U2,... --password PW [--clients 4] [--duration 10] --results FILE
-      memprobe  --server NAME --proto imap|pop3 --port P --user U --password PW --pid SERVER_PID [--connections 200] --results FILE
+      memprobe  --server NAME --proto imap|pop3 --port P --users U1[,U2...] --password PW --pid SERVER_PID [--connections 200] --results FILE
       check     --server NAME --imap-port P --pop3-port P --user U --password PW --results FILE   (both servers hold the same mail)
       placeholder --key K --label TEXT --unit U --product TEXT --dovecot TEXT --results FILE   (a row with no figures yet)
       report    --results FILE --out docs/benchmarks.md --command "bench/run.sh all" [--product-missing TEXT]

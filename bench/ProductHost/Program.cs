@@ -11,7 +11,7 @@ const int ExitEngineUnavailable = 3;
 var options = ParseArgs(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: hp-bench-product --data DIR --users USERS.tsv --imap PORT --pop3 PORT --smtp PORT");
+    Console.Error.WriteLine("usage: hp-bench-product --data DIR --users USERS.tsv --imap PORT --pop3 PORT --smtp PORT [--corpus DIR --corpus-rcpt ADDRESS[,ADDRESS...]]");
     return 2;
 }
 
@@ -63,10 +63,51 @@ using (var provisioning = new CancellationTokenSource(TimeSpan.FromMinutes(5)))
     }
     Console.Error.WriteLine($"provisioned {users.Count} mailbox(es)");
 }
+// Listeners the engine does not have yet are simply closed ports; the harness skips those loads.
+var listening = new Dictionary<string, bool>
+{
+    ["imap"] = await IsListeningAsync(options.ImapPort),
+    ["pop3"] = await IsListeningAsync(options.Pop3Port),
+    ["smtp"] = await IsListeningAsync(options.SmtpPort),
+};
+var corpusMode = "smtp";
+if (options.CorpusDirectory is not null && !listening["smtp"])
+{
+    // No SMTP listener to deliver the corpus through: load it with the engine's delivery API so that
+    // IMAP and POP3 still read the same mail as Dovecot.
+    if (CorpusPreload.Available)
+    {
+        using var preload = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        var (delivered, elapsed) = await CorpusPreload.RunAsync(host.Services, options.CorpusDirectory,
+            options.CorpusRecipient!.Split(',', StringSplitOptions.RemoveEmptyEntries), 4, preload.Token);
+        Console.Error.WriteLine($"corpus preloaded in process: {delivered} messages in {elapsed.TotalSeconds:0.0} s");
+        corpusMode = "preloaded";
+    }
+    else
+    {
+        corpusMode = "none";
+    }
+}
 // The harness waits for this line before it sends any load.
-Console.WriteLine($"READY imap={options.ImapPort} pop3={options.Pop3Port} smtp={options.SmtpPort}");
+Console.WriteLine($"READY imap={(listening["imap"] ? options.ImapPort : 0)} pop3={(listening["pop3"] ? options.Pop3Port : 0)} smtp={(listening["smtp"] ? options.SmtpPort : 0)} corpus={corpusMode}");
 await host.WaitForShutdownAsync();
 return 0;
+
+static async Task<bool> IsListeningAsync(int port)
+{
+    if (port == 0) return false;
+    using var client = new System.Net.Sockets.TcpClient();
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+    try
+    {
+        await client.ConnectAsync(System.Net.IPAddress.Loopback, port, timeout.Token);
+        return true;
+    }
+    catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException)
+    {
+        return false;
+    }
+}
 
 static BenchOptions? ParseArgs(string[] args)
 {
@@ -78,13 +119,16 @@ static BenchOptions? ParseArgs(string[] args)
     }
     if (args.Length % 2 != 0) return null;
     string[] required = ["data", "users", "imap", "pop3", "smtp"];
-    if (required.Any(r => !map.ContainsKey(r)) || map.Count != required.Length) return null;
+    string[] optional = ["corpus", "corpus-rcpt"];
+    if (required.Any(r => !map.ContainsKey(r)) || map.Keys.Any(k => !required.Contains(k) && !optional.Contains(k))) return null;
+    if (map.ContainsKey("corpus") != map.ContainsKey("corpus-rcpt")) return null;
     return new BenchOptions(Path.GetFullPath(map["data"]), map["users"],
         int.Parse(map["imap"], CultureInfo.InvariantCulture), int.Parse(map["pop3"], CultureInfo.InvariantCulture),
-        int.Parse(map["smtp"], CultureInfo.InvariantCulture));
+        int.Parse(map["smtp"], CultureInfo.InvariantCulture), map.GetValueOrDefault("corpus"), map.GetValueOrDefault("corpus-rcpt"));
 }
 
-internal sealed record BenchOptions(string DataDirectory, string UsersFile, int ImapPort, int Pop3Port, int SmtpPort);
+internal sealed record BenchOptions(string DataDirectory, string UsersFile, int ImapPort, int Pop3Port, int SmtpPort,
+    string? CorpusDirectory, string? CorpusRecipient);
 
 internal sealed record BenchUser(string Address, string PasswordHash, long QuotaBytes);
 

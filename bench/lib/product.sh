@@ -19,16 +19,29 @@ product_build() {
   return 1
 }
 
-# product_start DATA_DIR USERS_TSV IMAP POP3 SMTP LOG_DIR: 0 when the engine is up and provisioned.
+# product_start DATA_DIR USERS_TSV IMAP POP3 SMTP LOG_DIR CORPUS_DIR CORPUS_RCPT: 0 when the engine is
+# up and provisioned. Sets PRODUCT_HAS_IMAP/POP3/SMTP (1 when that listener exists) and
+# PRODUCT_CORPUS: "smtp" (deliver it over SMTP), "preloaded" (loaded in process, no SMTP listener
+# yet) or "none".
+PRODUCT_HAS_IMAP=0 PRODUCT_HAS_POP3=0 PRODUCT_HAS_SMTP=0 PRODUCT_CORPUS=none
 product_start() {
-  local data=$1 users=$2 imap=$3 pop3=$4 smtp=$5 logs=$6
+  local data=$1 users=$2 imap=$3 pop3=$4 smtp=$5 logs=$6 corpus=$7 rcpt=$8
   mkdir -p "$data"
   dotnet "$PRODUCT_DLL" --data "$data" --users "$users" --imap "$imap" --pop3 "$pop3" --smtp "$smtp" \
-    >"$logs/product.out" 2>"$logs/product.err" &
+    --corpus "$corpus" --corpus-rcpt "$rcpt" >"$logs/product.out" 2>"$logs/product.err" &
   PRODUCT_PID=$!
-  for _ in $(seq 1 1200); do
-    if grep -q '^READY' "$logs/product.out" 2>/dev/null; then
-      PRODUCT_STATUS=ok
+  # Start-up may include loading the corpus in process (no SMTP listener yet): up to 10 minutes.
+  for _ in $(seq 1 6000); do
+    local ready
+    ready=$(grep -m1 '^READY' "$logs/product.out" 2>/dev/null || true)
+    if [ -n "$ready" ]; then
+      PRODUCT_STATUS="n/a (not built yet)"   # for listeners the engine does not have yet
+      [[ $ready == *" imap=0"* ]] || PRODUCT_HAS_IMAP=1
+      [[ $ready == *" pop3=0"* ]] || PRODUCT_HAS_POP3=1
+      [[ $ready == *" smtp=0"* ]] || PRODUCT_HAS_SMTP=1
+      PRODUCT_CORPUS=${ready##*corpus=}
+      echo "bench: product ready: IMAP=$PRODUCT_HAS_IMAP POP3=$PRODUCT_HAS_POP3 SMTP=$PRODUCT_HAS_SMTP corpus=$PRODUCT_CORPUS"
+      grep -h 'preloaded' "$logs/product.err" 2>/dev/null | sed 's/^/bench: product: /' || true
       return 0
     fi
     if ! kill -0 "$PRODUCT_PID" 2>/dev/null; then
@@ -46,7 +59,7 @@ product_start() {
     fi
     sleep 0.1
   done
-  echo "bench: product did not report READY within 120 s"
+  echo "bench: product did not report READY within 600 s"
   PRODUCT_STATUS="n/a (start-up timed out)"
   product_stop
   return 1

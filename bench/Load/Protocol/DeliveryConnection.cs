@@ -10,15 +10,20 @@ namespace HostingPanel.Bench.Load.Protocol;
 internal sealed class DeliveryConnection : IAsyncDisposable
 {
     private readonly LineConnection _line;
+    private readonly bool _lmtp;
 
-    private DeliveryConnection(LineConnection line) => _line = line;
+    private DeliveryConnection(LineConnection line, bool lmtp)
+    {
+        _line = line;
+        _lmtp = lmtp;
+    }
 
     public string LastReply { get; private set; } = "";
 
     public static async Task<DeliveryConnection> ConnectAsync(string host, int port, bool lmtp, CancellationToken ct)
     {
         var line = await LineConnection.ConnectAsync(host, port, ct).ConfigureAwait(false);
-        var connection = new DeliveryConnection(line);
+        var connection = new DeliveryConnection(line, lmtp);
         try
         {
             if (await connection.ReadReplyAsync(ct).ConfigureAwait(false) != 220) throw new IOException("greeting: " + connection.LastReply);
@@ -33,21 +38,38 @@ internal sealed class DeliveryConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>One transaction; <paramref name="dotStuffedData"/> ends with CRLF "." CRLF. Returns the final reply code.</summary>
-    public async Task<int> DeliverAsync(string from, string recipient, ReadOnlyMemory<byte> dotStuffedData, CancellationToken ct)
+    /// <summary>
+    /// One transaction to one or more recipients; <paramref name="dotStuffedData"/> ends with CRLF "." CRLF.
+    /// Returns 250 when every recipient has the message, else the first other reply code. LMTP
+    /// answers once per accepted recipient after DATA (RFC 2033 section 4.2), SMTP once.
+    /// </summary>
+    public async Task<int> DeliverAsync(string from, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> dotStuffedData, CancellationToken ct)
     {
         var code = await CommandAsync("MAIL FROM:<" + from + ">", ct).ConfigureAwait(false);
         if (code != 250) return code;
-        code = await CommandAsync("RCPT TO:<" + recipient + ">", ct).ConfigureAwait(false);
-        if (code != 250)
+        var accepted = 0;
+        var firstRefusal = 0;
+        foreach (var recipient in recipients)
+        {
+            code = await CommandAsync("RCPT TO:<" + recipient + ">", ct).ConfigureAwait(false);
+            if (code == 250) accepted++;
+            else if (firstRefusal == 0) firstRefusal = code;
+        }
+        if (accepted == 0)
         {
             await CommandAsync("RSET", ct).ConfigureAwait(false);
-            return code;
+            return firstRefusal;
         }
         code = await CommandAsync("DATA", ct).ConfigureAwait(false);
         if (code != 354) return code;
         await _line.WriteAsync(dotStuffedData, ct).ConfigureAwait(false);
-        return await ReadReplyAsync(ct).ConfigureAwait(false);
+        var result = firstRefusal;
+        for (var i = 0; i < (_lmtp ? accepted : 1); i++)
+        {
+            code = await ReadReplyAsync(ct).ConfigureAwait(false);
+            if (code != 250 && result == 0) result = code;
+        }
+        return result == 0 ? 250 : result;
     }
 
     public async Task QuitAsync(CancellationToken ct) => await CommandAsync("QUIT", ct).ConfigureAwait(false);

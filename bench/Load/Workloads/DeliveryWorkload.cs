@@ -4,7 +4,7 @@ using HostingPanel.Bench.Load.Report;
 namespace HostingPanel.Bench.Load.Workloads;
 
 /// <summary>
-/// Delivers every corpus message once to one recipient, from C concurrent connections, and reports
+/// Delivers every corpus message once to the recipients (one transaction each), from C concurrent connections, and reports
 /// messages per second. Dovecot is fed through LMTP (its delivery path), the product through its
 /// SMTP MX listener; both acknowledge only after the message is stored.
 /// </summary>
@@ -21,7 +21,7 @@ internal static class DeliveryWorkload
             "smtp" => false,
             var p => throw new ArgumentException("--proto lmtp|smtp, not " + p),
         };
-        var recipient = o.String("rcpt");
+        var recipients = o.String("rcpt").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var corpus = o.String("corpus");
         var clients = o.Int("clients", 4);
         var timeout = TimeSpan.FromSeconds(o.Int("timeout", 600));
@@ -30,7 +30,7 @@ internal static class DeliveryWorkload
 
         var messages = LoadDotStuffed(corpus);
         var next = -1;
-        Console.Error.WriteLine($"[{server}] delivering {messages.Count} messages to {recipient} over {(lmtp ? "LMTP" : "SMTP")} :{port} with {clients} clients");
+        Console.Error.WriteLine($"[{server}] delivering {messages.Count} messages to {string.Join(",", recipients)} over {(lmtp ? "LMTP" : "SMTP")} :{port} with {clients} clients");
         var outcome = await ClientRunner.RunAsync(clients, timeout, async c =>
         {
             await using var connection = await DeliveryConnection.ConnectAsync(host, port, lmtp, c.Token).ConfigureAwait(false);
@@ -41,7 +41,7 @@ internal static class DeliveryWorkload
                 if (i >= messages.Count) break;
                 var data = messages[i];
                 await c.Recorder.TimeAsync("deliver",
-                    () => connection.DeliverAsync("sender@example.net", recipient, data, c.Token),
+                    () => connection.DeliverAsync("sender@example.net", recipients, data, c.Token),
                     code => code == 250, _ => data.Length).ConfigureAwait(false);
             }
             await connection.QuitAsync(c.Token).ConfigureAwait(false);
@@ -50,7 +50,9 @@ internal static class DeliveryWorkload
         var samples = outcome.Ops.GetValueOrDefault("deliver") ?? new OpSamples();
         var note = samples.Count < messages.Count ? $"only {samples.Count} of {messages.Count} delivered" : null;
         if (outcome.FirstFailure is not null) note = (note is null ? "" : note + "; ") + outcome.FirstFailure;
-        var label = $"Delivery of the corpus, {clients} connections (product SMTP, Dovecot LMTP)";
+        var label = recipients.Length == 1
+            ? $"Delivery of the corpus, {clients} connections (product SMTP, Dovecot LMTP)"
+            : $"Delivery of the corpus to {recipients.Length} mailboxes, one transaction per message, {clients} connections (product SMTP, Dovecot LMTP)";
         return ResultBuilder.Rows(key, label, server, "msg/s", samples, outcome.Elapsed, note).ToList();
     }
 

@@ -4,8 +4,9 @@ using HostingPanel.Bench.Load.Report;
 namespace HostingPanel.Bench.Load.Workloads;
 
 /// <summary>
-/// POP3 download of the whole mailbox: every client logs in to the same mailbox and RETRs every
-/// message once (client k starts at message k·N/C so they do not read the same file in lock step).
+/// POP3 download of the whole mailbox: every client logs in (to its own mailbox when there are enough
+/// users; all hold the corpus) and RETRs every message once; client k starts at message k·N/C so that
+/// clients sharing a mailbox do not read the same file in lock step.
 /// </summary>
 internal static class Pop3Workload
 {
@@ -14,7 +15,9 @@ internal static class Pop3Workload
         var server = o.String("server");
         var host = o.String("host", "127.0.0.1");
         var port = o.Int("port");
-        var user = o.String("user");
+        // Client k uses user k mod n: servers that lock a maildrop per session (RFC 1939 section 8)
+        // need one mailbox per concurrent client.
+        var users = o.String("users").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var password = o.String("password");
         var clients = o.Int("clients", 1);
         var timeout = TimeSpan.FromSeconds(o.Int("timeout", 300));
@@ -25,7 +28,8 @@ internal static class Pop3Workload
         var outcome = await ClientRunner.RunAsync(clients, timeout, async c =>
         {
             await using var pop3 = await Pop3Connection.ConnectAsync(host, port, c.Token).ConfigureAwait(false);
-            if (!await pop3.LoginAsync(user, password, c.Token).ConfigureAwait(false)) throw new IOException("POP3 login failed");
+            var user = users[c.Index % users.Length];
+            if (!await pop3.LoginAsync(user, password, c.Token).ConfigureAwait(false)) throw new IOException("POP3 login failed for " + user);
             var count = await pop3.StatAsync(c.Token).ConfigureAwait(false);
             if (count <= 0) throw new IOException("POP3 mailbox is empty");
             Interlocked.Exchange(ref total, count);
