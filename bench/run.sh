@@ -193,8 +193,8 @@ run_one() {
 # --- delivery (also loads the corpus both IMAP and POP3 read) ---------------------------------------
 log "delivering the corpus to the $BENCH_USERS mailboxes (product: SMTP, Dovecot: LMTP)"
 TARGET=$SCRATCH; wants smtp && TARGET=$RESULTS
-BENCH_BOUND=900 run_both deliver --proto @DELIVERY_PROTO@ --port @DELIVERY@ --rcpt "$USER_LIST" \
-  --corpus "$WORK/corpus" --clients "$BENCH_DELIVERY_CLIENTS" --timeout 600 --results "$TARGET"
+BENCH_BOUND=1000 run_both deliver --proto @DELIVERY_PROTO@ --port @DELIVERY@ --rcpt "$USER_LIST" \
+  --corpus "$WORK/corpus" --clients "$BENCH_DELIVERY_CLIENTS" --timeout 900 --results "$TARGET"
 
 # --- parity: both servers must hold the same mail, or their figures are not comparable --------------
 log "parity check"
@@ -248,6 +248,8 @@ fi
 # --- report ---------------------------------------------------------------------------------------
 product_stop
 dovecot_stop "$WORK/dovecot"
-HB 60 report --results "$RESULTS" --out "$BENCH_REPORT" --command "bench/run.sh $SUITE" --product-missing "$PRODUCT_STATUS"
+REVISION=${BENCH_PRODUCT_REVISION:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)}
+HB 60 report --results "$RESULTS" --out "$BENCH_REPORT" --command "bench/run.sh $SUITE" --product-missing "$PRODUCT_STATUS" \
+  --product-revision "$REVISION"
 if [ "$SUITE" = all ]; then run_micro || log "micro-benchmarks failed; the load figures are written"; fi
 log "done: $BENCH_REPORT"

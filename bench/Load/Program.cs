@@ -18,7 +18,7 @@ const string Usage = """
       memprobe  --server NAME --proto imap|pop3 --port P --users U1[,U2...] --password PW --pid SERVER_PID [--connections 200] --results FILE
       check     --server NAME --imap-port P --pop3-port P --user U --password PW --results FILE   (both servers hold the same mail)
       placeholder --key K --label TEXT --unit U --product TEXT --dovecot TEXT --results FILE   (a row with no figures yet)
-      report    --results FILE --out docs/benchmarks.md --command "bench/run.sh all" [--product-missing TEXT]
+      report    --results FILE --out docs/benchmarks.md --command "bench/run.sh all" [--product-missing TEXT] [--product-revision TEXT]
       splice    --out docs/benchmarks.md --section micro --from FILE.md --command TEXT   (BenchmarkDotNet table)
     """;
 

@@ -52,15 +52,16 @@ internal static class MarkdownReport
         var output = o.String("out");
         var command = o.String("command");
         var productMissing = o.String("product-missing", "n/a (not built yet)");
+        var revision = o.String("product-revision", "unknown");
         o.EnsureAllRead();
 
         var results = BenchResult.ReadAll(resultsPath);
-        var table = Render(results, command, productMissing);
+        var table = Render(results, command, productMissing, revision);
         Replace(output, BeginMarker, EndMarker, table);
         Console.Error.WriteLine($"report: {results.Count} figures written to {output}");
     }
 
-    public static string Render(IReadOnlyList<BenchResult> results, string command, string productMissing)
+    public static string Render(IReadOnlyList<BenchResult> results, string command, string productMissing, string revision)
     {
         var sb = new StringBuilder();
         sb.Append(BeginMarker).Append('\n');
@@ -70,6 +71,7 @@ internal static class MarkdownReport
         sb.Append("| date | ").Append(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(" |\n");
         sb.Append("| command | `").Append(command).Append("` |\n");
         sb.Append("| load average at the end (1, 5, 15 min) | ").Append(LoadAverage()).Append(" |\n");
+        sb.Append("| product | ").Append(revision).Append(" |\n");
         sb.Append("| peer | ").Append(DovecotVersion()).Append(" |\n\n");
         sb.Append("Ratio = product ÷ Dovecot; the arrow says which way is better (↑ higher, ↓ lower; = must be 1.00).\n\n");
         sb.Append("| operation | product | Dovecot | ratio |\n|---|---|---|---|\n");
