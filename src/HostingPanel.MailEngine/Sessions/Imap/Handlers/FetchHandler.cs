@@ -118,6 +118,7 @@ internal static class FetchHandler
             }
 
             w.CloseList().EndLine();
+            await session.FlushIfLargeAsync(cancellationToken);
         }
 
         await session.SyncSelectedAsync(allowExpunge: fetch.Uid, cancellationToken);
