@@ -375,4 +375,20 @@ public sealed class ImapTranscriptTests
         Assert.StartsWith("* BYE", lines[0]);
         Assert.StartsWith("A023 OK", lines[1]);
     }
+
+    [Fact]
+    public async Task List_HostileWildcardPattern_AnswersQuickly()
+    {
+        var (server, client) = await StartAsync(select: false);
+        await using var _ = server;
+        await using var __ = client;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var pattern = string.Concat(Enumerable.Repeat("*%", 20_000)) + "x" + string.Concat(Enumerable.Repeat("a*", 5_000));
+        var lines = await client.CommandAsync("a", "LIST \"\" \"" + pattern + "\"");
+        Assert.Matches("^a (OK|NO \\[LIMIT\\])", lines[^1]);
+        var longest = string.Concat(Enumerable.Repeat("*a", 1000));
+        Assert.Matches("^c (OK|NO \\[LIMIT\\])", (await client.CommandAsync("c", "LIST \"\" \"" + longest + "\""))[^1]);
+        Assert.True(watch.ElapsedMilliseconds < 5000);
+        Assert.Contains("* LIST (\\HasNoChildren \\Trash) \"/\" Trash", await client.CommandAsync("b", "LIST \"\" \"%*%T*h\""));
+    }
 }
