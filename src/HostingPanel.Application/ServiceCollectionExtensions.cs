@@ -3,9 +3,12 @@ using HostingPanel.Application.Aliases;
 using HostingPanel.Application.ApiKeys;
 using HostingPanel.Application.Common;
 using HostingPanel.Application.Customers;
+using HostingPanel.Application.Dashboard;
 using HostingPanel.Application.Domains;
 using HostingPanel.Application.Mailboxes;
 using HostingPanel.Application.Resellers;
+using HostingPanel.Application.Search;
+using HostingPanel.Application.Staff;
 using HostingPanel.Application.Users;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +29,10 @@ public static class ServiceCollectionExtensions
         services.AddScoped<MailboxService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();
+        // Portal-only read models and staff accounts.
+        services.AddScoped<DashboardService>();
+        services.AddScoped<AddressSearchService>();
+        services.AddScoped<StaffUserService>();
         return services;
     }
 }

@@ -11,12 +11,16 @@ namespace HostingPanel.Data;
 /// </summary>
 public abstract class HostingPanelDbContext : IdentityDbContext<AppUser>
 {
-    private readonly TenantScope _scope;
+    private readonly ITenantScopeAccessor? _scopeAccessor;
 
     protected HostingPanelDbContext(DbContextOptions options, ITenantScopeAccessor? scope) : base(options)
     {
-        _scope = scope?.Scope ?? TenantScope.Everything;
+        // Read at each query, not here: in a web request the context can be created (by Identity's cookie
+        // validation) before authentication has set the user, and must not keep that anonymous scope.
+        _scopeAccessor = scope;
     }
+
+    private TenantScope CurrentScope => _scopeAccessor?.Scope ?? TenantScope.Everything;
 
     public DbSet<Reseller> Resellers => Set<Reseller>();
     public DbSet<Customer> Customers => Set<Customer>();
@@ -30,11 +34,11 @@ public abstract class HostingPanelDbContext : IdentityDbContext<AppUser>
     public DbSet<UsageSample> UsageSamples => Set<UsageSample>();
 
     // Read by the query filters on every query; EF parameterises them per context instance.
-    private Guid? ScopeReseller => _scope.ResellerId;
-    private Guid? ScopeCustomer => _scope.CustomerId;
-    private Guid? ScopeMailbox => _scope.MailboxId;
+    private Guid? ScopeReseller => CurrentScope.ResellerId;
+    private Guid? ScopeCustomer => CurrentScope.CustomerId;
+    private Guid? ScopeMailbox => CurrentScope.MailboxId;
 
-    public TenantScope Scope => _scope;
+    public TenantScope Scope => CurrentScope;
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

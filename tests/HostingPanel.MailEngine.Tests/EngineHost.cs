@@ -24,6 +24,9 @@ public sealed class EngineHost : IAsyncDisposable
     private readonly string? _postgresDatabase;
     private readonly string? _postgresAdmin;
 
+    private bool _ownsDataDirectory = true;
+    private string _createdDirectory = "";
+
     private EngineHost(IHost host, string dataDirectory, string? postgresDatabase, string? postgresAdmin)
     {
         _host = host;
@@ -41,8 +44,20 @@ public sealed class EngineHost : IAsyncDisposable
     public MailAuthenticator Authenticator => Services.GetRequiredService<MailAuthenticator>();
     public int Pop3Port => Services.GetRequiredService<IMailListenerRegistry>().GetPort("pop3")!.Value;
     public int Pop3sPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("pop3s")!.Value;
+    public int SmtpPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("smtp")!.Value;
+    public int SubmissionPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("submission")!.Value;
+    public int SubmissionsPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("submissions")!.Value;
 
     public static Task<EngineHost> StartAsync(Dictionary<string, string?>? settings = null) => StartAsync(postgres: false, settings);
+
+    /// <summary>On an existing data directory, which is left in place afterwards (restart tests).</summary>
+    public static async Task<EngineHost> StartOnAsync(string dataDirectory)
+    {
+        var engine = await StartAsync(postgres: false, new() { ["Storage:DataDirectory"] = dataDirectory });
+        System.IO.Directory.Delete(engine._createdDirectory, recursive: true);
+        engine._ownsDataDirectory = false;
+        return engine;
+    }
 
     /// <summary>On PostgreSQL (skips unless configured) with a database of its own.</summary>
     public static Task<EngineHost> StartPostgresAsync(Dictionary<string, string?>? settings = null) => StartAsync(postgres: true, settings);
@@ -58,6 +73,9 @@ public sealed class EngineHost : IAsyncDisposable
             ["Mail:AllowPlaintextAuth"] = "true",
             ["Mail:Pop3:Port"] = "-1",
             ["Mail:Pop3s:Port"] = "-1",
+            ["Mail:Smtp:Port"] = "-1",
+            ["Mail:Submission:Port"] = "-1",
+            ["Mail:Submissions:Port"] = "-1",
             ["Mail:Auth:FailureDelay"] = "00:00:00",
         };
         string? database = null, adminConnection = null;
@@ -81,7 +99,7 @@ public sealed class EngineHost : IAsyncDisposable
         builder.Services.AddMailEngine(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
-        return new EngineHost(host, dataDirectory, database, adminConnection);
+        return new EngineHost(host, config["Storage:DataDirectory"]!, database, adminConnection) { _createdDirectory = dataDirectory };
     }
 
     /// <summary>Creates a mailbox with a fast {SHA512-CRYPT} hash (the {ARGON2ID} tests are separate).</summary>
@@ -125,6 +143,7 @@ public sealed class EngineHost : IAsyncDisposable
             await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresDatabase} WITH (FORCE)", c);
             await cmd.ExecuteNonQueryAsync();
         }
-        try { System.IO.Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+        if (_ownsDataDirectory)
+            try { System.IO.Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
 }

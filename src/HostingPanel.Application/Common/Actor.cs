@@ -67,3 +67,12 @@ public static class ActorPermissions
     public static bool CanSeeDomains(this Actor a) => !a.IsMailboxUser && a.Scope != Data.TenantScope.Nothing;
     public static bool CanManageMailboxes(this Actor a) => a.IsAdmin || a.IsSupport || a.IsReseller || a.IsCustomer;
 }
+
+/// <summary>
+/// Lets background work (the provisioning worker, start-up jobs) act as a given actor inside a DI scope.
+/// Must be called before anything in the scope resolves the DbContext, which captures its tenant scope once.
+/// </summary>
+public interface IActorOverride
+{
+    void Use(Actor actor);
+}

@@ -114,6 +114,8 @@ public sealed class MailboxService(
         var own = m.AddressIn(m.Domain!.Name);
         var targets = input.ForwardTo.Select(a => EmailAddress.Parse(a).Value).Where(a => a != own).ToList();
         m.SetForwarding(targets, input.KeepCopy || targets.Count == 0);
+        // Client-generated keys: without this EF takes the new rows for existing ones (UPDATE of 0 rows).
+        foreach (var f in m.Forwards) db.Entry(f).State = EntityState.Added;
         m.SetPop3Retention(input.Pop3RetentionDays);
         m.MarkPending();
         recorder.Record("mailbox.owner-settings", OutboxEntityType.Mailbox, m.Id, own, m.Domain.CustomerId, m.Domain.Customer!.ResellerId,

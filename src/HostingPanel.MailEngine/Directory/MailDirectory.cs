@@ -84,7 +84,23 @@ public sealed class MailDirectory(EngineDatabase db)
     /// Expands an address through aliases (nested), forwards and the domain's catch-all <c>*</c>,
     /// visiting each address once, so duplicates collapse and loops end.
     /// </summary>
-    public async Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken ct = default)
+    public Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken ct = default) =>
+        ResolveAsync(address, senderCheck: false, ct);
+
+    /// <summary>
+    /// Whether <paramref name="address"/> is the mailbox's own address or an alias that reaches it: who
+    /// may send as what (SMTP submission). Neither the catch-all nor another mailbox's forwarding counts.
+    /// </summary>
+    public async Task<bool> IsOwnedByAsync(long mailboxId, string address, CancellationToken ct = default)
+    {
+        var own = await FindMailboxAsync(address, ct);
+        if (own is not null)
+            return own.Id == mailboxId;
+        var resolution = await ResolveAsync(address, senderCheck: true, ct);
+        return resolution.Mailboxes.Any(m => m.MailboxId == mailboxId);
+    }
+
+    private async Task<RecipientResolution> ResolveAsync(string address, bool senderCheck, CancellationToken ct)
     {
         var start = NormalizeAddress(address);
         if (start is null)
@@ -122,14 +138,14 @@ public sealed class MailDirectory(EngineDatabase db)
                             startStatus = RecipientStatus.Disabled;
                         continue;
                     }
-                    next = await c.QueryAsync(null, "SELECT destination FROM mailbox_forwards WHERE mailbox_id = @m", r => r.GetString(0), ("@m", account.Id));
+                    next = senderCheck ? [] : await c.QueryAsync(null, "SELECT destination FROM mailbox_forwards WHERE mailbox_id = @m", r => r.GetString(0), ("@m", account.Id));
                     if (next.Count == 0 || keepCopy)
                         mailboxes.Add(new LocalRecipient(account.Id, account.Address));
                 }
                 else
                 {
                     next = await AliasDestinationsAsync(c, current);
-                    if (next.Count == 0)
+                    if (next.Count == 0 && !senderCheck)
                     {
                         var catchAll = "*@" + domain;
                         if (visited.Add(catchAll))

@@ -3,6 +3,7 @@ using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Delivery;
 using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Maintenance;
+using HostingPanel.MailEngine.Outbound;
 using HostingPanel.MailEngine.Sessions.Pop3;
 using HostingPanel.MailEngine.Storage;
 using Microsoft.Data.Sqlite;
@@ -48,6 +49,7 @@ public static class MailEngineServiceCollectionExtensions
 
         services.AddHostedService(sp => sp.GetRequiredService<MailMaintenanceService>());
         services.AddHostedService<Pop3Server>();
+        services.AddMailEngineSmtp(configuration);
         return services;
     }
 

@@ -111,7 +111,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
             if (await FolderIdAsync(c, tx, mailboxId, newName) is not null || newName.StartsWith(oldName + HierarchySeparator, StringComparison.Ordinal))
                 return StoreStatus.AlreadyExists;
             var children = await c.QueryAsync(tx, "SELECT id, name FROM folders WHERE mailbox_id = @m AND (name = @n OR substr(name, 1, @len) = @prefix)",
-                r => (r.Long(0), r.GetString(1)), ("@m", mailboxId), ("@n", oldName), ("@len", (long)oldName.Length + 1), ("@prefix", oldName + HierarchySeparator));
+                r => (r.Long(0), r.GetString(1)), ("@m", mailboxId), ("@n", oldName), ("@len", oldName.Length + 1), ("@prefix", oldName + HierarchySeparator));
             foreach (var (id, childName) in children)
                 await c.ExecAsync(tx, "UPDATE folders SET name = @n WHERE id = @id", ("@n", newName + childName[oldName.Length..]), ("@id", id));
             // Parents of the new name must exist, as after CREATE.
@@ -145,7 +145,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
                 return StoreStatus.NotFound;
             folderId = id.Value;
             var children = await c.ScalarAsync(tx, "SELECT COUNT(*) FROM folders WHERE mailbox_id = @m AND substr(name, 1, @len) = @prefix",
-                ("@m", mailboxId), ("@len", (long)name.Length + 1), ("@prefix", name + HierarchySeparator));
+                ("@m", mailboxId), ("@len", name.Length + 1), ("@prefix", name + HierarchySeparator));
             if (children > 0)
                 return StoreStatus.HasChildren;
             var rows = await c.QueryAsync(tx, "SELECT size, body FROM messages WHERE folder_id = @f", r => (r.Long(0), r.GetString(1)), ("@f", folderId));

@@ -32,8 +32,13 @@ public sealed class MailboxChangeNotifier
         return new Subscription(this, mailboxId, handler);
     }
 
+    /// <summary>Raised for every change of every mailbox (e.g. so usage reaches the panel soon after deliveries). Must not block.</summary>
+    public event Action<MailboxChange>? AnyChange;
+
     public void Publish(MailboxChange change)
     {
+        try { AnyChange?.Invoke(change); }
+        catch { /* a faulty subscriber must not break delivery */ }
         if (!_subscribers.TryGetValue(change.MailboxId, out var handlers))
             return;
         foreach (var handler in handlers.Items)

@@ -6,11 +6,27 @@ using HostingPanel.Data.Identity;
 namespace HostingPanel.Web.Hosting;
 
 /// <summary>The actor of the current HTTP request, from the cookie or API key principal's claims.</summary>
-public sealed class HttpActorAccessor(IHttpContextAccessor http) : IActorAccessor, ITenantScopeAccessor
+public sealed class HttpActorAccessor(IHttpContextAccessor http) : IActorAccessor, ITenantScopeAccessor, IActorOverride
 {
     private Actor? _actor;
 
-    public Actor Actor => _actor ??= FromPrincipal(http.HttpContext);
+    /// <summary>Background work in a scope acts as a fixed actor (see IActorOverride).</summary>
+    public void Use(Actor actor) => _actor = actor;
+
+    /// <summary>
+    /// Cached once the request is authenticated; before that (Identity's cookie validation resolves services
+    /// ahead of authentication) it is computed anew, so an early anonymous look never sticks to the request.
+    /// </summary>
+    public Actor Actor
+    {
+        get
+        {
+            if (_actor is not null) return _actor;
+            var actor = FromPrincipal(http.HttpContext);
+            if (http.HttpContext?.User.Identity?.IsAuthenticated == true) _actor = actor;
+            return actor;
+        }
+    }
 
     public TenantScope Scope => Actor.Scope;
 

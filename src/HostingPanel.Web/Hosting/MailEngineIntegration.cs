@@ -1,6 +1,7 @@
 using HostingPanel.Application.Common;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Hosting;
+using HostingPanel.Provisioning;
 
 namespace HostingPanel.Web.Hosting;
 
@@ -17,6 +18,8 @@ public static class MailEngineIntegration
     {
         services.AddSingleton<IMailboxPasswordHasher, DovecotMailboxPasswordHasher>();
         if (settings.Roles.Mail) services.AddMailEngine(configuration);
+        // The worker talks to the engine in this process; a worker-only node would need the engine's tables too.
+        services.AddProvisioning(configuration, runWorker: settings.Roles.Worker && settings.Roles.Mail);
         return services;
     }
 }

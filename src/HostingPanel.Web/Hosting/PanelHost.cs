@@ -47,6 +47,7 @@ public static class PanelHost
         services.AddScoped<HttpActorAccessor>();
         services.AddScoped<IActorAccessor>(sp => sp.GetRequiredService<HttpActorAccessor>());
         services.AddScoped<ITenantScopeAccessor>(sp => sp.GetRequiredService<HttpActorAccessor>());
+        services.AddScoped<IActorOverride>(sp => sp.GetRequiredService<HttpActorAccessor>());
         services.AddPanelDatabase(settings);
         services.AddPanelApplication();
         services.AddScoped<Bootstrapper>();

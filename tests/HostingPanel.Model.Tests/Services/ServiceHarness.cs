@@ -54,6 +54,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddScoped<ActorHolder>();
         services.AddScoped<IActorAccessor>(sp => sp.GetRequiredService<ActorHolder>());
         services.AddScoped<ITenantScopeAccessor>(sp => sp.GetRequiredService<ActorHolder>());
+        services.AddScoped<IActorOverride>(sp => sp.GetRequiredService<ActorHolder>());
         services.AddSingleton<IOutboxSignal, NoOutboxSignal>();
         services.AddSingleton<IMailboxPasswordHasher, DovecotMailboxPasswordHasher>();
         services.AddPanelApplication();
@@ -107,8 +108,9 @@ public sealed class ServiceHarness : IAsyncDisposable
         }
     }
 
-    private sealed class ActorHolder : IActorAccessor, ITenantScopeAccessor
+    private sealed class ActorHolder : IActorAccessor, ITenantScopeAccessor, IActorOverride
     {
+        public void Use(Actor actor) => Actor = actor;
         public Actor Actor { get; set; } = Actor.System;
         public TenantScope Scope => Actor.Scope;
     }

@@ -1,27 +1,95 @@
+using HostingPanel.Application.Common;
+using HostingPanel.Application.Users;
+using HostingPanel.Data;
 using HostingPanel.Data.Identity;
+using HostingPanel.Data.Model;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace HostingPanel.Web.Features.Account;
 
 /// <summary>
-/// Portal sign-in with lockout. Unknown users cost the same password hash as known ones, so the response
-/// time does not tell which addresses exist (ASP.NET Identity alone returns early for them).
+/// Portal sign-in with lockout, for portal users and for mailbox owners (address and mailbox password).
+/// Unknown logins cost the same password hash as known ones, so the response time does not tell which
+/// addresses exist (ASP.NET Identity alone returns early for them).
 /// </summary>
-public sealed class PortalSignIn(SignInManager<AppUser> signIn, UserManager<AppUser> users)
+public sealed class PortalSignIn(
+    SignInManager<AppUser> signIn,
+    UserManager<AppUser> users,
+    HostingPanelDbContext db,
+    IMailboxPasswordHasher mailboxHasher,
+    PortalUsers portalUsers)
 {
     public enum Outcome { SignedIn, Failed, LockedOut }
 
     private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<AppUser>().HashPassword(new AppUser(), Guid.NewGuid().ToString()));
+    private static string? _dummyMailboxHash;
 
     public async Task<Outcome> SignInAsync(string login, string password)
     {
         var user = await users.FindByEmailAsync(login);
         if (user is null)
         {
-            users.PasswordHasher.VerifyHashedPassword(new AppUser(), DummyHash.Value, password);
-            return Outcome.Failed;
+            // Not a portal user: perhaps a mailbox owner signing in for the first time.
+            var mailbox = await FindMailboxAsync(login);
+            if (mailbox is null)
+            {
+                users.PasswordHasher.VerifyHashedPassword(new AppUser(), DummyHash.Value, password);
+                mailboxHasher.Verify(_dummyMailboxHash ??= mailboxHasher.Hash(Guid.NewGuid().ToString()), password);
+                return Outcome.Failed;
+            }
+            // The owner's portal account is created at its first attempt, so failed attempts lock out like any other user.
+            var created = await portalUsers.CreateAsync(mailbox.Address, "", Roles.MailboxUser, null,
+                customerId: mailbox.CustomerId, mailboxId: mailbox.Id);
+            if (!created.Succeeded) return Outcome.Failed;
+            user = created.Value!;
         }
+        if (user.MailboxId is not null)
+        {
+            // A mailbox purged and created again under the same address is a new mailbox: follow it.
+            if (await FindMailboxAsync(login) is { } current && current.Id != user.MailboxId)
+            {
+                user.MailboxId = current.Id;
+                user.CustomerId = current.CustomerId;
+                await users.UpdateAsync(user);
+            }
+            return await SignInMailboxOwnerAsync(user, user.MailboxId.Value, password);
+        }
+
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
         return result.Succeeded ? Outcome.SignedIn : result.IsLockedOut ? Outcome.LockedOut : Outcome.Failed;
     }
+
+    /// <summary>A mailbox owner has no portal password: the mailbox's own (current) password is checked.</summary>
+    private async Task<Outcome> SignInMailboxOwnerAsync(AppUser user, Guid mailboxId, string password)
+    {
+        var mailbox = await db.Mailboxes.IgnoreQueryFilters().AsNoTracking()
+            .Where(m => m.Id == mailboxId && m.Enabled && m.Status != EntityStatus.Deleting && m.Domain!.Status != EntityStatus.Deleting)
+            .Select(m => new { m.PasswordHash }).FirstOrDefaultAsync();
+        var hash = mailbox?.PasswordHash ?? (_dummyMailboxHash ??= mailboxHasher.Hash(Guid.NewGuid().ToString()));
+        var valid = mailboxHasher.Verify(hash, password) && mailbox is not null;
+        if (await users.IsLockedOutAsync(user)) return Outcome.LockedOut;
+        if (!valid)
+        {
+            await users.AccessFailedAsync(user);
+            return await users.IsLockedOutAsync(user) ? Outcome.LockedOut : Outcome.Failed;
+        }
+        await users.ResetAccessFailedCountAsync(user);
+        await signIn.SignInAsync(user, isPersistent: false);
+        return Outcome.SignedIn;
+    }
+
+    private async Task<MailboxLogin?> FindMailboxAsync(string login)
+    {
+        if (!EmailAddress.TryParse(login, out var address, out _)) return null;
+        var localPart = address!.LocalPart.Value;
+        var domain = address.Domain.Value;
+        return await db.Mailboxes.IgnoreQueryFilters().AsNoTracking()
+            .Where(m => m.LocalPart == localPart && m.Domain!.Name == domain && m.Enabled
+                && m.Status != EntityStatus.Deleting && m.Domain.Status != EntityStatus.Deleting)
+            .Select(m => new MailboxLogin(m.Id, m.Domain!.CustomerId, m.LocalPart + "@" + m.Domain.Name))
+            .FirstOrDefaultAsync();
+    }
+
+    private sealed record MailboxLogin(Guid Id, Guid CustomerId, string Address);
 }

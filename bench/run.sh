@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# One command: the product against Dovecot, on this machine, in the same run.
+#
+#   bench/run.sh [imap|pop3|smtp|portal|provisioning|micro|all]      (default: all)
+#
+# Builds Release, generates the deterministic corpus, starts the product and a private loopback-only
+# Dovecot on a temporary directory with the same users, {ARGON2ID} hashes, quotas and corpus, runs the
+# same load against both (one after the other, per workload), writes docs/benchmarks.md and stops
+# everything it started. Tunables are environment variables; see bench/README.md.
+set -euo pipefail
+
+SUITE=${1:-all}
+case "$SUITE" in
+  imap|pop3|smtp|portal|provisioning|micro|all) ;;
+  *) echo "usage: bench/run.sh [imap|pop3|smtp|portal|provisioning|micro|all]" >&2; exit 2 ;;
+esac
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+
+# The whole run is bounded: re-run this script under timeout(1) once.
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-3600}
+if [ -z "${BENCH_UNDER_TIMEOUT:-}" ]; then
+  export BENCH_UNDER_TIMEOUT=1
+  exec timeout --signal=TERM --kill-after=60 "$BENCH_TIMEOUT" "$0" "$@"
+fi
+
+BENCH_DURATION=${BENCH_DURATION:-20}            # seconds per IMAP mix run
+BENCH_LOGIN_DURATION=${BENCH_LOGIN_DURATION:-10}
+BENCH_IMAP_CLIENTS=${BENCH_IMAP_CLIENTS:-4}
+BENCH_IMAP_MIX=${BENCH_IMAP_MIX:-select=1,fetch-meta=4,fetch-headers=2,fetch-body=3,search=2,append=1,noop=1}
+BENCH_LOGIN_CLIENTS=${BENCH_LOGIN_CLIENTS:-4}
+BENCH_POP3_CLIENTS=${BENCH_POP3_CLIENTS:-10}
+BENCH_DELIVERY_CLIENTS=${BENCH_DELIVERY_CLIENTS:-4}
+BENCH_IDLE_CONNECTIONS=${BENCH_IDLE_CONNECTIONS:-200}
+BENCH_CORPUS_COUNT=${BENCH_CORPUS_COUNT:-2000}
+BENCH_USERS=${BENCH_USERS:-10}
+BENCH_QUOTA_BYTES=${BENCH_QUOTA_BYTES:-1073741824}
+BENCH_MICRO_JOB=${BENCH_MICRO_JOB:-short}
+BENCH_REPORT=${BENCH_REPORT:-$ROOT/docs/benchmarks.md}
+DOVECOT_PORTS=(${BENCH_DOVECOT_PORTS:-11143 11110 11024})   # IMAP POP3 LMTP
+PRODUCT_PORTS=(${BENCH_PRODUCT_PORTS:-12143 12110 12025})   # IMAP POP3 SMTP
+PASSWORD=bench-Password-1
+
+[ "$(id -u)" = 0 ] || { echo "bench: run as root (Dovecot's master drops privileges itself)" >&2; exit 1; }
+
+# shellcheck source=lib/dovecot.sh
+. "$BENCH_DIR/lib/dovecot.sh"
+# shellcheck source=lib/product.sh
+. "$BENCH_DIR/lib/product.sh"
+
+WORK=$(mktemp -d /tmp/hp-bench.XXXXXX)
+chmod 755 "$WORK"        # Dovecot's unprivileged processes must reach their files below it
+mkdir -p "$WORK/logs"
+RESULTS=$WORK/results.jsonl
+SCRATCH=$WORK/unreported.jsonl
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  product_stop
+  dovecot_stop "$WORK/dovecot"
+  mkdir -p "$BENCH_DIR/out"
+  if [ -d "$WORK/logs" ]; then
+    rm -rf "$BENCH_DIR/out/logs"
+    cp -r "$WORK/logs" "$BENCH_DIR/out/logs" 2>/dev/null || true
+    cp "$WORK/dovecot/log/dovecot.log" "$BENCH_DIR/out/logs/" 2>/dev/null || true
+  fi
+  [ -f "$RESULTS" ] && cp "$RESULTS" "$BENCH_DIR/out/results.jsonl"
+  if [ -z "${BENCH_KEEP:-}" ]; then rm -rf "$WORK"; else echo "bench: kept $WORK"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 143' INT TERM
+
+log() { echo "bench: $(date -u +%H:%M:%S) $*"; }
+
+HB() { timeout "$1" dotnet "$BENCH_DIR/Load/bin/Release/net10.0/hp-bench.dll" "${@:2}"; }
+
+wants() { [ "$SUITE" = all ] || [ "$SUITE" = "$1" ]; }
+
+# --- build --------------------------------------------------------------------------------------
+log "building Release"
+timeout 600 dotnet build "$BENCH_DIR/Load" -c Release -nologo -v quiet >"$WORK/logs/load-build.log" 2>&1 \
+  || { cat "$WORK/logs/load-build.log"; exit 1; }
+PRODUCT_BUILT=0
+if [ "$SUITE" != micro ] && product_build "$WORK/logs"; then PRODUCT_BUILT=1; fi
+
+# --- micro-benchmarks (no servers running) --------------------------------------------------------
+run_micro() {
+  log "BenchmarkDotNet suites (job: $BENCH_MICRO_JOB)"
+  timeout 600 dotnet build "$BENCH_DIR/Micro" -c Release -nologo -v quiet >"$WORK/logs/micro-build.log" 2>&1 \
+    || { cat "$WORK/logs/micro-build.log"; return 1; }
+  (cd "$BENCH_DIR/Micro" && timeout 1800 dotnet "$BENCH_DIR/Micro/bin/Release/net10.0/HostingPanel.Bench.Micro.dll" \
+      --filter '*' --job "$BENCH_MICRO_JOB" --exporters github --artifacts "$WORK/micro" >"$WORK/logs/micro.log" 2>&1) \
+    || { tail -30 "$WORK/logs/micro.log"; return 1; }
+  local report
+  report=$(ls "$WORK"/micro/results/*-report-github.md | head -1)
+  HB 60 splice --out "$BENCH_REPORT" --section micro --from "$report" --command "bench/run.sh $SUITE"
+  mkdir -p "$BENCH_DIR/out" && cp -r "$WORK/micro/results" "$BENCH_DIR/out/micro"
+}
+if [ "$SUITE" = micro ]; then run_micro; exit 0; fi
+
+# --- corpus and users -----------------------------------------------------------------------------
+log "generating the corpus ($BENCH_CORPUS_COUNT messages)"
+HB 300 corpus --out "$WORK/corpus" --count "$BENCH_CORPUS_COUNT"
+
+dovecot_install
+USERS_TSV=$WORK/users.tsv
+USER_LIST=""
+for i in $(seq -w 1 "$BENCH_USERS"); do
+  address="u$i@bench.test"
+  printf '%s\t%s\t%s\n' "$address" "$(doveadm pw -s ARGON2ID -p "$PASSWORD")" "$BENCH_QUOTA_BYTES" >>"$USERS_TSV"
+  USER_LIST="${USER_LIST:+$USER_LIST,}$address"
+done
+MAIN_USER=u01@bench.test
+
+# --- servers --------------------------------------------------------------------------------------
+wait_port() {
+  for _ in $(seq 1 300); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench: nothing listens on 127.0.0.1:$1" >&2
+  return 1
+}
+
+log "starting Dovecot $(dovecot --version | cut -d' ' -f1) on 127.0.0.1:${DOVECOT_PORTS[*]}"
+dovecot_configure "$WORK/dovecot" "$USERS_TSV" "${DOVECOT_PORTS[@]}"
+dovecot_start "$WORK/dovecot"
+for p in "${DOVECOT_PORTS[@]}"; do wait_port "$p"; done
+
+PRODUCT_UP=0
+if [ "$PRODUCT_BUILT" = 1 ]; then
+  log "starting the product on 127.0.0.1:${PRODUCT_PORTS[*]}"
+  if product_start "$WORK/product-data" "$USERS_TSV" "${PRODUCT_PORTS[@]}" "$WORK/logs" "$WORK/corpus" "$USER_LIST"; then
+    PRODUCT_UP=1
+  fi
+fi
+
+# run_both VERB ARGS...: the same load against each server; the product's port set replaces Dovecot's.
+# Order alternates between workloads so that neither server always runs on a warmer or busier machine.
+ORDER=0
+run_both() {
+  local verb=$1; shift
+  local first=dovecot second=product
+  if [ $((ORDER % 2)) = 1 ]; then first=product; second=dovecot; fi
+  ORDER=$((ORDER + 1))
+  for server in $first $second; do
+    if [ "$server" = product ] && ! product_can "$verb" "$@"; then continue; fi
+    run_one "$server" "$verb" "$@" || log "$verb against $server failed (see above); continuing"
+  done
+}
+
+# product_can VERB ARGS...: whether the product has what this load needs (its table cells stay n/a).
+product_can() {
+  [ "$PRODUCT_UP" = 1 ] || return 1
+  local verb=$1 need
+  case "$verb" in
+    deliver) [ "$PRODUCT_CORPUS" = smtp ] && [ "$PRODUCT_HAS_SMTP" = 1 ] && return 0
+             log "product: no SMTP listener yet, skipped"; return 1 ;;
+    pop3) need=$PRODUCT_HAS_POP3 ;;
+    imap|login) need=$PRODUCT_HAS_IMAP ;;
+    memprobe) if [[ " $* " == *" --proto pop3 "* ]]; then need=$PRODUCT_HAS_POP3; else need=$PRODUCT_HAS_IMAP; fi ;;
+    check) [ "$PRODUCT_HAS_IMAP" = 1 ] || [ "$PRODUCT_HAS_POP3" = 1 ]; need=$(( $? == 0 )) ;;
+    *) need=1 ;;
+  esac
+  [ "$need" = 1 ] && return 0
+  log "product: no listener for '$verb' yet, skipped"
+  return 1
+}
+
+# Arguments may hold @IMAP@ @POP3@ @DELIVERY@ @PID@ @DELIVERY_PROTO@, filled in per server.
+run_one() {
+  local server=$1 verb=$2; shift 2
+  local imap pop3 delivery pid proto
+  if [ "$server" = dovecot ]; then
+    imap=${DOVECOT_PORTS[0]} pop3=${DOVECOT_PORTS[1]} delivery=${DOVECOT_PORTS[2]} pid=$DOVECOT_PID proto=lmtp
+  else
+    imap=${PRODUCT_PORTS[0]} pop3=${PRODUCT_PORTS[1]} delivery=${PRODUCT_PORTS[2]} pid=$PRODUCT_PID proto=smtp
+    [ "$PRODUCT_HAS_IMAP" = 1 ] || imap=0     # "check" skips a protocol whose port is 0
+    [ "$PRODUCT_HAS_POP3" = 1 ] || pop3=0
+  fi
+  local args=()
+  for a in "$@"; do
+    a=${a//@IMAP@/$imap}; a=${a//@POP3@/$pop3}; a=${a//@DELIVERY@/$delivery}
+    a=${a//@PID@/$pid}; a=${a//@DELIVERY_PROTO@/$proto}
+    args+=("$a")
+  done
+  HB "$BENCH_BOUND" "$verb" --server "$server" "${args[@]}"
+}
+
+# --- delivery (also loads the corpus both IMAP and POP3 read) ---------------------------------------
+log "delivering the corpus to the $BENCH_USERS mailboxes (product: SMTP, Dovecot: LMTP)"
+TARGET=$SCRATCH; wants smtp && TARGET=$RESULTS
+BENCH_BOUND=1000 run_both deliver --proto @DELIVERY_PROTO@ --port @DELIVERY@ --rcpt "$USER_LIST" \
+  --corpus "$WORK/corpus" --clients "$BENCH_DELIVERY_CLIENTS" --timeout 900 --results "$TARGET"
+
+# --- parity: both servers must hold the same mail, or their figures are not comparable --------------
+log "parity check"
+BENCH_BOUND=180 run_both check --imap-port @IMAP@ --pop3-port @POP3@ --user "$MAIN_USER" --password "$PASSWORD" \
+  --results "$RESULTS"
+
+# --- memory with idle connections first, before other loads leave reusable processes behind --------
+if wants imap; then
+  log "IMAP idle memory probe ($BENCH_IDLE_CONNECTIONS connections)"
+  BENCH_BOUND=300 run_both memprobe --proto imap --port @IMAP@ --pid @PID@ --users "$USER_LIST" --password "$PASSWORD" \
+    --connections "$BENCH_IDLE_CONNECTIONS" --results "$RESULTS"
+fi
+if wants pop3; then
+  # One session per mailbox: a server may lock the maildrop (RFC 1939 section 8), as the product does.
+  log "POP3 idle memory probe ($BENCH_USERS connections, one per mailbox)"
+  BENCH_BOUND=300 run_both memprobe --proto pop3 --port @POP3@ --pid @PID@ --users "$USER_LIST" --password "$PASSWORD" \
+    --connections "$BENCH_USERS" --results "$RESULTS"
+fi
+
+# --- POP3 -----------------------------------------------------------------------------------------
+if wants pop3; then
+  for clients in 1 "$BENCH_POP3_CLIENTS"; do
+    log "POP3 RETR of the corpus, $clients client(s)"
+    BENCH_BOUND=420 run_both pop3 --port @POP3@ --users "$USER_LIST" --password "$PASSWORD" \
+      --clients "$clients" --timeout 300 --results "$RESULTS"
+  done
+fi
+
+# --- IMAP -----------------------------------------------------------------------------------------
+if wants imap; then
+  log "IMAP login storm ($BENCH_LOGIN_CLIENTS clients, ${BENCH_LOGIN_DURATION}s)"
+  BENCH_BOUND=$((BENCH_LOGIN_DURATION + 120)) run_both login --port @IMAP@ --users "$USER_LIST" --password "$PASSWORD" \
+    --clients "$BENCH_LOGIN_CLIENTS" --duration "$BENCH_LOGIN_DURATION" --results "$RESULTS"
+  for clients in 1 "$BENCH_IMAP_CLIENTS"; do
+    log "IMAP command mix, $clients client(s), ${BENCH_DURATION}s"
+    BENCH_BOUND=$((BENCH_DURATION + 120)) run_both imap --port @IMAP@ --user "$MAIN_USER" --password "$PASSWORD" \
+      --clients "$clients" --duration "$BENCH_DURATION" --mix "$BENCH_IMAP_MIX" --results "$RESULTS"
+  done
+fi
+
+# --- portal and provisioning: product-only areas, no Dovecot counterpart ----------------------------
+if wants portal; then
+  HB 60 placeholder --key portal.page --label "Portal: mailbox list page, 100,000 mailboxes" --unit "ms p50" \
+    --product "n/a (not built yet)" --dovecot "no counterpart" --results "$RESULTS"
+fi
+if wants provisioning; then
+  HB 60 placeholder --key provisioning.mailbox --label "Provisioning: API create mailbox → active" --unit "mailbox/s" \
+    --product "n/a (not built yet)" --dovecot "no counterpart" --results "$RESULTS"
+fi
+
+# --- report ---------------------------------------------------------------------------------------
+product_stop
+dovecot_stop "$WORK/dovecot"
+REVISION=${BENCH_PRODUCT_REVISION:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)}
+HB 60 report --results "$RESULTS" --out "$BENCH_REPORT" --command "bench/run.sh $SUITE" --product-missing "$PRODUCT_STATUS" \
+  --product-revision "$REVISION"
+if [ "$SUITE" = all ]; then run_micro || log "micro-benchmarks failed; the load figures are written"; fi
+log "done: $BENCH_REPORT"

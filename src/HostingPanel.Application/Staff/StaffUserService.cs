@@ -1,0 +1,75 @@
+using FluentValidation;
+using HostingPanel.Application.Common;
+using HostingPanel.Application.Users;
+using HostingPanel.Data;
+using HostingPanel.Data.Identity;
+using HostingPanel.Data.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace HostingPanel.Application.Staff;
+
+public sealed class CreateStaffUserInput
+{
+    public string? Name { get; set; }
+    public string? Email { get; set; }
+    public string? Password { get; set; }
+    /// <summary>Support (default) or Admin.</summary>
+    public string? Role { get; set; } = Roles.Support;
+}
+
+public sealed class CreateStaffUserValidator : AbstractValidator<CreateStaffUserInput>
+{
+    public CreateStaffUserValidator()
+    {
+        RuleFor(x => x.Name).PersonName("name");
+        RuleFor(x => x.Email).Address();
+        RuleFor(x => x.Password).Password();
+        RuleFor(x => x.Role).Must(r => r is Roles.Support or Roles.Admin).WithMessage("Choose Support or Admin.");
+    }
+}
+
+public sealed record StaffUserView(string Id, string Email, string? Name, string Role, bool LockedOut);
+
+/// <summary>The hosting company's own accounts (admins, support staff). Grant ceiling: nobody creates a user above its own role.</summary>
+public sealed class StaffUserService(
+    HostingPanelDbContext db,
+    IActorAccessor actorAccessor,
+    IValidator<CreateStaffUserInput> validator,
+    PortalUsers users,
+    ChangeRecorder recorder)
+{
+    private Actor Actor => actorAccessor.Actor;
+
+    public async Task<Page<StaffUserView>> ListAsync(PageRequest page, CancellationToken ct = default)
+    {
+        if (!Actor.IsAdmin) return new Page<StaffUserView>([], 0, page.SafePage, page.SafePageSize);
+        var staffRoles = new[] { Roles.Admin, Roles.Support };
+        var query = from u in db.Users
+                    join ur in db.UserRoles on u.Id equals ur.UserId
+                    join r in db.Roles on ur.RoleId equals r.Id
+                    where staffRoles.Contains(r.Name!)
+                    select new { u.Id, u.Email, u.DisplayName, Role = r.Name!, u.LockoutEnd };
+        if (page.Term is { } term) query = query.Where(u => u.Email!.ToLower().Contains(term) || (u.DisplayName != null && u.DisplayName.ToLower().Contains(term)));
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderBy(u => u.Email).Skip(page.Skip).Take(page.SafePageSize).ToListAsync(ct);
+        var now = DateTimeOffset.UtcNow;
+        return new Page<StaffUserView>(rows.Select(u => new StaffUserView(u.Id, u.Email!, u.DisplayName, u.Role, u.LockoutEnd > now)).ToList(),
+            total, page.SafePage, page.SafePageSize);
+    }
+
+    public async Task<ServiceResult<StaffUserView>> CreateAsync(CreateStaffUserInput input, CancellationToken ct = default)
+    {
+        if (!Actor.IsAdmin) return Failure.NotFound("The user");
+        var validation = await validator.ValidateAsync(input, ct);
+        if (!validation.IsValid) return Failure.FromValidation(validation);
+        if (Actor.Rank(input.Role!) > Actor.Rank(Actor.Role))
+            return Failure.Invalid(nameof(input.Role), "You cannot create a user with a higher role than your own.");
+        var email = EmailAddress.Parse(input.Email!).Value;
+        if (await users.CheckEmailFreeAsync(email) is { } taken) return taken;
+        var created = await users.CreateAsync(email, input.Password!, input.Role!, input.Name!.Trim());
+        if (!created.Succeeded) return created.Failure!;
+        recorder.Audit("user.create", "User", email, $"role {input.Role}");
+        await db.SaveChangesAsync(ct);
+        return new StaffUserView(created.Value!.Id, email, input.Name.Trim(), input.Role!, false);
+    }
+}

@@ -1,0 +1,270 @@
+using System.Text.Json;
+using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HostingPanel.MailEngine.Outbound;
+
+public enum QueuedRecipientStatus
+{
+    Pending,
+    Delivered,
+    Failed,
+}
+
+public sealed record QueuedRecipient(string Address, QueuedRecipientStatus Status, string? LastError);
+
+/// <summary>One queue entry as the admin sees it.</summary>
+/// <param name="Sender">Envelope sender; empty for a bounce (null reverse-path).</param>
+public sealed record QueuedMessage(
+    string Id,
+    string Sender,
+    IReadOnlyList<QueuedRecipient> Recipients,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset NextAttemptAt,
+    string? LastError,
+    long Size,
+    bool IsBounce);
+
+/// <summary>The outbound queue as the admin portal uses it.</summary>
+public interface IOutboundQueueAdmin
+{
+    Task<IReadOnlyList<QueuedMessage>> ListAsync(CancellationToken ct = default);
+
+    /// <summary>Makes the entry due now and wakes the worker; false when there is no such entry.</summary>
+    Task<bool> RetryNowAsync(string id, CancellationToken ct = default);
+
+    /// <summary>Removes the entry without a bounce; false when there is no such entry.</summary>
+    Task<bool> DeleteAsync(string id, CancellationToken ct = default);
+}
+
+/// <summary>
+/// Messages waiting to leave, under <c>{DataDirectory}/queue/</c>: the message bytes in <c>{id}.eml</c>
+/// and the envelope and retry state in <c>{id}.json</c>, each written to a temporary name, fsynced,
+/// renamed and the directory fsynced before <see cref="EnqueueAsync"/> returns (so before 250).
+/// </summary>
+public sealed class OutboundQueue : IOutboundQueueAdmin
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly Dictionary<string, QueuedMessage> _entries = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly ILogger<OutboundQueue> _logger;
+    private bool _loaded;
+
+    public OutboundQueue(IOptions<MailStorageOptions> storage, TimeProvider time, ILogger<OutboundQueue> logger)
+    {
+        Directory = Path.Combine(storage.Value.DataDirectory, "queue");
+        System.IO.Directory.CreateDirectory(Directory);
+        _time = time;
+        _logger = logger;
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Signalled when an entry becomes due (new, retry now).</summary>
+    internal SemaphoreSlim Wakeup { get; } = new(0);
+
+    public Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, byte[] message, bool isBounce, CancellationToken ct = default) =>
+        EnqueueAsync(sender, recipients, new MemoryStream(message), isBounce, ct);
+
+    public async Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, Stream message, bool isBounce, CancellationToken ct = default)
+    {
+        var id = _time.GetUtcNow().ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N")[..12];
+        var now = _time.GetUtcNow();
+        var size = await WriteDurableAsync(Path.Combine(Directory, id + ".eml"), message, ct);
+        var entry = new QueuedMessage(id, sender, recipients.Select(r => new QueuedRecipient(r, QueuedRecipientStatus.Pending, null)).ToList(),
+            0, now, now, null, size, isBounce);
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await EnsureLoadedAsync(ct);
+            await SaveStateAsync(entry, ct);
+            _entries[id] = entry;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+        _logger.LogInformation("Queued {Id} from <{Sender}> to {Count} recipient(s)", id, sender, recipients.Count);
+        Wakeup.Release();
+        return id;
+    }
+
+    public async Task<IReadOnlyList<QueuedMessage>> ListAsync(CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await EnsureLoadedAsync(ct);
+            return _entries.Values.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<bool> RetryNowAsync(string id, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await EnsureLoadedAsync(ct);
+            if (!_entries.TryGetValue(id, out var entry))
+                return false;
+            entry = entry with { NextAttemptAt = _time.GetUtcNow() };
+            await SaveStateAsync(entry, ct);
+            _entries[id] = entry;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+        Wakeup.Release();
+        return true;
+    }
+
+    public async Task<bool> DeleteAsync(string id, CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await EnsureLoadedAsync(ct);
+            if (!_entries.Remove(id))
+                return false;
+            RemoveFiles(id);
+            _logger.LogInformation("Queue entry {Id} deleted by an admin", id);
+            return true;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    internal Stream OpenMessage(string id) =>
+        new FileStream(Path.Combine(Directory, id + ".eml"), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.Asynchronous);
+
+    /// <summary>Entries due at <paramref name="now"/> with pending recipients.</summary>
+    internal async Task<IReadOnlyList<QueuedMessage>> DueAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await EnsureLoadedAsync(ct);
+            return _entries.Values.Where(e => e.NextAttemptAt <= now).OrderBy(e => e.NextAttemptAt).ToList();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    internal async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await EnsureLoadedAsync(ct);
+            return _entries.Count == 0 ? null : _entries.Values.Min(e => e.NextAttemptAt);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Records an attempt's outcome; removes the entry once no recipient is pending. False when it was deleted meanwhile.</summary>
+    internal async Task<bool> UpdateAsync(QueuedMessage updated, CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            if (!_entries.ContainsKey(updated.Id))
+                return false;
+            if (updated.Recipients.All(r => r.Status != QueuedRecipientStatus.Pending))
+            {
+                _entries.Remove(updated.Id);
+                RemoveFiles(updated.Id);
+            }
+            else
+            {
+                await SaveStateAsync(updated, ct);
+                _entries[updated.Id] = updated;
+            }
+            return true;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task EnsureLoadedAsync(CancellationToken ct)
+    {
+        if (_loaded)
+            return;
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
+        {
+            try
+            {
+                await using var file = File.OpenRead(path);
+                var entry = await JsonSerializer.DeserializeAsync<QueuedMessage>(file, Json, ct);
+                if (entry is not null && File.Exists(Path.Combine(Directory, entry.Id + ".eml")))
+                    _entries[entry.Id] = entry;
+            }
+            catch (JsonException e)
+            {
+                _logger.LogError(e, "Unreadable queue entry {Path}", path);
+            }
+        }
+        // A crash between the two writes leaves a body without state: nothing was acknowledged for it.
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*.eml"))
+            if (!_entries.ContainsKey(Path.GetFileNameWithoutExtension(path)))
+                TryDelete(path);
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*.tmp"))
+            TryDelete(path);
+        _loaded = true;
+    }
+
+    private Task SaveStateAsync(QueuedMessage entry, CancellationToken ct) =>
+        WriteDurableAsync(Path.Combine(Directory, entry.Id + ".json"), new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(entry, Json)), ct);
+
+    /// <summary>Temporary name, fsync, rename, directory fsync; returns the size written.</summary>
+    private async Task<long> WriteDurableAsync(string path, Stream content, CancellationToken ct)
+    {
+        var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        long size;
+        try
+        {
+            await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+            await content.CopyToAsync(file, ct);
+            size = file.Length;
+            file.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+        File.Move(temp, path, overwrite: true);
+        BodyStore.SyncDirectories([Directory]);
+        return size;
+    }
+
+    private void RemoveFiles(string id)
+    {
+        TryDelete(Path.Combine(Directory, id + ".json"));
+        TryDelete(Path.Combine(Directory, id + ".eml"));
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HostingPanel.MailEngine.Outbound;
+
+/// <summary>
+/// Sends due queue entries (Mail:Queue:MaxParallel at a time): each attempt updates the entry's state on disk, backs off
+/// (doubling from Mail:Queue:RetryDelay), and after the last attempt or a 5xx bounces the failed
+/// recipients to the sender.
+/// </summary>
+public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, BounceSender bounces, IOptions<QueueOptions> options, TimeProvider time,
+    ILogger<OutboundWorker> logger) : BackgroundService
+{
+    private readonly QueueOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var due = await queue.DueAsync(time.GetUtcNow(), stoppingToken);
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxParallel), CancellationToken = stoppingToken },
+                    async (entry, ct) =>
+                    {
+                        try
+                        {
+                            await ProcessAsync(entry, ct);
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException)
+                        {
+                            logger.LogError(e, "Queue entry {Id} failed to process", entry.Id);
+                        }
+                    });
+                var next = await queue.NextDueAsync(stoppingToken);
+                var delay = next is null ? _options.PollInterval : next.Value - time.GetUtcNow();
+                if (delay > _options.PollInterval)
+                    delay = _options.PollInterval;
+                if (delay > TimeSpan.Zero)
+                    await queue.Wakeup.WaitAsync(delay, stoppingToken);
+                // Drain extra signals: one pass handles everything due.
+                while (queue.Wakeup.CurrentCount > 0)
+                    await queue.Wakeup.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Outbound queue pass failed");
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>One attempt for one entry (also used by tests).</summary>
+    internal async Task ProcessAsync(QueuedMessage entry, CancellationToken ct)
+    {
+        byte[] message;
+        try
+        {
+            await using var stream = queue.OpenMessage(entry.Id);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, ct);
+            message = buffer.ToArray();
+        }
+        catch (FileNotFoundException)
+        {
+            return; // deleted meanwhile
+        }
+        var pending = entry.Recipients.Where(r => r.Status == QueuedRecipientStatus.Pending).Select(r => r.Address).ToList();
+        var outcomes = await relay.AttemptAsync(entry.Sender, pending, message, ct);
+        var now = time.GetUtcNow();
+        var attempts = entry.Attempts + 1;
+        var expired = attempts >= _options.MaxAttempts || now - entry.CreatedAt >= _options.MaxAge;
+        var failed = new List<FailedRecipient>();
+        string? lastError = null;
+        var recipients = entry.Recipients.Select(r =>
+        {
+            if (r.Status != QueuedRecipientStatus.Pending || !outcomes.TryGetValue(r.Address, out var outcome))
+                return r;
+            if (outcome.Kind == RelayOutcomeKind.Delivered)
+                return r with { Status = QueuedRecipientStatus.Delivered, LastError = null };
+            lastError ??= outcome.Error;
+            if (outcome.Kind == RelayOutcomeKind.Permanent || expired)
+            {
+                var status = outcome.Kind == RelayOutcomeKind.Permanent ? outcome.Status : "4.4.7";
+                var diagnostic = outcome.Kind == RelayOutcomeKind.Permanent
+                    ? outcome.Error ?? "refused"
+                    : $"gave up after {attempts} attempt(s): {outcome.Error}";
+                failed.Add(new FailedRecipient(r.Address, r.Address, status.StartsWith('5') ? status : "5.4.7", diagnostic));
+                return r with { Status = QueuedRecipientStatus.Failed, LastError = diagnostic };
+            }
+            return r with { LastError = outcome.Error };
+        }).ToList();
+        var delay = TimeSpan.FromTicks(Math.Min(_options.MaxRetryDelay.Ticks, _options.RetryDelay.Ticks * (1L << Math.Min(attempts - 1, 20))));
+        var updated = entry with { Recipients = recipients, Attempts = attempts, NextAttemptAt = now + delay, LastError = lastError };
+        logger.LogInformation("Queue {Id} attempt {Attempt}: {Delivered} delivered, {Failed} failed, {Pending} pending",
+            entry.Id, attempts, recipients.Count(r => r.Status == QueuedRecipientStatus.Delivered), failed.Count,
+            recipients.Count(r => r.Status == QueuedRecipientStatus.Pending));
+        if (!await queue.UpdateAsync(updated, ct))
+            return;
+        if (failed.Count > 0 && !entry.IsBounce)
+            await bounces.SendAsync(entry.Sender, failed, message, entry.CreatedAt, ct);
+    }
+}

@@ -1,0 +1,110 @@
+namespace HostingPanel.MailEngine.Protocol.Imap;
+
+/// <summary>One range of a sequence set; <see cref="Star"/> stands for "*" (the largest number in use).</summary>
+public readonly record struct ImapSequenceRange(uint Start, uint End)
+{
+    public const uint Star = uint.MaxValue;
+
+    /// <summary>The range with "*" replaced by <paramref name="largest"/>, low end first (RFC 9051: 4:2 is 2:4).</summary>
+    public (uint Low, uint High) Resolve(uint largest)
+    {
+        var a = Start == Star ? largest : Start;
+        var b = End == Star ? largest : End;
+        return a <= b ? (a, b) : (b, a);
+    }
+}
+
+/// <summary>A sequence set or UID set as the client wrote it; "$" (RFC 5182) is the saved search result.</summary>
+public sealed record ImapSequenceSet(IReadOnlyList<ImapSequenceRange> Ranges)
+{
+    public static ImapSequenceSet SavedResult { get; } = new([]) { IsSavedResult = true };
+
+    public bool IsSavedResult { get; private init; }
+
+    /// <summary>Whether <paramref name="value"/> is in the set, "*" being <paramref name="largest"/>.</summary>
+    public bool Contains(uint value, uint largest)
+    {
+        foreach (var range in Ranges)
+        {
+            var (low, high) = range.Resolve(largest);
+            if (value >= low && value <= high)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The numbers of the set inside 1..<paramref name="largest"/>, ascending, without repeats.</summary>
+    public IReadOnlyList<uint> Expand(uint largest)
+    {
+        var result = new SortedSet<uint>();
+        if (largest == 0)
+        {
+            return [];
+        }
+
+        foreach (var range in Ranges)
+        {
+            var (low, high) = range.Resolve(largest);
+            high = Math.Min(high, largest);
+            for (var n = low; n <= high && n != 0; n++)
+            {
+                result.Add(n);
+                if (n == uint.MaxValue)
+                {
+                    break;
+                }
+            }
+        }
+
+        return result.ToArray();
+    }
+
+    public override string ToString() => IsSavedResult ? "$" : ImapSequenceSetFormatter.Format(Ranges);
+}
+
+/// <summary>Writes sets back in the compact "1:3,5" form (COPYUID, APPENDUID, VANISHED, ESEARCH).</summary>
+public static class ImapSequenceSetFormatter
+{
+    public static string Format(IReadOnlyList<ImapSequenceRange> ranges)
+    {
+        var builder = new System.Text.StringBuilder();
+        foreach (var range in ranges)
+        {
+            if (builder.Length > 0)
+            {
+                builder.Append(',');
+            }
+
+            builder.Append(range.Start == ImapSequenceRange.Star ? "*" : range.Start.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (range.End != range.Start)
+            {
+                builder.Append(':').Append(range.End == ImapSequenceRange.Star ? "*" : range.End.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Compresses ascending or unordered numbers into ranges: 1,2,3,7 → 1:3,7 (order kept for COPYUID pairing when <paramref name="keepOrder"/>).</summary>
+    public static string Format(IEnumerable<uint> numbers, bool keepOrder = false)
+    {
+        var list = keepOrder ? numbers.ToList() : numbers.Distinct().Order().ToList();
+        var ranges = new List<ImapSequenceRange>();
+        foreach (var n in list)
+        {
+            if (ranges.Count > 0 && ranges[^1].End != uint.MaxValue && ranges[^1].End + 1 == n)
+            {
+                ranges[^1] = ranges[^1] with { End = n };
+            }
+            else
+            {
+                ranges.Add(new ImapSequenceRange(n, n));
+            }
+        }
+
+        return Format(ranges);
+    }
+}

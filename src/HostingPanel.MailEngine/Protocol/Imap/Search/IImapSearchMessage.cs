@@ -1,0 +1,64 @@
+using MimeKit;
+
+namespace HostingPanel.MailEngine.Protocol.Imap.Search;
+
+/// <summary>
+/// What SEARCH, SORT and THREAD need to know about one message of the selected mailbox. The store
+/// implements it (or an adapter does) from its metadata rows; <see cref="GetContent"/> is only
+/// called for keys that need headers or text, so a metadata-only search never opens a body file.
+/// </summary>
+public interface IImapSearchMessage
+{
+    /// <summary>1-based position in the session's current view of the mailbox.</summary>
+    uint SequenceNumber { get; }
+
+    uint Uid { get; }
+
+    /// <summary>System flags (canonical spelling, see <see cref="ImapFlags"/>, \Recent included for this session) and keywords.</summary>
+    bool HasFlag(string flag);
+
+    DateTimeOffset InternalDate { get; }
+
+    /// <summary>RFC822.SIZE.</summary>
+    long Size { get; }
+
+    /// <summary>The message's mod-sequence (RFC 7162).</summary>
+    ulong ModSeq { get; }
+
+    /// <summary>Headers and text; may load and parse the message, so it is asked for lazily.</summary>
+    IImapMessageContent GetContent();
+}
+
+/// <summary>The parts of a message that header and text searches look at.</summary>
+public interface IImapMessageContent
+{
+    /// <summary>The top-level header.</summary>
+    HeaderList Headers { get; }
+
+    /// <summary>The decoded text of the message's text parts (for BODY and TEXT).</summary>
+    string GetBodyText();
+}
+
+/// <summary>Content from a parsed <see cref="MimeMessage"/>.</summary>
+public sealed class ImapMimeMessageContent(MimeMessage message) : IImapMessageContent
+{
+    private string? _bodyText;
+
+    public HeaderList Headers => message.Headers;
+
+    public string GetBodyText() => _bodyText ??= ExtractText(message);
+
+    private static string ExtractText(MimeMessage message)
+    {
+        var builder = new System.Text.StringBuilder();
+        foreach (var part in message.BodyParts)
+        {
+            if (part is TextPart text)
+            {
+                builder.Append(text.Text).Append('\n');
+            }
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,173 @@
+using System.Globalization;
+using HostingPanel.MailEngine.Protocol.Imap.Commands;
+using MimeKit;
+using MimeKit.Utils;
+
+namespace HostingPanel.MailEngine.Protocol.Imap.Search;
+
+/// <summary>What a search is evaluated against, besides the message itself.</summary>
+/// <param name="LargestSequence">What "*" means in a sequence set (the message count).</param>
+/// <param name="LargestUid">What "*" means in a UID set (the highest UID in the mailbox).</param>
+/// <param name="SavedUids">The SEARCHRES saved result for "$" (RFC 5182), or null when none is saved.</param>
+/// <param name="Now">For OLDER and YOUNGER.</param>
+public sealed record ImapSearchContext(uint LargestSequence, uint LargestUid, IReadOnlySet<uint>? SavedUids, DateTimeOffset Now);
+
+/// <summary>Evaluates a search key tree against one message (RFC 9051 section 6.4.4).</summary>
+/// <remarks>
+/// String keys are case-insensitive substring matches on decoded (RFC 2047, charset) text.
+/// Dates compare by calendar day in the message's own time zone. SENT* keys fall back to the
+/// internal date when the Date: header is missing or unparsable, as RFC 5256 does for SORT.
+/// </remarks>
+public static class ImapSearchEvaluator
+{
+    private static readonly CompareInfo Compare = CultureInfo.InvariantCulture.CompareInfo;
+
+    public static bool Matches(ImapSearchKey key, IImapSearchMessage message, ImapSearchContext context)
+    {
+        IImapMessageContent? content = null;
+        return Evaluate(key, message, context, ref content);
+    }
+
+    /// <summary>The messages that match, in the order given.</summary>
+    public static IReadOnlyList<IImapSearchMessage> Filter(ImapSearchKey key, IEnumerable<IImapSearchMessage> messages, ImapSearchContext context) =>
+        messages.Where(m => Matches(key, m, context)).ToList();
+
+    private static bool Evaluate(ImapSearchKey key, IImapSearchMessage m, ImapSearchContext context, ref IImapMessageContent? content)
+    {
+        switch (key)
+        {
+            case ImapSearchAll:
+                return true;
+            case ImapSearchAnd and:
+                foreach (var k in and.Keys)
+                {
+                    if (!Evaluate(k, m, context, ref content))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case ImapSearchOr or:
+                return Evaluate(or.Left, m, context, ref content) || Evaluate(or.Right, m, context, ref content);
+            case ImapSearchNot not:
+                return !Evaluate(not.Key, m, context, ref content);
+            case ImapSearchFlag flag:
+                return m.HasFlag(flag.Flag) == flag.IsSet;
+            case ImapSearchSize size:
+                return size.Larger ? (ulong)m.Size > size.Size : (ulong)m.Size < size.Size;
+            case ImapSearchModSeq modSeq:
+                return m.ModSeq >= modSeq.ModSeq;
+            case ImapSearchAge age:
+                {
+                    var seconds = (context.Now - m.InternalDate).TotalSeconds;
+                    return age.Older ? seconds >= age.Seconds : seconds <= age.Seconds;
+                }
+
+            case ImapSearchSequence sequence:
+                if (sequence.Set.IsSavedResult)
+                {
+                    return context.SavedUids?.Contains(m.Uid) == true;
+                }
+
+                return sequence.IsUid
+                    ? sequence.Set.Contains(m.Uid, context.LargestUid)
+                    : sequence.Set.Contains(m.SequenceNumber, context.LargestSequence);
+            case ImapSearchDate date:
+                {
+                    var when = date.Field == ImapSearchDateField.Internal ? m.InternalDate : SentDate(m, ref content);
+                    var day = DateOnly.FromDateTime(when.DateTime);
+                    return date.Comparison switch
+                    {
+                        ImapSearchDateComparison.Before => day < date.Date,
+                        ImapSearchDateComparison.On => day == date.Date,
+                        _ => day >= date.Date,
+                    };
+                }
+
+            case ImapSearchHeader header:
+                {
+                    content ??= m.GetContent();
+                    var any = false;
+                    foreach (var h in content.Headers)
+                    {
+                        if (!h.Field.Equals(header.Field, StringComparison.OrdinalIgnoreCase))
+                        {
+                            continue;
+                        }
+
+                        any = true;
+                        if (header.Value.Length == 0 || Contains(h.Value, header.Value))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return any && header.Value.Length == 0;
+                }
+
+            case ImapSearchText text:
+                {
+                    content ??= m.GetContent();
+                    if (Contains(content.GetBodyText(), text.Value))
+                    {
+                        return true;
+                    }
+
+                    if (text.Scope == ImapSearchTextScope.Text)
+                    {
+                        foreach (var h in content.Headers)
+                        {
+                            if (Contains(h.Field + ": " + h.Value, text.Value))
+                            {
+                                return true;
+                            }
+                        }
+                    }
+
+                    return false;
+                }
+
+            default:
+                throw new NotSupportedException("Unknown search key " + key.GetType().Name);
+        }
+    }
+
+    private static bool Contains(string? haystack, string needle) =>
+        haystack is not null && Compare.IndexOf(haystack, needle, CompareOptions.IgnoreCase) >= 0;
+
+    private static DateTimeOffset SentDate(IImapSearchMessage m, ref IImapMessageContent? content)
+    {
+        content ??= m.GetContent();
+        return ImapMessageFields.SentDate(content.Headers) ?? m.InternalDate;
+    }
+}
+
+/// <summary>Header-derived values shared by SEARCH, SORT and THREAD.</summary>
+public static class ImapMessageFields
+{
+    public static DateTimeOffset? SentDate(HeaderList headers)
+    {
+        var value = headers[HeaderId.Date];
+        return value is not null && DateUtils.TryParse(value, out var date) ? date : null;
+    }
+
+    /// <summary>The first address of an address header, or null.</summary>
+    public static MailboxAddress? FirstMailbox(HeaderList headers, HeaderId id)
+    {
+        var index = headers.IndexOf(id);
+        if (index < 0)
+        {
+            return null;
+        }
+
+        // Parse the raw bytes: the decoded value may hold commas inside display names.
+        var raw = headers[index].RawValue;
+        if (!InternetAddressList.TryParse(Mime.ImapMessageStructure.ParserOptions, raw, 0, raw.Length, out var list))
+        {
+            return null;
+        }
+
+        return list.Mailboxes.FirstOrDefault();
+    }
+}

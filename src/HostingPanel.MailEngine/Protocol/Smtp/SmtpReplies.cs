@@ -1,0 +1,34 @@
+using SmtpServer.Protocol;
+
+namespace HostingPanel.MailEngine.Protocol.Smtp;
+
+/// <summary>
+/// The replies this server chooses itself, each with its RFC 3463 enhanced status code. Replies the
+/// SmtpServer package writes on its own get a code added by <see cref="SmtpEnhancedStatusCodes"/>.
+/// </summary>
+public static class SmtpReplies
+{
+    public static SmtpResponse Ok(string text) => new(SmtpReplyCode.Ok, "2.0.0 " + text);
+    public static readonly SmtpResponse SenderOk = new(SmtpReplyCode.Ok, "2.1.0 Sender OK");
+    public static readonly SmtpResponse RecipientOk = new(SmtpReplyCode.Ok, "2.1.5 Recipient OK");
+
+    public static SmtpResponse UnknownRecipient(string address) => new(SmtpReplyCode.MailboxUnavailable, $"5.1.1 <{address}>: no such user here");
+    public static SmtpResponse DisabledRecipient(string address) => new(SmtpReplyCode.MailboxUnavailable, $"5.2.1 <{address}>: mailbox disabled");
+    public static SmtpResponse RelayDenied(string address) => new(SmtpReplyCode.TransactionFailed, $"5.7.1 <{address}>: relaying denied");
+    public static SmtpResponse MailboxFull(string address) => new(SmtpReplyCode.InsufficientStorage, $"4.2.2 <{address}>: mailbox full");
+    public static SmtpResponse MessageDoesNotFit(string addresses) => new(SmtpReplyCode.SizeLimitExceeded, $"5.2.2 {addresses}: mailbox full, message does not fit");
+    public static readonly SmtpResponse BadAddress = new(SmtpReplyCode.SyntaxError, "5.1.3 bad address syntax");
+    public static readonly SmtpResponse TooManyRecipients = new(SmtpReplyCode.InsufficientStorage, "4.5.3 too many recipients");
+    public static readonly SmtpResponse SenderNotOwned = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 sender address not owned by the authenticated user");
+    public static SmtpResponse FromHeaderNotOwned(string address) =>
+        new(SmtpReplyCode.MailboxNameNotAllowed, $"5.7.1 From header <{address}> not owned by the authenticated user");
+    public static readonly SmtpResponse FromHeaderMissing = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 message has no From header address");
+    public static readonly SmtpResponse NullSenderRefused = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 a null sender is not allowed on submission");
+    public static readonly SmtpResponse BareLineEnd =
+        new(SmtpReplyCode.TransactionFailed, "5.6.0 message contains a bare CR or LF; lines must end with CRLF (RFC 5321 section 2.3.8)");
+    public static readonly SmtpResponse TooManyHops = new(SmtpReplyCode.TransactionFailed, "5.4.6 too many Received headers, mail loop?");
+    public static readonly SmtpResponse MessageTooBig = new(SmtpReplyCode.SizeLimitExceeded, "5.3.4 message exceeds the maximum size");
+    public static readonly SmtpResponse LocalError = new(SmtpReplyCode.Aborted, "4.3.0 local error, try again later");
+    public static readonly SmtpResponse NotDelivered = new(SmtpReplyCode.MailboxUnavailable, "5.1.1 no recipient could take the message");
+    public static readonly SmtpResponse AuthRequiresTls = new(SmtpReplyCode.AuthenticationRequired, "5.7.11 encryption required for requested authentication mechanism");
+}

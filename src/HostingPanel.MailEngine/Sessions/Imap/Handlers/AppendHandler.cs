@@ -1,0 +1,39 @@
+using HostingPanel.MailEngine.Protocol.Imap;
+using HostingPanel.MailEngine.Protocol.Imap.Commands;
+
+namespace HostingPanel.MailEngine.Sessions.Imap.Handlers;
+
+/// <summary>APPEND (RFC 9051 6.3.12) with MULTIAPPEND, UIDPLUS APPENDUID, TRYCREATE and OVERQUOTA.</summary>
+internal static class AppendHandler
+{
+    public static async ValueTask HandleAsync(ImapSession session, ImapCommand command, CancellationToken cancellationToken)
+    {
+        var append = (ImapAppendCommand)command;
+        if (!session.TryMailboxName(command.Tag, append.Mailbox, out var name))
+        {
+            return;
+        }
+
+        if (append.Messages.Any(m => m.Data.Length == 0))
+        {
+            session.Writer.Tagged(command.Tag, ImapStatus.No, "Empty message.", ImapResponseCode.Cannot);
+            return;
+        }
+
+        var result = await session.Account!.AppendAsync(name, append.Messages, cancellationToken);
+        if (!result.Result.Success)
+        {
+            if (result.Result.Error == ImapStoreError.NonExistent)
+            {
+                session.Writer.Tagged(command.Tag, ImapStatus.No, "No such mailbox.", ImapResponseCode.TryCreate);
+                return;
+            }
+
+            session.WriteStoreError(command.Tag, result.Result, "APPEND failed.");
+            return;
+        }
+
+        await session.SyncSelectedAsync(allowExpunge: true, cancellationToken);
+        session.Writer.Tagged(command.Tag, ImapStatus.Ok, "APPEND completed.", ImapResponseCode.AppendUid(result.UidValidity, result.Uids));
+    }
+}

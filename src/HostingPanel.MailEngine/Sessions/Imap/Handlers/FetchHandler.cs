@@ -1,0 +1,260 @@
+using System.Globalization;
+using HostingPanel.MailEngine.Protocol.Imap;
+using HostingPanel.MailEngine.Protocol.Imap.Commands;
+using HostingPanel.MailEngine.Protocol.Imap.Mime;
+
+namespace HostingPanel.MailEngine.Sessions.Imap.Handlers;
+
+/// <summary>FETCH and UID FETCH (RFC 9051 6.4.5) with BINARY, CONDSTORE CHANGEDSINCE and QRESYNC VANISHED.</summary>
+internal static class FetchHandler
+{
+    public static async ValueTask HandleAsync(ImapSession session, ImapCommand command, CancellationToken cancellationToken)
+    {
+        var fetch = (ImapFetchCommand)command;
+        var mailbox = session.Selected!;
+        var w = session.Writer;
+        if (!fetch.Uid && mailbox.IsOutOfRange(fetch.Set))
+        {
+            w.Tagged(command.Tag, ImapStatus.Bad, "Invalid message sequence number.");
+            return;
+        }
+
+        if (fetch.ChangedSince is not null)
+        {
+            session.CondStoreEnabled = true;
+        }
+
+        if (fetch.Vanished)
+        {
+            if (!session.QresyncEnabled)
+            {
+                w.Tagged(command.Tag, ImapStatus.Bad, "QRESYNC must be enabled for VANISHED.");
+                return;
+            }
+
+            var present = mailbox.Messages.Select(m => m.Uid).ToHashSet();
+            var gone = fetch.Set.Expand(Math.Max(mailbox.UidNext - 1, mailbox.LargestUid)).Where(u => !present.Contains(u)).ToList();
+            if (gone.Count > 0)
+            {
+                w.Untagged().Raw("VANISHED (EARLIER) "u8).Atom(ImapSequenceSetFormatter.Format(gone)).EndLine();
+            }
+        }
+
+        var items = fetch.Items.ToList();
+        if (fetch.Uid && !items.Any(i => i.Kind == ImapFetchItemKind.Uid))
+        {
+            items.Insert(0, ImapFetchItem.Uid);
+        }
+
+        if ((session.CondStoreEnabled && fetch.ChangedSince is not null) && !items.Any(i => i.Kind == ImapFetchItemKind.ModSeq))
+        {
+            items.Add(ImapFetchItem.ModSeq);
+        }
+
+        var needsContent = items.Any(i => i.Kind is ImapFetchItemKind.Envelope or ImapFetchItemKind.Body or ImapFetchItemKind.BodyStructure
+            or ImapFetchItemKind.BodySection or ImapFetchItemKind.Binary or ImapFetchItemKind.BinarySize
+            or ImapFetchItemKind.Rfc822 or ImapFetchItemKind.Rfc822Header or ImapFetchItemKind.Rfc822Text);
+        var setsSeen = !mailbox.ReadOnly && items.Any(i => i.SetsSeen);
+        var explicitModSeq = items.Any(i => i.Kind == ImapFetchItemKind.ModSeq);
+        string? failure = null;
+
+        foreach (var sequence in mailbox.Resolve(fetch.Set, fetch.Uid))
+        {
+            var meta = mailbox.BySequence(sequence);
+            if (fetch.ChangedSince is { } since && meta.ModSeq <= since)
+            {
+                continue;
+            }
+
+            ImapMessageData? data = null;
+            ImapMessageStructure? structure = null;
+            if (needsContent)
+            {
+                data = await mailbox.Folder.LoadMessageAsync(meta.Uid, cancellationToken);
+                if (data is null)
+                {
+                    // Expunged by another session; its number stays until we may say EXPUNGE.
+                    failure = "Some messages were expunged.";
+                    continue;
+                }
+            }
+
+            var addFlags = false;
+            if (setsSeen && !meta.Flags.Contains(ImapFlags.Seen))
+            {
+                var stored = await mailbox.Folder.StoreFlagsAsync([meta.Uid], ImapStoreMode.Add, [ImapFlags.Seen], null, cancellationToken);
+                if (stored.Changed.FirstOrDefault() is { } updated)
+                {
+                    mailbox.Update(updated);
+                    meta = updated;
+                    addFlags = !items.Any(i => i.Kind == ImapFetchItemKind.Flags);
+                }
+            }
+
+            w.Untagged().Number((ulong)sequence).Raw(" FETCH ("u8);
+            var first = true;
+            foreach (var item in items)
+            {
+                if (!first)
+                {
+                    w.Space();
+                }
+
+                first = false;
+                var error = WriteItem(session, item, meta, data, explicitModSeq, ref structure);
+                if (error is not null)
+                {
+                    failure = error;
+                }
+            }
+
+            if (addFlags)
+            {
+                w.Raw(" FLAGS "u8).AtomList(meta.Flags);
+                if (session.CondStoreEnabled && !items.Any(i => i.Kind == ImapFetchItemKind.ModSeq))
+                {
+                    w.Raw(" MODSEQ ("u8).Number(meta.ModSeq).CloseList();
+                }
+            }
+
+            w.CloseList().EndLine();
+        }
+
+        await session.SyncSelectedAsync(allowExpunge: fetch.Uid, cancellationToken);
+        if (failure == ImapResponseCode.UnknownCte)
+        {
+            w.Tagged(command.Tag, ImapStatus.No, "Unknown Content-Transfer-Encoding.", ImapResponseCode.UnknownCte);
+        }
+        else if (failure is not null)
+        {
+            w.Tagged(command.Tag, ImapStatus.No, failure, ImapResponseCode.ExpungeIssued);
+        }
+        else
+        {
+            w.Tagged(command.Tag, ImapStatus.Ok, "FETCH completed.");
+        }
+    }
+
+    /// <returns>An error code when the item could not be served as asked (BINARY of an unknown encoding).</returns>
+    private static string? WriteItem(ImapSession session, ImapFetchItem item, ImapMessageMeta meta, ImapMessageData? data, bool explicitModSeq, ref ImapMessageStructure? structure)
+    {
+        var w = session.Writer;
+        switch (item.Kind)
+        {
+            case ImapFetchItemKind.Uid:
+                w.Raw("UID "u8).Number((ulong)meta.Uid);
+                return null;
+            case ImapFetchItemKind.Flags:
+                w.Raw("FLAGS "u8).AtomList(meta.Flags);
+
+                // RFC 7162 3.1.4.1: with CONDSTORE on, FLAGS comes with MODSEQ (once).
+                if (session.CondStoreEnabled && !explicitModSeq)
+                {
+                    w.Raw(" MODSEQ ("u8).Number(meta.ModSeq).CloseList();
+                }
+
+                return null;
+            case ImapFetchItemKind.ModSeq:
+                w.Raw("MODSEQ ("u8).Number(meta.ModSeq).CloseList();
+                return null;
+            case ImapFetchItemKind.InternalDate:
+                w.Raw("INTERNALDATE \""u8).Atom(FormatDate(meta.InternalDate)).Byte(ImapBytes.DoubleQuote);
+                return null;
+            case ImapFetchItemKind.Rfc822Size:
+                w.Raw("RFC822.SIZE "u8).Number(meta.Size);
+                return null;
+        }
+
+        var raw = data!.Raw;
+        structure ??= ImapMessageStructure.Parse(raw);
+        switch (item.Kind)
+        {
+            case ImapFetchItemKind.Envelope:
+                w.Raw("ENVELOPE "u8).Raw(data.Envelope ?? ImapEnvelopeWriter.ToBytes(structure.Root.Message));
+                return null;
+            case ImapFetchItemKind.BodyStructure:
+                w.Raw("BODYSTRUCTURE "u8).Raw(data.BodyStructure ?? ImapBodyStructureWriter.ToBytes(structure, extensible: true));
+                return null;
+            case ImapFetchItemKind.Body:
+                w.Raw("BODY "u8).Raw(data.Body ?? ImapBodyStructureWriter.ToBytes(structure, extensible: false));
+                return null;
+            case ImapFetchItemKind.Rfc822:
+                w.Raw("RFC822 "u8).Literal(raw.Span);
+                return null;
+            case ImapFetchItemKind.Rfc822Header:
+                w.Raw("RFC822.HEADER "u8);
+                WriteSection(w, ImapSectionResolver.Body(structure, raw, new ImapSection([], ImapSectionText.Header, [])));
+                return null;
+            case ImapFetchItemKind.Rfc822Text:
+                w.Raw("RFC822.TEXT "u8);
+                WriteSection(w, ImapSectionResolver.Body(structure, raw, new ImapSection([], ImapSectionText.Text, [])));
+                return null;
+            case ImapFetchItemKind.BodySection:
+                w.Atom(item.ResponseName).Space();
+                WriteSection(w, ImapSectionResolver.Body(structure, raw, item.Section!, item.Partial));
+                return null;
+            case ImapFetchItemKind.Binary:
+                {
+                    var binary = ImapSectionResolver.Binary(structure, raw, item.Section!, item.Partial);
+                    w.Atom(item.ResponseName).Space();
+                    if (binary.ErrorCode is not null)
+                    {
+                        w.Nil();
+                        return binary.ErrorCode;
+                    }
+
+                    if (binary.Data is { } bytes && binary.ContainsNul)
+                    {
+                        w.Literal8(bytes.Span);
+                    }
+                    else
+                    {
+                        WriteSection(w, binary);
+                    }
+
+                    return null;
+                }
+
+            case ImapFetchItemKind.BinarySize:
+                {
+                    var (size, error) = ImapSectionResolver.BinarySize(structure, raw, item.Section!);
+                    w.Atom(item.ResponseName).Space();
+                    if (size is { } n)
+                    {
+                        w.Number(n);
+                    }
+                    else
+                    {
+                        w.Nil();
+                    }
+
+                    return error;
+                }
+        }
+
+        return null;
+    }
+
+    private static void WriteSection(ImapResponseWriter w, ImapSectionData section)
+    {
+        if (section.Data is { } bytes)
+        {
+            w.Literal(bytes.Span);
+        }
+        else
+        {
+            w.Nil();
+        }
+    }
+
+    /// <summary>date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE.</summary>
+    internal static string FormatDate(DateTimeOffset date)
+    {
+        var offset = date.Offset;
+        var sign = offset < TimeSpan.Zero ? "-" : "+";
+        offset = offset.Duration();
+        var day = date.Day < 10 ? " " + date.Day.ToString(CultureInfo.InvariantCulture) : date.Day.ToString(CultureInfo.InvariantCulture);
+        return day + date.ToString("-MMM-yyyy HH:mm:ss ", CultureInfo.InvariantCulture) + sign
+            + offset.Hours.ToString("00", CultureInfo.InvariantCulture) + offset.Minutes.ToString("00", CultureInfo.InvariantCulture);
+    }
+}

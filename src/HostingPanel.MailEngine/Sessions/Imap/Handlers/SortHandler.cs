@@ -1,0 +1,29 @@
+using HostingPanel.MailEngine.Protocol.Imap;
+using HostingPanel.MailEngine.Protocol.Imap.Commands;
+using HostingPanel.MailEngine.Protocol.Imap.Search;
+
+namespace HostingPanel.MailEngine.Sessions.Imap.Handlers;
+
+/// <summary>SORT and UID SORT (RFC 5256).</summary>
+internal static class SortHandler
+{
+    public static async ValueTask HandleAsync(ImapSession session, ImapCommand command, CancellationToken cancellationToken)
+    {
+        var sort = (ImapSortCommand)command;
+        var mailbox = session.Selected!;
+        var needsContent = ImapSearchMessage.NeedsContent(sort.Key)
+            || sort.Criteria.Any(c => c.Key is not (ImapSortKey.Arrival or ImapSortKey.Size));
+        var messages = await ImapSearchMessage.LoadAsync(mailbox, needsContent, cancellationToken);
+        var matches = ImapSearchEvaluator.Filter(sort.Key, messages, ImapSearchMessage.Context(mailbox, session));
+        var w = session.Writer;
+        w.Untagged().Atom("SORT");
+        foreach (var m in ImapSorter.Sort(matches, sort.Criteria))
+        {
+            w.Space().Number((ulong)(sort.Uid ? m.Uid : m.SequenceNumber));
+        }
+
+        w.EndLine();
+        await session.SyncSelectedAsync(allowExpunge: sort.Uid, cancellationToken);
+        w.Tagged(command.Tag, ImapStatus.Ok, "SORT completed.");
+    }
+}

@@ -1,0 +1,78 @@
+using HostingPanel.MailEngine.Protocol.Imap;
+using HostingPanel.MailEngine.Protocol.Imap.Commands;
+
+namespace HostingPanel.MailEngine.Sessions.Imap.Handlers;
+
+/// <summary>STATUS (RFC 9051 6.3.11), also used by LIST RETURN (STATUS ...).</summary>
+internal static class StatusHandler
+{
+    public static async ValueTask HandleAsync(ImapSession session, ImapCommand command, CancellationToken cancellationToken)
+    {
+        var status = (ImapStatusCommand)command;
+        if (!session.TryMailboxName(command.Tag, status.Mailbox, out var name))
+        {
+            return;
+        }
+
+        if (!await WriteStatusAsync(session, name, status.Items, cancellationToken))
+        {
+            session.Writer.Tagged(command.Tag, ImapStatus.No, "No such mailbox.", ImapResponseCode.NonExistent);
+            return;
+        }
+
+        session.Writer.Tagged(command.Tag, ImapStatus.Ok, "STATUS completed.");
+    }
+
+    internal static async ValueTask<bool> WriteStatusAsync(ImapSession session, string name, IReadOnlyList<ImapStatusItem> items, CancellationToken cancellationToken)
+    {
+        await using var folder = await session.Account!.OpenFolderAsync(name, cancellationToken);
+        if (folder is null)
+        {
+            return false;
+        }
+
+        var snapshot = await folder.GetSnapshotAsync(cancellationToken);
+        var w = session.Writer;
+        w.Untagged().Raw("STATUS "u8).Mailbox(name).Space().OpenList();
+        var first = true;
+        foreach (var item in items)
+        {
+            if (!first)
+            {
+                w.Space();
+            }
+
+            first = false;
+            switch (item)
+            {
+                case ImapStatusItem.Messages:
+                    w.Raw("MESSAGES "u8).Number((ulong)snapshot.Messages.Count);
+                    break;
+                case ImapStatusItem.Recent:
+                    w.Raw("RECENT 0"u8);
+                    break;
+                case ImapStatusItem.UidNext:
+                    w.Raw("UIDNEXT "u8).Number((ulong)snapshot.UidNext);
+                    break;
+                case ImapStatusItem.UidValidity:
+                    w.Raw("UIDVALIDITY "u8).Number((ulong)snapshot.UidValidity);
+                    break;
+                case ImapStatusItem.Unseen:
+                    w.Raw("UNSEEN "u8).Number((ulong)snapshot.Messages.Count(m => !m.Flags.Contains(ImapFlags.Seen)));
+                    break;
+                case ImapStatusItem.Deleted:
+                    w.Raw("DELETED "u8).Number((ulong)snapshot.Messages.Count(m => m.Flags.Contains(ImapFlags.Deleted)));
+                    break;
+                case ImapStatusItem.Size:
+                    w.Raw("SIZE "u8).Number(snapshot.Messages.Sum(m => m.Size));
+                    break;
+                case ImapStatusItem.HighestModSeq:
+                    w.Raw("HIGHESTMODSEQ "u8).Number(snapshot.HighestModSeq);
+                    break;
+            }
+        }
+
+        w.CloseList().EndLine();
+        return true;
+    }
+}

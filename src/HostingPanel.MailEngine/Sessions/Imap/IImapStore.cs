@@ -1,0 +1,112 @@
+using HostingPanel.MailEngine.Protocol.Imap.Commands;
+
+namespace HostingPanel.MailEngine.Sessions.Imap;
+
+// What an IMAP session needs from authentication and the message store. The engine's store
+// implements these (or an adapter does); the session knows nothing else about storage.
+
+/// <summary>Checks a login and opens the account's mail.</summary>
+public interface IImapAuthenticator
+{
+    /// <summary>Null when the credentials are wrong, the mailbox is disabled or IMAP is off for it (the session answers NO [AUTHENTICATIONFAILED]).</summary>
+    ValueTask<IImapAccount?> AuthenticateAsync(string userName, string password, ImapClientInfo client, CancellationToken cancellationToken);
+}
+
+/// <summary>Who is connecting: for throttling and logs.</summary>
+public sealed record ImapClientInfo(System.Net.IPEndPoint? RemoteEndPoint, bool IsSecure);
+
+/// <summary>One logged-in user's mailbox: its folders and quota. Folder names are Unicode, "/"-separated, INBOX spelled "INBOX".</summary>
+public interface IImapAccount
+{
+    string UserName { get; }
+
+    ValueTask<IReadOnlyList<ImapFolderInfo>> ListFoldersAsync(CancellationToken cancellationToken);
+
+    ValueTask<ImapStoreResult> CreateFolderAsync(string name, string? specialUse, CancellationToken cancellationToken);
+
+    /// <summary>INBOX cannot be deleted; a folder with children may be refused (HASCHILDREN) or only marked \Noselect.</summary>
+    ValueTask<ImapStoreResult> DeleteFolderAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Renames a folder and its children; renaming INBOX moves its messages to the new folder (RFC 9051 6.3.6).</summary>
+    ValueTask<ImapStoreResult> RenameFolderAsync(string from, string to, CancellationToken cancellationToken);
+
+    ValueTask<ImapStoreResult> SetSubscribedAsync(string name, bool subscribed, CancellationToken cancellationToken);
+
+    /// <summary>Opens a folder for SELECT/EXAMINE or STATUS; null when it does not exist.</summary>
+    ValueTask<IImapFolder?> OpenFolderAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Stores messages atomically into a folder, within quota (all or nothing).</summary>
+    ValueTask<ImapAppendResult> AppendAsync(string folder, IReadOnlyList<ImapAppendMessage> messages, CancellationToken cancellationToken);
+
+    ValueTask<ImapQuotaUsage> GetQuotaAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>One folder, opened. Sequence numbers are the session's business; the folder speaks UIDs.</summary>
+public interface IImapFolder : IAsyncDisposable
+{
+    string Name { get; }
+
+    /// <summary>The folder now: UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and every message's metadata in ascending UID order.</summary>
+    ValueTask<ImapFolderSnapshot> GetSnapshotAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The folder's HIGHESTMODSEQ: a cheap check the session makes after each command before asking
+    /// for a snapshot. It must grow on every change: new message, flag change and expunge (RFC 7162 3.1.2).
+    /// </summary>
+    ValueTask<ulong> GetHighestModSeqAsync(CancellationToken cancellationToken);
+
+    /// <summary>The raw message (and, when the store cached them at delivery, ENVELOPE/BODYSTRUCTURE/BODY bytes).</summary>
+    ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes flags of the given messages. With <paramref name="unchangedSince"/> (CONDSTORE), messages whose
+    /// mod-sequence is higher are left alone and reported in <see cref="ImapStoreFlagsResult.Modified"/>.
+    /// </summary>
+    ValueTask<ImapStoreFlagsResult> StoreFlagsAsync(IReadOnlyList<uint> uids, ImapStoreMode mode, IReadOnlyList<string> flags, ulong? unchangedSince, CancellationToken cancellationToken);
+
+    /// <summary>Removes the messages flagged \Deleted (only those in <paramref name="uids"/> when given); returns their UIDs.</summary>
+    ValueTask<IReadOnlyList<uint>> ExpungeAsync(IReadOnlyList<uint>? uids, CancellationToken cancellationToken);
+
+    /// <summary>Copies (or moves) messages to another folder atomically and within quota.</summary>
+    ValueTask<ImapCopyResult> CopyToAsync(IReadOnlyList<uint> uids, string destination, bool move, CancellationToken cancellationToken);
+
+    /// <summary>Completes when the folder may have changed (new mail, flags, expunge by another session): wakes IDLE.</summary>
+    Task WaitForChangeAsync(CancellationToken cancellationToken);
+}
+
+public sealed record ImapFolderInfo(string Name, string? SpecialUse, bool IsSubscribed, bool IsSelectable = true);
+
+public sealed record ImapFolderSnapshot(uint UidValidity, uint UidNext, ulong HighestModSeq, IReadOnlyList<ImapMessageMeta> Messages);
+
+/// <summary>A message's metadata; <see cref="Flags"/> use the canonical system-flag spelling.</summary>
+public sealed record ImapMessageMeta(uint Uid, IReadOnlyList<string> Flags, ulong ModSeq, DateTimeOffset InternalDate, long Size);
+
+/// <summary>The raw message; the cached bytes are optional (the session computes what is missing).</summary>
+public sealed record ImapMessageData(ReadOnlyMemory<byte> Raw, byte[]? Envelope = null, byte[]? BodyStructure = null, byte[]? Body = null);
+
+public enum ImapStoreError
+{
+    None,
+    NonExistent,
+    AlreadyExists,
+    OverQuota,
+    Cannot,
+    HasChildren,
+    Limit,
+}
+
+public readonly record struct ImapStoreResult(ImapStoreError Error, string? Text = null)
+{
+    public static ImapStoreResult Ok => default;
+
+    public bool Success => Error == ImapStoreError.None;
+}
+
+public sealed record ImapAppendResult(ImapStoreResult Result, uint UidValidity, IReadOnlyList<uint> Uids);
+
+public sealed record ImapCopyResult(ImapStoreResult Result, uint UidValidity, IReadOnlyList<uint> SourceUids, IReadOnlyList<uint> DestinationUids);
+
+public sealed record ImapStoreFlagsResult(IReadOnlyList<ImapMessageMeta> Changed, IReadOnlyList<uint> Modified);
+
+/// <summary>RFC 9208 STORAGE (bytes here; the session reports KiB) and MESSAGE usage and limits; null limit is "none".</summary>
+public sealed record ImapQuotaUsage(long UsedBytes, long? LimitBytes, long MessageCount, long? MessageLimit);

@@ -1,0 +1,228 @@
+using HostingPanel.MailEngine.Protocol.Imap;
+
+namespace HostingPanel.MailEngine.Sessions.Imap;
+
+/// <summary>
+/// The session's view of its selected folder: which message has which sequence number, and the
+/// flags the client was last told. It changes only when the session tells the client (EXISTS,
+/// EXPUNGE, FETCH FLAGS), as RFC 9051 section 7.5 requires sequence numbers to.
+/// </summary>
+public sealed class ImapSelectedMailbox
+{
+    private List<ImapMessageMeta> _messages;
+
+    private ImapSelectedMailbox(IImapFolder folder, bool readOnly, ImapFolderSnapshot snapshot)
+    {
+        Folder = folder;
+        ReadOnly = readOnly;
+        _messages = [.. snapshot.Messages];
+        UidValidity = snapshot.UidValidity;
+        UidNext = snapshot.UidNext;
+        HighestModSeq = snapshot.HighestModSeq;
+    }
+
+    public IImapFolder Folder { get; }
+
+    public string Name => Folder.Name;
+
+    public bool ReadOnly { get; }
+
+    public uint UidValidity { get; private set; }
+
+    public uint UidNext { get; private set; }
+
+    public ulong HighestModSeq { get; private set; }
+
+    /// <summary>SEARCHRES "$" (RFC 5182): UIDs of the last SEARCH ... SAVE.</summary>
+    public IReadOnlySet<uint>? SavedSearch { get; set; }
+
+    public uint Count => (uint)_messages.Count;
+
+    public uint LargestUid => _messages.Count == 0 ? 0 : _messages[^1].Uid;
+
+    public IReadOnlyList<ImapMessageMeta> Messages => _messages;
+
+    public static async ValueTask<ImapSelectedMailbox> OpenAsync(IImapFolder folder, bool readOnly, CancellationToken cancellationToken) =>
+        new(folder, readOnly, await folder.GetSnapshotAsync(cancellationToken));
+
+    public ImapMessageMeta BySequence(uint sequence) => _messages[(int)sequence - 1];
+
+    /// <summary>The sequence number of a UID, or 0 when the view does not hold it.</summary>
+    public uint SequenceOf(uint uid)
+    {
+        int low = 0, high = _messages.Count - 1;
+        while (low <= high)
+        {
+            var mid = (low + high) / 2;
+            var value = _messages[mid].Uid;
+            if (value == uid)
+            {
+                return (uint)mid + 1;
+            }
+
+            if (value < uid)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The sequence numbers a set names, ascending; UIDs not in the view are skipped (RFC 9051 6.4.9).</summary>
+    public IReadOnlyList<uint> Resolve(ImapSequenceSet set, bool uid)
+    {
+        var result = new List<uint>();
+        if (set.IsSavedResult)
+        {
+            if (SavedSearch is null)
+            {
+                return result;
+            }
+
+            for (var i = 0; i < _messages.Count; i++)
+            {
+                if (SavedSearch.Contains(_messages[i].Uid))
+                {
+                    result.Add((uint)i + 1);
+                }
+            }
+
+            return result;
+        }
+
+        if (uid)
+        {
+            var largest = LargestUid;
+            for (var i = 0; i < _messages.Count; i++)
+            {
+                if (set.Contains(_messages[i].Uid, largest))
+                {
+                    result.Add((uint)i + 1);
+                }
+            }
+
+            return result;
+        }
+
+        return set.Expand(Count).ToList();
+    }
+
+    /// <summary>True when a sequence set names numbers beyond the mailbox (a BAD for non-UID commands).</summary>
+    public bool IsOutOfRange(ImapSequenceSet set) =>
+        !set.IsSavedResult && set.Ranges.Any(r => (r.Start != ImapSequenceRange.Star && r.Start > Count) || (r.End != ImapSequenceRange.Star && r.End > Count));
+
+    /// <summary>Records flags the session itself changed (already told to the client by STORE).</summary>
+    /// <remarks>
+    /// <see cref="HighestModSeq"/> stays at the last synchronised value: another session's change with a
+    /// lower mod-sequence than ours must still be picked up by the next <see cref="SyncAsync"/>.
+    /// </remarks>
+    public void Update(ImapMessageMeta meta)
+    {
+        var sequence = SequenceOf(meta.Uid);
+        if (sequence != 0)
+        {
+            _messages[(int)sequence - 1] = meta;
+        }
+    }
+
+    // An expunge seen but not yet told (held back during FETCH/STORE/SEARCH): the next sync must not skip.
+    private bool _expungePending;
+
+    /// <summary>
+    /// Catches up with the folder and tells the client: EXPUNGE (or VANISHED with QRESYNC) for removed
+    /// messages when <paramref name="allowExpunge"/>, EXISTS for new ones, FETCH FLAGS for flag changes.
+    /// </summary>
+    /// <remarks>
+    /// EXPUNGE is held back during FETCH, STORE and SEARCH (RFC 9051 section 7.5.1), so the client's
+    /// sequence numbers stay valid while it pipelines them.
+    /// </remarks>
+    public async ValueTask SyncAsync(ImapResponseWriter w, bool allowExpunge, bool condStore, bool qresync, CancellationToken cancellationToken)
+    {
+        if (!(allowExpunge && _expungePending) && await Folder.GetHighestModSeqAsync(cancellationToken) == HighestModSeq)
+        {
+            return;
+        }
+
+        var snapshot = await Folder.GetSnapshotAsync(cancellationToken);
+        var current = new Dictionary<uint, ImapMessageMeta>(snapshot.Messages.Count);
+        foreach (var meta in snapshot.Messages)
+        {
+            current[meta.Uid] = meta;
+        }
+
+        _expungePending = !allowExpunge && _messages.Exists(m => !current.ContainsKey(m.Uid));
+        if (allowExpunge)
+        {
+            var vanished = new List<uint>();
+            for (var i = _messages.Count - 1; i >= 0; i--)
+            {
+                if (current.ContainsKey(_messages[i].Uid))
+                {
+                    continue;
+                }
+
+                if (qresync)
+                {
+                    vanished.Add(_messages[i].Uid);
+                }
+                else
+                {
+                    w.Untagged().Number((ulong)(i + 1)).Raw(" EXPUNGE"u8).EndLine();
+                }
+
+                _messages.RemoveAt(i);
+            }
+
+            if (vanished.Count > 0)
+            {
+                w.Untagged().Raw("VANISHED "u8).Atom(ImapSequenceSetFormatter.Format(vanished)).EndLine();
+            }
+        }
+
+        for (var i = 0; i < _messages.Count; i++)
+        {
+            if (!current.TryGetValue(_messages[i].Uid, out var now) || now.ModSeq == _messages[i].ModSeq)
+            {
+                continue;
+            }
+
+            if (!now.Flags.SequenceEqual(_messages[i].Flags))
+            {
+                w.Untagged().Number((ulong)(i + 1)).Raw(" FETCH (UID "u8).Number((ulong)now.Uid).Raw(" FLAGS "u8).AtomList(now.Flags);
+                if (condStore)
+                {
+                    w.Raw(" MODSEQ ("u8).Number(now.ModSeq).CloseList();
+                }
+
+                w.CloseList().EndLine();
+            }
+
+            _messages[i] = now;
+        }
+
+        var largest = LargestUid;
+        var added = 0;
+        foreach (var meta in snapshot.Messages)
+        {
+            if (meta.Uid > largest)
+            {
+                _messages.Add(meta);
+                added++;
+            }
+        }
+
+        if (added > 0)
+        {
+            w.Untagged().Number((ulong)_messages.Count).Raw(" EXISTS"u8).EndLine();
+        }
+
+        UidNext = snapshot.UidNext;
+        UidValidity = snapshot.UidValidity;
+        HighestModSeq = snapshot.HighestModSeq;
+    }
+}

@@ -1,0 +1,196 @@
+using System.Buffers;
+using System.Text;
+using HostingPanel.MailEngine.Delivery;
+using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.Outbound;
+using HostingPanel.MailEngine.Protocol.Smtp;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using MimeKit.Utils;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace HostingPanel.MailEngine.Sessions.Smtp;
+
+/// <summary>
+/// End of DATA: checks the bytes, expands every recipient (aliases, forwards, catch-all; each mailbox
+/// once), stores one durable body for all local mailboxes, queues external destinations, and only
+/// then answers. Mixed outcomes (docs/smtp.md, "Mixed recipient outcomes"):
+/// <list type="bullet">
+/// <item>every copy stored or queued: <c>250 2.0.0</c>;</item>
+/// <item>none: <c>552 5.2.2</c> when a mailbox was full (nothing stored), else <c>550 5.1.1</c>;</item>
+/// <item>some: <c>250 2.0.0</c> naming the failed addresses, and a DSN (RFC 3464) to the envelope
+/// sender for them, since one DATA has one reply and the delivered copies must not be sent twice.</item>
+/// </list>
+/// Never throws: the package would send no reply at all (TRAPS.md).
+/// </summary>
+internal sealed class SmtpMessageStore(
+    SmtpListenerKind kind, MailDelivery delivery, MailDirectory directory, OutboundQueue queue, BounceSender bounces,
+    SmtpLimitsOptions limits, string hostname, TimeProvider time, ILogger logger) : IMessageStore
+{
+    public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SaveCoreAsync(context, transaction, buffer, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "SMTP delivery failed");
+            return SmtpReplies.LocalError;
+        }
+    }
+
+    private async Task<SmtpResponse> SaveCoreAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken ct)
+    {
+        if (buffer.Length > limits.MaxMessageSize)
+            return SmtpReplies.MessageTooBig;
+        if (SmtpText.HasBareLineEnd(buffer))
+            return SmtpReplies.BareLineEnd;
+        if (SmtpText.CountHeaders(buffer, "Received") > limits.MaxReceivedHeaders)
+            return SmtpReplies.TooManyHops;
+        var sender = SmtpMailboxFilter.IsNullSender(transaction.From) ? "" : transaction.From.AsAddress();
+
+        var account = context.Account();
+        var added = "";
+        if (kind == SmtpListenerKind.Submission && account is not null)
+        {
+            var (refusal, headers) = await CheckFromHeaderAsync(account.Id, buffer, ct);
+            if (refusal is not null)
+                return refusal;
+            added = MissingSubmissionHeaders(headers!);
+        }
+
+        var locals = new Dictionary<long, (string Address, string Original)>();
+        var external = new List<string>();
+        var failures = new List<FailedRecipient>();
+        foreach (var to in transaction.To)
+        {
+            var address = MailDirectory.NormalizeAddress(to.AsAddress());
+            if (address is null)
+                continue;
+            var resolution = await delivery.ResolveRecipientAsync(address, ct);
+            switch (resolution.Status)
+            {
+                case RecipientStatus.NotHosted when kind == SmtpListenerKind.Submission:
+                    if (!external.Contains(address))
+                        external.Add(address);
+                    break;
+                case RecipientStatus.Ok:
+                    foreach (var mailbox in resolution.Mailboxes)
+                        locals.TryAdd(mailbox.MailboxId, (mailbox.Address, address));
+                    foreach (var e in resolution.External)
+                        if (!external.Contains(e))
+                            external.Add(e);
+                    break;
+                default:
+                    // Changed since RCPT (removed meanwhile).
+                    failures.Add(new FailedRecipient(address, address, "5.1.1", "550 5.1.1 no such user"));
+                    break;
+            }
+        }
+
+        var id = NewId();
+        var now = time.GetUtcNow();
+        var received = ReceivedHeader(context, id, transaction.To.Count == 1 ? transaction.To[0].AsAddress() : null, now) + added;
+        var delivered = 0;
+        if (locals.Count > 0)
+        {
+            var trace = Encoding.UTF8.GetBytes($"Return-Path: <{SmtpText.Escape(sender)}>\r\n" + received);
+            var targets = locals.Keys.ToList();
+            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), targets, 0, ct);
+            foreach (var result in results)
+            {
+                var (address, original) = locals[result.MailboxId];
+                switch (result.Status)
+                {
+                    case DeliveryStatus.Delivered:
+                        delivered++;
+                        break;
+                    case DeliveryStatus.OverQuota:
+                        failures.Add(new FailedRecipient(address, original, "5.2.2", "552 5.2.2 mailbox full"));
+                        break;
+                    default:
+                        failures.Add(new FailedRecipient(address, original, "5.1.1", "550 5.1.1 no such user"));
+                        break;
+                }
+            }
+        }
+        if (external.Count > 0)
+            await queue.EnqueueAsync(sender, external, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, ct);
+
+        var accepted = delivered + external.Count;
+        logger.LogInformation("SMTP {Id} from <{Sender}>: {Delivered} stored, {Queued} queued, {Failed} failed",
+            id, SmtpText.Escape(sender), delivered, external.Count, failures.Count);
+        if (failures.Count == 0)
+            return SmtpReplies.Ok($"Ok: queued as {id}");
+        var failedText = string.Join(", ", failures.Select(f => $"<{SmtpText.Escape(f.Address)}>"));
+        if (accepted == 0)
+            return failures.Any(f => f.Status == "5.2.2") ? SmtpReplies.MessageDoesNotFit(failedText) : SmtpReplies.NotDelivered;
+        if (sender.Length > 0)
+            await bounces.SendAsync(sender, failures, HeaderSection(buffer), now, ct);
+        return SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone), a delivery status notification follows");
+    }
+
+    /// <summary>Submission: every From address must be the user's own or an alias that reaches the user.</summary>
+    private async Task<(SmtpResponse? Refusal, HeaderList? Headers)> CheckFromHeaderAsync(long mailboxId, ReadOnlySequence<byte> message, CancellationToken ct)
+    {
+        HeaderList headers;
+        try
+        {
+            headers = await HeaderList.LoadAsync(new SmtpMessageStream(ReadOnlyMemory<byte>.Empty, message), ct);
+        }
+        catch (FormatException)
+        {
+            return (SmtpReplies.FromHeaderMissing, null);
+        }
+        var from = headers[HeaderId.From];
+        if (string.IsNullOrEmpty(from) || !InternetAddressList.TryParse(from, out var list) || !list.Mailboxes.Any())
+            return (SmtpReplies.FromHeaderMissing, null);
+        foreach (var mailbox in list.Mailboxes)
+        {
+            if (!await directory.IsOwnedByAsync(mailboxId, mailbox.Address, ct))
+                return (SmtpReplies.FromHeaderNotOwned(SmtpText.Escape(mailbox.Address)), null);
+        }
+        return (null, headers);
+    }
+
+    /// <summary>RFC 6409 section 8.3 and 8.4: a submission server may add a missing Date and Message-ID.</summary>
+    private string MissingSubmissionHeaders(HeaderList headers)
+    {
+        var sb = new StringBuilder();
+        if (!headers.Contains(HeaderId.Date))
+            sb.Append("Date: ").Append(DateUtils.FormatDate(time.GetUtcNow())).Append("\r\n");
+        if (!headers.Contains(HeaderId.MessageId))
+            sb.Append("Message-ID: <").Append(MimeUtils.GenerateMessageId(hostname)).Append(">\r\n");
+        return sb.ToString();
+    }
+
+    private string ReceivedHeader(ISessionContext context, string id, string? recipient, DateTimeOffset now)
+    {
+        var protocol = "ESMTP" + (context.Pipe is { IsSecure: true } ? "S" : "") + (context.Account() is not null ? "A" : "");
+        var sb = new StringBuilder();
+        sb.Append("Received: from ").Append(HeaderToken(context.Helo())).Append(" ([").Append(context.RemoteAddress()).Append("])\r\n");
+        sb.Append("\tby ").Append(hostname).Append(" with ").Append(protocol).Append(" id ").Append(id);
+        if (recipient is not null)
+            sb.Append("\r\n\tfor <").Append(HeaderToken(recipient)).Append('>');
+        sb.Append("; ").Append(DateUtils.FormatDate(now)).Append("\r\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Client text inside a header: escaped, without characters that end a comment or an angle address.</summary>
+    private static string HeaderToken(string text) =>
+        SmtpText.Escape(text, 200).Replace('(', '_').Replace(')', '_').Replace('<', '_').Replace('>', '_').Replace(' ', '_');
+
+    /// <summary>The header section (for the DSN's text/rfc822-headers part), at most 64 KiB of it.</summary>
+    private static byte[] HeaderSection(ReadOnlySequence<byte> message)
+    {
+        var head = message.Slice(0, Math.Min(message.Length, 64 * 1024)).ToArray();
+        var end = head.AsSpan().IndexOf("\r\n\r\n"u8);
+        return end < 0 ? head : head[..(end + 4)];
+    }
+
+    private static string NewId() => Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
+}

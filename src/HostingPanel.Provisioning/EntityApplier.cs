@@ -1,0 +1,106 @@
+using HostingPanel.Data;
+using HostingPanel.Data.Model;
+using HostingPanel.MailEngine.Admin;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HostingPanel.Provisioning;
+
+/// <summary>
+/// Applies the current desired state of one entity to the engine and records the outcome on the entity.
+/// Every engine call is an idempotent ensure/remove, so applying the same record twice does no harm.
+/// </summary>
+public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin engine, IOptions<ProvisioningOptions> options)
+{
+    private TimeSpan Grace => TimeSpan.FromDays(options.Value.DeleteGraceDays);
+
+    public Task ApplyAsync(OutboxRecord record, CancellationToken ct) => record.EntityType switch
+    {
+        OutboxEntityType.Domain => ApplyDomainAsync(record, ct),
+        OutboxEntityType.Mailbox => ApplyMailboxAsync(record, ct),
+        OutboxEntityType.Alias => ApplyAliasAsync(record, ct),
+        OutboxEntityType.Customer => ApplyMailboxesAsync(db.Mailboxes.Where(m => m.Domain!.CustomerId == record.EntityId), ct),
+        OutboxEntityType.Reseller => ApplyMailboxesAsync(db.Mailboxes.Where(m => m.Domain!.Customer!.ResellerId == record.EntityId), ct),
+        _ => throw new InvalidOperationException($"Unknown outbox entity type {record.EntityType}"),
+    };
+
+    /// <summary>Marks the entity failed with the engine's reason (the worker retries with backoff).</summary>
+    public async Task MarkFailedAsync(OutboxRecord record, string reason, CancellationToken ct)
+    {
+        switch (record.EntityType)
+        {
+            case OutboxEntityType.Domain when await db.Domains.FindAsync([record.EntityId], ct) is { Status: not EntityStatus.Deleting } d:
+                d.SetStatus(EntityStatus.Failed, reason); break;
+            case OutboxEntityType.Mailbox when await db.Mailboxes.FindAsync([record.EntityId], ct) is { Status: not EntityStatus.Deleting } m:
+                m.SetStatus(EntityStatus.Failed, reason); break;
+            case OutboxEntityType.Alias when await db.Aliases.FindAsync([record.EntityId], ct) is { } a:
+                a.SetStatus(EntityStatus.Failed, reason); break;
+        }
+    }
+
+    private async Task ApplyDomainAsync(OutboxRecord record, CancellationToken ct)
+    {
+        var domain = await db.Domains.FirstOrDefaultAsync(d => d.Id == record.EntityId, ct);
+        if (domain is null)
+        {
+            await engine.RemoveDomainAsync(record.EntityKey, DateTimeOffset.UtcNow, ct);
+            return;
+        }
+        if (domain.Status == EntityStatus.Deleting)
+        {
+            // Mailboxes in it stop receiving and logging in now; their mail stays for the grace period.
+            await engine.RemoveDomainAsync(domain.Name, (domain.DeletedAt ?? DateTimeOffset.UtcNow) + Grace, ct);
+            return;
+        }
+        await engine.EnsureDomainAsync(domain.Name, ct);
+        domain.SetStatus(EntityStatus.Active, null);
+    }
+
+    private async Task ApplyMailboxAsync(OutboxRecord record, CancellationToken ct)
+    {
+        var mailbox = await LoadMailboxes(db.Mailboxes.Where(m => m.Id == record.EntityId)).FirstOrDefaultAsync(ct);
+        if (mailbox is null)
+        {
+            await engine.PurgeMailboxAsync(record.EntityKey, ct);
+            return;
+        }
+        await ApplyMailboxAsync(mailbox, ct);
+    }
+
+    private async Task ApplyMailboxesAsync(IQueryable<Mailbox> query, CancellationToken ct)
+    {
+        foreach (var mailbox in await LoadMailboxes(query).ToListAsync(ct))
+            await ApplyMailboxAsync(mailbox, ct);
+    }
+
+    private async Task ApplyMailboxAsync(Mailbox mailbox, CancellationToken ct)
+    {
+        var address = mailbox.AddressIn(mailbox.Domain!.Name);
+        if (mailbox.Status == EntityStatus.Deleting)
+        {
+            await engine.RemoveMailboxAsync(address, (mailbox.DeletedAt ?? DateTimeOffset.UtcNow) + Grace, ct);
+            return;
+        }
+        await engine.EnsureDomainAsync(mailbox.Domain.Name, ct);
+        var spec = EngineSpecMapper.ToSpec(mailbox);
+        await engine.EnsureMailboxAsync(spec, ct);
+        mailbox.SetStatus(spec.Enabled ? EntityStatus.Active : EntityStatus.Suspended, null);
+    }
+
+    private async Task ApplyAliasAsync(OutboxRecord record, CancellationToken ct)
+    {
+        var alias = await db.Aliases.Include(a => a.Domain).Include(a => a.Destinations).FirstOrDefaultAsync(a => a.Id == record.EntityId, ct);
+        if (alias is null)
+        {
+            await engine.RemoveAliasAsync(record.EntityKey, ct);
+            return;
+        }
+        await engine.EnsureDomainAsync(alias.Domain!.Name, ct);
+        await engine.EnsureAliasAsync(EngineSpecMapper.ToSpec(alias), ct);
+        alias.SetStatus(EntityStatus.Active, null);
+    }
+
+    internal static IQueryable<Mailbox> LoadMailboxes(IQueryable<Mailbox> query) => query
+        .Include(m => m.Domain).ThenInclude(d => d!.Customer).ThenInclude(c => c!.Reseller)
+        .Include(m => m.Forwards);
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using HostingPanel.Application.Common;
+using HostingPanel.Application.Customers;
+using HostingPanel.Application.Dashboard;
+using HostingPanel.Application.Domains;
+using HostingPanel.Application.Mailboxes;
+using HostingPanel.Data.Identity;
+using HostingPanel.Web.Features.Shared;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HostingPanel.Web.Features.Domains;
+
+/// <summary>Domains in the user's scope: list, add (inside the plan), overview with usage chart and mailboxes, delete.</summary>
+[Route("domains"), RolesOr404(Roles.Admin, Roles.Support, Roles.Reseller, Roles.Customer)]
+public sealed class DomainsController(DomainService domains, CustomerService customers, MailboxService mailboxes, DashboardService dashboard, IActorAccessor actor) : PortalController
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index(int page = 1, string? q = null, CancellationToken ct = default)
+    {
+        ViewData["q"] = q;
+        return View(await domains.ListAsync(Paging(page, q), null, ct));
+    }
+
+    [HttpGet("new")]
+    public async Task<IActionResult> Create(Guid? customerId, CancellationToken ct)
+    {
+        if (!actor.Actor.CanManageDomains()) return NotFound();
+        await LoadCustomersAsync(ct);
+        return View(new CreateDomainInput { CustomerId = customerId });
+    }
+
+    [HttpPost("new")]
+    public async Task<IActionResult> Create(CreateDomainInput form, CancellationToken ct)
+    {
+        var result = await domains.CreateAsync(form, ct);
+        if (result.Succeeded)
+        {
+            Flash($"Domain {result.Value!.DisplayName} added.");
+            return RedirectToAction(nameof(Details), new { name = result.Value.Name });
+        }
+        if (Show(result.Failure!) is { } notFound) return notFound;
+        await LoadCustomersAsync(ct);
+        return View(form);
+    }
+
+    [HttpGet("{name}")]
+    public async Task<IActionResult> Details(string name, int page = 1, string? q = null, CancellationToken ct = default)
+    {
+        var domain = await domains.GetAsync(name, ct);
+        if (!domain.Succeeded) return NotFound();
+        var list = await mailboxes.ListAsync(name, Paging(page, q), ct);
+        if (!list.Succeeded) return NotFound();
+        var usage = await dashboard.DomainUsageAsync(name, 30, ct);
+        ViewData["q"] = q;
+        ViewData["Mailboxes"] = list.Value;
+        // The chart's data travels in an attribute (HTML-encoded by Razor), read by /js/usage-chart.js.
+        ViewData["Usage"] = JsonSerializer.Serialize((usage.Value ?? []).Select(p => new { t = p.At.ToUnixTimeMilliseconds(), mb = Math.Round(p.UsedBytes / 1048576.0, 2) }));
+        return View(domain.Value);
+    }
+
+    [HttpGet("{name}/delete")]
+    public async Task<IActionResult> Delete(string name, CancellationToken ct)
+    {
+        if (!actor.Actor.CanManageDomains()) return NotFound();
+        var domain = await domains.GetAsync(name, ct);
+        return domain.Succeeded ? View(domain.Value) : NotFound();
+    }
+
+    [HttpPost("{name}/delete")]
+    public async Task<IActionResult> DeleteConfirmed(string name, CancellationToken ct)
+    {
+        var result = await domains.DeleteAsync(name, ct);
+        if (!result.Succeeded) return NotFound();
+        Flash($"Domain {name} deleted. Its mail is kept for the grace period.");
+        return RedirectToAction(nameof(Index));
+    }
+
+    private async Task LoadCustomersAsync(CancellationToken ct)
+    {
+        if (actor.Actor.IsAdmin || actor.Actor.IsReseller)
+            ViewData["Customers"] = (await customers.ListAsync(new PageRequest(1, PageRequest.MaxPageSize), null, ct)).Items;
+    }
+}

@@ -1,0 +1,143 @@
+using HostingPanel.Application.Common;
+using HostingPanel.Application.Mailboxes;
+using HostingPanel.Data.Identity;
+using HostingPanel.Web.Features.Shared;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HostingPanel.Web.Features.Mailboxes;
+
+/// <summary>A domain's mailboxes: create, settings (quota, protocols, retention, suspend), password, delete; restore for staff.</summary>
+[RolesOr404(Roles.Admin, Roles.Support, Roles.Reseller, Roles.Customer)]
+public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor actor) : PortalController
+{
+    [HttpGet("domains/{domain}/mailboxes/new")]
+    public IActionResult Create(string domain)
+    {
+        ViewData["Domain"] = domain;
+        return View(new CreateMailboxInput { QuotaMb = 1024 });
+    }
+
+    [HttpPost("domains/{domain}/mailboxes/new")]
+    public async Task<IActionResult> Create(string domain, CreateMailboxInput form, CancellationToken ct)
+    {
+        var result = await mailboxes.CreateAsync(domain, form, ct);
+        if (result.Succeeded)
+        {
+            Flash($"Mailbox {result.Value!.Address} created.");
+            return Redirect($"/domains/{Uri.EscapeDataString(result.Value.Domain)}");
+        }
+        if (Show(result.Failure!) is { } notFound) return notFound;
+        ViewData["Domain"] = domain;
+        return View(form);
+    }
+
+    [HttpGet("domains/{domain}/mailboxes/{localPart}")]
+    public async Task<IActionResult> Edit(string domain, string localPart, CancellationToken ct)
+    {
+        var result = await mailboxes.GetAsync(domain, localPart, ct);
+        if (!result.Succeeded) return NotFound();
+        var m = result.Value!;
+        ViewData["Mailbox"] = m;
+        return View(new MailboxForm
+        {
+            DisplayName = m.DisplayName,
+            QuotaMb = m.QuotaMb,
+            Enabled = m.Enabled,
+            ImapEnabled = m.ImapEnabled,
+            Pop3Enabled = m.Pop3Enabled,
+            Pop3RetentionDays = m.Pop3RetentionDays,
+        });
+    }
+
+    [HttpPost("domains/{domain}/mailboxes/{localPart}")]
+    public async Task<IActionResult> Edit(string domain, string localPart, MailboxForm form, CancellationToken ct)
+    {
+        var input = new UpdateMailboxInput
+        {
+            DisplayName = form.DisplayName ?? "",
+            // Support staff do not change quotas (they come out of plans); the field is read-only for them.
+            QuotaMb = actor.Actor.IsSupport ? null : form.QuotaMb,
+            Enabled = form.Enabled,
+            ImapEnabled = form.ImapEnabled,
+            Pop3Enabled = form.Pop3Enabled,
+            Pop3RetentionDays = form.Pop3RetentionDays,
+        };
+        var result = await mailboxes.UpdateAsync(domain, localPart, input, ct);
+        if (result.Succeeded)
+        {
+            Flash($"Mailbox {result.Value!.Address} saved.");
+            return Redirect($"/domains/{Uri.EscapeDataString(result.Value.Domain)}/mailboxes/{Uri.EscapeDataString(result.Value.LocalPart)}");
+        }
+        if (Show(result.Failure!) is { } notFound) return notFound;
+        var current = await mailboxes.GetAsync(domain, localPart, ct);
+        if (!current.Succeeded) return NotFound();
+        ViewData["Mailbox"] = current.Value;
+        return View(form);
+    }
+
+    [HttpGet("domains/{domain}/mailboxes/{localPart}/password")]
+    public async Task<IActionResult> Password(string domain, string localPart, CancellationToken ct)
+    {
+        var result = await mailboxes.GetAsync(domain, localPart, ct);
+        if (!result.Succeeded) return NotFound();
+        ViewData["Mailbox"] = result.Value;
+        return View(new ChangePasswordInput());
+    }
+
+    [HttpPost("domains/{domain}/mailboxes/{localPart}/password")]
+    public async Task<IActionResult> Password(string domain, string localPart, ChangePasswordInput form, CancellationToken ct)
+    {
+        // An empty field would mean "no change" to the service: say so here as the validator would.
+        var result = await mailboxes.UpdateAsync(domain, localPart, new UpdateMailboxInput { Password = form.Password ?? "" }, ct);
+        if (result.Succeeded)
+        {
+            Flash($"The password of {result.Value!.Address} was changed.");
+            return Redirect($"/domains/{Uri.EscapeDataString(result.Value.Domain)}/mailboxes/{Uri.EscapeDataString(result.Value.LocalPart)}");
+        }
+        if (Show(result.Failure!) is { } notFound) return notFound;
+        var current = await mailboxes.GetAsync(domain, localPart, ct);
+        if (!current.Succeeded) return NotFound();
+        ViewData["Mailbox"] = current.Value;
+        return View(form);
+    }
+
+    [HttpGet("domains/{domain}/mailboxes/{localPart}/delete")]
+    public async Task<IActionResult> Delete(string domain, string localPart, CancellationToken ct)
+    {
+        var result = await mailboxes.GetAsync(domain, localPart, ct);
+        return result.Succeeded ? View(result.Value) : NotFound();
+    }
+
+    [HttpPost("domains/{domain}/mailboxes/{localPart}/delete")]
+    public async Task<IActionResult> DeleteConfirmed(string domain, string localPart, CancellationToken ct)
+    {
+        var result = await mailboxes.DeleteAsync(domain, localPart, ct);
+        if (!result.Succeeded) return NotFound();
+        Flash($"Mailbox {localPart}@{domain} deleted. Staff can restore it during the grace period.");
+        return Redirect($"/domains/{Uri.EscapeDataString(domain)}");
+    }
+
+    [HttpGet("deleted-mailboxes"), RolesOr404(Roles.Admin, Roles.Support)]
+    public async Task<IActionResult> Deleted(CancellationToken ct) => View(await mailboxes.ListDeletedAsync(ct));
+
+    [HttpPost("deleted-mailboxes/restore"), RolesOr404(Roles.Admin, Roles.Support)]
+    public async Task<IActionResult> Restore(string domain, string localPart, CancellationToken ct)
+    {
+        var result = await mailboxes.RestoreAsync(domain, localPart, ct);
+        if (result.Succeeded) Flash($"Mailbox {result.Value!.Address} restored.");
+        else if (result.Failure!.Kind == FailureKind.NotFound) return NotFound();
+        else TempData["Error"] = result.Failure.Message;
+        return RedirectToAction(nameof(Deleted));
+    }
+}
+
+/// <summary>Mailbox settings; field names match UpdateMailboxInput.</summary>
+public sealed class MailboxForm
+{
+    public string? DisplayName { get; set; }
+    public long QuotaMb { get; set; }
+    public bool Enabled { get; set; }
+    public bool ImapEnabled { get; set; }
+    public bool Pop3Enabled { get; set; }
+    public int Pop3RetentionDays { get; set; }
+}

@@ -1,0 +1,91 @@
+using HostingPanel.Application.Mailboxes;
+using HostingPanel.Data.Identity;
+using HostingPanel.Web.Features.Shared;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HostingPanel.Web.Features.MyMailbox;
+
+/// <summary>A mailbox owner's own pages: quota, password, forwarding and POP3 retention, mail program setup.</summary>
+[Route("my"), RolesOr404(Roles.MailboxUser)]
+public sealed class MyMailboxController(MailboxService mailboxes, IConfiguration configuration) : PortalController
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index(CancellationToken ct)
+    {
+        var own = await mailboxes.GetOwnAsync(ct);
+        return own.Succeeded ? View(own.Value) : NotFound();
+    }
+
+    [HttpGet("settings")]
+    public async Task<IActionResult> Settings(CancellationToken ct)
+    {
+        var own = await mailboxes.GetOwnAsync(ct);
+        if (!own.Succeeded) return NotFound();
+        var m = own.Value!;
+        ViewData["Mailbox"] = m;
+        return View(new OwnerSettingsForm { ForwardTo = string.Join("\n", m.ForwardTo), KeepCopy = m.KeepCopyWhenForwarding, Pop3RetentionDays = m.Pop3RetentionDays });
+    }
+
+    [HttpPost("settings")]
+    public async Task<IActionResult> Settings(OwnerSettingsForm form, CancellationToken ct)
+    {
+        var input = new OwnerSettingsInput
+        {
+            ForwardTo = (form.ForwardTo ?? "").Split(['\n', '\r', ',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
+            KeepCopy = form.KeepCopy,
+            Pop3RetentionDays = form.Pop3RetentionDays,
+        };
+        var result = await mailboxes.UpdateOwnSettingsAsync(input, ct);
+        if (result.Succeeded)
+        {
+            Flash("Your settings were saved.");
+            return RedirectToAction(nameof(Index));
+        }
+        if (Show(result.Failure!, f => f.StartsWith(nameof(form.ForwardTo), StringComparison.OrdinalIgnoreCase) ? nameof(form.ForwardTo) : f) is { } notFound) return notFound;
+        ViewData["Mailbox"] = (await mailboxes.GetOwnAsync(ct)).Value;
+        return View(form);
+    }
+
+    [HttpGet("password")]
+    public IActionResult Password() => View(new ChangePasswordInput());
+
+    [HttpPost("password")]
+    public async Task<IActionResult> Password(ChangePasswordInput form, CancellationToken ct)
+    {
+        var result = await mailboxes.ChangeOwnPasswordAsync(form, ct);
+        if (result.Succeeded)
+        {
+            Flash("Your password was changed. Use the new one in your mail programs too.");
+            return RedirectToAction(nameof(Index));
+        }
+        return Show(result.Failure!) ?? View(form);
+    }
+
+    [HttpGet("setup")]
+    public async Task<IActionResult> Setup(CancellationToken ct)
+    {
+        var own = await mailboxes.GetOwnAsync(ct);
+        if (!own.Succeeded) return NotFound();
+        return View(new MailSetup(own.Value!, MailServers.From(configuration)));
+    }
+}
+
+public sealed class OwnerSettingsForm
+{
+    /// <summary>Addresses, one per line.</summary>
+    public string? ForwardTo { get; set; }
+    public bool KeepCopy { get; set; } = true;
+    public int Pop3RetentionDays { get; set; }
+}
+
+/// <summary>The mail servers as configured (Mail:Hostname, Mail:*:Port; 0 disables a listener).</summary>
+public sealed record MailServers(string Hostname, int Imap, int Imaps, int Pop3, int Pop3s, int Submission, int Submissions)
+{
+    public static MailServers From(IConfiguration c) => new(
+        c["Mail:Hostname"] is { Length: > 0 } h ? h : "localhost",
+        c.GetValue("Mail:Imap:Port", 1143), c.GetValue("Mail:Imaps:Port", 1993),
+        c.GetValue("Mail:Pop3:Port", 1110), c.GetValue("Mail:Pop3s:Port", 1995),
+        c.GetValue("Mail:Submission:Port", 1587), c.GetValue("Mail:Submissions:Port", 1465));
+}
+
+public sealed record MailSetup(MailboxView Mailbox, MailServers Servers);

@@ -1,0 +1,81 @@
+using HostingPanel.Application.Resellers;
+using HostingPanel.Data.Identity;
+using HostingPanel.Web.Features.Shared;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HostingPanel.Web.Features.Resellers;
+
+/// <summary>Admins: resellers, their pools, overselling and suspension.</summary>
+[Route("resellers"), RolesOr404(Roles.Admin)]
+public sealed class ResellersController(ResellerService resellers) : PortalController
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index(int page = 1, string? q = null, CancellationToken ct = default)
+    {
+        ViewData["q"] = q;
+        return View(await resellers.ListAsync(Paging(page, q), ct));
+    }
+
+    [HttpGet("new")]
+    public IActionResult Create() => View(new CreateResellerInput { Limits = new PoolLimitsInput { MaxCustomers = 10, MaxDomains = 20, MaxMailboxes = 200, DiskQuotaMb = 51200 } });
+
+    [HttpPost("new")]
+    public async Task<IActionResult> Create(CreateResellerInput form, CancellationToken ct)
+    {
+        form.Limits ??= new PoolLimitsInput();
+        var result = await resellers.CreateAsync(form, ct);
+        if (result.Succeeded)
+        {
+            Flash($"Reseller {result.Value!.Name} created.");
+            return RedirectToAction(nameof(Edit), new { id = result.Value.Id });
+        }
+        return Show(result.Failure!) ?? View(form);
+    }
+
+    [HttpGet("{id:guid}")]
+    public async Task<IActionResult> Edit(Guid id, CancellationToken ct)
+    {
+        var result = await resellers.GetAsync(id, ct);
+        if (!result.Succeeded) return NotFound();
+        var r = result.Value!;
+        ViewData["Reseller"] = r;
+        return View(new ResellerForm
+        {
+            Name = r.Name,
+            AllowOverselling = r.AllowOverselling,
+            Limits = new PoolLimitsInput { MaxCustomers = r.Limits.MaxCustomers, MaxDomains = r.Limits.MaxDomains, MaxMailboxes = r.Limits.MaxMailboxes, DiskQuotaMb = r.Limits.DiskQuotaMb },
+        });
+    }
+
+    [HttpPost("{id:guid}")]
+    public async Task<IActionResult> Edit(Guid id, ResellerForm form, CancellationToken ct)
+    {
+        var result = await resellers.UpdateAsync(id, new UpdateResellerInput { Name = form.Name ?? "", AllowOverselling = form.AllowOverselling, Limits = form.Limits ?? new() }, ct);
+        if (result.Succeeded)
+        {
+            Flash("Reseller saved.");
+            return RedirectToAction(nameof(Edit), new { id });
+        }
+        if (Show(result.Failure!) is { } notFound) return notFound;
+        var current = await resellers.GetAsync(id, ct);
+        ViewData["Reseller"] = current.Value;
+        return View(form);
+    }
+
+    [HttpPost("{id:guid}/status")]
+    public async Task<IActionResult> SetEnabled(Guid id, bool enabled, CancellationToken ct)
+    {
+        var result = await resellers.UpdateAsync(id, new UpdateResellerInput { Enabled = enabled }, ct);
+        if (!result.Succeeded) return NotFound();
+        Flash(enabled ? "Reseller enabled." : "Reseller suspended: its customers' mailboxes stop working until it is enabled.");
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+}
+
+/// <summary>The edit form; field names match UpdateResellerInput, so the service's messages land next to them.</summary>
+public sealed class ResellerForm
+{
+    public string? Name { get; set; }
+    public bool AllowOverselling { get; set; }
+    public PoolLimitsInput? Limits { get; set; }
+}

@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Text;
+using HostingPanel.MailEngine.Admin;
+using HostingPanel.MailEngine.Auth;
+using HostingPanel.MailEngine.Delivery;
+using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+// Usage: CrashHarness <data directory> <first message id>
+// Delivers messages from 8 concurrent writers into crash@example.com and prints "ACK <id>" only after
+// DeliverAsync returned Delivered, i.e. when an SMTP server would answer 250.
+var dataDirectory = args[0];
+var nextId = long.Parse(args[1]);
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["Storage:DataDirectory"] = dataDirectory,
+    ["Mail:Pop3:Port"] = "0",
+    ["Mail:Pop3s:Port"] = "0",
+});
+builder.Services.AddMailEngine(builder.Configuration);
+using var host = builder.Build();
+await host.StartAsync();
+
+var admin = host.Services.GetRequiredService<IMailEngineAdmin>();
+await admin.EnsureMailboxAsync(new MailboxSpec("crash@example.com", DovecotPassword.HashSha512Crypt("x"), 0, true, true, true, 0));
+var account = (await host.Services.GetRequiredService<MailDirectory>().FindMailboxAsync("crash@example.com"))!;
+var delivery = host.Services.GetRequiredService<MailDelivery>();
+var output = Console.Out;
+output.WriteLine("READY");
+
+await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+{
+    while (true)
+    {
+        var id = Interlocked.Increment(ref nextId);
+        var results = await delivery.DeliverAsync(new MemoryStream(Message(id)), [account.Id]);
+        if (results[0].Status == DeliveryStatus.Delivered)
+        {
+            lock (output)
+            {
+                output.WriteLine($"ACK {id}");
+                output.Flush();
+            }
+        }
+    }
+})));
+
+static byte[] Message(long id)
+{
+    // A body of random size whose hash is in the header: a torn or partial body cannot pass for complete.
+    var random = new byte[Random.Shared.Next(100, 12_000)];
+    Random.Shared.NextBytes(random);
+    var body = new StringBuilder();
+    var base64 = Convert.ToBase64String(random);
+    for (var i = 0; i < base64.Length; i += 76)
+        body.Append(base64, i, Math.Min(76, base64.Length - i)).Append("\r\n");
+    var bodyBytes = Encoding.ASCII.GetBytes(body.ToString());
+    var hash = Convert.ToHexString(SHA256.HashData(bodyBytes));
+    var header = $"From: harness@example.org\r\nTo: crash@example.com\r\nSubject: crash {id}\r\nX-Crash-Id: {id}\r\nX-Body-Sha256: {hash}\r\n\r\n";
+    return [.. Encoding.ASCII.GetBytes(header), .. bodyBytes];
+}

@@ -1,0 +1,44 @@
+using HostingPanel.Testing;
+using Microsoft.Playwright;
+
+namespace HostingPanel.Web.Tests.Portal;
+
+/// <summary>
+/// One Chromium per test class (Debian's, launched offline; never `playwright install`) and one panel host;
+/// each test opens its own browser contexts.
+/// </summary>
+public sealed class BrowserFixture : Infrastructure.PanelHostFixture, IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    /// <summary>The browser, launched on first use; skips (or fails under CI) when Chromium is absent.</summary>
+    public async Task<IBrowser> BrowserAsync()
+    {
+        if (_browser is not null) return _browser;
+        var path = TestEnvironment.RequireChromium();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = path,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        return _browser;
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var browser = await BrowserAsync();
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString().TrimEnd('/') });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public new async ValueTask DisposeAsync()
+    {
+        if (_browser is not null) await _browser.CloseAsync();
+        _playwright?.Dispose();
+        await base.DisposeAsync();
+    }
+}

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using HostingPanel.Application.Aliases;
+using HostingPanel.Application.Customers;
+using HostingPanel.Application.Domains;
+using HostingPanel.Application.Mailboxes;
+using HostingPanel.Data;
+using HostingPanel.Data.Model;
+using HostingPanel.MailEngine.Admin;
+using HostingPanel.MailEngine.Delivery;
+using HostingPanel.MailEngine.Directory;
+using HostingPanel.Provisioning;
+using HostingPanel.Web.Tests.Infrastructure;
+using MailKit.Net.Pop3;
+using MailKit.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+
+namespace HostingPanel.Web.Tests.Provisioning;
+
+/// <summary>The worker in the real process: desired state in the panel becomes the engine's state, and usage comes back.</summary>
+public sealed class WorkerTests(MailHostFixture host) : IClassFixture<MailHostFixture>
+{
+    private const string Password = "mailbox-password-1";
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<CustomerView> CustomerWithDomainAsync(string domain, long diskMb = 1000)
+    {
+        await using var s = host.As();
+        var customer = await s.ServiceProvider.GetRequiredService<CustomerService>().CreateAsync(new CreateCustomerInput
+        {
+            Name = domain, Email = $"owner@{domain}", Password = "customer-password-1",
+            Limits = new PlanLimitsInput { MaxDomains = 2, MaxMailboxes = 10, DiskQuotaMb = diskMb },
+        }, Ct);
+        Assert.True(customer.Succeeded, customer.Failure?.Message);
+        var d = await s.ServiceProvider.GetRequiredService<DomainService>().CreateAsync(new CreateDomainInput { Name = domain, CustomerId = customer.Value!.Id }, Ct);
+        Assert.True(d.Succeeded, d.Failure?.Message);
+        return customer.Value;
+    }
+
+    private async Task<MailboxView> CreateMailboxAsync(string domain, string localPart, long quotaMb = 10)
+    {
+        await using var s = host.As();
+        var m = await s.ServiceProvider.GetRequiredService<MailboxService>()
+            .CreateAsync(domain, new CreateMailboxInput { LocalPart = localPart, Password = Password, QuotaMb = quotaMb }, Ct);
+        Assert.True(m.Succeeded, m.Failure?.Message);
+        return m.Value!;
+    }
+
+    private async Task<bool> Pop3LoginWorksAsync(string address)
+    {
+        using var pop = new Pop3Client();
+        await pop.ConnectAsync("127.0.0.1", host.Port("pop3"), SecureSocketOptions.None, Ct);
+        try { await pop.AuthenticateAsync(address, Password, Ct); return true; }
+        catch (AuthenticationException) { return false; }
+    }
+
+    private async Task<EntityStatus> MailboxStatusAsync(string address)
+    {
+        await using var s = host.As();
+        var db = s.ServiceProvider.GetRequiredService<HostingPanelDbContext>();
+        var (lp, domain) = (address[..address.IndexOf('@')], address[(address.IndexOf('@') + 1)..]);
+        return await db.Mailboxes.IgnoreQueryFilters().Where(m => m.LocalPart == lp && m.Domain!.Name == domain).Select(m => m.Status).SingleAsync(Ct);
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < timeout)
+        {
+            if (await condition()) return;
+            await Task.Delay(50, Ct);
+        }
+        Assert.Fail($"{what} did not happen within {timeout.TotalSeconds} s");
+    }
+
+    [Fact]
+    public async Task NewMailbox_BecomesActive_AndAcceptsPop3Logins_WithinASecondOrTwo()
+    {
+        await CustomerWithDomainAsync("fast.example");
+        var created = await CreateMailboxAsync("fast.example", "adam");
+        Assert.Equal(EntityStatus.Pending, created.Status);
+
+        // The worker is woken by the commit; no polling interval stands between the change and the engine.
+        await EventuallyAsync(() => Pop3LoginWorksAsync("adam@fast.example"), TimeSpan.FromSeconds(3), "POP3 login of a new mailbox");
+        await EventuallyAsync(async () => await MailboxStatusAsync("adam@fast.example") == EntityStatus.Active, TimeSpan.FromSeconds(3), "status active");
+    }
+
+    [Fact]
+    public async Task SuspendingTheCustomer_RefusesLoginsOfEveryMailboxUnderIt_AndEnablingRestoresThem()
+    {
+        var customer = await CustomerWithDomainAsync("suspend.example");
+        await CreateMailboxAsync("suspend.example", "one");
+        await EventuallyAsync(() => Pop3LoginWorksAsync("one@suspend.example"), TimeSpan.FromSeconds(5), "login before suspension");
+
+        await using (var s = host.As())
+            Assert.True((await s.ServiceProvider.GetRequiredService<CustomerService>().UpdateAsync(customer.Id, new UpdateCustomerInput { Enabled = false }, Ct)).Succeeded);
+        await EventuallyAsync(async () => !await Pop3LoginWorksAsync("one@suspend.example"), TimeSpan.FromSeconds(5), "login refused after suspension");
+        Assert.Equal(EntityStatus.Suspended, await MailboxStatusAsync("one@suspend.example"));
+        var resolution = await host.App.Services.GetRequiredService<MailDirectory>().ResolveRecipientAsync("one@suspend.example", Ct);
+        Assert.Equal(RecipientStatus.Disabled, resolution.Status);
+
+        await using (var s = host.As())
+            Assert.True((await s.ServiceProvider.GetRequiredService<CustomerService>().UpdateAsync(customer.Id, new UpdateCustomerInput { Enabled = true }, Ct)).Succeeded);
+        await EventuallyAsync(() => Pop3LoginWorksAsync("one@suspend.example"), TimeSpan.FromSeconds(5), "login after re-enabling");
+    }
+
+    [Fact]
+    public async Task DeletedMailbox_RefusesLoginsAtOnce_KeepsItsMail_AndCanBeRestored()
+    {
+        await CustomerWithDomainAsync("delete.example");
+        await CreateMailboxAsync("delete.example", "gone");
+        await EventuallyAsync(() => Pop3LoginWorksAsync("gone@delete.example"), TimeSpan.FromSeconds(5), "login before delete");
+        var directory = host.App.Services.GetRequiredService<MailDirectory>();
+        var account = (await directory.FindMailboxAsync("gone@delete.example", Ct))!;
+        await DeliverAsync(account.Id, "kept for the grace period");
+
+        await using (var s = host.As())
+            Assert.True((await s.ServiceProvider.GetRequiredService<MailboxService>().DeleteAsync("delete.example", "gone", Ct)).Succeeded);
+        await EventuallyAsync(async () => !await Pop3LoginWorksAsync("gone@delete.example"), TimeSpan.FromSeconds(5), "login refused after delete");
+        // Refused at RCPT (550) from now on, though the mail is kept for the grace period.
+        Assert.Contains((await directory.ResolveRecipientAsync("gone@delete.example", Ct)).Status, new[] { RecipientStatus.Disabled, RecipientStatus.Unknown });
+
+        await using (var s = host.As())
+            Assert.True((await s.ServiceProvider.GetRequiredService<MailboxService>().RestoreAsync("delete.example", "gone", Ct)).Succeeded);
+        await EventuallyAsync(() => Pop3LoginWorksAsync("gone@delete.example"), TimeSpan.FromSeconds(5), "login after restore");
+        using var pop = new Pop3Client();
+        await pop.ConnectAsync("127.0.0.1", host.Port("pop3"), SecureSocketOptions.None, Ct);
+        await pop.AuthenticateAsync("gone@delete.example", Password, Ct);
+        Assert.Equal("kept for the grace period", (await pop.GetMessageAsync(0, Ct)).Subject);
+    }
+
+    [Fact]
+    public async Task Usage_ReachesThePanel_SoonAfterDeliveries_AndQuotaWarningsArriveOncePerCrossing()
+    {
+        await CustomerWithDomainAsync("usage.example");
+        await CreateMailboxAsync("usage.example", "full", quotaMb: 1);
+        await EventuallyAsync(() => Pop3LoginWorksAsync("full@usage.example"), TimeSpan.FromSeconds(5), "mailbox active");
+        var account = (await host.App.Services.GetRequiredService<MailDirectory>().FindMailboxAsync("full@usage.example", Ct))!;
+
+        await DeliverAsync(account.Id, "big one", bodyBytes: 870 * 1024); // about 85 % of 1 MiB
+        await EventuallyAsync(async () =>
+        {
+            await using var s = host.As();
+            var m = await s.ServiceProvider.GetRequiredService<MailboxService>().GetAsync("usage.example", "full", Ct);
+            return m.Value!.UsedBytes > 870 * 1024 && m.Value.MessageCount >= 1;
+        }, TimeSpan.FromSeconds(15), "usage in the panel");
+
+        using var pop = new Pop3Client();
+        await pop.ConnectAsync("127.0.0.1", host.Port("pop3"), SecureSocketOptions.None, Ct);
+        await pop.AuthenticateAsync("full@usage.example", Password, Ct);
+        var subjects = new List<string>();
+        for (var i = 0; i < pop.Count; i++) subjects.Add((await pop.GetMessageAsync(i, Ct)).Subject ?? "");
+        Assert.Single(subjects, s => s == "Your mailbox is 80% full");
+        await pop.DisconnectAsync(true, Ct);
+
+        await host.App.Services.GetRequiredService<UsageSync>().SyncAsync(Ct);
+        await using var check = host.As();
+        var warnings = await check.ServiceProvider.GetRequiredService<HostingPanelDbContext>().AuditEntries
+            .CountAsync(a => a.Action == "mailbox.quota-warning" && a.EntityKey == "full@usage.example", Ct);
+        Assert.Equal(1, warnings);
+    }
+
+    [Fact]
+    public async Task Reconciliation_RecreatesWhatTheEngineLost_AndRemovesWhatOnlyTheEngineHas_AndAuditsIt()
+    {
+        await CustomerWithDomainAsync("drift.example");
+        await CreateMailboxAsync("drift.example", "kept");
+        await EventuallyAsync(() => Pop3LoginWorksAsync("kept@drift.example"), TimeSpan.FromSeconds(5), "mailbox active");
+        var engine = host.App.Services.GetRequiredService<IMailEngineAdmin>();
+        await engine.PurgeMailboxAsync("kept@drift.example", Ct);
+        await engine.EnsureAliasAsync(new AliasSpec("stray@drift.example", ["kept@drift.example"]), Ct);
+        Assert.False(await Pop3LoginWorksAsync("kept@drift.example"));
+
+        var report = await host.App.Services.GetRequiredService<Reconciler>().RunAsync(Ct);
+
+        Assert.Contains(report.Repairs, r => r.Contains("mailbox kept@drift.example was missing"));
+        Assert.Contains(report.Repairs, r => r.Contains("alias stray@drift.example exists only in the engine"));
+        Assert.True(await Pop3LoginWorksAsync("kept@drift.example"));
+        var snapshot = await engine.GetDirectoryAsync(Ct);
+        Assert.DoesNotContain(snapshot.Aliases, a => a.Address == "stray@drift.example");
+        await using var s = host.As();
+        Assert.True(await s.ServiceProvider.GetRequiredService<HostingPanelDbContext>().AuditEntries
+            .AnyAsync(a => a.Action == "reconcile.repair" && a.Detail!.Contains("kept@drift.example"), Ct));
+        Assert.DoesNotContain((await host.App.Services.GetRequiredService<Reconciler>().RunAsync(Ct)).Repairs, r => r.Contains("drift.example"));
+    }
+
+    [Fact]
+    public async Task AliasChanges_ReachTheEngine()
+    {
+        await CustomerWithDomainAsync("alias.example");
+        await CreateMailboxAsync("alias.example", "adam");
+        await CreateMailboxAsync("alias.example", "betty");
+        await using (var s = host.As())
+            Assert.True((await s.ServiceProvider.GetRequiredService<AliasService>()
+                .CreateAsync("alias.example", new CreateAliasInput { LocalPart = "support", Destinations = ["adam@alias.example", "betty@alias.example"] }, Ct)).Succeeded);
+        var directory = host.App.Services.GetRequiredService<MailDirectory>();
+        await EventuallyAsync(async () => (await directory.ResolveRecipientAsync("support@alias.example", Ct)).Mailboxes.Count == 2,
+            TimeSpan.FromSeconds(5), "alias fan-out in the engine");
+
+        await using (var s = host.As())
+            Assert.True((await s.ServiceProvider.GetRequiredService<AliasService>().DeleteAsync("alias.example", "support", Ct)).Succeeded);
+        await EventuallyAsync(async () => (await directory.ResolveRecipientAsync("support@alias.example", Ct)).Status == RecipientStatus.Unknown,
+            TimeSpan.FromSeconds(5), "alias removed from the engine");
+    }
+
+    private async Task DeliverAsync(long mailboxId, string subject, int bodyBytes = 100)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("sender@elsewhere.example"));
+        message.To.Add(MailboxAddress.Parse("someone@example.com"));
+        message.Subject = subject;
+        message.Body = new TextPart("plain") { Text = new string('x', bodyBytes) };
+        using var stream = new MemoryStream();
+        await message.WriteToAsync(stream, Ct);
+        stream.Position = 0;
+        var result = await host.App.Services.GetRequiredService<MailDelivery>().DeliverAsync(stream, [mailboxId], ct: Ct);
+        Assert.Equal(DeliveryStatus.Delivered, Assert.Single(result).Status);
+    }
+}
