@@ -55,6 +55,7 @@ public sealed class ApiValidationTests(ApiHostFixture host)
         { "POST", "/api/v1/domains", """{"name":"-bad.example","customerId":"{customer}"}""", "name", "A part of a domain name cannot start or end with a hyphen." },
         { "POST", "/api/v1/domains", """{"name":"under_score.example","customerId":"{customer}"}""", "name", "A domain name may contain only letters, digits and hyphens." },
         { "POST", "/api/v1/domains", """{"name":"example.123","customerId":"{customer}"}""", "name", "The last part of a domain name cannot be all digits." },
+        { "POST", "/api/v1/domains", """{"name":"xn--a.example","customerId":"{customer}"}""", "name", "This is not a valid domain name." },
         { "POST", "/api/v1/domains", $$"""{"name":"{{new string('a', 64)}}.example","customerId":"{customer}"}""", "name", "Each part of a domain name must have 1 to 63 characters." },
         { "POST", "/api/v1/domains", """{"name":"owner-missing.example"}""", "customerId", "Choose the customer that owns the domain." },
         // POST /domains/{domain}/mailboxes
