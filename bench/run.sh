@@ -254,5 +254,7 @@ dovecot_stop "$WORK/dovecot"
 REVISION=${BENCH_PRODUCT_REVISION:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)}
 HB 60 report --results "$RESULTS" --out "$BENCH_REPORT" --command "bench/run.sh $SUITE" --product-missing "$PRODUCT_STATUS" \
   --product-revision "$REVISION"
-if [ "$SUITE" = all ]; then run_micro || log "micro-benchmarks failed; the load figures are written"; fi
+if [ "$SUITE" = all ] && [ "${BENCH_MICRO:-1}" != 0 ]; then
+  run_micro || log "micro-benchmarks failed; the load figures are written"
+fi
 log "done: $BENCH_REPORT"
