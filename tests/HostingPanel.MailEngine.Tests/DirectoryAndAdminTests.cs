@@ -157,11 +157,25 @@ public abstract class DirectoryAndAdminRules
         Assert.Equal(AuthFailure.Throttled, (await engine.Authenticator.AuthenticateAsync("real@example.com", EngineHost.Password, ip, MailProtocol.Pop3)).Failure);
         Assert.True((await engine.Authenticator.AuthenticateAsync("real@example.com", EngineHost.Password, System.Net.IPAddress.Loopback, MailProtocol.Pop3)).Succeeded);
     }
+}
 
+public sealed class SqliteDirectoryAndAdminTests : DirectoryAndAdminRules
+{
+    protected override Task<EngineHost> StartAsync(Dictionary<string, string?>? settings = null) => EngineHost.StartAsync(settings);
+}
+
+public sealed class PostgresDirectoryAndAdminTests : DirectoryAndAdminRules
+{
+    protected override Task<EngineHost> StartAsync(Dictionary<string, string?>? settings = null) => EngineHost.StartPostgresAsync(settings);
+}
+
+/// <summary>Authentication rules that do not depend on the database provider.</summary>
+public sealed class AuthenticatorTests
+{
     [Fact]
     public async Task Argon2Login_IsCached_SoRepeatedLoginsDoNotPayTheHashAgain_AndAPasswordChangeInvalidatesIt()
     {
-        await using var engine = await StartAsync();
+        await using var engine = await EngineHost.StartAsync();
         var hasher = new PasswordHasher();
         var spec = new MailboxSpec("argon@example.com", hasher.Hash("first"), 0, true, true, true, 0);
         await engine.Admin.EnsureMailboxAsync(spec);
@@ -183,30 +197,27 @@ public abstract class DirectoryAndAdminRules
     [Fact]
     public async Task UnknownUser_CostsAsMuchAsAWrongPassword()
     {
-        await using var engine = await StartAsync();
+        await using var engine = await EngineHost.StartAsync();
         await engine.Admin.EnsureMailboxAsync(new MailboxSpec("known@example.com", new PasswordHasher().Hash("pw"), 0, true, true, true, 0));
         // Warm up the dummy hash and the JIT.
         await engine.Authenticator.AuthenticateAsync("nobody@example.com", "x", null, MailProtocol.Imap);
         await engine.Authenticator.AuthenticateAsync("known@example.com", "x", null, MailProtocol.Imap);
 
-        var known = System.Diagnostics.Stopwatch.StartNew();
-        await engine.Authenticator.AuthenticateAsync("known@example.com", "wrong", null, MailProtocol.Imap);
-        known.Stop();
-        var unknown = System.Diagnostics.Stopwatch.StartNew();
-        await engine.Authenticator.AuthenticateAsync("nobody2@example.com", "wrong", null, MailProtocol.Imap);
-        unknown.Stop();
-        // Both run one {ARGON2ID} verification with Dovecot's parameters; allow a generous scheduling margin.
-        var ratio = unknown.Elapsed.TotalMilliseconds / known.Elapsed.TotalMilliseconds;
-        Assert.InRange(ratio, 0.5, 2.0);
+        async Task<double> FastestOfTwoAsync(string user)
+        {
+            var best = double.MaxValue;
+            for (var i = 0; i < 2; i++)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                await engine.Authenticator.AuthenticateAsync(user, "wrong" + i, null, MailProtocol.Imap);
+                best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
+            }
+            return best;
+        }
+        var known = await FastestOfTwoAsync("known@example.com");
+        var unknown = await FastestOfTwoAsync("nobody2@example.com");
+        // Both run one {ARGON2ID} verification with Dovecot's parameters (hundreds of milliseconds);
+        // without the dummy verification the unknown user would answer in well under a millisecond.
+        Assert.True(unknown > known * 0.4, $"unknown user took {unknown} ms, known user {known} ms");
     }
-}
-
-public sealed class SqliteDirectoryAndAdminTests : DirectoryAndAdminRules
-{
-    protected override Task<EngineHost> StartAsync(Dictionary<string, string?>? settings = null) => EngineHost.StartAsync(settings);
-}
-
-public sealed class PostgresDirectoryAndAdminTests : DirectoryAndAdminRules
-{
-    protected override Task<EngineHost> StartAsync(Dictionary<string, string?>? settings = null) => EngineHost.StartPostgresAsync(settings);
 }
