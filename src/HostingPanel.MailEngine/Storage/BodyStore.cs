@@ -78,8 +78,12 @@ public sealed class BodyStore
         }
     }
 
+    /// <summary>
+    /// Opens a body for reading. Synchronous I/O on purpose: bodies are small and usually in the page
+    /// cache, where a plain read costs microseconds and the async path a thread-pool hop per chunk.
+    /// </summary>
     public FileStream Open(string relativePath) =>
-        new(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        new(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
 
     public void Delete(string relativePath) => TryDelete(FullPath(relativePath));
 
