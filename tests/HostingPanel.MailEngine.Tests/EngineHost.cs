@@ -61,6 +61,8 @@ public sealed class EngineHost : IAsyncDisposable
 
     private static async Task<EngineHost> StartAsync(bool postgres, Dictionary<string, string?>? settings)
     {
+        // After the PostgreSQL check below may skip: nothing to clean up then.
+        var adminForCheck = postgres ? TestEnvironment.RequirePostgres() : null;
         var dataDirectory = Path.Combine(Path.GetTempPath(), "hp-engine-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(dataDirectory);
         var config = new Dictionary<string, string?>
@@ -75,7 +77,7 @@ public sealed class EngineHost : IAsyncDisposable
         string? database = null, adminConnection = null;
         if (postgres)
         {
-            adminConnection = TestEnvironment.RequirePostgres();
+            adminConnection = adminForCheck!;
             database = "hp_engine_" + Guid.NewGuid().ToString("N")[..12];
             await using (var c = new NpgsqlConnection(adminConnection))
             {
