@@ -36,6 +36,9 @@ public sealed class EngineHost : IAsyncDisposable
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The PostgreSQL database this host uses (to start a second node on it).</summary>
+    public string? PanelConnectionString => Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["ConnectionStrings:Panel"];
     public IServiceProvider Services => _host.Services;
     public IMailEngineAdmin Admin => Services.GetRequiredService<IMailEngineAdmin>();
     public MailStore Store => Services.GetRequiredService<MailStore>();

@@ -47,6 +47,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailMaintenanceService>();
 
         services.AddHostedService(sp => sp.GetRequiredService<MailMaintenanceService>());
+        services.AddHostedService<PostgresChangeRelay>();
         services.AddHostedService<Pop3Server>();
         return services;
     }

@@ -32,7 +32,17 @@ public sealed class MailboxChangeNotifier
         return new Subscription(this, mailboxId, handler);
     }
 
+    /// <summary>Set by <see cref="PostgresChangeRelay"/>: forwards local changes to other engine nodes.</summary>
+    internal Action<MailboxChange>? Relay { get; set; }
+
     public void Publish(MailboxChange change)
+    {
+        PublishLocal(change);
+        Relay?.Invoke(change);
+    }
+
+    /// <summary>Delivers a change to this process's subscribers only (also used for changes relayed from other nodes).</summary>
+    internal void PublishLocal(MailboxChange change)
     {
         if (!_subscribers.TryGetValue(change.MailboxId, out var handlers))
             return;
