@@ -114,8 +114,16 @@ public sealed class MailAuthenticator
         return allowed ? new AuthResult(AuthFailure.None, account) : new AuthResult(AuthFailure.ProtocolDisabled, account);
     }
 
+    private long _verifications;
+
+    /// <summary>How many password hashes were computed (tests check the cache and the dummy verification with it).</summary>
+    internal long Verifications => Interlocked.Read(ref _verifications);
+
+    internal const string DummyHashForTests = DummyHash;
+
     private async Task<bool> VerifyAsync(string password, string hash, CancellationToken ct)
     {
+        Interlocked.Increment(ref _verifications);
         await _hashSlots.WaitAsync(ct);
         try
         {
