@@ -3,6 +3,11 @@ using Xunit;
 
 namespace HostingPanel.MailEngine.Tests;
 
+/// <summary>Measures the process, so it runs alone: other tests' memory and threads would count too.</summary>
+[CollectionDefinition(nameof(Pop3ResourceTests), DisableParallelization = true)]
+public sealed class Pop3ResourceCollection;
+
+[Collection(nameof(Pop3ResourceTests))]
 public sealed class Pop3ResourceTests
 {
     [Fact]
