@@ -48,6 +48,13 @@ public sealed class AuthSchemeTests
     }
 
     [Fact]
+    public void Argon2Id_NativeAndManagedImplementationsAgree()
+    {
+        var salt = Convert.FromBase64String("aWL6CcW4h/x4YxZtLMLoXw==");
+        Assert.Equal(DovecotPassword.ManagedArgon2("pässword", salt, 8192, 2, 1, 32), DovecotPassword.NativeArgon2("pässword", salt, 8192, 2, 32));
+    }
+
+    [Fact]
     public void BlfCrypt_IsAcceptedOnImport()
     {
         var hash = DovecotPassword.HashBlowfishCrypt("pw", workFactor: 4);

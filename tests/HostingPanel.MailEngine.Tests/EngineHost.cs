@@ -36,6 +36,9 @@ public sealed class EngineHost : IAsyncDisposable
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The PostgreSQL database this host uses (to start a second node on it).</summary>
+    public string? PanelConnectionString => Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["ConnectionStrings:Panel"];
     public IServiceProvider Services => _host.Services;
     public IMailEngineAdmin Admin => Services.GetRequiredService<IMailEngineAdmin>();
     public MailStore Store => Services.GetRequiredService<MailStore>();
@@ -64,6 +67,8 @@ public sealed class EngineHost : IAsyncDisposable
 
     private static async Task<EngineHost> StartAsync(bool postgres, Dictionary<string, string?>? settings)
     {
+        // After the PostgreSQL check below may skip: nothing to clean up then.
+        var adminForCheck = postgres ? TestEnvironment.RequirePostgres() : null;
         var dataDirectory = Path.Combine(Path.GetTempPath(), "hp-engine-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(dataDirectory);
         var config = new Dictionary<string, string?>
@@ -81,7 +86,7 @@ public sealed class EngineHost : IAsyncDisposable
         string? database = null, adminConnection = null;
         if (postgres)
         {
-            adminConnection = TestEnvironment.RequirePostgres();
+            adminConnection = adminForCheck!;
             database = "hp_engine_" + Guid.NewGuid().ToString("N")[..12];
             await using (var c = new NpgsqlConnection(adminConnection))
             {

@@ -194,6 +194,51 @@ public sealed class Pop3Tests
     }
 
     [Fact]
+    public async Task Tls_SelfSignedCertificateForTheHostname_IsGeneratedOnceAndReused()
+    {
+        string dataDirectory;
+        string first;
+        await using (var engine = await EngineHost.StartAsync())
+        {
+            first = await CertificateOfAsync(engine.Pop3sPort);
+            dataDirectory = engine.DataDirectory;
+            Assert.True(File.Exists(Path.Combine(dataDirectory, "tls", "mail-selfsigned.crt.pem")));
+            // Keep the data for the restart below.
+            System.IO.Directory.CreateDirectory(dataDirectory + "-copy");
+            foreach (var file in System.IO.Directory.GetFiles(Path.Combine(dataDirectory, "tls")))
+            {
+                System.IO.Directory.CreateDirectory(Path.Combine(dataDirectory + "-copy", "tls"));
+                File.Copy(file, Path.Combine(dataDirectory + "-copy", "tls", Path.GetFileName(file)));
+            }
+        }
+        try
+        {
+            await using var again = await EngineHost.StartOnAsync(dataDirectory + "-copy");
+            Assert.Equal(first, await CertificateOfAsync(again.Pop3sPort));
+        }
+        finally
+        {
+            System.IO.Directory.Delete(dataDirectory + "-copy", recursive: true);
+        }
+    }
+
+    private static async Task<string> CertificateOfAsync(int port)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", port);
+        string? subject = null;
+        await using var ssl = new System.Net.Security.SslStream(client.GetStream(), false, (_, certificate, _, _) =>
+        {
+            subject = certificate!.Subject + " " + certificate.GetCertHashString();
+            return true;
+        });
+        await ssl.AuthenticateAsClientAsync("mail.test");
+        Assert.True(ssl.SslProtocol >= System.Security.Authentication.SslProtocols.Tls12);
+        Assert.StartsWith("CN=mail.test ", subject);
+        return subject!;
+    }
+
+    [Fact]
     public async Task Rfc5034_SaslPlain_WithInitialResponseAndWithContinuation()
     {
         await using var engine = await EngineHost.StartAsync();

@@ -56,7 +56,7 @@ public sealed class Pop3Wire : IAsyncDisposable
 
     public async Task<string> ReadLineAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await _reader.ReadLineAsync(timeout.Token) ?? "<closed>";
     }
 

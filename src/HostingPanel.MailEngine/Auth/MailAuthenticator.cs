@@ -53,7 +53,9 @@ public sealed class MailAuthenticator
     private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
     // Each {ARGON2ID} verification takes 64 MiB; bound how many run at once.
     private readonly SemaphoreSlim _hashSlots = new(Math.Max(2, Environment.ProcessorCount * 2));
-    private readonly Lazy<string> _dummyHash = new(() => DovecotPassword.HashArgon2Id(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))));
+    // Unknown users are checked against this (its password is a forgotten random string): the same
+    // scheme and parameters as a real {ARGON2ID} mailbox, so the same cost.
+    private const string DummyHash = "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$aWL6CcW4h/x4YxZtLMLoXw$BKfn0xoqlZHdiUBhA9mUK5IfyzCnzWHo6XtHWKrmLrI";
 
     public MailAuthenticator(MailDirectory directory, LoginThrottle throttle, IOptions<MailEngineOptions> options, TimeProvider time, ILogger<MailAuthenticator> logger)
     {
@@ -85,7 +87,7 @@ public sealed class MailAuthenticator
         else
         {
             // Unknown users verify against a dummy hash of the default scheme: same cost, same time.
-            verified = await VerifyAsync(password, account?.PasswordHash ?? _dummyHash.Value, ct) && account is not null;
+            verified = await VerifyAsync(password, account?.PasswordHash ?? DummyHash, ct) && account is not null;
         }
 
         if (!verified)
@@ -112,8 +114,16 @@ public sealed class MailAuthenticator
         return allowed ? new AuthResult(AuthFailure.None, account) : new AuthResult(AuthFailure.ProtocolDisabled, account);
     }
 
+    private long _verifications;
+
+    /// <summary>How many password hashes were computed (tests check the cache and the dummy verification with it).</summary>
+    internal long Verifications => Interlocked.Read(ref _verifications);
+
+    internal const string DummyHashForTests = DummyHash;
+
     private async Task<bool> VerifyAsync(string password, string hash, CancellationToken ct)
     {
+        Interlocked.Increment(ref _verifications);
         await _hashSlots.WaitAsync(ct);
         try
         {

@@ -48,6 +48,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailMaintenanceService>();
 
         services.AddHostedService(sp => sp.GetRequiredService<MailMaintenanceService>());
+        services.AddHostedService<PostgresChangeRelay>();
         services.AddHostedService<Pop3Server>();
         services.AddMailEngineSmtp(configuration);
         return services;

@@ -23,7 +23,16 @@ public sealed class BodyStore
     public BodyStore(IOptions<MailStorageOptions> options)
     {
         Root = Path.GetFullPath(Path.Combine(options.Value.DataDirectory, "store"));
-        System.IO.Directory.CreateDirectory(Root);
+        // All 256 shard directories up front, made durable once: a body's rename is then the only
+        // directory entry a delivery has to sync.
+        var created = !System.IO.Directory.Exists(Path.Combine(Root, "ff"));
+        for (var i = 0; i < 256; i++)
+            System.IO.Directory.CreateDirectory(Path.Combine(Root, i.ToString("x2")));
+        if (created)
+        {
+            FsyncDirectory(Root);
+            FsyncDirectory(Path.GetDirectoryName(Root)!);
+        }
     }
 
     public string Root { get; }
@@ -36,7 +45,6 @@ public sealed class BodyStore
         var name = Guid.NewGuid().ToString("N");
         var shard = name[..2];
         var directory = Path.Combine(Root, shard);
-        System.IO.Directory.CreateDirectory(directory);
         var tempPath = Path.Combine(directory, name + TempExtension);
         var finalRelative = Path.Combine(shard, name + BodyExtension);
         long size = 0;
@@ -78,8 +86,12 @@ public sealed class BodyStore
         }
     }
 
+    /// <summary>
+    /// Opens a body for reading. Synchronous I/O on purpose: bodies are small and usually in the page
+    /// cache, where a plain read costs microseconds and the async path a thread-pool hop per chunk.
+    /// </summary>
     public FileStream Open(string relativePath) =>
-        new(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        new(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
 
     public void Delete(string relativePath) => TryDelete(FullPath(relativePath));
 

@@ -46,6 +46,13 @@ public sealed class EngineDatabase : IAsyncDisposable
             return await _npgsql.OpenConnectionAsync(ct);
         var connection = new SqliteConnection(_options.ConnectionString);
         await connection.OpenAsync(ct);
+        // Some SQLite builds default WAL databases to synchronous=NORMAL, which skips the commit fsync:
+        // a power cut could then lose a message already acknowledged.
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=FULL;";
+            await pragma.ExecuteNonQueryAsync(ct);
+        }
         return connection;
     }
 

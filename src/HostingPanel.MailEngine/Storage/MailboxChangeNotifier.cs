@@ -35,7 +35,17 @@ public sealed class MailboxChangeNotifier
     /// <summary>Raised for every change of every mailbox (e.g. so usage reaches the panel soon after deliveries). Must not block.</summary>
     public event Action<MailboxChange>? AnyChange;
 
+    /// <summary>Set by <see cref="PostgresChangeRelay"/>: forwards local changes to other engine nodes.</summary>
+    internal Action<MailboxChange>? Relay { get; set; }
+
     public void Publish(MailboxChange change)
+    {
+        PublishLocal(change);
+        Relay?.Invoke(change);
+    }
+
+    /// <summary>Delivers a change to this process's subscribers only (also used for changes relayed from other nodes).</summary>
+    internal void PublishLocal(MailboxChange change)
     {
         try { AnyChange?.Invoke(change); }
         catch { /* a faulty subscriber must not break delivery */ }

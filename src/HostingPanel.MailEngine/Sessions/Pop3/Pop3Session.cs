@@ -383,10 +383,13 @@ internal sealed class Pop3Session
             try
             {
                 int read;
-                while (!stuffer.Done && (read = await body.ReadAsync(chunk.AsMemory(0, BodyChunk), _stopping)) > 0)
+                while (!stuffer.Done && (read = body.Read(chunk, 0, BodyChunk)) > 0)
                 {
                     stuffer.Write(chunk.AsSpan(0, read), _writer);
-                    await _writer.FlushAsync(_stopping);
+                    // Large bodies go out chunk by chunk (bounded memory, back-pressure); a small one
+                    // leaves with its status line and terminator in one write at the end of the batch.
+                    if (read == BodyChunk)
+                        await _writer.FlushAsync(_stopping);
                 }
             }
             finally
