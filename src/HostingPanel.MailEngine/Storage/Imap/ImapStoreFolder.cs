@@ -6,7 +6,7 @@ namespace HostingPanel.MailEngine.Storage.Imap;
 
 /// <summary>
 /// One opened folder over <see cref="MailStore"/>. Snapshots read the metadata rows only (never a
-/// body); FETCH loads one body with its cached ENVELOPE/BODYSTRUCTURE; IDLE waits on
+/// body), and after the first only those changed since; FETCH loads one body with its cached ENVELOPE/BODYSTRUCTURE; IDLE waits on
 /// <see cref="MailboxChangeNotifier"/>, subscribed on first wait so STATUS opens cost nothing.
 /// </summary>
 public sealed class ImapStoreFolder : IImapFolder
@@ -18,6 +18,9 @@ public sealed class ImapStoreFolder : IImapFolder
     private TaskCompletionSource _changed = NewSignal();
     private bool _pending;
     private long _lastModSeq = -1;
+    // The last snapshot's messages and MODSEQ (GetSnapshotAsync is called by one session at a time).
+    private List<ImapMessageMeta>? _cache;
+    private long _cacheModSeq;
 
     internal ImapStoreFolder(ImapStoreAccount account, long folderId, string name)
     {
@@ -32,25 +35,89 @@ public sealed class ImapStoreFolder : IImapFolder
 
     public async ValueTask<ImapFolderSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
     {
-        // The folder row first: a change that lands between the two reads then shows as a newer
+        // The folder row first: a change that lands between the reads then shows as a newer
         // HIGHESTMODSEQ at the next check, instead of being hidden behind one already counted.
         var folder = await Store.GetFolderByIdAsync(_folderId, cancellationToken);
         if (folder is null)
         {
             // Deleted meanwhile (by another session): empty, so the session expunges what it showed.
+            _cache = null;
             Volatile.Write(ref _lastModSeq, 0);
             return new ImapFolderSnapshot(0, 1, 0, []);
         }
 
-        var rows = await Store.ListMessagesAsync(_folderId, includeSummaries: false, cancellationToken);
-        var messages = new List<ImapMessageMeta>(rows.Count);
-        foreach (var row in rows)
+        if (_cache is null)
         {
-            messages.Add(ToMeta(row));
+            var rows = await Store.ListMessagesAsync(_folderId, includeSummaries: false, cancellationToken);
+            _cache = rows.ConvertAll(ToMeta);
+        }
+        else if (folder.HighestModSeq != _cacheModSeq)
+        {
+            _cache = await PatchAsync(_cache, _cacheModSeq, cancellationToken);
         }
 
+        _cacheModSeq = folder.HighestModSeq;
         Volatile.Write(ref _lastModSeq, folder.HighestModSeq);
-        return new ImapFolderSnapshot((uint)folder.UidValidity, (uint)folder.UidNext, (ulong)folder.HighestModSeq, messages);
+        return new ImapFolderSnapshot((uint)folder.UidValidity, (uint)folder.UidNext, (ulong)folder.HighestModSeq, _cache);
+    }
+
+    /// <summary>
+    /// The previous snapshot brought up to date from the rows changed and the UIDs expunged since its
+    /// MODSEQ (RFC 7162 bookkeeping the store keeps anyway), so a session that syncs after every
+    /// command reads only what changed, not the whole folder. Copy-on-write: returned lists never change.
+    /// </summary>
+    private async Task<List<ImapMessageMeta>> PatchAsync(List<ImapMessageMeta> previous, long since, CancellationToken cancellationToken)
+    {
+        var changed = await Store.ListChangedSinceAsync(_folderId, since, cancellationToken);
+        var expunged = await Store.ListExpungedSinceAsync(_folderId, since, cancellationToken);
+        var removed = expunged.Count == 0 ? null : new HashSet<long>(expunged);
+        var updates = new Dictionary<long, StoredMessage>(changed.Count);
+        foreach (var row in changed)
+        {
+            updates[row.Uid] = row;
+        }
+
+        var next = new List<ImapMessageMeta>(previous.Count + changed.Count);
+        foreach (var meta in previous)
+        {
+            if (updates.Remove(meta.Uid, out var row))
+            {
+                next.Add(ToMeta(row));
+            }
+            else if (removed is null || !removed.Contains(meta.Uid))
+            {
+                next.Add(meta);
+            }
+        }
+
+        if (updates.Count > 0)
+        {
+            // New messages: their UIDs are above every UID the previous snapshot held.
+            foreach (var row in updates.Values.OrderBy(r => r.Uid))
+            {
+                next.Add(ToMeta(row));
+            }
+
+            if (!IsAscending(next))
+            {
+                next.Sort((x, y) => x.Uid.CompareTo(y.Uid));
+            }
+        }
+
+        return next;
+    }
+
+    private static bool IsAscending(List<ImapMessageMeta> list)
+    {
+        for (var i = 1; i < list.Count; i++)
+        {
+            if (list[i - 1].Uid >= list[i].Uid)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public async ValueTask<ulong> GetHighestModSeqAsync(CancellationToken cancellationToken)
