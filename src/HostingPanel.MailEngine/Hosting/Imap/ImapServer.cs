@@ -59,6 +59,7 @@ public sealed class ImapServer : IHostedService
     private async Task RunAsync(Socket socket, bool implicitTls, CancellationToken cancellationToken)
     {
         var remote = socket.RemoteEndPoint as IPEndPoint;
+        EnableKeepAlive(socket);
         var options = remote is not null && IPAddress.IsLoopback(remote.Address) ? _loopbackOptions : _remoteOptions;
         await using var network = new NetworkStream(socket, ownsSocket: false);
         Stream stream = network;
@@ -88,6 +89,25 @@ public sealed class ImapServer : IHostedService
             {
                 await ssl.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>
+    /// IMAP connections live for hours (IDLE); TCP keep-alive lets the kernel notice a peer that
+    /// vanished without a FIN, so its session ends instead of waiting forever.
+    /// </summary>
+    private static void EnableKeepAlive(Socket socket)
+    {
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 300);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 60);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 5);
+        }
+        catch (SocketException)
+        {
+            // Not every platform has every option; keep-alive is a nicety.
         }
     }
 
