@@ -28,6 +28,36 @@ public sealed class ImapServerWireTests
     }
 
     [Fact]
+    public async Task ConcurrentAppends_IntoRoomForTwo_StoreExactlyTwo_AndTheRestGetOverQuota()
+    {
+        await using var engine = await EngineHost.StartAsync();
+        var message = EngineHost.Message("race", new string('r', 900) + "\r\n");
+        var size = Encoding.UTF8.GetByteCount(message);
+        var account = await engine.CreateMailboxAsync("race@example.com", quotaBytes: size * 2 + size / 2);
+        var wires = new List<ImapWire>();
+        for (var i = 0; i < 8; i++)
+            wires.Add(await ImapServerClients.WireAsync(engine, "race@example.com"));
+        try
+        {
+            var answers = await Task.WhenAll(wires.Select(async (w, i) =>
+            {
+                await w.SendAsync($"r{i} APPEND INBOX {{{size}+}}\r\n{message}\r\n");
+                return (await w.ReadUntilTaggedAsync($"r{i}")).Last();
+            }));
+            Assert.Equal(2, answers.Count(a => a.Contains(" OK ", StringComparison.Ordinal)));
+            Assert.Equal(6, answers.Count(a => a.Contains(" NO [OVERQUOTA]", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            foreach (var w in wires)
+                await w.DisposeAsync();
+        }
+        var usage = (await engine.Store.GetQuotaAsync(account.Id))!;
+        Assert.Equal(2, usage.MessageCount);
+        Assert.Equal(2 * size, usage.UsedBytes);
+    }
+
+    [Fact]
     public async Task Rfc4315_UidExpunge_RemovesOnlyTheNamedDeletedMessages()
     {
         await using var engine = await EngineHost.StartAsync();
