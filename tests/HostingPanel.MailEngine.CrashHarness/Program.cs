@@ -19,8 +19,6 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings {
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
     ["Storage:DataDirectory"] = dataDirectory,
-    ["Mail:Imap:Port"] = "0",
-    ["Mail:Imaps:Port"] = "0",
     ["Mail:Pop3:Port"] = "0",
     ["Mail:Pop3s:Port"] = "0",
 });
