@@ -21,6 +21,12 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Storage:DataDirectory"] = dataDirectory,
     ["Mail:Pop3:Port"] = "0",
     ["Mail:Pop3s:Port"] = "0",
+    // Only the store is exercised: no listener may need a port (or collide with a running product).
+    ["Mail:Imap:Port"] = "0",
+    ["Mail:Imaps:Port"] = "0",
+    ["Mail:Smtp:Port"] = "0",
+    ["Mail:Submission:Port"] = "0",
+    ["Mail:Submissions:Port"] = "0",
 });
 builder.Services.AddMailEngine(builder.Configuration);
 using var host = builder.Build();

@@ -27,6 +27,8 @@ internal static class MemoryProbe
         var pid = o.Int("pid");
         var settle = TimeSpan.FromSeconds(o.Double("settle", 3));
         var timeout = TimeSpan.FromSeconds(o.Int("timeout", 180));
+        // For a garbage-collected server that collects on SIGUSR1 (bench/ProductHost does).
+        var gcSignal = o.Flag("gc-signal");
         o.EnsureAllRead();
 
         using var cts = new CancellationTokenSource(timeout);
@@ -44,7 +46,7 @@ internal static class MemoryProbe
                 Console.Error.WriteLine($"[{server}] warm-up login of {user} failed: {ex.Message}");
             }
         }
-        await Task.Delay(settle, cts.Token).ConfigureAwait(false);
+        await SettleAsync(pid, gcSignal, settle, cts.Token).ConfigureAwait(false);
         var before = ProcessTree.Measure(pid);
         Console.Error.WriteLine($"[{server}] {proto} idle memory probe: {connections} connections on :{port}; before: {before}");
         var open = new List<IAsyncDisposable>(connections);
@@ -64,7 +66,7 @@ internal static class MemoryProbe
                     }
                 }
             }
-            await Task.Delay(settle, cts.Token).ConfigureAwait(false);
+            await SettleAsync(pid, gcSignal, settle, cts.Token).ConfigureAwait(false);
             var after = ProcessTree.Measure(pid);
             Console.Error.WriteLine($"[{server}] after {open.Count} idle connections: {after}");
             // Processes that left meanwhile (Dovecot ends idle mail processes after a minute) are taken
@@ -91,6 +93,18 @@ internal static class MemoryProbe
             foreach (var c in open) await c.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private static async Task SettleAsync(int pid, bool gcSignal, TimeSpan settle, CancellationToken ct)
+    {
+        await Task.Delay(settle, ct).ConfigureAwait(false);
+        if (!gcSignal) return;
+        const int SigUsr1 = 10;
+        if (Kill(pid, SigUsr1) != 0) throw new IOException($"cannot signal process {pid}");
+        await Task.Delay(settle, ct).ConfigureAwait(false);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static string Mib(long kib) => (kib / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
 

@@ -90,6 +90,18 @@ public sealed class AliasService(
         return new Done();
     }
 
+    /// <summary>Queues an alias for provisioning again (after a failure, or to re-apply it).</summary>
+    public async Task<ServiceResult<AliasView>> RetryAsync(string domain, string localPart, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageMailboxes()) return Failure.NotFound("The alias");
+        var a = await FindAsync(domain, localPart, ct);
+        if (a is null) return Failure.NotFound("The alias");
+        a.MarkPending();
+        recorder.Record("alias.retry", OutboxEntityType.Alias, a.Id, $"{a.LocalPart}@{a.Domain!.Name}", a.Domain.CustomerId, a.Domain.Customer!.ResellerId);
+        if (await unitOfWork.CommitAsync("localPart", ct) is { } failure) return failure;
+        return (await GetAsync(domain, a.LocalPart, ct)).Value!;
+    }
+
     private async Task<Domain?> FindDomainAsync(string domain, CancellationToken ct)
     {
         if (Actor.IsMailboxUser || !DomainName.TryParse(domain, out var dn, out _)) return null;

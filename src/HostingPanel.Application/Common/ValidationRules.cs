@@ -19,7 +19,11 @@ public static class ValidationRules
     public static IRuleBuilderOptions<T, string?> LocalPartRule<T>(this IRuleBuilder<T, string?> rule, bool allowCatchAll = false) =>
         rule.Custom((value, ctx) =>
         {
-            if (allowCatchAll && value?.Trim() == LocalPart.CatchAll) return;
+            if (value?.Trim() == LocalPart.CatchAll)
+            {
+                if (!allowCatchAll) ctx.AddFailure("* is the catch-all; only an alias can have it.");
+                return;
+            }
             if (!LocalPart.TryParse(value, out _, out var error)) ctx.AddFailure(error);
         }).NotNull().WithMessage("Enter the part before the @.");
 

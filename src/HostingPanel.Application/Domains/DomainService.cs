@@ -77,6 +77,18 @@ public sealed class DomainService(
         return new Done();
     }
 
+    /// <summary>Queues a domain for provisioning again (after a failure, or to re-apply it).</summary>
+    public async Task<ServiceResult<DomainView>> RetryAsync(string name, CancellationToken ct = default)
+    {
+        if (!Actor.CanSeeDomains() || Actor.IsMailboxUser || !DomainName.TryParse(name, out var dn, out _)) return Failure.NotFound("The domain");
+        var domain = await db.Domains.Include(d => d.Customer).FirstOrDefaultAsync(d => d.Name == dn!.Value && d.Status != EntityStatus.Deleting, ct);
+        if (domain is null) return Failure.NotFound("The domain");
+        domain.MarkPending();
+        recorder.Record("domain.retry", OutboxEntityType.Domain, domain.Id, domain.Name, domain.CustomerId, domain.Customer!.ResellerId);
+        if (await unitOfWork.CommitAsync("name", ct) is { } failure) return failure;
+        return (await GetAsync(domain.Name, ct)).Value!;
+    }
+
     private static IQueryable<DomainRow> Project(IQueryable<Domain> query) => query.Select(d => new DomainRow(
         d.Name, d.CustomerId, d.Customer!.Name, d.Status, d.StatusDetail,
         d.CreatedAt));

@@ -175,6 +175,18 @@ public sealed class MailboxService(
         return (await GetAsync(domain, localPart, ct)).Value!;
     }
 
+    /// <summary>Queues a mailbox for provisioning again (after a failure, or to re-apply it).</summary>
+    public async Task<ServiceResult<MailboxView>> RetryAsync(string domain, string localPart, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageMailboxes()) return Failure.NotFound("The mailbox");
+        var m = await FindAsync(domain, localPart, ct);
+        if (m is null) return Failure.NotFound("The mailbox");
+        m.MarkPending();
+        recorder.Record("mailbox.retry", OutboxEntityType.Mailbox, m.Id, m.AddressIn(m.Domain!.Name), m.Domain.CustomerId, m.Domain.Customer!.ResellerId);
+        if (await unitOfWork.CommitAsync("localPart", ct) is { } failure) return failure;
+        return (await GetAsync(domain, localPart, ct)).Value!;
+    }
+
     private IQueryable<Mailbox> Live() => db.Mailboxes.Where(m => m.Status != EntityStatus.Deleting);
 
     private async Task<Domain?> FindDomainAsync(string domain, CancellationToken ct)

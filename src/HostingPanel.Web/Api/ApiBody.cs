@@ -39,12 +39,15 @@ public static class ApiBody
         {
             return TooLarge<T>();
         }
-        if (bytes.AsSpan().Trim(" \t\r\n"u8).IsEmpty) return new(null, ApiProblems.Problem(StatusCodes.Status400BadRequest, "Bad request", "The request needs a JSON object as its body."));
+        // Some clients (PowerShell, .NET's Encoding.UTF8) start the body with a byte order mark; JSON readers do not skip it.
+        var json = bytes.AsMemory();
+        if (json.Span.StartsWith("\uFEFF"u8)) json = json[3..];
+        if (json.Span.Trim(" \t\r\n"u8).IsEmpty) return new(null, ApiProblems.Problem(StatusCodes.Status400BadRequest, "Bad request", "The request needs a JSON object as its body."));
 
         var options = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         try
         {
-            var value = JsonSerializer.Deserialize<T>(bytes, options);
+            var value = JsonSerializer.Deserialize<T>(json.Span, options);
             return value is null
                 ? new(null, ApiProblems.Problem(StatusCodes.Status400BadRequest, "Bad request", "The request needs a JSON object as its body."))
                 : new(value, null);
@@ -73,7 +76,7 @@ public static class ApiBody
     {
         if (contentType is null || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)) return false;
         var type = media.MediaType.Value ?? "";
-        if (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)) return false;
+        if (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !media.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)) return false;
         return type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }

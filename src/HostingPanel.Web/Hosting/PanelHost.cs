@@ -19,7 +19,9 @@ public static class PanelHost
 {
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="configure">Runs before the application's registrations (configuration sources, logging).</param>
+    /// <param name="overrideServices">Runs after them, so tests can decorate a service (fault injection).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? overrideServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -96,6 +98,7 @@ public static class PanelHost
         services.AddPortal();
         services.AddPanelApi();
 
+        overrideServices?.Invoke(services);
         return builder.Build().ConfigurePipeline();
     }
 

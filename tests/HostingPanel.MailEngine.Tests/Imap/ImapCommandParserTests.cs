@@ -432,3 +432,30 @@ public sealed class ImapCommandParserTests
     [Fact]
     public void BadCarriesTheTag() => Assert.Equal("A7", Bad("A7 FETCH\r\n").Tag);
 }
+
+public sealed class ImapSequenceSetTests
+{
+    [Fact]
+    public void HundredThousandOverlappingRanges_ExpandInBoundedTime()
+    {
+        var set = new ImapSequenceSet(Enumerable.Repeat(new ImapSequenceRange(1, ImapSequenceRange.Star), 100_000).ToArray());
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(100_000, set.Expand(100_000).Count);
+        var matcher = set.CreateMatcher(100_000);
+        Assert.True(matcher.Contains(77_777));
+        Assert.True(watch.ElapsedMilliseconds < 2000);
+    }
+
+    [Fact]
+    public void Matcher_AgreesWithContains()
+    {
+        var set = new ImapSequenceSet([new(5, 3), new(10, 12), new(ImapSequenceRange.Star, 20), new(13, 13)]);
+        var matcher = set.CreateMatcher(25);
+        for (uint n = 0; n < 30; n++)
+        {
+            Assert.Equal(set.Contains(n, 25), matcher.Contains(n));
+        }
+
+        Assert.Equal([3u, 4, 5, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25], set.Expand(25));
+    }
+}

@@ -178,4 +178,25 @@ public sealed class ImapSessionTests
         Assert.Equal(1, inbox.Count);
         await client.DisconnectAsync(true, Ct);
     }
+
+    [Fact]
+    public async Task MailKit_ImplicitTls_Listener()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var generated = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            generated.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+        var store = new InMemoryImapStore();
+        store.AddUser("user@example.com", "secret");
+        await using var listener = new Sessions.Imap.ImapListener(
+            new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), new Sessions.Imap.ImapSessionOptions(), store, certificate, implicitTls: true);
+        listener.Start();
+        using var client = new ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true };
+        await client.ConnectAsync("127.0.0.1", listener.LocalEndPoint.Port, SecureSocketOptions.SslOnConnect, Ct);
+        Assert.True(client.IsSecure);
+        await client.AuthenticateAsync("user@example.com", "secret", Ct);
+        Assert.True(client.IsAuthenticated);
+        await client.DisconnectAsync(true, Ct);
+    }
 }

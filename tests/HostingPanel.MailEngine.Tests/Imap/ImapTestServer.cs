@@ -8,17 +8,14 @@ namespace HostingPanel.MailEngine.Tests.Imap;
 /// <summary>Runs <see cref="ImapConnection"/>s on a loopback port over an in-memory store.</summary>
 internal sealed class ImapTestServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _connections = [];
-    private readonly Task _accept;
+    private readonly ImapListener _listener;
 
     public ImapTestServer(ImapSessionOptions? options = null)
     {
         Options = options ?? new ImapSessionOptions { AllowPlaintextAuth = true, Hostname = "test.example" };
         Account = Store.AddUser("user@example.com", "secret", quotaBytes: 10 * 1024 * 1024);
+        _listener = new ImapListener(new IPEndPoint(IPAddress.Loopback, 0), Options, Store, certificate: null, implicitTls: false);
         _listener.Start();
-        _accept = AcceptAsync();
     }
 
     public InMemoryImapStore Store { get; } = new();
@@ -27,53 +24,9 @@ internal sealed class ImapTestServer : IAsyncDisposable
 
     public ImapSessionOptions Options { get; }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => _listener.LocalEndPoint.Port;
 
-    private async Task AcceptAsync()
-    {
-        try
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                var connection = new ImapConnection(client.GetStream(), Options, Store, new ImapClientInfo(client.Client.RemoteEndPoint as IPEndPoint, false));
-                lock (_connections)
-                {
-                    _connections.Add(Task.Run(async () =>
-                    {
-                        using (client)
-                        {
-                            try
-                            {
-                                await connection.RunAsync(_stop.Token);
-                            }
-                            catch (OperationCanceledException)
-                            {
-                            }
-                        }
-                    }));
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accept;
-        Task[] running;
-        lock (_connections)
-        {
-            running = _connections.ToArray();
-        }
-
-        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10));
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }
 
 /// <summary>A raw line-based client for C:/S: transcripts.</summary>

@@ -351,4 +351,44 @@ public sealed class ImapTranscriptTests
         Assert.StartsWith("c BAD", await client.ReadLineAsync());
         Assert.StartsWith("* BYE", await client.ReadLineAsync());
     }
+
+    [Fact]
+    public async Task Rfc9051_SynchronizingLiteral_GetsContinuationThenAppends()
+    {
+        var (server, client) = await StartAsync(select: false);
+        await using var _ = server;
+        await using var __ = client;
+        await client.SendAsync("A003 APPEND Drafts (\\Draft) {12}\r\n");
+        Assert.StartsWith("+ ", await client.ReadLineAsync());
+        await client.SendAsync("Subject: x\r\n\r\n\r\n");
+        Assert.Matches(@"^A003 OK \[APPENDUID \d+ 1\]", (await client.ReadUntilTaggedAsync("A003"))[^1]);
+        Assert.StartsWith("* STATUS Drafts (MESSAGES 1)", (await client.CommandAsync("b", "STATUS Drafts (MESSAGES)"))[0]);
+    }
+
+    [Fact]
+    public async Task Rfc9051_Logout_SaysByeThenOk()
+    {
+        var (server, client) = await StartAsync(select: false);
+        await using var _ = server;
+        await using var __ = client;
+        var lines = await client.CommandAsync("A023", "LOGOUT");
+        Assert.StartsWith("* BYE", lines[0]);
+        Assert.StartsWith("A023 OK", lines[1]);
+    }
+
+    [Fact]
+    public async Task List_HostileWildcardPattern_AnswersQuickly()
+    {
+        var (server, client) = await StartAsync(select: false);
+        await using var _ = server;
+        await using var __ = client;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var pattern = string.Concat(Enumerable.Repeat("*%", 20_000)) + "x" + string.Concat(Enumerable.Repeat("a*", 5_000));
+        var lines = await client.CommandAsync("a", "LIST \"\" \"" + pattern + "\"");
+        Assert.Matches("^a (OK|NO \\[LIMIT\\])", lines[^1]);
+        var longest = string.Concat(Enumerable.Repeat("*a", 1000));
+        Assert.Matches("^c (OK|NO \\[LIMIT\\])", (await client.CommandAsync("c", "LIST \"\" \"" + longest + "\""))[^1]);
+        Assert.True(watch.ElapsedMilliseconds < 5000);
+        Assert.Contains("* LIST (\\HasNoChildren \\Trash) \"/\" Trash", await client.CommandAsync("b", "LIST \"\" \"%*%T*h\""));
+    }
 }

@@ -214,12 +214,23 @@ internal sealed class InMemoryImapFolder(InMemoryImapAccount account, InMemoryFo
         }
     }
 
-    public ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, CancellationToken cancellationToken)
+    public ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, bool includeRaw, CancellationToken cancellationToken)
     {
         lock (account.Lock)
         {
             var found = data.Messages.FirstOrDefault(m => m.Meta.Uid == uid);
-            return ValueTask.FromResult(found.Raw is null ? null : new ImapMessageData(found.Raw));
+            if (found.Raw is null)
+            {
+                return ValueTask.FromResult<ImapMessageData?>(null);
+            }
+
+            // As a real store would: structures cached at delivery, the body only when asked for.
+            var structure = Protocol.Imap.Mime.ImapMessageStructure.Parse(found.Raw);
+            return ValueTask.FromResult<ImapMessageData?>(new ImapMessageData(
+                includeRaw ? found.Raw : ReadOnlyMemory<byte>.Empty,
+                Protocol.Imap.Mime.ImapEnvelopeWriter.ToBytes(structure.Root.Message),
+                Protocol.Imap.Mime.ImapBodyStructureWriter.ToBytes(structure, extensible: true),
+                Protocol.Imap.Mime.ImapBodyStructureWriter.ToBytes(structure, extensible: false)));
         }
     }
 

@@ -5,6 +5,7 @@ using HostingPanel.Data.Identity;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using static HostingPanel.Web.Tests.Api.Api;
@@ -98,6 +99,15 @@ public sealed class ApiAuthTests(ApiHostFixture host)
         Assert.NotNull(listed["lastUsedAt"]?.GetValue<DateTimeOffset>());
         Assert.Null(listed["key"]);
         Assert.DoesNotContain(key, page.ToJsonString());
+
+        using (var scope = host.App.Services.CreateScope())
+        {
+            // Stored as a hash only.
+            var stored = await scope.ServiceProvider.GetRequiredService<HostingPanel.Data.HostingPanelDbContext>().ApiKeys
+                .SingleAsync(k => k.Id == Guid.Parse(id), Ct);
+            Assert.Equal(HostingPanel.Application.ApiKeys.ApiKeySecrets.Hash(key), stored.SecretHash);
+            Assert.DoesNotContain(key, stored.SecretHash + stored.Prefix + stored.Name);
+        }
 
         var (status, _, _) = await SendAsync(admin, HttpMethod.Delete, $"/api/v1/apikeys/{id}");
         Assert.Equal(HttpStatusCode.NoContent, status);

@@ -77,6 +77,18 @@ public sealed class ApiBadRequestTests(ApiHostFixture host)
     }
 
     [Fact]
+    public async Task BodyWithByteOrderMark_IsRead()
+    {
+        using var client = host.Client(host.A.ResellerKey);
+        var content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. """{"displayName":"With BOM"}"""u8]);
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf8");
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"{MailboxesPath}/{host.A.Mailbox}") { Content = content };
+        using var response = await client.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("With BOM", JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["displayName"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task OversizedBody_Is413()
     {
         var big = """{"localPart":"x","displayName":""" + "\"" + new string('a', 2 * 1024 * 1024) + "\"}";

@@ -32,6 +32,9 @@ public class PanelHostFixture : IAsyncLifetime
     public Uri BaseAddress { get; private set; } = null!;
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "hp-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>Service changes for fixtures that inject faults; runs after the application registered its own services.</summary>
+    protected virtual void OverrideServices(IServiceCollection services) { }
+
     /// <summary>Extra settings as `--Key=Value` pairs, for fixtures that need more (mail ports, roles).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings() => [new("Roles", "Portal")];
 
@@ -57,7 +60,7 @@ public class PanelHostFixture : IAsyncLifetime
         }
         foreach (var (k, v) in ExtraSettings()) settings[k] = v;
 
-        App = PanelHost.Build(settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray());
+        App = PanelHost.Build(settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray(), overrideServices: OverrideServices);
         await PanelHost.StartAsync(App);
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);

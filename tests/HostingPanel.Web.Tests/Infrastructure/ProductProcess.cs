@@ -74,13 +74,21 @@ public sealed class ProductProcess : IAsyncDisposable
         return args.ToArray();
     }
 
+    /// <summary>SIGKILL, as a crash or an out-of-memory kill would end it: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
+        if (_disposed) return;
+        _disposed = true;
+        await KillAsync();
         _process.Dispose();
     }
 }

@@ -31,7 +31,10 @@ public sealed class BrowserFixture : Infrastructure.PanelHostFixture, IAsyncLife
     {
         var browser = await BrowserAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString().TrimEnd('/') });
-        context.SetDefaultTimeout(15_000);
+        // Generous: the test machine is shared, and other test classes hash Argon2 passwords in parallel.
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(30_000);
+        Assertions.SetDefaultExpectTimeout(20_000);
         return await context.NewPageAsync();
     }
 

@@ -172,6 +172,36 @@ public sealed class PortalHttpTests(PanelHostFixture host) : IClassFixture<Panel
         Assert.DoesNotContain(key, list);
     }
 
+    [Fact]
+    public async Task Lists_ArePagedAndSearchedOnTheServer()
+    {
+        using var admin = await PortalSession.AdminAsync(host);
+        var tag = Tag();
+        using var customer = await PortalSetupSteps.CustomerWithDomainAsync(host, admin, tag);
+        var domain = $"{tag}.example";
+        await PortalSetupSteps.CreateMailboxAsync(customer, domain, "adam");
+        for (var i = 0; i < 27; i++)
+        {
+            var response = await customer.PostFormAsync($"/domains/{domain}/aliases/new", $"/domains/{domain}/aliases/new",
+                new() { ["LocalPart"] = $"list{i:00}", ["Destinations"] = $"adam@{domain}" });
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        }
+
+        var first = await customer.GetStringAsync($"/domains/{domain}/aliases");
+        Assert.Contains("27 in total · page 1 of 2", first);
+        Assert.Contains($"list24@{domain}", first);
+        Assert.DoesNotContain($"list25@{domain}", first);
+        var second = await customer.GetStringAsync($"/domains/{domain}/aliases?page=2");
+        Assert.Contains($"list26@{domain}", second);
+        Assert.DoesNotContain($"list00@{domain}", second);
+
+        var searched = await customer.GetStringAsync($"/domains/{domain}/aliases?q=list1");
+        Assert.Contains("10 in total", searched);
+        var domains = await admin.GetStringAsync($"/domains?q={tag}");
+        Assert.Contains("1 in total", domains);
+        Assert.Contains($">{domain}</a>", domains);
+    }
+
     private async Task<PortalSession> CreateSupportAsync(PortalSession admin)
     {
         var email = $"{Tag()}@staff.example";

@@ -22,6 +22,7 @@ public sealed record ImapSequenceSet(IReadOnlyList<ImapSequenceRange> Ranges)
     public bool IsSavedResult { get; private init; }
 
     /// <summary>Whether <paramref name="value"/> is in the set, "*" being <paramref name="largest"/>.</summary>
+    /// <remarks>Linear in the ranges; to test many values use <see cref="CreateMatcher"/>.</remarks>
     public bool Contains(uint value, uint largest)
     {
         foreach (var range in Ranges)
@@ -36,20 +37,26 @@ public sealed record ImapSequenceSet(IReadOnlyList<ImapSequenceRange> Ranges)
         return false;
     }
 
+    /// <summary>
+    /// Sorted, merged ranges with binary search: a client's 100,000-range set against a 100,000-message
+    /// mailbox costs n log n, not n².
+    /// </summary>
+    public ImapSequenceMatcher CreateMatcher(uint largest) => new(this, largest);
+
     /// <summary>The numbers of the set inside 1..<paramref name="largest"/>, ascending, without repeats.</summary>
     public IReadOnlyList<uint> Expand(uint largest)
     {
-        var result = new SortedSet<uint>();
         if (largest == 0)
         {
             return [];
         }
 
-        foreach (var range in Ranges)
+        // Merged, disjoint ranges first, so "1:*,1:*,..." costs the mailbox size once, not once per range.
+        var result = new List<uint>();
+        foreach (var (low, high) in CreateMatcher(largest).Ranges)
         {
-            var (low, high) = range.Resolve(largest);
-            high = Math.Min(high, largest);
-            for (var n = low; n <= high && n != 0; n++)
+            var top = Math.Min(high, largest);
+            for (var n = Math.Max(low, 1u); n <= top; n++)
             {
                 result.Add(n);
                 if (n == uint.MaxValue)
@@ -59,7 +66,7 @@ public sealed record ImapSequenceSet(IReadOnlyList<ImapSequenceRange> Ranges)
             }
         }
 
-        return result.ToArray();
+        return result;
     }
 
     public override string ToString() => IsSavedResult ? "$" : ImapSequenceSetFormatter.Format(Ranges);
@@ -106,5 +113,47 @@ public static class ImapSequenceSetFormatter
         }
 
         return Format(ranges);
+    }
+}
+
+/// <summary>Tests membership in a sequence set in O(log ranges).</summary>
+public sealed class ImapSequenceMatcher
+{
+    private readonly uint[] _lows;
+    private readonly uint[] _highs;
+
+    internal ImapSequenceMatcher(ImapSequenceSet set, uint largest)
+    {
+        var resolved = set.Ranges.Select(r => r.Resolve(largest)).OrderBy(r => r.Low).ToList();
+        var lows = new List<uint>();
+        var highs = new List<uint>();
+        foreach (var (low, high) in resolved)
+        {
+            if (highs.Count > 0 && (highs[^1] == uint.MaxValue || low <= highs[^1] + 1))
+            {
+                highs[^1] = Math.Max(highs[^1], high);
+                continue;
+            }
+
+            lows.Add(low);
+            highs.Add(high);
+        }
+
+        _lows = lows.ToArray();
+        _highs = highs.ToArray();
+    }
+
+    /// <summary>The merged ranges, ascending and disjoint.</summary>
+    public IEnumerable<(uint Low, uint High)> Ranges => _lows.Zip(_highs);
+
+    public bool Contains(uint value)
+    {
+        var index = Array.BinarySearch(_lows, value);
+        if (index < 0)
+        {
+            index = ~index - 1;
+        }
+
+        return index >= 0 && value <= _highs[index];
     }
 }

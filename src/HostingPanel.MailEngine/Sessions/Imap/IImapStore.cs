@@ -55,8 +55,13 @@ public interface IImapFolder : IAsyncDisposable
     /// </summary>
     ValueTask<ulong> GetHighestModSeqAsync(CancellationToken cancellationToken);
 
-    /// <summary>The raw message (and, when the store cached them at delivery, ENVELOPE/BODYSTRUCTURE/BODY bytes).</summary>
-    ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, CancellationToken cancellationToken);
+    /// <summary>
+    /// A message's cached ENVELOPE/BODYSTRUCTURE/BODY bytes (computed at delivery with
+    /// <c>Protocol.Imap.Mime</c>) and, when <paramref name="includeRaw"/>, its raw bytes. Null when the
+    /// message is gone (expunged by another session). Without <paramref name="includeRaw"/> the store
+    /// need not open the body file; the session asks again with it when a cached value is missing.
+    /// </summary>
+    ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, bool includeRaw, CancellationToken cancellationToken);
 
     /// <summary>
     /// Changes flags of the given messages. With <paramref name="unchangedSince"/> (CONDSTORE), messages whose
@@ -81,7 +86,10 @@ public sealed record ImapFolderSnapshot(uint UidValidity, uint UidNext, ulong Hi
 /// <summary>A message's metadata; <see cref="Flags"/> use the canonical system-flag spelling.</summary>
 public sealed record ImapMessageMeta(uint Uid, IReadOnlyList<string> Flags, ulong ModSeq, DateTimeOffset InternalDate, long Size);
 
-/// <summary>The raw message; the cached bytes are optional (the session computes what is missing).</summary>
+/// <summary>
+/// The raw message (empty unless asked for) and the cached IMAP structures; any cached value may be
+/// null, the session then computes it from the raw bytes.
+/// </summary>
 public sealed record ImapMessageData(ReadOnlyMemory<byte> Raw, byte[]? Envelope = null, byte[]? BodyStructure = null, byte[]? Body = null);
 
 public enum ImapStoreError

@@ -22,7 +22,7 @@ public static class ImapCommandTable
         ["STARTTLS"] = new(ImapStates.NotAuthenticated, StartTlsHandler.HandleAsync),
         ["LOGIN"] = new(ImapStates.NotAuthenticated, LoginHandler.HandleAsync),
         ["AUTHENTICATE"] = new(ImapStates.NotAuthenticated, AuthenticateHandler.HandleAsync),
-        ["ENABLE"] = new(ImapStates.AuthenticatedOrSelected, EnableHandler.HandleAsync),
+        ["ENABLE"] = new(ImapStates.Authenticated, EnableHandler.HandleAsync), // RFC 5161 section 3.1
         ["SELECT"] = new(ImapStates.AuthenticatedOrSelected, SelectHandler.HandleAsync),
         ["EXAMINE"] = new(ImapStates.AuthenticatedOrSelected, SelectHandler.HandleAsync),
         ["CREATE"] = new(ImapStates.AuthenticatedOrSelected, CreateHandler.HandleAsync),

@@ -98,7 +98,7 @@ public sealed class ImapConnection : IImapChannel
 
         await _stream.WriteAsync(_session.Output.WrittenMemory, cancellationToken);
         await _stream.FlushAsync(cancellationToken);
-        _session.Output.ResetWrittenCount();
+        _session.Output.Clear();
     }
 
     public async ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken)

@@ -42,7 +42,7 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
         {
             var meta = mailbox.Messages[i];
             IImapMessageContent? content = null;
-            if (needsContent && await mailbox.Folder.LoadMessageAsync(meta.Uid, cancellationToken) is { } data)
+            if (needsContent && await mailbox.Folder.LoadMessageAsync(meta.Uid, includeRaw: true, cancellationToken) is { } data)
             {
                 using var stream = new MemoryStream(data.Raw.ToArray(), writable: false);
                 var message = await MimeMessage.LoadAsync(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, stream, cancellationToken);

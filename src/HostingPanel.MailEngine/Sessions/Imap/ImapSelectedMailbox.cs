@@ -97,10 +97,10 @@ public sealed class ImapSelectedMailbox
 
         if (uid)
         {
-            var largest = LargestUid;
+            var matcher = set.CreateMatcher(LargestUid);
             for (var i = 0; i < _messages.Count; i++)
             {
-                if (set.Contains(_messages[i].Uid, largest))
+                if (matcher.Contains(_messages[i].Uid))
                 {
                     result.Add((uint)i + 1);
                 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using HostingPanel.MailEngine.Protocol.Imap;
 using HostingPanel.MailEngine.Protocol.Imap.Commands;
 
@@ -20,7 +19,7 @@ public interface IImapChannel
 /// </summary>
 public sealed class ImapSession
 {
-    private readonly ArrayBufferWriter<byte> _output = new(4096);
+    private readonly ImapOutputBuffer _output = new();
     private int _badCommands;
 
     public ImapSession(ImapSessionOptions options, IImapAuthenticator authenticator, IImapChannel channel, ImapClientInfo client)
@@ -45,7 +44,14 @@ public sealed class ImapSession
     public ImapResponseWriter Writer { get; }
 
     /// <summary>Bytes written and not yet sent; the connection sends and clears them.</summary>
-    public ArrayBufferWriter<byte> Output => _output;
+    public ImapOutputBuffer Output => _output;
+
+    /// <summary>Handlers that write a lot (FETCH of many bodies) flush when this much is pending.</summary>
+    public const int FlushThreshold = 256 * 1024;
+
+    /// <summary>Sends pending output when it has grown past <see cref="FlushThreshold"/>.</summary>
+    public ValueTask FlushIfLargeAsync(CancellationToken cancellationToken) =>
+        _output.WrittenCount >= FlushThreshold ? Channel.FlushAsync(cancellationToken) : ValueTask.CompletedTask;
 
     /// <summary>UTF8=ACCEPT (RFC 6855) or IMAP4rev2 is enabled.</summary>
     public bool Utf8Enabled { get; internal set; }

@@ -43,6 +43,10 @@ public static class DomainEndpoints
             .WithName("DeleteDomain").WithSummary("Delete a domain")
             .WithDescription("Its mailboxes and aliases stop receiving mail and logging in at once; mail is kept for the grace period.")
             .Produces(StatusCodes.Status204NoContent).NotFound();
+
+        domains.MapPost("/{domain}/retry", async (string domain, DomainService service, CancellationToken ct) =>
+                (await service.RetryAsync(domain, ct)).ToOk(DomainDto.From))
+            .WithName("RetryDomain").WithSummary("Provision a domain again").Produces<DomainDto>().NotFound();
     }
 
     private static void MapMailboxes(RouteGroupBuilder mailboxes)
@@ -90,6 +94,12 @@ public static class DomainEndpoints
             .WithName("RestoreMailbox").WithSummary("Restore a deleted mailbox (admin, support)")
             .WithDescription("Brings back a mailbox deleted within the grace period, with its mail, if the plan still has room (422 otherwise).")
             .Produces<MailboxDto>().NotFound().Conflict().LimitExceeded();
+
+        mailboxes.MapPost("/{localPart}/retry", async (string domain, string localPart, MailboxService service, CancellationToken ct) =>
+                (await service.RetryAsync(domain, localPart, ct)).ToOk(MailboxDto.From))
+            .WithName("RetryMailbox").WithSummary("Provision a mailbox again")
+            .WithDescription("Queues the mailbox for the worker again, e.g. after `status: failed`; it becomes `pending`, then `active`.")
+            .Produces<MailboxDto>().NotFound();
     }
 
     private static void MapAliases(RouteGroupBuilder aliases)
@@ -128,5 +138,9 @@ public static class DomainEndpoints
         aliases.MapDelete("/{localPart}", async (string domain, string localPart, AliasService service, CancellationToken ct) =>
                 (await service.DeleteAsync(domain, localPart, ct)).ToNoContent())
             .WithName("DeleteAlias").WithSummary("Delete an alias").Produces(StatusCodes.Status204NoContent).NotFound();
+
+        aliases.MapPost("/{localPart}/retry", async (string domain, string localPart, AliasService service, CancellationToken ct) =>
+                (await service.RetryAsync(domain, localPart, ct)).ToOk(AliasDto.From))
+            .WithName("RetryAlias").WithSummary("Provision an alias again").Produces<AliasDto>().NotFound();
     }
 }

@@ -10,7 +10,22 @@ namespace HostingPanel.MailEngine.Protocol.Imap.Search;
 /// <param name="LargestUid">What "*" means in a UID set (the highest UID in the mailbox).</param>
 /// <param name="SavedUids">The SEARCHRES saved result for "$" (RFC 5182), or null when none is saved.</param>
 /// <param name="Now">For OLDER and YOUNGER.</param>
-public sealed record ImapSearchContext(uint LargestSequence, uint LargestUid, IReadOnlySet<uint>? SavedUids, DateTimeOffset Now);
+public sealed record ImapSearchContext(uint LargestSequence, uint LargestUid, IReadOnlySet<uint>? SavedUids, DateTimeOffset Now)
+{
+    // One matcher per sequence-set key, built on first use: a long set is then O(log ranges) per message.
+    private readonly Dictionary<ImapSearchSequence, ImapSequenceMatcher> _matchers = new(ReferenceEqualityComparer.Instance);
+
+    internal ImapSequenceMatcher Matcher(ImapSearchSequence key)
+    {
+        if (!_matchers.TryGetValue(key, out var matcher))
+        {
+            matcher = key.Set.CreateMatcher(key.IsUid ? LargestUid : LargestSequence);
+            _matchers[key] = matcher;
+        }
+
+        return matcher;
+    }
+}
 
 /// <summary>Evaluates a search key tree against one message (RFC 9051 section 6.4.4).</summary>
 /// <remarks>
@@ -70,9 +85,7 @@ public static class ImapSearchEvaluator
                     return context.SavedUids?.Contains(m.Uid) == true;
                 }
 
-                return sequence.IsUid
-                    ? sequence.Set.Contains(m.Uid, context.LargestUid)
-                    : sequence.Set.Contains(m.SequenceNumber, context.LargestSequence);
+                return context.Matcher(sequence).Contains(sequence.IsUid ? m.Uid : m.SequenceNumber);
             case ImapSearchDate date:
                 {
                     var when = date.Field == ImapSearchDateField.Internal ? m.InternalDate : SentDate(m, ref content);

@@ -51,9 +51,12 @@ internal static class FetchHandler
             items.Add(ImapFetchItem.ModSeq);
         }
 
-        var needsContent = items.Any(i => i.Kind is ImapFetchItemKind.Envelope or ImapFetchItemKind.Body or ImapFetchItemKind.BodyStructure
-            or ImapFetchItemKind.BodySection or ImapFetchItemKind.Binary or ImapFetchItemKind.BinarySize
+        var needsRaw = items.Any(i => i.Kind is ImapFetchItemKind.BodySection or ImapFetchItemKind.Binary or ImapFetchItemKind.BinarySize
             or ImapFetchItemKind.Rfc822 or ImapFetchItemKind.Rfc822Header or ImapFetchItemKind.Rfc822Text);
+        var needsEnvelope = items.Any(i => i.Kind == ImapFetchItemKind.Envelope);
+        var needsBodyStructure = items.Any(i => i.Kind == ImapFetchItemKind.BodyStructure);
+        var needsBody = items.Any(i => i.Kind == ImapFetchItemKind.Body);
+        var needsContent = needsRaw || needsEnvelope || needsBodyStructure || needsBody;
         var setsSeen = !mailbox.ReadOnly && items.Any(i => i.SetsSeen);
         var explicitModSeq = items.Any(i => i.Kind == ImapFetchItemKind.ModSeq);
         string? failure = null;
@@ -70,7 +73,14 @@ internal static class FetchHandler
             ImapMessageStructure? structure = null;
             if (needsContent)
             {
-                data = await mailbox.Folder.LoadMessageAsync(meta.Uid, cancellationToken);
+                data = await mailbox.Folder.LoadMessageAsync(meta.Uid, needsRaw, cancellationToken);
+                if (data is not null && !needsRaw
+                    && ((needsEnvelope && data.Envelope is null) || (needsBodyStructure && data.BodyStructure is null) || (needsBody && data.Body is null)))
+                {
+                    // Not cached: compute from the message itself.
+                    data = await mailbox.Folder.LoadMessageAsync(meta.Uid, includeRaw: true, cancellationToken);
+                }
+
                 if (data is null)
                 {
                     // Expunged by another session; its number stays until we may say EXPUNGE.
@@ -118,6 +128,7 @@ internal static class FetchHandler
             }
 
             w.CloseList().EndLine();
+            await session.FlushIfLargeAsync(cancellationToken);
         }
 
         await session.SyncSelectedAsync(allowExpunge: fetch.Uid, cancellationToken);
@@ -180,18 +191,22 @@ internal static class FetchHandler
         }
 
         var raw = data!.Raw;
-        structure ??= ImapMessageStructure.Parse(raw);
         switch (item.Kind)
         {
             case ImapFetchItemKind.Envelope:
-                w.Raw("ENVELOPE "u8).Raw(data.Envelope ?? ImapEnvelopeWriter.ToBytes(structure.Root.Message));
+                w.Raw("ENVELOPE "u8).Raw(data.Envelope ?? ImapEnvelopeWriter.ToBytes((structure ??= ImapMessageStructure.Parse(raw)).Root.Message));
                 return null;
             case ImapFetchItemKind.BodyStructure:
-                w.Raw("BODYSTRUCTURE "u8).Raw(data.BodyStructure ?? ImapBodyStructureWriter.ToBytes(structure, extensible: true));
+                w.Raw("BODYSTRUCTURE "u8).Raw(data.BodyStructure ?? ImapBodyStructureWriter.ToBytes(structure ??= ImapMessageStructure.Parse(raw), extensible: true));
                 return null;
             case ImapFetchItemKind.Body:
-                w.Raw("BODY "u8).Raw(data.Body ?? ImapBodyStructureWriter.ToBytes(structure, extensible: false));
+                w.Raw("BODY "u8).Raw(data.Body ?? ImapBodyStructureWriter.ToBytes(structure ??= ImapMessageStructure.Parse(raw), extensible: false));
                 return null;
+        }
+
+        structure ??= ImapMessageStructure.Parse(raw);
+        switch (item.Kind)
+        {
             case ImapFetchItemKind.Rfc822:
                 w.Raw("RFC822 "u8).Literal(raw.Span);
                 return null;

@@ -12,6 +12,8 @@ namespace HostingPanel.MailEngine.Sessions.Imap.Handlers;
 /// </remarks>
 internal static class ListHandler
 {
+    private const int MaxPatternLength = 2 * ImapMailboxName.MaxNameBytes;
+
     public static async ValueTask HandleAsync(ImapSession session, ImapCommand command, CancellationToken cancellationToken)
     {
         var list = (ImapListCommand)command;
@@ -24,10 +26,27 @@ internal static class ListHandler
             return;
         }
 
+        // A pattern longer than any name could be matches nothing useful and would only cost CPU.
+        if (list.Patterns.Any(p => p.Length > MaxPatternLength) || list.Reference.Length > MaxPatternLength)
+        {
+            w.Tagged(command.Tag, ImapStatus.No, "Pattern too long.", ImapResponseCode.Limit);
+            return;
+        }
+
         var folders = await session.Account!.ListFoldersAsync(cancellationToken);
         var names = folders.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var reference = Decode(list.Reference);
-        var matchers = list.Patterns.Select(p => ToRegex(reference + Decode(p))).ToList();
+        List<Regex> matchers;
+        try
+        {
+            matchers = list.Patterns.Select(p => ToRegex(reference + Decode(p))).ToList();
+        }
+        catch (NotSupportedException)
+        {
+            // NonBacktracking refuses expressions past its size limit.
+            w.Tagged(command.Tag, ImapStatus.No, "Pattern too complex.", ImapResponseCode.Limit);
+            return;
+        }
         var subscribedOnly = list.IsLsub || list.Selection.HasFlag(ImapListSelection.Subscribed);
         var specialOnly = list.Selection.HasFlag(ImapListSelection.SpecialUse);
         var showSubscribed = list.Return.HasFlag(ImapListReturn.Subscribed) || list.Selection.HasFlag(ImapListSelection.Subscribed);
@@ -85,8 +104,24 @@ internal static class ListHandler
         // INBOX is case-insensitive; nothing else is.
         pattern = ImapMailboxName.NormalizeInbox(pattern);
         var builder = new System.Text.StringBuilder("^");
+        var previous = '\0';
         foreach (var c in pattern)
         {
+            // Runs of wildcards mean what their widest member means; collapsing them keeps a hostile
+            // "****...%%%" from becoming a huge expression.
+            if ((c is '*' or '%') && (previous is '*' or '%'))
+            {
+                if (c == '*' && previous == '%')
+                {
+                    builder.Length -= "[^/]*".Length;
+                    builder.Append(".*");
+                    previous = '*';
+                }
+
+                continue;
+            }
+
+            previous = c;
             builder.Append(c switch
             {
                 '*' => ".*",

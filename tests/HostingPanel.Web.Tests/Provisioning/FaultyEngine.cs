@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using HostingPanel.MailEngine.Admin;
+
+namespace HostingPanel.Web.Tests.Provisioning;
+
+/// <summary>
+/// The real engine admin with faults injected in front of it: calls for chosen addresses fail a chosen
+/// number of times, as an engine that is briefly unreachable would. Everything else passes through.
+/// </summary>
+public sealed class FaultyEngine(IMailEngineAdmin real) : IMailEngineAdmin
+{
+    private readonly ConcurrentDictionary<string, int> _failuresLeft = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<string, int> CallsFor { get; } = new(StringComparer.Ordinal);
+
+    public void FailNext(string address, int times) => _failuresLeft[address] = times;
+
+    private void MaybeFail(string address)
+    {
+        CallsFor.AddOrUpdate(address, 1, (_, n) => n + 1);
+        if (_failuresLeft.TryGetValue(address, out var left) && left > 0)
+        {
+            _failuresLeft[address] = left - 1;
+            throw new IOException($"engine unavailable (injected fault for {address})");
+        }
+    }
+
+    public Task EnsureDomainAsync(string domain, CancellationToken ct = default) => real.EnsureDomainAsync(domain, ct);
+    public Task RemoveDomainAsync(string domain, DateTimeOffset purgeAfter, CancellationToken ct = default) => real.RemoveDomainAsync(domain, purgeAfter, ct);
+    public Task EnsureMailboxAsync(MailboxSpec spec, CancellationToken ct = default) { MaybeFail(spec.Address); return real.EnsureMailboxAsync(spec, ct); }
+    public Task EnsureAliasAsync(AliasSpec spec, CancellationToken ct = default) { MaybeFail(spec.Address); return real.EnsureAliasAsync(spec, ct); }
+    public Task RemoveAliasAsync(string address, CancellationToken ct = default) => real.RemoveAliasAsync(address, ct);
+    public Task RemoveMailboxAsync(string address, DateTimeOffset purgeAfter, CancellationToken ct = default) { MaybeFail(address); return real.RemoveMailboxAsync(address, purgeAfter, ct); }
+    public Task RestoreMailboxAsync(string address, CancellationToken ct = default) => real.RestoreMailboxAsync(address, ct);
+    public Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken ct = default) => real.PurgeExpiredAsync(now, ct);
+    public Task PurgeMailboxAsync(string address, CancellationToken ct = default) => real.PurgeMailboxAsync(address, ct);
+    public Task<IReadOnlyList<MailboxUsage>> GetUsageAsync(CancellationToken ct = default) => real.GetUsageAsync(ct);
+    public Task<EngineDirectorySnapshot> GetDirectoryAsync(CancellationToken ct = default) => real.GetDirectoryAsync(ct);
+}
