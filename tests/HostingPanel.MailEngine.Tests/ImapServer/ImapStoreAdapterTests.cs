@@ -90,10 +90,13 @@ public sealed class ImapStoreAdapterTests
         var meta = Assert.Single((await folder.GetSnapshotAsync(CancellationToken.None)).Messages);
         Assert.Equal(["\\Flagged", "Custom"], meta.Flags);
         Assert.Equal(date, meta.InternalDate);
-        var data = (await folder.LoadMessageAsync(meta.Uid, CancellationToken.None))!;
+        var data = (await folder.LoadMessageAsync(meta.Uid, includeRaw: true, CancellationToken.None))!;
         Assert.Equal(raw, data.Raw.ToArray());
         Assert.Contains("\"appended\"", Encoding.UTF8.GetString(data.Envelope!));
         Assert.NotNull(data.BodyStructure);
+        var cachedOnly = (await folder.LoadMessageAsync(meta.Uid, includeRaw: false, CancellationToken.None))!;
+        Assert.True(cachedOnly.Raw.IsEmpty);
+        Assert.Equal(data.Envelope, cachedOnly.Envelope);
 
         var quota = await imap.GetQuotaAsync(CancellationToken.None);
         Assert.Equal(new ImapQuotaUsage(raw.Length, 10_000, 1, null), quota);

@@ -128,7 +128,7 @@ public sealed class ImapStoreFolder : IImapFolder
         return (ulong)modseq;
     }
 
-    public async ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, CancellationToken cancellationToken)
+    public async ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, bool includeRaw, CancellationToken cancellationToken)
     {
         var message = await Store.GetMessageAsync(_folderId, uid, cancellationToken);
         if (message is null)
@@ -136,15 +136,19 @@ public sealed class ImapStoreFolder : IImapFolder
             return null;
         }
 
-        byte[] raw;
-        try
+        // FETCH ENVELOPE/BODYSTRUCTURE is answered from the row alone: the body file stays closed.
+        var raw = ReadOnlyMemory<byte>.Empty;
+        if (includeRaw)
         {
-            raw = await File.ReadAllBytesAsync(Store.Bodies.FullPath(message.BodyPath), cancellationToken);
-        }
-        catch (FileNotFoundException)
-        {
-            // Expunged by another session between the row read and the file read.
-            return null;
+            try
+            {
+                raw = await File.ReadAllBytesAsync(Store.Bodies.FullPath(message.BodyPath), cancellationToken);
+            }
+            catch (FileNotFoundException)
+            {
+                // Expunged by another session between the row read and the file read.
+                return null;
+            }
         }
 
         return new ImapMessageData(raw, Bytes(message.Envelope), Bytes(message.BodyStructure), Bytes(message.Body));

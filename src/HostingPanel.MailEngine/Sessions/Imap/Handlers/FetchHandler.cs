@@ -176,20 +176,6 @@ internal static class FetchHandler
                 return null;
         }
 
-        // Served from the store's cache, without parsing the message (issue 6 item 2).
-        switch (item.Kind)
-        {
-            case ImapFetchItemKind.Envelope when data!.Envelope is { } envelope:
-                w.Raw("ENVELOPE "u8).Raw(envelope);
-                return null;
-            case ImapFetchItemKind.BodyStructure when data!.BodyStructure is { } bodyStructure:
-                w.Raw("BODYSTRUCTURE "u8).Raw(bodyStructure);
-                return null;
-            case ImapFetchItemKind.Body when data!.Body is { } body:
-                w.Raw("BODY "u8).Raw(body);
-                return null;
-        }
-
         var raw = data!.Raw;
         switch (item.Kind)
         {
