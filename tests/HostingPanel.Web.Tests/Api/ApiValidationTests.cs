@@ -63,6 +63,7 @@ public sealed class ApiValidationTests(ApiHostFixture host)
         { "POST", "/api/v1/domains/{domain}/mailboxes", $$"""{"localPart":"{{new string('x', 65)}}","password":"{{Pw}}","quotaMb":1}""", "localPart", "The part before the @ can have at most 64 characters." },
         { "POST", "/api/v1/domains/{domain}/mailboxes", $$"""{"localPart":"john.","password":"{{Pw}}","quotaMb":1}""", "localPart", "Dots cannot start or end the part before the @, or follow each other." },
         { "POST", "/api/v1/domains/{domain}/mailboxes", $$"""{"localPart":"jo hn","password":"{{Pw}}","quotaMb":1}""", "localPart", "The character ' ' is not allowed before the @." },
+        { "POST", "/api/v1/domains/{domain}/mailboxes", """{"localPart":"*","password":"correct-horse-battery","quotaMb":1}""", "localPart", "* is the catch-all; only an alias can have it." },
         { "POST", "/api/v1/domains/{domain}/mailboxes", """{"localPart":"john","quotaMb":1}""", "password", "Enter a password." },
         { "POST", "/api/v1/domains/{domain}/mailboxes", """{"localPart":"john","password":"short","quotaMb":1}""", "password", "The password needs at least 10 characters." },
         { "POST", "/api/v1/domains/{domain}/mailboxes", $$"""{"localPart":"john","password":"{{Pw}}"}""", "quotaMb", "The quota must be at least 1 MB." },
