@@ -45,6 +45,8 @@ public sealed class EngineHost : IAsyncDisposable
     public MailDirectory Directory => Services.GetRequiredService<MailDirectory>();
     public MailDelivery Delivery => Services.GetRequiredService<MailDelivery>();
     public MailAuthenticator Authenticator => Services.GetRequiredService<MailAuthenticator>();
+    public int ImapPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("imap")!.Value;
+    public int ImapsPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("imaps")!.Value;
     public int Pop3Port => Services.GetRequiredService<IMailListenerRegistry>().GetPort("pop3")!.Value;
     public int Pop3sPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("pop3s")!.Value;
     public int SmtpPort => Services.GetRequiredService<IMailListenerRegistry>().GetPort("smtp")!.Value;
@@ -76,6 +78,8 @@ public sealed class EngineHost : IAsyncDisposable
             ["Storage:DataDirectory"] = dataDirectory,
             ["Mail:Hostname"] = "mail.test",
             ["Mail:AllowPlaintextAuth"] = "true",
+            ["Mail:Imap:Port"] = "-1",
+            ["Mail:Imaps:Port"] = "-1",
             ["Mail:Pop3:Port"] = "-1",
             ["Mail:Pop3s:Port"] = "-1",
             ["Mail:Smtp:Port"] = "-1",

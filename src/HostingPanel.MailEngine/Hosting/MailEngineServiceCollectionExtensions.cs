@@ -2,10 +2,12 @@ using HostingPanel.MailEngine.Admin;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Delivery;
 using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.Hosting.Imap;
 using HostingPanel.MailEngine.Maintenance;
 using HostingPanel.MailEngine.Outbound;
 using HostingPanel.MailEngine.Sessions.Pop3;
 using HostingPanel.MailEngine.Storage;
+using HostingPanel.MailEngine.Storage.Imap;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +19,7 @@ public static class MailEngineServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the mail engine: store, directory, delivery, authentication, admin API and the
-    /// POP3 listeners (hosted services, started in registration order: store first, then listeners).
+    /// IMAP and POP3 listeners (hosted services, started in registration order: store first, then listeners).
     /// Reads <c>Mail:*</c>, <c>Storage:DataDirectory</c>, <c>Database:Provider</c> and
     /// <c>ConnectionStrings:Mail</c> (else SQLite <c>{DataDirectory}/mail.db</c>, or on PostgreSQL the
     /// <c>ConnectionStrings:Panel</c> database, schema <c>mail</c>).
@@ -46,10 +48,12 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<Pop3MaildropLocks>();
         services.AddSingleton<Pop3Retention>();
         services.AddSingleton<MailMaintenanceService>();
+        services.AddSingleton<ImapStoreAuthenticator>();
 
         services.AddHostedService(sp => sp.GetRequiredService<MailMaintenanceService>());
         services.AddHostedService<PostgresChangeRelay>();
         services.AddHostedService<Pop3Server>();
+        services.AddHostedService<ImapServer>();
         services.AddMailEngineSmtp(configuration);
         return services;
     }

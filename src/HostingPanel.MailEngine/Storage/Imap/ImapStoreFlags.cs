@@ -1,0 +1,59 @@
+using HostingPanel.MailEngine.Protocol.Imap;
+
+namespace HostingPanel.MailEngine.Storage.Imap;
+
+/// <summary>Maps the store's flag bits and keyword list to IMAP flag atoms and back.</summary>
+internal static class ImapStoreFlags
+{
+    // One fixed order, so that two reads of the same state compare equal (the session compares lists).
+    private static readonly (MessageFlags Bit, string Atom)[] System =
+    [
+        (MessageFlags.Seen, ImapFlags.Seen),
+        (MessageFlags.Answered, ImapFlags.Answered),
+        (MessageFlags.Flagged, ImapFlags.Flagged),
+        (MessageFlags.Deleted, ImapFlags.Deleted),
+        (MessageFlags.Draft, ImapFlags.Draft),
+    ];
+
+    public static IReadOnlyList<string> ToImap(MessageFlags flags, IReadOnlyList<string> keywords)
+    {
+        var list = new List<string>(keywords.Count + 2);
+        foreach (var (bit, atom) in System)
+        {
+            if ((flags & bit) != 0)
+            {
+                list.Add(atom);
+            }
+        }
+
+        list.AddRange(keywords);
+        return list;
+    }
+
+    /// <summary>Splits IMAP flags into system bits and keywords; \Recent and unknown system flags are dropped (not storable).</summary>
+    public static (MessageFlags Flags, List<string> Keywords) FromImap(IEnumerable<string> flags)
+    {
+        var bits = MessageFlags.None;
+        var keywords = new List<string>();
+        foreach (var raw in flags)
+        {
+            var flag = ImapFlags.Normalize(raw);
+            if (ImapFlags.IsSystemFlag(flag))
+            {
+                foreach (var (bit, atom) in System)
+                {
+                    if (flag == atom)
+                    {
+                        bits |= bit;
+                    }
+                }
+            }
+            else if (!keywords.Contains(flag, StringComparer.OrdinalIgnoreCase))
+            {
+                keywords.Add(flag);
+            }
+        }
+
+        return (bits, keywords);
+    }
+}

@@ -1,0 +1,286 @@
+using System.Text;
+using HostingPanel.MailEngine.Protocol.Imap.Commands;
+using HostingPanel.MailEngine.Sessions.Imap;
+
+namespace HostingPanel.MailEngine.Storage.Imap;
+
+/// <summary>
+/// One opened folder over <see cref="MailStore"/>. Snapshots read the metadata rows only (never a
+/// body), and after the first only those changed since; FETCH loads one body with its cached ENVELOPE/BODYSTRUCTURE; IDLE waits on
+/// <see cref="MailboxChangeNotifier"/>, subscribed on first wait so STATUS opens cost nothing.
+/// </summary>
+public sealed class ImapStoreFolder : IImapFolder
+{
+    private readonly ImapStoreAccount _account;
+    private readonly long _folderId;
+    private readonly object _gate = new();
+    private IDisposable? _subscription;
+    private TaskCompletionSource _changed = NewSignal();
+    private bool _pending;
+    private long _lastModSeq = -1;
+    // The last snapshot's messages and MODSEQ (GetSnapshotAsync is called by one session at a time).
+    private List<ImapMessageMeta>? _cache;
+    private long _cacheModSeq;
+
+    internal ImapStoreFolder(ImapStoreAccount account, long folderId, string name)
+    {
+        _account = account;
+        _folderId = folderId;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    private MailStore Store => _account.Store;
+
+    public async ValueTask<ImapFolderSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
+    {
+        // The folder row first: a change that lands between the reads then shows as a newer
+        // HIGHESTMODSEQ at the next check, instead of being hidden behind one already counted.
+        var folder = await Store.GetFolderByIdAsync(_folderId, cancellationToken);
+        if (folder is null)
+        {
+            // Deleted meanwhile (by another session): empty, so the session expunges what it showed.
+            _cache = null;
+            Volatile.Write(ref _lastModSeq, 0);
+            return new ImapFolderSnapshot(0, 1, 0, []);
+        }
+
+        if (_cache is null)
+        {
+            var rows = await Store.ListMessagesAsync(_folderId, includeSummaries: false, cancellationToken);
+            _cache = rows.ConvertAll(ToMeta);
+        }
+        else if (folder.HighestModSeq != _cacheModSeq)
+        {
+            _cache = await PatchAsync(_cache, _cacheModSeq, cancellationToken);
+        }
+
+        _cacheModSeq = folder.HighestModSeq;
+        Volatile.Write(ref _lastModSeq, folder.HighestModSeq);
+        return new ImapFolderSnapshot((uint)folder.UidValidity, (uint)folder.UidNext, (ulong)folder.HighestModSeq, _cache);
+    }
+
+    /// <summary>
+    /// The previous snapshot brought up to date from the rows changed and the UIDs expunged since its
+    /// MODSEQ (RFC 7162 bookkeeping the store keeps anyway), so a session that syncs after every
+    /// command reads only what changed, not the whole folder. Copy-on-write: returned lists never change.
+    /// </summary>
+    private async Task<List<ImapMessageMeta>> PatchAsync(List<ImapMessageMeta> previous, long since, CancellationToken cancellationToken)
+    {
+        var changed = await Store.ListChangedSinceAsync(_folderId, since, cancellationToken);
+        var expunged = await Store.ListExpungedSinceAsync(_folderId, since, cancellationToken);
+        var removed = expunged.Count == 0 ? null : new HashSet<long>(expunged);
+        var updates = new Dictionary<long, StoredMessage>(changed.Count);
+        foreach (var row in changed)
+        {
+            updates[row.Uid] = row;
+        }
+
+        var next = new List<ImapMessageMeta>(previous.Count + changed.Count);
+        foreach (var meta in previous)
+        {
+            if (updates.Remove(meta.Uid, out var row))
+            {
+                next.Add(ToMeta(row));
+            }
+            else if (removed is null || !removed.Contains(meta.Uid))
+            {
+                next.Add(meta);
+            }
+        }
+
+        if (updates.Count > 0)
+        {
+            // New messages: their UIDs are above every UID the previous snapshot held.
+            foreach (var row in updates.Values.OrderBy(r => r.Uid))
+            {
+                next.Add(ToMeta(row));
+            }
+
+            if (!IsAscending(next))
+            {
+                next.Sort((x, y) => x.Uid.CompareTo(y.Uid));
+            }
+        }
+
+        return next;
+    }
+
+    private static bool IsAscending(List<ImapMessageMeta> list)
+    {
+        for (var i = 1; i < list.Count; i++)
+        {
+            if (list[i - 1].Uid >= list[i].Uid)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public async ValueTask<ulong> GetHighestModSeqAsync(CancellationToken cancellationToken)
+    {
+        var folder = await Store.GetFolderByIdAsync(_folderId, cancellationToken);
+        var modseq = folder?.HighestModSeq ?? 0;
+        Volatile.Write(ref _lastModSeq, modseq);
+        return (ulong)modseq;
+    }
+
+    public async ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, bool includeRaw, CancellationToken cancellationToken)
+    {
+        var message = await Store.GetMessageAsync(_folderId, uid, cancellationToken);
+        if (message is null)
+        {
+            return null;
+        }
+
+        // FETCH ENVELOPE/BODYSTRUCTURE is answered from the row alone: the body file stays closed.
+        var raw = ReadOnlyMemory<byte>.Empty;
+        if (includeRaw)
+        {
+            try
+            {
+                raw = await File.ReadAllBytesAsync(Store.Bodies.FullPath(message.BodyPath), cancellationToken);
+            }
+            catch (FileNotFoundException)
+            {
+                // Expunged by another session between the row read and the file read.
+                return null;
+            }
+        }
+
+        return new ImapMessageData(raw, Bytes(message.Envelope), Bytes(message.BodyStructure), Bytes(message.Body));
+    }
+
+    public async ValueTask<ImapStoreFlagsResult> StoreFlagsAsync(IReadOnlyList<uint> uids, ImapStoreMode mode, IReadOnlyList<string> flags, ulong? unchangedSince,
+        CancellationToken cancellationToken)
+    {
+        var (bits, keywords) = ImapStoreFlags.FromImap(flags);
+        var change = mode switch
+        {
+            ImapStoreMode.Add => FlagChange.Add,
+            ImapStoreMode.Remove => FlagChange.Remove,
+            _ => FlagChange.Replace,
+        };
+        var since = unchangedSince is { } u ? (long?)Math.Min(u, long.MaxValue) : null;
+        var result = await Store.StoreFlagsAsync(_folderId, uids.Select(x => (long)x).ToList(), change, bits, keywords, since, _account, cancellationToken);
+        var changed = new List<ImapMessageMeta>(result.Updated.Count);
+        if (result.Updated.Count > 0)
+        {
+            // The full metadata (date, size) of the changed rows: one query for all of them.
+            var wanted = result.Updated.Select(x => x.Uid).ToHashSet();
+            var floor = result.Updated.Min(x => x.ModSeq) - 1;
+            foreach (var row in await Store.ListChangedSinceAsync(_folderId, floor, cancellationToken))
+            {
+                if (wanted.Contains(row.Uid))
+                {
+                    changed.Add(ToMeta(row));
+                }
+            }
+        }
+
+        return new ImapStoreFlagsResult(changed, result.Failed.Select(x => (uint)x).ToList());
+    }
+
+    public async ValueTask<IReadOnlyList<uint>> ExpungeAsync(IReadOnlyList<uint>? uids, CancellationToken cancellationToken)
+    {
+        var removed = await Store.ExpungeAsync(_folderId, uids?.Select(x => (long)x).ToList(), onlyDeleted: true, _account, cancellationToken);
+        return removed.Select(x => (uint)x).ToList();
+    }
+
+    public async ValueTask<ImapCopyResult> CopyToAsync(IReadOnlyList<uint> uids, string destination, bool move, CancellationToken cancellationToken)
+    {
+        var target = await Store.GetFolderAsync(_account.MailboxId, ImapStoreAccount.ToStore(destination), cancellationToken);
+        if (target is null)
+        {
+            return new ImapCopyResult(new ImapStoreResult(ImapStoreError.NonExistent, "No such mailbox."), 0, [], []);
+        }
+
+        var result = await Store.CopyAsync(_account.MailboxId, _folderId, uids.Select(x => (long)x).ToList(), target.Id, move, _account, cancellationToken);
+        if (result.Status != StoreStatus.Ok)
+        {
+            return new ImapCopyResult(ImapStoreAccount.Map(result.Status, move ? "MOVE" : "COPY"), 0, [], []);
+        }
+
+        return new ImapCopyResult(ImapStoreResult.Ok, (uint)result.DestinationUidValidity,
+            (result.SourceUids ?? []).Select(x => (uint)x).ToList(), (result.DestinationUids ?? []).Select(x => (uint)x).ToList());
+    }
+
+    public async Task WaitForChangeAsync(CancellationToken cancellationToken)
+    {
+        Task wait;
+        var subscribedNow = false;
+        lock (_gate)
+        {
+            if (_subscription is null)
+            {
+                _subscription = Store.Changes.Subscribe(_account.MailboxId, OnChange);
+                subscribedNow = true;
+            }
+
+            if (_pending)
+            {
+                _pending = false;
+                return;
+            }
+
+            wait = _changed.Task;
+        }
+
+        // A change committed after the caller's last look but before the subscription existed is
+        // not announced: compare with the last MODSEQ this folder reported.
+        if (subscribedNow && (await Store.GetFolderByIdAsync(_folderId, cancellationToken))?.HighestModSeq is { } now && now != Volatile.Read(ref _lastModSeq))
+        {
+            lock (_gate)
+            {
+                _pending = false;
+            }
+
+            return;
+        }
+
+        await wait.WaitAsync(cancellationToken);
+        lock (_gate)
+        {
+            _pending = false;
+        }
+    }
+
+    private void OnChange(MailboxChange change)
+    {
+        if (change.FolderId != _folderId)
+        {
+            return;
+        }
+
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            _pending = true;
+            signal = _changed;
+            _changed = NewSignal();
+        }
+
+        signal.TrySetResult();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _subscription?.Dispose();
+            _subscription = null;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static ImapMessageMeta ToMeta(StoredMessage row) =>
+        new((uint)row.Uid, ImapStoreFlags.ToImap(row.Flags, row.Keywords), (ulong)row.ModSeq, row.InternalDate, row.Size);
+
+    private static byte[]? Bytes(string? text) => text is null ? null : Encoding.UTF8.GetBytes(text);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
