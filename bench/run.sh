@@ -250,7 +250,7 @@ if wants provisioning; then
   dotnet build -c Release "$ROOT/src/HostingPanel.Web" -v q -nologo >/dev/null
   p95=$(timeout 600 dotnet "$BENCH_DIR/Provisioning/bin/Release/net10.0/hp-bench-provisioning.dll" \
       "$ROOT/src/HostingPanel.Web/bin/Release/net10.0/HostingPanel.Web.dll" "${BENCH_PROVISIONING_COUNT:-50}" \
-    | tee -a "$RESULTS/provisioning.txt" | sed -n 's/.*p95 \([0-9]*\) ms.*/\1/p' | head -n 1)
+    | tee -a "$WORK/logs/provisioning.txt" | sed -n 's/.*p95 \([0-9]*\) ms.*/\1/p' | head -n 1)
   HB 60 placeholder --key provisioning.mailbox --label "Provisioning: API create mailbox → IMAP+POP3 login, p95" --unit "ms" \
     --product "${p95:-failed}" --dovecot "no counterpart" --results "$RESULTS"
 fi
