@@ -26,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<ResellerService>();
         services.AddScoped<CustomerService>();
         services.AddScoped<DomainService>();
+        services.AddScoped<HostedDomainLookup>();
         services.AddScoped<MailboxService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();
