@@ -34,6 +34,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<DashboardService>();
         services.AddScoped<AddressSearchService>();
         services.AddScoped<StaffUserService>();
+        services.AddScoped<Audit.AuditLogService>();
         return services;
     }
 }
