@@ -80,6 +80,37 @@ public sealed class AuditLogPageTests(PanelHostFixture host) : IClassFixture<Pan
     }
 
     [Fact]
+    public async Task Reseller_SeesItsCustomersEntries_AndStaffCanFilterByReseller()
+    {
+        Guid resellerId;
+        await using (var scope = host.App.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<IActorOverride>().Use(new Actor("test-admin", PanelHostFixture.AdminEmail, Roles.Admin));
+            var created = await scope.ServiceProvider.GetRequiredService<HostingPanel.Application.Resellers.ResellerService>().CreateAsync(new()
+            {
+                Name = "Audit Reseller", Email = "auditres@resellers.example", Password = PortalSetupSteps.Password,
+                Limits = new() { MaxCustomers = 5, MaxDomains = 5, MaxMailboxes = 10, DiskQuotaMb = 5000 },
+            }, Ct);
+            Assert.True(created.Succeeded);
+            resellerId = created.Value!.Id;
+        }
+        using var admin = await PortalSession.AdminAsync(host);
+        await PortalSetupSteps.CreateCustomerAsync(admin, "Resold Co", "auditresold@customers.example", resellerId: resellerId);
+        using (var resold = await PortalSession.SignInAsync(host, "auditresold@customers.example", PortalSetupSteps.Password))
+            await PortalSetupSteps.CreateDomainAsync(resold, "auditresold.example");
+        using var direct = await PortalSetupSteps.CustomerWithDomainAsync(host, admin, "auditdirect");
+
+        using var reseller = await PortalSession.SignInAsync(host, "auditres@resellers.example", PortalSetupSteps.Password);
+        var page = await reseller.GetStringAsync("/audit");
+        Assert.Contains("auditresold.example", page);
+        Assert.DoesNotContain("auditdirect", page);
+
+        var filtered = await admin.GetStringAsync($"/audit?ResellerId={resellerId}");
+        Assert.Contains("auditresold.example", filtered);
+        Assert.DoesNotContain("auditdirect.example", filtered);
+    }
+
+    [Fact]
     public async Task MailboxUser_HasNoAuditLog()
     {
         await using var scope = host.App.Services.CreateAsyncScope();
