@@ -26,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<ResellerService>();
         services.AddScoped<CustomerService>();
         services.AddScoped<DomainService>();
+        services.AddScoped<HostedDomainLookup>();
         services.AddScoped<MailboxService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();
@@ -33,6 +34,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<DashboardService>();
         services.AddScoped<AddressSearchService>();
         services.AddScoped<StaffUserService>();
+        services.AddScoped<Audit.AuditLogService>();
         return services;
     }
 }
