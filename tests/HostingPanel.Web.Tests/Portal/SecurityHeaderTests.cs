@@ -76,8 +76,8 @@ public sealed partial class SecurityHeaderTests(PanelHostFixture host) : IClassF
         var domain = $"{tag}.example";
         await PortalSetupSteps.CreateMailboxAsync(customer, domain, "info");
 
-        string[] adminPages = ["/", "/resellers", "/resellers/new", "/customers", "/customers/new", "/domains", "/staff", "/staff/new", "/apikeys", "/queue", "/search?q=info", "/deleted-mailboxes", $"/domains/{domain}", $"/domains/{domain}/aliases"];
-        string[] customerPages = ["/", "/domains", "/domains/new", $"/domains/{domain}", $"/domains/{domain}/mailboxes/new", $"/domains/{domain}/mailboxes/info", $"/domains/{domain}/aliases", $"/domains/{domain}/aliases/new", "/apikeys"];
+        string[] adminPages = ["/", "/resellers", "/resellers/new", "/customers", "/customers/new", "/domains", "/staff", "/staff/new", "/apikeys", "/queue", "/search?q=info", "/deleted-mailboxes", $"/domains/{domain}", $"/domains/{domain}/aliases", "/account/two-factor"];
+        string[] customerPages = ["/", "/domains", "/domains/new", $"/domains/{domain}", $"/domains/{domain}/mailboxes/new", $"/domains/{domain}/mailboxes/info", $"/domains/{domain}/aliases", $"/domains/{domain}/aliases/new", "/apikeys", "/account/two-factor"];
         foreach (var (session, pages) in new[] { (admin, adminPages), (customer, customerPages) })
             foreach (var path in pages)
             {
@@ -152,6 +152,9 @@ public sealed class ContentSecurityPolicyBrowserTests(BrowserFixture host) : ICl
         await page.WaitForFunctionAsync("() => { const c = document.getElementById('usage-chart'); return (c && c.classList.contains('d-none') && !document.getElementById('usage-chart-empty').classList.contains('d-none')) || (typeof Chart !== 'undefined' && Chart.getChart(c) !== undefined); }");
         var bar = page.Locator(".progress-bar[data-width]").First;
         Assert.False(string.IsNullOrEmpty(await bar.EvaluateAsync<string>("b => b.style.width")), "the quota bar's width is set by site.js");
+        // The two-factor QR code is a server-drawn SVG in a data: image, which the CSP allows.
+        await page.GotoAsync("/account/two-factor");
+        Assert.True(await page.Locator("img.qr-code").EvaluateAsync<bool>("i => i.complete && i.naturalWidth > 0"), "the QR code image loads");
         await page.GotoAsync("/api/docs");
         await Assertions.Expect(page.Locator("#nav a").First).ToBeVisibleAsync();
         Assert.Empty(errors);
