@@ -110,7 +110,12 @@ public sealed partial class SecurityHeaderTests(PanelHostFixture host) : IClassF
         Assert.False(EventHandler().IsMatch(html), $"{path}: inline event handler {EventHandler().Match(html).Value}");
         Assert.False(StyleAttribute().IsMatch(html), $"{path}: style attribute {StyleAttribute().Match(html).Value}");
         Assert.DoesNotContain("javascript:", html, StringComparison.OrdinalIgnoreCase);
+        foreach (Match form in PostForm().Matches(html))
+            Assert.True(form.Value.Contains("name=\"__RequestVerificationToken\""), $"{path}: a POST form without an antiforgery token: {form.Value[..Math.Min(120, form.Value.Length)]}");
     }
+
+    [GeneratedRegex("<form[^>]*method=\"post\".*?</form>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    private static partial Regex PostForm();
 
     [GeneratedRegex("<script([^>]*)>(.*?)</script>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex ScriptTag();
