@@ -26,13 +26,15 @@
         if (pending.length === 0) return;
         var query = pending.map(function (c) { return 'key=' + encodeURIComponent(c.getAttribute('data-status-key')); }).join('&');
         fetch('/provisioning/status?' + query, { headers: { 'Accept': 'application/json' }, credentials: 'same-origin' })
-            .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+            .then(function (r) { return r.ok ? r.json() : null; })
             .then(function (body) {
+                if (!body) return; // a passing server error: try again at the next tick
                 var byKey = {};
                 body.items.forEach(function (item) { byKey[item.key] = item; });
                 pending.forEach(function (cell) {
                     var item = byKey[cell.getAttribute('data-status-key')];
-                    if (item) apply(cell, item);
+                    // Absent: deleted meanwhile (or out of scope); stop asking about it.
+                    if (item) apply(cell, item); else cell.setAttribute('data-status', 'unknown');
                 });
             })
             .catch(function () { /* try again at the next tick */ })
