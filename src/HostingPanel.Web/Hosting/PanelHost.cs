@@ -76,6 +76,8 @@ public static class PanelHost
             o.Cookie.Name = "hp.auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
+            // Secure whenever the request is HTTPS; the default run is plain http on loopback.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.SlidingExpiration = true;
         });
         services.AddAuthentication()
@@ -93,6 +95,12 @@ public static class PanelHost
                 o.ViewLocationFormats.Add("/Features/{1}/{0}" + RazorViewEngine.ViewExtension);
                 o.ViewLocationFormats.Add("/Features/Shared/{0}" + RazorViewEngine.ViewExtension);
             });
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
         services.AddProblemDetails();
         services.AddMailRoles(builder.Configuration, settings);
         services.AddPortal();
@@ -104,6 +112,7 @@ public static class PanelHost
 
     private static WebApplication ConfigurePipeline(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseExceptionHandler("/error");
         app.UseStatusCodePages();
         app.UseStaticFiles();

@@ -22,11 +22,43 @@ public sealed class AccountController(PortalSignIn signIn, SignInManager<AppUser
             return View(form);
         }
         var outcome = await signIn.SignInAsync(form.Email!.Trim(), form.Password!);
+        if (outcome == PortalSignIn.Outcome.RequiresTwoFactor)
+            return RedirectToAction(nameof(TwoFactor), new { returnUrl = Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : null });
         if (outcome != PortalSignIn.Outcome.SignedIn)
         {
             ModelState.AddModelError("", outcome == PortalSignIn.Outcome.LockedOut
                 ? "Too many failed attempts. Try again in 15 minutes."
                 : "The email or password is not right.");
+            return View(form);
+        }
+        return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : "/");
+    }
+
+    /// <summary>Second step of sign-in for users with two-factor sign-in: the authenticator code, or one recovery code.</summary>
+    [AllowAnonymous, HttpGet("two-factor-code")]
+    public async Task<IActionResult> TwoFactor(string? returnUrl)
+    {
+        if (await signInManager.GetTwoFactorAuthenticationUserAsync() is null) return RedirectToAction(nameof(Login));
+        return View(new TwoFactorCodeForm { ReturnUrl = returnUrl });
+    }
+
+    [AllowAnonymous, HttpPost("two-factor-code")]
+    public async Task<IActionResult> TwoFactor(TwoFactorCodeForm form)
+    {
+        if (await signInManager.GetTwoFactorAuthenticationUserAsync() is null) return RedirectToAction(nameof(Login));
+        var code = TwoFactorCodeForm.Normalize(form.Code);
+        if (code.Length == 0)
+        {
+            ModelState.AddModelError(nameof(form.Code), "Enter the code from your authenticator app.");
+            return View(form);
+        }
+        // Six digits: the authenticator's code; anything else: one of the recovery codes (each works once).
+        var result = code.Length == 6 && code.All(char.IsAsciiDigit)
+            ? await signInManager.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: false)
+            : await signInManager.TwoFactorRecoveryCodeSignInAsync(code);
+        if (!result.Succeeded)
+        {
+            ModelState.AddModelError("", result.IsLockedOut ? "Too many failed attempts. Try again in 15 minutes." : "The code is not right.");
             return View(form);
         }
         return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : "/");

@@ -17,3 +17,12 @@ public sealed class LoginFormValidator : AbstractValidator<LoginForm>
         RuleFor(x => x.Password).NotEmpty().WithMessage("Enter your password.").MaximumLength(200);
     }
 }
+
+public sealed class TwoFactorCodeForm
+{
+    public string? Code { get; set; }
+    public string? ReturnUrl { get; set; }
+
+    /// <summary>Authenticator apps show "123 456"; recovery codes are typed with or without their dash.</summary>
+    public static string Normalize(string? code) => (code ?? "").Replace(" ", "").Trim();
+}

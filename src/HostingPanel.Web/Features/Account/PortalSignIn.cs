@@ -20,7 +20,8 @@ public sealed class PortalSignIn(
     IMailboxPasswordHasher mailboxHasher,
     PortalUsers portalUsers)
 {
-    public enum Outcome { SignedIn, Failed, LockedOut }
+    /// <summary>RequiresTwoFactor: the password was right; Identity's two-factor cookie now waits for the authenticator code.</summary>
+    public enum Outcome { SignedIn, Failed, LockedOut, RequiresTwoFactor }
 
     private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<AppUser>().HashPassword(new AppUser(), Guid.NewGuid().ToString()));
     private static string? _dummyMailboxHash;
@@ -57,7 +58,10 @@ public sealed class PortalSignIn(
         }
 
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
-        return result.Succeeded ? Outcome.SignedIn : result.IsLockedOut ? Outcome.LockedOut : Outcome.Failed;
+        return result.Succeeded ? Outcome.SignedIn
+            : result.RequiresTwoFactor ? Outcome.RequiresTwoFactor
+            : result.IsLockedOut ? Outcome.LockedOut
+            : Outcome.Failed;
     }
 
     /// <summary>A mailbox owner has no portal password: the mailbox's own (current) password is checked.</summary>

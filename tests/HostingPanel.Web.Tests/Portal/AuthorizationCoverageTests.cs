@@ -1,0 +1,40 @@
+using System.Reflection;
+using HostingPanel.Web.Features.Shared;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HostingPanel.Web.Tests.Portal;
+
+/// <summary>Item 10: every portal action says who may use it; none opts out of antiforgery.</summary>
+public sealed class AuthorizationCoverageTests
+{
+    /// <summary>Pages for anybody: signing in (both steps) and the error page.</summary>
+    private static readonly HashSet<string> Anonymous = ["AccountController.Login", "AccountController.TwoFactor", "HomeController.Error"];
+
+    /// <summary>Pages for every signed-in user whatever the role (the global policy requires sign-in): each picks its own content.</summary>
+    private static readonly HashSet<string> AnySignedIn = ["AccountController.Logout", "HomeController.Index"];
+
+    private static IEnumerable<(Type Controller, MethodInfo Action)> Actions() =>
+        typeof(PortalController).Assembly.GetTypes()
+            .Where(t => typeof(Controller).IsAssignableFrom(t) && !t.IsAbstract)
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                .Where(m => m.GetCustomAttribute<NonActionAttribute>() is null && !m.IsSpecialName)
+                .Select(m => (t, m)));
+
+    [Fact]
+    public void EveryAction_IsRoleRestricted_OrListedAsPublicOrForAnySignedInUser()
+    {
+        var actions = Actions().ToList();
+        Assert.NotEmpty(actions);
+        foreach (var (controller, action) in actions)
+        {
+            var name = $"{controller.Name}.{action.Name}";
+            var anonymous = action.GetCustomAttribute<AllowAnonymousAttribute>() is not null || controller.GetCustomAttribute<AllowAnonymousAttribute>() is not null;
+            var roles = action.GetCustomAttribute<RolesOr404Attribute>() is not null || controller.GetCustomAttribute<RolesOr404Attribute>() is not null;
+            if (anonymous) Assert.True(Anonymous.Contains(name), $"{name} allows anonymous users but is not listed as public");
+            else Assert.True(roles || AnySignedIn.Contains(name), $"{name} has no [RolesOr404]");
+            Assert.Null(action.GetCustomAttribute<IgnoreAntiforgeryTokenAttribute>());
+        }
+        Assert.Null(typeof(PortalController).Assembly.GetTypes().Select(t => t.GetCustomAttribute<IgnoreAntiforgeryTokenAttribute>()).FirstOrDefault(a => a is not null));
+    }
+}
