@@ -76,8 +76,8 @@ public sealed partial class SecurityHeaderTests(PanelHostFixture host) : IClassF
         var domain = $"{tag}.example";
         await PortalSetupSteps.CreateMailboxAsync(customer, domain, "info");
 
-        string[] adminPages = ["/", "/resellers", "/resellers/new", "/customers", "/customers/new", "/domains", "/staff", "/staff/new", "/apikeys", "/queue", "/search?q=info", "/deleted-mailboxes", $"/domains/{domain}", $"/domains/{domain}/aliases", "/account/two-factor"];
-        string[] customerPages = ["/", "/domains", "/domains/new", $"/domains/{domain}", $"/domains/{domain}/mailboxes/new", $"/domains/{domain}/mailboxes/info", $"/domains/{domain}/aliases", $"/domains/{domain}/aliases/new", "/apikeys", "/account/two-factor"];
+        string[] adminPages = ["/", "/resellers", "/resellers/new", "/customers", "/customers/new", "/domains", "/staff", "/staff/new", "/apikeys", "/queue", "/search?q=info", "/deleted-mailboxes", $"/domains/{domain}", $"/domains/{domain}/aliases", "/account/two-factor", "/audit", "/audit?From=2026-12-31&To=2026-01-01"];
+        string[] customerPages = ["/", "/domains", "/domains/new", $"/domains/{domain}", $"/domains/{domain}/mailboxes/new", $"/domains/{domain}/mailboxes/info", $"/domains/{domain}/aliases", $"/domains/{domain}/aliases/new", "/apikeys", "/account/two-factor", "/audit"];
         foreach (var (session, pages) in new[] { (admin, adminPages), (customer, customerPages) })
             foreach (var path in pages)
             {
