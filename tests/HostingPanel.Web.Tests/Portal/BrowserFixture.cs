@@ -45,3 +45,10 @@ public sealed class BrowserFixture : Infrastructure.PanelHostFixture, IAsyncLife
         await base.DisposeAsync();
     }
 }
+
+/// <summary>Browser test classes share this collection so they run one after another, not in parallel.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection
+{
+    public const string Name = "Browser";
+}

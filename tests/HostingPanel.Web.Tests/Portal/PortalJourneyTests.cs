@@ -8,6 +8,8 @@ namespace HostingPanel.Web.Tests.Portal;
 /// Every role doing its job in Chromium, in the order a hosting company meets them: admin → reseller →
 /// customer → support → mailbox owner.
 /// </summary>
+// One Chromium at a time: several browsers and hosts at once starve a 2-core machine.
+[Collection(BrowserCollection.Name)]
 public sealed class PortalJourneyTests(BrowserFixture host) : IClassFixture<BrowserFixture>
 {
     private const string Password = "journey-password-1";
