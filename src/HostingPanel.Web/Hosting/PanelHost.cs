@@ -36,6 +36,8 @@ public static class PanelHost
         // Start-up failures are printed by Program as one line; the host's own error log would repeat them with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        // Every SQL command at Information would bury the start-up banner; EF's warnings and errors still show.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         configure?.Invoke(builder);
 
         var settings = PanelSettings.Read(builder.Configuration, builder.Environment.ContentRootPath);

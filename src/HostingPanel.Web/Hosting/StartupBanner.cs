@@ -43,9 +43,14 @@ public static class StartupBanner
     {
         if (!PanelRoles.Parse(config["Roles"]).Mail) yield break;
         var bind = config["Mail:BindAddress"] ?? "127.0.0.1";
-        string Port(string key, int fallback) => config[$"Mail:{key}:Port"] ?? fallback.ToString();
-        yield return $"  IMAP:           {bind}:{Port("Imap", 1143)} (STARTTLS), {bind}:{Port("Imaps", 1993)} (TLS)";
-        yield return $"  POP3:           {bind}:{Port("Pop3", 1110)} (STLS), {bind}:{Port("Pop3s", 1995)} (TLS)";
-        yield return $"  SMTP:           {bind}:{Port("Smtp", 2525)} (inbound), {bind}:{Port("Submission", 1587)} (submission, STARTTLS), {bind}:{Port("Submissions", 1465)} (TLS)";
+        // Port 0 switches a listener off (CONTRACT.md section 2).
+        string At(string key, int fallback, string what)
+        {
+            var port = config[$"Mail:{key}:Port"] ?? fallback.ToString();
+            return port == "0" ? $"off ({what})" : $"{bind}:{port} ({what})";
+        }
+        yield return $"  IMAP:           {At("Imap", 1143, "STARTTLS")}, {At("Imaps", 1993, "TLS")}";
+        yield return $"  POP3:           {At("Pop3", 1110, "STLS")}, {At("Pop3s", 1995, "TLS")}";
+        yield return $"  SMTP:           {At("Smtp", 2525, "inbound")}, {At("Submission", 1587, "submission, STARTTLS")}, {At("Submissions", 1465, "TLS")}";
     }
 }
