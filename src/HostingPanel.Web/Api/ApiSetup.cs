@@ -21,9 +21,6 @@ public static class ApiSetup
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         });
-        // Until a provisioning worker registers its own signal (or in a process without the Worker role), changes
-        // wait for the worker's polling; the services need a signal either way.
-        services.TryAddSingleton<IOutboxSignal, NoOutboxSignal>();
         services.Configure<ProblemDetailsOptions>(o =>
         {
             var previous = o.CustomizeProblemDetails;
