@@ -23,6 +23,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<ChangeRecorder>();
         services.AddScoped<UnitOfWork>();
         services.AddScoped<PortalUsers>();
+        services.AddScoped<AccountStanding>();
         services.AddScoped<ResellerService>();
         services.AddScoped<CustomerService>();
         services.AddScoped<DomainService>();

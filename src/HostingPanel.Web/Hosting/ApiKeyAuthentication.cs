@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using HostingPanel.Application.ApiKeys;
+using HostingPanel.Application.Users;
 using HostingPanel.Data;
 using HostingPanel.Data.Identity;
 using Microsoft.AspNetCore.Authentication;
@@ -39,6 +40,8 @@ public sealed class ApiKeyAuthenticationHandler(
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
         var user = await users.FindByIdAsync(apiKey.UserId);
         if (user is null || await users.IsLockedOutAsync(user)) return AuthenticateResult.Fail("Invalid API key.");
+        if (await scope.ServiceProvider.GetRequiredService<AccountStanding>().IsSuspendedAsync(user, Context.RequestAborted))
+            return AuthenticateResult.Fail(AccountStanding.SuspendedMessage);
 
         var now = DateTimeOffset.UtcNow;
         if (apiKey.LastUsedAt is null || now - apiKey.LastUsedAt > TouchInterval)
@@ -58,7 +61,11 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await Results.Problem(statusCode: 401, title: "Unauthorized",
-            detail: "Send a valid API key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
+        // A valid key of a suspended account says so; every other failure gets the same text, telling nothing.
+        var outcome = await HandleAuthenticateOnceSafeAsync();
+        var detail = outcome.Failure?.Message == AccountStanding.SuspendedMessage
+            ? AccountStanding.SuspendedMessage
+            : "Send a valid API key as 'Authorization: Bearer <key>'.";
+        await Results.Problem(statusCode: 401, title: "Unauthorized", detail: detail).ExecuteAsync(Context);
     }
 }

@@ -81,7 +81,9 @@ public static class PanelHost
             // Secure whenever the request is HTTPS; the default run is plain http on loopback.
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.SlidingExpiration = true;
+            SuspendedAccountCheck.AddTo(o);
         });
+        services.AddMemoryCache();
         services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 

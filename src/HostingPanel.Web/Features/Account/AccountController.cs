@@ -1,4 +1,5 @@
 using FluentValidation;
+using HostingPanel.Application.Users;
 using HostingPanel.Data.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -26,9 +27,12 @@ public sealed class AccountController(PortalSignIn signIn, SignInManager<AppUser
             return RedirectToAction(nameof(TwoFactor), new { returnUrl = Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : null });
         if (outcome != PortalSignIn.Outcome.SignedIn)
         {
-            ModelState.AddModelError("", outcome == PortalSignIn.Outcome.LockedOut
-                ? "Too many failed attempts. Try again in 15 minutes."
-                : "The email or password is not right.");
+            ModelState.AddModelError("", outcome switch
+            {
+                PortalSignIn.Outcome.LockedOut => "Too many failed attempts. Try again in 15 minutes.",
+                PortalSignIn.Outcome.Suspended => AccountStanding.SuspendedMessage,
+                _ => "The email or password is not right.",
+            });
             return View(form);
         }
         return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : "/");

@@ -18,10 +18,11 @@ public sealed class PortalSignIn(
     UserManager<AppUser> users,
     HostingPanelDbContext db,
     IMailboxPasswordHasher mailboxHasher,
-    PortalUsers portalUsers)
+    PortalUsers portalUsers,
+    AccountStanding standing)
 {
     /// <summary>RequiresTwoFactor: the password was right; Identity's two-factor cookie now waits for the authenticator code.</summary>
-    public enum Outcome { SignedIn, Failed, LockedOut, RequiresTwoFactor }
+    public enum Outcome { SignedIn, Failed, LockedOut, RequiresTwoFactor, Suspended }
 
     private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<AppUser>().HashPassword(new AppUser(), Guid.NewGuid().ToString()));
     private static string? _dummyMailboxHash;
@@ -58,6 +59,12 @@ public sealed class PortalSignIn(
         }
 
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
+        // Only someone who knows the password learns that the account is suspended.
+        if ((result.Succeeded || result.RequiresTwoFactor) && await standing.IsSuspendedAsync(user))
+        {
+            await signIn.SignOutAsync();
+            return Outcome.Suspended;
+        }
         return result.Succeeded ? Outcome.SignedIn
             : result.RequiresTwoFactor ? Outcome.RequiresTwoFactor
             : result.IsLockedOut ? Outcome.LockedOut
@@ -68,7 +75,7 @@ public sealed class PortalSignIn(
     private async Task<Outcome> SignInMailboxOwnerAsync(AppUser user, Guid mailboxId, string password)
     {
         var mailbox = await db.Mailboxes.IgnoreQueryFilters().AsNoTracking()
-            .Where(m => m.Id == mailboxId && m.Enabled && m.Status != EntityStatus.Deleting && m.Domain!.Status != EntityStatus.Deleting)
+            .Where(m => m.Id == mailboxId && m.Status != EntityStatus.Deleting && m.Domain!.Status != EntityStatus.Deleting)
             .Select(m => new { m.PasswordHash }).FirstOrDefaultAsync();
         var hash = mailbox?.PasswordHash ?? (_dummyMailboxHash ??= mailboxHasher.Hash(Guid.NewGuid().ToString()));
         var valid = mailboxHasher.Verify(hash, password) && mailbox is not null;
@@ -79,6 +86,7 @@ public sealed class PortalSignIn(
             return await users.IsLockedOutAsync(user) ? Outcome.LockedOut : Outcome.Failed;
         }
         await users.ResetAccessFailedCountAsync(user);
+        if (await standing.IsSuspendedAsync(user)) return Outcome.Suspended;
         await signIn.SignInAsync(user, isPersistent: false);
         return Outcome.SignedIn;
     }
