@@ -241,6 +241,29 @@ public sealed class Pop3Tests
     }
 
     [Fact]
+    public async Task IdleTimeout_EachCommandRestartsIt_AndSilenceEndsTheSession()
+    {
+        await using var engine = await EngineHost.StartAsync(new() { ["Mail:Pop3Limits:IdleTimeout"] = "00:00:01" });
+        var account = await engine.CreateMailboxAsync("idle@example.com");
+        await engine.DeliverAsync(account, EngineHost.Message("idle"));
+        await using var wire = await Pop3Wire.ConnectAsync(engine.Pop3Port);
+        await wire.LoginAsync("idle@example.com");
+        // Busy for three times the timeout, a command every 0.4 s: the timer must restart each time.
+        for (var i = 0; i < 8; i++)
+        {
+            await Task.Delay(400);
+            Assert.StartsWith("+OK", await wire.CommandAsync("NOOP"));
+        }
+        Assert.StartsWith("+OK", await wire.CommandAsync("RETR 1"));
+        await wire.ReadMultilineAsync();
+        Assert.Equal("-ERR idle timeout, closing connection", await wire.ReadLineAsync());
+        Assert.Equal("<closed>", await wire.ReadLineAsync());
+        // The maildrop lock went with the session.
+        await using var next = await Pop3Wire.ConnectAsync(engine.Pop3Port);
+        await next.LoginAsync("idle@example.com");
+    }
+
+    [Fact]
     public async Task Rfc2595_Stls_UpgradesTheSession_AndPlaintextLoginIsRefusedBeforeIt()
     {
         await using var engine = await EngineHost.StartAsync(new() { ["Mail:AllowPlaintextAuth"] = "false" });

@@ -23,9 +23,13 @@ internal static class Pop3MessageSender
     /// </summary>
     private const int WriteThreshold = 128 * 1024;
 
-    /// <summary>Opens a body file; FileShare.Delete so that an expunge by another session never waits for a reader.</summary>
-    public static SafeFileHandle Open(string fullPath) =>
-        File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.SequentialScan);
+    /// <summary>
+    /// Opens a body file; FileShare.Delete so that an expunge by another session never waits for a
+    /// reader. Read-ahead advice (one more system call) only for bodies longer than one read.
+    /// </summary>
+    public static SafeFileHandle Open(string fullPath, long size) =>
+        File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
+            size > ReadSize ? FileOptions.SequentialScan : FileOptions.None);
 
     /// <summary>
     /// RETR: the status line, the dot-stuffed body and the terminator, written straight to
@@ -43,8 +47,9 @@ internal static class Pop3MessageSender
             var atLineStart = true;
             long offset = 0;
             int read;
-            while ((read = RandomAccess.Read(file, input.AsSpan(0, ReadSize), offset)) > 0)
+            do
             {
+                read = RandomAccess.Read(file, input.AsSpan(0, ReadSize), offset);
                 offset += read;
                 filled += Pop3DotStuffer.Stuff(input.AsSpan(0, read), output.AsSpan(filled), ref atLineStart);
                 if (filled >= WriteThreshold)
@@ -53,6 +58,8 @@ internal static class Pop3MessageSender
                     filled = 0;
                 }
             }
+            // A short read of a regular file is its end: no extra read just to see zero bytes.
+            while (read == ReadSize);
             filled += Pop3DotStuffer.Terminate(output.AsSpan(filled), atLineStart);
             await stream.WriteAsync(output.AsMemory(0, filled), ct);
         }

@@ -45,6 +45,7 @@ internal sealed class Pop3Session
     private bool _tls;
     private Pop3State _state = new Pop3AuthorizationState();
     private int _badCommands;
+    private CancellationTokenSource? _idle;
 
     public Pop3Session(Socket socket, bool implicitTls, Pop3Services services, CancellationToken stopping)
     {
@@ -75,6 +76,7 @@ internal sealed class Pop3Session
         }
         finally
         {
+            _idle?.Dispose();
             await EndAsync();
             await _reader.CompleteAsync();
             await _writer.CompleteAsync();
@@ -89,19 +91,23 @@ internal sealed class Pop3Session
         while (true)
         {
             ReadResult result;
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping))
+            // One idle timer per session, re-armed for each read: a new linked source and timer per
+            // command would cost more than answering a small RETR.
+            if (_idle is null || !_idle.TryReset())
             {
-                idle.CancelAfter(limits.IdleTimeout);
-                try
-                {
-                    result = await _reader.ReadAsync(idle.Token);
-                }
-                catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
-                {
-                    Write(Pop3Replies.ErrTimeout);
-                    await _writer.FlushAsync(_stopping);
-                    return;
-                }
+                _idle?.Dispose();
+                _idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+            }
+            _idle.CancelAfter(limits.IdleTimeout);
+            try
+            {
+                result = await _reader.ReadAsync(_idle.Token);
+            }
+            catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+            {
+                Write(Pop3Replies.ErrTimeout);
+                await _writer.FlushAsync(_stopping);
+                return;
             }
             var buffer = result.Buffer;
             var outcome = Outcome.Continue;
@@ -368,7 +374,7 @@ internal sealed class Pop3Session
         SafeFileHandle body;
         try
         {
-            body = Pop3MessageSender.Open(_services.Store.Bodies.FullPath(message.BodyPath));
+            body = Pop3MessageSender.Open(_services.Store.Bodies.FullPath(message.BodyPath), message.Size);
         }
         catch (FileNotFoundException)
         {
