@@ -25,6 +25,10 @@ if [ -z "${BENCH_UNDER_TIMEOUT:-}" ]; then
   exec timeout --signal=TERM --kill-after=60 "$BENCH_TIMEOUT" "$0" "$@"
 fi
 
+# Builds (ours and BenchmarkDotNet's) must not leave servers behind: no MSBuild node reuse, no MSBuild
+# server, no shared compiler server (MSBuild reads UseSharedCompilation from the environment).
+export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false DOTNET_CLI_TELEMETRY_OPTOUT=1
+
 BENCH_DURATION=${BENCH_DURATION:-20}            # seconds per IMAP mix run
 BENCH_LOGIN_DURATION=${BENCH_LOGIN_DURATION:-10}
 BENCH_IMAP_CLIENTS=${BENCH_IMAP_CLIENTS:-4}
@@ -91,11 +95,19 @@ run_micro() {
   log "BenchmarkDotNet suites (job: $BENCH_MICRO_JOB)"
   timeout 600 dotnet build "$BENCH_DIR/Micro" -c Release -nologo -v quiet >"$WORK/logs/micro-build.log" 2>&1 \
     || { cat "$WORK/logs/micro-build.log"; return 1; }
-  (cd "$BENCH_DIR/Micro" && timeout 1800 dotnet "$BENCH_DIR/Micro/bin/Release/net10.0/HostingPanel.Bench.Micro.dll" \
-      --filter '*' --job "$BENCH_MICRO_JOB" --exporters github --artifacts "$WORK/micro" >"$WORK/logs/micro.log" 2>&1) \
+  # BenchmarkDotNet runs each case in a child process it waits for; timeout(1) bounds the whole suite
+  # and its --kill-after takes the children down with it if they hang.
+  (cd "$BENCH_DIR/Micro" && timeout --kill-after=30 2700 dotnet "$BENCH_DIR/Micro/bin/Release/net10.0/HostingPanel.Bench.Micro.dll" \
+      --filter "${BENCH_MICRO_FILTER:-*}" --job "$BENCH_MICRO_JOB" --exporters github --artifacts "$WORK/micro" >"$WORK/logs/micro.log" 2>&1) \
     || { tail -30 "$WORK/logs/micro.log"; return 1; }
-  local report
-  report=$(ls "$WORK"/micro/results/*-report-github.md | head -1)
+  # One report per suite (class): all of them, each under its name, go into the one section.
+  local report=$WORK/micro/all-suites.md file
+  : >"$report"
+  for file in "$WORK"/micro/results/*-report-github.md; do
+    printf '#### %s\n\n' "$(basename "$file" -report-github.md | sed 's/.*\.//')" >>"$report"
+    cat "$file" >>"$report"
+    printf '\n' >>"$report"
+  done
   HB 60 splice --out "$BENCH_REPORT" --section micro --from "$report" --command "bench/run.sh $SUITE"
   mkdir -p "$BENCH_DIR/out" && cp -r "$WORK/micro/results" "$BENCH_DIR/out/micro"
 }

@@ -1,56 +1,52 @@
 using BenchmarkDotNet.Attributes;
-using HostingPanel.Bench.Load.Corpus;
+using HostingPanel.MailEngine.Protocol.Imap.Mime;
+using HostingPanel.MailEngine.Storage;
 using MimeKit;
 
 namespace HostingPanel.Bench.Micro;
 
 /// <summary>
-/// MIME caching at delivery: parse the incoming message with MimeKit and compute what the store
-/// keeps beside the body (ENVELOPE, BODYSTRUCTURE, size). Run over representative messages of the
-/// bench corpus (same seed as bench/run.sh), in both MimeKit parser modes: persistent (parts point
-/// into the source stream, nothing copied) and non-persistent (content copied into memory).
+/// MIME caching at delivery: what the engine computes once per message and stores beside the body
+/// (<see cref="ImapMessageSummary.Parse"/>: MimeKit parse, then ENVELOPE, BODYSTRUCTURE and BODY in
+/// IMAP syntax with sizes and line counts), against MimeKit's parse alone, and against the FETCH-time
+/// path it saves (<see cref="ImapMessageStructure"/> with the engine's ENVELOPE and BODYSTRUCTURE
+/// writers, which FETCH runs only when nothing is cached). Run over representative corpus messages.
 /// </summary>
 [MemoryDiagnoser]
 public class MimeCachingBenchmarks
 {
     private byte[] _message = [];
 
-    /// <summary>Which corpus message: the smallest plain one, a typical HTML alternative, a 100 KB+ one with attachments, a malformed one, the 2 MB one.</summary>
     [Params("plain-small", "alternative", "mixed-large", "malformed", "mixed-2mb")]
     public string Sample { get; set; } = "plain-small";
 
-    [Params(true, false)]
-    public bool Persistent { get; set; }
-
     [GlobalSetup]
-    public void Setup()
-    {
-        var corpus = new CorpusGenerator(2000, 20261127).Generate().ToList();
-        _message = Sample switch
-        {
-            "plain-small" => corpus.Where(m => m.Entry.Kind == "plain").MinBy(m => m.Bytes.Length).Bytes,
-            "alternative" => corpus.First(m => m.Entry.Kind == "alternative" && m.Bytes.Length is > 8_000 and < 30_000).Bytes,
-            "mixed-large" => corpus.First(m => m.Entry.Kind == "mixed" && m.Bytes.Length is > 100_000 and < 400_000).Bytes,
-            "malformed" => corpus.Last(m => m.Entry.Kind == "malformed").Bytes,
-            "mixed-2mb" => corpus.MaxBy(m => m.Bytes.Length).Bytes,
-            _ => throw new ArgumentException(Sample),
-        };
-    }
+    public void Setup() => _message = CorpusSamples.Get(Sample);
 
+    /// <summary>MimeKit alone, in the mode the engine uses (content copied, not persistent).</summary>
     [Benchmark(Baseline = true)]
-    public MimeMessage Parse()
+    public MimeMessage MimeKitParse()
     {
         using var stream = new MemoryStream(_message, writable: false);
-        return MimeMessage.Load(stream, Persistent);
+        return MimeMessage.Load(stream, persistent: false);
     }
 
+    /// <summary>The engine's delivery-time cache: parse plus the three IMAP strings the store keeps.</summary>
     [Benchmark]
-    public int ParseAndComputeCache()
+    public int SummaryAtDelivery()
     {
         using var stream = new MemoryStream(_message, writable: false);
-        var message = MimeMessage.Load(stream, Persistent);
-        var envelope = ImapCacheWriter.Envelope(message);
-        var structure = ImapCacheWriter.BodyStructure(message.Body);
-        return envelope.Length + structure.Length + _message.Length;
+        var summary = ImapMessageSummary.Parse(stream);
+        return summary.Envelope.Length + summary.BodyStructure.Length + summary.Body.Length;
+    }
+
+    /// <summary>What FETCH ENVELOPE BODYSTRUCTURE would cost per message without the cache.</summary>
+    [Benchmark]
+    public int StructureAtFetch()
+    {
+        var structure = ImapMessageStructure.Parse(_message);
+        var envelope = ImapEnvelopeWriter.ToBytes(structure.Root.Message);
+        var bodyStructure = ImapBodyStructureWriter.ToBytes(structure, extensible: true);
+        return envelope.Length + bodyStructure.Length;
     }
 }

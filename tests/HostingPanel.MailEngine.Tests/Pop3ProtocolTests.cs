@@ -102,4 +102,59 @@ public sealed class Pop3ProtocolTests
             Assert.Equal("A: 1\r\nB: 2\r\n\r\nl1\r\n..l2\r\n.\r\n", Encoding.ASCII.GetString(output.WrittenSpan));
         }
     }
+
+    /// <summary>RETR's fast path over one buffer split at <paramref name="offset"/>, as two file reads would give it.</summary>
+    private static string StuffInTwoChunks(byte[] message, int offset)
+    {
+        var output = new byte[Pop3DotStuffer.MaxStuffedLength(message.Length) + 8];
+        var atLineStart = true;
+        var written = Pop3DotStuffer.Stuff(message.AsSpan(0, offset), output, ref atLineStart);
+        written += Pop3DotStuffer.Stuff(message.AsSpan(offset), output.AsSpan(written), ref atLineStart);
+        written += Pop3DotStuffer.Terminate(output.AsSpan(written), atLineStart);
+        return Encoding.ASCII.GetString(output, 0, written);
+    }
+
+    [Theory]
+    [InlineData("Subject: s\r\n\r\n.\r\n..x\r\nplain\r\n.end", "Subject: s\r\n\r\n..\r\n...x\r\nplain\r\n..end\r\n.\r\n")]
+    [InlineData(".first line is a dot line\r\n", "..first line is a dot line\r\n.\r\n")]
+    [InlineData("body\r\n.\r\nafter a fake end\r\n", "body\r\n..\r\nafter a fake end\r\n.\r\n")]
+    [InlineData("no line end at the end", "no line end at the end\r\n.\r\n")]
+    [InlineData("ends with a bare CR\r", "ends with a bare CR\r\r\n.\r\n")]
+    [InlineData("bare\n.lf\n", "bare\n..lf\n.\r\n")]
+    [InlineData(".\n.\n.", "..\n..\n..\r\n.\r\n")]
+    [InlineData("", ".\r\n")]
+    public void RetrStuffing_DoublesLeadingDots_AndTerminates_AtEveryChunkSplit(string message, string expected)
+    {
+        var bytes = Encoding.ASCII.GetBytes(message);
+        for (var offset = 0; offset <= bytes.Length; offset++)
+            Assert.Equal(expected, StuffInTwoChunks(bytes, offset));
+    }
+
+    [Fact]
+    public void RetrStuffing_AgreesWithTheLineWriter_OnLongMixedInput()
+    {
+        // Lines of every length from 0 to 300, every third one dot-leading, some with bare LF.
+        var text = new StringBuilder("Subject: mixed\r\n\r\n");
+        for (var i = 0; i < 600; i++)
+            text.Append(i % 3 == 0 ? '.' : 'x').Append('a', i % 301).Append(i % 7 == 0 ? "\n" : "\r\n");
+        var bytes = Encoding.ASCII.GetBytes(text.ToString());
+        var reference = new ArrayBufferWriter<byte>();
+        var lineWriter = new Pop3DotStuffer();
+        lineWriter.Write(bytes, reference);
+        lineWriter.Finish(reference);
+        foreach (var offset in new[] { 0, 1, 17, bytes.Length / 3, bytes.Length / 2, bytes.Length - 1, bytes.Length })
+            Assert.Equal(Encoding.ASCII.GetString(reference.WrittenSpan), StuffInTwoChunks(bytes, offset));
+    }
+
+    [Fact]
+    public void RetrStuffing_FitsItsWorstCaseBound()
+    {
+        // Every line a lone dot: the most the output can grow.
+        var bytes = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(".\n", 5000)));
+        var output = new byte[Pop3DotStuffer.MaxStuffedLength(bytes.Length)];
+        var atLineStart = true;
+        var written = Pop3DotStuffer.Stuff(bytes, output, ref atLineStart);
+        Assert.Equal(bytes.Length + 5000, written);
+        Assert.True(atLineStart);
+    }
 }

@@ -142,6 +142,128 @@ public sealed class Pop3Tests
     }
 
     [Fact]
+    public async Task Rfc1939_Retr_LargeMessage_ArrivesWhole_WithDotLinesAtReadAndWriteEdges()
+    {
+        await using var engine = await EngineHost.StartAsync();
+        var account = await engine.CreateMailboxAsync("large@example.com");
+        // About 300 KB: several file reads and socket writes. Dot-leading lines sit exactly at the
+        // 64 KiB read boundaries and just after them, and one line is a lone "." (a fake end).
+        var text = new StringBuilder("Subject: large\r\nFrom: a@example.org\r\n\r\n");
+        var line = 0;
+        while (text.Length < 300_000)
+        {
+            var atEdge = text.Length % 65536 > 65536 - 80;
+            if (atEdge)
+            {
+                // Pad so that the next line starts exactly on the boundary, then make it dot-leading.
+                var pad = 65536 - text.Length % 65536 - 2;
+                if (pad >= 0)
+                    text.Append('p', pad).Append("\r\n").Append(".edge ").Append(line++).Append("\r\n");
+                else
+                    text.Append("\r\n");
+                continue;
+            }
+            text.Append(line % 11 == 0 ? ".dot " : "line ").Append(line).Append(' ').Append('x', line % 70).Append("\r\n");
+            if (line++ == 500)
+                text.Append(".\r\n");
+        }
+        var message = text.ToString();
+        await engine.DeliverAsync(account, message);
+        var stored = Assert.Single(await engine.Store.ListMessagesAsync((await engine.InboxAsync(account)).Id));
+        Assert.Equal(message.Length, stored.Size);
+
+        await using var wire = await Pop3Wire.ConnectAsync(engine.Pop3Port);
+        await wire.LoginAsync("large@example.com");
+        Assert.Equal($"+OK {message.Length} octets", await wire.CommandAsync("RETR 1"));
+        var expected = message.Replace("\r\n.", "\r\n..") + ".\r\n";
+        Assert.Equal(expected, await wire.ReadMultilineRawAsync());
+        Assert.StartsWith("+OK 1 ", await wire.CommandAsync("STAT"));
+    }
+
+    [Fact]
+    public async Task Rfc1939_Retr_BareLineFeedBody_IsSentWithCrLf_AndDotStuffed()
+    {
+        await using var engine = await EngineHost.StartAsync();
+        var account = await engine.CreateMailboxAsync("lf@example.com");
+        await engine.DeliverAsync(account, "Subject: lf\n\n.dot line\nplain\n.\n");
+        await using var wire = await Pop3Wire.ConnectAsync(engine.Pop3Port);
+        await wire.LoginAsync("lf@example.com");
+
+        const string onTheWire = "Subject: lf\r\n\r\n..dot line\r\nplain\r\n..\r\n";
+        Assert.Equal($"+OK {onTheWire.Length - 2} octets", await wire.CommandAsync("RETR 1"));
+        Assert.Equal(onTheWire + ".\r\n", await wire.ReadMultilineRawAsync());
+        Assert.StartsWith("+OK", await wire.CommandAsync("TOP 1 1"));
+        Assert.Equal("Subject: lf\r\n\r\n..dot line\r\n.\r\n", await wire.ReadMultilineRawAsync());
+    }
+
+    [Fact]
+    public async Task Rfc1939_Retr_MessageEndingWithoutCrLf_GetsOneBeforeTheTerminator()
+    {
+        await using var engine = await EngineHost.StartAsync();
+        var account = await engine.CreateMailboxAsync("noeol@example.com");
+        await engine.DeliverAsync(account, "Subject: no eol\r\n\r\nfirst\r\n.last line without CRLF");
+        await using var wire = await Pop3Wire.ConnectAsync(engine.Pop3Port);
+        await wire.LoginAsync("noeol@example.com");
+
+        Assert.StartsWith("+OK", await wire.CommandAsync("RETR 1"));
+        Assert.Equal("Subject: no eol\r\n\r\nfirst\r\n..last line without CRLF\r\n.\r\n", await wire.ReadMultilineRawAsync());
+        Assert.StartsWith("+OK", await wire.CommandAsync("TOP 1 5"));
+        Assert.Equal("Subject: no eol\r\n\r\nfirst\r\n..last line without CRLF\r\n.\r\n", await wire.ReadMultilineRawAsync());
+        Assert.Equal("+OK", await wire.CommandAsync("NOOP"));
+    }
+
+    [Fact]
+    public async Task Rfc1939_Top_CountsOnlyBodyLines_AndPipelinedWithRetrKeepsTheOrder()
+    {
+        await using var engine = await EngineHost.StartAsync();
+        var account = await engine.CreateMailboxAsync("toppipe@example.com");
+        await engine.DeliverAsync(account, "Subject: t\r\n.X-Dot: header\r\n\r\nb1\r\n.b2\r\nb3\r\n");
+        await engine.DeliverAsync(account, EngineHost.Message("second", ".only line\r\n"));
+        await using var wire = await Pop3Wire.ConnectAsync(engine.Pop3Port);
+        await wire.LoginAsync("toppipe@example.com");
+
+        // Replies that go through the session's buffer (TOP, STAT, LIST) and RETR's direct writes,
+        // all in one batch: each must come out whole and in order.
+        await wire.SendRawAsync("TOP 1 0\r\nRETR 2\r\nTOP 1 2\r\nSTAT\r\nRETR 1\r\nTOP 1 99\r\nLIST 2\r\n");
+        Assert.StartsWith("+OK", await wire.ReadLineAsync());
+        Assert.Equal("Subject: t\r\n..X-Dot: header\r\n\r\n.\r\n", await wire.ReadMultilineRawAsync());
+        Assert.StartsWith("+OK", await wire.ReadLineAsync());
+        Assert.EndsWith("\r\n\r\n..only line\r\n.\r\n", await wire.ReadMultilineRawAsync());
+        Assert.StartsWith("+OK", await wire.ReadLineAsync());
+        Assert.Equal("Subject: t\r\n..X-Dot: header\r\n\r\nb1\r\n..b2\r\n.\r\n", await wire.ReadMultilineRawAsync());
+        Assert.StartsWith("+OK 2 ", await wire.ReadLineAsync());
+        Assert.StartsWith("+OK", await wire.ReadLineAsync());
+        const string whole = "Subject: t\r\n..X-Dot: header\r\n\r\nb1\r\n..b2\r\nb3\r\n.\r\n";
+        Assert.Equal(whole, await wire.ReadMultilineRawAsync());
+        Assert.StartsWith("+OK", await wire.ReadLineAsync());
+        Assert.Equal(whole, await wire.ReadMultilineRawAsync());
+        Assert.StartsWith("+OK 2 ", await wire.ReadLineAsync());
+    }
+
+    [Fact]
+    public async Task IdleTimeout_EachCommandRestartsIt_AndSilenceEndsTheSession()
+    {
+        await using var engine = await EngineHost.StartAsync(new() { ["Mail:Pop3Limits:IdleTimeout"] = "00:00:01" });
+        var account = await engine.CreateMailboxAsync("idle@example.com");
+        await engine.DeliverAsync(account, EngineHost.Message("idle"));
+        await using var wire = await Pop3Wire.ConnectAsync(engine.Pop3Port);
+        await wire.LoginAsync("idle@example.com");
+        // Busy for three times the timeout, a command every 0.4 s: the timer must restart each time.
+        for (var i = 0; i < 8; i++)
+        {
+            await Task.Delay(400);
+            Assert.StartsWith("+OK", await wire.CommandAsync("NOOP"));
+        }
+        Assert.StartsWith("+OK", await wire.CommandAsync("RETR 1"));
+        await wire.ReadMultilineAsync();
+        Assert.Equal("-ERR idle timeout, closing connection", await wire.ReadLineAsync());
+        Assert.Equal("<closed>", await wire.ReadLineAsync());
+        // The maildrop lock went with the session.
+        await using var next = await Pop3Wire.ConnectAsync(engine.Pop3Port);
+        await next.LoginAsync("idle@example.com");
+    }
+
+    [Fact]
     public async Task Rfc2595_Stls_UpgradesTheSession_AndPlaintextLoginIsRefusedBeforeIt()
     {
         await using var engine = await EngineHost.StartAsync(new() { ["Mail:AllowPlaintextAuth"] = "false" });

@@ -82,6 +82,21 @@ public sealed class Pop3Wire : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads a multi-line body exactly as sent, line ends and dot-stuffing included, up to and with CRLF "." CRLF.</summary>
+    public async Task<string> ReadMultilineRawAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var text = new StringBuilder();
+        var buffer = new char[1];
+        while (!(text.Length == 3 && text.ToString() == ".\r\n" || text.Length > 4 && text.ToString(text.Length - 5, 5) == "\r\n.\r\n"))
+        {
+            if (await _reader.ReadAsync(buffer, timeout.Token) == 0)
+                throw new IOException("connection closed inside a multi-line response");
+            text.Append(buffer[0]);
+        }
+        return text.ToString();
+    }
+
     public async Task LoginAsync(string user, string password = EngineHost.Password)
     {
         var ok1 = await CommandAsync("USER " + user);

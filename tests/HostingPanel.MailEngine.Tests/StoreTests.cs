@@ -190,6 +190,30 @@ public abstract class StoreRules
     }
 
     [Fact]
+    public async Task Pop3Retrievals_OfAWholeMaildrop_AreRecordedOnce_AndEarlierOnesKeepTheirDate()
+    {
+        await using var engine = await StartAsync();
+        var account = await engine.CreateMailboxAsync("retrieved@example.com");
+        var message = Encoding.ASCII.GetBytes(EngineHost.Message("r"));
+        // More than one batch of ids (500) at QUIT.
+        for (var batch = 0; batch < 6; batch++)
+            await Task.WhenAll(Enumerable.Range(0, 85).Select(_ => engine.Delivery.DeliverAsync(new MemoryStream(message), [account.Id])));
+        var inbox = await engine.InboxAsync(account);
+        var ids = (await engine.Store.ListMessagesAsync(inbox.Id)).Select(m => m.Id).ToList();
+        Assert.Equal(510, ids.Count);
+
+        await engine.Store.MarkPop3RetrievedAsync(ids.Take(3).ToList());
+        var early = (await engine.Store.ListMessagesAsync(inbox.Id)).Take(3).Select(m => m.Pop3RetrievedAt).ToList();
+        await Task.Delay(50);
+        await engine.Store.MarkPop3RetrievedAsync(ids);
+
+        var all = await engine.Store.ListMessagesAsync(inbox.Id);
+        Assert.All(all, m => Assert.NotNull(m.Pop3RetrievedAt));
+        Assert.Equal(early, all.Take(3).Select(m => m.Pop3RetrievedAt));
+        Assert.All(all.Skip(3), m => Assert.True(m.Pop3RetrievedAt > early[0]));
+    }
+
+    [Fact]
     public async Task EnvelopeAndBodyStructure_AreCachedInImapSyntax()
     {
         await using var engine = await StartAsync();

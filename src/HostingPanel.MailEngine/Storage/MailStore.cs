@@ -415,10 +415,13 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         if (messageIds.Count == 0)
             return Task.CompletedTask;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        // A whole maildrop may have been downloaded: one statement per 500 ids, not one per message.
+        // The ids are longs written as literals, so no parameter limit applies.
+        var batches = messageIds.Chunk(500).Select(ids => string.Join(',', ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToList();
         return db.WriteAsync(async (c, tx) =>
         {
-            foreach (var id in messageIds)
-                await c.ExecAsync(tx, "UPDATE messages SET pop3_retrieved_at = @t WHERE id = @id AND pop3_retrieved_at IS NULL", ("@t", now), ("@id", id));
+            foreach (var ids in batches)
+                await c.ExecAsync(tx, $"UPDATE messages SET pop3_retrieved_at = @t WHERE id IN ({ids}) AND pop3_retrieved_at IS NULL", ("@t", now));
         }, ct);
     }
 

@@ -6,6 +6,8 @@ namespace HostingPanel.MailEngine.Protocol.Pop3;
 /// Writes a message as a POP3 multi-line response body (RFC 1939 section 3): a '.' starting a
 /// line is doubled, and the response ends with CRLF "." CRLF. For TOP, stops after the header,
 /// the empty line and <c>bodyLines</c> lines of the body. Pure: chunks in, bytes out.
+/// RETR, which needs no line counting, uses the static <see cref="Stuff"/> instead: it copies
+/// whole runs between dot-leading lines rather than one line at a time.
 /// </summary>
 public sealed class Pop3DotStuffer(int? bodyLines = null)
 {
@@ -70,6 +72,51 @@ public sealed class Pop3DotStuffer(int? bodyLines = null)
         if (!_atLineStart)
             Put(output, Pop3Replies.CrLf);
         Put(output, Pop3Replies.Terminator);
+    }
+
+    /// <summary>Room <see cref="Stuff"/> may need for <paramref name="inputLength"/> bytes: every line a lone '.'.</summary>
+    public static int MaxStuffedLength(int inputLength) => inputLength + inputLength / 2 + 1;
+
+    /// <summary>
+    /// Copies <paramref name="input"/> to <paramref name="output"/> (at least
+    /// <see cref="MaxStuffedLength"/> long), doubling each '.' that starts a line; returns the bytes
+    /// written. A vectorized search for "\n." finds the only places that change, so a chunk without
+    /// dot-leading lines is one search and one copy. <paramref name="atLineStart"/> carries, from one
+    /// chunk to the next, whether the previous chunk ended with a line feed (start with true).
+    /// </summary>
+    public static int Stuff(ReadOnlySpan<byte> input, Span<byte> output, ref bool atLineStart)
+    {
+        if (input.IsEmpty)
+            return 0;
+        var last = input[^1];
+        var written = 0;
+        if (atLineStart && input[0] == ByteDot)
+            output[written++] = ByteDot;
+        int hit;
+        while ((hit = input.IndexOf("\n."u8)) >= 0)
+        {
+            // Up to and including the LF, then the extra dot; the line's own dot starts the next run.
+            input[..(hit + 1)].CopyTo(output[written..]);
+            written += hit + 1;
+            output[written++] = ByteDot;
+            input = input[(hit + 1)..];
+        }
+        input.CopyTo(output[written..]);
+        atLineStart = last == ByteLF;
+        return written + input.Length;
+    }
+
+    /// <summary>The end of a multi-line response after <see cref="Stuff"/>: CRLF if the last line had none, then "." CRLF.</summary>
+    public static int Terminate(Span<byte> output, bool atLineStart)
+    {
+        var written = 0;
+        if (!atLineStart)
+        {
+            Pop3Replies.CrLf.CopyTo(output);
+            written = Pop3Replies.CrLf.Length;
+        }
+        Pop3Replies.Terminator.CopyTo(output[written..]);
+        return written + Pop3Replies.Terminator.Length;
     }
 
     private static void Put(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)

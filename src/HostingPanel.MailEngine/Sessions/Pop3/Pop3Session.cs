@@ -10,6 +10,7 @@ using HostingPanel.MailEngine.Maintenance;
 using HostingPanel.MailEngine.Protocol.Pop3;
 using HostingPanel.MailEngine.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace HostingPanel.MailEngine.Sessions.Pop3;
 
@@ -31,7 +32,6 @@ internal sealed class Pop3Session
 {
     private enum Outcome { Continue, Close, StartTls }
 
-    private const int BodyChunk = 64 * 1024;
     private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
     private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 4096, leaveOpen: true);
 
@@ -45,6 +45,7 @@ internal sealed class Pop3Session
     private bool _tls;
     private Pop3State _state = new Pop3AuthorizationState();
     private int _badCommands;
+    private CancellationTokenSource? _idle;
 
     public Pop3Session(Socket socket, bool implicitTls, Pop3Services services, CancellationToken stopping)
     {
@@ -75,6 +76,7 @@ internal sealed class Pop3Session
         }
         finally
         {
+            _idle?.Dispose();
             await EndAsync();
             await _reader.CompleteAsync();
             await _writer.CompleteAsync();
@@ -89,19 +91,23 @@ internal sealed class Pop3Session
         while (true)
         {
             ReadResult result;
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping))
+            // One idle timer per session, re-armed for each read: a new linked source and timer per
+            // command would cost more than answering a small RETR.
+            if (_idle is null || !_idle.TryReset())
             {
-                idle.CancelAfter(limits.IdleTimeout);
-                try
-                {
-                    result = await _reader.ReadAsync(idle.Token);
-                }
-                catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
-                {
-                    Write(Pop3Replies.ErrTimeout);
-                    await _writer.FlushAsync(_stopping);
-                    return;
-                }
+                _idle?.Dispose();
+                _idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+            }
+            _idle.CancelAfter(limits.IdleTimeout);
+            try
+            {
+                result = await _reader.ReadAsync(_idle.Token);
+            }
+            catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+            {
+                Write(Pop3Replies.ErrTimeout);
+                await _writer.FlushAsync(_stopping);
+                return;
             }
             var buffer = result.Buffer;
             var outcome = Outcome.Continue;
@@ -315,7 +321,7 @@ internal sealed class Pop3Session
             var inbox = await _services.Store.GetFolderAsync(account.Id, MailStore.Inbox, _stopping)
                         ?? throw new InvalidOperationException($"mailbox {account.Address} has no INBOX");
             var messages = await _services.Store.ListMessagesAsync(inbox.Id, includeSummaries: false, _stopping);
-            _state = new Pop3TransactionState(new Pop3Maildrop(account.Id, inbox, messages));
+            _state = new Pop3TransactionState(new Pop3Maildrop(account.Id, inbox, messages.Select(Pop3Message.From).ToArray()));
         }
         catch
         {
@@ -365,41 +371,29 @@ internal sealed class Pop3Session
     {
         if (Maildrop.Get(command.Message, out var deleted) is not { } message)
             return Bad(deleted ? Pop3Replies.ErrMessageDeleted : Pop3Replies.ErrNoSuchMessage);
-        FileStream body;
+        SafeFileHandle body;
         try
         {
-            body = (FileStream)_services.Store.OpenBody(message);
+            body = Pop3MessageSender.Open(_services.Store.Bodies.FullPath(message.BodyPath), message.Size);
         }
         catch (FileNotFoundException)
         {
             return Reply(Pop3Replies.ErrMessageGone);
         }
-        await using (body)
+        using (body)
         {
-            var top = command.Verb == Pop3Verb.Top;
-            Write(top ? Pop3Replies.TopFollows : Pop3Replies.RetrFollows(message.Size));
-            var stuffer = new Pop3DotStuffer(top ? command.Lines : null);
-            var chunk = ArrayPool<byte>.Shared.Rent(BodyChunk);
-            try
+            if (command.Verb == Pop3Verb.Top)
             {
-                int read;
-                while (!stuffer.Done && (read = body.Read(chunk, 0, BodyChunk)) > 0)
-                {
-                    stuffer.Write(chunk.AsSpan(0, read), _writer);
-                    // Large bodies go out chunk by chunk (bounded memory, back-pressure); a small one
-                    // leaves with its status line and terminator in one write at the end of the batch.
-                    if (read == BodyChunk)
-                        await _writer.FlushAsync(_stopping);
-                }
+                Write(Pop3Replies.TopFollows);
+                await Pop3MessageSender.SendTopAsync(_writer, body, command.Lines, _stopping);
+                return Outcome.Continue;
             }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(chunk);
-            }
-            stuffer.Finish(_writer);
+            // RETR bypasses the pipe: replies batched before it go first, then the message in large writes.
+            if (_writer.UnflushedBytes > 0)
+                await _writer.FlushAsync(_stopping);
+            await Pop3MessageSender.SendRetrAsync(_stream, body, Pop3Replies.RetrFollows(message.Size), _stopping);
         }
-        if (command.Verb == Pop3Verb.Retr)
-            Maildrop.MarkRetrieved(message);
+        Maildrop.MarkRetrieved(message);
         return Outcome.Continue;
     }
 

@@ -31,42 +31,65 @@ internal static class Pop3StateTable
     };
 }
 
-/// <summary>The INBOX as one POP3 session sees it: numbered at login, deletions pending until QUIT.</summary>
-internal sealed class Pop3Maildrop(long mailboxId, FolderInfo inbox, List<StoredMessage> messages)
+/// <summary>
+/// One message as a POP3 session keeps it for its whole life: only what STAT, LIST, UIDL, RETR and
+/// UPDATE need (a session holds one per message of the INBOX, so the store's full row would cost
+/// an idle connection several times more memory).
+/// </summary>
+internal readonly record struct Pop3Message(long Id, long Uid, long Size, string BodyPath, bool RetrievedBefore)
 {
-    private readonly bool[] _deleted = new bool[messages.Count];
+    public static Pop3Message From(StoredMessage m) => new(m.Id, m.Uid, m.Size, m.BodyPath, m.Pop3RetrievedAt is not null);
+}
+
+/// <summary>The INBOX as one POP3 session sees it: numbered at login, deletions pending until QUIT.</summary>
+internal sealed class Pop3Maildrop(long mailboxId, FolderInfo inbox, Pop3Message[] messages)
+{
+    private readonly bool[] _deleted = new bool[messages.Length];
     private readonly HashSet<long> _retrieved = [];
 
     public long MailboxId => mailboxId;
     public FolderInfo Inbox => inbox;
-    public int Count => messages.Count;
+    public int Count => messages.Length;
 
     /// <summary>The message with 1-based <paramref name="number"/>, or null if out of range or marked deleted.</summary>
-    public StoredMessage? Get(int number, out bool deleted)
+    public Pop3Message? Get(int number, out bool deleted)
     {
         deleted = false;
-        if (number < 1 || number > messages.Count)
+        if (number < 1 || number > messages.Length)
             return null;
         deleted = _deleted[number - 1];
         return deleted ? null : messages[number - 1];
     }
 
-    public IEnumerable<(int Number, StoredMessage Message)> Visible() =>
-        messages.Select((m, i) => (i + 1, m)).Where(x => !_deleted[x.Item1 - 1]);
+    public IEnumerable<(int Number, Pop3Message Message)> Visible()
+    {
+        for (var i = 0; i < messages.Length; i++)
+        {
+            if (!_deleted[i])
+                yield return (i + 1, messages[i]);
+        }
+    }
 
     public (int Count, long Size) Stat()
     {
-        var visible = Visible().ToList();
-        return (visible.Count, visible.Sum(v => v.Message.Size));
+        var (count, size) = (0, 0L);
+        for (var i = 0; i < messages.Length; i++)
+        {
+            if (_deleted[i])
+                continue;
+            count++;
+            size += messages[i].Size;
+        }
+        return (count, size);
     }
 
     public void Delete(int number) => _deleted[number - 1] = true;
 
     public void Reset() => Array.Clear(_deleted);
 
-    public void MarkRetrieved(StoredMessage m)
+    public void MarkRetrieved(Pop3Message m)
     {
-        if (m.Pop3RetrievedAt is null)
+        if (!m.RetrievedBefore)
             _retrieved.Add(m.Id);
     }
 
@@ -75,5 +98,5 @@ internal sealed class Pop3Maildrop(long mailboxId, FolderInfo inbox, List<Stored
     public IReadOnlyCollection<long> DeletedUids => messages.Where((_, i) => _deleted[i]).Select(m => m.Uid).ToList();
 
     /// <summary>Stable forever: the INBOX's UIDVALIDITY and the message's UID never change together.</summary>
-    public string UniqueId(StoredMessage m) => $"{inbox.UidValidity}.{m.Uid}";
+    public string UniqueId(Pop3Message m) => $"{inbox.UidValidity}.{m.Uid}";
 }
