@@ -28,7 +28,7 @@ public sealed class FuzzSmokeTests(FuzzSmokeTests.InstrumentedCopy copy, ITestOu
         var summary = Regex.Match(text, @"execs=(\d+) .* edges=(\d+) instrumented=(\w+) findings=0");
         Assert.True(summary.Success, text);
         Assert.Equal("yes", summary.Groups[3].Value);
-        Assert.True(long.Parse(summary.Groups[1].Value) > 500, "too few executions: " + text);
+        Assert.True(long.Parse(summary.Groups[1].Value) > 100, "too few executions: " + text);
         Assert.True(int.Parse(summary.Groups[2].Value) > 50, "coverage map barely written: " + text);
     }
 
