@@ -34,10 +34,11 @@ public sealed class MailDirectory(EngineDatabase db)
         CASE WHEN m.enabled = 1 AND m.removed_at IS NULL AND d.removed_at IS NULL THEN 1 ELSE 0 END
         """;
 
-    /// <summary>Lower case, IDN domain in A-label form; null when it is not an address.</summary>
+    // C0 controls, space, DEL and C1 controls.
     private static readonly System.Buffers.SearchValues<char> ForbiddenInAddress = System.Buffers.SearchValues.Create(
         Enumerable.Range(0, 0x21).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).ToArray());
 
+    /// <summary>Lower case, IDN domain in A-label form; null when it is not an address.</summary>
     public static string? NormalizeAddress(string address)
     {
         address = address.Trim();
