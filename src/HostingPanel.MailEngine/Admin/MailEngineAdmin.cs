@@ -35,11 +35,11 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
 
     public Task EnsureMailboxAsync(MailboxSpec spec, CancellationToken ct = default)
     {
-        var address = MailDirectory.NormalizeAddress(spec.Address) ?? throw new ArgumentException($"not an address: {spec.Address}", nameof(spec));
+        var address = MailDirectory.NormalizeAddress(spec.Address) ?? throw new ArgumentException($"not an address: {Protocol.Smtp.SmtpText.Escape(spec.Address)}", nameof(spec));
         if (spec.QuotaBytes < 0)
             throw new ArgumentOutOfRangeException(nameof(spec), "quota must not be negative");
         var domain = address[(address.IndexOf('@') + 1)..];
-        var forwards = (spec.ForwardTo ?? []).Select(f => MailDirectory.NormalizeAddress(f) ?? throw new ArgumentException($"not an address: {f}", nameof(spec)))
+        var forwards = (spec.ForwardTo ?? []).Select(f => MailDirectory.NormalizeAddress(f) ?? throw new ArgumentException($"not an address: {Protocol.Smtp.SmtpText.Escape(f)}", nameof(spec)))
             .Distinct().ToList();
         return db.WriteAsync(async (c, tx) =>
         {

@@ -71,7 +71,7 @@ public sealed class MailAuthenticator
         var address = MailDirectory.NormalizeAddress(user) ?? user.ToLowerInvariant();
         if (_throttle.IsThrottled(address, remote))
         {
-            _logger.LogWarning("{Protocol} login throttled for {Address} from {Remote}", protocol, address, remote);
+            _logger.LogWarning("{Protocol} login throttled for {Address} from {Remote}", protocol, Protocol.Smtp.SmtpText.Escape(address), remote);
             await DelayAsync(ct);
             return new AuthResult(AuthFailure.Throttled, null);
         }
@@ -93,7 +93,7 @@ public sealed class MailAuthenticator
         if (!verified)
         {
             _throttle.RecordFailure(address, remote);
-            _logger.LogInformation("{Protocol} login failed for {Address} from {Remote}", protocol, address, remote);
+            _logger.LogInformation("{Protocol} login failed for {Address} from {Remote}", protocol, Protocol.Smtp.SmtpText.Escape(address), remote);
             await DelayAsync(ct);
             return new AuthResult(AuthFailure.InvalidCredentials, null);
         }

@@ -34,6 +34,10 @@ public sealed class MailDirectory(EngineDatabase db)
         CASE WHEN m.enabled = 1 AND m.removed_at IS NULL AND d.removed_at IS NULL THEN 1 ELSE 0 END
         """;
 
+    // C0 controls, space, DEL and C1 controls.
+    private static readonly System.Buffers.SearchValues<char> ForbiddenInAddress = System.Buffers.SearchValues.Create(
+        Enumerable.Range(0, 0x21).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).ToArray());
+
     /// <summary>Lower case, IDN domain in A-label form; null when it is not an address.</summary>
     public static string? NormalizeAddress(string address)
     {
@@ -42,6 +46,12 @@ public sealed class MailDirectory(EngineDatabase db)
             address = address[1..^1];
         var at = address.LastIndexOf('@');
         if (at <= 0 || at == address.Length - 1)
+            return null;
+        // Control characters and spaces never belong in a stored address: they would reach log lines,
+        // headers and SMTP commands (CR, LF, NUL). Dots that make "." or ".." segments are not a
+        // dot-atom either (RFC 5321 section 4.1.2) and look like path traversal.
+        var local = address.AsSpan(0, at);
+        if (address.AsSpan().ContainsAny(ForbiddenInAddress) || local[0] == '.' || local[^1] == '.' || local.Contains("..", StringComparison.Ordinal))
             return null;
         var domain = address[(at + 1)..].TrimEnd('.');
         try

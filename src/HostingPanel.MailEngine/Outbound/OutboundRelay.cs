@@ -29,7 +29,8 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
     public async Task<IReadOnlyDictionary<string, RelayOutcome>> AttemptAsync(string sender, IReadOnlyList<string> recipients, byte[] message, CancellationToken ct)
     {
         var outcomes = new Dictionary<string, RelayOutcome>(StringComparer.OrdinalIgnoreCase);
-        var mime = await MimeMessage.LoadAsync(new MemoryStream(message), ct);
+        // Bounded MIME depth: a 1,000-deep message must not recurse the parser into a stack overflow (MimeKit #355).
+        var mime = await MimeMessage.LoadAsync(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, new MemoryStream(message), ct);
         if (!string.IsNullOrWhiteSpace(_relay.Host))
         {
             var security = _relay.Security switch

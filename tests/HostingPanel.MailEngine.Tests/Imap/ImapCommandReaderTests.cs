@@ -75,19 +75,20 @@ public sealed class ImapCommandReaderTests
             new ImapLimits { MaxLiteralSize = 1000 });
 
     [Fact]
-    public void OversizeNonSynchronizingLiteral_IsConsumedAndNeverParsedAsCommands()
+    public void OversizeNonSynchronizingLiteral_EndsTheConnectionAndIsNeverParsedAsCommands()
     {
-        // The literal's bytes look like commands; they must all be swallowed.
+        // RFC 7888 section 4: BAD [TOOBIG] and close; the literal's bytes look like commands and none is framed.
         var body = "A9 LOGOUT\r\nA8 DELETE INBOX\r\n";
         var input = "A1 APPEND INBOX {" + body.Length + "+}\r\n" + body + "\r\nA2 NOOP\r\n";
-        AssertSameAtEverySplit(input, "REJ A1 No TOOBIG|CMD A2:A2 NOOP", new ImapLimits { MaxLiteralSize = 10 });
+        AssertSameAtEverySplit(input, "FATAL Non-synchronizing literal larger than 10 bytes; closing.", new ImapLimits { MaxLiteralSize = 10 });
     }
 
     [Fact]
     public void RefusedMultiAppend_SwallowsEveryFollowingNonSynchronizingLiteral()
     {
+        // The command is refused for its size; its literals are each within the literal limit and are swallowed.
         var input = "A1 APPEND INBOX {20+}\r\nA5 LOGOUT\r\nA6 LOGOUT {11+}\r\nA7 LOGOUT\r\n\r\nA2 NOOP\r\n";
-        AssertSameAtEverySplit(input, "REJ A1 No TOOBIG|CMD A2:A2 NOOP", new ImapLimits { MaxLiteralSize = 15 });
+        AssertSameAtEverySplit(input, "REJ A1 No TOOBIG|CMD A2:A2 NOOP", new ImapLimits { MaxCommandSize = 55 });
     }
 
     [Fact]

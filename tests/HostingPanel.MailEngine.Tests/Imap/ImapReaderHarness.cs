@@ -30,6 +30,10 @@ internal static class ImapReaderHarness
             while (reader.TryRead(ref sr, out var result))
             {
                 results.Add(result);
+                if (result.Kind == ImapReadResultKind.Fatal)
+                {
+                    return results; // the connection closes here
+                }
             }
 
             pending = pending[(int)sr.Consumed..];

@@ -60,7 +60,7 @@ public sealed class ImapSessionTests
     }
 
     [Fact]
-    public async Task RefusedAppend_NonSynchronizingLiteral_IsConsumedNotExecuted()
+    public async Task OversizeNonSynchronizingLiteral_EndsTheSession_AndIsNotExecuted()
     {
         await using var server = new ImapTestServer(new Sessions.Imap.ImapSessionOptions { AllowPlaintextAuth = true, Limits = new ImapLimits { MaxLiteralSize = 20 } });
         await using var client = await ImapRawClient.ConnectAsync(server.Port);
@@ -68,8 +68,11 @@ public sealed class ImapSessionTests
         var evil = "a9 DELETE Archive\r\na8 LOGOUT\r\n";
         await client.SendAsync("a1 APPEND INBOX {" + evil.Length + "+}\r\n" + evil + "\r\n");
         var lines = await client.ReadUntilTaggedAsync("a1");
-        Assert.StartsWith("a1 NO [TOOBIG]", lines[^1]);
-        var list = await client.CommandAsync("a2", "LIST \"\" Archive");
+        // Larger than the literal limit: BAD [TOOBIG] and the connection ends (RFC 7888 section 4).
+        Assert.StartsWith("a1 BAD [TOOBIG]", lines[^1]);
+        await using var fresh = await ImapRawClient.ConnectAsync(server.Port);
+        await fresh.LoginAsync();
+        var list = await fresh.CommandAsync("a2", "LIST \"\" Archive");
         Assert.Contains(list, l => l.Contains("Archive", StringComparison.Ordinal) && l.StartsWith("* LIST", StringComparison.Ordinal));
     }
 

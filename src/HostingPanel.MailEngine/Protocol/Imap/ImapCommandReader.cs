@@ -17,8 +17,10 @@ namespace HostingPanel.MailEngine.Protocol.Imap;
 /// A line that ends with a literal marker (outside a quoted string) continues, after the literal's
 /// bytes, with the next line. Limits (<see cref="ImapLimits"/>) are checked before anything is
 /// buffered: a too-long line is skipped to its end; a too-large synchronizing literal is refused
-/// without "+" so the client never sends it; a too-large non-synchronizing literal is read and
-/// thrown away, and so is the rest of its command, so none of its bytes is ever taken for a command.
+/// without "+" so the client never sends it; a too-large non-synchronizing literal ends the
+/// connection (tagged BAD [TOOBIG], then BYE) before any of its bytes is read. The non-synchronizing
+/// literals of a command refused for another reason (too many literals, command too large, a
+/// too-long line) are read and thrown away, so none of their bytes is ever taken for a command.
 /// </remarks>
 public sealed class ImapCommandReader
 {
@@ -371,6 +373,17 @@ public sealed class ImapCommandReader
         if (!hasLiteral)
         {
             result = ImapReadResult.Command(new ImapCommandFrame(_tag!, _lines.ToArray(), _literals.ToArray()));
+            Reset();
+            return true;
+        }
+
+        if (nonSync && size > _limits.MaxLiteralSize)
+        {
+            // RFC 7888 section 4: the client sends a non-synchronizing literal without waiting, so
+            // its bytes are already on the way; rather than read up to a limit's worth of them to
+            // nowhere, answer BAD [TOOBIG] and close (the session writes BYE after the tagged BAD).
+            result = ImapReadResult.Fail(new ImapFramingError(_tag!, ImapStatus.Bad, "TOOBIG",
+                "Non-synchronizing literal larger than " + _limits.MaxLiteralSize + " bytes; closing."));
             Reset();
             return true;
         }

@@ -27,6 +27,7 @@ public static class SmtpReplies
     public static readonly SmtpResponse BareLineEnd =
         new(SmtpReplyCode.TransactionFailed, "5.6.0 message contains a bare CR or LF; lines must end with CRLF (RFC 5321 section 2.3.8)");
     public static readonly SmtpResponse TooManyHops = new(SmtpReplyCode.TransactionFailed, "5.4.6 too many Received headers, mail loop?");
+    public static readonly SmtpResponse HeaderFieldTooBig = new(SmtpReplyCode.TransactionFailed, $"5.6.0 a header field exceeds {MessageHeaderLimit.MaxFieldBytes} bytes");
     public static readonly SmtpResponse MessageTooBig = new(SmtpReplyCode.SizeLimitExceeded, "5.3.4 message exceeds the maximum size");
     public static readonly SmtpResponse LocalError = new(SmtpReplyCode.Aborted, "4.3.0 local error, try again later");
     public static readonly SmtpResponse NotDelivered = new(SmtpReplyCode.MailboxUnavailable, "5.1.1 no recipient could take the message");

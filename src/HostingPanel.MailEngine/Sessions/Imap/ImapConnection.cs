@@ -64,7 +64,7 @@ public sealed class ImapConnection : IImapChannel
                         break;
                     case ImapReadResultKind.Rejected:
                     case ImapReadResultKind.Fatal:
-                        _session.Refuse(read.Error!);
+                        _session.Refuse(read.Error!, fatal: read.Kind == ImapReadResultKind.Fatal);
                         break;
                     case ImapReadResultKind.Command:
                         await _session.ExecuteAsync(read.Frame!, cancellationToken);

@@ -114,11 +114,20 @@ public sealed class ImapSession
         Writer.UntaggedStatus(ImapStatus.Ok, Options.Hostname + " IMAP ready.", ImapResponseCode.Capability(Capabilities));
 
     /// <summary>Answers a command the reader refused while framing.</summary>
-    public void Refuse(ImapFramingError error)
+    public void Refuse(ImapFramingError error, bool fatal = false)
     {
         if (error.Status == ImapStatus.Bye)
         {
             Writer.UntaggedStatus(ImapStatus.Bye, error.Text, error.ResponseCode);
+            State = new ImapLogoutState();
+            return;
+        }
+
+        if (fatal)
+        {
+            // The command gets its tagged answer, then the connection ends (the input cannot be framed).
+            Writer.Status(error.Tag, error.Status, error.ResponseCode, error.Text);
+            Writer.UntaggedStatus(ImapStatus.Bye, "Closing: input cannot be read safely.");
             State = new ImapLogoutState();
             return;
         }

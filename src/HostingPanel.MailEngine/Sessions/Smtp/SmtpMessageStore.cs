@@ -51,6 +51,8 @@ internal sealed class SmtpMessageStore(
             return SmtpReplies.BareLineEnd;
         if (SmtpText.CountHeaders(buffer, "Received") > limits.MaxReceivedHeaders)
             return SmtpReplies.TooManyHops;
+        if (Protocol.MessageHeaderLimit.HasOversizedField(buffer))
+            return SmtpReplies.HeaderFieldTooBig;
         var sender = SmtpMailboxFilter.IsNullSender(transaction.From) ? "" : transaction.From.AsAddress();
 
         var account = context.Account();

@@ -200,21 +200,49 @@ internal sealed class SmtpCommandLineLimit(PipeReader inner, Stream output, int 
 
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
-        var result = await inner.ReadAsync(cancellationToken);
-        await CheckAsync(result, cancellationToken);
-        return result;
+        while (true)
+        {
+            var result = await inner.ReadAsync(cancellationToken);
+            await CheckAsync(result, cancellationToken);
+            if (dataMode.Value || SmtpEnvelopeParameters.Check(result.Buffer) is not { } refusal)
+                return result;
+            // Lines SmtpServer 11.1.0's parser would throw on (and drop the session without a reply):
+            // answered here and skipped (SmtpEnvelopeParameters; found by the smtp fuzz target).
+            inner.AdvanceTo(refusal.LineEnd);
+            await output.WriteAsync(Encoding.ASCII.GetBytes(refusal.Reply + "\r\n"), cancellationToken);
+            await output.FlushAsync(cancellationToken);
+        }
     }
 
     public override bool TryRead(out ReadResult result) => inner.TryRead(out result);
 
     private async Task CheckAsync(ReadResult result, CancellationToken ct)
     {
-        if (dataMode.Value || maxLineLength <= 0 || result.Buffer.Length <= maxLineLength)
+        if (dataMode.Value)
             return;
-        if (result.Buffer.Slice(0, maxLineLength).PositionOf((byte)'\n') is not null)
+        // The package reads one command per ReadAsync: the first line of the buffer is the next command.
+        var head = maxLineLength > 0 && result.Buffer.Length > maxLineLength ? result.Buffer.Slice(0, maxLineLength) : result.Buffer;
+        var lf = head.PositionOf((byte)'\n');
+        if (lf is null && head.Length < result.Buffer.Length)
+        {
+            await RefuseAsync("500 5.5.6 line too long\r\n"u8.ToArray(), $"SMTP command line longer than {maxLineLength} bytes", ct);
             return;
-        await output.WriteAsync("500 5.5.6 line too long\r\n"u8.ToArray(), ct);
+        }
+        // Note: a bare CR or a NUL inside a command line is refused and the session ends, as Postfix
+        // does for bare line ends: lenient parsers downstream split or cut lines there (CR/LF/NUL
+        // injection into envelope addresses, CVE-2011-0411-like desynchronisation).
+        var line = lf is null ? head : head.Slice(0, lf.Value);
+        var endsWithCr = line.Length > 0 && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r';
+        if (endsWithCr)
+            line = line.Slice(0, line.Length - 1);
+        if ((lf is not null && !endsWithCr) || line.PositionOf((byte)'\r') is not null || line.PositionOf((byte)0) is not null)
+            await RefuseAsync("500 5.5.2 bare CR, bare LF or NUL in command line\r\n"u8.ToArray(), "SMTP command line with a bare CR, LF or NUL", ct);
+    }
+
+    private async Task RefuseAsync(byte[] reply, string reason, CancellationToken ct)
+    {
+        await output.WriteAsync(reply, ct);
         await output.FlushAsync(ct);
-        throw new IOException($"SMTP command line longer than {maxLineLength} bytes");
+        throw new IOException(reason);
     }
 }

@@ -20,6 +20,12 @@ internal static class AppendHandler
             return;
         }
 
+        if (append.Messages.Any(m => Protocol.MessageHeaderLimit.HasOversizedField(m.Data)))
+        {
+            session.Writer.Tagged(command.Tag, ImapStatus.No, "A header field exceeds " + Protocol.MessageHeaderLimit.MaxFieldBytes + " bytes.", ImapResponseCode.Limit);
+            return;
+        }
+
         var result = await session.Account!.AppendAsync(name, append.Messages, cancellationToken);
         if (!result.Result.Success)
         {

@@ -1,0 +1,127 @@
+using System.Text;
+
+namespace HostingPanel.MailEngine.Tests.Security;
+
+/// <summary>
+/// CVE-2023-51764 class: only CRLF.CRLF ends DATA. A message carrying bare LF or CR around a dot
+/// is one message (refused here, as a whole) and never splits into a second, smuggled one, on the
+/// inbound and the submission listener alike, and whatever the TCP segments look like.
+/// </summary>
+public sealed class SmtpSmugglingTests
+{
+    private const string Smuggled = "MAIL FROM:<spoof@example.com>\r\nRCPT TO:<betty@example.com>\r\nDATA\r\nSubject: smuggled\r\n\r\nevil\r\n";
+
+    [Theory]
+    [InlineData("smtp", "\n.\r\n")]
+    [InlineData("smtp", "\r\n.\n")]
+    [InlineData("smtp", "\n.\n")]
+    [InlineData("smtp", "\r\n.\r")]
+    [InlineData("smtp", "\r\n\x00.\r\n")]
+    [InlineData("submission", "\n.\r\n")]
+    [InlineData("submission", "\r\n.\n")]
+    [InlineData("submission", "\r.\r\n")]
+    public async Task FakeEndOfData_NeverSplitsOneMessageIntoTwo(string listener, string fakeEnd)
+    {
+        await using var engine = await EngineHost.StartAsync();
+        var adam = await engine.CreateMailboxAsync("adam@example.com");
+        var betty = await engine.CreateMailboxAsync("betty@example.com");
+        var payload = "Subject: first\r\n\r\nhello" + fakeEnd + Smuggled + ".\r\n";
+
+        // Whole, and cut into single bytes around the fake end (parsers that look at one segment at a time miss it).
+        foreach (var split in new[] { false, true })
+        {
+            await using var c = await OpenDataAsync(engine, listener);
+            if (split)
+            {
+                var bytes = Encoding.ASCII.GetBytes(payload);
+                var at = "Subject: first\r\n\r\nhello".Length;
+                await c.SendAsync(bytes[..at]);
+                for (var i = at; i < at + fakeEnd.Length + 1; i++)
+                {
+                    await c.SendAsync(bytes[i..(i + 1)]);
+                    await Task.Delay(20);
+                }
+                await c.SendAsync(bytes[(at + fakeEnd.Length + 1)..]);
+            }
+            else
+            {
+                await c.SendAsync(payload);
+            }
+
+            var reply = await c.ReadSmtpReplyAsync();
+            // One reply for the whole thing; the smuggled MAIL FROM must never get its own 250.
+            Assert.NotNull(reply);
+            Assert.True(reply!.StartsWith("554 5.6.0") || reply.StartsWith("250"), reply);
+            Assert.StartsWith("250", await c.SmtpAsync("NOOP"));
+        }
+
+        await Task.Delay(200);
+        Assert.Empty(await Smtp.SmtpTestKit.InboxAsync(engine, betty));
+        foreach (var text in await Smtp.SmtpTestKit.InboxAsync(engine, adam))
+            Assert.Contains("smuggled", text);
+    }
+
+    [Fact]
+    public async Task DotStuffedLine_IsDataAndCrLfDotCrLf_EndsIt()
+    {
+        await using var engine = await EngineHost.StartAsync();
+        var adam = await engine.CreateMailboxAsync("adam@example.com");
+        await using var c = await OpenDataAsync(engine, "smtp");
+        await c.SendAsync("Subject: stuffed\r\n\r\nline\r\n..\r\n..MAIL FROM:<x@example.com>\r\n.\r\n");
+        Assert.StartsWith("250", await c.ReadSmtpReplyAsync());
+        var stored = Assert.Single(await Smtp.SmtpTestKit.InboxAsync(engine, adam));
+        // Note: SmtpServer 11.1.0 drops the CRLF before the final dot too; the stuffed lines are intact.
+        Assert.True(stored.Contains("line\r\n.\r\n.MAIL FROM:<x@example.com>"), stored);
+    }
+
+    /// <summary>
+    /// Fuzz findings (smtp target): SmtpServer 11.1.0's parser threw on these and dropped the session
+    /// without a reply (repeated parameter: ArgumentException; tab or 8-bit bytes in the parameters:
+    /// ArgumentException; backslash in a quoted local part: RegexParseException). Inputs as found.
+    /// </summary>
+    [Theory]
+    [InlineData("MAIL FROM:<alice@example.org> BODY=7BIT BODY=8BITMIME", "501 5.5.4")]
+    [InlineData("MAIL FROM:<> SIZE=10 size=20", "501 5.5.4")]
+    [InlineData("RCPT TO:<adam@example.com> NOTIFY=NEVER NOTIFY=SUCCESS", "501 5.5.4")]
+    [InlineData("MAIL FROM:<> S\t S=?utf-8?q?=E9?=IZ>) S> SIZ> SI,SIZE=ZE=500000 BODY=8BITMIME", "501 5.5.4")]
+    [InlineData("MAIL FROM:<> SIZE=500000 BODY=8\u00c8BY=8\u00c8BY=8\u00c8BITMIME", "501 5.5.4")]
+    [InlineData("RCPT TO:<\"qumioted\\local\"@eom>", "501 5.1.3")]
+    [InlineData("RCPT TO:<\"q\\uoted local\"@example.com>", "501 5.1.3")]
+    public async Task EnvelopeLinesTheSmtpLibraryThrowsOn_Get501_AndTheSessionGoesOn(string command, string reply)
+    {
+        await using var engine = await EngineHost.StartAsync();
+        var adam = await engine.CreateMailboxAsync("adam@example.com");
+        await using var c = await RawLineClient.ConnectAsync(engine.SmtpPort);
+        Assert.StartsWith("220", await c.ReadSmtpReplyAsync());
+        Assert.StartsWith("250", await c.SmtpAsync("EHLO client.example"));
+        if (command.StartsWith("RCPT"))
+            Assert.StartsWith("250", await c.SmtpAsync("MAIL FROM:<alice@example.org>"));
+        Assert.StartsWith(reply, await c.SmtpAsync(command));
+        if (!command.StartsWith("RCPT"))
+            Assert.StartsWith("250", await c.SmtpAsync("MAIL FROM:<alice@example.org>"));
+        Assert.StartsWith("250", await c.SmtpAsync("RCPT TO:<adam@example.com>"));
+        Assert.StartsWith("354", await c.SmtpAsync("DATA"));
+        Assert.StartsWith("250", await c.SmtpAsync("Subject: after\r\n\r\nstill here\r\n."));
+        Assert.Single(await Smtp.SmtpTestKit.InboxAsync(engine, adam));
+    }
+
+    private static async Task<RawLineClient> OpenDataAsync(EngineHost engine, string listener)
+    {
+        var submission = listener == "submission";
+        var c = await RawLineClient.ConnectAsync(submission ? engine.SubmissionPort : engine.SmtpPort);
+        Assert.StartsWith("220", await c.ReadSmtpReplyAsync());
+        Assert.StartsWith("250", await c.SmtpAsync("EHLO client.example"));
+        if (submission)
+        {
+            Assert.StartsWith("220", await c.SmtpAsync("STARTTLS"));
+            await c.StartTlsAsync();
+            Assert.StartsWith("250", await c.SmtpAsync("EHLO client.example"));
+            var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0adam@example.com\0{EngineHost.Password}"));
+            Assert.StartsWith("235", await c.SmtpAsync("AUTH PLAIN " + auth));
+        }
+        Assert.StartsWith("250", await c.SmtpAsync(submission ? "MAIL FROM:<adam@example.com>" : "MAIL FROM:<alice@example.org>"));
+        Assert.StartsWith("250", await c.SmtpAsync("RCPT TO:<adam@example.com>"));
+        Assert.StartsWith("354", await c.SmtpAsync("DATA"));
+        return c;
+    }
+}
