@@ -12,7 +12,7 @@ internal static class StoreAudit
 {
     public sealed record Totals(long Messages, long Bytes, long QuotaUsed, long QuotaCount);
 
-    public static async Task<Totals> AssertConsistentAsync(EngineHost engine, MailboxAccount account)
+    public static async Task<Totals> AssertConsistentAsync(EngineHost engine, MailboxAccount account, bool onlyMailbox = true)
     {
         long messages = 0, bytes = 0;
         var referenced = new HashSet<string>();
@@ -33,12 +33,30 @@ internal static class StoreAudit
         Assert.Equal(messages, quota.MessageCount);
         Assert.True(quota.QuotaBytes == 0 || quota.UsedBytes <= quota.QuotaBytes, $"usage {quota.UsedBytes} past the quota {quota.QuotaBytes}");
 
+        if (onlyMailbox)
+            AssertNoStrayFiles(engine, referenced);
+        return new Totals(messages, bytes, quota.UsedBytes, quota.MessageCount);
+    }
+
+    /// <summary>Every file under the body store is one of <paramref name="referenced"/> (no temporary file, no orphan).</summary>
+    public static void AssertNoStrayFiles(EngineHost engine, IReadOnlySet<string> referenced)
+    {
         var root = engine.Store.Bodies.Root;
         var strays = System.IO.Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(root, f))
             .Where(f => !referenced.Contains(f))
             .ToList();
         Assert.True(strays.Count == 0, "files no message references: " + string.Join(", ", strays.Take(5)));
-        return new Totals(messages, bytes, quota.UsedBytes, quota.MessageCount);
+    }
+
+    /// <summary>The body files the messages of these mailboxes reference.</summary>
+    public static async Task<HashSet<string>> BodiesOfAsync(EngineHost engine, IEnumerable<MailboxAccount> accounts)
+    {
+        var referenced = new HashSet<string>();
+        foreach (var account in accounts)
+            foreach (var folder in await engine.Store.ListFoldersAsync(account.Id))
+                foreach (var m in await engine.Store.ListMessagesAsync(folder.Id))
+                    referenced.Add(m.BodyPath);
+        return referenced;
     }
 }
