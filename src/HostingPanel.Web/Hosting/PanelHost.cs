@@ -33,6 +33,9 @@ public static class PanelHost
         });
         if (string.IsNullOrEmpty(builder.Configuration["Urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
+        // When the portal serves HTTPS itself (a Kestrel endpoint with a certificate): TLS 1.2 and 1.3 only, as the mail listeners.
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h =>
+            h.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13));
         // Start-up failures are printed by Program as one line; the host's own error log would repeat them with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
@@ -56,6 +59,7 @@ public static class PanelHost
         services.AddPanelApplication();
         services.AddScoped<Bootstrapper>();
         services.AddScoped<HostingPanel.Web.Features.Account.PortalSignIn>();
+        services.AddSingleton<HostingPanel.Web.Features.Account.UnknownLoginLockout>();
         services.AddValidatorsFromAssemblyContaining<HostingPanel.Web.Features.Account.LoginFormValidator>(ServiceLifetime.Singleton);
 
         services.AddIdentity<AppUser, IdentityRole>(o =>
