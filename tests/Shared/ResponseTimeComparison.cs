@@ -49,7 +49,7 @@ public static class ResponseTimeComparison
             }
             Assert.Equal(knownReply, unknownReply);
             last = new Figures(Median(known), Median(unknown), trials);
-            TestContext.Current.TestOutputHelper?.WriteLine($"measurement {m + 1}: {last}");
+            TestContext.Current.TestOutputHelper?.WriteLine($"measurement {m + 1}: {last}; known [{string.Join(' ', known.Select(v => v.ToString("F0")))}], unknown [{string.Join(' ', unknown.Select(v => v.ToString("F0")))}]");
             if (last.Difference < tolerance)
                 return last;
         }
