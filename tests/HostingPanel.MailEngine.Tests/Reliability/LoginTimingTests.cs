@@ -60,6 +60,20 @@ public sealed class LoginTimingTests
     }
 
     [Fact]
+    public async Task ImportedSha512CryptMailbox_FailsAsSlowlyAsAnUnknownUser()
+    {
+        await using var engine = await StartAsync();
+        // Accounts imported from Dovecot keep their {SHA512-CRYPT} hashes, which verify in milliseconds.
+        await engine.Admin.EnsureMailboxAsync(new MailboxSpec("imported@example.com", DovecotPassword.HashSha512Crypt(EngineHost.Password), 0, true, true, true, 0));
+        await AssertIndistinguishableAsync(engine, async known =>
+        {
+            await using var wire = await ImapWire.ConnectAsync(engine.ImapPort);
+            var user = known ? "imported@example.com" : User(false);
+            return await ResponseTimeComparison.TimeAsync(async () => (await wire.CommandAsync($"t LOGIN {user} \"{WrongPassword}\"")).Last());
+        });
+    }
+
+    [Fact]
     public async Task Pop3_UserPass_And_Auth_SameTimeAndReply_ForUnknownAndKnownUsers()
     {
         await using var engine = await StartAsync();
