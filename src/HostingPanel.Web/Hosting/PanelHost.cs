@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Authorization;
 using Microsoft.AspNetCore.Mvc.Razor;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HostingPanel.Web.Hosting;
 
@@ -109,6 +110,10 @@ public static class PanelHost
         });
         services.AddProblemDetails();
         services.AddMailRoles(builder.Configuration, settings);
+        // The portal throttles failed sign-ins with the engine's LoginThrottle (Mail:Auth:*), also when this node runs no mail role.
+        services.AddOptions<HostingPanel.MailEngine.Hosting.MailEngineOptions>().Bind(builder.Configuration.GetSection(HostingPanel.MailEngine.Hosting.MailEngineOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<HostingPanel.MailEngine.Auth.LoginThrottle>();
         services.AddPortal();
         services.AddPanelApi();
 

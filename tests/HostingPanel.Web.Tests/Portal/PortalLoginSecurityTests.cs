@@ -10,9 +10,10 @@ namespace HostingPanel.Web.Tests.Portal;
 /// unknown address take the same time (medians within 20 %) and show the same message; after five
 /// failures both show the lockout message, and a locked-out user cannot sign in even with the right
 /// password. Each existing login is used for at most four timed failures, so Identity's lockout (at
-/// five) does not enter the timing comparison.
+/// five) does not enter the timing comparison, and the per-IP throttle is raised out of the way
+/// (<see cref="UnthrottledPanelHostFixture"/>; it has its own test, <see cref="PortalThrottleTests"/>).
 /// </summary>
-public sealed partial class PortalLoginSecurityTests(PanelHostFixture host) : IClassFixture<PanelHostFixture>
+public sealed partial class PortalLoginSecurityTests(UnthrottledPanelHostFixture host) : IClassFixture<UnthrottledPanelHostFixture>
 {
     private const string WrongPassword = "definitely-not-it";
 
@@ -97,4 +98,44 @@ public sealed partial class PortalLoginSecurityTests(PanelHostFixture host) : IC
 
     [GeneratedRegex(@"validation-summary-errors[^>]*>\s*<ul>\s*<li>([^<]+)</li>")]
     private static partial Regex ErrorRegex();
+}
+
+/// <summary>The portal with the per-address and per-IP sign-in throttle raised out of the way (many failures from one test client).</summary>
+public sealed class UnthrottledPanelHostFixture : PanelHostFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings() =>
+        [.. base.ExtraSettings(), new("Mail:Auth:MaxFailuresPerIp", "1000000"), new("Mail:Auth:MaxFailuresPerAddress", "1000000")];
+}
+
+/// <summary>The portal with a low per-IP limit (6 failures), to prove the throttle.</summary>
+public sealed class LowThrottlePanelHostFixture : PanelHostFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings() =>
+        [.. base.ExtraSettings(), new("Mail:Auth:MaxFailuresPerIp", "6")];
+}
+
+/// <summary>
+/// Issue 10 item 4, portal throttling per client IP (the engine's LoginThrottle, shared with IMAP, POP3
+/// and SMTP): one wrong password sprayed over many addresses never reaches any account's lockout, so
+/// the IP is throttled; then even a right password from that client is refused.
+/// </summary>
+public sealed class PortalThrottleTests(LowThrottlePanelHostFixture host) : IClassFixture<LowThrottlePanelHostFixture>
+{
+    [Fact]
+    public async Task SprayOverManyAddresses_FromOneClient_IsCutOff_EvenForTheRightPassword()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var email = $"sprayed-{tag}@customers.example";
+        using (var admin = await PortalSession.AdminAsync(host))
+            await PortalSetupSteps.CreateCustomerAsync(admin, $"Sprayed {tag}", email);
+        using var anonymous = new PortalSession(host.CreateClient());
+        for (var i = 0; i < 6; i++)
+        {
+            var failed = await anonymous.PostFormAsync("/account/login", "/account/login", new() { ["Email"] = $"spray{i}-{tag}@customers.example", ["Password"] = "Summer2026!" });
+            Assert.Contains("The email or password is not right.", await failed.Content.ReadAsStringAsync(PortalSession.Ct));
+        }
+        var refused = await anonymous.PostFormAsync("/account/login", "/account/login", new() { ["Email"] = email, ["Password"] = PortalSetupSteps.Password });
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode); // the form again, no sign-in redirect
+        Assert.Contains("Too many failed attempts", await refused.Content.ReadAsStringAsync(PortalSession.Ct));
+    }
 }

@@ -3,6 +3,7 @@ using HostingPanel.Application.Users;
 using HostingPanel.Data;
 using HostingPanel.Data.Identity;
 using HostingPanel.Data.Model;
+using HostingPanel.MailEngine.Auth;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,7 +23,9 @@ public sealed class PortalSignIn(
     HostingPanelDbContext db,
     IMailboxPasswordHasher mailboxHasher,
     PortalUsers portalUsers,
-    UnknownLoginLockout unknownLockout)
+    UnknownLoginLockout unknownLockout,
+    LoginThrottle throttle,
+    IHttpContextAccessor http)
 {
     /// <summary>RequiresTwoFactor: the password was right; Identity's two-factor cookie now waits for the authenticator code.</summary>
     public enum Outcome { SignedIn, Failed, LockedOut, RequiresTwoFactor }
@@ -31,6 +34,20 @@ public sealed class PortalSignIn(
     private static string? _dummyMailboxHash;
 
     public async Task<Outcome> SignInAsync(string login, string password)
+    {
+        // The throttle the mail protocols use (DESIGN.md: per address and per client IP across IMAP, POP3,
+        // SMTP and the portal): Identity's lockout stops guessing one account, this also stops a spray
+        // of one password over many addresses. It applies to existing and unknown logins alike.
+        var address = login.Trim().ToLowerInvariant();
+        var ip = http.HttpContext?.Connection.RemoteIpAddress;
+        if (throttle.IsThrottled(address, ip)) return Outcome.LockedOut;
+        var outcome = await CheckAsync(login, password);
+        if (outcome is Outcome.SignedIn or Outcome.RequiresTwoFactor) throttle.RecordSuccess(address);
+        else throttle.RecordFailure(address, ip);
+        return outcome;
+    }
+
+    private async Task<Outcome> CheckAsync(string login, string password)
     {
         var user = await users.FindByEmailAsync(login);
         if (user is null)
