@@ -9,11 +9,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-// Usage: CrashHarness <data directory> <first message id>
-// Delivers messages from 8 concurrent writers into crash@example.com and prints "ACK <id>" only after
-// DeliverAsync returned Delivered, i.e. when an SMTP server would answer 250.
+// Usage: CrashHarness <data directory> <first message id> [listen]
+// Without "listen": delivers messages from 8 concurrent writers into crash@example.com and prints
+// "ACK <id>" only after DeliverAsync returned Delivered, i.e. when an SMTP server would answer 250.
+// With "listen": runs the real SMTP (MX) and IMAP listeners on free loopback ports, prints
+// "PORTS <smtp> <imap>" and "READY", and waits; the test's own clients deliver and APPEND, and
+// count a message as acknowledged when they read 250 or OK.
 var dataDirectory = args[0];
 var nextId = long.Parse(args[1]);
+var listen = args.Length > 2 && args[2] == "listen";
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -22,21 +26,33 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Mail:Pop3:Port"] = "0",
     ["Mail:Pop3s:Port"] = "0",
     // Only the store is exercised: no listener may need a port (or collide with a running product).
-    ["Mail:Imap:Port"] = "0",
+    ["Mail:Imap:Port"] = listen ? "-1" : "0",
     ["Mail:Imaps:Port"] = "0",
-    ["Mail:Smtp:Port"] = "0",
+    ["Mail:Smtp:Port"] = listen ? "-1" : "0",
     ["Mail:Submission:Port"] = "0",
     ["Mail:Submissions:Port"] = "0",
+    ["Mail:Hostname"] = "crash.test",
+    ["Mail:AllowPlaintextAuth"] = "true",
+    ["Mail:Auth:FailureDelay"] = "00:00:00",
 });
 builder.Services.AddMailEngine(builder.Configuration);
 using var host = builder.Build();
 await host.StartAsync();
 
 var admin = host.Services.GetRequiredService<IMailEngineAdmin>();
-await admin.EnsureMailboxAsync(new MailboxSpec("crash@example.com", DovecotPassword.HashSha512Crypt("x"), 0, true, true, true, 0));
+// A quota far above what any run stores: every delivery is charged, and the test compares the counters with the bytes.
+await admin.EnsureMailboxAsync(new MailboxSpec("crash@example.com", DovecotPassword.HashSha512Crypt("x"), 1L << 40, true, true, true, 0));
 var account = (await host.Services.GetRequiredService<MailDirectory>().FindMailboxAsync("crash@example.com"))!;
 var delivery = host.Services.GetRequiredService<MailDelivery>();
 var output = Console.Out;
+if (listen)
+{
+    var registry = host.Services.GetRequiredService<IMailListenerRegistry>();
+    output.WriteLine($"PORTS {registry.GetPort("smtp")} {registry.GetPort("imap")}");
+    output.WriteLine("READY");
+    output.Flush();
+    await Task.Delay(Timeout.Infinite);
+}
 output.WriteLine("READY");
 
 await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>

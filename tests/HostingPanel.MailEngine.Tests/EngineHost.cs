@@ -55,6 +55,10 @@ public sealed class EngineHost : IAsyncDisposable
 
     public static Task<EngineHost> StartAsync(Dictionary<string, string?>? settings = null) => StartAsync(postgres: false, settings);
 
+    /// <summary>With services replaced after the engine registered its own (fault injection).</summary>
+    public static Task<EngineHost> StartAsync(Dictionary<string, string?>? settings, Action<IServiceCollection> overrideServices) =>
+        StartAsync(postgres: false, settings, overrideServices);
+
     /// <summary>On an existing data directory, which is left in place afterwards (restart tests).</summary>
     public static async Task<EngineHost> StartOnAsync(string dataDirectory)
     {
@@ -67,7 +71,7 @@ public sealed class EngineHost : IAsyncDisposable
     /// <summary>On PostgreSQL (skips unless configured) with a database of its own.</summary>
     public static Task<EngineHost> StartPostgresAsync(Dictionary<string, string?>? settings = null) => StartAsync(postgres: true, settings);
 
-    private static async Task<EngineHost> StartAsync(bool postgres, Dictionary<string, string?>? settings)
+    private static async Task<EngineHost> StartAsync(bool postgres, Dictionary<string, string?>? settings, Action<IServiceCollection>? overrideServices = null)
     {
         // After the PostgreSQL check below may skip: nothing to clean up then.
         var adminForCheck = postgres ? TestEnvironment.RequirePostgres() : null;
@@ -106,6 +110,7 @@ public sealed class EngineHost : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(config);
         builder.Services.AddMailEngine(builder.Configuration);
+        overrideServices?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new EngineHost(host, config["Storage:DataDirectory"]!, database, adminConnection) { _createdDirectory = dataDirectory };

@@ -88,6 +88,10 @@ public sealed class MailAuthenticator
         {
             // Unknown users verify against a dummy hash of the default scheme: same cost, same time.
             verified = await VerifyAsync(password, account?.PasswordHash ?? DummyHash, ct) && account is not null;
+            // An imported hash of a cheaper scheme ({SHA512-CRYPT}: milliseconds) would answer a wrong
+            // password faster than an unknown user's dummy {ARGON2ID}: pay the dummy too, on failures only.
+            if (!verified && account is not null && DovecotPassword.SchemeOf(account.PasswordHash) != DovecotPassword.Argon2IdScheme)
+                await VerifyAsync(password, DummyHash, ct);
         }
 
         if (!verified)

@@ -31,6 +31,7 @@ public static class MailEngineServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EngineDatabase>();
+        services.TryAddSingleton<IStoreFileSystem, PosixStoreFileSystem>();
         services.AddSingleton<BodyStore>();
         services.AddSingleton<GroupCommitter>();
         services.AddSingleton<MailboxChangeNotifier>();

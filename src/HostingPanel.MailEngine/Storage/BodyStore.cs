@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using HostingPanel.MailEngine.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -10,18 +9,22 @@ public sealed record WrittenBody(string RelativePath, long Size, string Director
 /// <summary>
 /// Message bodies as immutable files under <c>{DataDirectory}/store/xx/</c>. A body is written to a
 /// temporary name, fsynced and renamed; the directory fsync is left to the caller so that a batch of
-/// deliveries shares one (<see cref="SyncDirectories"/>). Bodies are stored with CRLF line ends, so
-/// the size the store reports is the size IMAP and POP3 send.
+/// deliveries shares one (<see cref="MakeRenamesDurable"/>). Bodies are stored with CRLF line ends, so
+/// the size the store reports is the size IMAP and POP3 send. Every write, fsync and rename goes
+/// through <see cref="IStoreFileSystem"/>; any failure there (ENOSPC, EIO from fsync) throws, and the
+/// temporary file is removed, so a failed write is never acknowledged.
 /// </summary>
 public sealed class BodyStore
 {
+    private readonly IStoreFileSystem _files;
     private const byte ByteCR = (byte)'\r';
     private const byte ByteLF = (byte)'\n';
     public const string BodyExtension = ".eml";
     public const string TempExtension = ".tmp";
 
-    public BodyStore(IOptions<MailStorageOptions> options)
+    public BodyStore(IOptions<MailStorageOptions> options, IStoreFileSystem files)
     {
+        _files = files;
         Root = Path.GetFullPath(Path.Combine(options.Value.DataDirectory, "store"));
         // All 256 shard directories up front, made durable once: a body's rename is then the only
         // directory entry a delivery has to sync.
@@ -30,8 +33,8 @@ public sealed class BodyStore
             System.IO.Directory.CreateDirectory(Path.Combine(Root, i.ToString("x2")));
         if (created)
         {
-            FsyncDirectory(Root);
-            FsyncDirectory(Path.GetDirectoryName(Root)!);
+            PosixStoreFileSystem.FsyncDirectory(Root);
+            PosixStoreFileSystem.FsyncDirectory(Path.GetDirectoryName(Root)!);
         }
     }
 
@@ -50,7 +53,7 @@ public sealed class BodyStore
         long size = 0;
         try
         {
-            await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous))
+            await using (var file = _files.CreateNew(tempPath))
             {
                 var input = new byte[64 * 1024];
                 var output = new byte[128 * 1024];
@@ -70,12 +73,12 @@ public sealed class BodyStore
                     size += o;
                     if (maxSize > 0 && size > maxSize)
                         throw new MessageTooLargeException(maxSize);
-                    await file.WriteAsync(output.AsMemory(0, o), ct);
+                    await _files.WriteAsync(file, output.AsMemory(0, o), ct);
                 }
                 file.Position = 0;
                 var summary = ImapMessageSummary.Parse(file);
-                file.Flush(flushToDisk: true);
-                File.Move(tempPath, FullPath(finalRelative));
+                _files.FlushToDisk(file);
+                _files.Move(tempPath, FullPath(finalRelative));
                 return new WrittenBody(finalRelative, size, directory, summary);
             }
         }
@@ -95,11 +98,18 @@ public sealed class BodyStore
 
     public void Delete(string relativePath) => TryDelete(FullPath(relativePath));
 
-    /// <summary>Makes renames inside these directories durable (one fsync per directory).</summary>
+    /// <summary>Makes the renames of new bodies inside these directories durable (one fsync per directory).</summary>
+    public void MakeRenamesDurable(IEnumerable<string> directories)
+    {
+        foreach (var directory in directories.Distinct())
+            _files.SyncDirectory(directory);
+    }
+
+    /// <summary>Makes renames inside these directories durable (one fsync per directory); for the outbound queue.</summary>
     public static void SyncDirectories(IEnumerable<string> directories)
     {
         foreach (var directory in directories.Distinct())
-            FsyncDirectory(directory);
+            PosixStoreFileSystem.FsyncDirectory(directory);
     }
 
     /// <summary>
@@ -128,37 +138,6 @@ public sealed class BodyStore
         try { File.Delete(path); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
-    }
-
-    private const int O_RDONLY = 0;
-    private const int O_DIRECTORY = 0x10000; // Linux value; the engine runs on Linux
-
-    [DllImport("libc", SetLastError = true, EntryPoint = "open")]
-    private static extern int SysOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", SetLastError = true, EntryPoint = "fsync")]
-    private static extern int SysFsync(int fd);
-
-    [DllImport("libc", SetLastError = true, EntryPoint = "close")]
-    private static extern int SysClose(int fd);
-
-    private static void FsyncDirectory(string directory)
-    {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-            return; // Windows has no directory fsync; NTFS journals the rename.
-        var flags = O_RDONLY | (OperatingSystem.IsLinux() ? O_DIRECTORY : 0);
-        var fd = SysOpen(directory, flags);
-        if (fd < 0)
-            throw new IOException($"open({directory}) failed: errno {Marshal.GetLastPInvokeError()}");
-        try
-        {
-            if (SysFsync(fd) != 0)
-                throw new IOException($"fsync({directory}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-        finally
-        {
-            SysClose(fd);
-        }
     }
 }
 

@@ -14,13 +14,15 @@ public sealed class GroupCommitter : IAsyncDisposable
 {
     private const int MaxBatch = 256;
     private readonly EngineDatabase _db;
+    private readonly BodyStore _bodies;
     private readonly ILogger<GroupCommitter> _logger;
     private readonly Channel<IWorkItem> _queue = Channel.CreateUnbounded<IWorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
 
-    public GroupCommitter(EngineDatabase db, ILogger<GroupCommitter> logger)
+    public GroupCommitter(EngineDatabase db, BodyStore bodies, ILogger<GroupCommitter> logger)
     {
         _db = db;
+        _bodies = bodies;
         _logger = logger;
         _loop = Task.Run(RunAsync);
     }
@@ -46,7 +48,8 @@ public sealed class GroupCommitter : IAsyncDisposable
                 continue;
             try
             {
-                BodyStore.SyncDirectories(batch.SelectMany(i => i.Directories));
+                // A failed directory fsync fails the whole batch: no item of it is acknowledged.
+                _bodies.MakeRenamesDurable(batch.SelectMany(i => i.Directories));
                 await _db.WriteAsync(async (c, tx) =>
                 {
                     foreach (var item in batch)

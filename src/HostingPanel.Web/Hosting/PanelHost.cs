@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Authorization;
 using Microsoft.AspNetCore.Mvc.Razor;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HostingPanel.Web.Hosting;
 
@@ -33,6 +34,9 @@ public static class PanelHost
         });
         if (string.IsNullOrEmpty(builder.Configuration["Urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
+        // When the portal serves HTTPS itself (a Kestrel endpoint with a certificate): TLS 1.2 and 1.3 only, as the mail listeners.
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h =>
+            h.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13));
         // Start-up failures are printed by Program as one line; the host's own error log would repeat them with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
@@ -56,6 +60,7 @@ public static class PanelHost
         services.AddPanelApplication();
         services.AddScoped<Bootstrapper>();
         services.AddScoped<HostingPanel.Web.Features.Account.PortalSignIn>();
+        services.AddSingleton<HostingPanel.Web.Features.Account.UnknownLoginLockout>();
         services.AddValidatorsFromAssemblyContaining<HostingPanel.Web.Features.Account.LoginFormValidator>(ServiceLifetime.Singleton);
 
         services.AddIdentity<AppUser, IdentityRole>(o =>
@@ -107,6 +112,10 @@ public static class PanelHost
         });
         services.AddProblemDetails();
         services.AddMailRoles(builder.Configuration, settings);
+        // The portal throttles failed sign-ins with the engine's LoginThrottle (Mail:Auth:*), also when this node runs no mail role.
+        services.AddOptions<HostingPanel.MailEngine.Hosting.MailEngineOptions>().Bind(builder.Configuration.GetSection(HostingPanel.MailEngine.Hosting.MailEngineOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<HostingPanel.MailEngine.Auth.LoginThrottle>();
         services.AddPortal();
         services.AddPanelApi();
 

@@ -4,6 +4,7 @@ using HostingPanel.MailEngine.Delivery;
 using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Outbound;
 using HostingPanel.MailEngine.Protocol.Smtp;
+using HostingPanel.MailEngine.Storage;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 using MimeKit.Utils;
@@ -39,7 +40,8 @@ internal sealed class SmtpMessageStore(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "SMTP delivery failed");
-            return SmtpReplies.LocalError;
+            // Nothing was acknowledged: the body write, its fsync or the commit failed, and the sender keeps the message.
+            return StorageFull.Is(e) ? SmtpReplies.StorageFull : SmtpReplies.LocalError;
         }
     }
 

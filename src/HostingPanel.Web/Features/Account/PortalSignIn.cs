@@ -3,6 +3,7 @@ using HostingPanel.Application.Users;
 using HostingPanel.Data;
 using HostingPanel.Data.Identity;
 using HostingPanel.Data.Model;
+using HostingPanel.MailEngine.Auth;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,8 +11,11 @@ namespace HostingPanel.Web.Features.Account;
 
 /// <summary>
 /// Portal sign-in with lockout, for portal users and for mailbox owners (address and mailbox password).
-/// Unknown logins cost the same password hash as known ones, so the response time does not tell which
-/// addresses exist (ASP.NET Identity alone returns early for them).
+/// Every attempt costs the same: exactly one portal-password verification (Identity's PBKDF2) and one
+/// mailbox-password verification ({ARGON2ID}), whether the login is a portal user, a mailbox owner,
+/// unknown, or locked out; the real check is one of them, the other runs against a dummy hash. So the
+/// response time does not tell which addresses exist (ASP.NET Identity alone returns early for unknown
+/// and locked-out users), and unknown logins lock out after as many failures as real ones.
 /// </summary>
 public sealed class PortalSignIn(
     SignInManager<AppUser> signIn,
@@ -19,6 +23,9 @@ public sealed class PortalSignIn(
     HostingPanelDbContext db,
     IMailboxPasswordHasher mailboxHasher,
     PortalUsers portalUsers,
+    UnknownLoginLockout unknownLockout,
+    LoginThrottle throttle,
+    IHttpContextAccessor http,
     AccountStanding standing)
 {
     /// <summary>RequiresTwoFactor: the password was right; Identity's two-factor cookie now waits for the authenticator code.</summary>
@@ -29,6 +36,20 @@ public sealed class PortalSignIn(
 
     public async Task<Outcome> SignInAsync(string login, string password)
     {
+        // The throttle the mail protocols use (DESIGN.md: per address and per client IP across IMAP, POP3,
+        // SMTP and the portal): Identity's lockout stops guessing one account, this also stops a spray
+        // of one password over many addresses. It applies to existing and unknown logins alike.
+        var address = login.Trim().ToLowerInvariant();
+        var ip = http.HttpContext?.Connection.RemoteIpAddress;
+        if (throttle.IsThrottled(address, ip)) return Outcome.LockedOut;
+        var outcome = await CheckAsync(login, password);
+        if (outcome is Outcome.SignedIn or Outcome.RequiresTwoFactor) throttle.RecordSuccess(address);
+        else throttle.RecordFailure(address, ip);
+        return outcome;
+    }
+
+    private async Task<Outcome> CheckAsync(string login, string password)
+    {
         var user = await users.FindByEmailAsync(login);
         if (user is null)
         {
@@ -36,9 +57,10 @@ public sealed class PortalSignIn(
             var mailbox = await FindMailboxAsync(login);
             if (mailbox is null)
             {
-                users.PasswordHasher.VerifyHashedPassword(new AppUser(), DummyHash.Value, password);
-                mailboxHasher.Verify(_dummyMailboxHash ??= mailboxHasher.Hash(Guid.NewGuid().ToString()), password);
-                return Outcome.Failed;
+                VerifyDummyPortalPassword(password);
+                VerifyDummyMailboxPassword(password);
+                if (unknownLockout.IsLockedOut(login)) return Outcome.LockedOut;
+                return unknownLockout.RecordFailure(login) ? Outcome.LockedOut : Outcome.Failed;
             }
             // The owner's portal account is created at its first attempt, so failed attempts lock out like any other user.
             var created = await portalUsers.CreateAsync(mailbox.Address, "", Roles.MailboxUser, null,
@@ -55,9 +77,17 @@ public sealed class PortalSignIn(
                 user.CustomerId = current.CustomerId;
                 await users.UpdateAsync(user);
             }
+            VerifyDummyPortalPassword(password);
             return await SignInMailboxOwnerAsync(user, user.MailboxId.Value, password);
         }
 
+        VerifyDummyMailboxPassword(password);
+        if (await users.IsLockedOutAsync(user))
+        {
+            // Identity refuses a locked-out user before hashing; hash anyway, so the time does not tell.
+            VerifyDummyPortalPassword(password);
+            return Outcome.LockedOut;
+        }
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
         // Only someone who knows the password learns that the account is suspended.
         if ((result.Succeeded || result.RequiresTwoFactor) && await standing.IsSuspendedAsync(user))
@@ -77,7 +107,7 @@ public sealed class PortalSignIn(
         var mailbox = await db.Mailboxes.IgnoreQueryFilters().AsNoTracking()
             .Where(m => m.Id == mailboxId && m.Status != EntityStatus.Deleting && m.Domain!.Status != EntityStatus.Deleting)
             .Select(m => new { m.PasswordHash }).FirstOrDefaultAsync();
-        var hash = mailbox?.PasswordHash ?? (_dummyMailboxHash ??= mailboxHasher.Hash(Guid.NewGuid().ToString()));
+        var hash = mailbox?.PasswordHash ?? DummyMailboxHash();
         var valid = mailboxHasher.Verify(hash, password) && mailbox is not null;
         if (await users.IsLockedOutAsync(user)) return Outcome.LockedOut;
         if (!valid)
@@ -90,6 +120,13 @@ public sealed class PortalSignIn(
         await signIn.SignInAsync(user, isPersistent: false);
         return Outcome.SignedIn;
     }
+
+    private void VerifyDummyPortalPassword(string password) =>
+        users.PasswordHasher.VerifyHashedPassword(new AppUser(), DummyHash.Value, password);
+
+    private void VerifyDummyMailboxPassword(string password) => mailboxHasher.Verify(DummyMailboxHash(), password);
+
+    private string DummyMailboxHash() => _dummyMailboxHash ??= mailboxHasher.Hash(Guid.NewGuid().ToString());
 
     private async Task<MailboxLogin?> FindMailboxAsync(string login)
     {

@@ -1,5 +1,6 @@
 using HostingPanel.MailEngine.Protocol.Imap;
 using HostingPanel.MailEngine.Protocol.Imap.Commands;
+using HostingPanel.MailEngine.Storage;
 
 namespace HostingPanel.MailEngine.Sessions.Imap.Handlers;
 
@@ -26,7 +27,17 @@ internal static class AppendHandler
             return;
         }
 
-        var result = await session.Account!.AppendAsync(name, append.Messages, cancellationToken);
+        ImapAppendResult result;
+        try
+        {
+            result = await session.Account!.AppendAsync(name, append.Messages, cancellationToken);
+        }
+        catch (Exception e) when (StorageFull.Is(e))
+        {
+            // The server's disk, not the user's quota (that is [OVERQUOTA]): a temporary failure, nothing stored.
+            session.Writer.Tagged(command.Tag, ImapStatus.No, "Server storage is full, try again later.", ImapResponseCode.Unavailable);
+            return;
+        }
         if (!result.Result.Success)
         {
             if (result.Result.Error == ImapStoreError.NonExistent)
