@@ -14,6 +14,7 @@ namespace HostingPanel.MailEngine.Tests.Reliability;
 /// unknown users are checked against a dummy hash of the same cost. Throttling and the failure delay are
 /// set out of the way (test settings), so they cannot hide or cause a difference.
 /// </summary>
+[Collection(ResponseTimingCollection.Name)]
 public sealed class LoginTimingTests
 {
     private const string Known = "known@example.com";

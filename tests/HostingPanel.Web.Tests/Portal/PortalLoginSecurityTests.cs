@@ -13,6 +13,7 @@ namespace HostingPanel.Web.Tests.Portal;
 /// five) does not enter the timing comparison, and the per-IP throttle is raised out of the way
 /// (<see cref="UnthrottledPanelHostFixture"/>; it has its own test, <see cref="PortalThrottleTests"/>).
 /// </summary>
+[Collection(HostingPanel.Testing.ResponseTimingCollection.Name)]
 public sealed partial class PortalLoginSecurityTests(UnthrottledPanelHostFixture host) : IClassFixture<UnthrottledPanelHostFixture>
 {
     private const string WrongPassword = "definitely-not-it";
