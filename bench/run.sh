@@ -36,6 +36,9 @@ BENCH_IMAP_MIX=${BENCH_IMAP_MIX:-select=1,fetch-meta=4,fetch-headers=2,fetch-bod
 BENCH_LOGIN_CLIENTS=${BENCH_LOGIN_CLIENTS:-4}
 BENCH_POP3_CLIENTS=${BENCH_POP3_CLIENTS:-10}
 BENCH_DELIVERY_CLIENTS=${BENCH_DELIVERY_CLIENTS:-4}
+BENCH_INBOUND_CLIENTS=${BENCH_INBOUND_CLIENTS:-8}
+BENCH_INBOUND_DURATION=${BENCH_INBOUND_DURATION:-10}    # seconds per message size and server
+BENCH_INBOUND_SIZES=${BENCH_INBOUND_SIZES:-10240 102400}
 BENCH_IDLE_CONNECTIONS=${BENCH_IDLE_CONNECTIONS:-200}
 BENCH_CORPUS_COUNT=${BENCH_CORPUS_COUNT:-2000}
 BENCH_USERS=${BENCH_USERS:-10}
@@ -126,6 +129,10 @@ for i in $(seq -w 1 "$BENCH_USERS"); do
   USER_LIST="${USER_LIST:+$USER_LIST,}$address"
 done
 MAIN_USER=u01@bench.test
+# The inbound SMTP load: each message to one alias of three mailboxes (product); Dovecot, an MDA without
+# aliases, gets the same three mailboxes as three LMTP recipients.
+INBOUND_MAILBOXES=$(echo "$USER_LIST" | tr , "\n" | tail -n 3 | paste -sd,)
+export PRODUCT_ALIAS="team@bench.test=$INBOUND_MAILBOXES"
 
 # --- servers --------------------------------------------------------------------------------------
 wait_port() {
@@ -182,24 +189,26 @@ product_can() {
   return 1
 }
 
-# Arguments may hold @IMAP@ @POP3@ @DELIVERY@ @PID@ @DELIVERY_PROTO@, filled in per server.
+# Arguments may hold @IMAP@ @POP3@ @DELIVERY@ @PID@ @DELIVERY_PROTO@ @INBOUND_RCPT@, filled in per server.
 run_one() {
   local server=$1 verb=$2; shift 2
-  local imap pop3 delivery pid proto
+  local imap pop3 delivery pid proto inbound_rcpt
   local extra=()
   # The product is garbage-collected: memory readings follow a full GC (ProductHost does one on SIGUSR1).
   if [ "$server" = product ] && [ "$verb" = memprobe ]; then extra=(--gc-signal); fi
   if [ "$server" = dovecot ]; then
     imap=${DOVECOT_PORTS[0]} pop3=${DOVECOT_PORTS[1]} delivery=${DOVECOT_PORTS[2]} pid=$DOVECOT_PID proto=lmtp
+    inbound_rcpt=$INBOUND_MAILBOXES
   else
     imap=${PRODUCT_PORTS[0]} pop3=${PRODUCT_PORTS[1]} delivery=${PRODUCT_PORTS[2]} pid=$PRODUCT_PID proto=smtp
+    inbound_rcpt=team@bench.test
     [ "$PRODUCT_HAS_IMAP" = 1 ] || imap=0     # "check" skips a protocol whose port is 0
     [ "$PRODUCT_HAS_POP3" = 1 ] || pop3=0
   fi
   local args=()
   for a in "$@"; do
     a=${a//@IMAP@/$imap}; a=${a//@POP3@/$pop3}; a=${a//@DELIVERY@/$delivery}
-    a=${a//@PID@/$pid}; a=${a//@DELIVERY_PROTO@/$proto}
+    a=${a//@PID@/$pid}; a=${a//@DELIVERY_PROTO@/$proto}; a=${a//@INBOUND_RCPT@/$inbound_rcpt}
     args+=("$a")
   done
   HB "$BENCH_BOUND" "$verb" --server "$server" "${args[@]}" ${extra[@]+"${extra[@]}"}
@@ -250,6 +259,16 @@ if wants imap; then
   done
 fi
 
+# --- inbound SMTP load (issue 7): fixed-size messages to an alias of three mailboxes, 8 senders -------
+# Last of the mail loads: the mailboxes it fills are read by nothing after it.
+if wants smtp; then
+  for size in $BENCH_INBOUND_SIZES; do
+    log "inbound $((size / 1024)) KB messages to an alias of 3 mailboxes, $BENCH_INBOUND_CLIENTS senders, ${BENCH_INBOUND_DURATION}s"
+    BENCH_BOUND=$((BENCH_INBOUND_DURATION + 120)) run_both inbound --proto @DELIVERY_PROTO@ --port @DELIVERY@ --rcpt @INBOUND_RCPT@ \
+      --size "$size" --clients "$BENCH_INBOUND_CLIENTS" --duration "$BENCH_INBOUND_DURATION" --results "$RESULTS"
+  done
+fi
+
 # --- portal and provisioning: product-only areas, no Dovecot counterpart ----------------------------
 if wants portal; then
   HB 60 placeholder --key portal.page --label "Portal: mailbox list page, 100,000 mailboxes" --unit "ms p50" \
@@ -265,6 +284,23 @@ if wants provisioning; then
     | tee -a "$WORK/logs/provisioning.txt" | sed -n 's/.*p95 \([0-9]*\) ms.*/\1/p' | head -n 1)
   HB 60 placeholder --key provisioning.mailbox --label "Provisioning: API create mailbox → IMAP+POP3 login, p95" --unit "ms" \
     --product "${p95:-failed}" --dovecot "no counterpart" --results "$RESULTS"
+  # Issue 8 item 7: BENCH_PROVISIONING_SCALE mailboxes (10,000) created through the API (passwordHash, 8 clients)
+  # until all are active, on SQLite and on PostgreSQL (BENCH_POSTGRES, default HOSTINGPANEL_TEST_POSTGRES).
+  scale=${BENCH_PROVISIONING_SCALE:-10000}
+  postgres=${BENCH_POSTGRES:-${HOSTINGPANEL_TEST_POSTGRES:-}}
+  for provider in SQLite PostgreSQL; do
+    args=(--scale "$scale")
+    if [ "$provider" = PostgreSQL ]; then
+      if [ -z "$postgres" ]; then log "provisioning scale on PostgreSQL skipped: set BENCH_POSTGRES"; continue; fi
+      args+=(--postgres "$postgres")
+    fi
+    log "provisioning scale: $scale mailboxes through the API on $provider"
+    seconds=$(timeout 900 dotnet "$BENCH_DIR/Provisioning/bin/Release/net10.0/hp-bench-provisioning.dll" \
+        "$ROOT/src/HostingPanel.Web/bin/Release/net10.0/HostingPanel.Web.dll" "${args[@]}" \
+      | tee -a "$WORK/logs/provisioning.txt" | sed -n 's/.*all active after \([0-9.]*\) s.*/\1/p' | head -n 1)
+    HB 60 placeholder --key "provisioning.scale.${provider,,}" --label "Provisioning: $scale mailboxes through the API until all active, $provider" \
+      --unit "s" --product "${seconds:-failed}" --dovecot "no counterpart" --results "$RESULTS"
+  done
 fi
 
 # --- report ---------------------------------------------------------------------------------------

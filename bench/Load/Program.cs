@@ -12,6 +12,7 @@ const string Usage = """
 
       corpus    --out DIR [--count 2000] [--seed 20261127]
       deliver   --server NAME --proto lmtp|smtp --port P --rcpt ADDR[,ADDR...] --corpus DIR [--clients 4] [--timeout 600] --results FILE
+      inbound   --server NAME --proto lmtp|smtp --port P --rcpt ADDR[,ADDR...] --size BYTES [--clients 8] [--duration 10] [--mailboxes 3] --results FILE
       pop3      --server NAME --port P --users U1[,U2...] --password PW [--clients 1] [--timeout 300] --results FILE
       imap      --server NAME --port P --user U --password PW [--clients 4] [--duration 20] [--mix "select=1,fetch-meta=4,..."] --results FILE
       login     --server NAME --port P --users U1,U2,... --password PW [--clients 4] [--duration 10] --results FILE
@@ -58,6 +59,7 @@ try
     List<BenchResult> results = verb switch
     {
         "deliver" => await DeliveryWorkload.RunAsync(options),
+        "inbound" => await InboundWorkload.RunAsync(options),
         "pop3" => await Pop3Workload.RunAsync(options),
         "imap" => await ImapWorkload.RunAsync(options),
         "login" => await LoginWorkload.RunAsync(options),

@@ -11,7 +11,7 @@ const int ExitEngineUnavailable = 3;
 var options = ParseArgs(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: hp-bench-product --data DIR --users USERS.tsv --imap PORT --pop3 PORT --smtp PORT [--corpus DIR --corpus-rcpt ADDRESS[,ADDRESS...]]");
+    Console.Error.WriteLine("usage: hp-bench-product --data DIR --users USERS.tsv --imap PORT --pop3 PORT --smtp PORT [--corpus DIR --corpus-rcpt ADDRESS[,ADDRESS...]] [--alias ADDRESS=DEST[,DEST...]]");
     return 2;
 }
 
@@ -74,7 +74,13 @@ using (var provisioning = new CancellationTokenSource(TimeSpan.FromMinutes(5)))
         await admin.EnsureMailboxAsync(new MailboxSpec(user.Address, user.PasswordHash, user.QuotaBytes,
             Enabled: true, ImapEnabled: true, Pop3Enabled: true, Pop3RetentionDays: 0), provisioning.Token);
     }
-    Console.Error.WriteLine($"provisioned {users.Count} mailbox(es)");
+    // The inbound SMTP load sends each message to one alias of several mailboxes (issue 7).
+    if (options.Alias is { } alias)
+    {
+        var (address, destinations) = (alias.Split('=')[0], alias.Split('=')[1].Split(',', StringSplitOptions.RemoveEmptyEntries));
+        await admin.EnsureAliasAsync(new AliasSpec(address, destinations), provisioning.Token);
+    }
+    Console.Error.WriteLine($"provisioned {users.Count} mailbox(es){(options.Alias is null ? "" : " and the alias " + options.Alias)}");
 }
 // Listeners the engine does not have yet are simply closed ports; the harness skips those loads.
 var listening = new Dictionary<string, bool>
@@ -132,16 +138,17 @@ static BenchOptions? ParseArgs(string[] args)
     }
     if (args.Length % 2 != 0) return null;
     string[] required = ["data", "users", "imap", "pop3", "smtp"];
-    string[] optional = ["corpus", "corpus-rcpt"];
+    string[] optional = ["corpus", "corpus-rcpt", "alias"];
     if (required.Any(r => !map.ContainsKey(r)) || map.Keys.Any(k => !required.Contains(k) && !optional.Contains(k))) return null;
     if (map.ContainsKey("corpus") != map.ContainsKey("corpus-rcpt")) return null;
+    if (map.GetValueOrDefault("alias") is { } a && (a.Split('=').Length != 2 || a.Split('=')[1].Length == 0)) return null;
     return new BenchOptions(Path.GetFullPath(map["data"]), map["users"],
         int.Parse(map["imap"], CultureInfo.InvariantCulture), int.Parse(map["pop3"], CultureInfo.InvariantCulture),
-        int.Parse(map["smtp"], CultureInfo.InvariantCulture), map.GetValueOrDefault("corpus"), map.GetValueOrDefault("corpus-rcpt"));
+        int.Parse(map["smtp"], CultureInfo.InvariantCulture), map.GetValueOrDefault("corpus"), map.GetValueOrDefault("corpus-rcpt"), map.GetValueOrDefault("alias"));
 }
 
 internal sealed record BenchOptions(string DataDirectory, string UsersFile, int ImapPort, int Pop3Port, int SmtpPort,
-    string? CorpusDirectory, string? CorpusRecipient);
+    string? CorpusDirectory, string? CorpusRecipient, string? Alias = null);
 
 internal sealed record BenchUser(string Address, string PasswordHash, long QuotaBytes);
 

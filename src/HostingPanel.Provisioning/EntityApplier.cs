@@ -24,6 +24,24 @@ public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin eng
         _ => throw new InvalidOperationException($"Unknown outbox entity type {record.EntityType}"),
     };
 
+    /// <summary>
+    /// Applies many mailboxes' current state in one engine transaction. Returns the ids it applied; the
+    /// others (gone or being deleted) are left to <see cref="ApplyAsync"/>. Throws, having applied none,
+    /// when the engine refuses the batch: the caller then applies them one by one, so that a failure lands
+    /// on the mailbox that caused it.
+    /// </summary>
+    public async Task<IReadOnlySet<Guid>> ApplyMailboxesTogetherAsync(IReadOnlyList<OutboxRecord> records, CancellationToken ct)
+    {
+        var ids = records.Select(r => r.EntityId).ToList();
+        var live = (await LoadMailboxes(db.Mailboxes.Where(m => ids.Contains(m.Id))).AsSplitQuery().ToListAsync(ct))
+            .Where(m => m.Status != EntityStatus.Deleting).ToList();
+        var specs = live.Select(EngineSpecMapper.ToSpec).ToList();
+        await engine.EnsureMailboxesAsync(specs, ct);
+        foreach (var (mailbox, spec) in live.Zip(specs))
+            mailbox.SetStatus(spec.Enabled ? EntityStatus.Active : EntityStatus.Suspended, null);
+        return live.Select(m => m.Id).ToHashSet();
+    }
+
     /// <summary>Marks the entity failed with the engine's reason (the worker retries with backoff).</summary>
     public async Task MarkFailedAsync(OutboxRecord record, string reason, CancellationToken ct)
     {

@@ -61,30 +61,66 @@ public sealed class OutboxProcessor(
         // Order per entity: an entity's records run in Id order, and a record waits while an earlier one of the
         // same entity is still failing. Records describe the entity, not a delta, so the entity's due records
         // collapse into one application of its current state.
+        var due = pending.GroupBy(o => (o.EntityType, o.EntityId)).Select(g => g.ToList()).Where(g => g[0].NextAttemptAt <= now).ToList();
         var handled = 0;
-        foreach (var group in pending.GroupBy(o => (o.EntityType, o.EntityId)))
+        // Consecutive mailboxes go to the engine together (one transaction for the run), which is what makes
+        // bulk creation fast; any other entity, or a run the engine refuses, goes one by one, in order.
+        for (var i = 0; i < due.Count;)
         {
-            var records = group.ToList();
-            if (records[0].NextAttemptAt > now) continue;
-            try
+            var run = due.Skip(i).TakeWhile(g => g[0].EntityType == OutboxEntityType.Mailbox).ToList();
+            if (run.Count > 1)
             {
-                await applier.ApplyAsync(records[0], ct);
-                foreach (var r in records) r.Succeeded(time.GetUtcNow());
+                var applied = await TryApplyTogetherAsync(applier, run, ct);
+                foreach (var group in run.Where(g => applied.Contains(g[0].EntityId)))
+                    foreach (var r in group) r.Succeeded(time.GetUtcNow());
+                await db.SaveChangesAsync(ct);
+                foreach (var group in run)
+                {
+                    if (applied.Contains(group[0].EntityId)) handled += group.Count;
+                    else handled += await ApplyOneAsync(db, applier, group, ct);
+                }
+                i += run.Count;
+                continue;
             }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                var first = records[0];
-                var delay = Backoff(first.Attempts + 1);
-                first.Failed(e.Message, time.GetUtcNow() + delay);
-                foreach (var r in records.Skip(1)) r.Failed("waiting for an earlier change of the same entity", first.NextAttemptAt);
-                await applier.MarkFailedAsync(first, e.Message, ct);
-                log.LogWarning("Provisioning {Type} {Key} failed (attempt {Attempt}), next try in {Delay}: {Error}",
-                    first.EntityType, first.EntityKey, first.Attempts, delay, e.Message);
-            }
-            await db.SaveChangesAsync(ct);
-            handled += records.Count;
+            handled += await ApplyOneAsync(db, applier, due[i], ct);
+            i++;
         }
         return handled;
+    }
+
+    private async Task<IReadOnlySet<Guid>> TryApplyTogetherAsync(EntityApplier applier, List<List<OutboxRecord>> run, CancellationToken ct)
+    {
+        try
+        {
+            return await applier.ApplyMailboxesTogetherAsync(run.Select(g => g[0]).ToList(), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            log.LogInformation("Provisioning {Count} mailboxes together failed ({Error}); applying them one by one", run.Count, e.Message);
+            return new HashSet<Guid>();
+        }
+    }
+
+    /// <summary>Applies one entity's due records; on an engine error marks it failed and schedules the retry.</summary>
+    private async Task<int> ApplyOneAsync(HostingPanelDbContext db, EntityApplier applier, List<OutboxRecord> records, CancellationToken ct)
+    {
+        try
+        {
+            await applier.ApplyAsync(records[0], ct);
+            foreach (var r in records) r.Succeeded(time.GetUtcNow());
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            var first = records[0];
+            var delay = Backoff(first.Attempts + 1);
+            first.Failed(e.Message, time.GetUtcNow() + delay);
+            foreach (var r in records.Skip(1)) r.Failed("waiting for an earlier change of the same entity", first.NextAttemptAt);
+            await applier.MarkFailedAsync(first, e.Message, ct);
+            log.LogWarning("Provisioning {Type} {Key} failed (attempt {Attempt}), next try in {Delay}: {Error}",
+                first.EntityType, first.EntityKey, first.Attempts, delay, e.Message);
+        }
+        await db.SaveChangesAsync(ct);
+        return records.Count;
     }
 
     /// <summary>Exponential: initial × 2^(attempt-1), capped.</summary>

@@ -59,10 +59,19 @@ public sealed class EngineHost : IAsyncDisposable
     public static Task<EngineHost> StartAsync(Dictionary<string, string?>? settings, Action<IServiceCollection> overrideServices) =>
         StartAsync(postgres: false, settings, overrideServices);
 
-    /// <summary>On an existing data directory, which is left in place afterwards (restart tests).</summary>
-    public static async Task<EngineHost> StartOnAsync(string dataDirectory)
+    /// <summary>
+    /// On an existing data directory, which is left in place afterwards (restart tests); with
+    /// <paramref name="postgresConnection"/>, also on that existing PostgreSQL database (another node).
+    /// </summary>
+    public static async Task<EngineHost> StartOnAsync(string dataDirectory, string? postgresConnection = null)
     {
-        var engine = await StartAsync(postgres: false, new() { ["Storage:DataDirectory"] = dataDirectory });
+        Dictionary<string, string?> settings = new() { ["Storage:DataDirectory"] = dataDirectory };
+        if (postgresConnection is not null)
+        {
+            settings["Database:Provider"] = "PostgreSql";
+            settings["ConnectionStrings:Panel"] = postgresConnection;
+        }
+        var engine = await StartAsync(postgres: false, settings);
         System.IO.Directory.Delete(engine._createdDirectory, recursive: true);
         engine._ownsDataDirectory = false;
         return engine;

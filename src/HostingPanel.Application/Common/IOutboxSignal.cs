@@ -16,4 +16,7 @@ public interface IMailboxPasswordHasher
 {
     string Hash(string password);
     bool Verify(string hash, string password);
+
+    /// <summary>Whether an already hashed password (an import from another server) is one the engine verifies.</summary>
+    bool IsImportableHash(string hash);
 }

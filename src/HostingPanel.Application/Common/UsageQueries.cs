@@ -13,9 +13,9 @@ public static class UsageQueries
             .CountAsync(d => d.CustomerId == customerId && d.Status != EntityStatus.Deleting, ct);
         var mailboxes = db.Mailboxes.IgnoreQueryFilters()
             .Where(m => m.Domain!.CustomerId == customerId && m.Status != EntityStatus.Deleting);
-        var count = await mailboxes.CountAsync(ct);
-        var quota = count == 0 ? 0 : await mailboxes.SumAsync(m => m.QuotaMb, ct);
-        return new PlanUsage(domains, count, quota);
+        // Count and sum in one query: every mailbox creation asks this.
+        var totals = await mailboxes.GroupBy(_ => 1).Select(g => new { Count = g.Count(), Quota = g.Sum(m => m.QuotaMb) }).FirstOrDefaultAsync(ct);
+        return new PlanUsage(domains, totals?.Count ?? 0, totals?.Quota ?? 0);
     }
 
     /// <summary>What a reseller's customers' plans add up to.</summary>

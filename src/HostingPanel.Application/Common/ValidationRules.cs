@@ -39,6 +39,15 @@ public static class ValidationRules
             .MaximumLength(MaxPasswordLength).WithMessage($"The password can have at most {MaxPasswordLength} characters.")
             .Must(p => p is null || !p.Any(char.IsControl)).WithMessage("The password cannot contain control characters.");
 
+    public const int MaxPasswordHashLength = 512;
+
+    /// <summary>A Dovecot-format hash of a scheme the engine verifies, complete (see <see cref="IMailboxPasswordHasher.IsImportableHash"/>).</summary>
+    public static IRuleBuilderOptions<T, string?> PasswordHash<T>(this IRuleBuilder<T, string?> rule, IMailboxPasswordHasher hasher) =>
+        rule.NotEmpty().WithMessage("Enter a password hash.")
+            .MaximumLength(MaxPasswordHashLength).WithMessage($"The password hash can have at most {MaxPasswordHashLength} characters.")
+            .Must(h => h is null || h.Length > MaxPasswordHashLength || hasher.IsImportableHash(h))
+            .WithMessage("The password hash must be a complete Dovecot-format hash: {ARGON2ID}$argon2id$..., {SHA512-CRYPT}$6$... or {BLF-CRYPT}$2y$... (as doveadm pw writes them).");
+
     public static IRuleBuilderOptions<T, string?> PersonName<T>(this IRuleBuilder<T, string?> rule, string what) =>
         rule.NotEmpty().WithMessage($"Enter a {what}.")
             .MaximumLength(200).WithMessage($"The {what} can have at most 200 characters.")

@@ -16,6 +16,12 @@ public interface IMailEngineAdmin
     /// <summary>Creates or updates a mailbox to exactly the given spec (creates its default folders once).</summary>
     Task EnsureMailboxAsync(MailboxSpec spec, CancellationToken ct = default);
 
+    /// <summary>
+    /// <see cref="EnsureMailboxAsync"/> for many mailboxes in one transaction: all of them or, on an error,
+    /// none (a spec that is not valid fails the whole call before anything is written).
+    /// </summary>
+    Task EnsureMailboxesAsync(IReadOnlyList<MailboxSpec> specs, CancellationToken ct = default);
+
     /// <summary>Replaces the destinations of one alias (localPart "*" is the domain's catch-all).</summary>
     Task EnsureAliasAsync(AliasSpec spec, CancellationToken ct = default);
 

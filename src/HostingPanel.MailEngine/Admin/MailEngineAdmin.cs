@@ -33,34 +33,14 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
         }, ct);
     }
 
-    public Task EnsureMailboxAsync(MailboxSpec spec, CancellationToken ct = default)
+    public Task EnsureMailboxAsync(MailboxSpec spec, CancellationToken ct = default) => EnsureMailboxesAsync([spec], ct);
+
+    public Task EnsureMailboxesAsync(IReadOnlyList<MailboxSpec> specs, CancellationToken ct = default)
     {
-        var address = MailDirectory.NormalizeAddress(spec.Address) ?? throw new ArgumentException($"not an address: {Protocol.Smtp.SmtpText.Escape(spec.Address)}", nameof(spec));
-        if (spec.QuotaBytes < 0)
-            throw new ArgumentOutOfRangeException(nameof(spec), "quota must not be negative");
-        var domain = address[(address.IndexOf('@') + 1)..];
-        var forwards = (spec.ForwardTo ?? []).Select(f => MailDirectory.NormalizeAddress(f) ?? throw new ArgumentException($"not an address: {Protocol.Smtp.SmtpText.Escape(f)}", nameof(spec)))
-            .Distinct().ToList();
-        return db.WriteAsync(async (c, tx) =>
-        {
-            var domainId = await EnsureDomainRowAsync(c, tx, domain);
-            var id = await c.ScalarAsync(tx, """
-                INSERT INTO mailboxes (address, domain_id, password_hash, quota_bytes, enabled, imap_enabled, pop3_enabled, pop3_retention_days, display_name, keep_copy, created_at)
-                VALUES (@a, @d, @h, @q, @e, @imap, @pop, @r, @dn, @k, @t)
-                ON CONFLICT (address) DO UPDATE SET password_hash = @h, quota_bytes = @q, enabled = @e, imap_enabled = @imap, pop3_enabled = @pop,
-                    pop3_retention_days = @r, display_name = @dn, keep_copy = @k, removed_at = NULL, purge_after = NULL
-                RETURNING id
-                """,
-                ("@a", address), ("@d", domainId), ("@h", spec.PasswordHash), ("@q", spec.QuotaBytes), ("@e", B(spec.Enabled)), ("@imap", B(spec.ImapEnabled)),
-                ("@pop", B(spec.Pop3Enabled)), ("@r", (long)Math.Max(0, spec.Pop3RetentionDays)), ("@dn", spec.DisplayName), ("@k", B(spec.KeepCopyWhenForwarding)),
-                ("@t", time.GetUtcNow().ToUnixTimeMilliseconds())) ?? 0;
-            if (await c.ScalarAsync(tx, "SELECT COUNT(*) FROM folders WHERE mailbox_id = @m", ("@m", id)) == 0)
-                foreach (var (name, specialUse) in MailStore.DefaultFolders)
-                    await MailStore.InsertFolderAsync(c, tx, id, name, specialUse);
-            await c.ExecAsync(tx, "DELETE FROM mailbox_forwards WHERE mailbox_id = @m", ("@m", id));
-            foreach (var f in forwards)
-                await c.ExecAsync(tx, "INSERT INTO mailbox_forwards (mailbox_id, destination) VALUES (@m, @d)", ("@m", id), ("@d", f));
-        }, ct);
+        var rows = specs.Select(MailboxUpsert.Prepare).ToList();
+        if (rows.Count == 0)
+            return Task.CompletedTask;
+        return db.WriteAsync((c, tx) => MailboxUpsert.WriteAsync(c, tx, rows, time.GetUtcNow().ToUnixTimeMilliseconds(), EnsureDomainRowAsync), ct);
     }
 
     public Task EnsureAliasAsync(AliasSpec spec, CancellationToken ct = default)

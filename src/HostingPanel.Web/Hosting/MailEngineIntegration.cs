@@ -10,6 +10,7 @@ public sealed class DovecotMailboxPasswordHasher : IMailboxPasswordHasher
 {
     public string Hash(string password) => DovecotPassword.HashArgon2Id(password);
     public bool Verify(string hash, string password) => DovecotPassword.Verify(password, hash);
+    public bool IsImportableHash(string hash) => DovecotHashFormat.IsImportable(hash);
 }
 
 public static class MailEngineIntegration

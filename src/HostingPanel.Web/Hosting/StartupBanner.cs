@@ -19,6 +19,7 @@ public static class StartupBanner
             $"  Database:       {settings.Provider}",
             $"  Data directory: {settings.DataDirectory}",
         };
+        lines.Add($"  Roles:          {RolesLine(settings.Roles)}");
         foreach (var line in MailPortLines(config)) lines.Add(line);
         var email = config["Bootstrap:AdminEmail"] ?? "admin@example.com";
         var passwordFile = Path.Combine(settings.DataDirectory, Bootstrapper.PasswordFileName);
@@ -37,6 +38,16 @@ public static class StartupBanner
         }
         lines.Add("");
         Console.WriteLine(string.Join(Environment.NewLine, lines));
+    }
+
+    /// <summary>The worker applies changes through the engine in its own process, so it runs only beside the Mail role.</summary>
+    private static string RolesLine(PanelRoles roles)
+    {
+        var names = new[] { (roles.Portal, "Portal"), (roles.Worker, "Worker"), (roles.Mail, "Mail") }.Where(r => r.Item1).Select(r => r.Item2);
+        var line = string.Join(", ", names);
+        return roles.Worker && !roles.Mail
+            ? line + " (worker off: it needs the Mail role in the same process; run Roles=Worker,Mail on the mail node)"
+            : line;
     }
 
     private static IEnumerable<string> MailPortLines(IConfiguration config)

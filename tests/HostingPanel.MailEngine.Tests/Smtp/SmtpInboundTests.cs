@@ -18,10 +18,10 @@ public sealed class SmtpInboundTests
         Assert.DoesNotContain("AUTH", ehlo);
     }
 
-    [Fact]
-    public async Task Rcpt_UnknownLocalRecipient_550_5_1_1_AndOtherDomain_RelayDenied()
+    [Theory, MemberData(nameof(SmtpTestKit.Providers), MemberType = typeof(SmtpTestKit))]
+    public async Task Rcpt_UnknownLocalRecipient_550_5_1_1_AndOtherDomain_RelayDenied(string provider)
     {
-        await using var engine = await EngineHost.StartAsync();
+        await using var engine = await SmtpTestKit.StartEngineAsync(provider);
         await engine.CreateMailboxAsync("adam@example.com");
         await using var c = await RawSmtpClient.ConnectAsync(engine.SmtpPort);
         await c.ReadReplyAsync();
@@ -32,10 +32,10 @@ public sealed class SmtpInboundTests
         Assert.StartsWith("250 2.", await c.CommandAsync("RCPT TO:<adam@example.com>"));
     }
 
-    [Fact]
-    public async Task Delivery_MailKit_StoresOneCopyInInbox_WithReturnPathAndReceived()
+    [Theory, MemberData(nameof(SmtpTestKit.Providers), MemberType = typeof(SmtpTestKit))]
+    public async Task Delivery_MailKit_StoresOneCopyInInbox_WithReturnPathAndReceived(string provider)
     {
-        await using var engine = await EngineHost.StartAsync();
+        await using var engine = await SmtpTestKit.StartEngineAsync(provider);
         var adam = await engine.CreateMailboxAsync("adam@example.com");
         using (var client = await SmtpTestKit.ConnectAsync(engine.SmtpPort, SecureSocketOptions.StartTls))
         {
@@ -49,10 +49,37 @@ public sealed class SmtpInboundTests
         Assert.Contains("Subject: over TLS", inbox);
     }
 
-    [Fact]
-    public async Task Alias_FansOut_OneCopyPerMailbox_ThroughDuplicatesNestingAndLoops()
+    /// <summary>About 20 KB in short lines, so that it travels and is stored as it is (no transfer encoding).</summary>
+    private static readonly string DurableBody = string.Join("\r\n", Enumerable.Range(0, 280).Select(i => $"line {i:000} " + new string('d', 60)));
+
+    [Theory, MemberData(nameof(SmtpTestKit.Providers), MemberType = typeof(SmtpTestKit))]
+    public async Task Durability_Every250dMessage_IsOnStableStorage_ASecondEngineOnTheSameStorageReadsIt(string provider)
     {
-        await using var engine = await EngineHost.StartAsync();
+        await using var engine = await SmtpTestKit.StartEngineAsync(provider);
+        var adam = await engine.CreateMailboxAsync("adam@example.com");
+        var betty = await engine.CreateMailboxAsync("betty@example.com");
+        await engine.Admin.EnsureAliasAsync(new AliasSpec("both@example.com", ["adam@example.com", "betty@example.com"]));
+        using (var client = await SmtpTestKit.ConnectAsync(engine.SmtpPort))
+        {
+            for (var i = 0; i < 5; i++)
+                await client.SendAsync(SmtpTestKit.Message("alice@example.org", "both@example.com", $"durable {i}", DurableBody));
+            await client.DisconnectAsync(true);
+        }
+        // Nothing held in the first engine's memory counts: another engine opens the same database and files.
+        await using var other = await EngineHost.StartOnAsync(engine.DataDirectory, provider == "PostgreSql" ? engine.PanelConnectionString : null);
+        foreach (var account in new[] { adam, betty })
+        {
+            var inbox = await SmtpTestKit.InboxAsync(other, account);
+            Assert.Equal(5, inbox.Count);
+            Assert.All(inbox, m => Assert.Contains(DurableBody, m));
+            Assert.Equal(Enumerable.Range(0, 5).Select(i => $"Subject: durable {i}"), inbox.Select(m => m.Split("\r\n").Single(l => l.StartsWith("Subject: "))).Order());
+        }
+    }
+
+    [Theory, MemberData(nameof(SmtpTestKit.Providers), MemberType = typeof(SmtpTestKit))]
+    public async Task Alias_FansOut_OneCopyPerMailbox_ThroughDuplicatesNestingAndLoops(string provider)
+    {
+        await using var engine = await SmtpTestKit.StartEngineAsync(provider);
         var adam = await engine.CreateMailboxAsync("adam@example.com");
         var betty = await engine.CreateMailboxAsync("betty@example.com");
         await engine.Admin.EnsureAliasAsync(new AliasSpec("support@example.com", ["adam@example.com", "betty@example.com", "adam@example.com"]));
@@ -78,10 +105,10 @@ public sealed class SmtpInboundTests
         }
     }
 
-    [Fact]
-    public async Task CatchAll_TakesUnknownLocalParts_ButNotOtherDomains()
+    [Theory, MemberData(nameof(SmtpTestKit.Providers), MemberType = typeof(SmtpTestKit))]
+    public async Task CatchAll_TakesUnknownLocalParts_ButNotOtherDomains(string provider)
     {
-        await using var engine = await EngineHost.StartAsync();
+        await using var engine = await SmtpTestKit.StartEngineAsync(provider);
         var adam = await engine.CreateMailboxAsync("adam@example.com");
         await engine.Admin.EnsureAliasAsync(new AliasSpec("*@example.com", ["adam@example.com"]));
         await using var c = await RawSmtpClient.ConnectAsync(engine.SmtpPort);
@@ -95,10 +122,10 @@ public sealed class SmtpInboundTests
         Assert.Contains("Subject: caught", Assert.Single(await SmtpTestKit.InboxAsync(engine, adam)));
     }
 
-    [Fact]
-    public async Task FullMailbox_452_4_2_2_AtRcpt_ForItselfOnly()
+    [Theory, MemberData(nameof(SmtpTestKit.Providers), MemberType = typeof(SmtpTestKit))]
+    public async Task FullMailbox_452_4_2_2_AtRcpt_ForItselfOnly(string provider)
     {
-        await using var engine = await EngineHost.StartAsync();
+        await using var engine = await SmtpTestKit.StartEngineAsync(provider);
         var adam = await engine.CreateMailboxAsync("adam@example.com");
         var filler = EngineHost.Message("fills it", new string('x', 400));
         var full = await engine.CreateMailboxAsync("full@example.com", quotaBytes: System.Text.Encoding.UTF8.GetByteCount(filler));
@@ -117,10 +144,10 @@ public sealed class SmtpInboundTests
         Assert.Single(await SmtpTestKit.InboxAsync(engine, full));
     }
 
-    [Fact]
-    public async Task MessageThatDoesNotFit_552_5_2_2_AtEndOfData_NothingStored()
+    [Theory, MemberData(nameof(SmtpTestKit.Providers), MemberType = typeof(SmtpTestKit))]
+    public async Task MessageThatDoesNotFit_552_5_2_2_AtEndOfData_NothingStored(string provider)
     {
-        await using var engine = await EngineHost.StartAsync();
+        await using var engine = await SmtpTestKit.StartEngineAsync(provider);
         var tight = await engine.CreateMailboxAsync("tight@example.com", quotaBytes: 2000);
         await using var c = await RawSmtpClient.ConnectAsync(engine.SmtpPort);
         await c.ReadReplyAsync();
@@ -133,10 +160,10 @@ public sealed class SmtpInboundTests
         Assert.Equal(0, (await engine.Store.GetQuotaAsync(tight.Id))!.UsedBytes);
     }
 
-    [Fact]
-    public async Task MixedOutcome_250_OthersGetIt_AndTheSenderGetsADsnForTheFullOne()
+    [Theory, MemberData(nameof(SmtpTestKit.Providers), MemberType = typeof(SmtpTestKit))]
+    public async Task MixedOutcome_250_OthersGetIt_AndTheSenderGetsADsnForTheFullOne(string provider)
     {
-        await using var engine = await EngineHost.StartAsync();
+        await using var engine = await SmtpTestKit.StartEngineAsync(provider);
         var adam = await engine.CreateMailboxAsync("adam@example.com");
         var tight = await engine.CreateMailboxAsync("tight@example.com", quotaBytes: 2000);
         var sender = await engine.CreateMailboxAsync("sender@example.com");
@@ -159,10 +186,10 @@ public sealed class SmtpInboundTests
         Assert.StartsWith("Return-Path: <>", dsn);
     }
 
-    [Fact]
-    public async Task MixedOutcome_ThroughOneAlias_250_AndTheDsnNamesTheFullMailboxAndTheAlias()
+    [Theory, MemberData(nameof(SmtpTestKit.Providers), MemberType = typeof(SmtpTestKit))]
+    public async Task MixedOutcome_ThroughOneAlias_250_AndTheDsnNamesTheFullMailboxAndTheAlias(string provider)
     {
-        await using var engine = await EngineHost.StartAsync();
+        await using var engine = await SmtpTestKit.StartEngineAsync(provider);
         var adam = await engine.CreateMailboxAsync("adam@example.com");
         var tight = await engine.CreateMailboxAsync("tight@example.com", quotaBytes: 2000);
         var sender = await engine.CreateMailboxAsync("sender@example.com");
@@ -180,11 +207,11 @@ public sealed class SmtpInboundTests
         Assert.Contains("Subject: big", dsn);
     }
 
-    [Fact]
-    public async Task Forwarding_ToExternal_IsQueued_WithOrWithoutKeepingACopy()
+    [Theory, MemberData(nameof(SmtpTestKit.Providers), MemberType = typeof(SmtpTestKit))]
+    public async Task Forwarding_ToExternal_IsQueued_WithOrWithoutKeepingACopy(string provider)
     {
         await using var relay = new FakeSmtpRelay();
-        await using var engine = await EngineHost.StartAsync(new()
+        await using var engine = await SmtpTestKit.StartEngineAsync(provider, new()
         {
             ["Mail:Relay:Host"] = "127.0.0.1", ["Mail:Relay:Port"] = relay.Port.ToString(), ["Mail:Relay:Security"] = "None",
         });

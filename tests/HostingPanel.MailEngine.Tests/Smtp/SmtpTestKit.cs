@@ -8,8 +8,19 @@ using MimeKit;
 
 namespace HostingPanel.MailEngine.Tests.Smtp;
 
-internal static class SmtpTestKit
+public static class SmtpTestKit
 {
+    /// <summary>The engine's database providers: SMTP delivery must behave the same on both.</summary>
+    public static TheoryData<string> Providers => new() { "Sqlite", "PostgreSql" };
+
+    /// <summary>An engine on <paramref name="provider"/>; PostgreSQL skips unless HOSTINGPANEL_TEST_POSTGRES is set (fails in CI).</summary>
+    internal static Task<EngineHost> StartEngineAsync(string provider, Dictionary<string, string?>? settings = null) => provider switch
+    {
+        "Sqlite" => EngineHost.StartAsync(settings),
+        "PostgreSql" => EngineHost.StartPostgresAsync(settings),
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
+    };
+
     public static MimeMessage Message(string from, string to, string subject, string body = "Hello.")
     {
         var message = new MimeMessage();

@@ -28,6 +28,15 @@ public sealed class FaultyEngine(IMailEngineAdmin real) : IMailEngineAdmin
     public Task EnsureDomainAsync(string domain, CancellationToken ct = default) => real.EnsureDomainAsync(domain, ct);
     public Task RemoveDomainAsync(string domain, DateTimeOffset purgeAfter, CancellationToken ct = default) => real.RemoveDomainAsync(domain, purgeAfter, ct);
     public Task EnsureMailboxAsync(MailboxSpec spec, CancellationToken ct = default) { MaybeFail(spec.Address); return real.EnsureMailboxAsync(spec, ct); }
+    public Task EnsureMailboxesAsync(IReadOnlyList<MailboxSpec> specs, CancellationToken ct = default)
+    {
+        // All or none, like the real batch. A faulty address fails the batch without using up its faults:
+        // the worker then applies the batch one by one, and the fault lands on that address alone.
+        if (specs.FirstOrDefault(s => _failuresLeft.TryGetValue(s.Address, out var left) && left > 0) is { } faulty)
+            return Task.FromException(new IOException($"engine unavailable (injected fault for {faulty.Address}, in a batch)"));
+        foreach (var spec in specs) MaybeFail(spec.Address);
+        return real.EnsureMailboxesAsync(specs, ct);
+    }
     public Task EnsureAliasAsync(AliasSpec spec, CancellationToken ct = default) { MaybeFail(spec.Address); return real.EnsureAliasAsync(spec, ct); }
     public Task RemoveAliasAsync(string address, CancellationToken ct = default) => real.RemoveAliasAsync(address, ct);
     public Task RemoveMailboxAsync(string address, DateTimeOffset purgeAfter, CancellationToken ct = default) { MaybeFail(address); return real.RemoveMailboxAsync(address, purgeAfter, ct); }
