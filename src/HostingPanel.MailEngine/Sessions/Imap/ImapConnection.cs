@@ -35,13 +35,33 @@ public sealed class ImapConnection : IImapChannel
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // One timer source for the connection's life, re-armed before each read: the autologout clock
+        // runs only while the server waits for the client, never during a command.
+        using var autologout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             _session.Greet();
             await FlushAsync(cancellationToken);
             while (!_session.IsLoggedOut)
             {
-                var result = await _input.ReadAsync(cancellationToken);
+                autologout.CancelAfter(_session.State is ImapNotAuthenticatedState ? _options.UnauthenticatedTimeout : _options.AutologoutTimeout);
+                ReadResult result;
+                try
+                {
+                    result = await _input.ReadAsync(autologout.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    _session.Writer.UntaggedStatus(ImapStatus.Bye, "Autologout; idle for too long.");
+                    await FlushAsync(cancellationToken);
+                    return;
+                }
+
+                if (!autologout.TryReset())
+                {
+                    return;
+                }
+
                 var buffer = result.Buffer;
                 var reader = new SequenceReader<byte>(buffer);
                 if (!_reader.TryRead(ref reader, out var read))
