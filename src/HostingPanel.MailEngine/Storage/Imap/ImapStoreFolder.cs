@@ -52,9 +52,19 @@ public sealed class ImapStoreFolder : IImapFolder
             var shared = ImapSnapshotCache.For(Store);
             if (!shared.TryGet(_folderId, folder.HighestModSeq, out var list))
             {
-                list = _cache is null
-                    ? (await Store.ListMessagesAsync(_folderId, includeSummaries: false, cancellationToken)).ConvertAll(ToMeta)
-                    : await PatchAsync(_cache, _cacheModSeq, cancellationToken);
+                if (_cache is not null)
+                {
+                    list = await PatchAsync(_cache, _cacheModSeq, cancellationToken);
+                }
+                else if (shared.TryGetLatest(_folderId, out var baseModSeq, out var baseList) && baseModSeq < folder.HighestModSeq)
+                {
+                    // A newly opened folder (SELECT) starts from another session's older list plus what changed since.
+                    list = await PatchAsync(baseList, baseModSeq, cancellationToken);
+                }
+                else
+                {
+                    list = (await Store.ListMessagesAsync(_folderId, includeSummaries: false, cancellationToken)).ConvertAll(ToMeta);
+                }
                 shared.Set(_folderId, folder.HighestModSeq, list);
             }
 

@@ -250,12 +250,22 @@ internal static class FetchHandler
             return null;
         }
 
+        if (item.Kind == ImapFetchItemKind.Rfc822)
+        {
+            w.Raw("RFC822 "u8).Literal(raw.Span);
+            return null;
+        }
+
+        if (item.Kind == ImapFetchItemKind.BodySection && item.Section!.Part.Count == 0 && item.Section.Text == ImapSectionText.None)
+        {
+            // BODY[] is the whole message, as RFC822 is: no MIME parse of a body that may be megabytes.
+            w.Atom(item.ResponseName).Space().Literal(ImapSectionResolver.ApplyPartial(raw, item.Partial).Span);
+            return null;
+        }
+
         structure ??= ImapMessageStructure.Parse(raw);
         switch (item.Kind)
         {
-            case ImapFetchItemKind.Rfc822:
-                w.Raw("RFC822 "u8).Literal(raw.Span);
-                return null;
             case ImapFetchItemKind.Rfc822Header:
                 w.Raw("RFC822.HEADER "u8);
                 WriteSection(w, ImapSectionResolver.Body(structure, raw, new ImapSection([], ImapSectionText.Header, [])));
