@@ -49,13 +49,28 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
         public string GetBodyText() => string.Empty;
     }
 
-    /// <summary>The header fields only: what header keys, SORT and THREAD look at.</summary>
-    private sealed class HeaderContent(HeaderList headers) : IImapMessageContent
+    /// <summary>The header fields only: what header keys, SORT and THREAD look at; parsed on first use.</summary>
+    private sealed class HeaderContent : IImapMessageContent
     {
-        public HeaderList Headers => headers;
+        private readonly ReadOnlyMemory<byte> _raw;
+        private HeaderList? _headers;
+
+        public HeaderContent(ReadOnlyMemory<byte> raw) => _raw = raw;
+
+        public HeaderContent(HeaderList headers) => _headers = headers;
+
+        public HeaderList Headers => _headers ??= Parse(_raw);
 
         // Never asked: a key that needs the text makes the search load whole messages (ImapSearchNeed.Text).
         public string GetBodyText() => throw new InvalidOperationException("The message text was not loaded.");
+
+        public bool HeadersMayContain(string value) => _headers is not null || ImapRawHeaderFilter.MayContain(_raw.Span, value);
+
+        private static HeaderList Parse(ReadOnlyMemory<byte> raw)
+        {
+            using var stream = ToStream(raw);
+            return HeaderList.Load(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, stream);
+        }
     }
 
     /// <summary>
@@ -128,16 +143,19 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
 
     private static IImapMessageContent Parse(ImapMessageData data)
     {
-        using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data.Raw, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(data.Raw.ToArray(), writable: false);
         if (data.HeaderOnly)
         {
-            return new HeaderContent(HeaderList.Load(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, stream));
+            return new HeaderContent(data.Raw);
         }
 
+        using var stream = ToStream(data.Raw);
         return new ImapMimeMessageContent(MimeMessage.Load(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, stream));
     }
+
+    private static MemoryStream ToStream(ReadOnlyMemory<byte> raw) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(raw, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(raw.ToArray(), writable: false);
 
     /// <summary>What evaluating <paramref name="key"/> reads of a message.</summary>
     public static ImapSearchNeed Need(ImapSearchKey key) => key switch
