@@ -193,7 +193,7 @@ public sealed class ImapStoreFolder : IImapFolder
                 }
                 else if ((load & ImapLoad.Header) != 0)
                 {
-                    raw = Store.Bodies.ReadHead(row.BodyPath, (int)Math.Min(row.HeaderSize, row.Size));
+                    raw = ImapHeaderCache.For(Store).Get(Store.Bodies, row.BodyPath, (int)Math.Min(row.HeaderSize, row.Size));
                     headerOnly = true;
                 }
             }
