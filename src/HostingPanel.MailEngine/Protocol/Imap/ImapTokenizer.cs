@@ -199,6 +199,9 @@ internal sealed class ImapTokenizer
         var b = Peek();
         if (b == ImapBytes.DoubleQuote && declaredCharset)
         {
+            // Note: RFC 3501 quoted strings are 7-bit, but clients (and Dovecot's own tests) send
+            // SEARCH CHARSET UTF-8 TEXT "Grüße" as it is; with the charset named the bytes are
+            // unambiguous, so they are accepted instead of a BAD (https://www.rfc-editor.org/rfc/rfc3501#section-6.4.4).
             return ReadQuoted(what, declaredCharset: true);
         }
 
