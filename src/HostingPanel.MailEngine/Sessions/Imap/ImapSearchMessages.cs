@@ -24,6 +24,7 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
     // A batch is at most this many messages, and (when whole bodies are read) at most this many bytes,
     // so a TEXT search over a large mailbox holds a few MiB at a time, not the mailbox.
     private const int BatchMessages = 128;
+    private const int HeaderBatchMessages = 500; // header blocks are small: whole-folder batches, one query each
     private const long BatchBytes = 8 * 1024 * 1024;
 
     public uint SequenceNumber => sequence;
@@ -103,7 +104,8 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
         {
             var end = start;
             long bytes = 0;
-            while (end < all.Count && end - start < BatchMessages && (end == start || load != ImapLoad.Full || bytes + all[end].Size <= BatchBytes))
+            var limit = load == ImapLoad.Full ? BatchMessages : HeaderBatchMessages;
+            while (end < all.Count && end - start < limit && (end == start || load != ImapLoad.Full || bytes + all[end].Size <= BatchBytes))
             {
                 bytes += all[end].Size;
                 end++;
