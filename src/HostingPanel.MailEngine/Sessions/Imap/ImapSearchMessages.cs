@@ -50,6 +50,8 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
         public string GetBodyText() => string.Empty;
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], HeaderList> ParsedBlocks = new();
+
     /// <summary>The header fields only: what header keys, SORT and THREAD look at; parsed on first use.</summary>
     private sealed class HeaderContent : IImapMessageContent
     {
@@ -68,6 +70,18 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
         public bool HeadersMayContain(string value) => _headers is not null || ImapRawHeaderFilter.MayContain(_raw.Span, value);
 
         private static HeaderList Parse(ReadOnlyMemory<byte> raw)
+        {
+            if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(raw, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length)
+            {
+                // A whole array is a header block the store may hand out again (its header cache): the parse
+                // lives as long as that array, so the next search of the folder parses nothing. Read-only use.
+                return ParsedBlocks.GetValue(segment.Array, static block => Load(block));
+            }
+
+            return Load(raw);
+        }
+
+        private static HeaderList Load(ReadOnlyMemory<byte> raw)
         {
             using var stream = ToStream(raw);
             return HeaderList.Load(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, stream);

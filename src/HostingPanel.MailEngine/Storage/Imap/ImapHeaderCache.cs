@@ -7,12 +7,13 @@ namespace HostingPanel.MailEngine.Storage.Imap;
 /// Header blocks of recently read messages, keyed by body file: header SEARCH, SORT, THREAD and
 /// FETCH BODY[HEADER] over a folder then read memory instead of opening thousands of files (the role
 /// Dovecot's cache file plays). Body files never change and their names are never reused, so an entry
-/// is never stale. Bounded by <see cref="BudgetBytes"/>; past it, entries are dropped in no particular
-/// order until a quarter of the budget is free. One cache per <see cref="MailStore"/>.
+/// is never stale. Bounded by <see cref="BudgetBytes"/> of header bytes (a search may attach the parsed
+/// fields to a cached block, a few times its size, freed with it); past it, entries are dropped in no
+/// particular order until a quarter of the budget is free. One cache per <see cref="MailStore"/>.
 /// </summary>
 internal sealed class ImapHeaderCache
 {
-    public const long BudgetBytes = 32L * 1024 * 1024;
+    public const long BudgetBytes = 16L * 1024 * 1024;
     private static readonly ConditionalWeakTable<MailStore, ImapHeaderCache> PerStore = new();
     private readonly ConcurrentDictionary<string, byte[]> _entries = new(StringComparer.Ordinal);
     private long _bytes;

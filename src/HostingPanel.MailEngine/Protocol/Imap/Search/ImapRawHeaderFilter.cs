@@ -8,6 +8,10 @@ namespace HostingPanel.MailEngine.Protocol.Imap.Search;
 /// </summary>
 public static class ImapRawHeaderFilter
 {
+    // Printable ASCII, space, tab, CR and LF: bytes whose decoded text is the bytes themselves.
+    private static readonly System.Buffers.SearchValues<byte> PlainHeaderBytes =
+        System.Buffers.SearchValues.Create([.. Enumerable.Range(0x20, 0x7F - 0x20).Select(b => (byte)b), (byte)'\t', (byte)'\r', (byte)'\n']);
+
     public static bool MayContain(ReadOnlySpan<byte> header, string needle)
     {
         if (needle.Length == 0 || needle.Length > 256)
@@ -27,25 +31,29 @@ public static class ImapRawHeaderFilter
             wanted[i] = ToLower((byte)c);
         }
 
+        // 8-bit or control bytes (decoded text may differ from the bytes), or an RFC 2047 encoded word: maybe.
+        if (header.IndexOfAnyExcept(PlainHeaderBytes) >= 0 || header.IndexOf("=?"u8) >= 0)
+        {
+            return true;
+        }
+
         var first = wanted[0];
         var firstUpper = first is >= (byte)'a' and <= (byte)'z' ? (byte)(first - 32) : first;
-        for (var i = 0; i < header.Length; i++)
+        var rest = header;
+        while (rest.Length >= wanted.Length)
         {
-            var b = header[i];
-            if (b >= 0x80 || (b < 0x20 && b is not (byte)'\r' and not (byte)'\n' and not (byte)'\t'))
+            var at = rest.IndexOfAny(first, firstUpper);
+            if (at < 0 || rest.Length - at < wanted.Length)
             {
-                return true; // 8-bit or control bytes: decoded text may differ from the bytes
+                return false;
             }
 
-            if (b == (byte)'=' && i + 1 < header.Length && header[i + 1] == (byte)'?')
-            {
-                return true; // an RFC 2047 encoded word
-            }
-
-            if ((b == first || b == firstUpper) && i + wanted.Length <= header.Length && EqualsIgnoreCase(header.Slice(i, wanted.Length), wanted))
+            if (EqualsIgnoreCase(rest.Slice(at, wanted.Length), wanted))
             {
                 return true;
             }
+
+            rest = rest[(at + 1)..];
         }
 
         return false;
