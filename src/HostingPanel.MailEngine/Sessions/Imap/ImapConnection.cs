@@ -14,6 +14,10 @@ namespace HostingPanel.MailEngine.Sessions.Imap;
 /// </summary>
 public sealed class ImapConnection : IImapChannel
 {
+    // Zero-byte reads: a connection waiting for its client (IDLE, between commands) holds no read
+    // buffer; one is rented from the pool only when bytes have arrived (SslStream frees its own too).
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(leaveOpen: true, useZeroByteReads: true);
+
     private readonly ImapSessionOptions _options;
     private readonly X509Certificate2? _certificate;
     private readonly ImapCommandReader _reader;
@@ -27,7 +31,7 @@ public sealed class ImapConnection : IImapChannel
         _options = options with { StartTlsAvailable = certificate is not null && !client.IsSecure };
         _certificate = certificate;
         _reader = new ImapCommandReader(options.Limits);
-        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+        _input = PipeReader.Create(stream, ReaderOptions);
         _session = new ImapSession(_options, authenticator, this, client);
     }
 
@@ -151,7 +155,7 @@ public sealed class ImapConnection : IImapChannel
         var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
         await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, cancellationToken);
         _stream = tls;
-        _input = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true));
+        _input = PipeReader.Create(tls, ReaderOptions);
         _session.Client = _session.Client with { IsSecure = true };
     }
 }
