@@ -17,6 +17,7 @@ const string Usage = """
       imap      --server NAME --port P --user U --password PW [--clients 4] [--duration 20] [--mix "select=1,fetch-meta=4,..."] --results FILE
       login     --server NAME --port P --users U1,U2,... --password PW [--clients 4] [--duration 10] --results FILE
       memprobe  --server NAME --proto imap|pop3 --port P --users U1[,U2...] --password PW --pid SERVER_PID [--connections 200] --results FILE
+      idle      --server NAME --imap-port P --delivery-port P --proto lmtp|smtp --user U --password PW [--idlers 50] [--count 20] --results FILE
       check     --server NAME --imap-port P --pop3-port P --user U --password PW --results FILE   (both servers hold the same mail)
       placeholder --key K --label TEXT --unit U --product TEXT --dovecot TEXT --results FILE   (a row with no figures yet)
       report    --results FILE --out docs/benchmarks.md --command "bench/run.sh all" [--product-missing TEXT] [--product-revision TEXT]
@@ -64,6 +65,7 @@ try
         "imap" => await ImapWorkload.RunAsync(options),
         "login" => await LoginWorkload.RunAsync(options),
         "memprobe" => await MemoryProbe.RunAsync(options),
+        "idle" => await IdleLatencyWorkload.RunAsync(options),
         "placeholder" => Placeholder(options),
         "check" => await ParityCheck.RunAsync(options),
         _ => throw new ArgumentException($"unknown verb '{verb}'"),

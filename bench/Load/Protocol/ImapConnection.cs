@@ -92,6 +92,21 @@ internal sealed class ImapConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>In IDLE: reads untagged lines until "* n EXISTS" and returns n (literals are not expected here).</summary>
+    public async Task<int> WaitExistsAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            await _line.ReadLineAsync(ct).ConfigureAwait(false);
+            if (_line.Line.EndsWith(" EXISTS"u8) && _line.LineStartsWith("* "u8)
+                && int.TryParse(_line.Line[2..^7], NumberStyles.None, CultureInfo.InvariantCulture, out var exists))
+            {
+                Exists = exists;
+                return exists;
+            }
+        }
+    }
+
     private string NextTag() => "A" + (++_tagCounter).ToString(CultureInfo.InvariantCulture);
 
     private async Task<string> ReadUntilTaggedAsync(string tag, CancellationToken ct)

@@ -22,6 +22,19 @@ public sealed class MailEngineOptions
     public TlsOptions Tls { get; set; } = new();
     public MailAuthOptions Auth { get; set; } = new();
     public Pop3Options Pop3Limits { get; set; } = new();
+    public ImapOptions ImapLimits { get; set; } = new();
+}
+
+public sealed class ImapOptions
+{
+    /// <summary>Autologout of an authenticated session silent between commands (RFC 9051 5.4: at least 30 minutes).</summary>
+    public TimeSpan AutologoutTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Autologout of a connection that has not logged in.</summary>
+    public TimeSpan UnauthenticatedTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Longest IDLE before the server ends it with BYE (RFC 2177: clients re-issue IDLE within 29 minutes).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 }
 
 public sealed class ListenerOptions

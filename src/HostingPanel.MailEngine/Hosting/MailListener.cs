@@ -34,6 +34,9 @@ internal sealed class MailListener(string name, IPEndPoint endPoint, Func<Socket
     private Socket? _socket;
     private Task? _acceptLoop;
 
+    /// <summary>The bound endpoint once started (the real port when 0 was asked for).</summary>
+    public IPEndPoint? LocalEndPoint { get; private set; }
+
     public void Start()
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -42,6 +45,7 @@ internal sealed class MailListener(string name, IPEndPoint endPoint, Func<Socket
         socket.Listen(512);
         _socket = socket;
         var bound = (IPEndPoint)socket.LocalEndPoint!;
+        LocalEndPoint = bound;
         registry.Register(name, bound);
         logger.LogInformation("Mail listener {Name} on {EndPoint}", name, bound);
         _acceptLoop = Task.Run(AcceptLoopAsync);

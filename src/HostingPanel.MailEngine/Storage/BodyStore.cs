@@ -96,6 +96,28 @@ public sealed class BodyStore
     public FileStream Open(string relativePath) =>
         new(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
 
+    /// <summary>
+    /// The first <paramref name="length"/> bytes of a body (its header block): one positioned read, no
+    /// stream. Fewer bytes only if the file is shorter. Throws <see cref="FileNotFoundException"/> if it is gone.
+    /// </summary>
+    public byte[] ReadHead(string relativePath, int length)
+    {
+        using var handle = File.OpenHandle(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        var buffer = new byte[length];
+        var total = 0;
+        while (total < length)
+        {
+            var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+            if (read == 0)
+                return buffer[..total];
+            total += read;
+        }
+        return buffer;
+    }
+
+    /// <summary>The whole body; synchronous for the reason given at <see cref="Open"/>.</summary>
+    public byte[] ReadAll(string relativePath) => File.ReadAllBytes(FullPath(relativePath));
+
     public void Delete(string relativePath) => TryDelete(FullPath(relativePath));
 
     /// <summary>Makes the renames of new bodies inside these directories durable (one fsync per directory).</summary>

@@ -92,6 +92,12 @@ internal static class EngineMigrations
                 PRIMARY KEY (folder_id, uid)
             );
             """),
+        // The length of the top-level header block (blank line included) as MimeKit parsed it at delivery:
+        // FETCH BODY[HEADER] and header-only SEARCH read just that head of the body file. -1 = unknown
+        // (rows from before this version, or a message MimeKit could not parse): the full body is read.
+        (2, "header size", """
+            ALTER TABLE messages ADD COLUMN header_size BIGINT NOT NULL DEFAULT -1;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

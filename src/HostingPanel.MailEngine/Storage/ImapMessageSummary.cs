@@ -10,7 +10,11 @@ namespace HostingPanel.MailEngine.Storage;
 /// Strings that are not plain 7-bit are written as literals (<c>{n}\r\n...</c>), so the
 /// texts are emitted exactly as stored.
 /// </summary>
-public sealed record ImapMessageSummary(string Envelope, string BodyStructure, string Body)
+/// <param name="HeaderSize">
+/// Bytes of the top-level header, blank line included (the IMAP [HEADER] section), or -1 when the
+/// message could not be parsed: header-only FETCH and SEARCH then read the whole body.
+/// </param>
+public sealed record ImapMessageSummary(string Envelope, string BodyStructure, string Body, long HeaderSize = -1)
 {
     private static readonly ParserOptions Options = new() { MaxMimeDepth = 32 };
 
@@ -19,6 +23,10 @@ public sealed record ImapMessageSummary(string Envelope, string BodyStructure, s
         var offsets = new Dictionary<MimeEntity, (long HeadersEnd, long End, int Lines)>(ReferenceEqualityComparer.Instance);
         var parser = new MimeParser(Options, stream, MimeFormat.Entity, persistent: false);
         parser.MimeEntityEnd += (_, e) => offsets[e.Entity] = (e.HeadersEndOffset, e.EndOffset, e.Lines);
+        var messageOffsets = new Dictionary<MimeMessage, (long Begin, long HeadersEnd)>(ReferenceEqualityComparer.Instance);
+        var begins = new Dictionary<MimeMessage, long>(ReferenceEqualityComparer.Instance);
+        parser.MimeMessageBegin += (_, e) => begins[e.Message] = e.BeginOffset;
+        parser.MimeMessageEnd += (_, e) => messageOffsets[e.Message] = (begins.GetValueOrDefault(e.Message, -1), e.HeadersEndOffset);
         MimeMessage message;
         try
         {
@@ -40,7 +48,9 @@ public sealed record ImapMessageSummary(string Envelope, string BodyStructure, s
         WriteBody(full, message.Body ?? new TextPart("plain"), offsets, extensible: true);
         var simple = new StringBuilder();
         WriteBody(simple, message.Body ?? new TextPart("plain"), offsets, extensible: false);
-        return new ImapMessageSummary(envelope.ToString(), full.ToString(), simple.ToString());
+        // The same offsets ImapMessageStructure gives [HEADER]: the top message starts at 0 in a body file.
+        var headerSize = messageOffsets.TryGetValue(message, out var top) && top.Begin == 0 ? top.HeadersEnd : -1;
+        return new ImapMessageSummary(envelope.ToString(), full.ToString(), simple.ToString(), headerSize);
     }
 
     private static void WriteEnvelope(StringBuilder sb, MimeMessage message)

@@ -52,7 +52,8 @@ public sealed record FolderStatus(long Messages, long Unseen, long Deleted, long
 
 /// <summary>One message of a folder. <see cref="Envelope"/>, <see cref="BodyStructure"/> and <see cref="Body"/>
 /// are IMAP wire syntax ready to be written after "ENVELOPE ", "BODYSTRUCTURE " and "BODY ".
-/// They are null when the listing was asked without summaries.</summary>
+/// They are null when the listing was asked without summaries. <see cref="HeaderSize"/> is the length of
+/// the top-level header (blank line included) at the start of the body file, or -1 when unknown.</summary>
 public sealed record StoredMessage(
     long Id,
     long Uid,
@@ -65,7 +66,8 @@ public sealed record StoredMessage(
     string? Envelope,
     string? BodyStructure,
     string? Body,
-    DateTimeOffset? Pop3RetrievedAt);
+    DateTimeOffset? Pop3RetrievedAt,
+    long HeaderSize = -1);
 
 public enum StoreStatus
 {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using HostingPanel.MailEngine.Sessions.Imap;
 using HostingPanel.MailEngine.Storage.Imap;
@@ -12,7 +11,6 @@ namespace HostingPanel.MailEngine.Hosting.Imap;
 /// <summary>The IMAP listeners: Mail:Imap:Port (STARTTLS) and Mail:Imaps:Port (implicit TLS), named "imap" and "imaps".</summary>
 public sealed class ImapServer : IHostedService
 {
-    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
     private readonly List<MailListener> _listeners = [];
     private readonly MailEngineOptions _options;
     private readonly MailListenerRegistry _registry;
@@ -31,7 +29,15 @@ public sealed class ImapServer : IHostedService
         _tls = tls;
         _logger = logger;
         // CONTRACT.md 5: plaintext LOGIN only over TLS, or from loopback when Mail:AllowPlaintextAuth is set.
-        _remoteOptions = new ImapSessionOptions { Hostname = _options.Hostname, AllowPlaintextAuth = false };
+        var limits = _options.ImapLimits;
+        _remoteOptions = new ImapSessionOptions
+        {
+            Hostname = _options.Hostname,
+            AllowPlaintextAuth = false,
+            AutologoutTimeout = limits.AutologoutTimeout,
+            UnauthenticatedTimeout = limits.UnauthenticatedTimeout,
+            IdleTimeout = limits.IdleTimeout,
+        };
         _loopbackOptions = _remoteOptions with { AllowPlaintextAuth = _options.AllowPlaintextAuth };
     }
 
@@ -59,55 +65,14 @@ public sealed class ImapServer : IHostedService
     private async Task RunAsync(Socket socket, bool implicitTls, CancellationToken cancellationToken)
     {
         var remote = socket.RemoteEndPoint as IPEndPoint;
-        EnableKeepAlive(socket);
         var options = remote is not null && IPAddress.IsLoopback(remote.Address) ? _loopbackOptions : _remoteOptions;
-        await using var network = new NetworkStream(socket, ownsSocket: false);
-        Stream stream = network;
-        SslStream? ssl = null;
         try
         {
-            if (implicitTls)
-            {
-                ssl = new SslStream(network, leaveInnerStreamOpen: true);
-                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                handshake.CancelAfter(HandshakeTimeout);
-                await ssl.AuthenticateAsServerAsync(_tls.ServerOptions(), handshake.Token);
-                stream = ssl;
-            }
-
-            var connection = new ImapConnection(stream, options, _authenticator, new ImapClientInfo(remote, implicitTls),
-                implicitTls ? null : _tls.Certificate);
-            await connection.RunAsync(cancellationToken);
+            await ImapConnectionRunner.RunAsync(socket, options, _authenticator, _tls.ServerOptions(), implicitTls, cancellationToken);
         }
         catch (System.Security.Authentication.AuthenticationException e)
         {
             _logger.LogDebug(e, "IMAP TLS handshake failed from {Remote}", remote);
-        }
-        finally
-        {
-            if (ssl is not null)
-            {
-                await ssl.DisposeAsync();
-            }
-        }
-    }
-
-    /// <summary>
-    /// IMAP connections live for hours (IDLE); TCP keep-alive lets the kernel notice a peer that
-    /// vanished without a FIN, so its session ends instead of waiting forever.
-    /// </summary>
-    private static void EnableKeepAlive(Socket socket)
-    {
-        try
-        {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 300);
-            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 60);
-            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 5);
-        }
-        catch (SocketException)
-        {
-            // Not every platform has every option; keep-alive is a nicety.
         }
     }
 

@@ -188,9 +188,23 @@ internal sealed class ImapTokenizer
     /// <remarks><code>astring = 1*ASTRING-CHAR / string</code></remarks>
     public string ReadAString(string what = "a string") => Decode(ReadAStringBytes(what), what);
 
-    public byte[] ReadAStringBytes(string what = "a string")
+    public byte[] ReadAStringBytes(string what = "a string") => ReadAStringBytes(what, declaredCharset: false);
+
+    /// <param name="declaredCharset">
+    /// The command named the string's charset (SEARCH CHARSET): 8-bit bytes in a quoted string are then
+    /// taken as that charset's text, as Dovecot and Cyrus do, instead of being refused; the caller decodes.
+    /// </param>
+    public byte[] ReadAStringBytes(string what, bool declaredCharset)
     {
         var b = Peek();
+        if (b == ImapBytes.DoubleQuote && declaredCharset)
+        {
+            // Note: RFC 3501 quoted strings are 7-bit, but clients (and Dovecot's own tests) send
+            // SEARCH CHARSET UTF-8 TEXT "Grüße" as it is; with the charset named the bytes are
+            // unambiguous, so they are accepted instead of a BAD (https://www.rfc-editor.org/rfc/rfc3501#section-6.4.4).
+            return ReadQuoted(what, declaredCharset: true);
+        }
+
         if (b == ImapBytes.DoubleQuote || b == ImapBytes.OpenBrace || b == ImapBytes.Tilde)
         {
             return ReadStringBytes(what);
@@ -243,7 +257,9 @@ internal sealed class ImapTokenizer
     /// NUL, CR and LF are never allowed; 8-bit bytes only after UTF8=ACCEPT or IMAP4rev2, and then
     /// only as valid UTF-8.
     /// </remarks>
-    public byte[] ReadQuoted(string what)
+    public byte[] ReadQuoted(string what) => ReadQuoted(what, declaredCharset: false);
+
+    private byte[] ReadQuoted(string what, bool declaredCharset)
     {
         Expect(ImapBytes.DoubleQuote, what);
         var line = Line;
@@ -282,7 +298,7 @@ internal sealed class ImapTokenizer
 
             if (b >= 0x80)
             {
-                if (!Options.Utf8Enabled)
+                if (!Options.Utf8Enabled && !declaredCharset)
                 {
                     throw new ImapParseException("8-bit characters in a quoted string need a literal (or ENABLE UTF8=ACCEPT).");
                 }
@@ -294,7 +310,7 @@ internal sealed class ImapTokenizer
         }
 
         var bytes = output.ToArray();
-        if (has8Bit)
+        if (has8Bit && !declaredCharset)
         {
             _ = Decode(bytes, what);
         }

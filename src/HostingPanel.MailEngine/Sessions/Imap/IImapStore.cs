@@ -50,6 +50,19 @@ public interface IImapFolder : IAsyncDisposable
     ValueTask<ImapFolderSnapshot> GetSnapshotAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// The counts STATUS reports, computed by the store (an aggregate query), not from every message's metadata.
+    /// Null when the folder was deleted meanwhile.
+    /// </summary>
+    /// <remarks>The default counts a snapshot, for stores without an aggregate.</remarks>
+    async ValueTask<ImapFolderStatus?> GetStatusAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await GetSnapshotAsync(cancellationToken);
+        var m = snapshot.Messages;
+        return new ImapFolderStatus(m.Count, m.Count(x => !x.Flags.Contains(Protocol.Imap.ImapFlags.Seen)),
+            m.Count(x => x.Flags.Contains(Protocol.Imap.ImapFlags.Deleted)), m.Sum(x => x.Size), snapshot.UidNext, snapshot.UidValidity, snapshot.HighestModSeq);
+    }
+
+    /// <summary>
     /// The folder's HIGHESTMODSEQ: a cheap check the session makes after each command before asking
     /// for a snapshot. It must grow on every change: new message, flag change and expunge (RFC 7162 3.1.2).
     /// </summary>
@@ -62,6 +75,27 @@ public interface IImapFolder : IAsyncDisposable
     /// need not open the body file; the session asks again with it when a cached value is missing.
     /// </summary>
     ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, bool includeRaw, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Several messages at once (FETCH and SEARCH over a set): one store query for the batch, and of each
+    /// body only what <paramref name="load"/> asks. Messages gone meanwhile are left out; the rest come in
+    /// ascending UID order with <see cref="ImapMessageData.Uid"/> set. With <see cref="ImapLoad.Header"/>,
+    /// <see cref="ImapMessageData.Raw"/> may hold only the header block (then <see cref="ImapMessageData.HeaderOnly"/>).
+    /// </summary>
+    /// <remarks>The default asks <see cref="LoadMessageAsync"/> per message, for stores without a bulk path.</remarks>
+    async ValueTask<IReadOnlyList<ImapMessageData>> LoadMessagesAsync(IReadOnlyList<uint> uids, ImapLoad load, CancellationToken cancellationToken)
+    {
+        var list = new List<ImapMessageData>(uids.Count);
+        foreach (var uid in uids.Distinct().Order())
+        {
+            if (await LoadMessageAsync(uid, (load & (ImapLoad.Header | ImapLoad.Full)) != 0, cancellationToken) is { } data)
+            {
+                list.Add(data with { Uid = uid });
+            }
+        }
+
+        return list;
+    }
 
     /// <summary>
     /// Changes flags of the given messages. With <paramref name="unchangedSince"/> (CONDSTORE), messages whose
@@ -81,6 +115,9 @@ public interface IImapFolder : IAsyncDisposable
 
 public sealed record ImapFolderInfo(string Name, string? SpecialUse, bool IsSubscribed, bool IsSelectable = true);
 
+/// <summary>STATUS (RFC 9051 6.3.11) counts: MESSAGES, UNSEEN, DELETED, SIZE, UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ.</summary>
+public sealed record ImapFolderStatus(long Messages, long Unseen, long Deleted, long Size, uint UidNext, uint UidValidity, ulong HighestModSeq);
+
 public sealed record ImapFolderSnapshot(uint UidValidity, uint UidNext, ulong HighestModSeq, IReadOnlyList<ImapMessageMeta> Messages);
 
 /// <summary>A message's metadata; <see cref="Flags"/> use the canonical system-flag spelling.</summary>
@@ -90,7 +127,27 @@ public sealed record ImapMessageMeta(uint Uid, IReadOnlyList<string> Flags, ulon
 /// The raw message (empty unless asked for) and the cached IMAP structures; any cached value may be
 /// null, the session then computes it from the raw bytes.
 /// </summary>
-public sealed record ImapMessageData(ReadOnlyMemory<byte> Raw, byte[]? Envelope = null, byte[]? BodyStructure = null, byte[]? Body = null);
+/// <param name="Uid">Set by <see cref="IImapFolder.LoadMessagesAsync"/>.</param>
+/// <param name="HeaderOnly"><see cref="Raw"/> is the message's header block only (blank line included), not the whole message.</param>
+public sealed record ImapMessageData(ReadOnlyMemory<byte> Raw, byte[]? Envelope = null, byte[]? BodyStructure = null, byte[]? Body = null,
+    uint Uid = 0, bool HeaderOnly = false);
+
+/// <summary>What <see cref="IImapFolder.LoadMessagesAsync"/> reads of each message.</summary>
+[Flags]
+public enum ImapLoad
+{
+    /// <summary>Metadata row only.</summary>
+    None = 0,
+
+    /// <summary>The cached ENVELOPE, BODYSTRUCTURE and BODY.</summary>
+    Summaries = 1,
+
+    /// <summary>At least the header block (the whole message when the store does not know where the header ends).</summary>
+    Header = 2,
+
+    /// <summary>The whole raw message.</summary>
+    Full = 4,
+}
 
 public enum ImapStoreError
 {

@@ -14,6 +14,10 @@ namespace HostingPanel.MailEngine.Sessions.Imap;
 /// </summary>
 public sealed class ImapConnection : IImapChannel
 {
+    // Zero-byte reads: a connection waiting for its client (IDLE, between commands) holds no read
+    // buffer; one is rented from the pool only when bytes have arrived (SslStream frees its own too).
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(leaveOpen: true, useZeroByteReads: true);
+
     private readonly ImapSessionOptions _options;
     private readonly X509Certificate2? _certificate;
     private readonly ImapCommandReader _reader;
@@ -27,7 +31,7 @@ public sealed class ImapConnection : IImapChannel
         _options = options with { StartTlsAvailable = certificate is not null && !client.IsSecure };
         _certificate = certificate;
         _reader = new ImapCommandReader(options.Limits);
-        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+        _input = PipeReader.Create(stream, ReaderOptions);
         _session = new ImapSession(_options, authenticator, this, client);
     }
 
@@ -35,13 +39,33 @@ public sealed class ImapConnection : IImapChannel
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // One timer source for the connection's life, re-armed before each read: the autologout clock
+        // runs only while the server waits for the client, never during a command.
+        using var autologout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             _session.Greet();
             await FlushAsync(cancellationToken);
             while (!_session.IsLoggedOut)
             {
-                var result = await _input.ReadAsync(cancellationToken);
+                autologout.CancelAfter(_session.State is ImapNotAuthenticatedState ? _options.UnauthenticatedTimeout : _options.AutologoutTimeout);
+                ReadResult result;
+                try
+                {
+                    result = await _input.ReadAsync(autologout.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    _session.Writer.UntaggedStatus(ImapStatus.Bye, "Autologout; idle for too long.");
+                    await FlushAsync(cancellationToken);
+                    return;
+                }
+
+                if (!autologout.TryReset())
+                {
+                    return;
+                }
+
                 var buffer = result.Buffer;
                 var reader = new SequenceReader<byte>(buffer);
                 if (!_reader.TryRead(ref reader, out var read))
@@ -131,7 +155,7 @@ public sealed class ImapConnection : IImapChannel
         var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
         await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, cancellationToken);
         _stream = tls;
-        _input = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true));
+        _input = PipeReader.Create(tls, ReaderOptions);
         _session.Client = _session.Client with { IsSecure = true };
     }
 }

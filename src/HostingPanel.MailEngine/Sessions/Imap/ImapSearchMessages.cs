@@ -5,9 +5,28 @@ using MimeKit;
 
 namespace HostingPanel.MailEngine.Sessions.Imap;
 
+/// <summary>How much of each message a search key (or SORT/THREAD) has to read.</summary>
+internal enum ImapSearchNeed
+{
+    /// <summary>Flags, UID, size, internal date, MODSEQ: the session's metadata only.</summary>
+    Metadata,
+
+    /// <summary>Header fields (HEADER, FROM, SUBJECT, SENT*, sort keys): the header block only.</summary>
+    Headers,
+
+    /// <summary>BODY and TEXT: the whole message, parsed, with its text parts decoded.</summary>
+    Text,
+}
+
 /// <summary>Adapts the session's message metadata (and, when needed, loaded content) to <see cref="IImapSearchMessage"/>.</summary>
 internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IImapMessageContent? content) : IImapSearchMessage
 {
+    // A batch is at most this many messages, and (when whole bodies are read) at most this many bytes,
+    // so a TEXT search over a large mailbox holds a few MiB at a time, not the mailbox.
+    private const int BatchMessages = 128;
+    private const int HeaderBatchMessages = 500; // header blocks are small: whole-folder batches, one query each
+    private const long BatchBytes = 8 * 1024 * 1024;
+
     public uint SequenceNumber => sequence;
 
     public uint Uid => meta.Uid;
@@ -31,38 +50,139 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
         public string GetBodyText() => string.Empty;
     }
 
-    /// <summary>
-    /// Builds the messages for a search; loads and parses content only when a key needs it, since
-    /// <see cref="IImapSearchMessage.GetContent"/> is synchronous and the store is not.
-    /// </summary>
-    public static async ValueTask<List<IImapSearchMessage>> LoadAsync(ImapSelectedMailbox mailbox, bool needsContent, CancellationToken cancellationToken)
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], HeaderList> ParsedBlocks = new();
+
+    /// <summary>The header fields only: what header keys, SORT and THREAD look at; parsed on first use.</summary>
+    private sealed class HeaderContent : IImapMessageContent
     {
-        var result = new List<IImapSearchMessage>(mailbox.Messages.Count);
-        for (var i = 0; i < mailbox.Messages.Count; i++)
+        private readonly ReadOnlyMemory<byte> _raw;
+        private HeaderList? _headers;
+
+        public HeaderContent(ReadOnlyMemory<byte> raw) => _raw = raw;
+
+        public HeaderContent(HeaderList headers) => _headers = headers;
+
+        public HeaderList Headers => _headers ??= Parse(_raw);
+
+        // Never asked: a key that needs the text makes the search load whole messages (ImapSearchNeed.Text).
+        public string GetBodyText() => throw new InvalidOperationException("The message text was not loaded.");
+
+        public bool HeadersMayContain(string value) => _headers is not null || ImapRawHeaderFilter.MayContain(_raw.Span, value);
+
+        private static HeaderList Parse(ReadOnlyMemory<byte> raw)
         {
-            var meta = mailbox.Messages[i];
-            IImapMessageContent? content = null;
-            if (needsContent && await mailbox.Folder.LoadMessageAsync(meta.Uid, includeRaw: true, cancellationToken) is { } data)
+            if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(raw, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length)
             {
-                using var stream = new MemoryStream(data.Raw.ToArray(), writable: false);
-                var message = await MimeMessage.LoadAsync(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, stream, cancellationToken);
-                content = new ImapMimeMessageContent(message);
+                // A whole array is a header block the store may hand out again (its header cache): the parse
+                // lives as long as that array, so the next search of the folder parses nothing. Read-only use.
+                return ParsedBlocks.GetValue(segment.Array, static block => Load(block));
             }
 
-            result.Add(new ImapSearchMessage((uint)i + 1, meta, content));
+            return Load(raw);
         }
 
-        return result;
+        private static HeaderList Load(ReadOnlyMemory<byte> raw)
+        {
+            using var stream = ToStream(raw);
+            return HeaderList.Load(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, stream);
+        }
     }
 
-    public static bool NeedsContent(ImapSearchKey key) => key switch
+    /// <summary>
+    /// The messages of the selected mailbox that match <paramref name="key"/>, in sequence order. Reads
+    /// of each message only what <paramref name="need"/> says, in batches (one store query each); the
+    /// matches keep their header fields when <paramref name="keepHeaders"/> (SORT and THREAD use them).
+    /// </summary>
+    public static async ValueTask<List<IImapSearchMessage>> FilterAsync(ImapSelectedMailbox mailbox, ImapSearchKey key, ImapSearchContext context,
+        ImapSearchNeed need, bool keepHeaders, CancellationToken cancellationToken)
     {
-        ImapSearchHeader or ImapSearchText => true,
-        ImapSearchDate date => date.Field == ImapSearchDateField.Sent,
-        ImapSearchAnd and => and.Keys.Any(NeedsContent),
-        ImapSearchOr or => NeedsContent(or.Left) || NeedsContent(or.Right),
-        ImapSearchNot not => NeedsContent(not.Key),
-        _ => false,
+        var all = mailbox.Messages;
+        var matches = new List<IImapSearchMessage>();
+        if (need == ImapSearchNeed.Metadata)
+        {
+            for (var i = 0; i < all.Count; i++)
+            {
+                var message = new ImapSearchMessage((uint)i + 1, all[i], null);
+                if (ImapSearchEvaluator.Matches(key, message, context))
+                {
+                    matches.Add(message);
+                }
+            }
+
+            return matches;
+        }
+
+        var load = need == ImapSearchNeed.Text ? ImapLoad.Full : ImapLoad.Header;
+        var start = 0;
+        while (start < all.Count)
+        {
+            var end = start;
+            long bytes = 0;
+            var limit = load == ImapLoad.Full ? BatchMessages : HeaderBatchMessages;
+            while (end < all.Count && end - start < limit && (end == start || load != ImapLoad.Full || bytes + all[end].Size <= BatchBytes))
+            {
+                bytes += all[end].Size;
+                end++;
+            }
+
+            var uids = new List<uint>(end - start);
+            for (var i = start; i < end; i++)
+            {
+                uids.Add(all[i].Uid);
+            }
+
+            var loaded = await mailbox.Folder.LoadMessagesAsync(uids, load, cancellationToken);
+            var byUid = new Dictionary<uint, ImapMessageData>(loaded.Count);
+            foreach (var data in loaded)
+            {
+                byUid[data.Uid] = data;
+            }
+
+            for (var i = start; i < end; i++)
+            {
+                // A message expunged meanwhile is searched with no content, as before it was loaded.
+                var content = byUid.TryGetValue(all[i].Uid, out var data) ? Parse(data) : null;
+                var message = new ImapSearchMessage((uint)i + 1, all[i], content);
+                if (ImapSearchEvaluator.Matches(key, message, context))
+                {
+                    // Only the header fields outlive the batch: a parsed body is dropped here.
+                    var kept = keepHeaders && content is not null ? content as HeaderContent ?? new HeaderContent(content.Headers) : null;
+                    matches.Add(new ImapSearchMessage((uint)i + 1, all[i], kept));
+                }
+            }
+
+            start = end;
+        }
+
+        return matches;
+    }
+
+    private static IImapMessageContent Parse(ImapMessageData data)
+    {
+        if (data.HeaderOnly)
+        {
+            return new HeaderContent(data.Raw);
+        }
+
+        using var stream = ToStream(data.Raw);
+        return new ImapMimeMessageContent(MimeMessage.Load(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, stream));
+    }
+
+    private static MemoryStream ToStream(ReadOnlyMemory<byte> raw) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(raw, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(raw.ToArray(), writable: false);
+
+    /// <summary>What evaluating <paramref name="key"/> reads of a message.</summary>
+    public static ImapSearchNeed Need(ImapSearchKey key) => key switch
+    {
+        ImapSearchText => ImapSearchNeed.Text,
+        ImapSearchHeader => ImapSearchNeed.Headers,
+        ImapSearchDate date => date.Field == ImapSearchDateField.Sent ? ImapSearchNeed.Headers : ImapSearchNeed.Metadata,
+        ImapSearchAnd and => and.Keys.Select(Need).DefaultIfEmpty(ImapSearchNeed.Metadata).Max(),
+        ImapSearchOr or => (ImapSearchNeed)Math.Max((int)Need(or.Left), (int)Need(or.Right)),
+        ImapSearchNot not => Need(not.Key),
+        _ => ImapSearchNeed.Metadata,
     };
 
     public static bool UsesModSeq(ImapSearchKey key) => key switch

@@ -9,13 +9,17 @@ namespace HostingPanel.MailEngine.Sessions.Imap;
 /// </summary>
 public sealed class ImapSelectedMailbox
 {
-    private List<ImapMessageMeta> _messages;
+    // Copy-on-write: while the view equals the folder's snapshot it is that (shared, immutable) list, so
+    // many sessions on one folder hold one copy of its metadata; a change the client has not been told
+    // yet makes the view this session's own list until the next full sync.
+    private IReadOnlyList<ImapMessageMeta> _messages;
+    private bool _owned;
 
     private ImapSelectedMailbox(IImapFolder folder, bool readOnly, ImapFolderSnapshot snapshot)
     {
         Folder = folder;
         ReadOnly = readOnly;
-        _messages = [.. snapshot.Messages];
+        _messages = snapshot.Messages;
         UidValidity = snapshot.UidValidity;
         UidNext = snapshot.UidNext;
         HighestModSeq = snapshot.HighestModSeq;
@@ -44,6 +48,17 @@ public sealed class ImapSelectedMailbox
 
     public static async ValueTask<ImapSelectedMailbox> OpenAsync(IImapFolder folder, bool readOnly, CancellationToken cancellationToken) =>
         new(folder, readOnly, await folder.GetSnapshotAsync(cancellationToken));
+
+    private List<ImapMessageMeta> Owned()
+    {
+        if (!_owned)
+        {
+            _messages = new List<ImapMessageMeta>(_messages);
+            _owned = true;
+        }
+
+        return (List<ImapMessageMeta>)_messages;
+    }
 
     public ImapMessageMeta BySequence(uint sequence) => _messages[(int)sequence - 1];
 
@@ -124,9 +139,9 @@ public sealed class ImapSelectedMailbox
     public void Update(ImapMessageMeta meta)
     {
         var sequence = SequenceOf(meta.Uid);
-        if (sequence != 0)
+        if (sequence != 0 && !ReferenceEquals(_messages[(int)sequence - 1], meta))
         {
-            _messages[(int)sequence - 1] = meta;
+            Owned()[(int)sequence - 1] = meta;
         }
     }
 
@@ -149,33 +164,52 @@ public sealed class ImapSelectedMailbox
         }
 
         var snapshot = await Folder.GetSnapshotAsync(cancellationToken);
+        if (!_expungePending && OnlyAppended(_messages, snapshot.Messages))
+        {
+            // The common case (new mail, IDLE): the folder patched our list by appending, so the view
+            // becomes the new shared list with one EXISTS; no per-message comparison.
+            var grew = snapshot.Messages.Count > _messages.Count;
+            _messages = snapshot.Messages;
+            _owned = false;
+            if (grew)
+            {
+                w.Untagged().Number((ulong)_messages.Count).Raw(" EXISTS"u8).EndLine();
+            }
+
+            UidNext = snapshot.UidNext;
+            UidValidity = snapshot.UidValidity;
+            HighestModSeq = snapshot.HighestModSeq;
+            return;
+        }
+
         var current = new Dictionary<uint, ImapMessageMeta>(snapshot.Messages.Count);
         foreach (var meta in snapshot.Messages)
         {
             current[meta.Uid] = meta;
         }
 
-        _expungePending = !allowExpunge && _messages.Exists(m => !current.ContainsKey(m.Uid));
+        _expungePending = !allowExpunge && _messages.Any(m => !current.ContainsKey(m.Uid));
+        var messages = Owned();
         if (allowExpunge)
         {
             var vanished = new List<uint>();
-            for (var i = _messages.Count - 1; i >= 0; i--)
+            for (var i = messages.Count - 1; i >= 0; i--)
             {
-                if (current.ContainsKey(_messages[i].Uid))
+                if (current.ContainsKey(messages[i].Uid))
                 {
                     continue;
                 }
 
                 if (qresync)
                 {
-                    vanished.Add(_messages[i].Uid);
+                    vanished.Add(messages[i].Uid);
                 }
                 else
                 {
                     w.Untagged().Number((ulong)(i + 1)).Raw(" EXPUNGE"u8).EndLine();
                 }
 
-                _messages.RemoveAt(i);
+                messages.RemoveAt(i);
             }
 
             if (vanished.Count > 0)
@@ -184,14 +218,14 @@ public sealed class ImapSelectedMailbox
             }
         }
 
-        for (var i = 0; i < _messages.Count; i++)
+        for (var i = 0; i < messages.Count; i++)
         {
-            if (!current.TryGetValue(_messages[i].Uid, out var now) || now.ModSeq == _messages[i].ModSeq)
+            if (!current.TryGetValue(messages[i].Uid, out var now) || now.ModSeq == messages[i].ModSeq)
             {
                 continue;
             }
 
-            if (!now.Flags.SequenceEqual(_messages[i].Flags))
+            if (!now.Flags.SequenceEqual(messages[i].Flags))
             {
                 w.Untagged().Number((ulong)(i + 1)).Raw(" FETCH (UID "u8).Number((ulong)now.Uid).Raw(" FLAGS "u8).AtomList(now.Flags);
                 if (condStore)
@@ -202,7 +236,7 @@ public sealed class ImapSelectedMailbox
                 w.CloseList().EndLine();
             }
 
-            _messages[i] = now;
+            messages[i] = now;
         }
 
         var largest = LargestUid;
@@ -211,18 +245,61 @@ public sealed class ImapSelectedMailbox
         {
             if (meta.Uid > largest)
             {
-                _messages.Add(meta);
+                messages.Add(meta);
                 added++;
             }
         }
 
         if (added > 0)
         {
-            w.Untagged().Number((ulong)_messages.Count).Raw(" EXISTS"u8).EndLine();
+            w.Untagged().Number((ulong)messages.Count).Raw(" EXISTS"u8).EndLine();
         }
 
         UidNext = snapshot.UidNext;
         UidValidity = snapshot.UidValidity;
         HighestModSeq = snapshot.HighestModSeq;
+        if (SameMessages(messages, snapshot.Messages))
+        {
+            // Everything told: the view is the snapshot again.
+            _messages = snapshot.Messages;
+            _owned = false;
+        }
+    }
+
+    /// <summary>The snapshot holds the view's very metadata objects, in order, and maybe more after them.</summary>
+    private static bool OnlyAppended(IReadOnlyList<ImapMessageMeta> view, IReadOnlyList<ImapMessageMeta> snapshot)
+    {
+        if (snapshot.Count < view.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < view.Count; i++)
+        {
+            if (!ReferenceEquals(view[i], snapshot[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameMessages(List<ImapMessageMeta> view, IReadOnlyList<ImapMessageMeta> snapshot)
+    {
+        if (view.Count != snapshot.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < view.Count; i++)
+        {
+            if (view[i].Uid != snapshot[i].Uid || view[i].ModSeq != snapshot[i].ModSeq)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

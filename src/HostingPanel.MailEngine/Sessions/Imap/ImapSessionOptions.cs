@@ -20,5 +20,14 @@ public sealed record ImapSessionOptions
     /// <summary>How long IDLE may last before the server ends it (RFC 2177 asks clients to re-issue within 29 minutes).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// Autologout of an authenticated session that sends nothing for this long between commands. RFC 9051
+    /// section 5.4 requires at least 30 minutes; shorter values are for tests. IDLE has its own <see cref="IdleTimeout"/>.
+    /// </summary>
+    public TimeSpan AutologoutTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Autologout before authentication: shorter, so idle unauthenticated connections cost little (RFC 9051 5.4 allows it).</summary>
+    public TimeSpan UnauthenticatedTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

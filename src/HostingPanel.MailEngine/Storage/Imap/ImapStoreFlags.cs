@@ -15,7 +15,14 @@ internal static class ImapStoreFlags
         (MessageFlags.Draft, ImapFlags.Draft),
     ];
 
-    public static IReadOnlyList<string> ToImap(MessageFlags flags, IReadOnlyList<string> keywords)
+    // The flag lists without keywords, one per combination of the five bits: shared by every message
+    // that has them, instead of a list per message per session.
+    private static readonly string[][] Common = Enumerable.Range(0, 32).Select(bits => Build((MessageFlags)bits, []).ToArray()).ToArray();
+
+    public static IReadOnlyList<string> ToImap(MessageFlags flags, IReadOnlyList<string> keywords) =>
+        keywords.Count == 0 && (int)flags is >= 0 and < 32 ? Common[(int)flags] : Build(flags, keywords);
+
+    private static List<string> Build(MessageFlags flags, IReadOnlyList<string> keywords)
     {
         var list = new List<string>(keywords.Count + 2);
         foreach (var (bit, atom) in System)

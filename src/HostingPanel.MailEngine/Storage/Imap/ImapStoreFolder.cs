@@ -46,14 +46,29 @@ public sealed class ImapStoreFolder : IImapFolder
             return new ImapFolderSnapshot(0, 1, 0, []);
         }
 
-        if (_cache is null)
+        if (_cache is null || folder.HighestModSeq != _cacheModSeq)
         {
-            var rows = await Store.ListMessagesAsync(_folderId, includeSummaries: false, cancellationToken);
-            _cache = rows.ConvertAll(ToMeta);
-        }
-        else if (folder.HighestModSeq != _cacheModSeq)
-        {
-            _cache = await PatchAsync(_cache, _cacheModSeq, cancellationToken);
+            // Another session may already have read this folder at this MODSEQ: share its list.
+            var shared = ImapSnapshotCache.For(Store);
+            if (!shared.TryGet(_folderId, folder.HighestModSeq, out var list))
+            {
+                if (_cache is not null)
+                {
+                    list = await PatchAsync(_cache, _cacheModSeq, cancellationToken);
+                }
+                else if (shared.TryGetLatest(_folderId, out var baseModSeq, out var baseList) && baseModSeq < folder.HighestModSeq)
+                {
+                    // A newly opened folder (SELECT) starts from another session's older list plus what changed since.
+                    list = await PatchAsync(baseList, baseModSeq, cancellationToken);
+                }
+                else
+                {
+                    list = (await Store.ListMessagesAsync(_folderId, includeSummaries: false, cancellationToken)).ConvertAll(ToMeta);
+                }
+                shared.Set(_folderId, folder.HighestModSeq, list);
+            }
+
+            _cache = list;
         }
 
         _cacheModSeq = folder.HighestModSeq;
@@ -120,6 +135,14 @@ public sealed class ImapStoreFolder : IImapFolder
         return true;
     }
 
+    public async ValueTask<ImapFolderStatus?> GetStatusAsync(CancellationToken cancellationToken)
+    {
+        var status = await Store.GetFolderStatusAsync(_folderId, cancellationToken);
+        return status is null
+            ? null
+            : new ImapFolderStatus(status.Messages, status.Unseen, status.Deleted, status.Size, (uint)status.UidNext, (uint)status.UidValidity, (ulong)status.HighestModSeq);
+    }
+
     public async ValueTask<ulong> GetHighestModSeqAsync(CancellationToken cancellationToken)
     {
         var folder = await Store.GetFolderByIdAsync(_folderId, cancellationToken);
@@ -152,6 +175,38 @@ public sealed class ImapStoreFolder : IImapFolder
         }
 
         return new ImapMessageData(raw, Bytes(message.Envelope), Bytes(message.BodyStructure), Bytes(message.Body));
+    }
+
+    public async ValueTask<IReadOnlyList<ImapMessageData>> LoadMessagesAsync(IReadOnlyList<uint> uids, ImapLoad load, CancellationToken cancellationToken)
+    {
+        var rows = await Store.GetMessagesAsync(_folderId, uids.Select(u => (long)u).ToList(), (load & ImapLoad.Summaries) != 0, cancellationToken);
+        var list = new List<ImapMessageData>(rows.Count);
+        foreach (var row in rows)
+        {
+            var raw = ReadOnlyMemory<byte>.Empty;
+            var headerOnly = false;
+            try
+            {
+                if ((load & ImapLoad.Full) != 0 || ((load & ImapLoad.Header) != 0 && row.HeaderSize is < 0 or > int.MaxValue))
+                {
+                    raw = Store.Bodies.ReadAll(row.BodyPath);
+                }
+                else if ((load & ImapLoad.Header) != 0)
+                {
+                    raw = ImapHeaderCache.For(Store).Get(Store.Bodies, row.BodyPath, (int)Math.Min(row.HeaderSize, row.Size));
+                    headerOnly = true;
+                }
+            }
+            catch (FileNotFoundException)
+            {
+                // Expunged by another session between the row read and the file read.
+                continue;
+            }
+
+            list.Add(new ImapMessageData(raw, Bytes(row.Envelope), Bytes(row.BodyStructure), Bytes(row.Body), (uint)row.Uid, headerOnly));
+        }
+
+        return list;
     }
 
     public async ValueTask<ImapStoreFlagsResult> StoreFlagsAsync(IReadOnlyList<uint> uids, ImapStoreMode mode, IReadOnlyList<string> flags, ulong? unchangedSince,

@@ -94,10 +94,19 @@ internal static class ImapSearchParser
         return keys.Count == 1 ? keys[0] : new ImapSearchAnd(keys);
     }
 
+    // UTF-8 when the command names no charset; told apart by reference, because only a named charset
+    // lets 8-bit bytes into a quoted search string (see ImapTokenizer.ReadAStringBytes).
+    private static readonly Encoding NoCharsetGiven = new UTF8Encoding(false, throwOnInvalidBytes: true);
+
     /// <summary>The encoding of a CHARSET argument; an unknown one is <c>NO [BADCHARSET]</c> (RFC 9051 section 6.4.4).</summary>
     public static Encoding ResolveCharset(string? charset)
     {
-        if (charset is null || charset.Equals("UTF-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("UTF8", StringComparison.OrdinalIgnoreCase))
+        if (charset is null)
+        {
+            return NoCharsetGiven;
+        }
+
+        if (charset.Equals("UTF-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("UTF8", StringComparison.OrdinalIgnoreCase))
         {
             return new UTF8Encoding(false, throwOnInvalidBytes: true);
         }
@@ -299,7 +308,7 @@ internal static class ImapSearchParser
 
     private static string ReadText(ImapTokenizer t, Encoding encoding)
     {
-        var bytes = t.ReadAStringBytes("a search string");
+        var bytes = t.ReadAStringBytes("a search string", declaredCharset: !ReferenceEquals(encoding, NoCharsetGiven));
         try
         {
             return encoding.GetString(bytes);

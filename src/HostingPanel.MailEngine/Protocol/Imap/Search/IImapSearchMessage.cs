@@ -37,6 +37,12 @@ public interface IImapMessageContent
 
     /// <summary>The decoded text of the message's text parts (for BODY and TEXT).</summary>
     string GetBodyText();
+
+    /// <summary>
+    /// False only when no header field can contain <paramref name="value"/> (case-insensitively, decoded):
+    /// a check on the raw header block that lets a header search skip parsing most messages. True when unsure.
+    /// </summary>
+    bool HeadersMayContain(string value) => true;
 }
 
 /// <summary>Content from a parsed <see cref="MimeMessage"/>.</summary>

@@ -101,6 +101,11 @@ public static class ImapSearchEvaluator
             case ImapSearchHeader header:
                 {
                     content ??= m.GetContent();
+                    if (header.Value.Length > 0 && !content.HeadersMayContain(header.Value))
+                    {
+                        return false;
+                    }
+
                     var any = false;
                     foreach (var h in content.Headers)
                     {

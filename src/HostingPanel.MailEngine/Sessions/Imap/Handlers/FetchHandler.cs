@@ -56,79 +56,102 @@ internal static class FetchHandler
         var needsEnvelope = items.Any(i => i.Kind == ImapFetchItemKind.Envelope);
         var needsBodyStructure = items.Any(i => i.Kind == ImapFetchItemKind.BodyStructure);
         var needsBody = items.Any(i => i.Kind == ImapFetchItemKind.Body);
-        var needsContent = needsRaw || needsEnvelope || needsBodyStructure || needsBody;
+        var load = (needsEnvelope || needsBodyStructure || needsBody ? ImapLoad.Summaries : ImapLoad.None)
+            | (!needsRaw ? ImapLoad.None : items.All(IsHeaderOnlyOrMeta) ? ImapLoad.Header : ImapLoad.Full);
         var setsSeen = !mailbox.ReadOnly && items.Any(i => i.SetsSeen);
         var explicitModSeq = items.Any(i => i.Kind == ImapFetchItemKind.ModSeq);
         string? failure = null;
 
-        foreach (var sequence in mailbox.Resolve(fetch.Set, fetch.Uid))
+        var sequences = mailbox.Resolve(fetch.Set, fetch.Uid);
+        for (var start = 0; start < sequences.Count; start += BatchSize)
         {
-            var meta = mailbox.BySequence(sequence);
-            if (fetch.ChangedSince is { } since && meta.ModSeq <= since)
+            // One store query (and only the needed bytes of each body) per batch instead of per message;
+            // batches bound what is held in memory for a FETCH of many bodies.
+            var batch = new List<(uint Sequence, ImapMessageMeta Meta)>(Math.Min(BatchSize, sequences.Count - start));
+            for (var i = start; i < sequences.Count && i < start + BatchSize; i++)
             {
-                continue;
-            }
-
-            ImapMessageData? data = null;
-            ImapMessageStructure? structure = null;
-            if (needsContent)
-            {
-                data = await mailbox.Folder.LoadMessageAsync(meta.Uid, needsRaw, cancellationToken);
-                if (data is not null && !needsRaw
-                    && ((needsEnvelope && data.Envelope is null) || (needsBodyStructure && data.BodyStructure is null) || (needsBody && data.Body is null)))
+                var meta = mailbox.BySequence(sequences[i]);
+                if (fetch.ChangedSince is not { } since || meta.ModSeq > since)
                 {
-                    // Not cached: compute from the message itself.
-                    data = await mailbox.Folder.LoadMessageAsync(meta.Uid, includeRaw: true, cancellationToken);
-                }
-
-                if (data is null)
-                {
-                    // Expunged by another session; its number stays until we may say EXPUNGE.
-                    failure = "Some messages were expunged.";
-                    continue;
+                    batch.Add((sequences[i], meta));
                 }
             }
 
-            var addFlags = false;
-            if (setsSeen && !meta.Flags.Contains(ImapFlags.Seen))
+            Dictionary<uint, ImapMessageData>? loaded = null;
+            if (load != ImapLoad.None && batch.Count > 0)
             {
-                var stored = await mailbox.Folder.StoreFlagsAsync([meta.Uid], ImapStoreMode.Add, [ImapFlags.Seen], null, cancellationToken);
-                if (stored.Changed.FirstOrDefault() is { } updated)
+                var list = await mailbox.Folder.LoadMessagesAsync(batch.ConvertAll(b => b.Meta.Uid), load, cancellationToken);
+                loaded = new Dictionary<uint, ImapMessageData>(list.Count);
+                foreach (var d in list)
                 {
-                    mailbox.Update(updated);
-                    meta = updated;
-                    addFlags = !items.Any(i => i.Kind == ImapFetchItemKind.Flags);
+                    loaded[d.Uid] = d;
                 }
             }
 
-            w.Untagged().Number((ulong)sequence).Raw(" FETCH ("u8);
-            var first = true;
-            foreach (var item in items)
+            foreach (var (sequence, original) in batch)
             {
-                if (!first)
+                var meta = original;
+                ImapMessageData? data = null;
+                ImapMessageStructure? structure = null;
+                if (loaded is not null)
                 {
-                    w.Space();
+                    data = loaded.GetValueOrDefault(meta.Uid);
+                    if (data is not null && (load & ImapLoad.Full) == 0
+                        && ((needsEnvelope && data.Envelope is null) || (needsBodyStructure && data.BodyStructure is null) || (needsBody && data.Body is null)))
+                    {
+                        // Not cached: compute from the message itself.
+                        data = await mailbox.Folder.LoadMessageAsync(meta.Uid, includeRaw: true, cancellationToken);
+                    }
+
+                    if (data is null)
+                    {
+                        // Expunged by another session; its number stays until we may say EXPUNGE.
+                        failure = "Some messages were expunged.";
+                        continue;
+                    }
                 }
 
-                first = false;
-                var error = WriteItem(session, item, meta, data, explicitModSeq, ref structure);
-                if (error is not null)
+                var addFlags = false;
+                if (setsSeen && !meta.Flags.Contains(ImapFlags.Seen))
                 {
-                    failure = error;
+                    var stored = await mailbox.Folder.StoreFlagsAsync([meta.Uid], ImapStoreMode.Add, [ImapFlags.Seen], null, cancellationToken);
+                    if (stored.Changed.FirstOrDefault() is { } updated)
+                    {
+                        mailbox.Update(updated);
+                        meta = updated;
+                        addFlags = !items.Any(i => i.Kind == ImapFetchItemKind.Flags);
+                    }
                 }
+
+                w.Untagged().Number((ulong)sequence).Raw(" FETCH ("u8);
+                var first = true;
+                foreach (var item in items)
+                {
+                    if (!first)
+                    {
+                        w.Space();
+                    }
+
+                    first = false;
+                    var error = WriteItem(session, item, meta, data, explicitModSeq, ref structure);
+                    if (error is not null)
+                    {
+                        failure = error;
+                    }
+                }
+
+                if (addFlags)
+                {
+                    w.Raw(" FLAGS "u8).AtomList(meta.Flags);
+                    if (session.CondStoreEnabled && !items.Any(i => i.Kind == ImapFetchItemKind.ModSeq))
+                    {
+                        w.Raw(" MODSEQ ("u8).Number(meta.ModSeq).CloseList();
+                    }
+                }
+
+                w.CloseList().EndLine();
+                await session.FlushIfLargeAsync(cancellationToken);
             }
-
-            if (addFlags)
-            {
-                w.Raw(" FLAGS "u8).AtomList(meta.Flags);
-                if (session.CondStoreEnabled && !items.Any(i => i.Kind == ImapFetchItemKind.ModSeq))
-                {
-                    w.Raw(" MODSEQ ("u8).Number(meta.ModSeq).CloseList();
-                }
-            }
-
-            w.CloseList().EndLine();
-            await session.FlushIfLargeAsync(cancellationToken);
         }
 
         await session.SyncSelectedAsync(allowExpunge: fetch.Uid, cancellationToken);
@@ -145,6 +168,28 @@ internal static class FetchHandler
             w.Tagged(command.Tag, ImapStatus.Ok, "FETCH completed.");
         }
     }
+
+    private const int BatchSize = 64;
+
+    /// <summary>Items served from the metadata, the cache, or the top-level header block alone.</summary>
+    private static bool IsHeaderOnlyOrMeta(ImapFetchItem item) => item.Kind switch
+    {
+        ImapFetchItemKind.Rfc822Header => true,
+        ImapFetchItemKind.BodySection => IsTopLevelHeader(item.Section!),
+        ImapFetchItemKind.Binary or ImapFetchItemKind.BinarySize or ImapFetchItemKind.Rfc822 or ImapFetchItemKind.Rfc822Text => false,
+        _ => true,
+    };
+
+    private static bool IsTopLevelHeader(ImapSection section) =>
+        section.Part.Count == 0 && section.Text is ImapSectionText.Header or ImapSectionText.HeaderFields or ImapSectionText.HeaderFieldsNot;
+
+    /// <summary>[HEADER], [HEADER.FIELDS (...)] and [HEADER.FIELDS.NOT (...)] of the message from its header block alone.</summary>
+    private static ReadOnlyMemory<byte> HeaderSection(ReadOnlyMemory<byte> header, ImapSection section) => section.Text switch
+    {
+        ImapSectionText.HeaderFields => ImapHeaderBlock.Filter(header.Span, section.Fields, exclude: false),
+        ImapSectionText.HeaderFieldsNot => ImapHeaderBlock.Filter(header.Span, section.Fields, exclude: true),
+        _ => header,
+    };
 
     /// <returns>An error code when the item could not be served as asked (BINARY of an unknown encoding).</returns>
     private static string? WriteItem(ImapSession session, ImapFetchItem item, ImapMessageMeta meta, ImapMessageData? data, bool explicitModSeq, ref ImapMessageStructure? structure)
@@ -190,12 +235,37 @@ internal static class FetchHandler
                 return null;
         }
 
+        if (data.HeaderOnly)
+        {
+            // Only top-level header items reach here (see IsHeaderOnlyOrMeta): no parse, no body read.
+            if (item.Kind == ImapFetchItemKind.Rfc822Header)
+            {
+                w.Raw("RFC822.HEADER "u8).Literal(raw.Span);
+            }
+            else
+            {
+                w.Atom(item.ResponseName).Space().Literal(ImapSectionResolver.ApplyPartial(HeaderSection(raw, item.Section!), item.Partial).Span);
+            }
+
+            return null;
+        }
+
+        if (item.Kind == ImapFetchItemKind.Rfc822)
+        {
+            w.Raw("RFC822 "u8).Literal(raw.Span);
+            return null;
+        }
+
+        if (item.Kind == ImapFetchItemKind.BodySection && item.Section!.Part.Count == 0 && item.Section.Text == ImapSectionText.None)
+        {
+            // BODY[] is the whole message, as RFC822 is: no MIME parse of a body that may be megabytes.
+            w.Atom(item.ResponseName).Space().Literal(ImapSectionResolver.ApplyPartial(raw, item.Partial).Span);
+            return null;
+        }
+
         structure ??= ImapMessageStructure.Parse(raw);
         switch (item.Kind)
         {
-            case ImapFetchItemKind.Rfc822:
-                w.Raw("RFC822 "u8).Literal(raw.Span);
-                return null;
             case ImapFetchItemKind.Rfc822Header:
                 w.Raw("RFC822.HEADER "u8);
                 WriteSection(w, ImapSectionResolver.Body(structure, raw, new ImapSection([], ImapSectionText.Header, [])));

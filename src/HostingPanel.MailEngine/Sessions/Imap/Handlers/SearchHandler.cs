@@ -12,8 +12,8 @@ internal static class SearchHandler
     {
         var search = (ImapSearchCommand)command;
         var mailbox = session.Selected!;
-        var messages = await ImapSearchMessage.LoadAsync(mailbox, ImapSearchMessage.NeedsContent(search.Key), cancellationToken);
-        var matches = ImapSearchEvaluator.Filter(search.Key, messages, ImapSearchMessage.Context(mailbox, session));
+        var matches = await ImapSearchMessage.FilterAsync(mailbox, search.Key, ImapSearchMessage.Context(mailbox, session),
+            ImapSearchMessage.Need(search.Key), keepHeaders: false, cancellationToken);
         var numbers = matches.Select(m => search.Uid ? m.Uid : m.SequenceNumber).ToList();
         var modSeq = ImapSearchMessage.UsesModSeq(search.Key) && matches.Count > 0 ? matches.Max(m => m.ModSeq) : (ulong?)null;
         if (ImapSearchMessage.UsesModSeq(search.Key))

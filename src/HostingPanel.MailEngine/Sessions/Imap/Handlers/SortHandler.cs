@@ -11,10 +11,14 @@ internal static class SortHandler
     {
         var sort = (ImapSortCommand)command;
         var mailbox = session.Selected!;
-        var needsContent = ImapSearchMessage.NeedsContent(sort.Key)
-            || sort.Criteria.Any(c => c.Key is not (ImapSortKey.Arrival or ImapSortKey.Size));
-        var messages = await ImapSearchMessage.LoadAsync(mailbox, needsContent, cancellationToken);
-        var matches = ImapSearchEvaluator.Filter(sort.Key, messages, ImapSearchMessage.Context(mailbox, session));
+        var sortsOnHeaders = sort.Criteria.Any(c => c.Key is not (ImapSortKey.Arrival or ImapSortKey.Size));
+        var need = ImapSearchMessage.Need(sort.Key);
+        if (sortsOnHeaders && need == ImapSearchNeed.Metadata)
+        {
+            need = ImapSearchNeed.Headers;
+        }
+
+        var matches = await ImapSearchMessage.FilterAsync(mailbox, sort.Key, ImapSearchMessage.Context(mailbox, session), need, sortsOnHeaders, cancellationToken);
         var w = session.Writer;
         w.Untagged().Atom("SORT");
         foreach (var m in ImapSorter.Sort(matches, sort.Criteria))

@@ -31,7 +31,13 @@ internal static class StatusHandler
             return false;
         }
 
-        var snapshot = await folder.GetSnapshotAsync(cancellationToken);
+        // One aggregate query in the store: STATUS of a large folder reads no per-message rows.
+        var status = await folder.GetStatusAsync(cancellationToken);
+        if (status is null)
+        {
+            return false;
+        }
+
         var w = session.Writer;
         w.Untagged().Raw("STATUS "u8).Mailbox(name).Space().OpenList();
         var first = true;
@@ -46,28 +52,28 @@ internal static class StatusHandler
             switch (item)
             {
                 case ImapStatusItem.Messages:
-                    w.Raw("MESSAGES "u8).Number((ulong)snapshot.Messages.Count);
+                    w.Raw("MESSAGES "u8).Number((ulong)status.Messages);
                     break;
                 case ImapStatusItem.Recent:
                     w.Raw("RECENT 0"u8);
                     break;
                 case ImapStatusItem.UidNext:
-                    w.Raw("UIDNEXT "u8).Number((ulong)snapshot.UidNext);
+                    w.Raw("UIDNEXT "u8).Number((ulong)status.UidNext);
                     break;
                 case ImapStatusItem.UidValidity:
-                    w.Raw("UIDVALIDITY "u8).Number((ulong)snapshot.UidValidity);
+                    w.Raw("UIDVALIDITY "u8).Number((ulong)status.UidValidity);
                     break;
                 case ImapStatusItem.Unseen:
-                    w.Raw("UNSEEN "u8).Number((ulong)snapshot.Messages.Count(m => !m.Flags.Contains(ImapFlags.Seen)));
+                    w.Raw("UNSEEN "u8).Number((ulong)status.Unseen);
                     break;
                 case ImapStatusItem.Deleted:
-                    w.Raw("DELETED "u8).Number((ulong)snapshot.Messages.Count(m => m.Flags.Contains(ImapFlags.Deleted)));
+                    w.Raw("DELETED "u8).Number((ulong)status.Deleted);
                     break;
                 case ImapStatusItem.Size:
-                    w.Raw("SIZE "u8).Number(snapshot.Messages.Sum(m => m.Size));
+                    w.Raw("SIZE "u8).Number(status.Size);
                     break;
                 case ImapStatusItem.HighestModSeq:
-                    w.Raw("HIGHESTMODSEQ "u8).Number(snapshot.HighestModSeq);
+                    w.Raw("HIGHESTMODSEQ "u8).Number(status.HighestModSeq);
                     break;
             }
         }

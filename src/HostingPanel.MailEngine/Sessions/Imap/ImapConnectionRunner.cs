@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+
+namespace HostingPanel.MailEngine.Sessions.Imap;
+
+/// <summary>
+/// Serves one accepted IMAP socket: TCP keep-alive, the TLS handshake on an implicit-TLS port, then an
+/// <see cref="ImapConnection"/> (which offers STARTTLS on a plain port when a certificate is given).
+/// The one path for the engine's listeners and for <see cref="ImapListener"/>.
+/// </summary>
+public static class ImapConnectionRunner
+{
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
+
+    /// <exception cref="System.Security.Authentication.AuthenticationException">The TLS handshake failed.</exception>
+    public static async Task RunAsync(Socket socket, ImapSessionOptions options, IImapAuthenticator authenticator, SslServerAuthenticationOptions? tls,
+        bool implicitTls, CancellationToken cancellationToken)
+    {
+        if (implicitTls && tls is null)
+        {
+            throw new ArgumentException("Implicit TLS needs a certificate.", nameof(tls));
+        }
+
+        EnableKeepAlive(socket);
+        var remote = socket.RemoteEndPoint as IPEndPoint;
+        await using var network = new NetworkStream(socket, ownsSocket: false);
+        Stream stream = network;
+        SslStream? ssl = null;
+        try
+        {
+            if (implicitTls)
+            {
+                ssl = new SslStream(network, leaveInnerStreamOpen: true);
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                handshake.CancelAfter(HandshakeTimeout);
+                await ssl.AuthenticateAsServerAsync(tls!, handshake.Token);
+                stream = ssl;
+            }
+
+            var connection = new ImapConnection(stream, options, authenticator, new ImapClientInfo(remote, implicitTls),
+                implicitTls ? null : tls?.ServerCertificate as X509Certificate2);
+            await connection.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            if (ssl is not null)
+            {
+                await ssl.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// IMAP connections live for hours (IDLE); TCP keep-alive lets the kernel notice a peer that
+    /// vanished without a FIN, so its session ends instead of waiting forever.
+    /// </summary>
+    private static void EnableKeepAlive(Socket socket)
+    {
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 300);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 60);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 5);
+        }
+        catch (SocketException)
+        {
+            // Not every platform has every option; keep-alive is a nicety.
+        }
+    }
+}
