@@ -68,14 +68,18 @@ public sealed class ApiKeyService(
         return new Done();
     }
 
-    /// <summary>Grant ceiling: the caller itself, or a user of lower rank inside the caller's tenants.</summary>
+    /// <summary>
+    /// Grant ceiling: the caller itself, or a user whose rights are a subset of the caller's: an admin's anyone of lower
+    /// rank, a reseller's its own customers. Rank alone is not enough: support staff outrank resellers but may not touch
+    /// pools or plans, so a reseller's key would give them rights they do not have (Stalwart #874 class).
+    /// </summary>
     private async Task<bool> InScopeAsync(AppUser user)
     {
         if (user.Id == Actor.UserId) return true;
         var roles = await users.GetRolesAsync(user);
         var role = roles.FirstOrDefault() ?? "";
         if (Actor.Rank(role) >= Actor.Rank(Actor.Role)) return false;
-        if (Actor.IsStaff) return true;
+        if (Actor.IsAdmin) return true;
         if (Actor.IsReseller && user.CustomerId is { } cid && user.MailboxId is null)
             return await db.Customers.AnyAsync(c => c.Id == cid, CancellationToken.None); // query filter limits to own customers
         return false;
