@@ -18,15 +18,6 @@ public sealed class ApiKeyService(
 {
     private Actor Actor => actorAccessor.Actor;
 
-    public async Task<IReadOnlyList<ApiKeyView>> ListAsync(CancellationToken ct = default)
-    {
-        var visible = await VisibleUserIdsAsync(ct);
-        // Ordered before the projection: EF cannot sort on a member of a constructed record.
-        return await db.ApiKeys.Where(k => visible.Contains(k.UserId)).OrderByDescending(k => k.CreatedAt).Take(500)
-            .Join(db.Users, k => k.UserId, u => u.Id, (k, u) => new ApiKeyView(k.Id, k.Name, k.Prefix, u.Email!, k.CreatedAt, k.LastUsedAt, k.RevokedAt))
-            .ToListAsync(ct);
-    }
-
     /// <summary>The keys the caller may see, one page at a time, newest first; search matches name, prefix and user.</summary>
     public async Task<Page<ApiKeyView>> ListAsync(PageRequest page, CancellationToken ct = default)
     {

@@ -121,7 +121,11 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
     }
 
     [HttpGet("deleted-mailboxes"), RolesOr404(Roles.Admin, Roles.Support)]
-    public async Task<IActionResult> Deleted(CancellationToken ct) => View(await mailboxes.ListDeletedAsync(ct));
+    public async Task<IActionResult> Deleted(int page = 1, string? q = null, CancellationToken ct = default)
+    {
+        ViewData["q"] = q;
+        return View(await mailboxes.ListDeletedAsync(Paging(page, q), ct));
+    }
 
     [HttpPost("deleted-mailboxes/restore"), RolesOr404(Roles.Admin, Roles.Support)]
     public async Task<IActionResult> Restore(string domain, string localPart, CancellationToken ct)
