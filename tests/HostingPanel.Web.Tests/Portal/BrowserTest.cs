@@ -4,7 +4,7 @@ namespace HostingPanel.Web.Tests.Portal;
 
 /// <summary>
 /// Base of the browser test classes: when a test fails, every page it opened is saved as a screenshot and as HTML in
-/// TestResults/screenshots/ (named after the test), so a failure on CI shows what the browser showed.
+/// TestResults/screenshots/ at the repository root (named after the test), so a failure on CI shows what the browser showed.
 /// </summary>
 public abstract class BrowserTest : IAsyncLifetime
 {
@@ -28,9 +28,15 @@ public abstract class BrowserTest : IAsyncLifetime
 
 public static class FailureArtifacts
 {
-    /// <summary>TestResults/screenshots under the test run's directory, or under $HOSTINGPANEL_TEST_RESULTS.</summary>
-    public static string Directory => Path.Combine(
-        Environment.GetEnvironmentVariable("HOSTINGPANEL_TEST_RESULTS") ?? Path.Combine(System.IO.Directory.GetCurrentDirectory(), "TestResults"), "screenshots");
+    /// <summary>TestResults/screenshots at the repository root (beside CI's TestResults/ci), or under $HOSTINGPANEL_TEST_RESULTS.</summary>
+    public static string Directory => Path.Combine(Environment.GetEnvironmentVariable("HOSTINGPANEL_TEST_RESULTS") ?? Path.Combine(RepositoryRoot(), "TestResults"), "screenshots");
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "HostingPanel.sln"))) return dir.FullName;
+        return System.IO.Directory.GetCurrentDirectory();
+    }
 
     /// <summary>Saves &lt;test&gt;.png and &lt;test&gt;.html (a suffix per further page); returns the files written.</summary>
     public static async Task<IReadOnlyList<string>> SaveAsync(IReadOnlyList<IPage> pages, string testName)
