@@ -54,6 +54,11 @@ PASSWORD=bench-Password-1
 
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (Dovecot's master drops privileges itself)" >&2; exit 1; }
 
+# The portal has no Dovecot counterpart: its list pages are measured alone (bench/portal/run.sh), straight into the report.
+if [ "$SUITE" = portal ]; then
+  BENCH_PORTAL_REPORT=$BENCH_REPORT BENCH_PORTAL_COMMAND="bench/run.sh portal" exec "$BENCH_DIR/portal/run.sh" both
+fi
+
 # shellcheck source=lib/dovecot.sh
 . "$BENCH_DIR/lib/dovecot.sh"
 # shellcheck source=lib/product.sh
@@ -282,8 +287,12 @@ fi
 
 # --- portal and provisioning: product-only areas, no Dovecot counterpart ----------------------------
 if wants portal; then
-  HB 60 placeholder --key portal.page --label "Portal: mailbox list page, 100,000 mailboxes" --unit "ms p50" \
-    --product "n/a (not built yet)" --dovecot "no counterpart" --results "$RESULTS"
+  log "portal list pages (bench/portal/run.sh)"
+  BENCH_PORTAL_OUT=$WORK/portal.txt BENCH_PORTAL_REPORT=$BENCH_REPORT BENCH_PORTAL_COMMAND="bench/run.sh $SUITE" \
+    "$BENCH_DIR/portal/run.sh" both >"$WORK/logs/portal.log" 2>&1 || log "portal benchmark failed (see logs/portal.log)"
+  worst() { awk -v p="$1" '$1 == "PORTAL" && $2 == p && $4 == "c=1" { split($6, a, "="); if (a[2] + 0 > m) m = a[2] + 0 } END { print m + 0 }' "$WORK/portal.txt" 2>/dev/null; }
+  HB 60 placeholder --key portal.page --label "Portal: 10,000-mailbox and 5,000-customer list pages, worst p95, SQLite / PostgreSQL" --unit "ms" \
+    --product "$(worst sqlite) / $(worst postgresql)" --dovecot "no counterpart" --results "$RESULTS"
 fi
 if wants provisioning; then
   # The real product (portal + API + worker + engine) in its own process: API create → IMAP and POP3 logins.

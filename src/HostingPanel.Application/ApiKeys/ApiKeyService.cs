@@ -18,15 +18,6 @@ public sealed class ApiKeyService(
 {
     private Actor Actor => actorAccessor.Actor;
 
-    public async Task<IReadOnlyList<ApiKeyView>> ListAsync(CancellationToken ct = default)
-    {
-        var visible = await VisibleUserIdsAsync(ct);
-        // Ordered before the projection: EF cannot sort on a member of a constructed record.
-        return await db.ApiKeys.Where(k => visible.Contains(k.UserId)).OrderByDescending(k => k.CreatedAt).Take(500)
-            .Join(db.Users, k => k.UserId, u => u.Id, (k, u) => new ApiKeyView(k.Id, k.Name, k.Prefix, u.Email!, k.CreatedAt, k.LastUsedAt, k.RevokedAt))
-            .ToListAsync(ct);
-    }
-
     /// <summary>The keys the caller may see, one page at a time, newest first; search matches name, prefix and user.</summary>
     public async Task<Page<ApiKeyView>> ListAsync(PageRequest page, CancellationToken ct = default)
     {
@@ -68,14 +59,18 @@ public sealed class ApiKeyService(
         return new Done();
     }
 
-    /// <summary>Grant ceiling: the caller itself, or a user of lower rank inside the caller's tenants.</summary>
+    /// <summary>
+    /// Grant ceiling: the caller itself, or a user whose rights are a subset of the caller's: an admin's anyone of lower
+    /// rank, a reseller's its own customers. Rank alone is not enough: support staff outrank resellers but may not touch
+    /// pools or plans, so a reseller's key would give them rights they do not have (Stalwart #874 class).
+    /// </summary>
     private async Task<bool> InScopeAsync(AppUser user)
     {
         if (user.Id == Actor.UserId) return true;
         var roles = await users.GetRolesAsync(user);
         var role = roles.FirstOrDefault() ?? "";
         if (Actor.Rank(role) >= Actor.Rank(Actor.Role)) return false;
-        if (Actor.IsStaff) return true;
+        if (Actor.IsAdmin) return true;
         if (Actor.IsReseller && user.CustomerId is { } cid && user.MailboxId is null)
             return await db.Customers.AnyAsync(c => c.Id == cid, CancellationToken.None); // query filter limits to own customers
         return false;

@@ -28,16 +28,14 @@ public sealed class CustomerService(
         if (page.Term is { } term) query = query.Where(c => c.Name.ToLower().Contains(term));
         var total = await query.CountAsync(ct);
         var rows = await query.OrderBy(c => c.Name).ThenBy(c => c.Id).Skip(page.Skip).Take(page.SafePageSize).Include(c => c.Reseller).ToListAsync(ct);
-        var views = new List<CustomerView>(rows.Count);
-        foreach (var c in rows) views.Add(await ToViewAsync(c, ct));
-        return new Page<CustomerView>(views, total, page.SafePage, page.SafePageSize);
+        return new Page<CustomerView>(await ToViewsAsync(rows, ct), total, page.SafePage, page.SafePageSize);
     }
 
     public async Task<ServiceResult<CustomerView>> GetAsync(Guid id, CancellationToken ct = default)
     {
         if (Actor.IsMailboxUser) return Failure.NotFound("The customer");
         var c = await db.Customers.Include(x => x.Reseller).FirstOrDefaultAsync(x => x.Id == id, ct);
-        return c is null ? Failure.NotFound("The customer") : await ToViewAsync(c, ct);
+        return c is null ? Failure.NotFound("The customer") : (await ToViewsAsync([c], ct))[0];
     }
 
     public async Task<ServiceResult<CustomerView>> CreateAsync(CreateCustomerInput input, CancellationToken ct = default)
@@ -105,13 +103,22 @@ public sealed class CustomerService(
         return (await GetAsync(id, ct)).Value!;
     }
 
-    private async Task<CustomerView> ToViewAsync(Customer c, CancellationToken ct)
+    /// <summary>Views of a page of customers: a fixed number of grouped queries, never some per row (a reseller may have thousands).</summary>
+    private async Task<List<CustomerView>> ToViewsAsync(IReadOnlyList<Customer> rows, CancellationToken ct)
     {
-        var allocated = await UsageQueries.PlanUsageAsync(db, c.Id, ct);
-        var used = await db.MailboxUsages.Where(u => db.Mailboxes.IgnoreQueryFilters()
-                .Any(m => m.Id == u.MailboxId && m.Domain!.CustomerId == c.Id && m.Status != EntityStatus.Deleting))
-            .SumAsync(u => (long?)u.UsedBytes, ct) ?? 0;
-        var email = await db.Users.Where(u => u.CustomerId == c.Id && u.MailboxId == null).Select(u => u.Email).FirstOrDefaultAsync(ct);
-        return new CustomerView(c.Id, c.Name, email, c.ResellerId, c.Reseller?.Name, c.Enabled, c.Plan, allocated, used, c.CreatedAt);
+        var ids = rows.Select(c => c.Id).ToList();
+        var allocated = await UsageQueries.PlanUsagesAsync(db, ids, ct);
+        var used = await (from u in db.MailboxUsages
+                          join m in db.Mailboxes.IgnoreQueryFilters() on u.MailboxId equals m.Id
+                          where ids.Contains(m.Domain!.CustomerId) && m.Status != EntityStatus.Deleting
+                          group u.UsedBytes by m.Domain!.CustomerId into g
+                          select new { g.Key, Used = g.Sum() })
+            .ToDictionaryAsync(x => x.Key, x => x.Used, ct);
+        var nullableIds = ids.Select(id => (Guid?)id).ToList();
+        var emails = (await db.Users.Where(u => nullableIds.Contains(u.CustomerId) && u.MailboxId == null)
+                .Select(u => new { u.CustomerId, u.Email }).ToListAsync(ct))
+            .GroupBy(u => u.CustomerId!.Value).ToDictionary(g => g.Key, g => g.First().Email);
+        return rows.Select(c => new CustomerView(c.Id, c.Name, emails.GetValueOrDefault(c.Id), c.ResellerId, c.Reseller?.Name, c.Enabled, c.Plan,
+            allocated[c.Id], used.GetValueOrDefault(c.Id), c.CreatedAt)).ToList();
     }
 }

@@ -90,35 +90,37 @@ public sealed class DomainService(
     }
 
     private static IQueryable<DomainRow> Project(IQueryable<Domain> query) => query.Select(d => new DomainRow(
-        d.Name, d.CustomerId, d.Customer!.Name, d.Status, d.StatusDetail,
+        d.Id, d.Name, d.CustomerId, d.Customer!.Name, d.Status, d.StatusDetail,
         d.CreatedAt));
 
     /// <summary>Counts and usage for the rows of one page, in two grouped queries.</summary>
     private async Task<IReadOnlyList<DomainView>> ToViewsAsync(IReadOnlyList<DomainRow> rows, CancellationToken ct)
     {
-        var names = rows.Select(r => r.Name).ToList();
-        var mailboxStats = await db.Mailboxes
-            .Where(m => names.Contains(m.Domain!.Name) && m.Status != EntityStatus.Deleting)
-            .GroupBy(m => m.Domain!.Name)
+        // The rows came through the tenancy filters, so everything in these domains is in scope: aggregate by the
+        // indexed DomainId without the filters' joins to Domains and Customers (a domain may hold 10,000 mailboxes).
+        var ids = rows.Select(r => r.Id).ToList();
+        var mailboxStats = await db.Mailboxes.IgnoreQueryFilters()
+            .Where(m => ids.Contains(m.DomainId) && m.Status != EntityStatus.Deleting)
+            .GroupBy(m => m.DomainId)
             .Select(g => new
             {
-                Name = g.Key,
+                Id = g.Key,
                 Count = g.Count(),
                 Quota = g.Sum(m => m.QuotaMb),
                 Used = g.Sum(m => m.Usage == null ? 0 : m.Usage.UsedBytes),
                 Messages = g.Sum(m => m.Usage == null ? 0 : m.Usage.MessageCount),
             })
-            .ToDictionaryAsync(x => x.Name, ct);
-        var aliasCounts = await db.Aliases.Where(a => names.Contains(a.Domain!.Name))
-            .GroupBy(a => a.Domain!.Name).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Id, ct);
+        var aliasCounts = await db.Aliases.IgnoreQueryFilters().Where(a => ids.Contains(a.DomainId))
+            .GroupBy(a => a.DomainId).Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         return rows.Select(r =>
         {
-            var m = mailboxStats.GetValueOrDefault(r.Name);
+            var m = mailboxStats.GetValueOrDefault(r.Id);
             return new DomainView(r.Name, DomainName.Parse(r.Name).ToUnicode(), r.CustomerId, r.CustomerName, r.Status, r.StatusDetail,
-                m?.Count ?? 0, aliasCounts.GetValueOrDefault(r.Name), m?.Quota ?? 0, m?.Used ?? 0, m?.Messages ?? 0, r.CreatedAt);
+                m?.Count ?? 0, aliasCounts.GetValueOrDefault(r.Id), m?.Quota ?? 0, m?.Used ?? 0, m?.Messages ?? 0, r.CreatedAt);
         }).ToList();
     }
 
-    private sealed record DomainRow(string Name, Guid CustomerId, string CustomerName, EntityStatus Status, string? StatusDetail, DateTimeOffset CreatedAt);
+    private sealed record DomainRow(Guid Id, string Name, Guid CustomerId, string CustomerName, EntityStatus Status, string? StatusDetail, DateTimeOffset CreatedAt);
 }

@@ -27,16 +27,14 @@ public sealed class ResellerService(
         if (page.Term is { } term) query = query.Where(r => r.Name.ToLower().Contains(term));
         var total = await query.CountAsync(ct);
         var rows = await query.OrderBy(r => r.Name).ThenBy(r => r.Id).Skip(page.Skip).Take(page.SafePageSize).ToListAsync(ct);
-        var views = new List<ResellerView>(rows.Count);
-        foreach (var r in rows) views.Add(await ToViewAsync(r, ct));
-        return new Page<ResellerView>(views, total, page.SafePage, page.SafePageSize);
+        return new Page<ResellerView>(await ToViewsAsync(rows, ct), total, page.SafePage, page.SafePageSize);
     }
 
     public async Task<ServiceResult<ResellerView>> GetAsync(Guid id, CancellationToken ct = default)
     {
         if (!Actor.IsStaff && !Actor.IsReseller) return Failure.NotFound("The reseller");
         var r = await db.Resellers.FirstOrDefaultAsync(x => x.Id == id, ct);
-        return r is null ? Failure.NotFound("The reseller") : await ToViewAsync(r, ct);
+        return r is null ? Failure.NotFound("The reseller") : (await ToViewsAsync([r], ct))[0];
     }
 
     public async Task<ServiceResult<ResellerView>> CreateAsync(CreateResellerInput input, CancellationToken ct = default)
@@ -88,10 +86,29 @@ public sealed class ResellerService(
         return (await GetAsync(id, ct)).Value!;
     }
 
-    private async Task<ResellerView> ToViewAsync(Reseller r, CancellationToken ct)
+    /// <summary>Views of a page of resellers in two grouped queries, not some per row.</summary>
+    private async Task<List<ResellerView>> ToViewsAsync(IReadOnlyList<Reseller> rows, CancellationToken ct)
     {
-        var allocated = await UsageQueries.PoolAllocatedAsync(db, r.Id, ct);
-        var email = await db.Users.Where(u => u.ResellerId == r.Id && u.CustomerId == null).Select(u => u.Email).FirstOrDefaultAsync(ct);
-        return new ResellerView(r.Id, r.Name, email, r.Enabled, r.AllowOverselling, r.Pool, allocated, r.CreatedAt);
+        var ids = rows.Select(r => (Guid?)r.Id).ToList();
+        var allocated = await db.Customers.IgnoreQueryFilters().Where(c => ids.Contains(c.ResellerId))
+            .GroupBy(c => c.ResellerId)
+            .Select(g => new
+            {
+                g.Key,
+                Count = g.Count(),
+                Domains = g.Sum(c => (long)c.Plan.MaxDomains),
+                Mailboxes = g.Sum(c => (long)c.Plan.MaxMailboxes),
+                Disk = g.Sum(c => c.Plan.DiskQuotaMb),
+            })
+            .ToDictionaryAsync(x => x.Key!.Value, ct);
+        var emails = (await db.Users.Where(u => ids.Contains(u.ResellerId) && u.CustomerId == null)
+                .Select(u => new { u.ResellerId, u.Email }).ToListAsync(ct))
+            .GroupBy(u => u.ResellerId!.Value).ToDictionary(g => g.Key, g => g.First().Email);
+        return rows.Select(r =>
+        {
+            var a = allocated.GetValueOrDefault(r.Id);
+            var pool = a is null ? new PoolLimits(0, 0, 0, 0) : new PoolLimits(a.Count, (int)a.Domains, (int)a.Mailboxes, a.Disk);
+            return new ResellerView(r.Id, r.Name, emails.GetValueOrDefault(r.Id), r.Enabled, r.AllowOverselling, r.Pool, pool, r.CreatedAt);
+        }).ToList();
     }
 }

@@ -50,6 +50,7 @@ public static class PanelHost
         var services = builder.Services;
         services.AddSingleton(settings);
         services.AddHttpContextAccessor();
+        services.AddTrustedProxies(builder.Configuration);
         // Cookie and antiforgery keys survive restarts, so people stay signed in.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
         services.AddScoped<HttpActorAccessor>();
@@ -125,6 +126,7 @@ public static class PanelHost
 
     private static WebApplication ConfigurePipeline(this WebApplication app)
     {
+        app.UseTrustedProxies(app.Configuration); // first: everything after sees the client's address (from trusted proxies only)
         app.UseSecurityHeaders();
         app.UseExceptionHandler("/error");
         app.UseStatusCodePages();

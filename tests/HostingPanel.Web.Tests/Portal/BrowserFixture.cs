@@ -27,6 +27,19 @@ public sealed class BrowserFixture : Infrastructure.PanelHostFixture, IAsyncLife
         return _browser;
     }
 
+    private static readonly List<IPage> _opened = [];
+
+    /// <summary>The pages opened since the last call, by any browser fixture: one test's pages, as browser tests run one at a time.</summary>
+    public static IReadOnlyList<IPage> TakeOpenedPages()
+    {
+        lock (_opened)
+        {
+            var pages = _opened.ToList();
+            _opened.Clear();
+            return pages;
+        }
+    }
+
     public async Task<IPage> NewPageAsync()
     {
         var browser = await BrowserAsync();
@@ -35,7 +48,9 @@ public sealed class BrowserFixture : Infrastructure.PanelHostFixture, IAsyncLife
         context.SetDefaultTimeout(30_000);
         context.SetDefaultNavigationTimeout(30_000);
         Assertions.SetDefaultExpectTimeout(20_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        lock (_opened) _opened.Add(page);
+        return page;
     }
 
     public new async ValueTask DisposeAsync()

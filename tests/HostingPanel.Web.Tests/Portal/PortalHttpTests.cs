@@ -151,7 +151,7 @@ public sealed class PortalHttpTests(PanelHostFixture host) : IClassFixture<Panel
         var attempt = await anonymous.PostFormAsync("/account/login", "/account/login", new() { ["Email"] = $"gone@{tag}.example", ["Password"] = "mailbox-password-1" });
         Assert.Equal(HttpStatusCode.OK, attempt.StatusCode);
 
-        Assert.Contains($"gone@{tag}.example", await admin.GetStringAsync("/deleted-mailboxes"));
+        Assert.Contains($"gone@{tag}.example", await admin.GetStringAsync($"/deleted-mailboxes?q=gone@{tag}"));
         var restore = await admin.PostFormAsync("/deleted-mailboxes", "/deleted-mailboxes/restore", new() { ["domain"] = $"{tag}.example", ["localPart"] = "gone" });
         Assert.Equal(HttpStatusCode.Redirect, restore.StatusCode);
         Assert.Equal(HttpStatusCode.OK, await customer.StatusOfAsync($"/domains/{tag}.example/mailboxes/gone"));

@@ -10,7 +10,7 @@ namespace HostingPanel.Web.Tests.Portal;
 /// </summary>
 // One Chromium at a time: several browsers and hosts at once starve a 2-core machine.
 [Collection(BrowserCollection.Name)]
-public sealed class PortalJourneyTests(BrowserFixture host) : IClassFixture<BrowserFixture>
+public sealed class PortalJourneyTests(BrowserFixture host) : BrowserTest, IClassFixture<BrowserFixture>
 {
     private const string Password = "journey-password-1";
 

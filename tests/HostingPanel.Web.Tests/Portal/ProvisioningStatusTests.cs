@@ -112,7 +112,7 @@ public sealed class ProvisioningStatusTests(MailHostFixture host) : IClassFixtur
 /// <summary>The status script updates a row in place (no reload) when the worker's result arrives.</summary>
 // One Chromium at a time: several browsers and hosts at once starve a 2-core machine.
 [Collection(BrowserCollection.Name)]
-public sealed class ProvisioningStatusBrowserTests(BrowserFixture host) : IClassFixture<BrowserFixture>
+public sealed class ProvisioningStatusBrowserTests(BrowserFixture host) : BrowserTest, IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task PendingRow_TurnsFailedWithReason_WithoutReload_ThenRetryMakesItPending()

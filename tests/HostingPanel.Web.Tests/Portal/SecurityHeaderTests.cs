@@ -130,7 +130,7 @@ public sealed partial class SecurityHeaderTests(PanelHostFixture host) : IClassF
 /// <summary>The domain page's usage chart still draws under the CSP, with no violation in the console.</summary>
 // One Chromium at a time: several browsers and hosts at once starve a 2-core machine.
 [Collection(BrowserCollection.Name)]
-public sealed class ContentSecurityPolicyBrowserTests(BrowserFixture host) : IClassFixture<BrowserFixture>
+public sealed class ContentSecurityPolicyBrowserTests(BrowserFixture host) : BrowserTest, IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task DomainPage_ChartRenders_WithoutCspViolations()

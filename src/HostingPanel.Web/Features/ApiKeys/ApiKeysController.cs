@@ -10,9 +10,9 @@ namespace HostingPanel.Web.Features.ApiKeys;
 public sealed class ApiKeysController(ApiKeyService keys) : PortalController
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index(CancellationToken ct)
+    public async Task<IActionResult> Index(int page = 1, string? q = null, CancellationToken ct = default)
     {
-        ViewData["Keys"] = await keys.ListAsync(ct);
+        await LoadKeysAsync(page, q, ct);
         return View(new CreateApiKeyInput());
     }
 
@@ -33,8 +33,14 @@ public sealed class ApiKeysController(ApiKeyService keys) : PortalController
             ModelState.AddModelError(nameof(form.UserEmail), "There is no such user among yours.");
         }
         else Show(result.Failure);
-        ViewData["Keys"] = await keys.ListAsync(ct);
+        await LoadKeysAsync(1, null, ct);
         return View(nameof(Index), form);
+    }
+
+    private async Task LoadKeysAsync(int page, string? q, CancellationToken ct)
+    {
+        ViewData["q"] = q;
+        ViewData["Keys"] = await keys.ListAsync(Paging(page, q), ct);
     }
 
     [HttpPost("{id:guid}/revoke")]

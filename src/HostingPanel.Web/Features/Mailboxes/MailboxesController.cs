@@ -1,4 +1,5 @@
 using HostingPanel.Application.Common;
+using HostingPanel.Application.Domains;
 using HostingPanel.Application.Mailboxes;
 using HostingPanel.Data.Identity;
 using HostingPanel.Web.Features.Shared;
@@ -11,8 +12,10 @@ namespace HostingPanel.Web.Features.Mailboxes;
 public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor actor) : PortalController
 {
     [HttpGet("domains/{domain}/mailboxes/new")]
-    public IActionResult Create(string domain)
+    public async Task<IActionResult> Create(string domain, [FromServices] DomainService domains, CancellationToken ct)
     {
+        // Another tenant's domain does not exist for this user, not even as an empty form.
+        if (!(await domains.GetAsync(domain, ct)).Succeeded) return NotFound();
         ViewData["Domain"] = domain;
         return View(new CreateMailboxInput { QuotaMb = 1024 });
     }
@@ -118,7 +121,11 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
     }
 
     [HttpGet("deleted-mailboxes"), RolesOr404(Roles.Admin, Roles.Support)]
-    public async Task<IActionResult> Deleted(CancellationToken ct) => View(await mailboxes.ListDeletedAsync(ct));
+    public async Task<IActionResult> Deleted(int page = 1, string? q = null, CancellationToken ct = default)
+    {
+        ViewData["q"] = q;
+        return View(await mailboxes.ListDeletedAsync(Paging(page, q), ct));
+    }
 
     [HttpPost("deleted-mailboxes/restore"), RolesOr404(Roles.Admin, Roles.Support)]
     public async Task<IActionResult> Restore(string domain, string localPart, CancellationToken ct)

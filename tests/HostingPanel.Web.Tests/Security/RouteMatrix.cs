@@ -1,0 +1,267 @@
+using static HostingPanel.Web.Tests.Security.MatrixRole;
+
+namespace HostingPanel.Web.Tests.Security;
+
+/// <summary>What a request ends in, as the user sees it.</summary>
+public enum Outcome { Allowed, NotFound, Forbidden, LoginPage, Unauthorized, ServerError, Refused }
+
+/// <summary>A request to send: a path, and a form (portal, sent with the session's antiforgery token), a JSON body (API) or an XML body.</summary>
+public sealed record MatrixRequest(string Path, Dictionary<string, string>? Form = null, object? Json = null, string? Xml = null);
+
+/// <summary>What a rule's request builder may use: the tenant whose object is named, and whether to make a fresh object.</summary>
+public sealed class MatrixContext(MatrixWorld world, MatrixTenant tenant, bool fresh)
+{
+    public MatrixWorld World { get; } = world;
+    public MatrixTenant T { get; } = tenant;
+    public bool Fresh { get; } = fresh;
+
+    public Task<string> AliasAsync() => Fresh ? World.FreshAliasAsync(T) : Task.FromResult(MatrixTenant.Alias);
+    public Task<string> MailboxAsync() => Fresh ? World.FreshMailboxAsync(T) : Task.FromResult(MatrixTenant.Mailbox);
+    public Task<string> DeletedMailboxAsync() => Fresh ? World.FreshDeletedMailboxAsync(T) : Task.FromResult(MatrixTenant.DeletedMailbox);
+    public Task<string> DomainAsync() => Fresh ? World.FreshDomainAsync(T) : Task.FromResult(T.Domain);
+    public Task<string> KeyIdAsync() => Fresh ? World.FreshKeyIdAsync(T) : World.SeededKeyIdAsync(T);
+}
+
+/// <summary>
+/// One route of the app (method and pattern exactly as the endpoint data source has them) and its policy:
+/// the outcome for each role on its own tenant's object, a sibling customer's and another reseller's.
+/// </summary>
+public sealed record RouteRule(
+    string Method, string Pattern, bool Api, bool Tenant,
+    Func<MatrixRole, Ownership, Outcome> Expect,
+    Func<MatrixContext, Task<MatrixRequest>> Build)
+{
+    public string Key => $"{Method} {Pattern}";
+
+    /// <summary>The request changes or removes what it names: where it is allowed it gets a fresh object, so the seeded ones stay as they are.</summary>
+    public bool ChangesTarget { get; init; }
+
+    /// <summary>The request ends the session (sign-out): it runs on a session of its own.</summary>
+    public bool EndsSession { get; init; }
+
+    /// <summary>For answers that hide instead of refusing (200 with nothing in it): reads the body as NotFound.</summary>
+    public Func<string, bool>? ShowsNothing { get; init; }
+}
+
+/// <summary>The policy of every portal action and API endpoint. A route of the app without a rule here fails the matrix test.</summary>
+public static class RouteMatrix
+{
+    private static readonly MatrixRole[] Everyone = [Admin, Support, Reseller, Customer, MailboxOwner];
+    private static readonly MatrixRole[] Panel = [Admin, Support, Reseller, Customer];
+    private static readonly MatrixRole[] Staff = [Admin, Support];
+    private static readonly MatrixRole[] Tenants = [Admin, Reseller];
+    private static readonly MatrixRole[] DomainOwners = [Admin, Reseller, Customer];
+    private const string Pw = MatrixWorld.Password;
+
+    /// <summary>
+    /// Anonymous: the sign-in page (portal) or 401 (API). A role not listed: 404, as for anything outside one's scope.
+    /// Listed roles: staff reach every tenant; a reseller its own customers (the sibling too); a customer only itself.
+    /// </summary>
+    public static Func<MatrixRole, Ownership, Outcome> Policy(bool api, params MatrixRole[] allowed) => (role, o) =>
+        role == Anonymous ? (api ? Outcome.Unauthorized : Outcome.LoginPage)
+        : !allowed.Contains(role) ? Outcome.NotFound
+        : role is Admin or Support ? Outcome.Allowed
+        : role == Reseller ? (o == Ownership.OtherReseller ? Outcome.NotFound : Outcome.Allowed)
+        : o == Ownership.Own ? Outcome.Allowed : Outcome.NotFound;
+
+    /// <summary>Public pages: the same answer whoever asks.</summary>
+    private static Func<MatrixRole, Ownership, Outcome> Public(Outcome outcome) => (_, _) => outcome;
+
+    private static RouteRule Page(string method, string pattern, MatrixRole[] allowed, Func<MatrixContext, Task<MatrixRequest>> build, bool tenant = false) =>
+        new(method, pattern, false, tenant, Policy(false, allowed), build);
+
+    private static RouteRule Endpoint(string method, string pattern, MatrixRole[] allowed, Func<MatrixContext, Task<MatrixRequest>> build, bool tenant = false) =>
+        new(method, pattern, true, tenant, Policy(true, allowed), build);
+
+    private static Task<MatrixRequest> Get(string path) => Task.FromResult(new MatrixRequest(path));
+    private static Task<MatrixRequest> Post(string path, Dictionary<string, string>? form = null) => Task.FromResult(new MatrixRequest(path, form ?? []));
+    private static Task<MatrixRequest> Json(string path, object? body = null) => Task.FromResult(new MatrixRequest(path, Json: body ?? new { }));
+
+    private static Dictionary<string, string> PlanOf(MatrixTenant t) => new()
+    {
+        ["Name"] = t.CustomerName,
+        ["Limits.MaxDomains"] = MatrixTenant.PlanDomains.ToString(),
+        ["Limits.MaxMailboxes"] = MatrixTenant.PlanMailboxes.ToString(),
+        ["Limits.DiskQuotaMb"] = MatrixTenant.PlanDiskMb.ToString(),
+    };
+
+    private static Dictionary<string, string> PoolOf(MatrixTenant t) => new()
+    {
+        ["Name"] = t.ResellerName,
+        ["AllowOverselling"] = "false",
+        ["Limits.MaxCustomers"] = MatrixTenant.ResellerCustomers.ToString(),
+        ["Limits.MaxDomains"] = MatrixTenant.ResellerDomains.ToString(),
+        ["Limits.MaxMailboxes"] = MatrixTenant.ResellerMailboxes.ToString(),
+        ["Limits.DiskQuotaMb"] = MatrixTenant.ResellerDiskMb.ToString(),
+    };
+
+    public static IReadOnlyList<RouteRule> Rules { get; } = Build();
+
+    private static List<RouteRule> Build()
+    {
+        var keyRevoke = new Func<MatrixRole, Ownership, Outcome>((role, o) => role switch
+        {
+            Anonymous => Outcome.LoginPage,
+            Admin => Outcome.Allowed,
+            // Support staff and mailbox owners manage only their own keys; a reseller its customers' keys.
+            Reseller => o == Ownership.OtherReseller ? Outcome.NotFound : Outcome.Allowed,
+            Customer => o == Ownership.Own ? Outcome.Allowed : Outcome.NotFound,
+            _ => Outcome.NotFound,
+        });
+        var rules = new List<RouteRule>
+        {
+            // --- public --------------------------------------------------------------------------------
+            new("GET", "/error", false, false, Public(Outcome.ServerError), _ => Get("/error")),
+            new("GET", "/health", false, false, Public(Outcome.Allowed), _ => Get("/health")),
+            new("GET", "/openapi/{documentName}.json", false, false, Public(Outcome.Allowed), _ => Get("/openapi/v1.json")),
+            new("GET", "/api/docs", false, false, Public(Outcome.Allowed), _ => Get("/api/docs")),
+            new("GET", "/account/login", false, false, Public(Outcome.Allowed), _ => Get("/account/login")),
+            new("POST", "/account/login", false, false, Public(Outcome.Allowed),
+                _ => Post("/account/login", new() { ["Email"] = "nobody@matrix.example", ["Password"] = "wrong-password-1" })),
+            // Without a pending two-factor sign-in, both steps go back to the sign-in page.
+            new("GET", "/account/two-factor-code", false, false, Public(Outcome.LoginPage), _ => Get("/account/two-factor-code")),
+            new("POST", "/account/two-factor-code", false, false, Public(Outcome.LoginPage), _ => Post("/account/two-factor-code", new() { ["Code"] = "123456" })),
+            new("POST", "/account/logout", false, false, Public(Outcome.LoginPage), _ => Post("/account/logout")) { EndsSession = true },
+            new("GET", "/mail/config-v1.1.xml", false, false, Public(Outcome.Allowed), c => Get($"/mail/config-v1.1.xml?emailaddress={c.T.MailboxAddress}")),
+            new("GET", "/.well-known/autoconfig/mail/config-v1.1.xml", false, false, Public(Outcome.Allowed), c => Get($"/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress={c.T.MailboxAddress}")),
+            new("POST", "/autodiscover/autodiscover.xml", false, false, Public(Outcome.Allowed), c => Task.FromResult(new MatrixRequest("/autodiscover/autodiscover.xml",
+                Xml: $"""<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"><Request><EMailAddress>{c.T.MailboxAddress}</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>"""))),
+
+            // --- every signed-in user ------------------------------------------------------------------
+            Page("GET", "/", Everyone, _ => Get("/")),
+            Page("GET", "/search", Panel, c => Get($"/search?q={MatrixTenant.Mailbox}")),
+            Page("GET", "/audit", Panel, _ => Get("/audit")),
+            Page("GET", "/account/two-factor", Panel, _ => Get("/account/two-factor")),
+            Page("POST", "/account/two-factor/enable", Panel, _ => Post("/account/two-factor/enable", new() { ["code"] = "000000" })),
+            Page("POST", "/account/two-factor/disable", Panel, _ => Post("/account/two-factor/disable", new() { ["code"] = "000000" })),
+            Page("POST", "/account/two-factor/recovery-codes", Panel, _ => Post("/account/two-factor/recovery-codes")),
+            Page("GET", "/apikeys", Panel, _ => Get("/apikeys")),
+            Page("POST", "/apikeys", Panel, c => Post("/apikeys", new() { ["Name"] = c.World.Unique("portal key ") })),
+            new("POST", "/apikeys/{id:guid}/revoke", false, true, keyRevoke, async c => new MatrixRequest($"/apikeys/{await c.KeyIdAsync()}/revoke", [])) { ChangesTarget = true },
+
+            // --- the mailbox owner's own pages -----------------------------------------------------------
+            Page("GET", "/my", [MailboxOwner], _ => Get("/my")),
+            Page("GET", "/my/settings", [MailboxOwner], _ => Get("/my/settings")),
+            Page("POST", "/my/settings", [MailboxOwner], _ => Post("/my/settings", new() { ["ForwardTo"] = "", ["KeepCopy"] = "true", ["Pop3RetentionDays"] = "0" })),
+            Page("GET", "/my/password", [MailboxOwner], _ => Get("/my/password")),
+            Page("POST", "/my/password", [MailboxOwner], _ => Post("/my/password", new() { ["Password"] = Pw })),
+            Page("GET", "/my/setup", [MailboxOwner], _ => Get("/my/setup")),
+
+            // --- admins: resellers, staff, the mail queue --------------------------------------------------
+            Page("GET", "/resellers", [Admin], _ => Get("/resellers")),
+            Page("GET", "/resellers/new", [Admin], _ => Get("/resellers/new")),
+            Page("POST", "/resellers/new", [Admin], c => Post("/resellers/new", new()
+            {
+                ["Name"] = c.World.Unique("Reseller "), ["Email"] = c.World.Unique("r") + "@matrix.example", ["Password"] = Pw,
+                ["Limits.MaxCustomers"] = "1", ["Limits.MaxDomains"] = "1", ["Limits.MaxMailboxes"] = "1", ["Limits.DiskQuotaMb"] = "10",
+            })),
+            Page("GET", "/resellers/{id:guid}", [Admin], c => Get($"/resellers/{c.T.ResellerId}"), tenant: true),
+            Page("POST", "/resellers/{id:guid}", [Admin], c => Post($"/resellers/{c.T.ResellerId}", PoolOf(c.T)), tenant: true),
+            Page("POST", "/resellers/{id:guid}/status", [Admin], c => Post($"/resellers/{c.T.ResellerId}/status", new() { ["enabled"] = "true" }), tenant: true),
+            Page("GET", "/staff", [Admin], _ => Get("/staff")),
+            Page("GET", "/staff/new", [Admin], _ => Get("/staff/new")),
+            Page("POST", "/staff/new", [Admin], c => Post("/staff/new", new() { ["Name"] = "Staff", ["Email"] = c.World.Unique("s") + "@matrix.example", ["Password"] = Pw, ["Role"] = "support" })),
+            Page("GET", "/queue", [Admin], _ => Get("/queue")),
+            // A portal-only node has no mail queue: even an admin gets 404 for a message id there.
+            new("POST", "/queue/{id}/retry", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound, _ => Post("/queue/no-such-message/retry")),
+            new("POST", "/queue/{id}/delete", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound, _ => Post("/queue/no-such-message/delete")),
+
+            // --- customers (admins, resellers) ---------------------------------------------------------------
+            Page("GET", "/customers", Tenants, _ => Get("/customers")),
+            Page("GET", "/customers/new", Tenants, _ => Get("/customers/new")),
+            Page("POST", "/customers/new", Tenants, c => Post("/customers/new", new()
+            {
+                ["Name"] = c.World.Unique("Customer "), ["Email"] = c.World.Unique("c") + "@matrix.example", ["Password"] = Pw,
+                ["Limits.MaxDomains"] = "1", ["Limits.MaxMailboxes"] = "1", ["Limits.DiskQuotaMb"] = "10",
+            })),
+            Page("GET", "/customers/{id:guid}", Tenants, c => Get($"/customers/{c.T.CustomerId}"), tenant: true),
+            Page("POST", "/customers/{id:guid}", Tenants, c => Post($"/customers/{c.T.CustomerId}", PlanOf(c.T)), tenant: true),
+            Page("POST", "/customers/{id:guid}/status", Tenants, c => Post($"/customers/{c.T.CustomerId}/status", new() { ["enabled"] = "true" }), tenant: true),
+
+            // --- domains ---------------------------------------------------------------------------------------
+            Page("GET", "/domains", Panel, _ => Get("/domains")),
+            Page("GET", "/domains/new", DomainOwners, _ => Get("/domains/new")),
+            Page("POST", "/domains/new", DomainOwners, c => Post("/domains/new", new() { ["Name"] = $"{c.World.Unique("n")}.{c.T.Tag}.example", ["CustomerId"] = c.T.CustomerId })),
+            Page("GET", "/domains/{name}", Panel, c => Get($"/domains/{c.T.Domain}"), tenant: true),
+            Page("GET", "/domains/{name}/delete", DomainOwners, c => Get($"/domains/{c.T.Domain}/delete"), tenant: true),
+            Page("POST", "/domains/{name}/delete", DomainOwners, async c => new MatrixRequest($"/domains/{await c.DomainAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
+            Page("GET", "/provisioning/status", Panel, c => Get($"/provisioning/status?key=domain:{c.T.Domain}"), tenant: true) with { ShowsNothing = body => body.Contains("\"items\":[]") },
+            Page("POST", "/provisioning/retry", Panel, c => Post("/provisioning/retry", new() { ["key"] = $"alias:{c.T.Domain}/{MatrixTenant.Alias}" }), tenant: true),
+
+            // --- mailboxes -------------------------------------------------------------------------------------
+            Page("GET", "/domains/{domain}/mailboxes/new", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/new"), tenant: true),
+            Page("POST", "/domains/{domain}/mailboxes/new", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/new",
+                new() { ["LocalPart"] = c.World.Unique("new"), ["Password"] = Pw, ["QuotaMb"] = "1" }), tenant: true),
+            Page("GET", "/domains/{domain}/mailboxes/{localPart}", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}"), tenant: true),
+            Page("POST", "/domains/{domain}/mailboxes/{localPart}", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}", new()
+            {
+                ["DisplayName"] = "Info", ["QuotaMb"] = "100", ["Enabled"] = "true", ["ImapEnabled"] = "true", ["Pop3Enabled"] = "true", ["Pop3RetentionDays"] = "0",
+            }), tenant: true),
+            Page("GET", "/domains/{domain}/mailboxes/{localPart}/password", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/password"), tenant: true),
+            Page("POST", "/domains/{domain}/mailboxes/{localPart}/password", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/password", new() { ["Password"] = Pw }), tenant: true),
+            Page("GET", "/domains/{domain}/mailboxes/{localPart}/delete", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/delete"), tenant: true),
+            Page("POST", "/domains/{domain}/mailboxes/{localPart}/delete", Panel, async c => new MatrixRequest($"/domains/{c.T.Domain}/mailboxes/{await c.MailboxAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
+            Page("GET", "/deleted-mailboxes", Staff, _ => Get("/deleted-mailboxes")),
+            Page("POST", "/deleted-mailboxes/restore", Staff, async c => new MatrixRequest("/deleted-mailboxes/restore", new() { ["domain"] = c.T.Domain, ["localPart"] = await c.DeletedMailboxAsync() }), tenant: true) with { ChangesTarget = true },
+
+            // --- aliases ---------------------------------------------------------------------------------------
+            Page("GET", "/domains/{domain}/aliases", Panel, c => Get($"/domains/{c.T.Domain}/aliases"), tenant: true),
+            Page("GET", "/domains/{domain}/aliases/new", Panel, c => Get($"/domains/{c.T.Domain}/aliases/new"), tenant: true),
+            Page("POST", "/domains/{domain}/aliases/new", Panel, c => Post($"/domains/{c.T.Domain}/aliases/new",
+                new() { ["LocalPart"] = c.World.Unique("al"), ["Destinations"] = c.T.MailboxAddress }), tenant: true),
+            Page("GET", "/domains/{domain}/aliases/{localPart}", Panel, c => Get($"/domains/{c.T.Domain}/aliases/{MatrixTenant.Alias}"), tenant: true),
+            Page("POST", "/domains/{domain}/aliases/{localPart}", Panel, c => Post($"/domains/{c.T.Domain}/aliases/{MatrixTenant.Alias}", new() { ["Destinations"] = c.T.MailboxAddress }), tenant: true),
+            Page("GET", "/domains/{domain}/aliases/{localPart}/delete", Panel, c => Get($"/domains/{c.T.Domain}/aliases/{MatrixTenant.Alias}/delete"), tenant: true),
+            Page("POST", "/domains/{domain}/aliases/{localPart}/delete", Panel, async c => new MatrixRequest($"/domains/{c.T.Domain}/aliases/{await c.AliasAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
+
+            // --- REST API ----------------------------------------------------------------------------------------
+            Endpoint("GET", "/api/v1/me", Everyone, _ => Get("/api/v1/me")),
+            Endpoint("GET", "/api/v1/apikeys", Everyone, _ => Get("/api/v1/apikeys")),
+            Endpoint("POST", "/api/v1/apikeys", Panel, c => Json("/api/v1/apikeys", new { name = c.World.Unique("api key ") })),
+            new("DELETE", "/api/v1/apikeys/{id:guid}", true, true, (r, o) => r == Anonymous ? Outcome.Unauthorized : keyRevoke(r, o),
+                async c => new MatrixRequest($"/api/v1/apikeys/{await c.KeyIdAsync()}")) { ChangesTarget = true },
+            // Lists answer everybody with what is in its scope (an empty page for those with nothing there).
+            Endpoint("GET", "/api/v1/resellers", Everyone, _ => Get("/api/v1/resellers")),
+            Endpoint("POST", "/api/v1/resellers", [Admin], c => Json("/api/v1/resellers", new
+            {
+                name = c.World.Unique("Reseller "), email = c.World.Unique("r") + "@matrix.example", password = Pw,
+                limits = new { maxCustomers = 1, maxDomains = 1, maxMailboxes = 1, diskQuotaMb = 10 },
+            })),
+            Endpoint("GET", "/api/v1/resellers/{id:guid}", [Admin, Support, Reseller], c => Get($"/api/v1/resellers/{c.T.ResellerId}"), tenant: true),
+            Endpoint("PATCH", "/api/v1/resellers/{id:guid}", [Admin], c => Json($"/api/v1/resellers/{c.T.ResellerId}", new { name = c.T.ResellerName }), tenant: true),
+            Endpoint("GET", "/api/v1/customers", Everyone, _ => Get("/api/v1/customers")),
+            Endpoint("POST", "/api/v1/customers", Tenants, c => Json("/api/v1/customers", new
+            {
+                name = c.World.Unique("Customer "), email = c.World.Unique("c") + "@matrix.example", password = Pw,
+                limits = new { maxDomains = 1, maxMailboxes = 1, diskQuotaMb = 10 },
+            })),
+            Endpoint("GET", "/api/v1/customers/{id:guid}", Panel, c => Get($"/api/v1/customers/{c.T.CustomerId}"), tenant: true),
+            Endpoint("PATCH", "/api/v1/customers/{id:guid}", Tenants, c => Json($"/api/v1/customers/{c.T.CustomerId}", new { enabled = true }), tenant: true),
+            Endpoint("GET", "/api/v1/domains", Everyone, _ => Get("/api/v1/domains")),
+            Endpoint("POST", "/api/v1/domains", DomainOwners, c => Json("/api/v1/domains", new { name = $"{c.World.Unique("api")}.{c.T.Tag}.example", customerId = c.T.CustomerId })),
+            Endpoint("GET", "/api/v1/domains/{domain}", Panel, c => Get($"/api/v1/domains/{c.T.Domain}"), tenant: true),
+            Endpoint("DELETE", "/api/v1/domains/{domain}", DomainOwners, async c => new MatrixRequest($"/api/v1/domains/{await c.DomainAsync()}"), tenant: true) with { ChangesTarget = true },
+            Endpoint("POST", "/api/v1/domains/{domain}/retry", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/retry"), tenant: true),
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes"), tenant: true),
+            Endpoint("POST", "/api/v1/domains/{domain}/mailboxes", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/mailboxes",
+                new { localPart = c.World.Unique("api"), password = Pw, quotaMb = 1 }), tenant: true),
+            // A mailbox owner's key reads its own mailbox (the one named here for the Own tenant), and nothing else.
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}"), tenant: true) with
+            {
+                Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
+            },
+            Endpoint("PATCH", "/api/v1/domains/{domain}/mailboxes/{localPart}", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}", new { displayName = "Info" }), tenant: true),
+            Endpoint("DELETE", "/api/v1/domains/{domain}/mailboxes/{localPart}", Panel, async c => new MatrixRequest($"/api/v1/domains/{c.T.Domain}/mailboxes/{await c.MailboxAsync()}"), tenant: true) with { ChangesTarget = true },
+            Endpoint("POST", "/api/v1/domains/{domain}/mailboxes/{localPart}/restore", Staff, async c => new MatrixRequest($"/api/v1/domains/{c.T.Domain}/mailboxes/{await c.DeletedMailboxAsync()}/restore", Json: new { }), tenant: true) with { ChangesTarget = true },
+            Endpoint("POST", "/api/v1/domains/{domain}/mailboxes/{localPart}/retry", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/retry"), tenant: true),
+            Endpoint("GET", "/api/v1/domains/{domain}/aliases", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/aliases"), tenant: true),
+            Endpoint("POST", "/api/v1/domains/{domain}/aliases", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/aliases",
+                new { localPart = c.World.Unique("api"), destinations = new[] { c.T.MailboxAddress } }), tenant: true),
+            Endpoint("GET", "/api/v1/domains/{domain}/aliases/{localPart}", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/aliases/{MatrixTenant.Alias}"), tenant: true),
+            Endpoint("PUT", "/api/v1/domains/{domain}/aliases/{localPart}", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/aliases/{MatrixTenant.Alias}", new { destinations = new[] { c.T.MailboxAddress } }), tenant: true),
+            Endpoint("DELETE", "/api/v1/domains/{domain}/aliases/{localPart}", Panel, async c => new MatrixRequest($"/api/v1/domains/{c.T.Domain}/aliases/{await c.AliasAsync()}"), tenant: true) with { ChangesTarget = true },
+            Endpoint("POST", "/api/v1/domains/{domain}/aliases/{localPart}/retry", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/aliases/{MatrixTenant.Alias}/retry"), tenant: true),
+        };
+        return rules;
+    }
+}
