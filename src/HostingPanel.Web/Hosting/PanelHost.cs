@@ -7,6 +7,7 @@ using HostingPanel.Data;
 using HostingPanel.Data.Identity;
 using HostingPanel.Web.Api;
 using HostingPanel.Web.Features;
+using HostingPanel.Web.Webmail;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Authorization;
@@ -106,6 +107,7 @@ public static class PanelHost
         services.AddProblemDetails();
         services.AddMailRoles(builder.Configuration, settings);
         services.AddPortal();
+        services.AddWebmail(builder.Configuration);
         services.AddPanelApi();
 
         overrideServices?.Invoke(services);
