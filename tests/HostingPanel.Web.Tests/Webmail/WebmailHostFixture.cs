@@ -32,6 +32,8 @@ public sealed class WebmailHostFixture : MailHostFixture, IAsyncLifetime
         foreach (var setting in base.ExtraSettings()) yield return setting;
         // Short enough that a broken watcher shows within a test, long enough not to churn on a loaded machine.
         yield return new("Webmail:IdleWindow", "00:00:10");
+        // Small pages, so paging is seen with a handful of messages.
+        yield return new("Webmail:PageSize", "5");
     }
 
     public async Task<IBrowser> BrowserAsync()
@@ -87,6 +89,18 @@ public sealed class WebmailHostFixture : MailHostFixture, IAsyncLifetime
         }
         foreach (var local in mailboxes)
             await EventuallyAsync(() => ImapLoginWorksAsync($"{local}@{domain}"), TimeSpan.FromSeconds(60), $"{local}@{domain} active in the engine");
+    }
+
+    /// <summary>One more mailbox in an existing domain, with its own quota, active in the engine.</summary>
+    public async Task AddMailboxAsync(string domain, string localPart, long quotaMb)
+    {
+        await using (var s = As())
+        {
+            var m = await s.ServiceProvider.GetRequiredService<MailboxService>()
+                .CreateAsync(domain, new CreateMailboxInput { LocalPart = localPart, Password = Password, QuotaMb = quotaMb }, Ct);
+            Assert.True(m.Succeeded, m.Failure?.Message);
+        }
+        await EventuallyAsync(() => ImapLoginWorksAsync($"{localPart}@{domain}"), TimeSpan.FromSeconds(60), $"{localPart}@{domain} active in the engine");
     }
 
     /// <summary>An IMAP client of the engine, logged in as <paramref name="address"/>, as any outside client.</summary>
