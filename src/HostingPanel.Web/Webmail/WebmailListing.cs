@@ -14,7 +14,8 @@ public sealed record ListQuery(string Folder, int Page = 1, SortField Sort = Sor
 
 public sealed record MessageRow(uint Uid, string From, string Subject, DateTimeOffset? Date, long Size, bool Seen, bool Flagged, bool Answered, bool HasAttachments, int Depth);
 
-public sealed record MessagePage(ListQuery Query, IReadOnlyList<MessageRow> Rows, int Total, int PageCount);
+/// <param name="Exists">Messages in the folder (not only those matching), for the new-mail watcher.</param>
+public sealed record MessagePage(ListQuery Query, IReadOnlyList<MessageRow> Rows, int Total, int PageCount, int Exists);
 
 /// <summary>
 /// One page of a folder, ordered and searched by the server (SORT, THREAD=REFERENCES, SEARCH): only the
@@ -38,7 +39,7 @@ public sealed class WebmailListing(ImapConnectionPool pool, IOptions<WebmailOpti
             var page = Math.Clamp(query.Page, 1, pageCount);
             var slice = ordered.Skip((page - 1) * size).Take(size).ToList();
             var rows = slice.Count == 0 ? [] : await RowsAsync(folder, slice, t);
-            return new MessagePage(query with { Page = page }, rows, ordered.Count, pageCount);
+            return new MessagePage(query with { Page = page }, rows, ordered.Count, pageCount, folder.Count);
         }, ct);
 
     private static async Task<IList<UniqueId>> Ordered(ImapClient client, IMailFolder folder, SearchQuery search, ListQuery query, CancellationToken ct)

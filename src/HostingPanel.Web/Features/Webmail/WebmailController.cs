@@ -97,7 +97,7 @@ public sealed class WebmailController(
     /// connection), a comment every idle window to keep proxies from closing the stream.
     /// </summary>
     [HttpGet("events")]
-    public async Task Events(string? folder, CancellationToken ct)
+    public async Task Events(string? folder, int? known, CancellationToken ct)
     {
         folder = string.IsNullOrEmpty(folder) ? ImapFolders.Inbox : folder;
         Response.ContentType = "text/event-stream";
@@ -110,7 +110,8 @@ public sealed class WebmailController(
             string message;
             try
             {
-                var changed = await watcher.WaitForChangeAsync(Who, folder, ct);
+                var (changed, count) = await watcher.WaitForChangeAsync(Who, folder, known, ct);
+                known = count;
                 message = changed ? $"event: changed\ndata: {JsonSerializer.Serialize(folder)}\n\n" : ": still watching\n\n";
             }
             catch (OperationCanceledException) { return; }
