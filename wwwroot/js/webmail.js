@@ -34,7 +34,12 @@
         });
         fetchFragment(root.getAttribute('data-folders-url')).then(function (html) {
             var panel = document.getElementById('folder-panel');
-            if (html !== null && panel) panel.innerHTML = html;
+            if (html === null || !panel) return;
+            panel.innerHTML = html;
+            // The quota bar's fill, as site.js sets it on page load.
+            panel.querySelectorAll('.progress-bar[data-width]').forEach(function (bar) {
+                bar.style.width = bar.getAttribute('data-width') + '%';
+            });
         });
     }
 
