@@ -16,6 +16,8 @@ public static class ImapFolders
         var folder = await GetAsync(client, path, ct);
         if (!folder.IsOpen || (access == FolderAccess.ReadWrite && folder.Access != FolderAccess.ReadWrite))
             await folder.OpenAsync(access, ct);
+        else
+            await client.NoOpAsync(ct); // still selected from an earlier request: learn of new and expunged mail first
         return folder;
     }
 

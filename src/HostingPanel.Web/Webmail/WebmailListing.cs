@@ -6,11 +6,12 @@ using MimeKit;
 
 namespace HostingPanel.Web.Webmail;
 
-public enum SortField { Date, From, Subject, Size }
+/// <summary>Received: arrival order (the folder's own order, no SORT needed); Date: the Date header (SORT).</summary>
+public enum SortField { Received, Date, From, Subject, Size }
 
 public enum SearchIn { All, Subject, From, Body }
 
-public sealed record ListQuery(string Folder, int Page = 1, SortField Sort = SortField.Date, bool Descending = true, bool Threaded = false, string? Search = null, SearchIn In = SearchIn.All);
+public sealed record ListQuery(string Folder, int Page = 1, SortField Sort = SortField.Received, bool Descending = true, bool Threaded = false, string? Search = null, SearchIn In = SearchIn.All);
 
 public sealed record MessageRow(uint Uid, string From, string Subject, DateTimeOffset? Date, long Size, bool Seen, bool Flagged, bool Answered, bool HasAttachments, int Depth);
 
@@ -30,6 +31,8 @@ public sealed class WebmailListing(ImapConnectionPool pool, IOptions<WebmailOpti
         pool.RunAsync(who, async (client, t) =>
         {
             var folder = await ImapFolders.OpenAsync(client, query.Folder, FolderAccess.ReadWrite, t);
+            if (!query.Threaded && query.Sort == SortField.Received && string.IsNullOrWhiteSpace(query.Search))
+                return await ArrivalPageAsync(folder, query, t);
             var search = SearchFor(query);
             var ordered = query.Threaded
                 ? Flatten(await folder.ThreadAsync(ThreadingAlgorithm.References, search, t))
@@ -41,6 +44,27 @@ public sealed class WebmailListing(ImapConnectionPool pool, IOptions<WebmailOpti
             var rows = slice.Count == 0 ? [] : await RowsAsync(folder, slice, t);
             return new MessagePage(query with { Page = page }, rows, ordered.Count, pageCount, folder.Count);
         }, ct);
+
+    /// <summary>
+    /// The default view, newest arrivals first: message sequence numbers are arrival order, so the page is a
+    /// range of them and costs one FETCH, whatever the folder's size (SORT would order every message).
+    /// </summary>
+    private async Task<MessagePage> ArrivalPageAsync(IMailFolder folder, ListQuery query, CancellationToken ct)
+    {
+        var total = folder.Count;
+        var size = options.Value.PageSize;
+        var pageCount = Math.Max(1, (total + size - 1) / size);
+        var page = Math.Clamp(query.Page, 1, pageCount);
+        if (total == 0) return new MessagePage(query with { Page = page }, [], 0, pageCount, 0);
+        var skip = (page - 1) * size;
+        var (first, last) = query.Descending
+            ? (Math.Max(0, total - skip - size), total - skip - 1)
+            : (skip, Math.Min(total - 1, skip + size - 1));
+        var summaries = await folder.FetchAsync(first, last, RowItems, ct);
+        var ordered = query.Descending ? summaries.OrderByDescending(s => s.Index) : summaries.OrderBy(s => s.Index);
+        var rows = ordered.Select(s => Row(s, 0)).ToList();
+        return new MessagePage(query with { Page = page }, rows, total, pageCount, total);
+    }
 
     private static async Task<IList<UniqueId>> Ordered(ImapClient client, IMailFolder folder, SearchQuery search, ListQuery query, CancellationToken ct)
     {
@@ -100,13 +124,17 @@ public sealed class WebmailListing(ImapConnectionPool pool, IOptions<WebmailOpti
         var rows = new List<MessageRow>(slice.Count);
         foreach (var (uid, depth) in slice)
         {
-            if (!byUid.TryGetValue(uid, out var s)) continue; // expunged meanwhile
-            var flags = s.Flags ?? MessageFlags.None;
-            rows.Add(new MessageRow(uid.Id, Sender(s.Envelope), s.Envelope?.Subject ?? "", s.Envelope?.Date, s.Size ?? 0,
-                flags.HasFlag(MessageFlags.Seen), flags.HasFlag(MessageFlags.Flagged), flags.HasFlag(MessageFlags.Answered),
-                s.Body is not null && s.Attachments.Any(), depth));
+            if (byUid.TryGetValue(uid, out var s)) rows.Add(Row(s, depth)); // absent: expunged meanwhile
         }
         return rows;
+    }
+
+    private static MessageRow Row(IMessageSummary s, int depth)
+    {
+        var flags = s.Flags ?? MessageFlags.None;
+        return new MessageRow(s.UniqueId.Id, Sender(s.Envelope), s.Envelope?.Subject ?? "", s.Envelope?.Date, s.Size ?? 0,
+            flags.HasFlag(MessageFlags.Seen), flags.HasFlag(MessageFlags.Flagged), flags.HasFlag(MessageFlags.Answered),
+            s.Body is not null && s.Attachments.Any(), depth);
     }
 
     public static string Sender(Envelope? envelope)

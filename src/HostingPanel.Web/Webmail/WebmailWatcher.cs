@@ -30,8 +30,6 @@ public sealed class WebmailWatcher(ImapConnectionPool pool, IOptions<WebmailOpti
         pool.RunAsync(who, async (client, _) =>
         {
             var folder = await ImapFolders.OpenAsync(client, folderPath, FolderAccess.ReadOnly, stop);
-            // A connection reused from the pool learns of new mail only when it talks to the server.
-            if (folder.IsOpen) await client.NoOpAsync(stop);
             var before = folder.Count;
             if (known is { } k && k != before) return (true, before);
             using var done = CancellationTokenSource.CreateLinkedTokenSource(stop);

@@ -89,6 +89,9 @@ public sealed class WebmailFeatureTests(WebmailHostFixture host) : IClassFixture
         Assert.Equal(["Foxtrot facts", "Echo event", "Bravo budget", "Charlie call", "Alpha notes"], Subjects(newest));
         Assert.Contains("Page 1 of 2", newest.QuerySelector("nav[aria-label='Message pages']")!.TextContent);
         Assert.Equal(["Delta plan"], Subjects(await web.PageAsync("/webmail?folder=INBOX&page=2")));
+        // The Date header (SORT) and arrival agree here; oldest first reverses both.
+        Assert.Equal(Subjects(newest), Subjects(await web.PageAsync("/webmail?folder=INBOX&sort=date")));
+        Assert.Equal(["Delta plan", "Alpha notes", "Charlie call", "Bravo budget", "Echo event"], Subjects(await web.PageAsync("/webmail?folder=INBOX&asc=true")));
         Assert.True(WebmailHttp.Rows(await web.PageAsync("/webmail?folder=INBOX&page=2")).Single().HasAttachments);
 
         Assert.Equal(["Alpha notes", "Bravo budget", "Charlie call", "Delta plan", "Echo event"], Subjects(await web.PageAsync("/webmail?folder=INBOX&sort=subject&asc=true")));

@@ -16,7 +16,7 @@ public sealed class ListParameters
 {
     public string? Folder { get; set; }
     public int Page { get; set; } = 1;
-    public SortField Sort { get; set; } = SortField.Date;
+    public SortField Sort { get; set; } = SortField.Received;
     public bool Asc { get; set; }
     public bool Thread { get; set; }
     public string? Q { get; set; }
@@ -29,7 +29,7 @@ public sealed class ListParameters
         var parts = new List<string> { "folder=" + Uri.EscapeDataString(q.Folder) };
         if ((page ?? q.Page) > 1) parts.Add("page=" + (page ?? q.Page));
         var s = sort ?? q.Sort;
-        if (s != SortField.Date) parts.Add("sort=" + s.ToString().ToLowerInvariant());
+        if (s != SortField.Received) parts.Add("sort=" + s.ToString().ToLowerInvariant());
         if (!q.Descending) parts.Add("asc=true");
         if (thread ?? q.Threaded) parts.Add("thread=true");
         if (!string.IsNullOrEmpty(q.Search)) parts.Add("q=" + Uri.EscapeDataString(q.Search) + (q.In == SearchIn.All ? "" : "&in=" + q.In.ToString().ToLowerInvariant()));
