@@ -66,7 +66,9 @@ try
     var first = await TimeAsync(browser, "/webmail?folder=INBOX", "Sender 9999", rounds);
     var open = await TimeAsync(browser, $"/webmail/message?folder=INBOX&uid={bigUid}", "Large report", rounds);
     var frame = await TimeAsync(browser, $"/webmail/message/body?folder=INBOX&uid={bigUid}", "Quarterly figures", rounds);
-    Report($"Webmail: first page of a {count:N0}-message INBOX (folders, SORT, FETCH 50)", first);
+    var sorted = await TimeAsync(browser, "/webmail?folder=INBOX&sort=subject", "Sender", Math.Max(10, rounds / 5));
+    Report($"Webmail: first page of a {count:N0}-message INBOX, newest first (folders, FETCH 50)", first);
+    Report($"Webmail: first page of a {count:N0}-message INBOX sorted by subject (SORT, FETCH 50)", sorted);
     Report("Webmail: open a 2 MB message (page: BODYSTRUCTURE, text part)", open);
     Report("Webmail: the 2 MB message's HTML frame (fetch + sanitize)", frame);
 }
