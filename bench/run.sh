@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command: the product against Dovecot, on this machine, in the same run.
 #
-#   bench/run.sh [imap|pop3|smtp|portal|provisioning|micro|all]      (default: all)
+#   bench/run.sh [imap|pop3|smtp|portal|provisioning|webmail|micro|all]      (default: all)
 #
 # Builds Release, generates the deterministic corpus, starts the product and a private loopback-only
 # Dovecot on a temporary directory with the same users, {ARGON2ID} hashes, quotas and corpus, runs the
@@ -11,8 +11,8 @@ set -euo pipefail
 
 SUITE=${1:-all}
 case "$SUITE" in
-  imap|pop3|smtp|portal|provisioning|micro|all) ;;
-  *) echo "usage: bench/run.sh [imap|pop3|smtp|portal|provisioning|micro|all]" >&2; exit 2 ;;
+  imap|pop3|smtp|portal|provisioning|webmail|micro|all) ;;
+  *) echo "usage: bench/run.sh [imap|pop3|smtp|portal|provisioning|webmail|micro|all]" >&2; exit 2 ;;
 esac
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -123,6 +123,17 @@ run_micro() {
   mkdir -p "$BENCH_DIR/out" && cp -r "$WORK/micro/results" "$BENCH_DIR/out/micro"
 }
 if [ "$SUITE" = micro ]; then run_micro; exit 0; fi
+# Webmail latency: the real product in its own process, webmail over HTTP talking IMAP to the engine like
+# any client; product only (no corpus, no Dovecot), so `bench/run.sh webmail` alone takes a minute or two.
+run_webmail() {
+  log "webmail latency (${BENCH_WEBMAIL_COUNT:-10000} messages, ${BENCH_WEBMAIL_ROUNDS:-100} requests each)"
+  dotnet build -c Release "$BENCH_DIR/Webmail" -v q -nologo >/dev/null
+  dotnet build -c Release "$ROOT/src/HostingPanel.Web" -v q -nologo >/dev/null
+  timeout 900 dotnet "$BENCH_DIR/Webmail/bin/Release/net10.0/hp-bench-webmail.dll" \
+      "$ROOT/src/HostingPanel.Web/bin/Release/net10.0/HostingPanel.Web.dll" "${BENCH_WEBMAIL_COUNT:-10000}" "${BENCH_WEBMAIL_ROUNDS:-100}" \
+    | tee -a "$WORK/logs/webmail.txt" > "$WORK/webmail.txt"
+}
+if [ "$SUITE" = webmail ]; then run_webmail; cat "$WORK/webmail.txt"; exit 0; fi
 
 # --- corpus and users -----------------------------------------------------------------------------
 log "generating the corpus ($BENCH_CORPUS_COUNT messages)"
@@ -321,6 +332,16 @@ if wants provisioning; then
     HB 60 placeholder --key "provisioning.scale.${provider,,}" --label "Provisioning: $scale mailboxes through the API until all active, $provider" \
       --unit "s" --product "${seconds:-failed}" --dovecot "no counterpart" --results "$RESULTS"
   done
+fi
+
+if wants webmail; then
+  run_webmail
+  while IFS= read -r line; do
+    label=${line%%: p50*}
+    p95=$(echo "$line" | sed -n 's/.* p95 \([0-9.]*\) ms.*/\1/p')
+    HB 60 placeholder --key "webmail.$(echo "$label" | tr -cs 'a-zA-Z0-9' '-' | cut -c1-40)" --label "$label, p95" --unit "ms" \
+      --product "${p95:-failed}" --dovecot "no counterpart" --results "$RESULTS"
+  done < <(grep '^Webmail:' "$WORK/webmail.txt")
 fi
 
 # --- report ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ using HostingPanel.Data;
 using HostingPanel.Data.Identity;
 using HostingPanel.Web.Api;
 using HostingPanel.Web.Features;
+using HostingPanel.Web.Webmail;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Authorization;
@@ -118,6 +119,7 @@ public static class PanelHost
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HostingPanel.MailEngine.Auth.LoginThrottle>();
         services.AddPortal();
+        services.AddWebmail(builder.Configuration);
         services.AddPanelApi();
 
         overrideServices?.Invoke(services);

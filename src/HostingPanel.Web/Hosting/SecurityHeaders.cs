@@ -22,6 +22,19 @@ public static partial class SecurityHeaders
         $"style-src 'self' {HashOf(ApiReferencePage.Html, "style")}; " +
         "img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'");
 
+    private const string FramedPolicyKey = "hp.framed-csp";
+
+    /// <summary>
+    /// A response shown inside one of the portal's own frames (webmail's message body) carries its own,
+    /// stricter policy, which must state frame-ancestors 'self'; it may then be framed by this origin only.
+    /// </summary>
+    public static void UseFramedPolicy(HttpContext context, string policy)
+    {
+        if (!policy.Contains("frame-ancestors 'self'", StringComparison.Ordinal))
+            throw new ArgumentException("A framed policy must allow framing by this origin only.", nameof(policy));
+        context.Items[FramedPolicyKey] = policy;
+    }
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
@@ -29,11 +42,12 @@ public static partial class SecurityHeaders
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = context.Request.Path.Equals("/api/docs", StringComparison.OrdinalIgnoreCase)
-                    ? ApiDocsPolicy.Value
+                var framed = context.Items.TryGetValue(FramedPolicyKey, out var own) && own is string;
+                headers.ContentSecurityPolicy = framed ? (string)own!
+                    : context.Request.Path.Equals("/api/docs", StringComparison.OrdinalIgnoreCase) ? ApiDocsPolicy.Value
                     : ContentSecurityPolicy;
                 headers.XContentTypeOptions = "nosniff";
-                headers.XFrameOptions = "DENY";
+                headers.XFrameOptions = framed ? "SAMEORIGIN" : "DENY";
                 headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
                 return Task.CompletedTask;
             });

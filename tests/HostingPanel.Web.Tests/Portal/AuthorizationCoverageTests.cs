@@ -9,7 +9,7 @@ namespace HostingPanel.Web.Tests.Portal;
 public sealed class AuthorizationCoverageTests
 {
     /// <summary>Pages for anybody: signing in (both steps) and the error page.</summary>
-    private static readonly HashSet<string> Anonymous = ["AccountController.Login", "AccountController.TwoFactor", "HomeController.Error", "AutoconfigController.Thunderbird", "AutoconfigController.Autodiscover"];
+    private static readonly HashSet<string> Anonymous = ["AccountController.Login", "AccountController.TwoFactor", "HomeController.Error", "AutoconfigController.Thunderbird", "AutoconfigController.Autodiscover", "WebmailLoginController.Login"];
 
     /// <summary>
     /// Anonymous, read-only endpoints that mail programs call without a browser session, so they cannot carry a token:

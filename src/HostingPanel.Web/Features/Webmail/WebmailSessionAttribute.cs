@@ -1,0 +1,37 @@
+using HostingPanel.Web.Hosting;
+using HostingPanel.Web.Webmail;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+
+namespace HostingPanel.Web.Features.Webmail;
+
+/// <summary>
+/// Webmail pages need a webmail session of the signed-in mailbox (its password is needed for IMAP and
+/// submission, and the portal cookie does not carry it). Without one, pages go to /webmail/login and
+/// background requests (list refresh, events) get 401.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class WebmailSessionAttribute : Attribute, IAsyncActionFilter
+{
+    public const string CookieName = "hp.webmail";
+    private const string ItemKey = "hp.webmail.credentials";
+
+    public Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
+    {
+        var http = context.HttpContext;
+        var sessions = http.RequestServices.GetRequiredService<WebmailSessions>();
+        var mailboxId = HttpActorAccessor.FromPrincipal(http).MailboxId;
+        var credentials = sessions.Find(http.Request.Cookies[CookieName], mailboxId);
+        if (credentials is null)
+        {
+            var background = http.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.Ordinal)
+                || http.Request.Headers["X-Requested-With"] == "fetch";
+            context.Result = background ? new UnauthorizedResult() : new RedirectResult("/webmail/login");
+            return Task.CompletedTask;
+        }
+        http.Items[ItemKey] = credentials;
+        return next();
+    }
+
+    public static WebmailCredentials Of(HttpContext http) => (WebmailCredentials)http.Items[ItemKey]!;
+}
