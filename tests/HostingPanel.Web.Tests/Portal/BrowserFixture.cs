@@ -48,7 +48,12 @@ public sealed class BrowserFixture : Infrastructure.PanelHostFixture, IAsyncLife
         context.SetDefaultTimeout(30_000);
         context.SetDefaultNavigationTimeout(30_000);
         Assertions.SetDefaultExpectTimeout(20_000);
-        var page = await context.NewPageAsync();
+        return Track(await context.NewPageAsync());
+    }
+
+    /// <summary>Registers a page opened elsewhere (another fixture's browser), so a failing test saves its screenshot too.</summary>
+    public static IPage Track(IPage page)
+    {
         lock (_opened) _opened.Add(page);
         return page;
     }

@@ -147,6 +147,29 @@ public static class RouteMatrix
             Page("POST", "/my/password", [MailboxOwner], _ => Post("/my/password", new() { ["Password"] = Pw })),
             Page("GET", "/my/setup", [MailboxOwner], _ => Get("/my/setup")),
 
+            // --- webmail: only the signed-in mailbox's own mail, reached over IMAP with its own credentials, so no
+            // request names another tenant's object. A portal session without a webmail session is sent to the
+            // webmail sign-in (counted as allowed); other roles get 404. The sign-in is posted empty (a validation
+            // error), so the matrix adds no failed logins to the per-IP throttle.
+            new("GET", "/webmail/login", false, false, Public(Outcome.Allowed), _ => Get("/webmail/login")),
+            new("POST", "/webmail/login", false, false, Public(Outcome.Allowed), _ => Post("/webmail/login", new() { ["Email"] = "", ["Password"] = "" })),
+            new("POST", "/webmail/logout", false, false, Policy(false, [MailboxOwner]), _ => Post("/webmail/logout")) { EndsSession = true },
+            Page("GET", "/webmail", [MailboxOwner], _ => Get("/webmail")),
+            Page("GET", "/webmail/list", [MailboxOwner], _ => Get("/webmail/list?folder=INBOX")),
+            Page("GET", "/webmail/folders", [MailboxOwner], _ => Get("/webmail/folders")),
+            Page("GET", "/webmail/events", [MailboxOwner], _ => Get("/webmail/events?folder=INBOX")),
+            Page("GET", "/webmail/compose", [MailboxOwner], _ => Get("/webmail/compose")),
+            Page("GET", "/webmail/message", [MailboxOwner], _ => Get("/webmail/message?folder=INBOX&uid=1")),
+            Page("GET", "/webmail/message/body", [MailboxOwner], _ => Get("/webmail/message/body?folder=INBOX&uid=1")),
+            Page("GET", "/webmail/message/attachment", [MailboxOwner], _ => Get("/webmail/message/attachment?folder=INBOX&uid=1&part=1")),
+            Page("GET", "/webmail/message/source", [MailboxOwner], _ => Get("/webmail/message/source?folder=INBOX&uid=1")),
+            Page("POST", "/webmail/compose", [MailboxOwner], _ => Post("/webmail/compose", new() { ["To"] = "", ["Subject"] = "" })),
+            Page("POST", "/webmail/messages", [MailboxOwner], _ => Post("/webmail/messages", new() { ["folder"] = "INBOX", ["action"] = "read" })),
+            Page("POST", "/webmail/trash/empty", [MailboxOwner], _ => Post("/webmail/trash/empty")),
+            Page("POST", "/webmail/folders/create", [MailboxOwner], _ => Post("/webmail/folders/create", new() { ["Name"] = "Matrix" })),
+            Page("POST", "/webmail/folders/rename", [MailboxOwner], _ => Post("/webmail/folders/rename", new() { ["Path"] = "Matrix", ["Name"] = "Matrix2" })),
+            Page("POST", "/webmail/folders/delete", [MailboxOwner], _ => Post("/webmail/folders/delete", new() { ["Path"] = "Matrix2" })),
+
             // --- admins: resellers, staff, the mail queue --------------------------------------------------
             Page("GET", "/resellers", [Admin], _ => Get("/resellers")),
             Page("GET", "/resellers/new", [Admin], _ => Get("/resellers/new")),

@@ -58,7 +58,7 @@ public sealed class WebmailHostFixture : MailHostFixture, IAsyncLifetime
         context.SetDefaultTimeout(45_000);
         context.SetDefaultNavigationTimeout(45_000);
         Assertions.SetDefaultExpectTimeout(30_000);
-        return await context.NewPageAsync();
+        return Portal.BrowserFixture.Track(await context.NewPageAsync());
     }
 
     /// <summary>A customer with <paramref name="domain"/>, the mailboxes, and aliases (local part → local parts), active in the engine.</summary>

@@ -14,7 +14,7 @@ namespace HostingPanel.Web.Tests.Webmail;
 /// and replies; adam sees the reply threaded under his message; both Sent folders hold their copies.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class WebmailJourneyTests(WebmailHostFixture host) : IClassFixture<WebmailHostFixture>
+public sealed class WebmailJourneyTests(WebmailHostFixture host) : Portal.BrowserTest, IClassFixture<WebmailHostFixture>
 {
     private const string Domain = "journey.example";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

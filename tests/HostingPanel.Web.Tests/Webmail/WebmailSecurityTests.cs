@@ -14,7 +14,7 @@ namespace HostingPanel.Web.Tests.Webmail;
 /// headers, and every webmail change needs the antiforgery token.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed partial class WebmailSecurityTests(WebmailHostFixture host) : IClassFixture<WebmailHostFixture>
+public sealed partial class WebmailSecurityTests(WebmailHostFixture host) : Portal.BrowserTest, IClassFixture<WebmailHostFixture>
 {
     private const string Domain = "hostile.example";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

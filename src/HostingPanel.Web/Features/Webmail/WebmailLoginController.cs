@@ -43,6 +43,7 @@ public sealed class WebmailLoginController(
             {
                 PortalSignIn.Outcome.LockedOut => "Too many failed attempts. Try again in 15 minutes.",
                 PortalSignIn.Outcome.Failed => "The address or password is not right.",
+                PortalSignIn.Outcome.Suspended => HostingPanel.Application.Users.AccountStanding.SuspendedMessage,
                 _ => "Webmail is for mailboxes: sign in with a mail address and its mailbox password.",
             });
             return View(View_, form);
