@@ -31,31 +31,7 @@ public sealed class QueuePageTests(StuckRelayHostFixture host) : IClassFixture<S
     [Fact]
     public async Task Admin_SeesRelayedMailWaiting_AndCanRetryAndDeleteIt_OthersGet404()
     {
-        await using (var s = host.As())
-        {
-            var c = await s.ServiceProvider.GetRequiredService<CustomerService>().CreateAsync(new CreateCustomerInput
-            {
-                Name = "Queue Co", Email = "owner@queue.example", Password = "customer-password-1",
-                Limits = new PlanLimitsInput { MaxDomains = 1, MaxMailboxes = 1, DiskQuotaMb = 10 },
-            }, Ct);
-            Assert.True((await s.ServiceProvider.GetRequiredService<DomainService>().CreateAsync(new CreateDomainInput { Name = "queue.example", CustomerId = c.Value!.Id }, Ct)).Succeeded);
-            Assert.True((await s.ServiceProvider.GetRequiredService<AliasService>()
-                .CreateAsync("queue.example", new CreateAliasInput { LocalPart = "out", Destinations = ["far-away@elsewhere.example"] }, Ct)).Succeeded);
-        }
-        var directory = host.App.Services.GetRequiredService<MailDirectory>();
-        for (var i = 0; i < 100 && (await directory.ResolveRecipientAsync("out@queue.example", Ct)).External.Count == 0; i++) await Task.Delay(50, Ct);
-
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse("sender@origin.example"));
-        message.To.Add(MailboxAddress.Parse("out@queue.example"));
-        message.Subject = "relay <b>me</b>";
-        message.Body = new TextPart("plain") { Text = "hello" };
-        using (var smtp = new SmtpClient())
-        {
-            await smtp.ConnectAsync("127.0.0.1", host.Port("smtp"), SecureSocketOptions.None, Ct);
-            await smtp.SendAsync(message, Ct);
-            await smtp.DisconnectAsync(true, Ct);
-        }
+        await RelayedMail.SendThroughExternalAliasAsync(host, "queue.example", "relay <b>me</b>", Ct);
         var queue = host.App.Services.GetRequiredService<IOutboundQueueAdmin>();
         var entry = Assert.Single(await queue.ListAsync(Ct), e => e.Recipients.Any(r => r.Address == "far-away@elsewhere.example"));
 

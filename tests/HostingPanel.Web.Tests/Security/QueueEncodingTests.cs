@@ -88,31 +88,7 @@ public sealed class QueueEncodingTests(HostileRelayHostFixture host) : IClassFix
     [Fact]
     public async Task RelayErrorText_OnTheQueuePage_IsEncoded()
     {
-        await using (var s = host.As())
-        {
-            var c = await s.ServiceProvider.GetRequiredService<CustomerService>().CreateAsync(new CreateCustomerInput
-            {
-                Name = "Queue Co", Email = "owner@hostile-queue.example", Password = "customer-password-1",
-                Limits = new PlanLimitsInput { MaxDomains = 1, MaxMailboxes = 1, DiskQuotaMb = 10 },
-            }, Ct);
-            Assert.True((await s.ServiceProvider.GetRequiredService<DomainService>().CreateAsync(new CreateDomainInput { Name = "hostile-queue.example", CustomerId = c.Value!.Id }, Ct)).Succeeded);
-            Assert.True((await s.ServiceProvider.GetRequiredService<AliasService>()
-                .CreateAsync("hostile-queue.example", new CreateAliasInput { LocalPart = "out", Destinations = ["far-away@elsewhere.example"] }, Ct)).Succeeded);
-        }
-        var directory = host.App.Services.GetRequiredService<MailDirectory>();
-        for (var i = 0; i < 100 && (await directory.ResolveRecipientAsync("out@hostile-queue.example", Ct)).External.Count == 0; i++) await Task.Delay(50, Ct);
-
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse("sender@origin.example"));
-        message.To.Add(MailboxAddress.Parse("out@hostile-queue.example"));
-        message.Subject = "<script>alert('subject')</script>";
-        message.Body = new TextPart("plain") { Text = "hello" };
-        using (var smtp = new SmtpClient())
-        {
-            await smtp.ConnectAsync("127.0.0.1", host.Port("smtp"), SecureSocketOptions.None, Ct);
-            await smtp.SendAsync(message, Ct);
-            await smtp.DisconnectAsync(true, Ct);
-        }
+        await RelayedMail.SendThroughExternalAliasAsync(host, "hostile-queue.example", "<script>alert('subject')</script>", Ct);
         // The first attempt meets the relay's refusal and leaves its text on the entry.
         var queue = host.App.Services.GetRequiredService<IOutboundQueueAdmin>();
         QueuedMessage? entry = null;

@@ -39,14 +39,8 @@ public sealed class WebmailHostFixture : MailHostFixture, IAsyncLifetime
     public async Task<IBrowser> BrowserAsync()
     {
         if (_browser is not null) return _browser;
-        var path = TestEnvironment.RequireChromium();
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = path,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        _browser = await Portal.DebianChromium.LaunchAsync(_playwright);
         return _browser;
     }
 
