@@ -17,16 +17,7 @@ internal static class InboundWorkload
 
     public static async Task<List<BenchResult>> RunAsync(Options o)
     {
-        var server = o.String("server");
-        var host = o.String("host", "127.0.0.1");
-        var port = o.Int("port");
-        var lmtp = o.String("proto") switch
-        {
-            "lmtp" => true,
-            "smtp" => false,
-            var p => throw new ArgumentException("--proto lmtp|smtp, not " + p),
-        };
-        var recipients = o.String("rcpt").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var (server, host, port, lmtp, recipients) = DeliveryTarget.From(o);
         var size = o.Int("size");
         var clients = o.Int("clients", 8);
         var duration = TimeSpan.FromSeconds(o.Int("duration", 10));
