@@ -74,6 +74,37 @@ public sealed class ImapStoreAdapterTests
     }
 
     [Fact]
+    public async Task HighestModSeq_WithoutAQueryPerCheck_StillSeesEveryChangeMadeElsewhere()
+    {
+        // NOOP trusts the change notifier instead of reading the folder row each time: a change made
+        // through any other handle (delivery, another session's STORE/EXPUNGE) must still show at once.
+        var (engine, account, imap) = await StartAsync();
+        await using var _ = engine;
+        await engine.DeliverAsync(account, EngineHost.Message("first"));
+        await using var inbox = (await imap.OpenFolderAsync("INBOX", CancellationToken.None))!;
+        await using var other = (await imap.OpenFolderAsync("INBOX", CancellationToken.None))!;
+        var start = (await inbox.GetSnapshotAsync(CancellationToken.None)).HighestModSeq;
+        Assert.Equal(start, await inbox.GetHighestModSeqAsync(CancellationToken.None));
+        Assert.Equal(start, await inbox.GetHighestModSeqAsync(CancellationToken.None));
+
+        async Task AssertSeenAsync(string what)
+        {
+            var fresh = (await other.GetSnapshotAsync(CancellationToken.None)).HighestModSeq;
+            Assert.True(fresh > start, what + " did not raise the MODSEQ");
+            Assert.Equal(fresh, await inbox.GetHighestModSeqAsync(CancellationToken.None));
+            start = fresh;
+        }
+
+        await engine.DeliverAsync(account, EngineHost.Message("second"));
+        await AssertSeenAsync("delivery");
+        await other.StoreFlagsAsync([1], ImapStoreMode.Add, ["\\Deleted"], null, CancellationToken.None);
+        await AssertSeenAsync("another session's STORE");
+        await other.ExpungeAsync(null, CancellationToken.None);
+        await AssertSeenAsync("another session's EXPUNGE");
+        Assert.Equal(start, await inbox.GetHighestModSeqAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Append_MapsFlagsKeywordsDateAndQuota_AndFolderNamesAreUnicode()
     {
         var (engine, account, imap) = await StartAsync(quota: 10_000);
