@@ -105,6 +105,19 @@ public sealed class ImapStoreAdapterTests
     }
 
     [Fact]
+    public async Task SqliteEngine_RaisesTheThreadPoolFloor_SoSessionsDoNotQueueBehindBlockedQueries()
+    {
+        // SQLite blocks a pool thread per query; with the default floor of one thread per core a
+        // NOOP waited for the pool to grow. The engine raises the floor when it opens the store.
+        var (engine, _, _) = await StartAsync();
+        await using var _ = engine;
+        Assert.True(engine.Services.GetRequiredService<EngineDatabase>().IsSqlite);
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        Assert.True(completionPorts > 0);
+        Assert.True(workers >= BlockingStoreThreads.MinimumWorkerThreads, $"min worker threads {workers}");
+    }
+
+    [Fact]
     public async Task Append_MapsFlagsKeywordsDateAndQuota_AndFolderNamesAreUnicode()
     {
         var (engine, account, imap) = await StartAsync(quota: 10_000);
