@@ -31,6 +31,10 @@ public sealed class EngineDatabase : IAsyncDisposable
             var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionString) { SearchPath = EngineMigrations.PostgresSchema };
             _npgsql = NpgsqlDataSource.Create(builder.ConnectionString);
         }
+        else
+        {
+            BlockingStoreThreads.EnsureFloor();
+        }
         _ready = new Lazy<Task>(() => EngineMigrations.ApplyAsync(this, _logger, CancellationToken.None));
     }
 

@@ -38,6 +38,12 @@ public sealed class MailboxChangeNotifier
     /// <summary>Set by <see cref="PostgresChangeRelay"/>: forwards local changes to other engine nodes.</summary>
     internal Action<MailboxChange>? Relay { get; set; }
 
+    /// <summary>
+    /// True while no other engine node writes the store: every change is then announced here before
+    /// its writer replies, so a folder may trust "nothing announced" instead of querying.
+    /// </summary>
+    public bool SeesAllChanges => Relay is null;
+
     public void Publish(MailboxChange change)
     {
         PublishLocal(change);

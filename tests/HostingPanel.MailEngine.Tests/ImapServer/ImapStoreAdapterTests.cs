@@ -74,6 +74,50 @@ public sealed class ImapStoreAdapterTests
     }
 
     [Fact]
+    public async Task HighestModSeq_WithoutAQueryPerCheck_StillSeesEveryChangeMadeElsewhere()
+    {
+        // NOOP trusts the change notifier instead of reading the folder row each time: a change made
+        // through any other handle (delivery, another session's STORE/EXPUNGE) must still show at once.
+        var (engine, account, imap) = await StartAsync();
+        await using var _ = engine;
+        await engine.DeliverAsync(account, EngineHost.Message("first"));
+        await using var inbox = (await imap.OpenFolderAsync("INBOX", CancellationToken.None))!;
+        await using var other = (await imap.OpenFolderAsync("INBOX", CancellationToken.None))!;
+        var start = (await inbox.GetSnapshotAsync(CancellationToken.None)).HighestModSeq;
+        Assert.Equal(start, await inbox.GetHighestModSeqAsync(CancellationToken.None));
+        Assert.Equal(start, await inbox.GetHighestModSeqAsync(CancellationToken.None));
+
+        async Task AssertSeenAsync(string what)
+        {
+            var fresh = (await other.GetSnapshotAsync(CancellationToken.None)).HighestModSeq;
+            Assert.True(fresh > start, what + " did not raise the MODSEQ");
+            Assert.Equal(fresh, await inbox.GetHighestModSeqAsync(CancellationToken.None));
+            start = fresh;
+        }
+
+        await engine.DeliverAsync(account, EngineHost.Message("second"));
+        await AssertSeenAsync("delivery");
+        await other.StoreFlagsAsync([1], ImapStoreMode.Add, ["\\Deleted"], null, CancellationToken.None);
+        await AssertSeenAsync("another session's STORE");
+        await other.ExpungeAsync(null, CancellationToken.None);
+        await AssertSeenAsync("another session's EXPUNGE");
+        Assert.Equal(start, await inbox.GetHighestModSeqAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SqliteEngine_RaisesTheThreadPoolFloor_SoSessionsDoNotQueueBehindBlockedQueries()
+    {
+        // SQLite blocks a pool thread per query; with the default floor of one thread per core a
+        // NOOP waited for the pool to grow. The engine raises the floor when it opens the store.
+        var (engine, _, _) = await StartAsync();
+        await using var _ = engine;
+        Assert.True(engine.Services.GetRequiredService<EngineDatabase>().IsSqlite);
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        Assert.True(completionPorts > 0);
+        Assert.True(workers >= BlockingStoreThreads.MinimumWorkerThreads, $"min worker threads {workers}");
+    }
+
+    [Fact]
     public async Task Append_MapsFlagsKeywordsDateAndQuota_AndFolderNamesAreUnicode()
     {
         var (engine, account, imap) = await StartAsync(quota: 10_000);

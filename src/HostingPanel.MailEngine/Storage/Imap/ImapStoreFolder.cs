@@ -18,6 +18,10 @@ public sealed class ImapStoreFolder : IImapFolder
     private TaskCompletionSource _changed = NewSignal();
     private bool _pending;
     private long _lastModSeq = -1;
+    // Changes to this folder announced since the subscription, and the count seen just before the
+    // last database read: equal means nothing changed since, so NOOP needs no query (-1: no such read).
+    private long _announcedChanges;
+    private long _changesAtLastRead = -1;
     // The last snapshot's messages and MODSEQ (GetSnapshotAsync is called by one session at a time).
     private List<ImapMessageMeta>? _cache;
     private long _cacheModSeq;
@@ -37,6 +41,7 @@ public sealed class ImapStoreFolder : IImapFolder
     {
         // The folder row first: a change that lands between the reads then shows as a newer
         // HIGHESTMODSEQ at the next check, instead of being hidden behind one already counted.
+        var mark = MarkBeforeRead();
         var folder = await Store.GetFolderByIdAsync(_folderId, cancellationToken);
         if (folder is null)
         {
@@ -73,6 +78,7 @@ public sealed class ImapStoreFolder : IImapFolder
 
         _cacheModSeq = folder.HighestModSeq;
         Volatile.Write(ref _lastModSeq, folder.HighestModSeq);
+        Volatile.Write(ref _changesAtLastRead, mark);
         return new ImapFolderSnapshot((uint)folder.UidValidity, (uint)folder.UidNext, (ulong)folder.HighestModSeq, _cache);
     }
 
@@ -145,10 +151,40 @@ public sealed class ImapStoreFolder : IImapFolder
 
     public async ValueTask<ulong> GetHighestModSeqAsync(CancellationToken cancellationToken)
     {
+        // NOOP and every command's sync land here: under 50 clients a query per command kept the
+        // pool threads blocked in SQLite (synchronous under its async API). When this process sees
+        // every change (no relay from other nodes) and none was announced since the last read, the
+        // last MODSEQ is still current.
+        var mark = MarkBeforeRead();
+        var known = Volatile.Read(ref _lastModSeq);
+        if (mark >= 0 && known >= 0 && Volatile.Read(ref _changesAtLastRead) == mark)
+        {
+            return (ulong)known;
+        }
+
         var folder = await Store.GetFolderByIdAsync(_folderId, cancellationToken);
         var modseq = folder?.HighestModSeq ?? 0;
         Volatile.Write(ref _lastModSeq, modseq);
+        Volatile.Write(ref _changesAtLastRead, mark);
         return (ulong)modseq;
+    }
+
+    /// <summary>
+    /// Subscribes (once) and returns the announced-change count to record with a read that follows,
+    /// or -1 when changes may come from other nodes unannounced in time, so every check must query.
+    /// </summary>
+    private long MarkBeforeRead()
+    {
+        if (!Store.Changes.SeesAllChanges)
+        {
+            return -1;
+        }
+
+        lock (_gate)
+        {
+            _subscription ??= Store.Changes.Subscribe(_account.MailboxId, OnChange);
+            return _announcedChanges;
+        }
     }
 
     public async ValueTask<ImapMessageData?> LoadMessageAsync(uint uid, bool includeRaw, CancellationToken cancellationToken)
@@ -305,10 +341,18 @@ public sealed class ImapStoreFolder : IImapFolder
 
     private void OnChange(MailboxChange change)
     {
+        if (change.FolderId == 0)
+        {
+            // A folder-list change (create/rename): count it so the next check reads the row again.
+            Interlocked.Increment(ref _announcedChanges);
+        }
+
         if (change.FolderId != _folderId)
         {
             return;
         }
+
+        Interlocked.Increment(ref _announcedChanges);
 
         TaskCompletionSource signal;
         lock (_gate)
