@@ -409,6 +409,9 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                         .IsUnique()
                         .HasDatabaseName("UX_Mailboxes_Domain_LocalPart");
 
+                    b.HasIndex("DomainId", "Status", "QuotaMb", "Id")
+                        .HasDatabaseName("IX_Mailboxes_Domain_Status_Quota");
+
                     b.ToTable("Mailboxes", (string)null);
                 });
 
