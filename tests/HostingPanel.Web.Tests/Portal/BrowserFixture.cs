@@ -38,10 +38,11 @@ public sealed class BrowserFixture : Infrastructure.PanelHostFixture, IAsyncLife
     {
         var browser = await BrowserAsync();
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString().TrimEnd('/') });
-        // Generous: the test machine is shared, and other test classes hash Argon2 passwords in parallel.
-        context.SetDefaultTimeout(30_000);
-        context.SetDefaultNavigationTimeout(30_000);
-        Assertions.SetDefaultExpectTimeout(20_000);
+        // Generous: the test machine is shared, and other test classes hash Argon2 passwords in parallel
+        // (a journey once waited over 30 s for a sign-in at load 17); every wait is for a condition.
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
+        Assertions.SetDefaultExpectTimeout(45_000);
         return Track(await context.NewPageAsync());
     }
 
