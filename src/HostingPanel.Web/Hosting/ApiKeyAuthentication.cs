@@ -7,6 +7,7 @@ using HostingPanel.Data.Identity;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace HostingPanel.Web.Hosting;
@@ -16,13 +17,22 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IServiceScopeFactory scopes)
+    IServiceScopeFactory scopes,
+    IMemoryCache cache,
+    CredentialEpoch epoch)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
 
     // Writing LastUsedAt on every request would turn reads into writes; once a minute is what the portal needs.
     private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
+
+    // Building the principal costs six queries (key, user, lockout, standing, roles, claims); a script creating
+    // thousands of objects would pay them on every call. A few seconds is short enough for changes made elsewhere
+    // (another process, raw SQL); changes made through this process advance the epoch and drop the entry at once.
+    private static readonly TimeSpan PrincipalLifetime = TimeSpan.FromSeconds(5);
+
+    private sealed record CachedPrincipal(ClaimsPrincipal Principal, long Epoch);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -31,9 +41,15 @@ public sealed class ApiKeyAuthenticationHandler(
         var key = header["Bearer ".Length..].Trim();
         if (key.Length is 0 or > 200) return AuthenticateResult.Fail("Invalid API key.");
 
+        var hash = ApiKeySecrets.Hash(key);
+        var cacheKey = "apikey-principal:" + hash;
+        if (cache.TryGetValue(cacheKey, out CachedPrincipal? cached) && cached!.Epoch == epoch.Current)
+            return AuthenticateResult.Success(new AuthenticationTicket(cached.Principal, SchemeName));
+
+        // Read before the rows: a change saved while this principal is built leaves it stale-marked, never cached fresh.
+        var builtAt = epoch.Current;
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<HostingPanelDbContext>();
-        var hash = ApiKeySecrets.Hash(key);
         var apiKey = await db.ApiKeys.FirstOrDefaultAsync(k => k.SecretHash == hash && k.RevokedAt == null, Context.RequestAborted);
         if (apiKey is null) return AuthenticateResult.Fail("Invalid API key.");
 
@@ -54,7 +70,9 @@ public sealed class ApiKeyAuthenticationHandler(
         var principal = await factory.CreateAsync(user);
         var identity = new ClaimsIdentity(principal.Claims, SchemeName);
         identity.AddClaim(new Claim("hp:apikey", apiKey.Id.ToString()));
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        var authenticated = new ClaimsPrincipal(identity);
+        cache.Set(cacheKey, new CachedPrincipal(authenticated, builtAt), PrincipalLifetime);
+        return AuthenticateResult.Success(new AuthenticationTicket(authenticated, SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -10,14 +10,18 @@ public static class DatabaseSetup
     /// <summary>Registers the provider's context as <see cref="HostingPanelDbContext"/>, scoped to the current actor's tenants.</summary>
     public static IServiceCollection AddPanelDatabase(this IServiceCollection services, PanelSettings settings)
     {
+        services.AddSingleton<CredentialEpoch>();
+        services.AddSingleton<CredentialChangeInterceptor>();
         if (settings.Provider == DatabaseProvider.Sqlite)
         {
-            services.AddDbContext<SqlitePanelDbContext>(o => o.UseSqlite(settings.PanelConnectionString));
+            services.AddDbContext<SqlitePanelDbContext>((sp, o) => o.UseSqlite(settings.PanelConnectionString)
+                .AddInterceptors(sp.GetRequiredService<CredentialChangeInterceptor>()));
             services.AddScoped<HostingPanelDbContext>(sp => sp.GetRequiredService<SqlitePanelDbContext>());
         }
         else
         {
-            services.AddDbContext<PostgreSqlPanelDbContext>(o => o.UseNpgsql(settings.PanelConnectionString));
+            services.AddDbContext<PostgreSqlPanelDbContext>((sp, o) => o.UseNpgsql(settings.PanelConnectionString)
+                .AddInterceptors(sp.GetRequiredService<CredentialChangeInterceptor>()));
             services.AddScoped<HostingPanelDbContext>(sp => sp.GetRequiredService<PostgreSqlPanelDbContext>());
         }
         return services;
