@@ -34,7 +34,8 @@ public sealed class PortalJourneyTests(BrowserFixture host) : BrowserTest, IClas
         await page.GetByLabel("Email or mailbox address").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/login"));
+        // Commit, not load: the redirect chain after sign-in can finish before Playwright watches for "load" (it then waits forever).
+        await page.WaitForURLAsync(url => !url.Contains("/account/login"), new() { WaitUntil = WaitUntilState.Commit });
         return page;
     }
 

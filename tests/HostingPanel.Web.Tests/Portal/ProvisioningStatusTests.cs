@@ -130,7 +130,8 @@ public sealed class ProvisioningStatusBrowserTests(BrowserFixture host) : Browse
         await page.GetByLabel("Email or mailbox address").FillAsync($"{tag}@customers.example");
         await page.GetByLabel("Password").FillAsync(PortalSetupSteps.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/login"));
+        // Commit, not load: the redirect chain after sign-in can finish before Playwright watches for "load" (it then waits forever).
+        await page.WaitForURLAsync(url => !url.Contains("/account/login"), new() { WaitUntil = WaitUntilState.Commit });
         await page.GotoAsync($"/domains/{domain}");
 
         // This host runs no worker: the row stays pending until the test plays the worker.

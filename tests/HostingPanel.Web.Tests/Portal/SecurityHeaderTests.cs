@@ -152,7 +152,8 @@ public sealed class ContentSecurityPolicyBrowserTests(BrowserFixture host) : Bro
         await page.GetByLabel("Email or mailbox address").FillAsync($"{tag}@customers.example");
         await page.GetByLabel("Password").FillAsync(PortalSetupSteps.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/login"));
+        // Commit, not load: the redirect chain after sign-in can finish before Playwright watches for "load" (it then waits forever).
+        await page.WaitForURLAsync(url => !url.Contains("/account/login"), new() { WaitUntil = WaitUntilState.Commit });
 
         await page.GotoAsync($"/domains/{tag}.example");
         // Either the chart drew (Chart.js sized the canvas) or the page says there is no history yet: both mean the script ran.

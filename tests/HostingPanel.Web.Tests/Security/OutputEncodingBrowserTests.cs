@@ -20,7 +20,8 @@ public sealed class OutputEncodingBrowserTests(BrowserFixture host) : BrowserTes
         await page.GetByLabel("Email or mailbox address").FillAsync(PanelHostFixture.AdminEmail);
         await page.GetByLabel("Password").FillAsync(PanelHostFixture.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/login"));
+        // Commit, not load: the redirect chain after sign-in can finish before Playwright watches for "load" (it then waits forever).
+        await page.WaitForURLAsync(url => !url.Contains("/account/login"), new() { WaitUntil = WaitUntilState.Commit });
 
         foreach (var path in new[] { $"/customers?q={hostile.Tag}", $"/domains/{hostile.Domain}", $"/domains/{hostile.Domain}/mailboxes/{hostile.Mailbox}", $"/audit?EntityKey={hostile.Tag}" })
         {
