@@ -9,8 +9,8 @@ namespace HostingPanel.Web.Hosting;
 
 /// <summary>
 /// Ends the portal sessions of a suspended tenant. The cookie carries the user's tenant links; their standing
-/// is looked up at most every few seconds per user, so suspending takes effect almost at once without a
-/// query on every request.
+/// is remembered per user for a few seconds (until a credential change in this process moves the epoch), so
+/// suspending takes effect at once without a query on every request.
 /// </summary>
 public static class SuspendedAccountCheck
 {
@@ -21,12 +21,15 @@ public static class SuspendedAccountCheck
         var userId = principal.FindFirstValue(ClaimTypes.NameIdentifier);
         if (userId is null) return false;
         var cache = services.GetRequiredService<IMemoryCache>();
+        // The same epoch as the API key cache: a suspension saved in this process drops the remembered standing at once.
+        var epoch = services.GetRequiredService<CredentialEpoch>();
         var key = "account-in-good-standing:" + userId;
-        if (cache.TryGetValue(key, out _)) return false;
+        if (cache.TryGetValue(key, out long checkedAt) && checkedAt == epoch.Current) return false;
+        var builtAt = epoch.Current;
         var suspended = await services.GetRequiredService<AccountStanding>().IsSuspendedAsync(
             Read(principal, PanelClaims.ResellerId), Read(principal, PanelClaims.CustomerId), Read(principal, PanelClaims.MailboxId), ct);
         // Only good standing is remembered: a tenant enabled again must be able to sign straight back in.
-        if (!suspended) cache.Set(key, true, CacheFor);
+        if (!suspended) cache.Set(key, builtAt, CacheFor);
         return suspended;
     }
 
