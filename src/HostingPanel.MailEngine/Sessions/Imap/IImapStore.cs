@@ -98,6 +98,19 @@ public interface IImapFolder : IAsyncDisposable
     }
 
     /// <summary>
+    /// The header summaries (SEARCH on the common header fields, SORT and THREAD keys) of these messages,
+    /// in the order of <paramref name="uids"/>; null for a message gone meanwhile. A store may keep them in
+    /// memory (<c>Storage.Imap.ImapHeaderSummaryCache</c>): then a search of a folder reads no header twice.
+    /// </summary>
+    /// <remarks>The default parses the header blocks <see cref="LoadMessagesAsync"/> returns, every time.</remarks>
+    async ValueTask<IReadOnlyList<Protocol.Imap.Search.ImapHeaderSummary?>> LoadHeaderSummariesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
+    {
+        var result = new Protocol.Imap.Search.ImapHeaderSummary?[uids.Count];
+        await ImapHeaderSummaryLoader.FillAsync(this, uids, Enumerable.Range(0, uids.Count).ToList(), result, summary: null, cancellationToken);
+        return result;
+    }
+
+    /// <summary>
     /// Changes flags of the given messages. With <paramref name="unchangedSince"/> (CONDSTORE), messages whose
     /// mod-sequence is higher are left alone and reported in <see cref="ImapStoreFlagsResult.Modified"/>.
     /// </summary>

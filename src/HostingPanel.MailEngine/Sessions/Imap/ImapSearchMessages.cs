@@ -11,7 +11,13 @@ internal enum ImapSearchNeed
     /// <summary>Flags, UID, size, internal date, MODSEQ: the session's metadata only.</summary>
     Metadata,
 
-    /// <summary>Header fields (HEADER, FROM, SUBJECT, SENT*, sort keys): the header block only.</summary>
+    /// <summary>
+    /// The common header fields (FROM, TO, CC, BCC, SUBJECT, Message-ID, SENT*), sort and thread keys:
+    /// the header summaries, which the store usually holds in memory.
+    /// </summary>
+    Summary,
+
+    /// <summary>Other header fields (HEADER X-Whatever): the header block.</summary>
     Headers,
 
     /// <summary>BODY and TEXT: the whole message, parsed, with its text parts decoded.</summary>
@@ -40,6 +46,17 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
     public bool HasFlag(string flag) => meta.Flags.Contains(flag, StringComparer.OrdinalIgnoreCase);
 
     public IImapMessageContent GetContent() => content ?? EmptyContent.Instance;
+
+    /// <summary>Only the header summary: what keys of <see cref="ImapSearchNeed.Summary"/> read.</summary>
+    private sealed class SummaryContent(ImapHeaderSummary summary) : IImapMessageContent
+    {
+        public ImapHeaderSummary Summary => summary;
+
+        // Never asked: a key on another field makes the search load header blocks (ImapSearchNeed.Headers).
+        public HeaderList Headers => throw new InvalidOperationException("Only the header summary was loaded.");
+
+        public string GetBodyText() => throw new InvalidOperationException("The message text was not loaded.");
+    }
 
     private sealed class EmptyContent : IImapMessageContent
     {
@@ -103,6 +120,29 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
             for (var i = 0; i < all.Count; i++)
             {
                 var message = new ImapSearchMessage((uint)i + 1, all[i], null);
+                if (ImapSearchEvaluator.Matches(key, message, context))
+                {
+                    matches.Add(message);
+                }
+            }
+
+            return matches;
+        }
+
+        if (need == ImapSearchNeed.Summary)
+        {
+            var uids = new uint[all.Count];
+            for (var i = 0; i < all.Count; i++)
+            {
+                uids[i] = all[i].Uid;
+            }
+
+            var summaries = await mailbox.Folder.LoadHeaderSummariesAsync(uids, cancellationToken);
+            for (var i = 0; i < all.Count; i++)
+            {
+                // A message expunged meanwhile is searched with no content, as in the other paths.
+                var content = summaries[i] is { } summary ? new SummaryContent(summary) : null;
+                var message = new ImapSearchMessage((uint)i + 1, all[i], content);
                 if (ImapSearchEvaluator.Matches(key, message, context))
                 {
                     matches.Add(message);
@@ -177,8 +217,8 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
     public static ImapSearchNeed Need(ImapSearchKey key) => key switch
     {
         ImapSearchText => ImapSearchNeed.Text,
-        ImapSearchHeader => ImapSearchNeed.Headers,
-        ImapSearchDate date => date.Field == ImapSearchDateField.Sent ? ImapSearchNeed.Headers : ImapSearchNeed.Metadata,
+        ImapSearchHeader header => ImapHeaderSummary.Covers(header.Field) ? ImapSearchNeed.Summary : ImapSearchNeed.Headers,
+        ImapSearchDate date => date.Field == ImapSearchDateField.Sent ? ImapSearchNeed.Summary : ImapSearchNeed.Metadata,
         ImapSearchAnd and => and.Keys.Select(Need).DefaultIfEmpty(ImapSearchNeed.Metadata).Max(),
         ImapSearchOr or => (ImapSearchNeed)Math.Max((int)Need(or.Left), (int)Need(or.Right)),
         ImapSearchNot not => Need(not.Key),

@@ -245,6 +245,38 @@ public sealed class ImapStoreFolder : IImapFolder
         return list;
     }
 
+    public async ValueTask<IReadOnlyList<Protocol.Imap.Search.ImapHeaderSummary?>> LoadHeaderSummariesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
+    {
+        var index = ImapHeaderSummaryCache.For(Store).Folder(_folderId);
+        var result = new Protocol.Imap.Search.ImapHeaderSummary?[uids.Count];
+        List<int>? missing = null;
+        for (var i = 0; i < uids.Count; i++)
+        {
+            if (index.TryGet(uids[i], out var summary))
+            {
+                result[i] = summary;
+            }
+            else
+            {
+                (missing ??= []).Add(i);
+            }
+        }
+
+        if (missing is not null)
+        {
+            // New arrivals (or a folder searched for the first time): their header blocks, once.
+            await ImapHeaderSummaryLoader.FillAsync(this, uids, missing, result, index.Add, cancellationToken);
+        }
+
+        if (index.Count > (2 * uids.Count) + 1024)
+        {
+            // Mostly expunged messages by now: keep what the folder still holds.
+            index.KeepOnly(uids);
+        }
+
+        return result;
+    }
+
     public async ValueTask<ImapStoreFlagsResult> StoreFlagsAsync(IReadOnlyList<uint> uids, ImapStoreMode mode, IReadOnlyList<string> flags, ulong? unchangedSince,
         CancellationToken cancellationToken)
     {

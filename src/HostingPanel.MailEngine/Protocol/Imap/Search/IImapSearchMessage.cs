@@ -43,6 +43,12 @@ public interface IImapMessageContent
     /// a check on the raw header block that lets a header search skip parsing most messages. True when unsure.
     /// </summary>
     bool HeadersMayContain(string value) => true;
+
+    /// <summary>The header's summary when the content was built from one (a store's header index); null otherwise.</summary>
+    ImapHeaderSummary? Summary => null;
+
+    /// <summary>A HEADER key answered from <see cref="Summary"/>; null when there is none or it does not cover the field.</summary>
+    bool? MatchHeader(string field, string foldedNeedle) => Summary?.MatchHeader(field, foldedNeedle);
 }
 
 /// <summary>Content from a parsed <see cref="MimeMessage"/>.</summary>

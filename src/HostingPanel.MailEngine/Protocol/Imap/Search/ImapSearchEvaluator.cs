@@ -25,18 +25,31 @@ public sealed record ImapSearchContext(uint LargestSequence, uint LargestUid, IR
 
         return matcher;
     }
+
+    // Each key's string folded once per command, not once per message.
+    private readonly Dictionary<string, string> _folded = new(StringComparer.Ordinal);
+
+    internal string Folded(string value)
+    {
+        if (!_folded.TryGetValue(value, out var folded))
+        {
+            folded = ImapSearchFold.Fold(value);
+            _folded[value] = folded;
+        }
+
+        return folded;
+    }
 }
 
 /// <summary>Evaluates a search key tree against one message (RFC 9051 section 6.4.4).</summary>
 /// <remarks>
-/// String keys are case-insensitive substring matches on decoded (RFC 2047, charset) text.
+/// String keys are substring matches on decoded (RFC 2047, charset) text, both sides folded by
+/// <see cref="ImapSearchFold"/> (case and compatibility forms ignored).
 /// Dates compare by calendar day in the message's own time zone. SENT* keys fall back to the
 /// internal date when the Date: header is missing or unparsable, as RFC 5256 does for SORT.
 /// </remarks>
 public static class ImapSearchEvaluator
 {
-    private static readonly CompareInfo Compare = CultureInfo.InvariantCulture.CompareInfo;
-
     public static bool Matches(ImapSearchKey key, IImapSearchMessage message, ImapSearchContext context)
     {
         IImapMessageContent? content = null;
@@ -101,6 +114,12 @@ public static class ImapSearchEvaluator
             case ImapSearchHeader header:
                 {
                     content ??= m.GetContent();
+                    var needle = context.Folded(header.Value);
+                    if (content.MatchHeader(header.Field, needle) is { } answered)
+                    {
+                        return answered;
+                    }
+
                     if (header.Value.Length > 0 && !content.HeadersMayContain(header.Value))
                     {
                         return false;
@@ -115,7 +134,7 @@ public static class ImapSearchEvaluator
                         }
 
                         any = true;
-                        if (header.Value.Length == 0 || Contains(h.Value, header.Value))
+                        if (needle.Length == 0 || Contains(h.Value, needle))
                         {
                             return true;
                         }
@@ -127,7 +146,8 @@ public static class ImapSearchEvaluator
             case ImapSearchText text:
                 {
                     content ??= m.GetContent();
-                    if (Contains(content.GetBodyText(), text.Value))
+                    var needle = context.Folded(text.Value);
+                    if (Contains(content.GetBodyText(), needle))
                     {
                         return true;
                     }
@@ -136,7 +156,7 @@ public static class ImapSearchEvaluator
                     {
                         foreach (var h in content.Headers)
                         {
-                            if (Contains(h.Field + ": " + h.Value, text.Value))
+                            if (Contains(h.Field + ": " + h.Value, needle))
                             {
                                 return true;
                             }
@@ -151,13 +171,14 @@ public static class ImapSearchEvaluator
         }
     }
 
-    private static bool Contains(string? haystack, string needle) =>
-        haystack is not null && Compare.IndexOf(haystack, needle, CompareOptions.IgnoreCase) >= 0;
+    private static bool Contains(string? haystack, string foldedNeedle) =>
+        haystack is not null && ImapSearchFold.Contains(ImapSearchFold.Fold(haystack), foldedNeedle);
 
     private static DateTimeOffset SentDate(IImapSearchMessage m, ref IImapMessageContent? content)
     {
         content ??= m.GetContent();
-        return ImapMessageFields.SentDate(content.Headers) ?? m.InternalDate;
+        var sent = content.Summary is { } summary ? summary.SentDate : ImapMessageFields.SentDate(content.Headers);
+        return sent ?? m.InternalDate;
     }
 }
 

@@ -1,5 +1,4 @@
 using HostingPanel.MailEngine.Protocol.Imap.Commands;
-using MimeKit;
 
 namespace HostingPanel.MailEngine.Protocol.Imap.Search;
 
@@ -7,13 +6,20 @@ namespace HostingPanel.MailEngine.Protocol.Imap.Search;
 /// <remarks>
 /// Address keys compare the addr-mailbox (local part) of the first address; DISPLAY* keys the
 /// display name, or the address when there is none. DATE is the Date: header, or the internal date
-/// when missing. Strings compare case-insensitively; the final tie-breaker is the sequence number.
+/// when missing. Strings compare folded (<see cref="ImapSearchFold"/>): case, accents' encoding and
+/// compatibility forms aside; the final tie-breaker is the sequence number.
 /// </remarks>
 public static class ImapSorter
 {
     public static IReadOnlyList<IImapSearchMessage> Sort(IEnumerable<IImapSearchMessage> messages, IReadOnlyList<ImapSortCriterion> criteria)
     {
-        var keyed = messages.Select(m => new Keyed(m, criteria.Select(c => KeyOf(m, c.Key)).ToArray())).ToList();
+        var onHeaders = criteria.Any(c => c.Key is not (ImapSortKey.Arrival or ImapSortKey.Size));
+        var keyed = messages.Select(m =>
+        {
+            // The header summary once per message (a store's index usually has it already), whatever the number of keys.
+            var summary = onHeaders ? SummaryOf(m.GetContent()) : null;
+            return new Keyed(m, criteria.Select(c => KeyOf(m, summary, c.Key)).ToArray());
+        }).ToList();
         keyed.Sort((a, b) =>
         {
             for (var i = 0; i < criteria.Count; i++)
@@ -30,43 +36,30 @@ public static class ImapSorter
         return keyed.Select(k => k.Message).ToList();
     }
 
+    /// <summary>The content's summary, or one made from its header fields.</summary>
+    public static ImapHeaderSummary SummaryOf(IImapMessageContent content) => content.Summary ?? ImapHeaderSummary.From(content.Headers);
+
     private sealed record Keyed(IImapSearchMessage Message, object[] Keys);
 
     private static int CompareKeys(object a, object b) => (a, b) switch
     {
-        (string x, string y) => string.Compare(x, y, StringComparison.OrdinalIgnoreCase),
+        (string x, string y) => string.CompareOrdinal(x, y), // folded already
         (long x, long y) => x.CompareTo(y),
         (DateTimeOffset x, DateTimeOffset y) => x.UtcDateTime.CompareTo(y.UtcDateTime),
         _ => 0,
     };
 
-    private static object KeyOf(IImapSearchMessage m, ImapSortKey key)
+    private static object KeyOf(IImapSearchMessage m, ImapHeaderSummary? summary, ImapSortKey key) => key switch
     {
-        switch (key)
-        {
-            case ImapSortKey.Arrival:
-                return m.InternalDate;
-            case ImapSortKey.Size:
-                return m.Size;
-            case ImapSortKey.Date:
-                return ImapMessageFields.SentDate(m.GetContent().Headers) ?? m.InternalDate;
-            case ImapSortKey.Subject:
-                return ImapBaseSubject.Extract(m.GetContent().Headers[HeaderId.Subject]);
-            case ImapSortKey.From:
-                return ImapMessageFields.FirstMailbox(m.GetContent().Headers, HeaderId.From)?.LocalPart ?? string.Empty;
-            case ImapSortKey.To:
-                return ImapMessageFields.FirstMailbox(m.GetContent().Headers, HeaderId.To)?.LocalPart ?? string.Empty;
-            case ImapSortKey.Cc:
-                return ImapMessageFields.FirstMailbox(m.GetContent().Headers, HeaderId.Cc)?.LocalPart ?? string.Empty;
-            case ImapSortKey.DisplayFrom:
-                return Display(ImapMessageFields.FirstMailbox(m.GetContent().Headers, HeaderId.From));
-            case ImapSortKey.DisplayTo:
-                return Display(ImapMessageFields.FirstMailbox(m.GetContent().Headers, HeaderId.To));
-            default:
-                return string.Empty;
-        }
-    }
-
-    private static string Display(MailboxAddress? address) =>
-        address is null ? string.Empty : !string.IsNullOrEmpty(address.Name) ? address.Name : address.Address;
+        ImapSortKey.Arrival => m.InternalDate,
+        ImapSortKey.Size => m.Size,
+        ImapSortKey.Date => summary!.SentDate ?? m.InternalDate,
+        ImapSortKey.Subject => summary!.BaseSubject,
+        ImapSortKey.From => summary!.FromMailbox,
+        ImapSortKey.To => summary!.ToMailbox,
+        ImapSortKey.Cc => summary!.CcMailbox,
+        ImapSortKey.DisplayFrom => summary!.DisplayFrom,
+        ImapSortKey.DisplayTo => summary!.DisplayTo,
+        _ => string.Empty,
+    };
 }

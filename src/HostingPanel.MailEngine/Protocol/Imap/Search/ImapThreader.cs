@@ -18,32 +18,15 @@ public sealed record ImapThreadMessage(uint Id, uint SequenceNumber, string? Mes
 {
     public static ImapThreadMessage From(IImapSearchMessage message, bool useUid)
     {
-        var headers = message.GetContent().Headers;
-        var references = MessageIds(headers[HeaderId.References]);
-        if (references.Count == 0)
-        {
-            // RFC 5256: without References, the first message-id of In-Reply-To.
-            references = MessageIds(headers[HeaderId.InReplyTo]).Take(1).ToList();
-        }
-
+        var summary = ImapSorter.SummaryOf(message.GetContent());
         return new ImapThreadMessage(
             useUid ? message.Uid : message.SequenceNumber,
             message.SequenceNumber,
-            MessageIds(headers[HeaderId.MessageId]).FirstOrDefault(),
-            references,
-            headers[HeaderId.Subject],
-            ImapMessageFields.SentDate(headers) ?? message.InternalDate);
+            summary.MessageId,
+            summary.References,
+            summary.Subject,
+            summary.SentDate ?? message.InternalDate);
     }
-
-    /// <summary>References kept per message.</summary>
-    /// <remarks>
-    /// Note: RFC 5256 sets no bound; the last 256 ids keep every real thread intact while a hostile
-    /// header of thousands of ids cannot build a chain of thousands of dummies.
-    /// </remarks>
-    private const int MaxReferences = 256;
-
-    private static List<string> MessageIds(string? value) =>
-        value is null ? [] : MimeUtils.EnumerateReferences(value).TakeLast(MaxReferences).ToList();
 }
 
 /// <summary>THREAD=ORDEREDSUBJECT and THREAD=REFERENCES of RFC 5256, and the thread-list syntax.</summary>

@@ -15,7 +15,7 @@ internal static class SortHandler
         var need = ImapSearchMessage.Need(sort.Key);
         if (sortsOnHeaders && need == ImapSearchNeed.Metadata)
         {
-            need = ImapSearchNeed.Headers;
+            need = ImapSearchNeed.Summary;
         }
 
         var matches = await ImapSearchMessage.FilterAsync(mailbox, sort.Key, ImapSearchMessage.Context(mailbox, session), need, sortsOnHeaders, cancellationToken);

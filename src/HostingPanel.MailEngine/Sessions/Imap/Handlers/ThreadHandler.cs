@@ -11,8 +11,8 @@ internal static class ThreadHandler
     {
         var thread = (ImapThreadCommand)command;
         var mailbox = session.Selected!;
-        // THREAD reads Subject, Date, Message-ID, In-Reply-To and References: the header block is enough.
-        var need = (ImapSearchNeed)Math.Max((int)ImapSearchMessage.Need(thread.Key), (int)ImapSearchNeed.Headers);
+        // THREAD reads Subject, Date, Message-ID, In-Reply-To and References: the header summaries are enough.
+        var need = (ImapSearchNeed)Math.Max((int)ImapSearchMessage.Need(thread.Key), (int)ImapSearchNeed.Summary);
         var matches = await ImapSearchMessage.FilterAsync(mailbox, thread.Key, ImapSearchMessage.Context(mailbox, session), need, keepHeaders: true, cancellationToken);
         var threads = ImapThreader.Thread(thread.Algorithm, matches.Select(m => ImapThreadMessage.From(m, thread.Uid)));
         var text = ImapThreader.Format(threads);
