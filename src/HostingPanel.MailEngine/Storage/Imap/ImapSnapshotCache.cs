@@ -13,6 +13,7 @@ internal sealed class ImapSnapshotCache
 {
     private static readonly ConditionalWeakTable<MailStore, ImapSnapshotCache> PerStore = new();
     private readonly Dictionary<long, (long ModSeq, WeakReference<List<ImapMessageMeta>> List)> _entries = [];
+    private readonly Dictionary<(long FolderId, long ModSeq), TaskCompletionSource<List<ImapMessageMeta>>> _building = [];
     private int _sweepCountdown = SweepEvery;
     private const int SweepEvery = 1024;
 
@@ -49,6 +50,56 @@ internal sealed class ImapSnapshotCache
         modSeq = 0;
         list = null!;
         return false;
+    }
+
+    /// <summary>
+    /// The shared list at <paramref name="modSeq"/>, built by <paramref name="build"/> when there is none;
+    /// sessions asking for the same folder and MODSEQ while it is being built wait for that one build
+    /// (fifty sessions woken by one delivery make one patch query, not fifty).
+    /// </summary>
+    public Task<List<ImapMessageMeta>> GetOrBuildAsync(long folderId, long modSeq, Func<Task<List<ImapMessageMeta>>> build, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<List<ImapMessageMeta>> mine;
+        lock (_entries)
+        {
+            if (_entries.TryGetValue(folderId, out var entry) && entry.ModSeq == modSeq && entry.List.TryGetTarget(out var found))
+            {
+                return Task.FromResult(found);
+            }
+
+            if (_building.TryGetValue((folderId, modSeq), out var running))
+            {
+                return running.Task.WaitAsync(cancellationToken);
+            }
+
+            mine = new TaskCompletionSource<List<ImapMessageMeta>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _building[(folderId, modSeq)] = mine;
+        }
+
+        // Built outside the lock (the store may block on SQLite), by whoever came first.
+        _ = BuildAsync(folderId, modSeq, build, mine);
+        return mine.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task BuildAsync(long folderId, long modSeq, Func<Task<List<ImapMessageMeta>>> build, TaskCompletionSource<List<ImapMessageMeta>> result)
+    {
+        try
+        {
+            var list = await build();
+            Set(folderId, modSeq, list);
+            result.TrySetResult(list);
+        }
+        catch (Exception ex)
+        {
+            result.TrySetException(ex);
+        }
+        finally
+        {
+            lock (_entries)
+            {
+                _building.Remove((folderId, modSeq));
+            }
+        }
     }
 
     public void Set(long folderId, long modSeq, List<ImapMessageMeta> list)

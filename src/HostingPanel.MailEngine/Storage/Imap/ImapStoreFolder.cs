@@ -42,7 +42,7 @@ public sealed class ImapStoreFolder : IImapFolder
         // The folder row first: a change that lands between the reads then shows as a newer
         // HIGHESTMODSEQ at the next check, instead of being hidden behind one already counted.
         var mark = MarkBeforeRead();
-        var folder = await Store.GetFolderByIdAsync(_folderId, cancellationToken);
+        var folder = await ImapFolderRowReads.For(Store).ReadAsync(_folderId, cancellationToken);
         if (folder is null)
         {
             // Deleted meanwhile (by another session): empty, so the session expunges what it showed.
@@ -53,33 +53,36 @@ public sealed class ImapStoreFolder : IImapFolder
 
         if (_cache is null || folder.HighestModSeq != _cacheModSeq)
         {
-            // Another session may already have read this folder at this MODSEQ: share its list.
-            var shared = ImapSnapshotCache.For(Store);
-            if (!shared.TryGet(_folderId, folder.HighestModSeq, out var list))
-            {
-                if (_cache is not null)
-                {
-                    list = await PatchAsync(_cache, _cacheModSeq, cancellationToken);
-                }
-                else if (shared.TryGetLatest(_folderId, out var baseModSeq, out var baseList) && baseModSeq < folder.HighestModSeq)
-                {
-                    // A newly opened folder (SELECT) starts from another session's older list plus what changed since.
-                    list = await PatchAsync(baseList, baseModSeq, cancellationToken);
-                }
-                else
-                {
-                    list = (await Store.ListMessagesAsync(_folderId, includeSummaries: false, cancellationToken)).ConvertAll(ToMeta);
-                }
-                shared.Set(_folderId, folder.HighestModSeq, list);
-            }
-
-            _cache = list;
+            // Another session may already have read (or be reading) this folder at this MODSEQ: share its list.
+            var previous = _cache;
+            var previousModSeq = _cacheModSeq;
+            _cache = await ImapSnapshotCache.For(Store).GetOrBuildAsync(_folderId, folder.HighestModSeq,
+                () => BuildListAsync(previous, previousModSeq, folder.HighestModSeq), cancellationToken);
         }
 
         _cacheModSeq = folder.HighestModSeq;
         Volatile.Write(ref _lastModSeq, folder.HighestModSeq);
         Volatile.Write(ref _changesAtLastRead, mark);
         return new ImapFolderSnapshot((uint)folder.UidValidity, (uint)folder.UidNext, (ulong)folder.HighestModSeq, _cache);
+    }
+
+    /// <summary>The folder's list at <paramref name="modSeq"/>: patched from this session's or another's older list, else read whole.</summary>
+    private async Task<List<ImapMessageMeta>> BuildListAsync(List<ImapMessageMeta>? previous, long previousModSeq, long modSeq)
+    {
+        // Shared with sessions that join the build: none of them may cancel it for the others.
+        var none = CancellationToken.None;
+        if (previous is not null)
+        {
+            return await PatchAsync(previous, previousModSeq, none);
+        }
+
+        if (ImapSnapshotCache.For(Store).TryGetLatest(_folderId, out var baseModSeq, out var baseList) && baseModSeq < modSeq)
+        {
+            // A newly opened folder (SELECT) starts from another session's older list plus what changed since.
+            return await PatchAsync(baseList, baseModSeq, none);
+        }
+
+        return (await Store.ListMessagesAsync(_folderId, includeSummaries: false, none)).ConvertAll(ToMeta);
     }
 
     /// <summary>
@@ -162,7 +165,7 @@ public sealed class ImapStoreFolder : IImapFolder
             return (ulong)known;
         }
 
-        var folder = await Store.GetFolderByIdAsync(_folderId, cancellationToken);
+        var folder = await ImapFolderRowReads.For(Store).ReadAsync(_folderId, cancellationToken);
         var modseq = folder?.HighestModSeq ?? 0;
         Volatile.Write(ref _lastModSeq, modseq);
         Volatile.Write(ref _changesAtLastRead, mark);
