@@ -107,10 +107,11 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
     {
         var normalized = MailDirectory.NormalizeAddress(address) ?? throw new ArgumentException($"not an address: {address}", nameof(address));
         List<string> bodies = [];
+        long? purged = null;
         await db.WriteAsync(async (c, tx) =>
         {
             bodies.Clear();
-            var id = await c.ScalarAsync(tx, "SELECT id FROM mailboxes WHERE address = @a", ("@a", normalized));
+            var id = purged = await c.ScalarAsync(tx, "SELECT id FROM mailboxes WHERE address = @a", ("@a", normalized));
             if (id is null)
                 return;
             bodies.AddRange(await c.QueryAsync(tx, "SELECT DISTINCT body FROM messages WHERE mailbox_id = @m", r => r.GetString(0), ("@m", id)));
@@ -120,6 +121,12 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
             await c.ExecAsync(tx, "DELETE FROM mailbox_forwards WHERE mailbox_id = @m", ("@m", id));
             await c.ExecAsync(tx, "DELETE FROM mailboxes WHERE id = @m", ("@m", id));
         }, ct);
+        if (purged is { } mailboxId)
+        {
+            // Its folders are gone: a session still open on one (and any shared read of their rows) must look again.
+            store.Changes.Publish(new MailboxChange(mailboxId, 0, MailboxChangeKind.FoldersChanged, [], 0));
+        }
+
         await store.DeleteUnreferencedBodiesAsync(bodies, ct);
     }
 
