@@ -6,21 +6,26 @@ using HostingPanel.Bench.Load.Report;
 namespace HostingPanel.Bench.Load.Workloads;
 
 /// <summary>
-/// IMAP session mix: each client logs in once, selects INBOX (the corpus) and then draws commands
+/// IMAP session mix (the IMAP issue's: login, select, fetch headers and bodies, store flags, append,
+/// expunge, logout): each client logs in once, selects INBOX (the corpus) and then draws commands
 /// from the weighted mix until the duration is over. Commands:
 /// <list type="bullet">
+/// <item>login: a second connection: connect, LOGIN, LOGOUT (timed as a whole)</item>
 /// <item>select: SELECT INBOX</item>
 /// <item>fetch-meta: FETCH of 50 messages (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE), what a client lists</item>
 /// <item>fetch-headers: FETCH of 50 messages BODY.PEEK[HEADER]</item>
 /// <item>fetch-body: FETCH of one message BODY.PEEK[] (full body)</item>
 /// <item>search: SEARCH over headers (subject word, sender, Message-ID), rotating</item>
+/// <item>store: STORE +FLAGS or -FLAGS (\Flagged) on one corpus message</item>
 /// <item>append: APPEND of a 4 KB message to Sent</item>
+/// <item>expunge: UID EXPUNGE (UIDPLUS) of one message this client appended to INBOX and flagged \Deleted
+/// just before (the APPEND and STORE are not timed), so the corpus stays as it is</item>
 /// <item>noop: NOOP (protocol overhead floor)</item>
 /// </list>
 /// </summary>
 internal static class ImapWorkload
 {
-    public const string DefaultMix = "select=1,fetch-meta=4,fetch-headers=2,fetch-body=3,search=2,append=1,noop=1";
+    public const string DefaultMix = "login=1,select=1,fetch-meta=4,fetch-headers=2,fetch-body=3,search=2,store=2,append=1,expunge=1,noop=1";
 
     // The header searches of ParityCheck (the last two there scan bodies and are not part of the mix).
     private static readonly string[] Searches = ParityCheck.Searches[..4];
@@ -59,6 +64,19 @@ internal static class ImapWorkload
                     case "append":
                         await c.Recorder.TimeAsync(op, () => imap.AppendAsync("Sent", appendMessage, c.Token), r => r.Ok, r => r.Bytes).ConfigureAwait(false);
                         break;
+                    case "login":
+                        await c.Recorder.TimeAsync(op, () => LoginLogoutAsync(host, port, user, password, c.Token), r => r.Ok, r => r.Bytes).ConfigureAwait(false);
+                        break;
+                    case "expunge":
+                    {
+                        var appended = await imap.AppendAsync("INBOX", appendMessage, c.Token).ConfigureAwait(false);
+                        var uid = AppendedUid(appended.Status);
+                        if (!appended.Ok || uid is null) throw new IOException("APPEND to INBOX for the expunge step: " + appended.Status);
+                        var flagged = await imap.CommandAsync($"UID STORE {uid} +FLAGS.SILENT (\\Deleted)", c.Token).ConfigureAwait(false);
+                        if (!flagged.Ok) throw new IOException("UID STORE \\Deleted: " + flagged.Status);
+                        await c.Recorder.TimeAsync(op, () => imap.CommandAsync($"UID EXPUNGE {uid}", c.Token), r => r.Ok, r => r.Bytes).ConfigureAwait(false);
+                        break;
+                    }
                     default:
                         var command = Command(op, c.Random, exists, ref searchIndex);
                         await c.Recorder.TimeAsync(op, () => imap.CommandAsync(command, c.Token), r => r.Ok, r => r.Bytes).ConfigureAwait(false);
@@ -98,6 +116,8 @@ internal static class ImapWorkload
                 return $"FETCH {(1 + random.Next(exists)).ToString(CultureInfo.InvariantCulture)} (BODY.PEEK[])";
             case "search":
                 return Searches[searchIndex++ % Searches.Length];
+            case "store":
+                return $"STORE {(1 + random.Next(exists)).ToString(CultureInfo.InvariantCulture)} {(random.Next(2) == 0 ? "+" : "-")}FLAGS (\\Flagged)";
             case "noop":
                 return "NOOP";
             default:
@@ -113,13 +133,16 @@ internal static class ImapWorkload
         "fetch-body" => "FETCH BODY.PEEK[] (full message)",
         "search" => "SEARCH on headers",
         "append" => "APPEND 4 KB",
+        "login" => "connect + LOGIN + LOGOUT (second connection)",
+        "store" => "STORE ±FLAGS (\\Flagged) on one message",
+        "expunge" => "UID EXPUNGE of one message (after an untimed APPEND + STORE \\Deleted)",
         "noop" => "NOOP",
         _ => op,
     };
 
     public static List<(string Op, int Weight)> ParseMix(string mix)
     {
-        var known = new[] { "select", "fetch-meta", "fetch-headers", "fetch-body", "search", "append", "noop" };
+        var known = new[] { "login", "select", "fetch-meta", "fetch-headers", "fetch-body", "search", "store", "append", "expunge", "noop" };
         var result = new List<(string, int)>();
         foreach (var part in mix.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -130,6 +153,24 @@ internal static class ImapWorkload
         }
         if (result.Count == 0) throw new ArgumentException("empty --mix");
         return result;
+    }
+
+    /// <summary>The UID of "OK [APPENDUID validity uid] ..." (UIDPLUS, RFC 4315), or null.</summary>
+    private static string? AppendedUid(string status)
+    {
+        var at = status.IndexOf("[APPENDUID ", StringComparison.OrdinalIgnoreCase);
+        if (at < 0) return null;
+        var parts = status[(at + 11)..].Split([' ', ']'], StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 2 && uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _) ? parts[1] : null;
+    }
+
+    private static async Task<ImapResult> LoginLogoutAsync(string host, int port, string user, string password, CancellationToken ct)
+    {
+        await using var second = await ImapConnection.ConnectAsync(host, port, ct).ConfigureAwait(false);
+        var login = await second.LoginAsync(user, password, ct).ConfigureAwait(false);
+        if (!login.Ok) return login;
+        var logout = await second.CommandAsync("LOGOUT", ct).ConfigureAwait(false);
+        return new ImapResult(logout.Ok, logout.Status, login.Bytes + logout.Bytes);
     }
 
     private static byte[] BuildAppendMessage()
