@@ -51,8 +51,9 @@ public sealed class UsageSync(
             {
                 if (full)
                 {
-                    await SyncAsync(stoppingToken);
+                    // Counted even if it fails: a broken engine or database is retried at the interval, not hammered.
                     lastFullPass = startedAt;
+                    await SyncAsync(stoppingToken);
                 }
                 else
                 {
