@@ -96,7 +96,8 @@ public sealed class WorkerTests(MailHostFixture host) : IClassFixture<MailHostFi
         await using (var s = host.As())
             Assert.True((await s.ServiceProvider.GetRequiredService<CustomerService>().UpdateAsync(customer.Id, new UpdateCustomerInput { Enabled = false }, Ct)).Succeeded);
         await EventuallyAsync(async () => !await Pop3LoginWorksAsync("one@suspend.example"), TimeSpan.FromSeconds(5), "login refused after suspension");
-        Assert.Equal(EntityStatus.Suspended, await MailboxStatusAsync("one@suspend.example"));
+        // The worker writes the engine first and the panel's status after it: the login can be refused a moment before.
+        await EventuallyAsync(async () => await MailboxStatusAsync("one@suspend.example") == EntityStatus.Suspended, TimeSpan.FromSeconds(5), "status Suspended in the panel");
         var resolution = await host.App.Services.GetRequiredService<MailDirectory>().ResolveRecipientAsync("one@suspend.example", Ct);
         Assert.Equal(RecipientStatus.Disabled, resolution.Status);
 
