@@ -14,10 +14,13 @@ public sealed class ProvisioningOptions
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(2);
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Usage is copied back from the engine at least this often (and soon after deliveries).</summary>
+    /// <summary>
+    /// A full usage pass (every mailbox) runs this often; soon after deliveries, a pass reads only the
+    /// mailboxes that changed (where the engine runs in this process).
+    /// </summary>
     public TimeSpan UsageInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>A usage sample per domain is kept for the charts at most this often.</summary>
+    /// <summary>A usage sample per domain is kept for the charts at most this often (taken by a full usage pass).</summary>
     public TimeSpan SampleInterval { get; set; } = TimeSpan.FromMinutes(10);
 
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(15);

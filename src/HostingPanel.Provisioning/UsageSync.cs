@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using HostingPanel.Application.Common;
 using HostingPanel.Data;
 using HostingPanel.Data.Model;
@@ -12,8 +13,10 @@ using Microsoft.Extensions.Options;
 namespace HostingPanel.Provisioning;
 
 /// <summary>
-/// Copies disk use and message counts from the engine to the panel at least every UsageInterval and a
-/// few seconds after deliveries; keeps per-domain samples for the charts; sends quota warnings.
+/// Copies disk use and message counts from the engine to the panel; keeps per-domain samples for the
+/// charts; sends quota warnings. A full pass (every mailbox) runs at start and every UsageInterval: it
+/// also catches changes made by other engine nodes and quota changes in the panel. When the engine runs
+/// in this process, the passes a few seconds after deliveries read only the mailboxes that changed.
 /// </summary>
 public sealed class UsageSync(
     IServiceScopeFactory scopes,
@@ -24,31 +27,102 @@ public sealed class UsageSync(
 {
     // A burst of deliveries becomes one sync shortly after it, not one per message.
     private static readonly TimeSpan Debounce = TimeSpan.FromSeconds(2);
+    private const int PassesKept = 20;
     private readonly ProvisioningSignal _changed = new();
+    // Engine ids of mailboxes whose mail changed since a pass last read them (a set: the value is unused).
+    private readonly ConcurrentDictionary<long, byte> _changedMailboxes = new();
+    private readonly ConcurrentQueue<UsagePass> _recentPasses = new();
     private DateTimeOffset _lastSample = DateTimeOffset.MinValue;
+    private long _passes;
+
+    /// <summary>The last few passes, oldest first: what each one read (for diagnostics and tests).</summary>
+    public IReadOnlyList<UsagePass> RecentPasses => [.. _recentPasses];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (notifier is not null)
-            notifier.AnyChange += c => { if (c.Kind is MailboxChangeKind.MessagesAdded or MailboxChangeKind.MessagesExpunged) _changed.Notify(); };
+            notifier.AnyChange += OnMailboxChange;
+        var lastFullPass = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var startedAt = time.GetUtcNow();
+            var full = notifier is null || startedAt - lastFullPass >= options.Value.UsageInterval;
             try
             {
-                await SyncAsync(stoppingToken);
+                if (full)
+                {
+                    // Counted even if it fails: a broken engine or database is retried at the interval, not hammered.
+                    lastFullPass = startedAt;
+                    await SyncAsync(stoppingToken);
+                }
+                else
+                {
+                    await SyncChangedAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
             catch (Exception e)
             {
                 log.LogWarning(e, "Usage sync failed; retrying");
             }
-            await _changed.WaitAsync(options.Value.UsageInterval, stoppingToken);
+            var untilFullPass = options.Value.UsageInterval - (time.GetUtcNow() - lastFullPass);
+            await _changed.WaitAsync(untilFullPass > TimeSpan.Zero ? untilFullPass : TimeSpan.Zero, stoppingToken);
             await Task.Delay(Debounce, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
-    /// <summary>One pass; public for tests and for "refresh now".</summary>
+    public override void Dispose()
+    {
+        if (notifier is not null)
+            notifier.AnyChange -= OnMailboxChange;
+        base.Dispose();
+    }
+
+    private void OnMailboxChange(MailboxChange change)
+    {
+        if (change.Kind is not (MailboxChangeKind.MessagesAdded or MailboxChangeKind.MessagesExpunged))
+            return;
+        _changedMailboxes.TryAdd(change.MailboxId, 0);
+        _changed.Notify();
+    }
+
+    /// <summary>A full pass over every mailbox; public for tests and for "refresh now".</summary>
     public async Task SyncAsync(CancellationToken ct)
+    {
+        // Taken before the engine is read, so the read covers them; changes from here on wait for the next pass.
+        TakeChangedMailboxes();
+        await PassAsync(null, ct);
+    }
+
+    /// <summary>A pass over the mailboxes that changed since the last pass only.</summary>
+    private async Task SyncChangedAsync(CancellationToken ct)
+    {
+        var ids = TakeChangedMailboxes();
+        if (ids.Count == 0)
+            return;
+        try
+        {
+            await PassAsync(ids, ct);
+        }
+        catch
+        {
+            // Not lost: the next pass tries them again (and the next full pass reads everything anyway).
+            foreach (var id in ids) _changedMailboxes.TryAdd(id, 0);
+            throw;
+        }
+    }
+
+    private List<long> TakeChangedMailboxes()
+    {
+        var ids = new List<long>();
+        foreach (var id in _changedMailboxes.Keys)
+            if (_changedMailboxes.TryRemove(id, out _))
+                ids.Add(id);
+        return ids;
+    }
+
+    /// <param name="engineIds">The mailboxes to read, or null for all of them.</param>
+    private async Task PassAsync(IReadOnlyCollection<long>? engineIds, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<IActorOverride>().Use(Actor.System);
@@ -56,12 +130,27 @@ public sealed class UsageSync(
         var engine = scope.ServiceProvider.GetRequiredService<IMailEngineAdmin>();
         var warnings = scope.ServiceProvider.GetRequiredService<QuotaWarnings>();
         var now = time.GetUtcNow();
+        var full = engineIds is null;
 
-        var usage = (await engine.GetUsageAsync(ct)).ToDictionary(u => u.Address, StringComparer.Ordinal);
-        var mailboxes = await db.Mailboxes.Where(m => m.Status != EntityStatus.Deleting)
+        var engineUsage = full ? await engine.GetUsageAsync(ct) : await engine.GetUsageAsync(engineIds!, ct);
+        var usage = engineUsage.ToDictionary(u => u.Address, StringComparer.Ordinal);
+        Record(new UsagePass(Interlocked.Increment(ref _passes), full, now, usage.Count, full ? [] : [.. usage.Keys]));
+
+        var panelMailboxes = db.Mailboxes.Where(m => m.Status != EntityStatus.Deleting);
+        if (!full)
+        {
+            // Narrowed in SQL by both halves of the address, then matched exactly below.
+            var localParts = usage.Keys.Select(a => a[..a.IndexOf('@')]).Distinct().ToList();
+            var domains = usage.Keys.Select(a => a[(a.IndexOf('@') + 1)..]).Distinct().ToList();
+            panelMailboxes = panelMailboxes.Where(m => localParts.Contains(m.LocalPart) && domains.Contains(m.Domain!.Name));
+        }
+        var mailboxes = await panelMailboxes
             .Select(m => new { m.Id, m.LocalPart, Domain = m.Domain!.Name, m.DomainId, m.QuotaMb, m.Domain.CustomerId, m.Domain.Customer!.ResellerId })
             .ToListAsync(ct);
-        var existing = await db.MailboxUsages.ToDictionaryAsync(u => u.MailboxId, ct);
+        var mailboxIds = mailboxes.Select(m => m.Id).ToList();
+        var existing = full
+            ? await db.MailboxUsages.ToDictionaryAsync(u => u.MailboxId, ct)
+            : await db.MailboxUsages.Where(u => mailboxIds.Contains(u.MailboxId)).ToDictionaryAsync(u => u.MailboxId, ct);
 
         foreach (var m in mailboxes)
         {
@@ -72,12 +161,13 @@ public sealed class UsageSync(
                 row = new Data.Model.MailboxUsage(m.Id);
                 db.MailboxUsages.Add(row);
             }
-            if (row.UsedBytes != u.UsedBytes || row.MessageCount != u.MessageCount || row.UpdatedAt == default)
+            if (row.UpdatedAt == default || row.UsedBytes != u.UsedBytes || row.MessageCount != u.MessageCount)
                 row.Update(u.UsedBytes, u.MessageCount, now);
             await warnings.CheckAsync(row, address, m.QuotaMb * 1024 * 1024, m.CustomerId, m.ResellerId, ct);
         }
 
-        if (now - _lastSample >= options.Value.SampleInterval)
+        // A domain's sample is the sum over all its mailboxes, which only a full pass has in hand.
+        if (full && now - _lastSample >= options.Value.SampleInterval)
         {
             foreach (var domain in mailboxes.GroupBy(m => m.DomainId))
             {
@@ -90,4 +180,17 @@ public sealed class UsageSync(
         }
         await db.SaveChangesAsync(ct);
     }
+
+    private void Record(UsagePass pass)
+    {
+        log.LogDebug("Usage pass ({Kind}): {Count} mailboxes read", pass.Full ? "full" : "changed", pass.MailboxesRead);
+        _recentPasses.Enqueue(pass);
+        while (_recentPasses.Count > PassesKept && _recentPasses.TryDequeue(out _)) { }
+    }
 }
+
+/// <param name="Number">Counts passes since start: 1, 2, ...</param>
+/// <param name="Full">True for a pass over every mailbox.</param>
+/// <param name="MailboxesRead">How many mailboxes the engine reported.</param>
+/// <param name="Addresses">The addresses read by a pass over changed mailboxes (empty for a full pass).</param>
+public sealed record UsagePass(long Number, bool Full, DateTimeOffset At, int MailboxesRead, IReadOnlyList<string> Addresses);

@@ -137,6 +137,27 @@ public abstract class DirectoryAndAdminRules
     }
 
     [Fact]
+    public async Task UsageOfChosenMailboxes_ReportsOnlyThose_AndSkipsIdsThatAreGone()
+    {
+        await using var engine = await StartAsync();
+        var busy = await engine.CreateMailboxAsync("busy@example.com", quotaBytes: 2_000_000);
+        var quiet = await engine.CreateMailboxAsync("quiet@example.com");
+        var other = await engine.CreateMailboxAsync("other@example.com");
+        await engine.DeliverAsync(busy, EngineHost.Message("1"));
+        await engine.DeliverAsync(other, EngineHost.Message("2"));
+
+        var usage = await engine.Admin.GetUsageAsync([busy.Id, quiet.Id, busy.Id, 999_999_999]);
+
+        Assert.Equal(["busy@example.com", "quiet@example.com"], usage.Select(u => u.Address));
+        var all = (await engine.Admin.GetUsageAsync()).ToDictionary(u => u.Address);
+        Assert.Equal(all["busy@example.com"], usage[0]);
+        Assert.Equal(1, usage[0].MessageCount);
+        Assert.Equal(2_000_000, usage[0].QuotaBytes);
+        Assert.Equal(0, usage[1].MessageCount);
+        Assert.Empty(await engine.Admin.GetUsageAsync([]));
+    }
+
+    [Fact]
     public async Task Login_FailuresAreThrottledPerAddress_EvenWithTheRightPasswordAfterwards()
     {
         await using var engine = await StartAsync(new() { ["Mail:Auth:MaxFailuresPerAddress"] = "3" });

@@ -5,7 +5,8 @@ public sealed record PageRequest(int Page = 1, int PageSize = 50, string? Search
 {
     public const int MaxPageSize = 500;
 
-    public int SafePage => Math.Max(1, Page);
+    // Capped so that Skip cannot overflow an int (a wrapped, negative offset would show the first page again).
+    public int SafePage => Math.Clamp(Page, 1, int.MaxValue / MaxPageSize);
     public int SafePageSize => Math.Clamp(PageSize, 1, MaxPageSize);
     public int Skip => (SafePage - 1) * SafePageSize;
     public string? Term => string.IsNullOrWhiteSpace(Search) ? null : Search.Trim().ToLowerInvariant();

@@ -45,6 +45,12 @@ public interface IMailEngineAdmin
     /// <summary>Usage of every mailbox (bytes over all folders, message count).</summary>
     Task<IReadOnlyList<MailboxUsage>> GetUsageAsync(CancellationToken ct = default);
 
+    /// <summary>
+    /// Usage of the given mailboxes only, by engine id (<c>MailboxChange.MailboxId</c>), so a sync after a
+    /// few deliveries reads a few rows, not the whole directory. Ids that no longer exist are left out.
+    /// </summary>
+    Task<IReadOnlyList<MailboxUsage>> GetUsageAsync(IReadOnlyCollection<long> mailboxIds, CancellationToken ct = default);
+
     /// <summary>The engine's whole directory, for reconciliation with the panel.</summary>
     Task<EngineDirectorySnapshot> GetDirectoryAsync(CancellationToken ct = default);
 }

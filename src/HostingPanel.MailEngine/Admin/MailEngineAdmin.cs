@@ -135,6 +135,28 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
             "SELECT address, used_bytes, message_count, quota_bytes FROM mailboxes ORDER BY address",
             r => new MailboxUsage(r.GetString(0), r.Long(1), r.Long(2), r.Long(3))), ct);
 
+    // Ids are numbers, so they go into the SQL as literals: one statement for SQLite and PostgreSQL alike,
+    // in chunks that stay far below either database's limit on statement size.
+    private const int UsageIdsPerQuery = 500;
+
+    public async Task<IReadOnlyList<MailboxUsage>> GetUsageAsync(IReadOnlyCollection<long> mailboxIds, CancellationToken ct = default)
+    {
+        if (mailboxIds.Count == 0)
+            return [];
+        return await db.ReadAsync<IReadOnlyList<MailboxUsage>>(async c =>
+        {
+            var result = new List<MailboxUsage>(mailboxIds.Count);
+            foreach (var chunk in mailboxIds.Distinct().Order().Chunk(UsageIdsPerQuery))
+            {
+                var ids = string.Join(", ", chunk.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                result.AddRange(await c.QueryAsync(null,
+                    $"SELECT address, used_bytes, message_count, quota_bytes FROM mailboxes WHERE id IN ({ids}) ORDER BY address",
+                    r => new MailboxUsage(r.GetString(0), r.Long(1), r.Long(2), r.Long(3))));
+            }
+            return result;
+        }, ct);
+    }
+
     public Task<EngineDirectorySnapshot> GetDirectoryAsync(CancellationToken ct = default) =>
         db.ReadAsync(async c =>
         {

@@ -28,10 +28,19 @@ public sealed record QueuedMessage(
     long Size,
     bool IsBounce);
 
+/// <summary>A page of queue entries and how many match in all.</summary>
+public sealed record QueueListing(IReadOnlyList<QueuedMessage> Items, int Total);
+
 /// <summary>The outbound queue as the admin portal uses it.</summary>
 public interface IOutboundQueueAdmin
 {
     Task<IReadOnlyList<QueuedMessage>> ListAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// One page of the queue, soonest next attempt first. <paramref name="search"/> (optional) keeps the entries
+    /// whose sender or any recipient contains it, ignoring case. Total counts every entry that matches.
+    /// </summary>
+    Task<QueueListing> ListAsync(string? search, int skip, int take, CancellationToken ct = default);
 
     /// <summary>Makes the entry due now and wakes the worker; false when there is no such entry.</summary>
     Task<bool> RetryNowAsync(string id, CancellationToken ct = default);
@@ -92,6 +101,29 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
         Wakeup.Release();
         return id;
     }
+
+    public async Task<QueueListing> ListAsync(string? search, int skip, int take, CancellationToken ct = default)
+    {
+        var term = string.IsNullOrWhiteSpace(search) ? null : search.Trim();
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await EnsureLoadedAsync(ct);
+            // Filtered and paged here, under the lock, so a large queue is not copied whole for one page.
+            var matching = _entries.Values.Where(e => term is null || Matches(e, term)).ToList();
+            var page = matching.OrderBy(e => e.NextAttemptAt).ThenBy(e => e.Id, StringComparer.Ordinal)
+                .Skip(Math.Max(0, skip)).Take(Math.Max(0, take)).ToList();
+            return new QueueListing(page, matching.Count);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private static bool Matches(QueuedMessage entry, string term) =>
+        entry.Sender.Contains(term, StringComparison.OrdinalIgnoreCase)
+        || entry.Recipients.Any(r => r.Address.Contains(term, StringComparison.OrdinalIgnoreCase));
 
     public async Task<IReadOnlyList<QueuedMessage>> ListAsync(CancellationToken ct = default)
     {

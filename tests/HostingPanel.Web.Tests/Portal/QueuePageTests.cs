@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using System.Text.RegularExpressions;
 using HostingPanel.Application.Aliases;
 using HostingPanel.Application.Customers;
 using HostingPanel.Application.Domains;
@@ -50,4 +52,59 @@ public sealed class QueuePageTests(StuckRelayHostFixture host) : IClassFixture<S
         using var customer = await PortalSession.SignInAsync(host, "owner@queue.example", "customer-password-1");
         Assert.Equal(HttpStatusCode.NotFound, await customer.StatusOfAsync("/queue"));
     }
+
+    [Fact]
+    public async Task LongQueue_IsPaged_AndSearchedBySenderOrRecipient_BadPageValuesShowAPage()
+    {
+        const int pageSize = HostingPanel.Web.Features.Shared.PortalController.PageSize;
+        const int count = pageSize + 1;
+        var queue = host.App.Services.GetRequiredService<OutboundQueue>();
+        var ids = new List<string>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+                ids.Add(await queue.EnqueueAsync($"pagedsender-{i:00}@origin.example", [$"Paged-Rcpt-{i:00}@elsewhere.example"], "Subject: paged\r\n\r\nhi\r\n"u8.ToArray(), false, Ct));
+            // The relay refuses them all once; after that the order (next attempt) holds still while the pages are read.
+            var sw = Stopwatch.StartNew();
+            while ((await queue.ListAsync(Ct)).Count(e => ids.Contains(e.Id) && e.Attempts >= 1) < count && sw.Elapsed < TimeSpan.FromSeconds(30))
+                await Task.Delay(100, Ct);
+
+            using var admin = await PortalSession.AdminAsync(host);
+            var first = await admin.GetStringAsync("/queue?q=pagedsender");
+            Assert.Contains($"{count} in total · page 1 of 2", first);
+            var second = await admin.GetStringAsync("/queue?q=pagedsender&page=2");
+            Assert.Contains($"{count} in total · page 2 of 2", second);
+            var senders = SenderRows(first).Concat(SenderRows(second)).ToList();
+            Assert.Equal(pageSize, SenderRows(first).Count);
+            Assert.Single(SenderRows(second));
+            Assert.Equal(count, senders.Distinct().Count());
+            Assert.DoesNotContain("far-away@elsewhere.example", first);
+
+            // By recipient, ignoring case; the one match is the only row.
+            var byRecipient = await admin.GetStringAsync("/queue?q=paged-rcpt-07%40ELSEWHERE");
+            Assert.Equal(["pagedsender-07@origin.example"], SenderRows(byRecipient));
+            Assert.Contains("1 in total · page 1 of 1", byRecipient);
+            var none = await admin.GetStringAsync("/queue?q=nobody-sends-this");
+            Assert.Contains("0 in total", none);
+            Assert.Contains("No queued message has a sender or recipient like that.", none);
+
+            // Bad page values: a page, never an error page.
+            foreach (var bad in new[] { "page=abc", "page=-3", "page=0", "page=99999999999", $"q={new string('x', 5000)}" })
+            {
+                using var response = await admin.Client.GetAsync($"/queue?{bad}", Ct);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{bad}: {(int)response.StatusCode}");
+                Assert.Contains("in total · page", await response.Content.ReadAsStringAsync(Ct));
+            }
+            Assert.Contains("page 1 of 2", await admin.GetStringAsync("/queue?q=pagedsender&page=-3"));
+            Assert.Empty(SenderRows(await admin.GetStringAsync("/queue?q=pagedsender&page=3")));
+            Assert.Empty(SenderRows(await admin.GetStringAsync("/queue?q=pagedsender&page=100000000")));
+        }
+        finally
+        {
+            foreach (var id in ids) await queue.DeleteAsync(id, CancellationToken.None);
+        }
+    }
+
+    private static List<string> SenderRows(string html) =>
+        Regex.Matches(html, @"<td>(pagedsender-\d\d@origin\.example)</td>").Select(m => m.Groups[1].Value).ToList();
 }

@@ -44,5 +44,6 @@ public sealed class FaultyEngine(IMailEngineAdmin real) : IMailEngineAdmin
     public Task<int> PurgeExpiredAsync(DateTimeOffset now, CancellationToken ct = default) => real.PurgeExpiredAsync(now, ct);
     public Task PurgeMailboxAsync(string address, CancellationToken ct = default) => real.PurgeMailboxAsync(address, ct);
     public Task<IReadOnlyList<MailboxUsage>> GetUsageAsync(CancellationToken ct = default) => real.GetUsageAsync(ct);
+    public Task<IReadOnlyList<MailboxUsage>> GetUsageAsync(IReadOnlyCollection<long> mailboxIds, CancellationToken ct = default) => real.GetUsageAsync(mailboxIds, ct);
     public Task<EngineDirectorySnapshot> GetDirectoryAsync(CancellationToken ct = default) => real.GetDirectoryAsync(ct);
 }

@@ -96,7 +96,8 @@ public sealed class WorkerTests(MailHostFixture host) : IClassFixture<MailHostFi
         await using (var s = host.As())
             Assert.True((await s.ServiceProvider.GetRequiredService<CustomerService>().UpdateAsync(customer.Id, new UpdateCustomerInput { Enabled = false }, Ct)).Succeeded);
         await EventuallyAsync(async () => !await Pop3LoginWorksAsync("one@suspend.example"), TimeSpan.FromSeconds(5), "login refused after suspension");
-        Assert.Equal(EntityStatus.Suspended, await MailboxStatusAsync("one@suspend.example"));
+        // The worker writes the engine first and the panel's status after it: the login can be refused a moment before.
+        await EventuallyAsync(async () => await MailboxStatusAsync("one@suspend.example") == EntityStatus.Suspended, TimeSpan.FromSeconds(5), "status Suspended in the panel");
         var resolution = await host.App.Services.GetRequiredService<MailDirectory>().ResolveRecipientAsync("one@suspend.example", Ct);
         Assert.Equal(RecipientStatus.Disabled, resolution.Status);
 
@@ -159,6 +160,63 @@ public sealed class WorkerTests(MailHostFixture host) : IClassFixture<MailHostFi
         var warnings = await check.ServiceProvider.GetRequiredService<HostingPanelDbContext>().AuditEntries
             .CountAsync(a => a.Action == "mailbox.quota-warning" && a.EntityKey == "full@usage.example", Ct);
         Assert.Equal(1, warnings);
+    }
+
+    [Fact]
+    public async Task Deliveries_SyncOnlyTheMailboxThatChanged_AndQuotaWarningsStillArriveOncePerCrossing()
+    {
+        await CustomerWithDomainAsync("incremental.example");
+        await CreateMailboxAsync("incremental.example", "busy", quotaMb: 1);
+        await CreateMailboxAsync("incremental.example", "quiet");
+        await EventuallyAsync(() => Pop3LoginWorksAsync("busy@incremental.example"), TimeSpan.FromSeconds(5), "mailbox active");
+        var sync = host.App.Services.GetRequiredService<UsageSync>();
+        await sync.SyncAsync(Ct);
+        var quietBefore = await UsageOfAsync("quiet");
+        Assert.NotNull(quietBefore.UsageUpdatedAt);
+        var mark = sync.RecentPasses[^1].Number;
+        var busy = (await host.App.Services.GetRequiredService<MailDirectory>().FindMailboxAsync("busy@incremental.example", Ct))!;
+
+        await DeliverAsync(busy.Id, "big one", bodyBytes: 870 * 1024); // about 85 % of 1 MiB
+        await EventuallyAsync(async () => (await UsageOfAsync("busy")).UsedBytes > 870 * 1024, TimeSpan.FromSeconds(15), "usage in the panel");
+        await EventuallyAsync(async () => await QuotaWarningsAsync() == 1, TimeSpan.FromSeconds(15), "the 80 % warning");
+        await DeliverAsync(busy.Id, "another", bodyBytes: 120 * 1024); // about 97 %
+        await EventuallyAsync(async () => await QuotaWarningsAsync() == 2, TimeSpan.FromSeconds(15), "the 95 % warning");
+        await EventuallyAsync(() => Task.FromResult(sync.RecentPasses.Any(p => p.Number > mark && !p.Full && p.Addresses.Contains("busy@incremental.example"))),
+            TimeSpan.FromSeconds(15), "a pass over the changed mailbox");
+
+        // The passes after deliveries read the mailbox that changed, never its quiet neighbour or the rest.
+        var changedPasses = sync.RecentPasses.Where(p => p.Number > mark && !p.Full).ToList();
+        Assert.Contains(changedPasses, p => p.Addresses.SequenceEqual(["busy@incremental.example"]));
+        Assert.DoesNotContain(changedPasses, p => p.Addresses.Contains("quiet@incremental.example"));
+        Assert.Equal(quietBefore.UsageUpdatedAt, (await UsageOfAsync("quiet")).UsageUpdatedAt);
+
+        using var pop = new Pop3Client();
+        await pop.ConnectAsync("127.0.0.1", host.Port("pop3"), SecureSocketOptions.None, Ct);
+        await pop.AuthenticateAsync("busy@incremental.example", Password, Ct);
+        var subjects = new List<string>();
+        for (var i = 0; i < pop.Count; i++) subjects.Add((await pop.GetMessageAsync(i, Ct)).Subject ?? "");
+        await pop.DisconnectAsync(true, Ct);
+        Assert.Single(subjects, s => s == "Your mailbox is 80% full");
+        Assert.Single(subjects, s => s == "Your mailbox is 95% full");
+
+        // A full pass afterwards finds nothing new to warn about.
+        await sync.SyncAsync(Ct);
+        Assert.Equal(2, await QuotaWarningsAsync());
+        var busyUsage = await UsageOfAsync("busy");
+        Assert.True(busyUsage.UsedBytes > 990 * 1024 && busyUsage.MessageCount == 4, $"{busyUsage.UsedBytes} bytes, {busyUsage.MessageCount} messages");
+    }
+
+    private async Task<MailboxView> UsageOfAsync(string localPart)
+    {
+        await using var s = host.As();
+        return (await s.ServiceProvider.GetRequiredService<MailboxService>().GetAsync("incremental.example", localPart, Ct)).Value!;
+    }
+
+    private async Task<int> QuotaWarningsAsync()
+    {
+        await using var s = host.As();
+        return await s.ServiceProvider.GetRequiredService<HostingPanelDbContext>().AuditEntries
+            .CountAsync(a => a.Action == "mailbox.quota-warning" && a.EntityKey == "busy@incremental.example", Ct);
     }
 
     [Fact]

@@ -12,8 +12,7 @@ namespace HostingPanel.Web.Tests.Security;
 /// of the running app, taken from its endpoint data source, is requested for real as each role, on its own
 /// tenant's object, a sibling customer's and another reseller's, and answers as <see cref="RouteMatrix"/> says.
 /// </summary>
-[Collection(SecurityCollection.Name)]
-public sealed class AuthorizationMatrixTests(MatrixWorld world)
+public abstract class AuthorizationMatrixRules(MatrixWorld world)
 {
     /// <summary>"METHOD /pattern" of every endpoint the app maps, as the router sees them.</summary>
     private IReadOnlyList<string> AppRoutes()
@@ -28,6 +27,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world)
     [Fact]
     public void EveryRouteOfTheApp_HasARule_AndEveryRuleARoute()
     {
+        world.RequireAvailable();
         var routes = AppRoutes();
         Assert.NotEmpty(routes);
         var rules = RouteMatrix.Rules.Select(r => r.Key).ToList();
@@ -46,6 +46,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world)
 
     private async Task RunAsync(bool api)
     {
+        world.RequireAvailable();
         var mismatches = new List<string>();
         var requests = 0;
         foreach (var rule in RouteMatrix.Rules.Where(r => r.Api == api))
@@ -143,3 +144,10 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world)
             Assert.True(keys.First(k => k!["id"]!.GetValue<string>() == id)!["active"]!.GetValue<bool>());
     }
 }
+
+[Collection(SecurityCollection.Name)]
+public sealed class AuthorizationMatrixTests(MatrixWorld world) : AuthorizationMatrixRules(world);
+
+/// <summary>The same matrix with the panel on PostgreSQL (its own seeded world).</summary>
+[Collection(PostgresSecurityCollection.Name)]
+public sealed class PostgresAuthorizationMatrixTests(PostgresMatrixWorld world) : AuthorizationMatrixRules(world);

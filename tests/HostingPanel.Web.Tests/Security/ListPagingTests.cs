@@ -23,6 +23,10 @@ public sealed partial class ListPagingTests(MatrixWorld world)
         Assert.Equal(PortalControllerPageSize, Rows(first, tag));
         var second = await world.Portal(MatrixRole.Customer).GetStringAsync($"/apikeys?q={tag}&page=2");
         Assert.Equal(1, Rows(second, tag));
+        // A page number far past the end (its offset would overflow an int) shows an empty page, not an error.
+        var farAway = await world.Portal(MatrixRole.Customer).Client.GetAsync($"/apikeys?q={tag}&page=100000000", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, farAway.StatusCode);
+        Assert.Equal(0, Rows(await farAway.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), tag));
         // Support staff see only their own keys: the search finds none of the customer's.
         Assert.Equal(0, Rows(await world.Portal(MatrixRole.Support).GetStringAsync($"/apikeys?q={tag}"), tag));
     }

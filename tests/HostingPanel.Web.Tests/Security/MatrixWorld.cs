@@ -29,12 +29,16 @@ public sealed record MatrixTenant(
 }
 
 /// <summary>
-/// The real host (SQLite) with two resellers; reseller A has customers A1 and A2, reseller B has customer B1.
+/// The real host (SQLite, or PostgreSQL in <see cref="PostgresMatrixWorld"/>) with two resellers; reseller A has customers A1 and A2, reseller B has customer B1.
 /// The acting reseller, customer and mailbox owner belong to A / A1; A2 is the sibling tenant, B1 the other reseller's.
 /// Seeded through the API as an admin; objects for state-changing requests are made fresh on demand.
 /// </summary>
-public sealed class MatrixWorld : PanelHostFixture, IAsyncLifetime
+public class MatrixWorld : PanelHostFixture, IAsyncLifetime
 {
+    public MatrixWorld() : this(TestProvider.Sqlite) { }
+
+    protected MatrixWorld(TestProvider provider) : base(provider) { }
+
     public const string Password = "correct-horse-battery";
     public const string SupportEmail = "support@matrix.example";
 
@@ -53,6 +57,7 @@ public sealed class MatrixWorld : PanelHostFixture, IAsyncLifetime
     public new async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
+        if (App is null) return; // no PostgreSQL here: the tests call RequireAvailable()
         Admin = CreateAdminApiClient();
         var ra = await CreateResellerAsync("a");
         var rb = await CreateResellerAsync("b");
@@ -203,9 +208,19 @@ public sealed class MatrixWorld : PanelHostFixture, IAsyncLifetime
     }
 }
 
+/// <summary>The same world on PostgreSQL: tenancy filters and queries must hold on both providers.</summary>
+public sealed class PostgresMatrixWorld() : MatrixWorld(TestProvider.PostgreSql);
+
 /// <summary>The security test classes share one seeded world: seeding costs more than their tests.</summary>
 [CollectionDefinition(Name)]
 public sealed class SecurityCollection : ICollectionFixture<MatrixWorld>
 {
     public const string Name = "Security world";
+}
+
+/// <summary>The authorization matrix on PostgreSQL, in its own world (it may run beside the SQLite one).</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresSecurityCollection : ICollectionFixture<PostgresMatrixWorld>
+{
+    public const string Name = "Security world (PostgreSQL)";
 }

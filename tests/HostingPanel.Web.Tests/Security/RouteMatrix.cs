@@ -184,7 +184,7 @@ public static class RouteMatrix
             Page("GET", "/staff", [Admin], _ => Get("/staff")),
             Page("GET", "/staff/new", [Admin], _ => Get("/staff/new")),
             Page("POST", "/staff/new", [Admin], c => Post("/staff/new", new() { ["Name"] = "Staff", ["Email"] = c.World.Unique("s") + "@matrix.example", ["Password"] = Pw, ["Role"] = "support" })),
-            Page("GET", "/queue", [Admin], _ => Get("/queue")),
+            Page("GET", "/queue", [Admin], _ => Get("/queue?q=matrix&page=2")),
             // A portal-only node has no mail queue: even an admin gets 404 for a message id there.
             new("POST", "/queue/{id}/retry", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound, _ => Post("/queue/no-such-message/retry")),
             new("POST", "/queue/{id}/delete", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound, _ => Post("/queue/no-such-message/delete")),

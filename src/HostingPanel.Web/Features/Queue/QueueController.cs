@@ -1,3 +1,4 @@
+using HostingPanel.Application.Common;
 using HostingPanel.Data.Identity;
 using HostingPanel.MailEngine.Outbound;
 using HostingPanel.Web.Features.Shared;
@@ -13,11 +14,13 @@ public sealed class QueueController(IServiceProvider services) : PortalControlle
     private IOutboundQueueAdmin? Queue => services.GetService<IOutboundQueueAdmin>();
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(CancellationToken ct)
+    public async Task<IActionResult> Index(int page = 1, string? q = null, CancellationToken ct = default)
     {
-        if (Queue is not { } queue) return View(new QueuePage(false, []));
-        var entries = await queue.ListAsync(ct);
-        return View(new QueuePage(true, entries.OrderBy(e => e.NextAttemptAt).ToList()));
+        var request = Paging(page, q);
+        ViewData["q"] = q;
+        if (Queue is not { } queue) return View(new QueuePage(false, new Page<QueuedMessage>([], 0, request.SafePage, request.SafePageSize)));
+        var listing = await queue.ListAsync(request.Term, request.Skip, request.SafePageSize, ct);
+        return View(new QueuePage(true, new Page<QueuedMessage>(listing.Items, listing.Total, request.SafePage, request.SafePageSize)));
     }
 
     [HttpPost("{id}/retry")]
@@ -37,4 +40,4 @@ public sealed class QueueController(IServiceProvider services) : PortalControlle
     }
 }
 
-public sealed record QueuePage(bool Available, IReadOnlyList<QueuedMessage> Entries);
+public sealed record QueuePage(bool Available, Page<QueuedMessage> Entries);
