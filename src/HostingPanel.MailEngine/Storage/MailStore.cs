@@ -428,9 +428,11 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         {
             removedBodies.Clear();
             mailboxId = await c.ScalarAsync(tx, "SELECT mailbox_id FROM folders WHERE id = @f", ("@f", folderId)) ?? 0;
-            var all = await c.QueryAsync(tx, $"SELECT {MessageColumnsLight} FROM messages WHERE folder_id = @f ORDER BY uid", ReadMessage, ("@f", folderId));
+            // Only the candidates: the rows flagged \Deleted (EXPUNGE), or the few UIDs asked for (UID EXPUNGE,
+            // POP3 QUIT), not every row of the folder inside the write transaction.
+            var candidates = await ExpungeCandidatesAsync(c, tx, folderId, uids, onlyDeleted);
             var wanted = uids is null ? null : new HashSet<long>(uids);
-            var rows = all.Where(m => (wanted is null || wanted.Contains(m.Uid)) && (!onlyDeleted || m.Flags.HasFlag(MessageFlags.Deleted))).ToList();
+            var rows = candidates.Where(m => (wanted is null || wanted.Contains(m.Uid)) && (!onlyDeleted || m.Flags.HasFlag(MessageFlags.Deleted))).ToList();
             if (rows.Count == 0)
                 return (IReadOnlyList<long>)[];
             await RemoveMessagesAsync(c, tx, folderId, rows, releaseQuota: true, mailboxId);
@@ -443,6 +445,31 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
             changes.Publish(new MailboxChange(mailboxId, folderId, MailboxChangeKind.MessagesExpunged, removed, 0, origin));
         }
         return removed;
+    }
+
+    private static Task<List<StoredMessage>> ExpungeCandidatesAsync(DbConnection c, DbTransaction tx, long folderId, IReadOnlyCollection<long>? uids, bool onlyDeleted)
+    {
+        var sql = $"SELECT {MessageColumnsLight} FROM messages WHERE folder_id = @f";
+        var parameters = new List<(string, object?)> { ("@f", folderId) };
+        if (onlyDeleted)
+        {
+            sql += " AND (flags & @deleted) <> 0";
+            parameters.Add(("@deleted", (long)MessageFlags.Deleted));
+        }
+
+        if (uids is { Count: > 0 and <= 500 })
+        {
+            var names = new List<string>(uids.Count);
+            foreach (var uid in uids)
+            {
+                names.Add("@u" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                parameters.Add((names[^1], uid));
+            }
+
+            sql += $" AND uid IN ({string.Join(", ", names)})";
+        }
+
+        return c.QueryAsync(tx, sql + " ORDER BY uid", ReadMessage, [.. parameters]);
     }
 
     /// <summary>Records the first POP3 retrieval of messages, the start of their retention period.</summary>
