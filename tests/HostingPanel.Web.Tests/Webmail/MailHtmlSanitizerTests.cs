@@ -126,4 +126,25 @@ public sealed class MailHtmlSanitizerTests
         Assert.DoesNotContain("pwned", clean);
         Assert.Contains("<p>News</p>", clean);
     }
+
+    /// <summary>Inline styles are sanitized once per distinct value and put back: each element gets its own, none gets another's.</summary>
+    [Fact]
+    public void RepeatedInlineStyles_EachElementKeepsItsOwnSanitizedStyle()
+    {
+        const string hostile = "color: blue; width: expression(alert(1)); background-image: url(https://tracker.invalid/p.png)";
+        var html = string.Concat(Enumerable.Range(0, 50).Select(i => i % 2 == 0
+            ? $"<td style=\"{hostile}\">even {i}</td>"
+            : $"<td style=\"color: green\">odd {i}</td>"));
+        var clean = new MailHtmlSanitizer().Sanitize("<table><tr>" + html + "</tr></table><p style=\"font-weight: bold\">last</p><script style=\"color: red\">x()</script>", allowRemoteImages: false, out var blocked);
+        Assert.Equal(25, CountOf(clean, "style=\"color: rgba(0, 0, 255, 1)\">even"));
+        Assert.Equal(25, CountOf(clean, "style=\"color: rgba(0, 128, 0, 1)\">odd"));
+        Assert.Contains("<p style=\"font-weight: bold\">last</p>", clean);
+        Assert.DoesNotContain("expression", clean);
+        Assert.DoesNotContain("tracker.invalid", clean);
+        Assert.DoesNotContain("<script", clean);
+        Assert.DoesNotContain("rgba(255, 0, 0", clean);
+        Assert.True(blocked);
+    }
+
+    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
 }
