@@ -24,4 +24,7 @@ public sealed class WebmailOptions
 
     /// <summary>Largest attachment total per message written in the browser.</summary>
     public long MaxAttachmentBytes { get; set; } = 20 * 1024 * 1024;
+
+    /// <summary>Memory for sanitized message HTML kept between views (<see cref="SanitizedHtmlCache"/>); 0 turns the cache off.</summary>
+    public int HtmlCacheMegabytes { get; set; } = 64;
 }

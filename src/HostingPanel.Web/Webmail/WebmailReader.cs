@@ -17,9 +17,10 @@ public sealed record AttachmentContent(string FileName, string ContentType, Mime
 /// <summary>
 /// Reading one message. Only what the page shows is fetched (BODYSTRUCTURE, then the text part; the
 /// HTML part when the frame asks for it; an attachment when downloaded), so a 2 MB message with a large
-/// attachment opens as fast as a small one. Opening marks the message \Seen.
+/// attachment opens as fast as a small one. Opening marks the message \Seen. Sanitized HTML is kept
+/// in <see cref="SanitizedHtmlCache"/>, since a stored message never changes.
 /// </summary>
-public sealed partial class WebmailReader(ImapConnectionPool pool, MailHtmlSanitizer sanitizer)
+public sealed partial class WebmailReader(ImapConnectionPool pool, MailHtmlSanitizer sanitizer, SanitizedHtmlCache sanitized)
 {
     private const MessageSummaryItems ViewItems = MessageSummaryItems.UniqueId | MessageSummaryItems.Envelope | MessageSummaryItems.Flags
         | MessageSummaryItems.BodyStructure | MessageSummaryItems.Size;
@@ -52,9 +53,12 @@ public sealed partial class WebmailReader(ImapConnectionPool pool, MailHtmlSanit
             var folder = await ImapFolders.OpenAsync(client, folderPath, FolderAccess.ReadOnly, t);
             var summary = await SummaryAsync(folder, uid, t);
             if (summary?.HtmlBody is not { } htmlPart) return null;
+            var key = new SanitizedHtmlCache.Key(who.MailboxId, folder.FullName, folder.UidValidity, summary.UniqueId.Id, allowRemoteImages);
+            if (sanitized.Find(key) is { } cached) return (cached.Html, cached.BlockedRemote);
             var html = ((TextPart)await folder.GetBodyPartAsync(summary.UniqueId, htmlPart, t)).Text;
             html = await InlineCidImagesAsync(folder, summary, html, t);
             var clean = sanitizer.Sanitize(html, allowRemoteImages, out var blocked);
+            sanitized.Add(key, new SanitizedHtmlCache.Entry(clean, blocked));
             return (clean, blocked);
         }, ct);
 

@@ -8,7 +8,7 @@ public sealed class MailHtmlSanitizerTests
     private static readonly string[] Dangerous =
     [
         "<script", "onload", "onerror", "ontoggle", "<svg", "<form", "<input", "<button", "<meta", "<iframe", "<object", "<embed",
-        "<base", "<link", "<style", "javascript:", "data:text", "evil.invalid", "pwned",
+        "<base", "<link", "javascript:", "data:text", "evil.invalid", "pwned",
     ];
 
     [Fact]
@@ -25,6 +25,8 @@ public sealed class MailHtmlSanitizerTests
         Assert.Contains("color: rgba(255, 0, 0, 1)", clean);
         Assert.Contains("href=\"https://example.org/safe\"", clean);
         Assert.Contains("target=\"_blank\"", clean);
+        // The head's style sheet stays as a rule without its remote background.
+        Assert.Contains("<style>", clean);
         Assert.Contains("rel=\"noopener noreferrer\"", clean);
     }
 
@@ -60,4 +62,89 @@ public sealed class MailHtmlSanitizerTests
         Assert.DoesNotContain("javascript:", clean, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("src=\"mailto:", clean, StringComparison.OrdinalIgnoreCase);
     }
+
+    /// <summary>A style sheet with one hostile construct beside a harmless rule: the construct goes, the rule stays.</summary>
+    [Theory]
+    [InlineData("p { background: url(javascript:alert(1)) }", "javascript")]
+    [InlineData("p { background: url('jav&#x09;ascript:alert(1)') }", "ascript")]
+    [InlineData("p { width: expression(alert(1)) }", "expression")]
+    [InlineData("p { width: expr\\65 ssion(alert(1)) }", "ssion")]
+    [InlineData("p { width: ex/**/pression(alert(1)) }", "pression")]
+    [InlineData("p { behavior: url(https://evil.invalid/x.htc) }", "behavior")]
+    [InlineData("p { -moz-binding: url(https://evil.invalid/x.xml#x) }", "binding")]
+    [InlineData("@import url(https://evil.invalid/sheet.css);", "@import")]
+    [InlineData("@import 'https://evil.invalid/sheet.css';", "evil.invalid")]
+    [InlineData("@font-face { font-family: x; src: url(https://evil.invalid/font.woff) }", "font-face")]
+    [InlineData("p { background-image: url(https://evil.invalid/bg.png) }", "evil.invalid")]
+    [InlineData("p { background-image: url(data:text/html;base64,PHNjcmlwdD4=) }", "data:text")]
+    [InlineData("p { background-image: url(data:image/svg+xml;base64,PHN2Zz4=) }", "svg")]
+    [InlineData("p { font-family: '\\3c /style\\3e \\3c script\\3e parent.pwned=1' }", "<script")]
+    public void StyleSheets_LoseHostileCss_AndKeepTheHarmlessRule(string hostile, string mustVanish)
+    {
+        var html = $"<style>{hostile}\n.headline {{ color: #336699; font-weight: bold }}</style><p class=\"headline\">News</p>";
+        var clean = new MailHtmlSanitizer().Sanitize(html, allowRemoteImages: false, out _);
+        Assert.DoesNotContain(mustVanish, clean, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("</style><script", clean, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<style>", clean);
+        Assert.Contains(".headline", clean);
+        Assert.Contains("color: rgba(51, 102, 153, 1)", clean);
+        Assert.Contains("font-weight: bold", clean);
+        Assert.Contains("class=\"headline\"", clean);
+    }
+
+    [Fact]
+    public void StyleSheets_KeepMediaQueries_AndInlineImages()
+    {
+        const string html = "<style>@media (max-width: 600px) { .col { width: 100% } } .logo { background-image: url(data:image/png;base64,iVBORw0KGgo=) }</style><div class=\"col logo\">x</div>";
+        var clean = new MailHtmlSanitizer().Sanitize(html, allowRemoteImages: false, out var blocked);
+        Assert.Contains("@media (max-width: 600px)", clean);
+        Assert.Contains("width: 100%", clean);
+        Assert.Contains("data:image/png;base64,iVBORw0KGgo=", clean);
+        Assert.False(blocked);
+    }
+
+    [Fact]
+    public void StyleSheetRemoteImages_FollowTheImageRule()
+    {
+        const string html = "<style>.banner { background-image: url(https://images.example.org/banner.png); color: red }</style><div class=\"banner\">x</div>";
+        var blockedClean = new MailHtmlSanitizer().Sanitize(html, allowRemoteImages: false, out var blocked);
+        Assert.DoesNotContain("images.example.org", blockedClean);
+        Assert.Contains("color: rgba(255, 0, 0, 1)", blockedClean);
+        Assert.True(blocked, "the reader should be told that a remote image was blocked");
+
+        var shownClean = new MailHtmlSanitizer().Sanitize(html, allowRemoteImages: true, out blocked);
+        Assert.Contains("https://images.example.org/banner.png", shownClean);
+        Assert.False(blocked);
+    }
+
+    [Fact]
+    public void ClosingTheStyleElementEarly_LeavesTextBehind_NotScript()
+    {
+        const string html = "<style>p { font-family: '</style><script>parent.pwned=1</script>' }</style><p>News</p>";
+        var clean = new MailHtmlSanitizer().Sanitize(html, allowRemoteImages: false, out _);
+        Assert.DoesNotContain("<script", clean, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("pwned", clean);
+        Assert.Contains("<p>News</p>", clean);
+    }
+
+    /// <summary>Inline styles are sanitized once per distinct value and put back: each element gets its own, none gets another's.</summary>
+    [Fact]
+    public void RepeatedInlineStyles_EachElementKeepsItsOwnSanitizedStyle()
+    {
+        const string hostile = "color: blue; width: expression(alert(1)); background-image: url(https://tracker.invalid/p.png)";
+        var html = string.Concat(Enumerable.Range(0, 50).Select(i => i % 2 == 0
+            ? $"<td style=\"{hostile}\">even {i}</td>"
+            : $"<td style=\"color: green\">odd {i}</td>"));
+        var clean = new MailHtmlSanitizer().Sanitize("<table><tr>" + html + "</tr></table><p style=\"font-weight: bold\">last</p><script style=\"color: red\">x()</script>", allowRemoteImages: false, out var blocked);
+        Assert.Equal(25, CountOf(clean, "style=\"color: rgba(0, 0, 255, 1)\">even"));
+        Assert.Equal(25, CountOf(clean, "style=\"color: rgba(0, 128, 0, 1)\">odd"));
+        Assert.Contains("<p style=\"font-weight: bold\">last</p>", clean);
+        Assert.DoesNotContain("expression", clean);
+        Assert.DoesNotContain("tracker.invalid", clean);
+        Assert.DoesNotContain("<script", clean);
+        Assert.DoesNotContain("rgba(255, 0, 0", clean);
+        Assert.True(blocked);
+    }
+
+    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
 }

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text;
 using HostingPanel.Web.Tests.Portal;
+using HostingPanel.Web.Webmail;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 
 namespace HostingPanel.Web.Tests.Webmail;
@@ -289,5 +291,44 @@ public sealed class WebmailFeatureTests(WebmailHostFixture host) : IClassFixture
         var failed = await wrong.PostFormAsync("/webmail/login", "/webmail/login", new() { ["Email"] = $"lena@{domain}", ["Password"] = "wrong-password" });
         Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
         Assert.Contains("The address or password is not right.", await failed.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task HtmlFrame_IsKeptSanitizedBetweenViews_PerImageChoice_AndAnExpungedMessageIsNotShownFromMemory()
+    {
+        const string domain = "frames.example";
+        await host.CreateDomainAsync(domain, ["jan"]);
+        var newsletter = new MimeMessage();
+        newsletter.From.Add(MailboxAddress.Parse("news@letters.example"));
+        newsletter.To.Add(MailboxAddress.Parse($"jan@{domain}"));
+        newsletter.Subject = "Cached news";
+        newsletter.Body = new BodyBuilder { HtmlBody = "<p>Cached body</p><img src=\"https://images.example.org/a.png\"><script>x()</script>" }.ToMessageBody();
+        using var imap = await host.ImapAsync($"jan@{domain}");
+        await AppendAsync(imap, "INBOX", newsletter);
+        await imap.Inbox.OpenAsync(FolderAccess.ReadWrite, Ct);
+        var uid = (await imap.Inbox.SearchAsync(SearchQuery.SubjectContains("Cached news"), Ct)).Single();
+        using var web = await WebmailHttp.SignInAsync(host, $"jan@{domain}");
+        var cache = host.App.Services.GetRequiredService<SanitizedHtmlCache>();
+        var body = $"/webmail/message/body?folder=INBOX&uid={uid.Id}";
+
+        var before = cache.Count;
+        var first = await web.Session.GetStringAsync(body);
+        Assert.Contains("Cached body", first);
+        Assert.DoesNotContain("images.example.org", first);
+        Assert.DoesNotContain("<script", first);
+        Assert.Equal(before + 1, cache.Count);
+        Assert.Equal(first, await web.Session.GetStringAsync(body));
+        Assert.Equal(before + 1, cache.Count);
+
+        // Showing images is its own copy, not the blocked one.
+        var withImages = await web.Session.GetStringAsync(body + "&images=true");
+        Assert.Contains("https://images.example.org/a.png", withImages);
+        Assert.DoesNotContain("<script", withImages);
+        Assert.Equal(before + 2, cache.Count);
+
+        // Once the message is expunged, the copy in memory is not served.
+        await imap.Inbox.AddFlagsAsync(uid, MessageFlags.Deleted, silent: true, Ct);
+        await imap.Inbox.ExpungeAsync(Ct);
+        Assert.Equal(HttpStatusCode.NotFound, await web.Session.StatusOfAsync(body));
     }
 }
