@@ -104,19 +104,8 @@ public abstract class UsageSampleRules(MailHostFixture host)
         return (await s.ServiceProvider.GetRequiredService<MailboxService>().GetAsync(Domain, localPart, Ct)).Value!;
     }
 
-    private async Task DeliverAsync(long mailboxId, int bodyBytes)
-    {
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse("sender@elsewhere.example"));
-        message.To.Add(MailboxAddress.Parse($"someone@{Domain}"));
-        message.Subject = "chart";
-        message.Body = new TextPart("plain") { Text = new string('x', bodyBytes) };
-        using var stream = new MemoryStream();
-        await message.WriteToAsync(stream, Ct);
-        stream.Position = 0;
-        var result = await host.App.Services.GetRequiredService<MailDelivery>().DeliverAsync(stream, [mailboxId], ct: Ct);
-        Assert.Equal(DeliveryStatus.Delivered, Assert.Single(result).Status);
-    }
+    private Task DeliverAsync(long mailboxId, int bodyBytes) =>
+        EngineDeliveries.DeliverAsync(host.App.Services, mailboxId, $"someone@{Domain}", "chart", bodyBytes, Ct);
 
     private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
     {

@@ -262,17 +262,6 @@ public sealed class WorkerTests(MailHostFixture host) : IClassFixture<MailHostFi
             TimeSpan.FromSeconds(5), "alias removed from the engine");
     }
 
-    private async Task DeliverAsync(long mailboxId, string subject, int bodyBytes = 100)
-    {
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse("sender@elsewhere.example"));
-        message.To.Add(MailboxAddress.Parse("someone@example.com"));
-        message.Subject = subject;
-        message.Body = new TextPart("plain") { Text = new string('x', bodyBytes) };
-        using var stream = new MemoryStream();
-        await message.WriteToAsync(stream, Ct);
-        stream.Position = 0;
-        var result = await host.App.Services.GetRequiredService<MailDelivery>().DeliverAsync(stream, [mailboxId], ct: Ct);
-        Assert.Equal(DeliveryStatus.Delivered, Assert.Single(result).Status);
-    }
+    private Task DeliverAsync(long mailboxId, string subject, int bodyBytes = 100) =>
+        EngineDeliveries.DeliverAsync(host.App.Services, mailboxId, "someone@example.com", subject, bodyBytes, Ct);
 }
