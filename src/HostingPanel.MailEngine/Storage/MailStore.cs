@@ -386,16 +386,14 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
             var updated = new List<FlagUpdate>();
             var failed = new List<long>();
             long newModSeq = 0;
-            foreach (var uid in uids.Distinct().Order())
+            // Rows read 500 UIDs a query and written one UPDATE per outcome per 500 rows, so "mark all as
+            // read" on a large folder holds the writer for a few statements, not two per message.
+            var changedRows = new List<(long Id, FlagUpdate Update)>();
+            foreach (var row in await FlagRowsAsync(c, tx, folderId, uids))
             {
-                var rows = await c.QueryAsync(tx, "SELECT id, flags, keywords, modseq FROM messages WHERE folder_id = @f AND uid = @u",
-                    r => (Id: r.Long(0), Flags: (MessageFlags)r.Long(1), Keywords: SplitKeywords(r.GetString(2)), ModSeq: r.Long(3)), ("@f", folderId), ("@u", uid));
-                if (rows.Count == 0)
-                    continue;
-                var row = rows[0];
                 if (unchangedSince is { } since && row.ModSeq > since)
                 {
-                    failed.Add(uid);
+                    failed.Add(row.Uid);
                     continue;
                 }
                 var (newFlags, newKeywords) = Apply(row.Flags, row.Keywords, change, flags, keywords ?? []);
@@ -403,15 +401,38 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
                     continue;
                 if (newModSeq == 0)
                     newModSeq = await c.ScalarAsync(tx, "UPDATE folders SET highest_modseq = highest_modseq + 1 WHERE id = @f RETURNING highest_modseq", ("@f", folderId)) ?? 0;
-                await c.ExecAsync(tx, "UPDATE messages SET flags = @fl, keywords = @k, modseq = @ms WHERE id = @id",
-                    ("@fl", (long)newFlags), ("@k", string.Join(' ', newKeywords)), ("@ms", newModSeq), ("@id", row.Id));
-                updated.Add(new FlagUpdate(uid, newFlags, newKeywords, newModSeq));
+                changedRows.Add((row.Id, new FlagUpdate(row.Uid, newFlags, newKeywords, newModSeq)));
             }
+            foreach (var outcome in changedRows.GroupBy(r => (r.Update.Flags, Keywords: string.Join(' ', r.Update.Keywords))))
+            {
+                foreach (var chunk in outcome.Chunk(500))
+                {
+                    var ids = string.Join(", ", chunk.Select(r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    await c.ExecAsync(tx, $"UPDATE messages SET flags = @fl, keywords = @k, modseq = @ms WHERE id IN ({ids})",
+                        ("@fl", (long)outcome.Key.Flags), ("@k", outcome.Key.Keywords), ("@ms", newModSeq));
+                }
+            }
+            updated.AddRange(changedRows.Select(r => r.Update));
             var highest = await c.ScalarAsync(tx, "SELECT highest_modseq FROM folders WHERE id = @f", ("@f", folderId)) ?? 0;
             return new StoreFlagsResult(updated, failed, highest);
         }, ct);
         if (result.Updated.Count > 0)
             changes.Publish(new MailboxChange(mailboxId, folderId, MailboxChangeKind.FlagsChanged, result.Updated.Select(u => u.Uid).ToList(), result.HighestModSeq, origin));
+        return result;
+    }
+
+    /// <summary>The flag state of the messages of <paramref name="uids"/> that exist, in UID order; 500 UIDs a query.</summary>
+    private static async Task<List<(long Id, long Uid, MessageFlags Flags, IReadOnlyList<string> Keywords, long ModSeq)>> FlagRowsAsync(
+        DbConnection c, DbTransaction tx, long folderId, IReadOnlyList<long> uids)
+    {
+        var result = new List<(long Id, long Uid, MessageFlags Flags, IReadOnlyList<string> Keywords, long ModSeq)>();
+        foreach (var part in uids.Distinct().Order().Chunk(500))
+        {
+            // UIDs are numbers the session resolved, never client text, so they go into the statement as literals.
+            var list = string.Join(", ", part.Select(u => u.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            result.AddRange(await c.QueryAsync(tx, $"SELECT id, uid, flags, keywords, modseq FROM messages WHERE folder_id = @f AND uid IN ({list}) ORDER BY uid",
+                r => (r.Long(0), r.Long(1), (MessageFlags)r.Long(2), (IReadOnlyList<string>)SplitKeywords(r.GetString(3)), r.Long(4)), ("@f", folderId)));
+        }
         return result;
     }
 
