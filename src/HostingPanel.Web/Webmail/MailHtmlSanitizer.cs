@@ -119,12 +119,18 @@ public sealed class MailHtmlSanitizer
             return _attributes[raw] = document.Body?.FirstElementChild?.GetAttribute(Style) ?? "";
         }
 
-        /// <summary>The sheet's text came out of a style element, so it holds no end tag and reads back the same.</summary>
+        /// <summary>
+        /// The sheet's text came out of a style element, so it held no end tag; but the CSS parser decodes
+        /// escapes ("\3c/style\3e") and the HTML serializer writes a style element's text as it is, so any
+        /// "&lt;" in the rewritten sheet goes back out escaped: CSS has no use for it outside strings, and
+        /// inside one the escape means the same character.
+        /// </summary>
         public string Sheet(string raw)
         {
             if (_sheets.TryGetValue(raw, out var clean)) return clean;
             using var document = sanitizer.SanitizeDom($"<style>{raw}</style>");
-            return _sheets[raw] = document.Body?.FirstElementChild is { LocalName: Style } sheet ? sheet.TextContent : "";
+            var text = document.Body?.FirstElementChild is { LocalName: Style } sheet ? sheet.TextContent : "";
+            return _sheets[raw] = text.Replace("<", "\\3c ", StringComparison.Ordinal);
         }
     }
 }

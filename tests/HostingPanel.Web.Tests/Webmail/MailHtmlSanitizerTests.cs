@@ -127,6 +127,24 @@ public sealed class MailHtmlSanitizerTests
         Assert.Contains("<p>News</p>", clean);
     }
 
+    /// <summary>
+    /// The end tag spelled with CSS escapes: the CSS parser decodes them, so the rewritten sheet must not
+    /// hand "&lt;/style&gt;" back to the HTML serializer, which writes a style element's text as it is.
+    /// </summary>
+    [Theory]
+    [InlineData("p::after { content: '\\3c/style\\3e\\3cscript\\3eparent.pwned=1\\3c/script\\3e' }")]
+    [InlineData("p { font-family: '\\3C /STYLE\\3E \\3C img src=x onerror=parent.pwned=1\\3E' }")]
+    [InlineData("p::before { content: \"\\00003c/style>\\00003cscript>parent.pwned=1\\00003c/script>\" }")]
+    public void EscapedEndTagInsideAStyleSheet_NeverEndsTheStyleElement(string sheet)
+    {
+        var clean = new MailHtmlSanitizer().Sanitize($"<style>{sheet}</style><p>News</p>", allowRemoteImages: false, out _);
+        Assert.DoesNotContain("</style><", clean.Replace("</style><p>", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, CountOf(clean.ToLowerInvariant(), "</style"));
+        Assert.DoesNotContain("<script", clean, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<img", clean, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<p>News</p>", clean);
+    }
+
     /// <summary>Inline styles are sanitized once per distinct value and put back: each element gets its own, none gets another's.</summary>
     [Fact]
     public void RepeatedInlineStyles_EachElementKeepsItsOwnSanitizedStyle()
