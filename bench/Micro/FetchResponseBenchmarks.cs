@@ -1,11 +1,8 @@
-using System.Net;
-using System.Text;
 using BenchmarkDotNet.Attributes;
 using HostingPanel.MailEngine.Delivery;
 using HostingPanel.MailEngine.Protocol.Imap;
 using HostingPanel.MailEngine.Protocol.Imap.Commands;
 using HostingPanel.MailEngine.Sessions.Imap;
-using HostingPanel.MailEngine.Storage.Imap;
 
 namespace HostingPanel.Bench.Micro;
 
@@ -28,8 +25,7 @@ public class FetchResponseBenchmarks
     };
 
     private TemporaryEngine _engine = null!;
-    private DiscardingChannel _channel = null!;
-    private ImapSession _session = null!;
+    private BenchImapSession _imap = null!;
     private ImapCommand _fetch = null!;
 
     [Params("meta", "envelope", "headers", "bodies")]
@@ -44,18 +40,10 @@ public class FetchResponseBenchmarks
         foreach (var message in CorpusSamples.First(50))
             await delivery.DeliverAsync(new MemoryStream(message, writable: false), [account.Id]);
 
-        _channel = new DiscardingChannel();
-        _session = new ImapSession(new ImapSessionOptions { AllowPlaintextAuth = true }, _engine.Get<ImapStoreAuthenticator>(), _channel,
-            new ImapClientInfo(new IPEndPoint(IPAddress.Loopback, 40000), IsSecure: false));
-        _channel.Session = _session;
-        await RunCheckedAsync($"l LOGIN fetch@bench.test {TemporaryEngine.Password}");
-        await RunCheckedAsync("s SELECT INBOX");
+        _imap = await BenchImapSession.LoginAsync(_engine, "fetch@bench.test");
+        await _imap.RunCheckedAsync("s SELECT INBOX");
         _fetch = ImapCommandParser.Parse(Fetches[Items] + "\r\n").Command ?? throw new InvalidOperationException("FETCH did not parse");
-        await _session.ExecuteAsync(_fetch, CancellationToken.None);
-        var text = Encoding.UTF8.GetString(_session.Output.WrittenSpan);
-        if (!text.Contains("\r\nf OK", StringComparison.Ordinal) && !text.StartsWith("f OK", StringComparison.Ordinal))
-            throw new InvalidOperationException("FETCH failed: " + text[^Math.Min(200, text.Length)..]);
-        _session.Output.Clear();
+        await _imap.RunCheckedAsync(Fetches[Items]);
     }
 
     [GlobalCleanup]
@@ -65,36 +53,7 @@ public class FetchResponseBenchmarks
     [Benchmark]
     public async Task<long> Fetch()
     {
-        await _session.ExecuteAsync(_fetch, CancellationToken.None);
-        var bytes = _channel.Discarded + _session.Output.WrittenCount;
-        _channel.Discarded = 0;
-        _session.Output.Clear();
-        return bytes;
-    }
-
-    private async Task RunCheckedAsync(string line)
-    {
-        var command = ImapCommandParser.Parse(line + "\r\n").Command ?? throw new InvalidOperationException("did not parse: " + line);
-        await _session.ExecuteAsync(command, CancellationToken.None);
-        var text = Encoding.UTF8.GetString(_session.Output.WrittenSpan);
-        if (!text.Contains(command.Tag + " OK", StringComparison.Ordinal))
-            throw new InvalidOperationException(line + " failed: " + text);
-        _session.Output.Clear();
-    }
-
-    /// <summary>Stands in for the socket: a flush just drops the pending output.</summary>
-    private sealed class DiscardingChannel : IImapChannel
-    {
-        public ImapSession? Session { get; set; }
-        public long Discarded { get; set; }
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken)
-        {
-            Discarded += Session!.Output.WrittenCount;
-            Session.Output.Clear();
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
+        await _imap.Session.ExecuteAsync(_fetch, CancellationToken.None);
+        return _imap.TakeOutputBytes();
     }
 }
