@@ -407,8 +407,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
             {
                 foreach (var chunk in outcome.Chunk(500))
                 {
-                    var ids = string.Join(", ", chunk.Select(r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    await c.ExecAsync(tx, $"UPDATE messages SET flags = @fl, keywords = @k, modseq = @ms WHERE id IN ({ids})",
+                    await c.ExecAsync(tx, $"UPDATE messages SET flags = @fl, keywords = @k, modseq = @ms WHERE id IN ({NumberList(chunk.Select(r => r.Id))})",
                         ("@fl", (long)outcome.Key.Flags), ("@k", outcome.Key.Keywords), ("@ms", newModSeq));
                 }
             }
@@ -428,9 +427,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         var result = new List<(long Id, long Uid, MessageFlags Flags, IReadOnlyList<string> Keywords, long ModSeq)>();
         foreach (var part in uids.Distinct().Order().Chunk(500))
         {
-            // UIDs are numbers the session resolved, never client text, so they go into the statement as literals.
-            var list = string.Join(", ", part.Select(u => u.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            result.AddRange(await c.QueryAsync(tx, $"SELECT id, uid, flags, keywords, modseq FROM messages WHERE folder_id = @f AND uid IN ({list}) ORDER BY uid",
+            result.AddRange(await c.QueryAsync(tx, $"SELECT id, uid, flags, keywords, modseq FROM messages WHERE folder_id = @f AND uid IN ({NumberList(part)}) ORDER BY uid",
                 r => (r.Long(0), r.Long(1), (MessageFlags)r.Long(2), (IReadOnlyList<string>)SplitKeywords(r.GetString(3)), r.Long(4)), ("@f", folderId)));
         }
         return result;
@@ -468,6 +465,10 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         return removed;
     }
 
+    /// <summary>Ids or UIDs for an IN list: numbers the engine resolved, never client text, so literals are safe.</summary>
+    private static string NumberList(IEnumerable<long> numbers) =>
+        string.Join(", ", numbers.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
     private static Task<List<StoredMessage>> ExpungeCandidatesAsync(DbConnection c, DbTransaction tx, long folderId, IReadOnlyCollection<long>? uids, bool onlyDeleted)
     {
         var sql = $"SELECT {MessageColumnsLight} FROM messages WHERE folder_id = @f";
@@ -479,16 +480,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         }
 
         if (uids is { Count: > 0 and <= 500 })
-        {
-            var names = new List<string>(uids.Count);
-            foreach (var uid in uids)
-            {
-                names.Add("@u" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                parameters.Add((names[^1], uid));
-            }
-
-            sql += $" AND uid IN ({string.Join(", ", names)})";
-        }
+            sql += $" AND uid IN ({NumberList(uids)})";
 
         return c.QueryAsync(tx, sql + " ORDER BY uid", ReadMessage, [.. parameters]);
     }
@@ -501,7 +493,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // A whole maildrop may have been downloaded: one statement per 500 ids, not one per message.
         // The ids are longs written as literals, so no parameter limit applies.
-        var batches = messageIds.Chunk(500).Select(ids => string.Join(',', ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToList();
+        var batches = messageIds.Chunk(500).Select(NumberList).ToList();
         return db.WriteAsync(async (c, tx) =>
         {
             foreach (var ids in batches)

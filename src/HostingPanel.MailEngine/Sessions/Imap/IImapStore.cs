@@ -106,7 +106,7 @@ public interface IImapFolder : IAsyncDisposable
     async ValueTask<IReadOnlyList<Protocol.Imap.Search.ImapHeaderSummary?>> LoadHeaderSummariesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
     {
         var result = new Protocol.Imap.Search.ImapHeaderSummary?[uids.Count];
-        await ImapHeaderSummaryLoader.FillAsync(this, uids, Enumerable.Range(0, uids.Count).ToList(), result, summary: null, cancellationToken);
+        await ImapHeaderSummaryLoader.FillAsync(this, uids, Enumerable.Range(0, uids.Count).ToList(), result, parsed: null, cancellationToken);
         return result;
     }
 

@@ -10,11 +10,11 @@ public static class ImapHeaderSummaryLoader
 
     /// <summary>
     /// Loads the header blocks of <c>uids[i]</c> for each i in <paramref name="positions"/> and puts their
-    /// summaries at <c>result[i]</c> (left null for a message gone meanwhile); <paramref name="summary"/>
+    /// summaries at <c>result[i]</c> (left null for a message gone meanwhile); <paramref name="parsed"/>
     /// sees each new one (a cache keeps it). The UIDs are distinct (a snapshot's).
     /// </summary>
     public static async ValueTask FillAsync(IImapFolder folder, IReadOnlyList<uint> uids, IReadOnlyList<int> positions, ImapHeaderSummary?[] result,
-        Action<uint, ImapHeaderSummary>? summary, CancellationToken cancellationToken)
+        Action<uint, ImapHeaderSummary>? parsed, CancellationToken cancellationToken)
     {
         for (var start = 0; start < positions.Count; start += BatchMessages)
         {
@@ -37,9 +37,9 @@ public static class ImapHeaderSummaryLoader
                     continue;
                 }
 
-                var parsed = ImapHeaderSummary.Parse(data.Raw);
-                summary?.Invoke(data.Uid, parsed);
-                result[position] = parsed;
+                var summary = ImapHeaderSummary.Parse(data.Raw);
+                parsed?.Invoke(data.Uid, summary);
+                result[position] = summary;
             }
         }
     }

@@ -92,17 +92,12 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
             {
                 // A whole array is a header block the store may hand out again (its header cache): the parse
                 // lives as long as that array, so the next search of the folder parses nothing. Read-only use.
-                return ParsedBlocks.GetValue(segment.Array, static block => Load(block));
+                return ParsedBlocks.GetValue(segment.Array, static block => ImapHeaderBlock.Headers(block));
             }
 
-            return Load(raw);
+            return ImapHeaderBlock.Headers(raw);
         }
 
-        private static HeaderList Load(ReadOnlyMemory<byte> raw)
-        {
-            using var stream = ToStream(raw);
-            return HeaderList.Load(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, stream);
-        }
     }
 
     /// <summary>
@@ -204,14 +199,9 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
             return new HeaderContent(data.Raw);
         }
 
-        using var stream = ToStream(data.Raw);
+        using var stream = ImapHeaderBlock.OpenRead(data.Raw);
         return new ImapMimeMessageContent(MimeMessage.Load(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, stream));
     }
-
-    private static MemoryStream ToStream(ReadOnlyMemory<byte> raw) =>
-        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(raw, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(raw.ToArray(), writable: false);
 
     /// <summary>What evaluating <paramref name="key"/> reads of a message.</summary>
     public static ImapSearchNeed Need(ImapSearchKey key) => key switch

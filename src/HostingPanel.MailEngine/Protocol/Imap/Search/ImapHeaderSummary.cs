@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using MimeKit;
 using MimeKit.Utils;
 
@@ -22,6 +23,10 @@ public sealed class ImapHeaderSummary
     // The header fields a SEARCH key is answered on from the summary: the address fields and SUBJECT of
     // RFC 9051's search keys, and the ids clients look messages up by. Others read the header block.
     private static readonly string[] SearchableFields = ["From", "To", "Cc", "Bcc", "Subject", "Message-ID", "In-Reply-To", "Sender", "Reply-To"];
+
+    // Any spelling → the one instance above: a hash lookup per key and message, then reference compares.
+    private static readonly FrozenDictionary<string, string> CanonicalNames =
+        SearchableFields.ToFrozenDictionary(f => f, f => f, StringComparer.OrdinalIgnoreCase);
 
     private readonly string[] _fields;
     private readonly string[] _foldedValues;
@@ -92,13 +97,7 @@ public sealed class ImapHeaderSummary
     }
 
     /// <summary>The summary of a header block (the message's bytes up to and including the blank line, or the whole message).</summary>
-    public static ImapHeaderSummary Parse(ReadOnlyMemory<byte> raw)
-    {
-        using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(raw, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(raw.ToArray(), writable: false);
-        return From(HeaderList.Load(Mime.ImapMessageStructure.ParserOptions, stream));
-    }
+    public static ImapHeaderSummary Parse(ReadOnlyMemory<byte> raw) => From(ImapHeaderBlock.Headers(raw));
 
     public static ImapHeaderSummary From(HeaderList headers)
     {
@@ -149,18 +148,7 @@ public sealed class ImapHeaderSummary
         };
     }
 
-    private static string? Canonical(string field)
-    {
-        foreach (var name in SearchableFields)
-        {
-            if (name.Equals(field, StringComparison.OrdinalIgnoreCase))
-            {
-                return name;
-            }
-        }
-
-        return null;
-    }
+    private static string? Canonical(string field) => CanonicalNames.GetValueOrDefault(field);
 
     private static string Display(MailboxAddress? address) =>
         address is null ? string.Empty : !string.IsNullOrEmpty(address.Name) ? address.Name : address.Address;
