@@ -10,6 +10,7 @@ using HostingPanel.Application.Resellers;
 using HostingPanel.Application.Search;
 using HostingPanel.Application.Staff;
 using HostingPanel.Application.Users;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HostingPanel.Application;
@@ -27,6 +28,11 @@ public static class ServiceCollectionExtensions
         services.AddScoped<ResellerService>();
         services.AddScoped<CustomerService>();
         services.AddScoped<DomainService>();
+        services.AddScoped<DomainVerifier>();
+        // Configuration is optional here: hosts without one (unit-test harnesses) get the defaults.
+        services.AddSingleton(sp => new DomainNamePolicy(Configuration(sp)));
+        services.AddSingleton<Dns.IDnsLookup>(sp => new Dns.DnsClientLookup(Configuration(sp)));
+        services.AddOptions<DomainOptions>().Configure<IServiceProvider>((o, sp) => Configuration(sp).GetSection(DomainOptions.SectionName).Bind(o));
         services.AddScoped<HostedDomainLookup>();
         services.AddScoped<MailboxService>();
         services.AddScoped<AliasService>();
@@ -38,4 +44,6 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Audit.AuditLogService>();
         return services;
     }
+
+    private static IConfiguration Configuration(IServiceProvider sp) => sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build();
 }

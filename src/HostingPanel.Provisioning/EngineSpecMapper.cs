@@ -26,6 +26,13 @@ public static class EngineSpecMapper
         ForwardTo: m.Forwards.Select(f => f.Address).OrderBy(a => a, StringComparer.Ordinal).ToList(),
         KeepCopyWhenForwarding: m.KeepCopyWhenForwarding);
 
+    /// <summary>
+    /// The owner is the customer (its id, an opaque key to the engine). Verified when proven, or when the operator
+    /// does not require proof (<c>Domains:RequireVerification</c> false).
+    /// </summary>
+    public static DomainSpec ToSpec(Domain d, bool requireVerification) =>
+        new(d.Name, d.CustomerId.ToString("N"), d.IsVerified || !requireVerification);
+
     public static AliasSpec ToSpec(Alias a) => new(
         $"{a.LocalPart}@{a.Domain!.Name}",
         a.Destinations.Select(d => d.Address).OrderBy(x => x, StringComparer.Ordinal).ToList());

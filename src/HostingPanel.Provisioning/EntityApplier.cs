@@ -10,8 +10,11 @@ namespace HostingPanel.Provisioning;
 /// Applies the current desired state of one entity to the engine and records the outcome on the entity.
 /// Every engine call is an idempotent ensure/remove, so applying the same record twice does no harm.
 /// </summary>
-public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin engine, IOptions<ProvisioningOptions> options)
+public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin engine, IOptions<ProvisioningOptions> options,
+    IOptions<HostingPanel.Application.Domains.DomainOptions> domainOptions)
 {
+    private DomainSpec Spec(Domain domain) => EngineSpecMapper.ToSpec(domain, domainOptions.Value.RequireVerification);
+
     private TimeSpan Grace => TimeSpan.FromDays(options.Value.DeleteGraceDays);
 
     public Task ApplyAsync(OutboxRecord record, CancellationToken ct) => record.EntityType switch
@@ -33,8 +36,10 @@ public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin eng
     public async Task<IReadOnlySet<Guid>> ApplyMailboxesTogetherAsync(IReadOnlyList<OutboxRecord> records, CancellationToken ct)
     {
         var ids = records.Select(r => r.EntityId).ToList();
-        var live = (await LoadMailboxes(db.Mailboxes.Where(m => ids.Contains(m.Id))).AsSplitQuery().ToListAsync(ct))
-            .Where(m => m.Status != EntityStatus.Deleting).ToList();
+        var found = (await LoadMailboxes(db.Mailboxes.Where(m => ids.Contains(m.Id))).AsSplitQuery().ToListAsync(ct)).ToDictionary(m => m.Id);
+        // Only the records before the first purge or removal go together: that one, and everything after it, is applied
+        // one by one in order, so a purge ("purge now and create") runs before the new mailbox under the same address.
+        var live = records.Select(r => found.GetValueOrDefault(r.EntityId)).TakeWhile(m => m is { Status: not EntityStatus.Deleting }).Select(m => m!).ToList();
         var specs = live.Select(EngineSpecMapper.ToSpec).ToList();
         await engine.EnsureMailboxesAsync(specs, ct);
         foreach (var (mailbox, spec) in live.Zip(specs))
@@ -70,7 +75,7 @@ public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin eng
             await engine.RemoveDomainAsync(domain.Name, (domain.DeletedAt ?? DateTimeOffset.UtcNow) + Grace, ct);
             return;
         }
-        await engine.EnsureDomainAsync(domain.Name, ct);
+        await engine.EnsureDomainAsync(Spec(domain), ct);
         domain.SetStatus(EntityStatus.Active, null);
     }
 
@@ -80,9 +85,22 @@ public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin eng
         if (mailbox is null)
         {
             await engine.PurgeMailboxAsync(record.EntityKey, ct);
+            // "Purge now and create": a new mailbox may hold the address already. Whatever order the engine saw them in,
+            // it ends as the new mailbox, empty.
+            if (await SuccessorAsync(record.EntityKey, ct) is { } successor)
+                await ApplyMailboxAsync(successor, ct);
             return;
         }
         await ApplyMailboxAsync(mailbox, ct);
+    }
+
+    private async Task<Mailbox?> SuccessorAsync(string address, CancellationToken ct)
+    {
+        var at = address.LastIndexOf('@');
+        if (at <= 0) return null;
+        var (local, domain) = (address[..at], address[(at + 1)..]);
+        return await LoadMailboxes(db.Mailboxes.Where(m => m.LocalPart == local && m.Domain!.Name == domain && m.Status != EntityStatus.Deleting))
+            .FirstOrDefaultAsync(ct);
     }
 
     private async Task ApplyMailboxesAsync(IQueryable<Mailbox> query, CancellationToken ct)
@@ -99,7 +117,7 @@ public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin eng
             await engine.RemoveMailboxAsync(address, (mailbox.DeletedAt ?? DateTimeOffset.UtcNow) + Grace, ct);
             return;
         }
-        await engine.EnsureDomainAsync(mailbox.Domain.Name, ct);
+        await engine.EnsureDomainAsync(Spec(mailbox.Domain), ct);
         var spec = EngineSpecMapper.ToSpec(mailbox);
         await engine.EnsureMailboxAsync(spec, ct);
         mailbox.SetStatus(spec.Enabled ? EntityStatus.Active : EntityStatus.Suspended, null);
@@ -113,7 +131,7 @@ public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin eng
             await engine.RemoveAliasAsync(record.EntityKey, ct);
             return;
         }
-        await engine.EnsureDomainAsync(alias.Domain!.Name, ct);
+        await engine.EnsureDomainAsync(Spec(alias.Domain!), ct);
         await engine.EnsureAliasAsync(EngineSpecMapper.ToSpec(alias), ct);
         alias.SetStatus(EntityStatus.Active, null);
     }

@@ -24,8 +24,10 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<Reconciler>();
         services.AddSingleton<Purger>();
         services.AddSingleton<MaintenanceLoop>();
+        services.AddSingleton<DomainVerificationLoop>();
         if (runWorker)
         {
+            services.AddHostedService(sp => sp.GetRequiredService<DomainVerificationLoop>());
             services.AddHostedService(sp => sp.GetRequiredService<OutboxProcessor>());
             services.AddHostedService(sp => sp.GetRequiredService<UsageSync>());
             services.AddHostedService(sp => sp.GetRequiredService<MaintenanceLoop>());

@@ -14,7 +14,8 @@ public sealed record ReconcileReport(IReadOnlyList<string> Repairs);
 /// Compares the panel's desired state with the engine's directory and repairs drift in either direction as
 /// the panel says; every repair is written to the audit log. Runs on a schedule and on demand.
 /// </summary>
-public sealed class Reconciler(IServiceScopeFactory scopes, IOptions<ProvisioningOptions> options, TimeProvider time)
+public sealed class Reconciler(IServiceScopeFactory scopes, IOptions<ProvisioningOptions> options, TimeProvider time,
+    IOptions<HostingPanel.Application.Domains.DomainOptions> domainOptions)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
@@ -45,10 +46,21 @@ public sealed class Reconciler(IServiceScopeFactory scopes, IOptions<Provisionin
 
         var domains = await db.Domains.ToListAsync(ct);
         var liveDomains = domains.Where(d => d.Status != EntityStatus.Deleting).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var name in liveDomains.Where(n => !engineDomains.Contains(n) && !queued.Contains(n)))
+        var engineDomainSpecs = snapshot.DomainSpecs.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        foreach (var domain in domains.Where(d => d.Status != EntityStatus.Deleting && !queued.Contains(d.Name)))
         {
-            await engine.EnsureDomainAsync(name, ct);
-            repairs.Add($"domain {name} was missing in the engine: created");
+            var spec = EngineSpecMapper.ToSpec(domain, domainOptions.Value.RequireVerification);
+            if (!engineDomains.Contains(domain.Name))
+            {
+                await engine.EnsureDomainAsync(spec, ct);
+                repairs.Add($"domain {domain.Name} was missing in the engine: created");
+            }
+            else if (!engineDomainSpecs.TryGetValue(domain.Name, out var current) || current != spec)
+            {
+                // Owner or verification differ (a domain from before the engine knew them, or a missed change).
+                await engine.EnsureDomainAsync(spec, ct);
+                repairs.Add($"domain {domain.Name} had a different owner or verification in the engine: updated");
+            }
         }
 
         var mailboxes = await EntityApplier.LoadMailboxes(db.Mailboxes).ToListAsync(ct);

@@ -12,7 +12,9 @@ public sealed class DomainService(
     IActorAccessor actorAccessor,
     IValidator<CreateDomainInput> validator,
     ChangeRecorder recorder,
-    UnitOfWork unitOfWork)
+    UnitOfWork unitOfWork,
+    DomainVerifier verifier,
+    Microsoft.Extensions.Options.IOptions<DomainOptions> options)
 {
     private Actor Actor => actorAccessor.Actor;
 
@@ -37,6 +39,8 @@ public sealed class DomainService(
     public async Task<ServiceResult<DomainView>> CreateAsync(CreateDomainInput input, CancellationToken ct = default)
     {
         if (!Actor.CanManageDomains()) return Failure.NotFound("The customer");
+        // A customer names no other owner: another customer's id is outside its scope, so "not found", never ignored.
+        if (Actor.IsCustomer && input.CustomerId is { } asked && asked != Actor.CustomerId) return Failure.NotFound("The customer");
         var validation = await validator.ValidateAsync(input, ct);
         if (!validation.IsValid) return Failure.FromValidation(validation);
         var name = DomainName.Parse(input.Name!);
@@ -46,9 +50,8 @@ public sealed class DomainService(
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
         if (customer is null) return Failure.NotFound("The customer");
 
-        // Domain names are unique across every tenant, also while a deleted one is in its grace period.
-        if (await db.Domains.IgnoreQueryFilters().AnyAsync(d => d.Name == name.Value, ct))
-            return Failure.Conflict(nameof(input.Name), $"The domain {name.Value} is already hosted here.");
+        if (await OwnershipConflictAsync(name, customer.Id, ct) is { } conflict)
+            return Failure.Conflict(nameof(input.Name), conflict);
 
         var violation = customer.AllocateDomain(await UsageQueries.PlanUsageAsync(db, customer.Id, ct));
         if (violation is not null) return Failure.Limit(violation, nameof(input.Name));
@@ -59,6 +62,57 @@ public sealed class DomainService(
         if (await unitOfWork.CommitAsync(nameof(input.Name), ct) is { } failure) return failure;
         return (await GetAsync(domain.Name, ct)).Value!;
     }
+
+    /// <summary>
+    /// Domain names are unique across every tenant, also while a deleted one is in its grace period; and a name above or
+    /// below one that another customer holds is theirs to add, not anyone else's (mail to sub.example.com is example.com's).
+    /// </summary>
+    private async Task<string?> OwnershipConflictAsync(DomainName name, Guid customerId, CancellationToken ct)
+    {
+        var value = name.Value;
+        if (await db.Domains.IgnoreQueryFilters().AnyAsync(d => d.Name == value, ct))
+            return DomainOwnershipMessages.Taken(value);
+        var labels = value.Split('.');
+        var parents = Enumerable.Range(1, labels.Length - 1).Select(i => string.Join('.', labels[i..])).ToList();
+        var parent = await db.Domains.IgnoreQueryFilters()
+            .Where(d => d.CustomerId != customerId && parents.Contains(d.Name)).Select(d => d.Name).FirstOrDefaultAsync(ct);
+        if (parent is not null) return DomainOwnershipMessages.UnderAnother(value, parent);
+        var suffix = "." + value;
+        var child = await db.Domains.IgnoreQueryFilters()
+            .Where(d => d.CustomerId != customerId && d.Name.EndsWith(suffix)).OrderBy(d => d.Name).Select(d => d.Name).FirstOrDefaultAsync(ct);
+        return child is null ? null : DomainOwnershipMessages.AboveAnother(value, child);
+    }
+
+    /// <summary>Looks the domain's TXT record up now; verified when found. Unverified stays so (no error) when it is not.</summary>
+    public async Task<ServiceResult<DomainView>> VerifyAsync(string name, CancellationToken ct = default)
+    {
+        if (!Actor.CanSeeDomains() || Actor.IsMailboxUser || !DomainName.TryParse(name, out var dn, out _)) return Failure.NotFound("The domain");
+        var domain = await db.Domains.Include(d => d.Customer).FirstOrDefaultAsync(d => d.Name == dn!.Value && d.Status != EntityStatus.Deleting, ct);
+        if (domain is null) return Failure.NotFound("The domain");
+        if (!domain.IsVerified && await verifier.CheckAsync(domain, ct))
+            RecordVerified(domain, "the TXT record was found");
+        if (await unitOfWork.CommitAsync("name", ct) is { } failure) return failure;
+        return (await GetAsync(domain.Name, ct)).Value!;
+    }
+
+    /// <summary>An admin vouches for the domain without the DNS record (audited, with who did it).</summary>
+    public async Task<ServiceResult<DomainView>> VerifyByHandAsync(string name, CancellationToken ct = default)
+    {
+        if (!Actor.IsAdmin || !DomainName.TryParse(name, out var dn, out _)) return Failure.NotFound("The domain");
+        var domain = await db.Domains.Include(d => d.Customer).FirstOrDefaultAsync(d => d.Name == dn!.Value && d.Status != EntityStatus.Deleting, ct);
+        if (domain is null) return Failure.NotFound("The domain");
+        if (!domain.IsVerified)
+        {
+            domain.MarkVerified(DateTimeOffset.UtcNow);
+            RecordVerified(domain, $"verified by hand by {Actor.Name}, without the DNS record");
+        }
+        if (await unitOfWork.CommitAsync("name", ct) is { } failure) return failure;
+        return (await GetAsync(domain.Name, ct)).Value!;
+    }
+
+    /// <summary>Audits the verification and queues it for the engine (which then delivers every tenant's mail locally).</summary>
+    public void RecordVerified(Domain domain, string how) =>
+        recorder.Record("domain.verify", OutboxEntityType.Domain, domain.Id, domain.Name, domain.CustomerId, domain.Customer!.ResellerId, how);
 
     /// <summary>Deletes a domain: everything in it stops receiving and logging in at once; mail is kept for the grace period.</summary>
     public async Task<ServiceResult<Done>> DeleteAsync(string name, CancellationToken ct = default)
@@ -91,7 +145,7 @@ public sealed class DomainService(
 
     private static IQueryable<DomainRow> Project(IQueryable<Domain> query) => query.Select(d => new DomainRow(
         d.Id, d.Name, d.CustomerId, d.Customer!.Name, d.Status, d.StatusDetail,
-        d.CreatedAt));
+        d.CreatedAt, d.VerificationToken, d.VerifiedAt));
 
     /// <summary>Counts and usage for the rows of one page, in two grouped queries.</summary>
     private async Task<IReadOnlyList<DomainView>> ToViewsAsync(IReadOnlyList<DomainRow> rows, CancellationToken ct)
@@ -118,9 +172,11 @@ public sealed class DomainService(
         {
             var m = mailboxStats.GetValueOrDefault(r.Id);
             return new DomainView(r.Name, DomainName.Parse(r.Name).ToUnicode(), r.CustomerId, r.CustomerName, r.Status, r.StatusDetail,
-                m?.Count ?? 0, aliasCounts.GetValueOrDefault(r.Id), m?.Quota ?? 0, m?.Used ?? 0, m?.Messages ?? 0, r.CreatedAt);
+                m?.Count ?? 0, aliasCounts.GetValueOrDefault(r.Id), m?.Quota ?? 0, m?.Used ?? 0, m?.Messages ?? 0, r.CreatedAt,
+                r.VerifiedAt is not null || !options.Value.RequireVerification, DomainVerification.RecordFor(r.Name, r.Token), r.VerifiedAt);
         }).ToList();
     }
 
-    private sealed record DomainRow(Guid Id, string Name, Guid CustomerId, string CustomerName, EntityStatus Status, string? StatusDetail, DateTimeOffset CreatedAt);
+    private sealed record DomainRow(Guid Id, string Name, Guid CustomerId, string CustomerName, EntityStatus Status, string? StatusDetail, DateTimeOffset CreatedAt,
+        string Token, DateTimeOffset? VerifiedAt);
 }

@@ -18,6 +18,12 @@ public sealed class CreateMailboxInput
 
     public long QuotaMb { get; set; }
     public string? DisplayName { get; set; }
+
+    /// <summary>
+    /// When the address belongs to a deleted mailbox whose mail is kept for the grace period: true deletes that mail now
+    /// and creates the new mailbox empty. Without it such an address is a conflict (409) that says so.
+    /// </summary>
+    public bool PurgeDeleted { get; set; }
 }
 
 public sealed class CreateMailboxValidator : AbstractValidator<CreateMailboxInput>

@@ -54,12 +54,28 @@ public sealed class MailboxService(
         if (!validation.IsValid) return Failure.FromValidation(validation);
         var localPart = LocalPart.Parse(input.LocalPart!);
 
-        if (await AddressTakenAsync(d.Id, localPart.Value, ct))
+        // A deleted mailbox in its grace period keeps its address; the caller may purge it now to take the address again.
+        var deleted = await db.Mailboxes.IgnoreQueryFilters()
+            .FirstOrDefaultAsync(m => m.DomainId == d.Id && m.LocalPart == localPart.Value && m.Status == EntityStatus.Deleting, ct);
+        if (deleted is not null && !input.PurgeDeleted)
+            return Failure.Conflict(nameof(input.LocalPart), PurgeMessages.DeletedInGrace($"{localPart.Value}@{d.Name}", deleted.DeletedAt));
+        if (deleted is null && await AddressTakenAsync(d.Id, localPart.Value, ct))
             return Failure.Conflict(nameof(input.LocalPart), $"{localPart.Value}@{d.Name} already exists.");
 
         var customer = await db.Customers.IgnoreQueryFilters().FirstAsync(c => c.Id == d.CustomerId, ct);
         var violation = customer.AllocateMailbox(await UsageQueries.PlanUsageAsync(db, customer.Id, ct), input.QuotaMb);
         if (violation is not null) return Failure.Limit(violation, violation.Limit == "disk" ? nameof(input.QuotaMb) : nameof(input.LocalPart));
+
+        if (deleted is not null)
+        {
+            // The old row goes and the engine purges its mail (its outbox record comes first, so the worker purges before
+            // it creates the new mailbox under the same address).
+            var oldAddress = deleted.AddressIn(d.Name);
+            db.Mailboxes.Remove(deleted);
+            recorder.Record("mailbox.purge", OutboxEntityType.Mailbox, deleted.Id, oldAddress, customer.Id, customer.ResellerId,
+                "deleted mailbox purged before its grace period ended, to create the address again");
+            if (await unitOfWork.CommitAsync(nameof(input.LocalPart), ct) is { } purgeFailure) return purgeFailure;
+        }
 
         var passwordHash = input.PasswordHash ?? hasher.Hash(input.Password!);
         var mailbox = new Mailbox(d.Id, localPart, passwordHash, input.QuotaMb, input.DisplayName?.Trim());

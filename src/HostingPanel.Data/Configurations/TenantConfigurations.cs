@@ -48,6 +48,8 @@ internal sealed class DomainConfiguration : IEntityTypeConfiguration<Domain>
         b.Property(d => d.Name).HasMaxLength(253).IsRequired();
         b.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
         b.Property(d => d.StatusDetail).HasMaxLength(2000);
+        b.Property(d => d.VerificationToken).HasMaxLength(64).IsRequired();
+        b.Ignore(d => d.IsVerified);
         b.HasOne(d => d.Customer).WithMany().HasForeignKey(d => d.CustomerId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(d => d.Name).IsUnique().HasDatabaseName("UX_Domains_Name");
         b.HasIndex(d => d.CustomerId).HasDatabaseName("IX_Domains_Customer");

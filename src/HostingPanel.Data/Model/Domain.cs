@@ -3,13 +3,14 @@ namespace HostingPanel.Data.Model;
 /// <summary>A hosted mail domain of one customer.</summary>
 public class Domain
 {
-    private Domain() { Name = ""; }
+    private Domain() { Name = ""; VerificationToken = ""; }
 
     public Domain(Guid customerId, DomainName name)
     {
         CustomerId = customerId;
         Name = name.Value;
         CreatedAt = DateTimeOffset.UtcNow;
+        VerificationToken = NewVerificationToken();
     }
 
     public Guid Id { get; private set; } = Guid.NewGuid();
@@ -21,6 +22,29 @@ public class Domain
     public string? StatusDetail { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? DeletedAt { get; private set; }
+
+    /// <summary>
+    /// The secret the owner publishes in DNS to prove the domain is theirs (a TXT record the worker looks up).
+    /// Random, per domain, never reused: knowing another domain's token proves nothing.
+    /// </summary>
+    public string VerificationToken { get; private set; }
+    /// <summary>When ownership was proven (the TXT record found, or an admin verified it by hand); null: unverified.</summary>
+    public DateTimeOffset? VerifiedAt { get; private set; }
+    /// <summary>The last time the worker looked for the TXT record (so it checks each domain at its interval).</summary>
+    public DateTimeOffset? VerificationCheckedAt { get; private set; }
+
+    public bool IsVerified => VerifiedAt is not null;
+
+    public void MarkVerified(DateTimeOffset at) => VerifiedAt ??= at;
+    public void MarkVerificationChecked(DateTimeOffset at) => VerificationCheckedAt = at;
+
+    /// <summary>128 random bits in lower-case base32: fits a DNS TXT string and survives copy and paste.</summary>
+    public static string NewVerificationToken()
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        var bytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(26);
+        return new string(bytes.Select(b => alphabet[b & 31]).ToArray());
+    }
 
     public void MarkPending() => SetStatus(EntityStatus.Pending, null);
     public void SetStatus(EntityStatus status, string? detail) { Status = status; StatusDetail = detail; }

@@ -7,8 +7,20 @@ namespace HostingPanel.MailEngine.Admin;
 /// </summary>
 public interface IMailEngineAdmin
 {
-    /// <summary>Creates the domain if missing; enables it.</summary>
+    /// <summary>Creates the domain if missing; enables it. A new domain has no owner and counts as verified (the engine used alone).</summary>
     Task EnsureDomainAsync(string domain, CancellationToken ct = default);
+
+    /// <summary>Creates the domain if missing, enables it, and sets its owner and whether its ownership is proven.</summary>
+    Task EnsureDomainAsync(DomainSpec spec, CancellationToken ct = default);
+
+    /// <summary>The domain's DKIM keys (active, and pending during a rotation) with the TXT records to publish.</summary>
+    Task<IReadOnlyList<Dkim.DkimPublicKey>> GetDkimKeysAsync(string domain, CancellationToken ct = default);
+
+    /// <summary>
+    /// Starts a DKIM key rotation: a new pair with new selectors, pending until its records are seen in DNS; mail is signed
+    /// with the old pair until then.
+    /// </summary>
+    Task RotateDkimKeysAsync(string domain, CancellationToken ct = default);
 
     /// <summary>Removes the domain and everything in it (mailboxes get the grace period given).</summary>
     Task RemoveDomainAsync(string domain, DateTimeOffset purgeAfter, CancellationToken ct = default);
@@ -74,6 +86,14 @@ public sealed record MailboxSpec(
     IReadOnlyList<string>? ForwardTo = null,
     bool KeepCopyWhenForwarding = true);
 
+/// <param name="Name">The domain, A-label form.</param>
+/// <param name="Owner">
+/// An opaque key of the tenant that holds the domain (the panel uses the customer's id). Mail submitted by a mailbox
+/// of another owner reaches an unverified domain only through the outbound queue.
+/// </param>
+/// <param name="Verified">Whether the owner proved the domain is theirs (a DNS record), or the operator vouched for it.</param>
+public sealed record DomainSpec(string Name, string? Owner, bool Verified);
+
 /// <param name="Address">"local@domain", or "*@domain" for the catch-all.</param>
 public sealed record AliasSpec(string Address, IReadOnlyList<string> Destinations);
 
@@ -83,4 +103,8 @@ public sealed record EngineDirectorySnapshot(
     IReadOnlyList<string> Domains,
     IReadOnlyList<MailboxSpec> Mailboxes,
     IReadOnlyList<AliasSpec> Aliases,
-    IReadOnlyList<string> RemovedMailboxes);
+    IReadOnlyList<string> RemovedMailboxes)
+{
+    /// <summary>Owner and verification of every live domain (same order as <see cref="Domains"/>).</summary>
+    public IReadOnlyList<DomainSpec> DomainSpecs { get; init; } = [];
+}

@@ -8,13 +8,32 @@ namespace HostingPanel.MailEngine.Admin;
 /// <see cref="IMailEngineAdmin"/> over the engine's tables. Every call states a desired state
 /// (upserts, replace-all for relations), so the worker can replay it safely.
 /// </summary>
-public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProvider time) : IMailEngineAdmin
+public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProvider time, Dkim.DkimKeyStore dkim) : IMailEngineAdmin
 {
-    public Task EnsureDomainAsync(string domain, CancellationToken ct = default)
+    public async Task EnsureDomainAsync(string domain, CancellationToken ct = default)
     {
         var name = NormalizeDomain(domain);
-        return db.WriteAsync((c, tx) => EnsureDomainRowAsync(c, tx, name), ct);
+        await db.WriteAsync((c, tx) => EnsureDomainRowAsync(c, tx, name), ct);
+        await dkim.EnsureKeysAsync(name, ct);
     }
+
+    public async Task EnsureDomainAsync(DomainSpec spec, CancellationToken ct = default)
+    {
+        var name = NormalizeDomain(spec.Name);
+        await db.WriteAsync(async (c, tx) =>
+        {
+            var id = await EnsureDomainRowAsync(c, tx, name);
+            await c.ExecAsync(tx, "UPDATE domains SET owner = @o, verified = @v WHERE id = @id",
+                ("@o", (object?)spec.Owner ?? DBNull.Value), ("@v", B(spec.Verified)), ("@id", id));
+        }, ct);
+        // A new domain gets its DKIM keys at once, so its records can be published before the first message leaves.
+        await dkim.EnsureKeysAsync(name, ct);
+    }
+
+    public Task<IReadOnlyList<Dkim.DkimPublicKey>> GetDkimKeysAsync(string domain, CancellationToken ct = default) =>
+        dkim.PublicKeysAsync(NormalizeDomain(domain), ct);
+
+    public Task RotateDkimKeysAsync(string domain, CancellationToken ct = default) => dkim.RotateAsync(NormalizeDomain(domain), ct);
 
     public Task RemoveDomainAsync(string domain, DateTimeOffset purgeAfter, CancellationToken ct = default)
     {
@@ -160,7 +179,9 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
     public Task<EngineDirectorySnapshot> GetDirectoryAsync(CancellationToken ct = default) =>
         db.ReadAsync(async c =>
         {
-            var domains = await c.QueryAsync(null, "SELECT name FROM domains WHERE removed_at IS NULL ORDER BY name", r => r.GetString(0));
+            var domainSpecs = await c.QueryAsync(null, "SELECT name, owner, verified FROM domains WHERE removed_at IS NULL ORDER BY name",
+                r => new DomainSpec(r.GetString(0), r.StringOrNull(1), r.Bool(2)));
+            var domains = domainSpecs.Select(d => d.Name).ToList();
             var forwards = (await c.QueryAsync(null, "SELECT mailbox_id, destination FROM mailbox_forwards ORDER BY destination", r => (r.Long(0), r.GetString(1))))
                 .ToLookup(f => f.Item1, f => f.Item2);
             var mailboxes = await c.QueryAsync(null, """
@@ -175,7 +196,7 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
             return new EngineDirectorySnapshot(domains,
                 mailboxes.Where(m => !m.Removed).Select(m => m.Spec).ToList(),
                 aliases,
-                mailboxes.Where(m => m.Removed).Select(m => m.Spec.Address).ToList());
+                mailboxes.Where(m => m.Removed).Select(m => m.Spec.Address).ToList()) { DomainSpecs = domainSpecs };
         }, ct);
 
     private static async Task<long> EnsureDomainRowAsync(DbConnection c, DbTransaction tx, string name) =>

@@ -23,6 +23,10 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, TimeP
     public Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken ct = default) =>
         directory.ResolveRecipientAsync(address, ct);
 
+    /// <summary>Resolution for mail from <paramref name="origin"/> (see <see cref="DeliveryOrigin"/>).</summary>
+    public Task<RecipientResolution> ResolveRecipientAsync(string address, DeliveryOrigin origin, CancellationToken ct = default) =>
+        directory.ResolveRecipientAsync(address, origin, ct);
+
     /// <summary>
     /// A quick check for RCPT TO (452 4.2.2 when false). <paramref name="size"/> is the SIZE=
     /// parameter, or 0 when unknown (then only a full mailbox fails).

@@ -41,6 +41,8 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<MailAuthenticator>();
         services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<Dkim.DkimKeyProtector>();
+        services.AddSingleton<Dkim.DkimKeyStore>();
         services.AddSingleton<MailEngineAdmin>();
         services.AddSingleton<IMailEngineAdmin>(sp => sp.GetRequiredService<MailEngineAdmin>());
         services.AddSingleton<MailTlsCertificate>();

@@ -37,6 +37,6 @@ public sealed class DnsMxResolver : IMxResolver
         return records.Select(r => r.Exchange.Value.TrimEnd('.')).ToList();
     }
 
-    private static IPEndPoint ParseServer(string server) =>
+    internal static IPEndPoint ParseServer(string server) =>
         IPEndPoint.TryParse(server, out var ep) ? (ep.Port == 0 ? new IPEndPoint(ep.Address, 53) : ep) : new IPEndPoint(IPAddress.Parse(server), 53);
 }

@@ -21,7 +21,8 @@ public enum RelayOutcomeKind
 public sealed record RelayOutcome(RelayOutcomeKind Kind, string? Error = null, string Status = "4.0.0");
 
 /// <summary>One delivery attempt of a queue entry: through the smarthost, or to each domain's MX hosts in order.</summary>
-public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<MailEngineOptions> mailOptions, IMxResolver mx, ILogger<OutboundRelay> logger)
+public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<MailEngineOptions> mailOptions, IMxResolver mx,
+    Dkim.OutboundDkimSigner dkim, ILogger<OutboundRelay> logger)
 {
     private readonly RelayOptions _relay = relayOptions.Value;
     private readonly string _hostname = mailOptions.Value.Hostname;
@@ -31,6 +32,9 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
         var outcomes = new Dictionary<string, RelayOutcome>(StringComparer.OrdinalIgnoreCase);
         // Bounded MIME depth: a 1,000-deep message must not recurse the parser into a stack overflow (MimeKit #355).
         var mime = await MimeMessage.LoadAsync(Protocol.Imap.Mime.ImapMessageStructure.ParserOptions, new MemoryStream(message), ct);
+        // Signed at each attempt, not once at queueing: a rotation that completes while the message waits is honoured,
+        // and the queue keeps the bytes exactly as they were received.
+        await dkim.SignAsync(mime, ct);
         if (!string.IsNullOrWhiteSpace(_relay.Host))
         {
             var security = _relay.Security switch

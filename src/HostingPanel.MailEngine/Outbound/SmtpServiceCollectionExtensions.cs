@@ -14,11 +14,18 @@ public static class SmtpServiceCollectionExtensions
     public static IServiceCollection AddMailEngineSmtp(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SmtpLimitsOptions>().Bind(configuration.GetSection(SmtpLimitsOptions.SectionName));
-        services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName));
+        // Mail:Relay:DnsServers (older, for MX lookups only) wins; otherwise the product-wide Dns:Servers.
+        services.AddOptions<RelayOptions>().Bind(configuration.GetSection(RelayOptions.SectionName)).PostConfigure(o =>
+        {
+            if (o.DnsServers.Count == 0)
+                o.DnsServers.AddRange(configuration.GetSection("Dns:Servers").GetChildren().Select(c => c.Value).OfType<string>().Where(v => v.Length > 0));
+        });
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.SectionName));
         services.AddSingleton<OutboundQueue>();
         services.AddSingleton<IOutboundQueueAdmin>(sp => sp.GetRequiredService<OutboundQueue>());
         services.TryAddSingleton<IMxResolver, DnsMxResolver>();
+        services.AddOptions<Dkim.DkimOptions>().Bind(configuration.GetSection(Dkim.DkimOptions.SectionName));
+        services.AddSingleton<Dkim.OutboundDkimSigner>();
         services.AddSingleton<OutboundRelay>();
         services.AddSingleton<BounceSender>();
         services.AddSingleton<OutboundWorker>();

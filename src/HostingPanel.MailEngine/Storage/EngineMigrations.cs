@@ -98,6 +98,29 @@ internal static class EngineMigrations
         (2, "header size", """
             ALTER TABLE messages ADD COLUMN header_size BIGINT NOT NULL DEFAULT -1;
             """),
+        // Who holds a domain (an opaque tenant key from the panel) and whether its ownership is proven: mail that
+        // another tenant submits to an unverified domain leaves through the outbound queue (MailDirectory).
+        // Domains from before this version count as verified, as they were treated until now.
+        (3, "domain ownership", """
+            ALTER TABLE domains ADD COLUMN owner TEXT NULL;
+            ALTER TABLE domains ADD COLUMN verified BIGINT NOT NULL DEFAULT 1;
+            """),
+        // DKIM keys per domain (RFC 6376; Ed25519 per RFC 8463). Private keys encrypted with the node's key file
+        // (Dkim/DkimKeyProtector). state: active (signs), pending (rotation: waits until its record is in DNS), retired.
+        (4, "dkim keys", """
+            CREATE TABLE dkim_keys (
+                id {pk},
+                domain TEXT NOT NULL,
+                selector TEXT NOT NULL,
+                algorithm TEXT NOT NULL,
+                private_key TEXT NOT NULL,
+                public_key TEXT NOT NULL,
+                state TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                UNIQUE (domain, selector)
+            );
+            CREATE INDEX ix_dkim_keys_domain ON dkim_keys (domain, state);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

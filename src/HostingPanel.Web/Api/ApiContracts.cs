@@ -52,13 +52,31 @@ public sealed record CustomerDto(
 }
 
 /// <summary>A domain with its counts and usage; <c>name</c> is the A-label form, <c>displayName</c> the Unicode one.</summary>
+/// <remarks>
+/// <c>verified</c>: ownership proven (the <c>verificationRecord</c> TXT record was found, or an admin verified by hand).
+/// Until then only mail from the Internet and from the domain's own customer is delivered to it here.
+/// </remarks>
 public sealed record DomainDto(
     string Name, string DisplayName, Guid CustomerId, string CustomerName, EntityStatus Status, string? StatusDetail,
-    int MailboxCount, int AliasCount, long QuotaMb, long UsedBytes, long MessageCount, DateTimeOffset CreatedAt)
+    int MailboxCount, int AliasCount, long QuotaMb, long UsedBytes, long MessageCount, DateTimeOffset CreatedAt,
+    bool Verified, DnsRecordDto VerificationRecord, DateTimeOffset? VerifiedAt)
 {
     public static DomainDto From(DomainView v) =>
         new(v.Name, v.DisplayName, v.CustomerId, v.CustomerName, v.Status, v.StatusDetail, v.MailboxCount, v.AliasCount,
-            v.QuotaMb, v.UsedBytes, v.MessageCount, v.CreatedAt);
+            v.QuotaMb, v.UsedBytes, v.MessageCount, v.CreatedAt, v.Verified, DnsRecordDto.From(v.VerificationRecord), v.VerifiedAt);
+}
+
+/// <summary>A record to publish and its live state: <c>status</c> <c>ok</c>, <c>missing</c> or <c>different</c>.</summary>
+public sealed record DnsRecordStatusDto(string Name, string Type, string Value, string Purpose, string Status, IReadOnlyList<string> Found, string? Detail)
+{
+    public static DnsRecordStatusDto From(HostingPanel.Web.Features.Domains.CheckedDnsRecord c) =>
+        new(c.Record.Name, c.Record.Type, c.Record.Value, c.Record.Purpose, c.Status, c.Found, c.Detail);
+}
+
+/// <summary>A DNS record in zone-file terms: absolute <c>name</c> (ending with a dot), <c>type</c>, and <c>value</c> (TXT without quotes).</summary>
+public sealed record DnsRecordDto(string Name, string Type, string Value)
+{
+    public static DnsRecordDto From(DnsRecordSpec r) => new(r.Name, r.Type, r.Value);
 }
 
 /// <summary>A mailbox; <c>usedBytes</c> and <c>messageCount</c> come from the mail engine.</summary>

@@ -1,7 +1,16 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace HostingPanel.Web.Features;
 
-/// <summary>The portal's own services (view helpers, portal-only queries).</summary>
 public static class PortalSetup
 {
-    public static IServiceCollection AddPortal(this IServiceCollection services) => services;
+    /// <summary>Services of the portal's pages that the API shares.</summary>
+    public static IServiceCollection AddPortal(this IServiceCollection services)
+    {
+        services.AddScoped<Domains.DnsRecordCheck>();
+        services.AddScoped<Domains.DomainDnsReport>();
+        services.AddScoped<Domains.DkimRotation>();
+        services.TryAddSingleton<Domains.IDkimRecordSource, Domains.NoDkimRecords>();
+        return services;
+    }
 }

@@ -18,7 +18,11 @@ public static class MailEngineIntegration
     public static IServiceCollection AddMailRoles(this IServiceCollection services, IConfiguration configuration, PanelSettings settings)
     {
         services.AddSingleton<IMailboxPasswordHasher, DovecotMailboxPasswordHasher>();
-        if (settings.Roles.Mail) services.AddMailEngine(configuration);
+        if (settings.Roles.Mail)
+        {
+            services.AddMailEngine(configuration);
+            services.AddSingleton<HostingPanel.Web.Features.Domains.IDkimRecordSource, HostingPanel.Web.Features.Domains.EngineDkimRecords>();
+        }
         // The worker talks to the engine in this process; a worker-only node would need the engine's tables too.
         services.AddProvisioning(configuration, runWorker: settings.Roles.Worker && settings.Roles.Mail);
         return services;

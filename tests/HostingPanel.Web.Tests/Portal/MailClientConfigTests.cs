@@ -132,12 +132,13 @@ public sealed class MailClientConfigTests(PanelHostFixture host) : IClassFixture
     [Fact]
     public void DnsRecords_ListMxSpfAutoconfigAndSrv()
     {
-        var records = DnsRecords.For("example.com", Servers with { Pop3 = 0 })
-            .Select(r => $"{r.Name} {r.Type} {r.Value}").ToList();
+        var records = DnsRecords.For("example.com", null, Servers with { Pop3 = 0 })
+            .Select(r => $"{r.Name} {r.Type} {DnsRecords.ZoneValue(r)}").ToList();
         Assert.Equal(
         [
             "example.com. MX 10 mail.host.example.",
-            "example.com. TXT \"v=spf1 mx -all\"",
+            "example.com. TXT \"v=spf1 mx ~all\"",
+            "_dmarc.example.com. TXT \"v=DMARC1; p=none\"",
             "autoconfig.example.com. CNAME mail.host.example.",
             "autodiscover.example.com. CNAME mail.host.example.",
             "_imaps._tcp.example.com. SRV 0 1 993 mail.host.example.",

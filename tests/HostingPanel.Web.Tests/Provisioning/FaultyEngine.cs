@@ -26,6 +26,9 @@ public sealed class FaultyEngine(IMailEngineAdmin real) : IMailEngineAdmin
     }
 
     public Task EnsureDomainAsync(string domain, CancellationToken ct = default) => real.EnsureDomainAsync(domain, ct);
+    public Task EnsureDomainAsync(DomainSpec spec, CancellationToken ct = default) => real.EnsureDomainAsync(spec, ct);
+    public Task<IReadOnlyList<HostingPanel.MailEngine.Dkim.DkimPublicKey>> GetDkimKeysAsync(string domain, CancellationToken ct = default) => real.GetDkimKeysAsync(domain, ct);
+    public Task RotateDkimKeysAsync(string domain, CancellationToken ct = default) => real.RotateDkimKeysAsync(domain, ct);
     public Task RemoveDomainAsync(string domain, DateTimeOffset purgeAfter, CancellationToken ct = default) => real.RemoveDomainAsync(domain, purgeAfter, ct);
     public Task EnsureMailboxAsync(MailboxSpec spec, CancellationToken ct = default) { MaybeFail(spec.Address); return real.EnsureMailboxAsync(spec, ct); }
     public Task EnsureMailboxesAsync(IReadOnlyList<MailboxSpec> specs, CancellationToken ct = default)

@@ -17,13 +17,17 @@ public sealed class OverPostingTests(MatrixWorld world)
     private MatrixTenant B => world.B;
 
     [Fact]
-    public async Task ApiCustomer_CreatingADomainForAnotherTenant_GetsItForItself()
+    public async Task ApiCustomer_CreatingADomainForAnotherTenant_Gets404_AndNothingIsCreated()
     {
+        // Issue 16.11: another tenant's customerId is outside the caller's scope, so "not found", never silently replaced.
         var name = $"{world.Unique("op")}.a1.example";
-        var created = await CreatedAsync(world.ApiClient(MatrixRole.Customer), "/api/v1/domains",
+        var (status, _, _) = await SendAsync(world.ApiClient(MatrixRole.Customer), HttpMethod.Post, "/api/v1/domains",
             new { name, customerId = B.CustomerId, resellerId = B.ResellerId, ownerId = B.CustomerId });
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(world.Admin, HttpMethod.Get, $"/api/v1/domains/{name}")).Item1);
+        // Extra fields that are not the owner (resellerId, ownerId) are still ignored.
+        var created = await CreatedAsync(world.ApiClient(MatrixRole.Customer), "/api/v1/domains", new { name, resellerId = B.ResellerId, ownerId = B.CustomerId });
         Assert.Equal(A.CustomerId, created["customerId"]!.GetValue<string>());
-        Assert.Equal(A.CustomerId, (await GetAsync(world.Admin, $"/api/v1/domains/{name}"))["customerId"]!.GetValue<string>());
     }
 
     [Fact]
@@ -73,12 +77,12 @@ public sealed class OverPostingTests(MatrixWorld world)
     }
 
     [Fact]
-    public async Task PortalCustomer_DomainFormWithAnotherCustomerId_CreatesItsOwn()
+    public async Task PortalCustomer_DomainFormWithAnotherCustomerId_Gets404_AndNothingIsCreated()
     {
         var name = $"{world.Unique("op")}.a1.example";
         var response = await PostAsync(MatrixRole.Customer, "/domains/new", new() { ["Name"] = name, ["CustomerId"] = B.CustomerId, ["ResellerId"] = B.ResellerId });
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal(A.CustomerId, (await GetAsync(world.Admin, $"/api/v1/domains/{name}"))["customerId"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(world.Admin, HttpMethod.Get, $"/api/v1/domains/{name}")).Item1);
     }
 
     [Fact]

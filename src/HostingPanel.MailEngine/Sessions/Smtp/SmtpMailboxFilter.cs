@@ -61,7 +61,7 @@ internal sealed class SmtpMailboxFilter(SmtpListenerKind kind, MailDelivery deli
         if (count >= limits.MaxRecipients)
             throw new SmtpResponseException(SmtpReplies.TooManyRecipients);
         var address = MailDirectory.NormalizeAddress(to.AsAddress()) ?? throw new SmtpResponseException(SmtpReplies.BadAddress);
-        var resolution = await delivery.ResolveRecipientAsync(address, cancellationToken);
+        var resolution = await delivery.ResolveRecipientAsync(address, context.Origin(kind), cancellationToken);
         switch (resolution.Status)
         {
             case RecipientStatus.NotHosted when kind == SmtpListenerKind.Submission:

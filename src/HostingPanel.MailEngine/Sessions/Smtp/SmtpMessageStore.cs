@@ -75,7 +75,7 @@ internal sealed class SmtpMessageStore(
             var address = MailDirectory.NormalizeAddress(to.AsAddress());
             if (address is null)
                 continue;
-            var resolution = await delivery.ResolveRecipientAsync(address, ct);
+            var resolution = await delivery.ResolveRecipientAsync(address, context.Origin(kind), ct);
             switch (resolution.Status)
             {
                 case RecipientStatus.NotHosted when kind == SmtpListenerKind.Submission:

@@ -24,6 +24,12 @@ internal static class SmtpSessionData
 
     public static void SetAccount(this ISessionContext context, MailboxAccount account) => context.Properties[AccountKey] = account;
 
+    /// <summary>Submission comes from the authenticated mailbox's tenant; everything on the MX port from the Internet.</summary>
+    public static Directory.DeliveryOrigin Origin(this ISessionContext context, SmtpListenerKind kind) =>
+        kind == SmtpListenerKind.Submission && context.Account() is { } account
+            ? Directory.DeliveryOrigin.Mailbox(account.Id)
+            : Directory.DeliveryOrigin.Internet;
+
     public static string Helo(this ISessionContext context) =>
         context.Properties.TryGetValue(HeloKey, out var value) && value is string s ? s : "unknown";
 

@@ -44,6 +44,34 @@ public static class DomainEndpoints
             .WithDescription("Its mailboxes and aliases stop receiving mail and logging in at once; mail is kept for the grace period.")
             .Produces(StatusCodes.Status204NoContent).NotFound();
 
+        domains.MapGet("/{domain}/dns", async (string domain, Features.Domains.DomainDnsReport report, CancellationToken ct) =>
+                (await report.ForAsync(domain, ct)).ToOk(list => list.Select(DnsRecordStatusDto.From).ToList()))
+            .WithName("GetDomainDns").WithSummary("The DNS records to publish, each checked live")
+            .WithDescription("Every record the domain needs (verification TXT, MX, SPF, DMARC, DKIM, auto-configuration CNAMEs, SRV), each `{name, type, value, purpose, status}` where `status` is `ok`, `missing` or `different` from a lookup now through the configured resolvers (`Dns:Servers`); `found` lists what is published of the same kind, `detail` says why when it helps. `value` is the exact value to publish (TXT without quotes).")
+            .Produces<List<DnsRecordStatusDto>>().NotFound();
+
+        domains.MapPost("/{domain}/dkim/rotate", async (string domain, Features.Domains.DkimRotation rotation, Features.Domains.DomainDnsReport report, CancellationToken ct) =>
+            {
+                var rotated = await rotation.RotateAsync(domain, ct);
+                if (!rotated.Succeeded) return rotated.ToOk(DomainDto.From);
+                return Results.Ok((await report.ForAsync(rotated.Value!, ct)).Select(DnsRecordStatusDto.From).ToList());
+            })
+            .WithName("RotateDkim").WithSummary("Start a DKIM key rotation")
+            .WithDescription("Creates new DKIM keys (RSA 2048 and Ed25519) under new selectors, pending: mail is signed with the current keys until the new records are seen in DNS, then with the new ones. Answers with the domain's records (as `GET .../dns`), the new DKIM records among them.")
+            .Produces<List<DnsRecordStatusDto>>().NotFound();
+
+        domains.MapPost("/{domain}/verify", async (string domain, DomainService service, CancellationToken ct) =>
+                (await service.VerifyAsync(domain, ct)).ToOk(DomainDto.From))
+            .WithName("VerifyDomain").WithSummary("Look the verification record up now")
+            .WithDescription("Looks up the TXT record named in `verificationRecord` through the configured resolvers (`Dns:Servers`). 200 with the domain: `verified` true when the record was found (or was found before), false otherwise. The worker also looks periodically (`Domains:VerificationInterval`).")
+            .Produces<DomainDto>().NotFound();
+
+        domains.MapPost("/{domain}/verify-by-hand", async (string domain, DomainService service, CancellationToken ct) =>
+                (await service.VerifyByHandAsync(domain, ct)).ToOk(DomainDto.From))
+            .WithName("VerifyDomainByHand").WithSummary("Mark a domain verified without the DNS record (admin)")
+            .WithDescription("For an operator who knows the customer holds the name. Written to the audit log with who did it. 404 for anyone but an admin.")
+            .Produces<DomainDto>().NotFound();
+
         domains.MapPost("/{domain}/retry", async (string domain, DomainService service, CancellationToken ct) =>
                 (await service.RetryAsync(domain, ct)).ToOk(DomainDto.From))
             .WithName("RetryDomain").WithSummary("Provision a domain again").Produces<DomainDto>().NotFound();

@@ -1,22 +1,49 @@
 using System.Globalization;
+using HostingPanel.Application.Domains;
 using HostingPanel.Web.Features.Shared;
 
 namespace HostingPanel.Web.Features.Domains;
 
-/// <summary>One record to publish in the domain's zone, in zone-file terms (absolute names end with a dot).</summary>
-public sealed record DnsRecord(string Name, string Type, string Value, string Purpose);
+/// <summary>
+/// One record to publish in the domain's zone, in zone-file terms: absolute names end with a dot; TXT values are given
+/// without quotes (a zone file quotes them, and splits values over 255 characters into several strings).
+/// <paramref name="Kind"/> tells apart TXT records that share a name (SPF at the apex beside others).
+/// </summary>
+public sealed record DnsRecord(string Name, string Type, string Value, string Purpose, string? Kind = null);
 
-/// <summary>The records a hosted domain needs: MX, SPF, auto-configuration names and RFC 6186 / RFC 8314 SRV records.</summary>
+/// <summary>
+/// The records a hosted domain needs: ownership (the verification TXT), MX, SPF, DMARC, DKIM, auto-configuration
+/// names and RFC 6186 / RFC 8314 SRV records.
+/// </summary>
 public static class DnsRecords
 {
-    public static IReadOnlyList<DnsRecord> For(string domain, MailServers servers)
+    public const string SpfKind = "v=spf1";
+    public const string DmarcKind = "v=DMARC1";
+    public const string DkimKind = "v=DKIM1";
+
+    public static IReadOnlyList<DnsRecord> For(DomainView domain, MailServers servers, IReadOnlyList<DnsRecord>? dkim = null) =>
+        For(domain.Name, domain.VerificationRecord, servers, dkim);
+
+    /// <param name="verification">The domain's verification TXT record; null leaves it out.</param>
+    public static IReadOnlyList<DnsRecord> For(string domain, DnsRecordSpec? verification, MailServers servers, IReadOnlyList<DnsRecord>? dkim = null)
     {
         var zone = domain.TrimEnd('.') + ".";
         var host = servers.Hostname.TrimEnd('.') + ".";
-        return
+        var records = new List<DnsRecord>();
+        if (verification is not null)
+            records.Add(new(verification.Name, verification.Type, verification.Value, "Proves the domain is yours (see Ownership); may stay published", DomainVerification.Prefix));
+        records.AddRange(
         [
             new(zone, "MX", $"10 {host}", "Mail for the domain is delivered here"),
-            new(zone, "TXT", "\"v=spf1 mx -all\"", "SPF: only the MX host sends mail for the domain"),
+            // ~all, not -all: a message from the domain that someone else forwards without SRS still arrives; DKIM
+            // carries the proof, and DMARC decides.
+            new(zone, "TXT", "v=spf1 mx ~all", "SPF: the MX host sends the domain's mail; others soft-fail (~all), so mail forwarded elsewhere is not refused", SpfKind),
+            new($"_dmarc.{zone}", "TXT", "v=DMARC1; p=none",
+                "DMARC: p=none only asks for reports. Once your mail passes DKIM and SPF for some weeks, move to p=quarantine, then p=reject", DmarcKind),
+        ]);
+        records.AddRange(dkim ?? []);
+        records.AddRange(
+        [
             new($"autoconfig.{zone}", "CNAME", host, "Thunderbird auto-configuration"),
             new($"autodiscover.{zone}", "CNAME", host, "Outlook Autodiscover"),
             // RFC 8314 section 5.1: implicit TLS gets the better (lower) priority than STARTTLS.
@@ -26,8 +53,13 @@ public static class DnsRecords
             Srv("_pop3._tcp", zone, 20, servers.Pop3, host, "POP3 with STARTTLS (RFC 6186)"),
             Srv("_submissions._tcp", zone, 0, servers.Submissions, host, "Submission over TLS (RFC 8314)"),
             Srv("_submission._tcp", zone, 10, servers.Submission, host, "Submission with STARTTLS (RFC 6186)"),
-        ];
+        ]);
+        return records;
     }
+
+    /// <summary>The value as a zone file writes it: TXT quoted, in strings of at most 255 characters (RFC 1035 section 3.3.14).</summary>
+    public static string ZoneValue(DnsRecord r) =>
+        r.Type == "TXT" ? string.Join(" ", r.Value.Chunk(255).Select(c => "\"" + new string(c).Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"")) : r.Value;
 
     // RFC 6186 section 3.4: a service that is not offered is published with target "." (and port 0).
     private static DnsRecord Srv(string service, string zone, int priority, int port, string host, string purpose) =>

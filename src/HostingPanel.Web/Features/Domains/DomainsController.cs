@@ -12,7 +12,8 @@ namespace HostingPanel.Web.Features.Domains;
 
 /// <summary>Domains in the user's scope: list, add (inside the plan), overview with usage chart and mailboxes, delete.</summary>
 [Route("domains"), RolesOr404(Roles.Admin, Roles.Support, Roles.Reseller, Roles.Customer)]
-public sealed class DomainsController(DomainService domains, CustomerService customers, MailboxService mailboxes, DashboardService dashboard, IActorAccessor actor) : PortalController
+public sealed class DomainsController(DomainService domains, CustomerService customers, MailboxService mailboxes, DashboardService dashboard, IActorAccessor actor,
+    DomainDnsReport dnsReport) : PortalController
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(int page = 1, string? q = null, CancellationToken ct = default)
@@ -44,7 +45,7 @@ public sealed class DomainsController(DomainService domains, CustomerService cus
     }
 
     [HttpGet("{name}")]
-    public async Task<IActionResult> Details(string name, int page = 1, string? q = null, CancellationToken ct = default)
+    public async Task<IActionResult> Details(string name, int page = 1, string? q = null, bool checkDns = false, CancellationToken ct = default)
     {
         var domain = await domains.GetAsync(name, ct);
         if (!domain.Succeeded) return NotFound();
@@ -53,9 +54,33 @@ public sealed class DomainsController(DomainService domains, CustomerService cus
         var usage = await dashboard.DomainUsageAsync(name, 30, ct);
         ViewData["q"] = q;
         ViewData["Mailboxes"] = list.Value;
+        // Live lookups only when asked: a dozen queries to outside resolvers on every view would make the page slow.
+        ViewData["Dns"] = checkDns
+            ? await dnsReport.ForAsync(domain.Value!, ct)
+            : (await dnsReport.RecordsAsync(domain.Value!, ct)).Select(r => new CheckedDnsRecord(r, DnsRecordCheck.NotChecked, [], null)).ToList();
         // The chart's data travels in an attribute (HTML-encoded by Razor), read by /js/usage-chart.js.
         ViewData["Usage"] = JsonSerializer.Serialize((usage.Value ?? []).Select(p => new { t = p.At.ToUnixTimeMilliseconds(), mb = Math.Round(p.UsedBytes / 1048576.0, 2) }));
         return View(domain.Value);
+    }
+
+    [HttpPost("{name}/verify")]
+    public async Task<IActionResult> Verify(string name, CancellationToken ct)
+    {
+        var result = await domains.VerifyAsync(name, ct);
+        if (!result.Succeeded) return NotFound();
+        Flash(result.Value!.Verified
+            ? $"Domain {result.Value.DisplayName} is verified."
+            : $"The TXT record {result.Value.VerificationRecord.Name} was not found yet. DNS changes can take a while to appear; the panel keeps looking.");
+        return RedirectToAction(nameof(Details), new { name = result.Value.Name });
+    }
+
+    [HttpPost("{name}/verify-by-hand")]
+    public async Task<IActionResult> VerifyByHand(string name, CancellationToken ct)
+    {
+        var result = await domains.VerifyByHandAsync(name, ct);
+        if (!result.Succeeded) return NotFound();
+        Flash($"Domain {result.Value!.DisplayName} is marked verified (recorded in the audit log).");
+        return RedirectToAction(nameof(Details), new { name = result.Value.Name });
     }
 
     [HttpGet("{name}/delete")]

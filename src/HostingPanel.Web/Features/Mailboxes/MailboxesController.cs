@@ -31,6 +31,8 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
         }
         if (Show(result.Failure!) is { } notFound) return notFound;
         ViewData["Domain"] = domain;
+        // The address is held by a deleted mailbox in its grace period: offer to delete that mail now and go on.
+        ViewData["OfferPurge"] = result.Failure!.Kind == FailureKind.Conflict && PurgeMessages.IsDeletedInGrace(result.Failure.Message);
         return View(form);
     }
 
