@@ -183,7 +183,7 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
             ("@n", name)) ?? 0;
 
     private static string NormalizeDomain(string domain) =>
-        MailDirectory.NormalizeAddress("x@" + domain)?[2..] ?? throw new ArgumentException($"not a domain: {domain}", nameof(domain));
+        AddressNormalizer.NormalizeDomain(domain) ?? throw new ArgumentException($"not a domain: {domain}", nameof(domain));
 
     private static string NormalizeAliasAddress(string address)
     {
