@@ -98,6 +98,12 @@ internal static class EngineMigrations
         (2, "header size", """
             ALTER TABLE messages ADD COLUMN header_size BIGINT NOT NULL DEFAULT -1;
             """),
+        // IMAP \Recent (RFC 3501 2.3.2): the first UID no session has claimed yet. Mail already there when
+        // this version arrives is not recent (no session can have been told otherwise).
+        (3, "recent", """
+            ALTER TABLE folders ADD COLUMN recent_uid BIGINT NOT NULL DEFAULT 1;
+            UPDATE folders SET recent_uid = uid_next;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
