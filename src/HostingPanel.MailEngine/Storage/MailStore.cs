@@ -17,7 +17,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
     public const string TrashSpecialUse = @"\Trash";
     public const string JunkSpecialUse = @"\Junk";
 
-    /// <summary>Folders every new mailbox gets (CONTRACT.md section 5), with RFC 6154 attributes.</summary>
+    /// <summary>Folders every new mailbox gets (docs/contract.md section 5), with RFC 6154 attributes.</summary>
     public static readonly IReadOnlyList<(string Name, string? SpecialUse)> DefaultFolders =
     [
         (Inbox, null), ("Sent", @"\Sent"), ("Drafts", @"\Drafts"), ("Trash", @"\Trash"), ("Junk", @"\Junk"), ("Archive", @"\Archive"),
