@@ -125,9 +125,15 @@ internal static class EngineMigrations
             ALTER TABLE messages ADD COLUMN saved_at BIGINT NULL;
             {folder_usage_triggers}
             """),
+        // IMAP \Recent (RFC 3501 2.3.2): the first UID no session has claimed yet. Mail already there when
+        // this version arrives is not recent (no session can have been told otherwise).
+        (4, "recent", """
+            ALTER TABLE folders ADD COLUMN recent_uid BIGINT NOT NULL DEFAULT 1;
+            UPDATE folders SET recent_uid = uid_next;
+            """),
         // The delivery log: one row per message and recipient and step. local_domain is the hosted domain the
         // line belongs to (tenants see their own); queue_id ties the outbound queue's lines to the one that queued.
-        (4, "delivery log", """
+        (5, "delivery log", """
             CREATE TABLE delivery_log (
                 id {pk},
                 time BIGINT NOT NULL,
