@@ -50,6 +50,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailEngineAdmin>();
         services.AddSingleton<IMailEngineAdmin>(sp => sp.GetRequiredService<MailEngineAdmin>());
         services.AddSingleton<MailTlsCertificate>();
+        services.AddSingleton<MailEngineHealth>();
         services.AddSingleton<MailListenerRegistry>();
         services.AddSingleton<IMailListenerRegistry>(sp => sp.GetRequiredService<MailListenerRegistry>());
         services.AddSingleton<Pop3MaildropLocks>();

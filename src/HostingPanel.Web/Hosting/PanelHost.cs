@@ -7,6 +7,7 @@ using HostingPanel.Data;
 using HostingPanel.Data.Identity;
 using HostingPanel.Web.Api;
 using HostingPanel.Web.Features;
+using HostingPanel.Web.Hosting.Health;
 using HostingPanel.Web.Webmail;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -121,6 +122,7 @@ public static class PanelHost
         services.AddPortal();
         services.AddWebmail(builder.Configuration);
         services.AddPanelApi();
+        services.AddPanelHealth(builder.Configuration, settings);
 
         overrideServices?.Invoke(services);
         return builder.Build().ConfigurePipeline();
@@ -138,7 +140,7 @@ public static class PanelHost
         app.UseAuthorization();
         app.MapControllers();
         app.MapPanelApi();
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        app.MapPanelHealth();
         return app;
     }
 
