@@ -5,6 +5,7 @@ using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Hosting.Imap;
 using HostingPanel.MailEngine.Maintenance;
 using HostingPanel.MailEngine.Outbound;
+using HostingPanel.MailEngine.Sessions.ManageSieve;
 using HostingPanel.MailEngine.Sessions.Pop3;
 using HostingPanel.MailEngine.Sieve;
 using HostingPanel.MailEngine.Storage;
@@ -63,6 +64,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddHostedService<Pop3Server>();
         services.AddHostedService<ImapServer>();
         services.AddMailEngineSmtp(configuration);
+        services.AddHostedService<ManageSieveServer>();
         return services;
     }
 
