@@ -78,7 +78,16 @@ build_imaptest() {
     DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y --no-install-recommends \
       dovecot-dev autoconf automake libtool make gcc pkg-config >"$WORK/logs/apt.log" 2>&1
   fi
-  log "building imaptest from $SOURCE ($(git -C "$SOURCE" rev-parse --short HEAD 2>/dev/null || echo 'not a git tree'))"
+  # A build of the same commit (clean tree) is reused.
+  local stamp
+  stamp=$(git -C "$SOURCE" rev-parse HEAD 2>/dev/null || true)
+  if [ -n "$stamp" ] && git -C "$SOURCE" diff --quiet HEAD 2>/dev/null && [ -x "$build/src/imaptest" ] \
+     && [ "$(cat "$build/.hp-source" 2>/dev/null)" = "$stamp" ]; then
+    log "reusing imaptest built from $SOURCE (${stamp:0:7})"
+    IMAPTEST_BIN=$build/src/imaptest
+    return 0
+  fi
+  log "building imaptest from $SOURCE (${stamp:0:7})"
   rm -rf "$build" && mkdir -p "$build"
   (cd "$SOURCE" && tar --exclude=.git -cf - .) | (cd "$build" && tar -xf -)
   # Patch 1: the fourth argument of imap_parser_create() (only when the headers have it).
@@ -91,6 +100,7 @@ build_imaptest() {
     "$build/src/client-state.c"
   (cd "$build" && ./autogen.sh && ./configure --with-dovecot=/usr/lib/dovecot && make -j"$(nproc)") \
     >"$WORK/logs/imaptest-build.log" 2>&1 || { tail -30 "$WORK/logs/imaptest-build.log"; exit 1; }
+  [ -z "$stamp" ] || echo "$stamp" >"$build/.hp-source"
   IMAPTEST_BIN=$build/src/imaptest
 }
 IT() { LD_LIBRARY_PATH=/usr/lib/dovecot timeout "$1" "$IMAPTEST_BIN" "${@:2}"; }

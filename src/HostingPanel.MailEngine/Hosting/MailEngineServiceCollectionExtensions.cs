@@ -56,6 +56,9 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<IMailListenerRegistry>(sp => sp.GetRequiredService<MailListenerRegistry>());
         services.AddSingleton<Pop3MaildropLocks>();
         services.AddSingleton<Pop3Retention>();
+        services.AddSingleton<FolderRetention>();
+        services.AddSingleton<MailboxFolderAdmin>();
+        services.AddSingleton<IMailboxFolderAdmin>(sp => sp.GetRequiredService<MailboxFolderAdmin>());
         services.AddSingleton<MailMaintenanceService>();
         services.AddSingleton<ImapStoreAuthenticator>();
 

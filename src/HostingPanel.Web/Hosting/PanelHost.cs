@@ -31,7 +31,7 @@ public static class PanelHost
             Args = args,
             // Tests host this same application from another entry assembly; controllers and views live here.
             ApplicationName = typeof(PanelHost).Assembly.GetName().Name,
-            // The web root is the repository's wwwroot, copied next to the binaries (see ../shared/TRAPS.md).
+            // The web root is the repository's wwwroot, copied next to the binaries (see docs/platform-notes.md).
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
         if (string.IsNullOrEmpty(builder.Configuration["Urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))

@@ -252,14 +252,14 @@ internal static class FetchHandler
 
         if (item.Kind == ImapFetchItemKind.Rfc822)
         {
-            w.Raw("RFC822 "u8).Literal(raw.Span);
+            w.Raw("RFC822 "u8).Content(raw.Span);
             return null;
         }
 
         if (item.Kind == ImapFetchItemKind.BodySection && item.Section!.Part.Count == 0 && item.Section.Text == ImapSectionText.None)
         {
             // BODY[] is the whole message, as RFC822 is: no MIME parse of a body that may be megabytes.
-            w.Atom(item.ResponseName).Space().Literal(ImapSectionResolver.ApplyPartial(raw, item.Partial).Span);
+            w.Atom(item.ResponseName).Space().Content(ImapSectionResolver.ApplyPartial(raw, item.Partial).Span);
             return null;
         }
 
@@ -324,7 +324,7 @@ internal static class FetchHandler
     {
         if (section.Data is { } bytes)
         {
-            w.Literal(bytes.Span);
+            w.Content(bytes.Span);
         }
         else
         {
