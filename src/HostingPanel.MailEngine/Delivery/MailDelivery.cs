@@ -63,7 +63,7 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         if (targets.Count == 0)
             return [];
         var body = await store.Bodies.WriteAsync(message, maxSize, ct);
-        return await DeliverPlainAsync(body, targets);
+        return await DeliverPlainAsync(body, targets, overdraftBytes);
     }
 
     /// <summary>
@@ -89,7 +89,7 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
             throw;
         }
         if (plan is null)
-            return await DeliverPlainAsync(body, targets.Select(t => t.MailboxId).ToList());
+            return await DeliverPlainAsync(body, targets.Select(t => t.MailboxId).ToList(), 0);
 
         AppendResult[] results;
         try
@@ -126,7 +126,7 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         return new DeliveryResult(mailboxId, own.Any(r => r.Status == StoreStatus.OverQuota) ? DeliveryStatus.OverQuota : DeliveryStatus.Unknown, 0);
     }
 
-    private async Task<IReadOnlyList<DeliveryResult>> DeliverPlainAsync(WrittenBody body, List<long> targets)
+    private async Task<IReadOnlyList<DeliveryResult>> DeliverPlainAsync(WrittenBody body, List<long> targets, long overdraftBytes)
     {
         AppendResult[] results;
         try
