@@ -125,9 +125,15 @@ internal static class EngineMigrations
             ALTER TABLE messages ADD COLUMN saved_at BIGINT NULL;
             {folder_usage_triggers}
             """),
+        // IMAP \Recent (RFC 3501 2.3.2): the first UID no session has claimed yet. Mail already there when
+        // this version arrives is not recent (no session can have been told otherwise).
+        (4, "recent", """
+            ALTER TABLE folders ADD COLUMN recent_uid BIGINT NOT NULL DEFAULT 1;
+            UPDATE folders SET recent_uid = uid_next;
+            """),
         // Sieve (RFC 5228) scripts per mailbox, at most one active (RFC 5804's model); the vacation
         // replies already sent, so each sender gets one per period and handle (RFC 5230 section 4.2).
-        (4, "sieve", """
+        (5, "sieve", """
             CREATE TABLE sieve_scripts (
                 id {pk},
                 mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
