@@ -24,7 +24,7 @@ public sealed record DeliveryResult(long MailboxId, DeliveryStatus Status, long 
 /// store one durable body for all of them. <see cref="DeliverAsync(Stream, IReadOnlyCollection{long}, long, CancellationToken)"/>
 /// returns only after every copy is committed, so a caller may answer 250 when all results say Delivered.
 /// </summary>
-public sealed class MailDelivery(MailDirectory directory, MailStore store, SieveDelivery sieve, TimeProvider time)
+public sealed class MailDelivery(MailDirectory directory, MailStore store, SieveDelivery sieve, TimeProvider time, Hosting.MailMetrics? metrics = null)
 {
     public Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken ct = default) =>
         directory.ResolveRecipientAsync(address, ct);
@@ -62,8 +62,9 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         var targets = mailboxIds.Distinct().ToList();
         if (targets.Count == 0)
             return [];
+        var started = Hosting.MailMetrics.StartTimer();
         var body = await store.Bodies.WriteAsync(message, maxSize, ct);
-        return await DeliverPlainAsync(body, targets, overdraftBytes);
+        return await DeliverPlainAsync(body, targets, overdraftBytes, started);
     }
 
     /// <summary>
@@ -77,6 +78,7 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         var targets = recipients.DistinctBy(r => r.MailboxId).ToList();
         if (targets.Count == 0)
             return [];
+        var started = Hosting.MailMetrics.StartTimer();
         var body = await store.Bodies.WriteAsync(message, maxSize, ct);
         SieveDeliveryPlan? plan;
         try
@@ -89,7 +91,7 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
             throw;
         }
         if (plan is null)
-            return await DeliverPlainAsync(body, targets.Select(t => t.MailboxId).ToList(), 0);
+            return await DeliverPlainAsync(body, targets.Select(t => t.MailboxId).ToList(), 0, started);
 
         AppendResult[] results;
         try
@@ -109,6 +111,8 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         {
             if (results.All(r => r.Status != StoreStatus.Ok))
                 store.Bodies.Delete(body.RelativePath);
+            else
+                metrics?.StoreWriteSince(started);
         }
         return targets.Select(t => Outcome(t.MailboxId, plan, results)).ToList();
     }
@@ -126,7 +130,7 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         return new DeliveryResult(mailboxId, own.Any(r => r.Status == StoreStatus.OverQuota) ? DeliveryStatus.OverQuota : DeliveryStatus.Unknown, 0);
     }
 
-    private async Task<IReadOnlyList<DeliveryResult>> DeliverPlainAsync(WrittenBody body, List<long> targets, long overdraftBytes)
+    private async Task<IReadOnlyList<DeliveryResult>> DeliverPlainAsync(WrittenBody body, List<long> targets, long overdraftBytes, long started)
     {
         AppendResult[] results;
         try
@@ -140,6 +144,8 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         }
         if (results.All(r => r.Status != StoreStatus.Ok))
             store.Bodies.Delete(body.RelativePath);
+        else
+            metrics?.StoreWriteSince(started);
         return targets.Select((id, i) => new DeliveryResult(id, results[i].Status switch
         {
             StoreStatus.Ok => DeliveryStatus.Delivered,
