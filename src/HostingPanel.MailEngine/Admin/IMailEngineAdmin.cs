@@ -74,6 +74,8 @@ public interface IMailEngineAdmin
 /// <param name="Pop3RetentionDays">0 keeps retrieved messages forever.</param>
 /// <param name="ForwardTo">External or local addresses to forward incoming mail to.</param>
 /// <param name="KeepCopyWhenForwarding">Whether forwarded mail is also stored in this mailbox.</param>
+/// <param name="TrashRetentionDays">Messages in Trash older than this are removed (0 = never), unless the folder has its own setting.</param>
+/// <param name="JunkRetentionDays">The same for Junk.</param>
 public sealed record MailboxSpec(
     string Address,
     string PasswordHash,
@@ -84,7 +86,9 @@ public sealed record MailboxSpec(
     int Pop3RetentionDays,
     string? DisplayName = null,
     IReadOnlyList<string>? ForwardTo = null,
-    bool KeepCopyWhenForwarding = true);
+    bool KeepCopyWhenForwarding = true,
+    int TrashRetentionDays = 0,
+    int JunkRetentionDays = 0);
 
 /// <param name="Name">The domain, A-label form.</param>
 /// <param name="Owner">
