@@ -83,7 +83,8 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
                 var external = new List<string>();
                 foreach (var address in result.Redirects)
                 {
-                    var resolution = await directory.ResolveRecipientAsync(address, ct);
+                    // The redirecting mailbox's tenant points at the target: an unverified domain of another tenant is external.
+                    var resolution = await directory.ResolveRecipientAsync(address, DeliveryOrigin.Mailbox(recipient.MailboxId), ct);
                     switch (resolution.Status)
                     {
                         case RecipientStatus.NotHosted:

@@ -63,7 +63,7 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         "/account/logout", "/account/two-factor/recovery-codes", "/apikeys/{id:guid}/revoke",
         // Only reachable with a pending two-factor sign-in (or 2FA on); their messages: TwoFactorSignInTests.
         "/account/two-factor-code", "/account/two-factor/disable",
-        "/resellers/{id:guid}/status", "/customers/{id:guid}/status", "/domains/{name}/delete",
+        "/resellers/{id:guid}/status", "/customers/{id:guid}/status", "/domains/{name}/delete", "/domains/{name}/verify", "/domains/{name}/verify-by-hand",
         "/domains/{domain}/mailboxes/{localPart}/delete", "/deleted-mailboxes/restore", "/domains/{domain}/aliases/{localPart}/delete",
         "/provisioning/retry", "/queue/{id}/retry", "/queue/{id}/delete",
         "/autodiscover/autodiscover.xml", // a mail program's XML request, answered 400 when unreadable (MailClientConfigTests)
