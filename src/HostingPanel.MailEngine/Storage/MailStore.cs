@@ -10,7 +10,7 @@ namespace HostingPanel.MailEngine.Storage;
 /// life (rename keeps the id); UIDVALIDITY is the folder's id, so a deleted and recreated folder
 /// gets a new one.
 /// </summary>
-public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitter committer, MailboxChangeNotifier changes, TimeProvider time)
+public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitter committer, MailboxChangeNotifier changes, TimeProvider time)
 {
     public const string Inbox = "INBOX";
     public const char HierarchySeparator = '/';
@@ -35,14 +35,14 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
 
     public Task<IReadOnlyList<FolderInfo>> ListFoldersAsync(long mailboxId, CancellationToken ct = default) =>
         db.ReadAsync<IReadOnlyList<FolderInfo>>(async c => await c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq FROM folders WHERE mailbox_id = @m ORDER BY name",
+            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE mailbox_id = @m ORDER BY name",
             ReadFolder, ("@m", mailboxId)), ct);
 
     public async Task<FolderInfo?> GetFolderAsync(long mailboxId, string name, CancellationToken ct = default)
     {
         name = NormalizeName(name);
         var list = await db.ReadAsync(c => c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq FROM folders WHERE mailbox_id = @m AND name = @n",
+            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE mailbox_id = @m AND name = @n",
             ReadFolder, ("@m", mailboxId), ("@n", name)), ct);
         return list.FirstOrDefault();
     }
@@ -50,7 +50,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
     public async Task<FolderInfo?> GetFolderByIdAsync(long folderId, CancellationToken ct = default)
     {
         var list = await db.ReadAsync(c => c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq FROM folders WHERE id = @f",
+            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE id = @f",
             ReadFolder, ("@f", folderId)), ct);
         return list.FirstOrDefault();
     }
@@ -58,20 +58,21 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
     public Task<FolderStatus?> GetFolderStatusAsync(long folderId, CancellationToken ct = default) =>
         db.ReadAsync(async c =>
         {
-            var folder = await c.QueryAsync(null, "SELECT uid_next, uid_validity, highest_modseq FROM folders WHERE id = @f",
-                r => (r.Long(0), r.Long(1), r.Long(2)), ("@f", folderId));
+            var folder = await c.QueryAsync(null, "SELECT uid_next, uid_validity, highest_modseq, recent_uid FROM folders WHERE id = @f",
+                r => (r.Long(0), r.Long(1), r.Long(2), r.Long(3)), ("@f", folderId));
             if (folder.Count == 0)
                 return null;
+            var (uidNext, uidValidity, modseq, recentUid) = folder[0];
             var counts = await c.QueryAsync(null, """
                 SELECT COUNT(*),
                        COALESCE(SUM(CASE WHEN flags & 1 = 0 THEN 1 ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN flags & 8 <> 0 THEN 1 ELSE 0 END), 0),
-                       COALESCE(SUM(size), 0)
+                       COALESCE(SUM(size), 0),
+                       COALESCE(SUM(CASE WHEN uid >= @r THEN 1 ELSE 0 END), 0)
                 FROM messages WHERE folder_id = @f
-                """, r => (r.Long(0), r.Long(1), r.Long(2), r.Long(3)), ("@f", folderId));
-            var (n, unseen, deleted, size) = counts[0];
-            var (uidNext, uidValidity, modseq) = folder[0];
-            return (FolderStatus?)new FolderStatus(n, unseen, deleted, size, uidNext, uidValidity, modseq);
+                """, r => (r.Long(0), r.Long(1), r.Long(2), r.Long(3), r.Long(4)), ("@f", folderId), ("@r", recentUid));
+            var (n, unseen, deleted, size, recent) = counts[0];
+            return (FolderStatus?)new FolderStatus(n, unseen, deleted, size, uidNext, uidValidity, modseq, recent);
         }, ct);
 
     /// <summary>Creates a folder and any missing parents (RFC 9051 CREATE).</summary>
@@ -165,6 +166,27 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         }
         return status;
     }
+
+    /// <summary>
+    /// Claims the messages below <paramref name="upTo"/> that no session has seen as \Recent yet, for the
+    /// calling session alone (RFC 3501 2.3.2). Returns the first UID claimed: the claim is
+    /// [result, <paramref name="upTo"/>), empty when the result is <paramref name="upTo"/>. A compare-and-set on
+    /// the folder row, so two sessions (or two engine nodes) never claim the same message.
+    /// </summary>
+    public Task<long> ClaimRecentAsync(long folderId, long upTo, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var rows = await c.QueryAsync(tx, "SELECT recent_uid FROM folders WHERE id = @f", r => r.Long(0), ("@f", folderId));
+                if (rows.Count == 0 || rows[0] >= upTo)
+                    return upTo;
+                if (await c.ExecAsync(tx, "UPDATE folders SET recent_uid = @u WHERE id = @f AND recent_uid = @o",
+                        ("@u", upTo), ("@f", folderId), ("@o", rows[0])) == 1)
+                    return rows[0];
+            }
+            return upTo;
+        }, ct);
 
     public async Task<StoreStatus> SetSubscribedAsync(long mailboxId, string name, bool subscribed, CancellationToken ct = default)
     {
@@ -614,7 +636,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         && !name.Contains("//", StringComparison.Ordinal) && !name.Any(char.IsControl);
 
     private static FolderInfo ReadFolder(DbDataReader r) =>
-        new(r.Long(0), r.Long(1), r.GetString(2), r.StringOrNull(3), r.Bool(4), r.Long(5), r.Long(6), r.Long(7));
+        new(r.Long(0), r.Long(1), r.GetString(2), r.StringOrNull(3), r.Bool(4), r.Long(5), r.Long(6), r.Long(7), r.Long(8));
 
     private static StoredMessage ReadMessage(DbDataReader r) =>
         new(r.Long(0), r.Long(1), r.Long(2), (MessageFlags)r.Long(3), SplitKeywords(r.GetString(4)), r.Long(5),
