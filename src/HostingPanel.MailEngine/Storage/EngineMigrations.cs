@@ -131,6 +131,51 @@ internal static class EngineMigrations
             ALTER TABLE folders ADD COLUMN recent_uid BIGINT NOT NULL DEFAULT 1;
             UPDATE folders SET recent_uid = uid_next;
             """),
+        // The delivery log: one row per message and recipient and step. local_domain is the hosted domain the
+        // line belongs to (tenants see their own); queue_id ties the outbound queue's lines to the one that queued.
+        (5, "delivery log", """
+            CREATE TABLE delivery_log (
+                id {pk},
+                time BIGINT NOT NULL,
+                outcome TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                local_domain TEXT NULL,
+                message_id TEXT NULL,
+                size BIGINT NOT NULL,
+                client TEXT NULL,
+                reason TEXT NULL,
+                detail TEXT NULL,
+                queue_id TEXT NULL
+            );
+            CREATE INDEX ix_delivery_log_time ON delivery_log (time);
+            CREATE INDEX ix_delivery_log_recipient ON delivery_log (recipient, time);
+            CREATE INDEX ix_delivery_log_sender ON delivery_log (sender, time);
+            CREATE INDEX ix_delivery_log_message_id ON delivery_log (message_id);
+            CREATE INDEX ix_delivery_log_local_domain ON delivery_log (local_domain, time);
+            CREATE INDEX ix_delivery_log_queue_id ON delivery_log (queue_id);
+            """),
+        // Sieve (RFC 5228) scripts per mailbox, at most one active (RFC 5804's model); the vacation
+        // replies already sent, so each sender gets one per period and handle (RFC 5230 section 4.2).
+        (6, "sieve", """
+            CREATE TABLE sieve_scripts (
+                id {pk},
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                content TEXT NOT NULL,
+                active BIGINT NOT NULL DEFAULT 0,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (mailbox_id, name)
+            );
+            CREATE INDEX ix_sieve_scripts_active ON sieve_scripts (mailbox_id, active);
+            CREATE TABLE sieve_vacation_sent (
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                sender TEXT NOT NULL,
+                handle TEXT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                PRIMARY KEY (mailbox_id, sender, handle)
+            );
+            """),
     ];
 
     /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>
