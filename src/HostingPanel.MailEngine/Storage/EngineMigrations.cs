@@ -176,16 +176,26 @@ internal static class EngineMigrations
                 PRIMARY KEY (mailbox_id, sender, handle)
             );
             """),
+        // IMAP subscriptions are names, not folder attributes (RFC 9051 6.3.7-8): a name can be subscribed
+        // before it exists and after it is deleted. Folders subscribed so far keep their subscription.
+        (7, "subscriptions", """
+            CREATE TABLE subscriptions (
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                PRIMARY KEY (mailbox_id, name)
+            );
+            INSERT INTO subscriptions (mailbox_id, name) SELECT mailbox_id, name FROM folders WHERE subscribed = 1;
+            """),
         // Who holds a domain (an opaque tenant key from the panel) and whether its ownership is proven: mail that
         // another tenant submits to an unverified domain leaves through the outbound queue (MailDirectory).
         // Domains from before this version count as verified, as they were treated until now.
-        (7, "domain ownership", """
+        (8, "domain ownership", """
             ALTER TABLE domains ADD COLUMN owner TEXT NULL;
             ALTER TABLE domains ADD COLUMN verified BIGINT NOT NULL DEFAULT 1;
             """),
         // DKIM keys per domain (RFC 6376; Ed25519 per RFC 8463). Private keys encrypted with the node's key file
         // (Dkim/DkimKeyProtector). state: active (signs), pending (rotation: waits until its record is in DNS), retired.
-        (8, "dkim keys", """
+        (9, "dkim keys", """
             CREATE TABLE dkim_keys (
                 id {pk},
                 domain TEXT NOT NULL,
