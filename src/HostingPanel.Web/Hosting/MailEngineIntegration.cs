@@ -25,6 +25,7 @@ public static class MailEngineIntegration
             services.AddSingleton<HostingPanel.Web.Features.Domains.IDkimRecordSource, HostingPanel.Web.Features.Domains.EngineDkimRecords>();
         }
         else services.AddSingleton<MailEngine.Transfer.IMailboxTransfer, NoLocalMailEngine>();
+        if (!settings.Roles.Mail) services.AddSingleton<HostingPanel.MailEngine.Sieve.IMailFilterAdmin, UnavailableMailFilterAdmin>();
         services.AddScoped<Features.Transfer.MailboxExporter>();
         services.AddScoped<Features.Transfer.MailboxImportUpload>();
         // Folder usage is read from the engine's tables: on a node without them, a stand-in says "not found".
