@@ -61,7 +61,7 @@ public sealed class QuotaWarnings(HostingPanelDbContext db, IServiceProvider ser
         using var stream = new MemoryStream();
         await message.WriteToAsync(stream, ct);
         stream.Position = 0;
-        var result = await delivery.DeliverAsync(stream, [account.Id], ct: ct);
+        var result = await delivery.DeliverNoticeAsync(stream, [account.Id], ct);
         if (result.Any(r => r.Status != DeliveryStatus.Delivered))
             log.LogInformation("Quota notice for {Address} not stored: the mailbox has no room for it", address);
     }

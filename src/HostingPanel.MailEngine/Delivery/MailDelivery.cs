@@ -27,15 +27,31 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, TimeP
     /// A quick check for RCPT TO (452 4.2.2 when false). <paramref name="size"/> is the SIZE=
     /// parameter, or 0 when unknown (then only a full mailbox fails).
     /// </summary>
-    public Task<bool> HasRoomAsync(long mailboxId, long size = 0, CancellationToken ct = default) =>
-        directory.HasRoomAsync(mailboxId, size, ct);
+    public async Task<bool> HasRoomAsync(long mailboxId, long size = 0, CancellationToken ct = default)
+    {
+        if (await directory.HasRoomAsync(mailboxId, size, ct))
+            return true;
+        // The owner's page and webmail say since when new mail is refused.
+        await store.RecordRefusalAsync(mailboxId, ct);
+        return false;
+    }
 
     /// <summary>
     /// Delivers <paramref name="message"/> to the INBOX of each mailbox (duplicates collapse to one copy).
     /// Bytes are written once; each mailbox's quota is charged in full. <paramref name="maxSize"/> &gt; 0
     /// throws <see cref="MessageTooLargeException"/> when exceeded.
     /// </summary>
-    public async Task<IReadOnlyList<DeliveryResult>> DeliverAsync(Stream message, IReadOnlyCollection<long> mailboxIds, long maxSize = 0, CancellationToken ct = default)
+    public Task<IReadOnlyList<DeliveryResult>> DeliverAsync(Stream message, IReadOnlyCollection<long> mailboxIds, long maxSize = 0, CancellationToken ct = default) =>
+        DeliverAsync(message, mailboxIds, maxSize, overdraftBytes: 0, ct);
+
+    /// <summary>
+    /// The product's own notices (quota warnings): delivered like mail, but with <see cref="Quotas.QuotaOverdraft.NoticeBytes"/>
+    /// of reserved room past the quota, so that "your mailbox is full" reaches a full mailbox.
+    /// </summary>
+    public Task<IReadOnlyList<DeliveryResult>> DeliverNoticeAsync(Stream message, IReadOnlyCollection<long> mailboxIds, CancellationToken ct = default) =>
+        DeliverAsync(message, mailboxIds, Quotas.QuotaOverdraft.NoticeBytes, Quotas.QuotaOverdraft.NoticeBytes, ct);
+
+    private async Task<IReadOnlyList<DeliveryResult>> DeliverAsync(Stream message, IReadOnlyCollection<long> mailboxIds, long maxSize, long overdraftBytes, CancellationToken ct)
     {
         var targets = mailboxIds.Distinct().ToList();
         if (targets.Count == 0)
@@ -44,7 +60,7 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, TimeP
         AppendResult[] results;
         try
         {
-            results = await store.DeliverAsync(body, targets, time.GetUtcNow());
+            results = await store.DeliverAsync(body, targets, time.GetUtcNow(), overdraftBytes);
         }
         catch
         {

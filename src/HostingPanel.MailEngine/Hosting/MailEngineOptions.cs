@@ -2,7 +2,7 @@ using HostingPanel.MailEngine.Listeners;
 
 namespace HostingPanel.MailEngine.Hosting;
 
-/// <summary>The <c>Mail:*</c> section of CONTRACT.md section 2.</summary>
+/// <summary>The <c>Mail:*</c> section of docs/contract.md section 2.</summary>
 public sealed class MailEngineOptions
 {
     public const string SectionName = "Mail";

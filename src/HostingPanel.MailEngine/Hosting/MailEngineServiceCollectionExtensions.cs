@@ -48,11 +48,15 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailEngineAdmin>();
         services.AddSingleton<IMailEngineAdmin>(sp => sp.GetRequiredService<MailEngineAdmin>());
         services.AddSingleton<MailTlsCertificate>();
+        services.AddSingleton<MailEngineHealth>();
         services.AddSingleton<MailListenerRegistry>();
         services.AddSingleton<IMailListenerRegistry>(sp => sp.GetRequiredService<MailListenerRegistry>());
         services.AddSingleton<MailListenerFactory>();
         services.AddSingleton<Pop3MaildropLocks>();
         services.AddSingleton<Pop3Retention>();
+        services.AddSingleton<FolderRetention>();
+        services.AddSingleton<MailboxFolderAdmin>();
+        services.AddSingleton<IMailboxFolderAdmin>(sp => sp.GetRequiredService<MailboxFolderAdmin>());
         services.AddSingleton<MailMaintenanceService>();
         services.AddSingleton<ImapStoreAuthenticator>();
 

@@ -98,7 +98,70 @@ internal static class EngineMigrations
         (2, "header size", """
             ALTER TABLE messages ADD COLUMN header_size BIGINT NOT NULL DEFAULT -1;
             """),
+        // Per-folder usage kept beside the rows (a trigger on messages, so no writer can forget it): the
+        // folder list with sizes answers from 100 rows, not a scan of 100,000 messages. Retention per folder
+        // (NULL: the mailbox's default for its special use; 0: never), the mailbox's Trash/Junk defaults from
+        // the plan, when quota refusals began, and one row per retention run for the usage history. saved_at is when
+        // a message came into its folder (COPY keeps the internal date, so Trash's clock needs its own; NULL: use
+        // internal_date, for rows from before).
+        (3, "folder usage and retention", """
+            ALTER TABLE folders ADD COLUMN message_count BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE folders ADD COLUMN total_bytes BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE folders ADD COLUMN retention_days BIGINT NULL;
+            ALTER TABLE mailboxes ADD COLUMN trash_retention_days BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE mailboxes ADD COLUMN junk_retention_days BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE mailboxes ADD COLUMN refused_since BIGINT NULL;
+            UPDATE folders SET message_count = (SELECT COUNT(*) FROM messages m WHERE m.folder_id = folders.id),
+                               total_bytes = (SELECT COALESCE(SUM(m.size), 0) FROM messages m WHERE m.folder_id = folders.id);
+            CREATE TABLE retention_runs (
+                id {pk},
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                ran_at BIGINT NOT NULL,
+                messages BIGINT NOT NULL,
+                bytes BIGINT NOT NULL
+            );
+            CREATE INDEX ix_retention_runs_mailbox ON retention_runs (mailbox_id, ran_at);
+            CREATE INDEX ix_messages_mailbox_size ON messages (mailbox_id, size);
+            ALTER TABLE messages ADD COLUMN saved_at BIGINT NULL;
+            {folder_usage_triggers}
+            """),
+        // IMAP \Recent (RFC 3501 2.3.2): the first UID no session has claimed yet. Mail already there when
+        // this version arrives is not recent (no session can have been told otherwise).
+        (4, "recent", """
+            ALTER TABLE folders ADD COLUMN recent_uid BIGINT NOT NULL DEFAULT 1;
+            UPDATE folders SET recent_uid = uid_next;
+            """),
     ];
+
+    /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>
+    private static readonly Dictionary<string, (string Sqlite, string Postgres)> DialectParts = new()
+    {
+        ["{folder_usage_triggers}"] = ("""
+            CREATE TRIGGER tr_messages_folder_usage_insert AFTER INSERT ON messages BEGIN
+                UPDATE folders SET message_count = message_count + 1, total_bytes = total_bytes + NEW.size WHERE id = NEW.folder_id;
+            END;
+            CREATE TRIGGER tr_messages_folder_usage_delete AFTER DELETE ON messages BEGIN
+                UPDATE folders SET message_count = message_count - 1, total_bytes = total_bytes - OLD.size WHERE id = OLD.folder_id;
+            END;
+            CREATE TRIGGER tr_messages_folder_usage_update AFTER UPDATE OF folder_id, size ON messages BEGIN
+                UPDATE folders SET message_count = message_count - 1, total_bytes = total_bytes - OLD.size WHERE id = OLD.folder_id;
+                UPDATE folders SET message_count = message_count + 1, total_bytes = total_bytes + NEW.size WHERE id = NEW.folder_id;
+            END;
+            """, """
+            CREATE FUNCTION folder_usage() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                    UPDATE folders SET message_count = message_count - 1, total_bytes = total_bytes - OLD.size WHERE id = OLD.folder_id;
+                END IF;
+                IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                    UPDATE folders SET message_count = message_count + 1, total_bytes = total_bytes + NEW.size WHERE id = NEW.folder_id;
+                END IF;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER tr_messages_folder_usage AFTER INSERT OR DELETE OR UPDATE OF folder_id, size ON messages
+                FOR EACH ROW EXECUTE FUNCTION folder_usage();
+            """),
+    };
 
     public static int LatestVersion => Migrations[^1].Version;
 
@@ -129,7 +192,10 @@ internal static class EngineMigrations
             if (version <= current)
                 continue;
             logger.LogInformation("Applying mail engine schema migration {Version} ({Name})", version, name);
-            await connection.ExecAsync(tx, sql.Replace("{pk}", pk));
+            var text = sql.Replace("{pk}", pk);
+            foreach (var (placeholder, dialects) in DialectParts)
+                text = text.Replace(placeholder, db.IsSqlite ? dialects.Sqlite : dialects.Postgres);
+            await connection.ExecAsync(tx, text);
             await connection.ExecAsync(tx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t);",
                 ("@v", (long)version), ("@n", name), ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         }

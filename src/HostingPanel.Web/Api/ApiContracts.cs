@@ -10,7 +10,7 @@ using HostingPanel.Data.Model;
 namespace HostingPanel.Web.Api;
 
 // What the API returns. Separate from the services' views on purpose: the portal may reshape its views,
-// the API's JSON is a published contract (CONTRACT.md section 4) and only grows compatibly.
+// the API's JSON is a published contract (docs/contract.md section 4) and only grows compatibly.
 
 /// <summary>One page of a list, in a stable order.</summary>
 public sealed record PageDto<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize)

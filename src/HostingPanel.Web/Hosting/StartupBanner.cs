@@ -54,7 +54,7 @@ public static class StartupBanner
     {
         if (!PanelRoles.Parse(config["Roles"]).Mail) yield break;
         var bind = config["Mail:BindAddress"] ?? "127.0.0.1";
-        // Port 0 switches a listener off (CONTRACT.md section 2).
+        // Port 0 switches a listener off (docs/contract.md section 2).
         string At(string key, int fallback, string what)
         {
             var port = config[$"Mail:{key}:Port"] ?? fallback.ToString();

@@ -25,7 +25,7 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 /// <item>some: <c>250 2.0.0</c> naming the failed addresses, and a DSN (RFC 3464) to the envelope
 /// sender for them, since one DATA has one reply and the delivered copies must not be sent twice.</item>
 /// </list>
-/// Never throws: the package would send no reply at all (TRAPS.md).
+/// Never throws: the package would send no reply at all (docs/platform-notes.md).
 /// </summary>
 internal sealed class SmtpMessageStore(
     SmtpListenerKind kind, MailDelivery delivery, MailDirectory directory, OutboundQueue queue, BounceSender bounces,

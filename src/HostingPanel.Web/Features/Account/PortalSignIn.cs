@@ -36,7 +36,7 @@ public sealed class PortalSignIn(
 
     public async Task<Outcome> SignInAsync(string login, string password)
     {
-        // The throttle the mail protocols use (DESIGN.md: per address and per client IP across IMAP, POP3,
+        // The throttle the mail protocols use (docs/architecture.md: per address and per client IP across IMAP, POP3,
         // SMTP and the portal): Identity's lockout stops guessing one account, this also stops a spray
         // of one password over many addresses. It applies to existing and unknown logins alike.
         var address = login.Trim().ToLowerInvariant();
