@@ -31,6 +31,8 @@ public static class ServiceCollectionExtensions
         services.AddScoped<MailboxService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<Bulk.BulkImportService>();
+        services.AddScoped<Bulk.BulkExportService>();
         // Portal-only read models and staff accounts.
         services.AddScoped<DashboardService>();
         services.AddScoped<AddressSearchService>();

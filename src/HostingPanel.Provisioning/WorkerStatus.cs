@@ -1,11 +1,25 @@
+using System.Diagnostics.Metrics;
+
 namespace HostingPanel.Provisioning;
 
 /// <summary>
 /// What the outbox worker last achieved, for health and metrics: when a pass last completed, and since when the
-/// oldest change still waiting for the engine has waited (null when none). Written by the worker, read anywhere.
+/// oldest change still waiting for the engine has waited (null when none). Written by the worker, read anywhere;
+/// published as the gauge <c>hostingpanel.provisioning.lag</c> (seconds).
 /// </summary>
-public sealed class WorkerStatus(TimeProvider time)
+public sealed class WorkerStatus
 {
+    public const string MeterName = "HostingPanel.Provisioning";
+
+    private readonly TimeProvider time;
+
+    public WorkerStatus(TimeProvider time, IMeterFactory meters)
+    {
+        this.time = time;
+        meters.Create(MeterName).CreateObservableGauge("hostingpanel.provisioning.lag", () => LagSeconds, "s",
+            "How long the oldest change not yet applied to the mail engine has waited (0 when the worker is caught up).");
+    }
+
     private long _lastPassTicks;
     private long _oldestWaitingTicks;
 

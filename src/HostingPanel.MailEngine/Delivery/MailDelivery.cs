@@ -18,7 +18,7 @@ public sealed record DeliveryResult(long MailboxId, DeliveryStatus Status, long 
 /// store one durable body for all of them. <see cref="DeliverAsync"/> returns only after every
 /// copy is committed, so a caller may answer 250 when all results say Delivered.
 /// </summary>
-public sealed class MailDelivery(MailDirectory directory, MailStore store, TimeProvider time)
+public sealed class MailDelivery(MailDirectory directory, MailStore store, TimeProvider time, Hosting.MailMetrics? metrics = null)
 {
     public Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken ct = default) =>
         directory.ResolveRecipientAsync(address, ct);
@@ -56,6 +56,7 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, TimeP
         var targets = mailboxIds.Distinct().ToList();
         if (targets.Count == 0)
             return [];
+        var started = Hosting.MailMetrics.StartTimer();
         var body = await store.Bodies.WriteAsync(message, maxSize, ct);
         AppendResult[] results;
         try
@@ -69,6 +70,8 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, TimeP
         }
         if (results.All(r => r.Status != StoreStatus.Ok))
             store.Bodies.Delete(body.RelativePath);
+        else
+            metrics?.StoreWriteSince(started);
         return targets.Select((id, i) => new DeliveryResult(id, results[i].Status switch
         {
             StoreStatus.Ok => DeliveryStatus.Delivered,

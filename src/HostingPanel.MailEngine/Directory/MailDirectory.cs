@@ -166,7 +166,7 @@ public sealed class MailDirectory(EngineDatabase db)
         c.QueryAsync(null, "SELECT ad.destination FROM aliases a JOIN alias_destinations ad ON ad.alias_id = a.id WHERE a.address = @a ORDER BY ad.destination",
             r => r.GetString(0), ("@a", address));
 
-    private static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..];
+    public static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..];
 
     internal static MailboxAccount ReadAccount(DbDataReader r) =>
         new(r.Long(0), r.GetString(1), r.GetString(2), r.Long(3), r.Long(4), r.Long(5), r.Bool(6), r.Bool(7), r.Bool(8), (int)r.Long(9),

@@ -48,6 +48,14 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailEngineAdmin>();
         services.AddSingleton<IMailEngineAdmin>(sp => sp.GetRequiredService<MailEngineAdmin>());
         services.AddSingleton<MailTlsCertificate>();
+        services.AddMetrics();
+        services.AddSingleton<MailMetrics>();
+        services.AddHostedService<MailMetricsSampler>();
+        services.AddOptions<DeliveryLogOptions>().Bind(configuration.GetSection(DeliveryLogOptions.SectionName));
+        services.AddSingleton<DeliveryLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryLogWriter>());
+        services.AddSingleton<DeliveryRecorder>();
+        services.AddSingleton<IDeliveryLog, DeliveryLog>();
         services.AddSingleton<MailEngineHealth>();
         services.AddSingleton<MailListenerRegistry>();
         services.AddSingleton<IMailListenerRegistry>(sp => sp.GetRequiredService<MailListenerRegistry>());

@@ -90,6 +90,7 @@ internal sealed class MailListener
             }
 
             client.NoDelay = true;
+            _registry.Accepted(_name);
             var session = RunSessionAsync(client, lease);
             _sessions.TryAdd(session, 0);
             _ = session.ContinueWith(t => _sessions.TryRemove(t, out _), TaskScheduler.Default);

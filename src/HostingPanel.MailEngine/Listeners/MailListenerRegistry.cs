@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using HostingPanel.MailEngine.Hosting;
 
 namespace HostingPanel.MailEngine.Listeners;
 
@@ -12,11 +13,14 @@ public interface IMailListenerRegistry
     int? GetPort(string name);
 }
 
-public sealed class MailListenerRegistry : IMailListenerRegistry
+public sealed class MailListenerRegistry(MailMetrics? metrics = null) : IMailListenerRegistry
 {
     private readonly ConcurrentDictionary<string, IPEndPoint> _endPoints = new(StringComparer.OrdinalIgnoreCase);
     public IReadOnlyDictionary<string, IPEndPoint> EndPoints => _endPoints;
     public int? GetPort(string name) => _endPoints.TryGetValue(name, out var ep) ? ep.Port : null;
     internal void Register(string name, IPEndPoint endPoint) => _endPoints[name] = endPoint;
     internal void Unregister(string name) => _endPoints.TryRemove(name, out _);
+
+    /// <summary>Counts a connection a listener admitted (metrics).</summary>
+    internal void Accepted(string name) => metrics?.ConnectionAccepted(name);
 }

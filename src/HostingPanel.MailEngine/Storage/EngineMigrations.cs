@@ -131,6 +131,30 @@ internal static class EngineMigrations
             ALTER TABLE folders ADD COLUMN recent_uid BIGINT NOT NULL DEFAULT 1;
             UPDATE folders SET recent_uid = uid_next;
             """),
+        // The delivery log: one row per message and recipient and step. local_domain is the hosted domain the
+        // line belongs to (tenants see their own); queue_id ties the outbound queue's lines to the one that queued.
+        (5, "delivery log", """
+            CREATE TABLE delivery_log (
+                id {pk},
+                time BIGINT NOT NULL,
+                outcome TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                local_domain TEXT NULL,
+                message_id TEXT NULL,
+                size BIGINT NOT NULL,
+                client TEXT NULL,
+                reason TEXT NULL,
+                detail TEXT NULL,
+                queue_id TEXT NULL
+            );
+            CREATE INDEX ix_delivery_log_time ON delivery_log (time);
+            CREATE INDEX ix_delivery_log_recipient ON delivery_log (recipient, time);
+            CREATE INDEX ix_delivery_log_sender ON delivery_log (sender, time);
+            CREATE INDEX ix_delivery_log_message_id ON delivery_log (message_id);
+            CREATE INDEX ix_delivery_log_local_domain ON delivery_log (local_domain, time);
+            CREATE INDEX ix_delivery_log_queue_id ON delivery_log (queue_id);
+            """),
     ];
 
     /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>

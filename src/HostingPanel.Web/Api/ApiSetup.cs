@@ -89,6 +89,7 @@ public static class ApiSetup
         AccountEndpoints.Map(api);
         TenantEndpoints.Map(api);
         DomainEndpoints.Map(api);
+        BulkEndpoints.Map(api);
 
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/api/docs", () => Results.Content(ApiReferencePage.Html, "text/html; charset=utf-8"))

@@ -8,6 +8,7 @@ using HostingPanel.Data.Identity;
 using HostingPanel.Web.Api;
 using HostingPanel.Web.Features;
 using HostingPanel.Web.Hosting.Health;
+using HostingPanel.Web.Hosting.Metrics;
 using HostingPanel.Web.Webmail;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -125,6 +126,7 @@ public static class PanelHost
         services.AddWebmail(builder.Configuration);
         services.AddPanelApi();
         services.AddPanelHealth(builder.Configuration, settings);
+        services.AddPanelMetrics(builder.Configuration);
 
         overrideServices?.Invoke(services);
         return builder.Build().ConfigurePipeline();
@@ -143,6 +145,7 @@ public static class PanelHost
         app.MapControllers();
         app.MapPanelApi();
         app.MapPanelHealth();
+        app.MapPanelMetrics();
         return app;
     }
 

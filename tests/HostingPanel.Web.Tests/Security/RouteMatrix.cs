@@ -6,7 +6,7 @@ namespace HostingPanel.Web.Tests.Security;
 public enum Outcome { Allowed, NotFound, Forbidden, LoginPage, Unauthorized, ServerError, Refused }
 
 /// <summary>A request to send: a path, and a form (portal, sent with the session's antiforgery token), a JSON body (API) or an XML body.</summary>
-public sealed record MatrixRequest(string Path, Dictionary<string, string>? Form = null, object? Json = null, string? Xml = null);
+public sealed record MatrixRequest(string Path, Dictionary<string, string>? Form = null, object? Json = null, string? Xml = null, string? Csv = null);
 
 /// <summary>What a rule's request builder may use: the tenant whose object is named, and whether to make a fresh object.</summary>
 public sealed class MatrixContext(MatrixWorld world, MatrixTenant tenant, bool fresh)
@@ -52,6 +52,7 @@ public static class RouteMatrix
     private static readonly MatrixRole[] Tenants = [Admin, Reseller];
     private static readonly MatrixRole[] DomainOwners = [Admin, Reseller, Customer];
     private const string Pw = MatrixWorld.Password;
+    private const string MailboxCsvHeader = "address,name,quotaMb,password,passwordHash,imap,pop3,forwardTo";
 
     /// <summary>
     /// Anonymous: the sign-in page (portal) or 401 (API). A role not listed: 404, as for anything outside one's scope.
@@ -236,6 +237,15 @@ public static class RouteMatrix
             Page("POST", "/domains/{domain}/aliases/{localPart}", Panel, c => Post($"/domains/{c.T.Domain}/aliases/{MatrixTenant.Alias}", new() { ["Destinations"] = c.T.MailboxAddress }), tenant: true),
             Page("GET", "/domains/{domain}/aliases/{localPart}/delete", Panel, c => Get($"/domains/{c.T.Domain}/aliases/{MatrixTenant.Alias}/delete"), tenant: true),
             Page("POST", "/domains/{domain}/aliases/{localPart}/delete", Panel, async c => new MatrixRequest($"/domains/{c.T.Domain}/aliases/{await c.AliasAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
+
+            // --- bulk CSV ---------------------------------------------------------------------------------------
+            Page("GET", "/domains/{domain}/import", Panel, c => Get($"/domains/{c.T.Domain}/import"), tenant: true),
+            Page("POST", "/domains/{domain}/import", Panel, c => Post($"/domains/{c.T.Domain}/import"), tenant: true),
+            Page("POST", "/domains/{domain}/import/apply", Panel, c => Post($"/domains/{c.T.Domain}/import/apply", new() { ["csv"] = MailboxCsvHeader }), tenant: true),
+            Page("GET", "/domains/{domain}/export", Panel, c => Get($"/domains/{c.T.Domain}/export?type=aliases"), tenant: true),
+            Endpoint("POST", "/api/v1/domains/{domain}/import", Panel, c => Task.FromResult(new MatrixRequest($"/api/v1/domains/{c.T.Domain}/import?dryRun=true",
+                Csv: $"{MailboxCsvHeader}\n{MatrixTenant.Mailbox}@{c.T.Domain},,,,,,,\n")), tenant: true),
+            Endpoint("GET", "/api/v1/domains/{domain}/export", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/export"), tenant: true),
 
             // --- REST API ----------------------------------------------------------------------------------------
             Endpoint("GET", "/api/v1/me", Everyone, _ => Get("/api/v1/me")),
