@@ -119,7 +119,7 @@ public sealed class HostProcessTests : IDisposable
     }
 
     /// <summary>
-    /// Issue 16 item 2: the open-files budget. The default limits allow 9,024 descriptors (7 mail
+    /// Issue 16 item 2: the open-files budget. The default limits allow 10,024 descriptors (8 mail
     /// listeners × 1,000, the portal's 1,000, 1,024 in reserve); under a hard limit of 5,000 the product
     /// stops before binding anything, with one line that names the settings and the limit.
     /// (The .NET runtime itself raises the soft limit to the hard one at start, so only the hard one matters.)
@@ -130,8 +130,8 @@ public sealed class HostProcessTests : IDisposable
         await using var product = ProductProcess.StartWithFileLimit(5000, Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, ProductProcess.FreePort(), withMail: true));
         Assert.Equal(1, await product.WaitForExitAsync(TimeSpan.FromSeconds(90)));
         var line = Assert.Single(product.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("HostingPanel cannot start: the connection limits allow 9,024 open files", line);
-        Assert.Contains("mail listeners 7,000", line);
+        Assert.StartsWith("HostingPanel cannot start: the connection limits allow 10,024 open files", line);
+        Assert.Contains("mail listeners 8,000", line);
         Assert.Contains("portal (Http:Limits:MaxConcurrentConnections) 1,000", line);
         Assert.Contains("1,024 in reserve", line);
         Assert.Contains("may open only 5,000 (RLIMIT_NOFILE)", line);

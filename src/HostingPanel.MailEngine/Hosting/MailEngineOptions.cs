@@ -21,6 +21,9 @@ public sealed class MailEngineOptions
     public ListenerOptions Submission { get; set; } = new() { Port = 1587 };
     public ListenerOptions Submissions { get; set; } = new() { Port = 1465 };
 
+    /// <summary>ManageSieve (RFC 5804) with STARTTLS.</summary>
+    public ListenerOptions ManageSieve { get; set; } = new() { Port = 4190 };
+
     /// <summary><c>Mail:Limits:*</c>: connections per client address and in total, per listener; pre-authentication timeout.</summary>
     public MailConnectionLimits Limits { get; set; } = new();
 
@@ -33,7 +36,7 @@ public sealed class MailEngineOptions
     public IEnumerable<(string Name, ListenerOptions Options)> Listeners() =>
     [
         ("imap", Imap), ("imaps", Imaps), ("pop3", Pop3), ("pop3s", Pop3s),
-        ("smtp", Smtp), ("submission", Submission), ("submissions", Submissions),
+        ("smtp", Smtp), ("submission", Submission), ("submissions", Submissions), ("managesieve", ManageSieve),
     ];
 
     /// <summary>The connection limits of one listener: its own <c>Limits</c>, else <c>Mail:Limits</c>.</summary>

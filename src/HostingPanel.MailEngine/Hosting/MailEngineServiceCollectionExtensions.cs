@@ -5,7 +5,9 @@ using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Maintenance;
 using HostingPanel.MailEngine.Outbound;
+using HostingPanel.MailEngine.Sessions.ManageSieve;
 using HostingPanel.MailEngine.Sessions.Pop3;
+using HostingPanel.MailEngine.Sieve;
 using Microsoft.Extensions.Options;
 using HostingPanel.MailEngine.Storage;
 using HostingPanel.MailEngine.Storage.Imap;
@@ -41,6 +43,11 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailboxChangeNotifier>();
         services.AddSingleton<MailStore>();
         services.AddSingleton<MailDirectory>();
+        services.AddOptions<SieveOptions>().Bind(configuration.GetSection(SieveOptions.SectionName));
+        services.AddSingleton<SieveScriptStore>();
+        services.AddSingleton<SieveVacationLog>();
+        services.AddSingleton<SieveVacationResponder>();
+        services.AddSingleton<SieveDelivery>();
         services.AddSingleton<MailDelivery>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<MailAuthenticator>();
@@ -73,6 +80,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddHostedService<Pop3Listeners>();
         services.AddHostedService<ImapListeners>();
         services.AddMailEngineSmtp(configuration);
+        services.AddHostedService<ManageSieveServer>();
         return services;
     }
 

@@ -26,6 +26,7 @@ public sealed class ConnectionLimitTests
         { "pop3", "+OK", "-ERR [SYS/TEMP] Too many connections from your address" },
         { "smtp", "220 ", "421 4.7.0 mail.test Too many connections from your address" },
         { "submission", "220 ", "421 4.7.0 mail.test Too many connections from your address" },
+        { "managesieve", "\"IMPLEMENTATION\"", "BYE (TRYLATER) \"Too many connections from your address" },
     };
 
     private static int PortOf(EngineHost engine, string listener) => listener switch
@@ -33,6 +34,7 @@ public sealed class ConnectionLimitTests
         "imap" => engine.ImapPort,
         "pop3" => engine.Pop3Port,
         "smtp" => engine.SmtpPort,
+        "managesieve" => HostingPanel.MailEngine.Tests.ManageSieve.ManageSieveProtocolTests.Port(engine),
         _ => engine.SubmissionPort,
     };
 

@@ -1,0 +1,49 @@
+using HostingPanel.MailEngine.Auth;
+using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Listeners;
+using HostingPanel.MailEngine.Sieve;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HostingPanel.MailEngine.Sessions.ManageSieve;
+
+/// <summary>Everything a ManageSieve session needs, shared by all sessions.</summary>
+internal sealed record ManageSieveServices(
+    MailAuthenticator Authenticator,
+    SieveScriptStore Scripts,
+    MailTlsCertificate Tls,
+    MailEngineOptions Options,
+    ILogger Logger);
+
+/// <summary>The ManageSieve listener (RFC 5804) on Mail:ManageSieve:Port (4190; 0 disables), STARTTLS.</summary>
+public sealed class ManageSieveServer : IHostedService
+{
+    private readonly MailEngineOptions _options;
+    private readonly MailListenerFactory _factory;
+    private readonly ManageSieveServices _services;
+    private MailListener? _listener;
+
+    public ManageSieveServer(IOptions<MailEngineOptions> options, MailListenerFactory factory, MailAuthenticator authenticator,
+        SieveScriptStore scripts, MailTlsCertificate tls, ILogger<ManageSieveServer> logger)
+    {
+        _options = options.Value;
+        _factory = factory;
+        _services = new ManageSieveServices(authenticator, scripts, tls, _options, logger);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The engine's one accept loop: Mail:Limits per address and in total, exclusive port.
+        _listener = _factory.Start("managesieve", _options.ManageSieve, implicitTls: false, ListenerRefusals.ManageSieve,
+            (socket, ct) => new ManageSieveSession(socket, _services, ct).RunAsync());
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_listener is not null)
+            await _listener.StopAsync();
+        _listener = null;
+    }
+}
