@@ -25,6 +25,7 @@ public static class MailEngineIntegration
             services.AddSingleton<MailEngine.Transfer.IMailboxTransfer, NoLocalMailEngine>();
             services.AddSingleton<MailEngine.Transfer.IMigrationJobs, NoLocalMigrationJobs>();
         }
+        if (!settings.Roles.Mail) services.AddSingleton<HostingPanel.MailEngine.Sieve.IMailFilterAdmin, UnavailableMailFilterAdmin>();
         services.AddOptions<Features.Migrations.MigrationOptions>().Bind(configuration.GetSection(Features.Migrations.MigrationOptions.SectionName));
         services.AddScoped<Features.Migrations.MigrationService>();
         services.AddSingleton<Features.Migrations.ImapMigrationRunner>();
