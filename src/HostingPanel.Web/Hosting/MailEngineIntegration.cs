@@ -21,6 +21,7 @@ public static class MailEngineIntegration
         services.AddSingleton<IMailboxPasswordHasher, DovecotMailboxPasswordHasher>();
         if (settings.Roles.Mail) services.AddMailEngine(configuration);
         else services.AddSingleton<MailEngine.Transfer.IMailboxTransfer, NoLocalMailEngine>();
+        if (!settings.Roles.Mail) services.AddSingleton<HostingPanel.MailEngine.Sieve.IMailFilterAdmin, UnavailableMailFilterAdmin>();
         services.AddScoped<Features.Transfer.MailboxExporter>();
         services.AddScoped<Features.Transfer.MailboxImportUpload>();
         // Folder usage is read from the engine's tables: on a node without them, a stand-in says "not found".
