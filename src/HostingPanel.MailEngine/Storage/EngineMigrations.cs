@@ -186,16 +186,39 @@ internal static class EngineMigrations
             );
             INSERT INTO subscriptions (mailbox_id, name) SELECT mailbox_id, name FROM folders WHERE subscribed = 1;
             """),
+        // IMAP migration jobs (moving a mailbox in from another host): progress, and the source's credentials
+        // (encrypted by the caller) only while the job is queued or running.
+        (8, "migration jobs", """
+            CREATE TABLE migration_jobs (
+                id TEXT PRIMARY KEY,
+                address TEXT NOT NULL,
+                host TEXT NOT NULL,
+                port BIGINT NOT NULL,
+                security TEXT NOT NULL,
+                username TEXT NOT NULL,
+                secret TEXT NULL,
+                allow_private BIGINT NOT NULL DEFAULT 0,
+                status TEXT NOT NULL,
+                messages BIGINT NOT NULL DEFAULT 0,
+                bytes BIGINT NOT NULL DEFAULT 0,
+                folders BIGINT NOT NULL DEFAULT 0,
+                skipped BIGINT NOT NULL DEFAULT 0,
+                errors TEXT NOT NULL DEFAULT '',
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_migration_jobs_status ON migration_jobs (status);
+            """),
         // Who holds a domain (an opaque tenant key from the panel) and whether its ownership is proven: mail that
         // another tenant submits to an unverified domain leaves through the outbound queue (MailDirectory).
         // Domains from before this version count as verified, as they were treated until now.
-        (8, "domain ownership", """
+        (9, "domain ownership", """
             ALTER TABLE domains ADD COLUMN owner TEXT NULL;
             ALTER TABLE domains ADD COLUMN verified BIGINT NOT NULL DEFAULT 1;
             """),
         // DKIM keys per domain (RFC 6376; Ed25519 per RFC 8463). Private keys encrypted with the node's key file
         // (Dkim/DkimKeyProtector). state: active (signs), pending (rotation: waits until its record is in DNS), retired.
-        (9, "dkim keys", """
+        (10, "dkim keys", """
             CREATE TABLE dkim_keys (
                 id {pk},
                 domain TEXT NOT NULL,
