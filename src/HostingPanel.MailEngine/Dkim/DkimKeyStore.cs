@@ -83,7 +83,8 @@ public sealed class DkimKeyStore(EngineDatabase db, DkimKeyProtector protector, 
     {
         var now = time.GetUtcNow();
         // A selector per pair and algorithm, dated, so a rotation never reuses a name that resolvers may have cached.
-        var stamp = now.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        // (and a random part: a rotation started within the same second as the first pair must not collide with it).
+        var stamp = now.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)).ToLowerInvariant();
         var rsa = DkimKeyGenerator.NewRsa();
         var ed = DkimKeyGenerator.NewEd25519();
         await db.WriteAsync(async (c, tx) =>
