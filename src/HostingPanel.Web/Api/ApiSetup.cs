@@ -90,6 +90,7 @@ public static class ApiSetup
         TenantEndpoints.Map(api);
         DomainEndpoints.Map(api);
         BulkEndpoints.Map(api);
+        DeliveryEndpoints.Map(api);
 
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/api/docs", () => Results.Content(ApiReferencePage.Html, "text/html; charset=utf-8"))

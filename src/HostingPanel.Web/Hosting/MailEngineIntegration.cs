@@ -2,6 +2,7 @@ using HostingPanel.Application.Common;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Hosting;
 using HostingPanel.Provisioning;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HostingPanel.Web.Hosting;
 
@@ -19,6 +20,12 @@ public static class MailEngineIntegration
     {
         services.AddSingleton<IMailboxPasswordHasher, DovecotMailboxPasswordHasher>();
         if (settings.Roles.Mail) services.AddMailEngine(configuration);
+        // Explicit stand-ins where this process runs no engine: the pages and the API say so instead of failing on null.
+        services.TryAddSingleton<HostingPanel.MailEngine.Delivery.IDeliveryLog, HostingPanel.Web.Features.Deliveries.AbsentDeliveryLog>();
+        services.TryAddSingleton<HostingPanel.MailEngine.Delivery.IMailRouting, HostingPanel.Web.Features.Deliveries.AbsentMailRouting>();
+        services.AddScoped<HostingPanel.Web.Features.Deliveries.DeliveryTracking>();
+        services.AddScoped<HostingPanel.Web.Features.Operations.ProductionReadiness>();
+        services.AddSingleton(sp => HostingPanel.Web.Features.Operations.SystemFigures.For(sp, settings.Roles.Mail, settings.Roles.Worker && settings.Roles.Mail));
         // The worker talks to the engine in this process; a worker-only node would need the engine's tables too.
         services.AddProvisioning(configuration, runWorker: settings.Roles.Worker && settings.Roles.Mail);
         return services;
