@@ -29,6 +29,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<DomainService>();
         services.AddScoped<HostedDomainLookup>();
         services.AddScoped<MailboxService>();
+        services.AddScoped<MailboxFolderService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<Bulk.BulkImportService>();

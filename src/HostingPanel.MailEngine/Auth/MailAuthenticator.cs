@@ -15,6 +15,7 @@ public enum MailProtocol
     Imap,
     Pop3,
     Smtp,
+    ManageSieve,
 }
 
 public enum AuthFailure

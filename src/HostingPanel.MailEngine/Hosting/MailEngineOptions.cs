@@ -19,6 +19,9 @@ public sealed class MailEngineOptions
     public ListenerOptions Submission { get; set; } = new() { Port = 1587 };
     public ListenerOptions Submissions { get; set; } = new() { Port = 1465 };
 
+    /// <summary>ManageSieve (RFC 5804) with STARTTLS.</summary>
+    public ListenerOptions ManageSieve { get; set; } = new() { Port = 4190 };
+
     public TlsOptions Tls { get; set; } = new();
     public MailAuthOptions Auth { get; set; } = new();
     public Pop3Options Pop3Limits { get; set; } = new();

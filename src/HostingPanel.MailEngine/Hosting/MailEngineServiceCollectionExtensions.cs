@@ -5,7 +5,9 @@ using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Hosting.Imap;
 using HostingPanel.MailEngine.Maintenance;
 using HostingPanel.MailEngine.Outbound;
+using HostingPanel.MailEngine.Sessions.ManageSieve;
 using HostingPanel.MailEngine.Sessions.Pop3;
+using HostingPanel.MailEngine.Sieve;
 using HostingPanel.MailEngine.Storage;
 using HostingPanel.MailEngine.Storage.Imap;
 using Microsoft.Data.Sqlite;
@@ -37,6 +39,11 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailboxChangeNotifier>();
         services.AddSingleton<MailStore>();
         services.AddSingleton<MailDirectory>();
+        services.AddOptions<SieveOptions>().Bind(configuration.GetSection(SieveOptions.SectionName));
+        services.AddSingleton<SieveScriptStore>();
+        services.AddSingleton<SieveVacationLog>();
+        services.AddSingleton<SieveVacationResponder>();
+        services.AddSingleton<SieveDelivery>();
         services.AddSingleton<MailDelivery>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<MailAuthenticator>();
@@ -69,6 +76,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddHostedService<Pop3Server>();
         services.AddHostedService<ImapServer>();
         services.AddMailEngineSmtp(configuration);
+        services.AddHostedService<ManageSieveServer>();
         return services;
     }
 

@@ -155,6 +155,27 @@ internal static class EngineMigrations
             CREATE INDEX ix_delivery_log_local_domain ON delivery_log (local_domain, time);
             CREATE INDEX ix_delivery_log_queue_id ON delivery_log (queue_id);
             """),
+        // Sieve (RFC 5228) scripts per mailbox, at most one active (RFC 5804's model); the vacation
+        // replies already sent, so each sender gets one per period and handle (RFC 5230 section 4.2).
+        (6, "sieve", """
+            CREATE TABLE sieve_scripts (
+                id {pk},
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                content TEXT NOT NULL,
+                active BIGINT NOT NULL DEFAULT 0,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (mailbox_id, name)
+            );
+            CREATE INDEX ix_sieve_scripts_active ON sieve_scripts (mailbox_id, active);
+            CREATE TABLE sieve_vacation_sent (
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                sender TEXT NOT NULL,
+                handle TEXT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                PRIMARY KEY (mailbox_id, sender, handle)
+            );
+            """),
     ];
 
     /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>

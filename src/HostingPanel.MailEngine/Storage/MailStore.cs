@@ -10,7 +10,7 @@ namespace HostingPanel.MailEngine.Storage;
 /// life (rename keeps the id); UIDVALIDITY is the folder's id, so a deleted and recreated folder
 /// gets a new one.
 /// </summary>
-public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitter committer, MailboxChangeNotifier changes, TimeProvider time)
+public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitter committer, MailboxChangeNotifier changes, TimeProvider time)
 {
     public const string Inbox = "INBOX";
     public const char HierarchySeparator = '/';

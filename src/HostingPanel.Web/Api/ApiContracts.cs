@@ -72,6 +72,21 @@ public sealed record MailboxDto(
             v.Pop3Enabled, v.Pop3RetentionDays, v.ForwardTo, v.KeepCopyWhenForwarding, v.Status, v.StatusDetail, v.CreatedAt, v.UsageUpdatedAt);
 }
 
+/// <summary>
+/// One folder of a mailbox: Unicode name ('/' between levels), messages and bytes (kept by the engine beside
+/// the messages), and the retention that applies (0 = never; <c>retentionIsDefault</c> when it is the plan's Trash/Junk default).
+/// </summary>
+public sealed record FolderDto(string Name, string? SpecialUse, long Messages, long Bytes, int RetentionDays, bool RetentionIsDefault)
+{
+    public static FolderDto From(FolderView v) => new(v.Name, v.SpecialUse, v.Messages, v.Bytes, v.RetentionDays, v.RetentionIsDefault);
+}
+
+/// <summary>One of a mailbox's largest messages (the owner and staff see where the space went).</summary>
+public sealed record LargeMessageDto(string Folder, long Uid, long Size, DateTimeOffset Date, string Subject, string From)
+{
+    public static LargeMessageDto Of(LargeMessageView v) => new(v.Folder, v.Uid, v.Size, v.Date, v.Subject, v.From);
+}
+
 /// <summary>An alias; <c>localPart</c> "*" is the domain's catch-all.</summary>
 public sealed record AliasDto(
     string Address, string LocalPart, string Domain, bool IsCatchAll, IReadOnlyList<string> Destinations,

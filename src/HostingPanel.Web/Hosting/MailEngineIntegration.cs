@@ -1,4 +1,5 @@
 using HostingPanel.Application.Common;
+using HostingPanel.Application.Mailboxes;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Hosting;
 using HostingPanel.Provisioning;
@@ -26,6 +27,9 @@ public static class MailEngineIntegration
         services.AddScoped<HostingPanel.Web.Features.Deliveries.DeliveryTracking>();
         services.AddScoped<HostingPanel.Web.Features.Operations.ProductionReadiness>();
         services.AddSingleton(sp => HostingPanel.Web.Features.Operations.SystemFigures.For(sp, settings.Roles.Mail, settings.Roles.Worker && settings.Roles.Mail));
+        // Folder usage is read from the engine's tables: on a node without them, a stand-in says "not found".
+        if (settings.Roles.Mail) services.AddSingleton<IMailboxFolderSource, EngineMailboxFolders>();
+        else services.AddSingleton<IMailboxFolderSource, NoMailboxFolderSource>();
         // The worker talks to the engine in this process; a worker-only node would need the engine's tables too.
         services.AddProvisioning(configuration, runWorker: settings.Roles.Worker && settings.Roles.Mail);
         return services;

@@ -78,5 +78,6 @@ public static class StartupBanner
         yield return $"  IMAP:           {At("Imap", 1143, "STARTTLS")}, {At("Imaps", 1993, "TLS")}";
         yield return $"  POP3:           {At("Pop3", 1110, "STLS")}, {At("Pop3s", 1995, "TLS")}";
         yield return $"  SMTP:           {At("Smtp", 2525, "inbound")}, {At("Submission", 1587, "submission, STARTTLS")}, {At("Submissions", 1465, "TLS")}";
+        yield return $"  ManageSieve:    {At("ManageSieve", 4190, "STARTTLS")}";
     }
 }

@@ -151,6 +151,8 @@ public static class RouteMatrix
             Page("GET", "/my/password", [MailboxOwner], _ => Get("/my/password")),
             Page("POST", "/my/password", [MailboxOwner], _ => Post("/my/password", new() { ["Password"] = Pw })),
             Page("GET", "/my/setup", [MailboxOwner], _ => Get("/my/setup")),
+            Page("GET", "/my/largest", [MailboxOwner], _ => Get("/my/largest")),
+            Page("POST", "/my/folders/retention", [MailboxOwner], _ => Post("/my/folders/retention", new() { ["Folder"] = "Junk", ["RetentionDays"] = "30" })),
 
             // --- webmail: only the signed-in mailbox's own mail, reached over IMAP with its own credentials, so no
             // request names another tenant's object. A portal session without a webmail session is sent to the
@@ -229,6 +231,9 @@ public static class RouteMatrix
             {
                 ["DisplayName"] = "Info", ["QuotaMb"] = "100", ["Enabled"] = "true", ["ImapEnabled"] = "true", ["Pop3Enabled"] = "true", ["Pop3RetentionDays"] = "0",
             }), tenant: true),
+            Page("GET", "/domains/{domain}/mailboxes/{localPart}/largest", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/largest"), tenant: true),
+            Page("POST", "/domains/{domain}/mailboxes/{localPart}/folders/retention", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/folders/retention",
+                new() { ["Folder"] = "Junk", ["RetentionDays"] = "30" }), tenant: true),
             Page("GET", "/domains/{domain}/mailboxes/{localPart}/password", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/password"), tenant: true),
             Page("POST", "/domains/{domain}/mailboxes/{localPart}/password", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/password", new() { ["Password"] = Pw }), tenant: true),
             Page("GET", "/domains/{domain}/mailboxes/{localPart}/delete", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/delete"), tenant: true),
@@ -293,6 +298,21 @@ public static class RouteMatrix
                 new { localPart = c.World.Unique("api"), password = Pw, quotaMb = 1 }), tenant: true),
             // A mailbox owner's key reads its own mailbox (the one named here for the Own tenant), and nothing else.
             Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}"), tenant: true) with
+            {
+                Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
+            },
+            // Where the space went: the owner's key too, on its own mailbox only.
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/folders", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/folders"), tenant: true) with
+            {
+                Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
+            },
+            // The matrix host runs without the mail engine, so no mailbox has folders yet: 404 for everyone signed in.
+            // Who may set a folder's retention, with the engine, is in ApiFolderTests.
+            Endpoint("PATCH", "/api/v1/domains/{domain}/mailboxes/{localPart}/folders/{**name}", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/folders/Junk", new { retentionDays = 30 }), tenant: true) with
+            {
+                Expect = (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.NotFound,
+            },
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/largest-messages", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/largest-messages"), tenant: true) with
             {
                 Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
             },

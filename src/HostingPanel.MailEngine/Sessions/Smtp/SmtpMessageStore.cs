@@ -4,6 +4,7 @@ using HostingPanel.MailEngine.Delivery;
 using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Outbound;
 using HostingPanel.MailEngine.Protocol.Smtp;
+using HostingPanel.MailEngine.Sieve;
 using HostingPanel.MailEngine.Storage;
 using Microsoft.Extensions.Logging;
 using MimeKit;
@@ -113,8 +114,8 @@ internal sealed class SmtpMessageStore(
         if (locals.Count > 0)
         {
             var trace = Encoding.UTF8.GetBytes($"Return-Path: <{SmtpText.Escape(sender)}>\r\n" + received);
-            var targets = locals.Keys.ToList();
-            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), targets, 0, ct);
+            var recipients = locals.Select(l => new SieveRecipient(l.Key, l.Value.Address, l.Value.Original)).ToList();
+            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), sender, recipients, allowReject: true, 0, ct);
             foreach (var result in results)
             {
                 var (address, original) = locals[result.MailboxId];
@@ -126,6 +127,9 @@ internal sealed class SmtpMessageStore(
                         break;
                     case DeliveryStatus.OverQuota:
                         failures.Add(new FailedRecipient(address, original, "5.2.2", "552 5.2.2 mailbox full"));
+                        break;
+                    case DeliveryStatus.Rejected:
+                        failures.Add(new FailedRecipient(address, original, "5.7.1", "550 5.7.1 " + SmtpRejectReason(result.Detail)));
                         break;
                     default:
                         failures.Add(new FailedRecipient(address, original, "5.1.1", "550 5.1.1 no such user"));
@@ -146,6 +150,9 @@ internal sealed class SmtpMessageStore(
         if (failures.Count == 0)
             return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}"));
         var failedText = string.Join(", ", failures.Select(f => $"<{SmtpText.Escape(f.Address)}>"));
+        // RFC 5429 section 2.1: a reject refuses at the protocol level when it is the only outcome.
+        if (accepted == 0 && failures.All(f => f.Status == "5.7.1"))
+            return SmtpReplies.RejectedByFilter(SmtpRejectReason(failures[0].Diagnostic["550 5.7.1 ".Length..]));
         if (accepted == 0)
             return log.RefuseAll(failures.Any(f => f.Status == "5.2.2") ? "mailbox_full" : "unknown_recipient",
                 failures.Any(f => f.Status == "5.2.2") ? SmtpReplies.MessageDoesNotFit(failedText) : SmtpReplies.NotDelivered);
@@ -154,6 +161,15 @@ internal sealed class SmtpMessageStore(
         foreach (var failure in failures)
             log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic);
         return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone), a delivery status notification follows"));
+    }
+
+    /// <summary>A Sieve reject reason as one line of printable ASCII for the SMTP reply (RFC 5429 section 2.1.1).</summary>
+    private static string SmtpRejectReason(string? reason)
+    {
+        var text = new string((reason ?? "").ReplaceLineEndings(" ").Select(c => c is >= ' ' and < (char)0x7F ? c : '?').ToArray()).Trim();
+        if (text.Length > 200)
+            text = text[..200];
+        return text.Length == 0 ? "rejected by the recipient's filter" : text;
     }
 
     /// <summary>Submission: every From address must be the user's own or an alias that reaches the user.</summary>
