@@ -95,6 +95,12 @@ internal static class MailboxUpsert
             WHERE m.id IN ({idList}) AND NOT EXISTS (SELECT 1 FROM folders f WHERE f.mailbox_id = m.id)
             ORDER BY m.id, d.ord
             """);
+        // The default folders start subscribed (CREATE does not subscribe; Dovecot's "auto = subscribe").
+        await c.ExecAsync(tx, $"""
+            INSERT INTO subscriptions (mailbox_id, name)
+            SELECT mailbox_id, name FROM folders WHERE uid_validity = 0 AND mailbox_id IN ({idList})
+            ON CONFLICT DO NOTHING
+            """);
         await c.ExecAsync(tx, $"UPDATE folders SET uid_validity = id WHERE uid_validity = 0 AND mailbox_id IN ({idList})");
     }
 

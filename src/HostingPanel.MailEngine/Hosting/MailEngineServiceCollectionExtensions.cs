@@ -70,6 +70,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<IMailboxFolderAdmin>(sp => sp.GetRequiredService<MailboxFolderAdmin>());
         services.AddSingleton<MailMaintenanceService>();
         services.AddSingleton<ImapStoreAuthenticator>();
+        services.AddSingleton<Transfer.IMailboxTransfer, Transfer.MailboxTransfer>();
 
         services.AddHostedService(sp => sp.GetRequiredService<MailMaintenanceService>());
         services.AddHostedService<PostgresChangeRelay>();

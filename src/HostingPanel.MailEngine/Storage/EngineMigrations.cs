@@ -176,6 +176,16 @@ internal static class EngineMigrations
                 PRIMARY KEY (mailbox_id, sender, handle)
             );
             """),
+        // IMAP subscriptions are names, not folder attributes (RFC 9051 6.3.7-8): a name can be subscribed
+        // before it exists and after it is deleted. Folders subscribed so far keep their subscription.
+        (7, "subscriptions", """
+            CREATE TABLE subscriptions (
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                PRIMARY KEY (mailbox_id, name)
+            );
+            INSERT INTO subscriptions (mailbox_id, name) SELECT mailbox_id, name FROM folders WHERE subscribed = 1;
+            """),
     ];
 
     /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>

@@ -35,14 +35,14 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
 
     public Task<IReadOnlyList<FolderInfo>> ListFoldersAsync(long mailboxId, CancellationToken ct = default) =>
         db.ReadAsync<IReadOnlyList<FolderInfo>>(async c => await c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE mailbox_id = @m ORDER BY name",
+            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE mailbox_id = @m ORDER BY name",
             ReadFolder, ("@m", mailboxId)), ct);
 
     public async Task<FolderInfo?> GetFolderAsync(long mailboxId, string name, CancellationToken ct = default)
     {
         name = NormalizeName(name);
         var list = await db.ReadAsync(c => c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE mailbox_id = @m AND name = @n",
+            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE mailbox_id = @m AND name = @n",
             ReadFolder, ("@m", mailboxId), ("@n", name)), ct);
         return list.FirstOrDefault();
     }
@@ -50,7 +50,7 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
     public async Task<FolderInfo?> GetFolderByIdAsync(long folderId, CancellationToken ct = default)
     {
         var list = await db.ReadAsync(c => c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE id = @f",
+            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE id = @f",
             ReadFolder, ("@f", folderId)), ct);
         return list.FirstOrDefault();
     }
@@ -116,7 +116,15 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
             var children = await c.QueryAsync(tx, "SELECT id, name FROM folders WHERE mailbox_id = @m AND (name = @n OR substr(name, 1, @len) = @prefix)",
                 r => (r.Long(0), r.GetString(1)), ("@m", mailboxId), ("@n", oldName), ("@len", oldName.Length + 1), ("@prefix", oldName + HierarchySeparator));
             foreach (var (id, childName) in children)
-                await c.ExecAsync(tx, "UPDATE folders SET name = @n WHERE id = @id", ("@n", newName + childName[oldName.Length..]), ("@id", id));
+            {
+                var renamed = newName + childName[oldName.Length..];
+                await c.ExecAsync(tx, "UPDATE folders SET name = @n WHERE id = @id", ("@n", renamed), ("@id", id));
+                // A renamed folder stays subscribed under its new name, as in Dovecot.
+                await c.ExecAsync(tx, """
+                    UPDATE subscriptions SET name = @n WHERE mailbox_id = @m AND name = @o
+                    AND NOT EXISTS (SELECT 1 FROM subscriptions t WHERE t.mailbox_id = @m AND t.name = @n)
+                    """, ("@n", renamed), ("@m", mailboxId), ("@o", childName));
+            }
             // Parents of the new name must exist, as after CREATE.
             var parts = newName.Split(HierarchySeparator);
             for (var i = 1; i < parts.Length; i++)
@@ -188,13 +196,25 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
             return upTo;
         }, ct);
 
+    /// <summary>
+    /// SUBSCRIBE and UNSUBSCRIBE: subscriptions are names, kept apart from the folders (RFC 9051 6.3.7-8):
+    /// a name may be subscribed before it exists and stays subscribed after DELETE. Both are idempotent:
+    /// unsubscribing a name that is not subscribed is OK, as in Dovecot (clients such as MailKit throw on NO).
+    /// </summary>
     public async Task<StoreStatus> SetSubscribedAsync(long mailboxId, string name, bool subscribed, CancellationToken ct = default)
     {
         name = NormalizeName(name);
-        var rows = await db.WriteAsync((c, tx) => c.ExecAsync(tx, "UPDATE folders SET subscribed = @s WHERE mailbox_id = @m AND name = @n",
-            ("@s", subscribed ? 1L : 0L), ("@m", mailboxId), ("@n", name)), ct);
-        return rows == 1 ? StoreStatus.Ok : StoreStatus.NotFound;
+        if (subscribed && !IsValidName(name))
+            return StoreStatus.Invalid;
+        await db.WriteAsync((c, tx) => subscribed
+            ? c.ExecAsync(tx, "INSERT INTO subscriptions (mailbox_id, name) VALUES (@m, @n) ON CONFLICT DO NOTHING", ("@m", mailboxId), ("@n", name))
+            : c.ExecAsync(tx, "DELETE FROM subscriptions WHERE mailbox_id = @m AND name = @n", ("@m", mailboxId), ("@n", name)), ct);
+        return StoreStatus.Ok;
     }
+
+    /// <summary>The subscribed names (LSUB, LIST (SUBSCRIBED)), existing or not.</summary>
+    public Task<List<string>> ListSubscriptionsAsync(long mailboxId, CancellationToken ct = default) =>
+        db.ReadAsync(c => c.QueryAsync(null, "SELECT name FROM subscriptions WHERE mailbox_id = @m ORDER BY name", r => r.GetString(0), ("@m", mailboxId)), ct);
 
     // ---------------------------------------------------------------- messages
 

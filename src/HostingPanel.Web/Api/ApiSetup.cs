@@ -90,6 +90,7 @@ public static class ApiSetup
         TenantEndpoints.Map(api);
         DomainEndpoints.Map(api);
         BulkEndpoints.Map(api);
+        MailboxTransferEndpoints.Map(api);
         DeliveryEndpoints.Map(api);
 
         app.MapOpenApi().AllowAnonymous();

@@ -21,6 +21,9 @@ public static class MailEngineIntegration
     {
         services.AddSingleton<IMailboxPasswordHasher, DovecotMailboxPasswordHasher>();
         if (settings.Roles.Mail) services.AddMailEngine(configuration);
+        else services.AddSingleton<MailEngine.Transfer.IMailboxTransfer, NoLocalMailEngine>();
+        services.AddScoped<Features.Transfer.MailboxExporter>();
+        services.AddScoped<Features.Transfer.MailboxImportUpload>();
         // Explicit stand-ins where this process runs no engine: the pages and the API say so instead of failing on null.
         services.TryAddSingleton<HostingPanel.MailEngine.Delivery.IDeliveryLog, HostingPanel.Web.Features.Deliveries.AbsentDeliveryLog>();
         services.TryAddSingleton<HostingPanel.MailEngine.Delivery.IMailRouting, HostingPanel.Web.Features.Deliveries.AbsentMailRouting>();
@@ -34,4 +37,21 @@ public static class MailEngineIntegration
         services.AddProvisioning(configuration, runWorker: settings.Roles.Worker && settings.Roles.Mail);
         return services;
     }
+}
+
+/// <summary>
+/// The stand-in on a node without the mail role: mailbox export, import and migration need the engine's store in this
+/// process, so they answer "not found" (the API says the mailbox has no store here) instead of reaching for a null service.
+/// </summary>
+public sealed class NoLocalMailEngine : MailEngine.Transfer.IMailboxTransfer
+{
+    public Task<MailEngine.Storage.MailboxAccount?> FindAsync(string address, CancellationToken ct = default) => Task.FromResult<MailEngine.Storage.MailboxAccount?>(null);
+    public Task<IReadOnlyList<MailEngine.Transfer.TransferFolder>> ListFoldersAsync(long mailboxId, CancellationToken ct = default) => Task.FromResult<IReadOnlyList<MailEngine.Transfer.TransferFolder>>([]);
+    public Task<IReadOnlyList<MailEngine.Transfer.TransferMessage>> ListMessagesAsync(long mailboxId, string folder, CancellationToken ct = default) => Task.FromResult<IReadOnlyList<MailEngine.Transfer.TransferMessage>>([]);
+    public Stream OpenBody(MailEngine.Transfer.TransferMessage message) => throw new FileNotFoundException("no mail engine in this process");
+    public Task<string?> EnsureFolderAsync(long mailboxId, string folder, string? specialUse, CancellationToken ct = default) => Task.FromResult<string?>(null);
+    public Task<HashSet<string>> ExistingKeysAsync(long mailboxId, string folder, CancellationToken ct = default) => Task.FromResult(new HashSet<string>());
+    public Task<MailEngine.Storage.AppendResult> AppendAsync(long mailboxId, string folder, Stream message, MailEngine.Storage.MessageFlags flags,
+        IReadOnlyCollection<string> keywords, DateTimeOffset internalDate, CancellationToken ct = default) =>
+        Task.FromResult(new MailEngine.Storage.AppendResult(MailEngine.Storage.StoreStatus.NotFound));
 }

@@ -6,7 +6,7 @@ namespace HostingPanel.Web.Tests.Security;
 public enum Outcome { Allowed, NotFound, Forbidden, LoginPage, Unauthorized, ServerError, Refused }
 
 /// <summary>A request to send: a path, and a form (portal, sent with the session's antiforgery token), a JSON body (API) or an XML body.</summary>
-public sealed record MatrixRequest(string Path, Dictionary<string, string>? Form = null, object? Json = null, string? Xml = null, string? Csv = null);
+public sealed record MatrixRequest(string Path, Dictionary<string, string>? Form = null, object? Json = null, string? Xml = null, string? Csv = null, string CsvType = "text/csv");
 
 /// <summary>What a rule's request builder may use: the tenant whose object is named, and whether to make a fresh object.</summary>
 public sealed class MatrixContext(MatrixWorld world, MatrixTenant tenant, bool fresh)
@@ -259,6 +259,24 @@ public static class RouteMatrix
             Endpoint("POST", "/api/v1/domains/{domain}/import", Panel, c => Task.FromResult(new MatrixRequest($"/api/v1/domains/{c.T.Domain}/import?dryRun=true",
                 Csv: $"{MailboxCsvHeader}\n{MatrixTenant.Mailbox}@{c.T.Domain},,,,,,,\n")), tenant: true),
             Endpoint("GET", "/api/v1/domains/{domain}/export", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/export"), tenant: true),
+
+            // --- mailbox export and import ----------------------------------------------------------------------
+            Page("GET", "/my/export", [MailboxOwner], _ => Get("/my/export?format=mbox")),
+            Page("GET", "/domains/{domain}/mailboxes/{localPart}/export", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/export?format=maildir"), tenant: true),
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/export", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/export?format=mbox"), tenant: true) with
+            {
+                Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
+            },
+            Endpoint("POST", "/api/v1/domains/{domain}/mailboxes/{localPart}/import", Panel, c => Task.FromResult(new MatrixRequest(
+                $"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/import?format=mbox", Csv: "", CsvType: "application/mbox")), tenant: true) with
+            {
+                // This world runs no mail engine: an import in scope is refused (409, not in the engine yet), never a 404 leak or a 500.
+                Expect = (r, o) => (r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o)) switch
+                {
+                    Outcome.Allowed => Outcome.Refused,
+                    var other => other,
+                },
+            },
 
             // --- REST API ----------------------------------------------------------------------------------------
             Endpoint("GET", "/api/v1/me", Everyone, _ => Get("/api/v1/me")),

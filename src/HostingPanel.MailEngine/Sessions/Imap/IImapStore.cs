@@ -30,7 +30,13 @@ public interface IImapAccount
     /// <summary>Renames a folder and its children; renaming INBOX moves its messages to the new folder (RFC 9051 6.3.6).</summary>
     ValueTask<ImapStoreResult> RenameFolderAsync(string from, string to, CancellationToken cancellationToken);
 
+    /// <summary>Subscriptions are names apart from the folders (RFC 9051 6.3.7): a name may be subscribed whether or not it exists.</summary>
     ValueTask<ImapStoreResult> SetSubscribedAsync(string name, bool subscribed, CancellationToken cancellationToken);
+
+    /// <summary>Every subscribed name, existing or not.</summary>
+    /// <remarks>The default: the folders marked subscribed, for stores that tie subscriptions to folders.</remarks>
+    async ValueTask<IReadOnlyList<string>> ListSubscriptionsAsync(CancellationToken cancellationToken) =>
+        (await ListFoldersAsync(cancellationToken)).Where(f => f.IsSubscribed).Select(f => f.Name).ToList();
 
     /// <summary>Opens a folder for SELECT/EXAMINE or STATUS; null when it does not exist.</summary>
     ValueTask<IImapFolder?> OpenFolderAsync(string name, CancellationToken cancellationToken);

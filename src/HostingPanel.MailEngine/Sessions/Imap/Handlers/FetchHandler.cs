@@ -19,9 +19,9 @@ internal static class FetchHandler
             return;
         }
 
-        if (fetch.ChangedSince is not null)
+        if (fetch.ChangedSince is not null || fetch.Items.Any(i => i.Kind == ImapFetchItemKind.ModSeq))
         {
-            session.CondStoreEnabled = true;
+            session.EnableCondStore();
         }
 
         if (fetch.Vanished)

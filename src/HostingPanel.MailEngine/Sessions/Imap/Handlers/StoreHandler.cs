@@ -25,7 +25,7 @@ internal static class StoreHandler
 
         if (store.UnchangedSince is not null)
         {
-            session.CondStoreEnabled = true;
+            session.EnableCondStore();
         }
 
         var sequences = mailbox.Resolve(store.Set, store.Uid);
