@@ -48,7 +48,8 @@ internal static class Commands
             }
             // Every finding becomes a regression input of the checked-in corpus, which CI replays as
             // seeds on every run: a bug found once by chance is then checked on every commit.
-            if (options.Regressions is not null)
+            // Slow inputs are not kept: "slow" is a verdict on this machine's load, not on the code.
+            if (options.Regressions is not null && finding.Kind == "exception")
                 File.WriteAllBytes(Path.Combine(options.Regressions, "regress-" + Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(finding.Input))[..16].ToLowerInvariant()), finding.Input);
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -63,7 +63,7 @@ internal sealed class FuzzDriver(FuzzTarget target, int seed, int maxLength, int
                 var frame = new StackTrace(e).GetFrames().FirstOrDefault(f => f.GetMethod()?.DeclaringType?.Namespace?.StartsWith("HostingPanel", StringComparison.Ordinal) == true)
                             ?? new StackTrace(e).GetFrame(0);
                 var signature = e.GetType().Name + " at " + frame?.GetMethod()?.DeclaringType?.Name + "." + frame?.GetMethod()?.Name
-                                + (e is FuzzInvariantException ? ": " + e.Message : "");
+                                + (e is FuzzInvariantException ? ": " + e.Message.Split(':')[0] : "");
                 findings.TryAdd(signature, new FuzzFinding("exception", signature + Environment.NewLine + e, input, executions));
             }
             if (clock.Elapsed - started > _slowInput)

@@ -58,7 +58,10 @@ public static class AddressNormalizer
         var domain = NormalizeDomain(text[(at + 1)..]);
         if (domain is null)
             return null;
-        return string.Concat(local.ToString().ToLowerInvariant(), "@", domain);
+        // The limit holds for the result too: IDNA makes a domain longer, and a result the next
+        // normalisation would refuse is not a canonical spelling.
+        var normalized = string.Concat(local.ToString().ToLowerInvariant(), "@", domain);
+        return normalized.Length <= MaxLength ? normalized : null;
     }
 
     /// <summary>A domain name in lower-case A-label form, or null. One trailing root dot is dropped.</summary>

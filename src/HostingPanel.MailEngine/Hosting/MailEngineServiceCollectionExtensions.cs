@@ -44,6 +44,8 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<SieveVacationLog>();
         services.AddSingleton<SieveVacationResponder>();
         services.AddSingleton<SieveDelivery>();
+        services.AddSingleton<SieveFilterAdmin>();
+        services.AddSingleton<IMailFilterAdmin>(sp => sp.GetRequiredService<SieveFilterAdmin>());
         services.AddSingleton<MailDelivery>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<MailAuthenticator>();

@@ -22,6 +22,7 @@ public static class MailEngineIntegration
         services.AddSingleton<IMailboxPasswordHasher, DovecotMailboxPasswordHasher>();
         if (settings.Roles.Mail) services.AddMailEngine(configuration);
         else services.AddSingleton<MailEngine.Transfer.IMailboxTransfer, NoLocalMailEngine>();
+        if (!settings.Roles.Mail) services.AddSingleton<HostingPanel.MailEngine.Sieve.IMailFilterAdmin, UnavailableMailFilterAdmin>();
         services.AddScoped<Features.Transfer.MailboxExporter>();
         services.AddScoped<Features.Transfer.MailboxImportUpload>();
         // Explicit stand-ins where this process runs no engine: the pages and the API say so instead of failing on null.

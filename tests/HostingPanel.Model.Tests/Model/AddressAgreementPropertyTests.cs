@@ -77,6 +77,18 @@ public sealed class AddressAgreementPropertyTests
     [InlineData("\"unterminated@example.com")]
     public void KnownBadShapes_AreRefused(string input) => Assert.Null(AddressNormalizer.Normalize(input));
 
+    /// <summary>
+    /// Found by bench/fuzz.sh after the first fix: a 317-character address whose IDN domain grows past the
+    /// length limit in A-label form was accepted once and refused the second time.
+    /// </summary>
+    [Fact]
+    public void AnAddressThatIdnaMakesTooLong_IsRefused_NotAcceptedOnce()
+    {
+        var input = "mail" + string.Concat(Enumerable.Repeat("\uFFFDl", 145)) + "@例子.广214748362147483648";
+        Assert.True(input.Length <= AddressNormalizer.MaxLength);
+        Assert.Null(AddressNormalizer.Normalize(input));
+    }
+
     [Fact]
     public void LoneSurrogate_IsRefused() => Assert.Null(AddressNormalizer.Normalize("a" + (char)0xD800 + "@example.com"));
 
@@ -101,6 +113,8 @@ public sealed class AddressAgreementPropertyTests
             if (p > 0 && random.Next(2) == 0) sb.Append('.');
             sb.Append(random.Next(3) == 0 ? Pick(random, LocalPieces) : Pick(random, ["user", "Adam", "betty", "info", "x"]));
         }
+        // Long local parts, so that length limits are crossed before and after IDNA.
+        if (random.Next(20) == 0) sb.Append('a', random.Next(50, 300));
         if (random.Next(12) != 0) sb.Append('@');
         var labels = random.Next(1, 5);
         for (var l = 0; l < labels; l++)
