@@ -73,6 +73,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailMaintenanceService>();
         services.AddSingleton<ImapStoreAuthenticator>();
         services.AddSingleton<Transfer.IMailboxTransfer, Transfer.MailboxTransfer>();
+        services.AddSingleton<Transfer.IMigrationJobs, Transfer.MigrationJobs>();
 
         services.AddHostedService(sp => sp.GetRequiredService<MailMaintenanceService>());
         services.AddHostedService<PostgresChangeRelay>();

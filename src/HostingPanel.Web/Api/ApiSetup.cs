@@ -91,6 +91,7 @@ public static class ApiSetup
         DomainEndpoints.Map(api);
         BulkEndpoints.Map(api);
         MailboxTransferEndpoints.Map(api);
+        MigrationEndpoints.Map(api);
         DeliveryEndpoints.Map(api);
 
         app.MapOpenApi().AllowAnonymous();

@@ -282,6 +282,34 @@ public static class RouteMatrix
                 },
             },
 
+            // --- IMAP migrations --------------------------------------------------------------------------------------
+            // This world runs no mail engine: a migration into a mailbox in scope is refused (409, not in the engine yet).
+            Endpoint("POST", "/api/v1/migrations", Panel, c => Json("/api/v1/migrations", new
+            {
+                address = c.T.MailboxAddress, host = "imap.example.net", port = 993, security = "Tls", username = "old", password = "old-password",
+            }), tenant: true) with
+            {
+                Expect = (r, o) => (r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o)) switch
+                {
+                    Outcome.Allowed => Outcome.Refused,
+                    var other => other,
+                },
+            },
+            // No job exists here: 404 for everyone with a key, whoever it is.
+            new("GET", "/api/v1/migrations/{id}", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.NotFound,
+                _ => Get($"/api/v1/migrations/{Guid.NewGuid()}")),
+            Page("GET", "/migrations", Panel, _ => Get("/migrations")),
+            Page("POST", "/migrations", Panel, c => Post("/migrations", new()
+            {
+                ["Address"] = c.T.MailboxAddress, ["Host"] = "imap.example.net", ["Port"] = "993", ["Security"] = "Tls", ["Username"] = "old", ["Password"] = "old-password",
+            }), tenant: true) with
+            {
+                // The form comes back with the "not active yet" message for a mailbox in scope (200), "not found" for others.
+                Expect = Policy(false, Panel),
+            },
+            new("GET", "/migrations/{id}", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound,
+                _ => Get($"/migrations/{Guid.NewGuid()}")),
+
             // --- REST API ----------------------------------------------------------------------------------------
             Endpoint("GET", "/api/v1/me", Everyone, _ => Get("/api/v1/me")),
             // Without the mail engine on this node the roles that may track mail get 503 (said so); a mailbox owner 404.
