@@ -65,6 +65,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryLogWriter>());
         services.AddSingleton<DeliveryRecorder>();
         services.AddSingleton<IDeliveryLog, DeliveryLog>();
+        services.AddSingleton<IMailRouting, MailRouting>();
         services.AddSingleton<MailEngineHealth>();
         services.AddSingleton<MailListenerRegistry>();
         services.AddSingleton<IMailListenerRegistry>(sp => sp.GetRequiredService<MailListenerRegistry>());
