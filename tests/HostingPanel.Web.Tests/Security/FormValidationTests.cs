@@ -80,11 +80,24 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         "/webmail/folders/create", "/webmail/folders/rename", "/webmail/folders/delete",
     ];
 
+    /// <summary>
+    /// POST routes whose bad input is answered differently from a form with a message beside each field,
+    /// and is checked by tests of their own: a folder row's retention (one number, refused by the same
+    /// validator as the API: ApiFolderTests) comes back as the page's error line; a CSV upload's refusals
+    /// are per line in the dry-run table (BulkCsvApiTests, BulkCsvBrowserTests); the migration form's
+    /// refusals (SSRF, closed port, validation) are in ImapMigrationTests.
+    /// </summary>
+    private static readonly HashSet<string> CheckedByTheirOwnTests =
+    [
+        "/my/folders/retention", "/domains/{domain}/mailboxes/{localPart}/folders/retention",
+        "/domains/{domain}/import", "/domains/{domain}/import/apply", "/migrations",
+    ];
+
     [Fact]
     public void EveryPortalPostRoute_HasABadInputCase_OrTakesNoInput()
     {
         var posts = RouteMatrix.Rules.Where(r => !r.Api && r.Method == "POST").Select(r => r.Pattern).ToList();
-        var missing = posts.Where(p => !WithoutInput.Contains(p) && Forms.All(f => f.Pattern != p)).ToList();
+        var missing = posts.Where(p => !WithoutInput.Contains(p) && !CheckedByTheirOwnTests.Contains(p) && Forms.All(f => f.Pattern != p)).ToList();
         Assert.True(missing.Count == 0, "POST routes without a bad-input case:\n" + string.Join("\n", missing));
     }
 
