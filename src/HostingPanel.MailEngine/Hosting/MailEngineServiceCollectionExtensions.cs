@@ -39,6 +39,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailDirectory>();
         services.AddSingleton<MailDelivery>();
         services.AddSingleton<LoginThrottle>();
+        services.TryAddSingleton<PasswordCheckPool>();
         services.AddSingleton<MailAuthenticator>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<MailEngineAdmin>();
