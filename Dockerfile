@@ -15,5 +15,5 @@ ENV Storage__DataDirectory=/var/lib/hostingpanel \
     Mail__Imap__Port=143 Mail__Imaps__Port=993 Mail__Pop3__Port=110 Mail__Pop3s__Port=995
 VOLUME /var/lib/hostingpanel
 EXPOSE 80 25 143 993 110 995 587 465
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD curl -fsS http://127.0.0.1:80/health || exit 1
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD curl -fsS http://127.0.0.1:80/health/ready || exit 1
 ENTRYPOINT ["dotnet", "HostingPanel.Web.dll"]

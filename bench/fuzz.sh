@@ -7,7 +7,10 @@
 # and data assemblies there with SharpFuzz (edge coverage into an in-process map), and runs the
 # coverage-guided mutation driver from the RFC seed corpus (tests/HostingPanel.Fuzz/corpus/TARGET).
 # Findings (inputs that threw or ran > 1 s) and the grown corpus go to bench/out/fuzz/TARGET/;
-# each finding is printed as a C# string to paste into a regression test. Exit 1 when anything was found.
+# each finding is printed as a C# string and also saved as tests/HostingPanel.Fuzz/corpus/TARGET/regress-HASH,
+# a regression input that CI's deterministic run (Security/FuzzSmokeTests) replays on every commit:
+# commit it with the fix. Exit 1 when anything was found.
+# This is the only time-boxed, randomly seeded mode; CI runs a fixed seed for a fixed number of executions.
 # Not libFuzzer: see docs/security.md ("Fuzzing") for why and what the driver does.
 set -euo pipefail
 
@@ -44,6 +47,6 @@ for t in $TARGETS; do
   cp "$PROJECT/corpus/$t/"* "$CORPUS/"
   if [ -d "$RESULTS/corpus" ]; then cp "$RESULTS/corpus/"* "$CORPUS/" 2>/dev/null || true; fi
   dotnet "$WORK/bin/HostingPanel.Fuzz.dll" run "$t" --seconds "$SECONDS_PER_TARGET" --seed "$SEED" \
-    --corpus "$CORPUS" --findings "$RESULTS" --max-len 4096 || status=1
+    --corpus "$CORPUS" --findings "$RESULTS" --regressions "$PROJECT/corpus/$t" --max-len 4096 || status=1
 done
 exit $status

@@ -47,6 +47,7 @@ internal sealed class TemporaryEngine : IAsyncDisposable
             ["Mail:Smtp:Port"] = "0",
             ["Mail:Submission:Port"] = "0",
             ["Mail:Submissions:Port"] = "0",
+            ["Mail:ManageSieve:Port"] = "0",
         });
         builder.Services.AddMailEngine(builder.Configuration);
         var host = builder.Build();

@@ -32,6 +32,7 @@ builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.M
         ["Mail:Pop3s:Port"] = "0",
         ["Mail:Submission:Port"] = "0",
         ["Mail:Submissions:Port"] = "0",
+        ["Mail:ManageSieve:Port"] = "0",
         ["Logging:LogLevel:Default"] = "Warning",
     },
 });

@@ -48,7 +48,7 @@ public sealed class ProductUnderTest : IAsyncDisposable
         {
             productDll, $"--Urls=http://127.0.0.1:{http}", $"--Storage:DataDirectory={data}", $"--Bootstrap:ApiKey={ApiKey}",
             "--Mail:AllowPlaintextAuth=true", $"--Mail:Imap:Port={imap}", $"--Mail:Pop3:Port={pop3}",
-            "--Mail:Imaps:Port=0", "--Mail:Pop3s:Port=0", "--Mail:Smtp:Port=0", "--Mail:Submission:Port=0", "--Mail:Submissions:Port=0",
+            "--Mail:Imaps:Port=0", "--Mail:Pop3s:Port=0", "--Mail:Smtp:Port=0", "--Mail:Submission:Port=0", "--Mail:Submissions:Port=0", "--Mail:ManageSieve:Port=0",
             "--Api:RateLimit:Burst=100000", "--Api:RateLimit:PerSecond=100000", "--Logging:LogLevel:Default=Warning",
             // Polling a mailbox that is not there yet is a failed login; the anti-guessing delay and throttle
             // would measure themselves, not provisioning.

@@ -32,7 +32,7 @@ foreach (var a in new[]
 {
     productDll, $"--Urls=http://127.0.0.1:{http}", $"--Storage:DataDirectory={data}", $"--Bootstrap:ApiKey={apiKey}",
     "--Mail:AllowPlaintextAuth=true", $"--Mail:Imap:Port={imap}", $"--Mail:Imaps:Port={imaps}",
-    "--Mail:Pop3:Port=0", "--Mail:Pop3s:Port=0", "--Mail:Smtp:Port=0", "--Mail:Submission:Port=0", "--Mail:Submissions:Port=0",
+    "--Mail:Pop3:Port=0", "--Mail:Pop3s:Port=0", "--Mail:Smtp:Port=0", "--Mail:Submission:Port=0", "--Mail:Submissions:Port=0", "--Mail:ManageSieve:Port=0",
     "--Api:RateLimit:Burst=100000", "--Logging:LogLevel:Default=Warning",
 }) info.ArgumentList.Add(a);
 using var product = Process.Start(info)!;

@@ -28,7 +28,7 @@ product_start() {
   local data=$1 users=$2 imap=$3 pop3=$4 smtp=$5 logs=$6 corpus=$7 rcpt=$8
   mkdir -p "$data"
   dotnet "$PRODUCT_DLL" --data "$data" --users "$users" --imap "$imap" --pop3 "$pop3" --smtp "$smtp" \
-    --corpus "$corpus" --corpus-rcpt "$rcpt" ${PRODUCT_ALIAS:+--alias "$PRODUCT_ALIAS"} >"$logs/product.out" 2>"$logs/product.err" &
+    ${corpus:+--corpus "$corpus" --corpus-rcpt "$rcpt"} ${PRODUCT_ALIAS:+--alias "$PRODUCT_ALIAS"} >"$logs/product.out" 2>"$logs/product.err" &
   PRODUCT_PID=$!
   # Start-up may include loading the corpus in process (no SMTP listener yet): up to 10 minutes.
   for _ in $(seq 1 6000); do

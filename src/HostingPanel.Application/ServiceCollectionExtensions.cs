@@ -32,8 +32,11 @@ public static class ServiceCollectionExtensions
         services.AddScoped<DomainService>();
         services.AddScoped<HostedDomainLookup>();
         services.AddScoped<MailboxService>();
+        services.AddScoped<MailboxFolderService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<Bulk.BulkImportService>();
+        services.AddScoped<Bulk.BulkExportService>();
         // Portal-only read models and staff accounts.
         services.AddScoped<DashboardService>();
         services.AddScoped<AddressSearchService>();

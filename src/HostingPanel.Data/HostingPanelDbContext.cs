@@ -7,7 +7,7 @@ namespace HostingPanel.Data;
 
 /// <summary>
 /// The panel's database. Abstract: each provider has its own sibling subclass in its migrations
-/// assembly (see ../shared/TRAPS.md, "EF Core with two providers").
+/// assembly (see docs/platform-notes.md, "EF Core with two providers").
 /// </summary>
 public abstract class HostingPanelDbContext : IdentityDbContext<AppUser>
 {

@@ -17,6 +17,7 @@ namespace HostingPanel.Provisioning;
 public sealed class OutboxProcessor(
     IServiceScopeFactory scopes,
     ProvisioningSignal signal,
+    WorkerStatus status,
     IOptions<ProvisioningOptions> options,
     TimeProvider time,
     ILogger<OutboxProcessor> log) : BackgroundService
@@ -56,8 +57,19 @@ public sealed class OutboxProcessor(
         var now = time.GetUtcNow();
 
         var pending = await db.Outbox.Where(o => o.ProcessedAt == null).OrderBy(o => o.Id).Take(options.Value.BatchSize).ToListAsync(ct);
-        if (pending.Count == 0) return 0;
+        if (pending.Count == 0)
+        {
+            status.PassCompleted(time.GetUtcNow(), null);
+            return 0;
+        }
+        var handled = await ProcessAsync(db, applier, pending, now, ct);
+        var waiting = pending.Where(o => o.ProcessedAt == null).Select(o => (DateTimeOffset?)o.CreatedAt).Min();
+        status.PassCompleted(time.GetUtcNow(), waiting);
+        return handled;
+    }
 
+    private async Task<int> ProcessAsync(HostingPanelDbContext db, EntityApplier applier, List<OutboxRecord> pending, DateTimeOffset now, CancellationToken ct)
+    {
         // Order per entity: an entity's records run in Id order, and a record waits while an earlier one of the
         // same entity is still failing. Records describe the entity, not a delta, so the entity's due records
         // collapse into one application of its current state.

@@ -16,6 +16,8 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddOptions<ProvisioningOptions>().Bind(configuration.GetSection(ProvisioningOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ProvisioningSignal>();
+        services.AddMetrics();
+        services.AddSingleton<WorkerStatus>();
         services.AddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<ProvisioningSignal>());
         services.AddScoped<EntityApplier>();
         services.AddScoped<QuotaWarnings>();

@@ -6,7 +6,7 @@ internal static class Commands
 {
     public static int Usage()
     {
-        Console.Error.WriteLine("usage: list | instrument DIR | run TARGET [--seconds S] [--runs N] [--seed N] [--corpus DIR] [--findings DIR] [--max-len N] | replay TARGET PATH...");
+        Console.Error.WriteLine("usage: list | instrument DIR | run TARGET [--seconds S] [--runs N] [--seed N] [--corpus DIR] [--findings DIR] [--max-len N] [--slow-ms MS] [--regressions DIR] | replay TARGET PATH...");
         return 2;
     }
 
@@ -32,8 +32,8 @@ internal static class Commands
             Directory.CreateDirectory(newCorpus);
         }
 
-        var driver = new FuzzDriver(target, options.Seed, options.MaxLength);
-        var report = driver.Run(seeds, TimeSpan.FromSeconds(options.Seconds), options.Runs,
+        var driver = new FuzzDriver(target, options.Seed, options.MaxLength, options.SlowMilliseconds);
+        var report = driver.Run(seeds, double.IsPositiveInfinity(options.Seconds) ? TimeSpan.MaxValue : TimeSpan.FromSeconds(options.Seconds), options.Runs,
             newCorpus is null ? null : input => File.WriteAllBytes(Path.Combine(newCorpus, Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(input))[..16]), input));
 
         foreach (var finding in report.Findings)
@@ -46,6 +46,11 @@ internal static class Commands
                 File.WriteAllBytes(file, finding.Input);
                 File.WriteAllText(file + ".txt", finding.Signature);
             }
+            // Every finding becomes a regression input of the checked-in corpus, which CI replays as
+            // seeds on every run: a bug found once by chance is then checked on every commit.
+            // Slow inputs are not kept: "slow" is a verdict on this machine's load, not on the code.
+            if (options.Regressions is not null && finding.Kind == "exception")
+                File.WriteAllBytes(Path.Combine(options.Regressions, "regress-" + Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(finding.Input))[..16].ToLowerInvariant()), finding.Input);
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"target={report.Target} seed={options.Seed} seeds={seeds.Count} execs={report.Executions} seconds={report.Seconds:F1} execs_per_s={report.Executions / Math.Max(report.Seconds, 0.001):F0} corpus={report.CorpusSize} edges={report.Edges} instrumented={(report.Instrumented ? "yes" : "no")} findings={report.Findings.Count}"));

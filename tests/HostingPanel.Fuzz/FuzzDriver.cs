@@ -13,11 +13,12 @@ internal sealed record FuzzFinding(string Kind, string Signature, byte[] Input, 
 /// In-process, coverage-guided mutation fuzzing: seeds from the corpus folder, then mutants of the
 /// corpus; a mutant that reaches a new edge (or a new hit-count class of one) joins the corpus. An
 /// exception out of the target is a finding, kept once per exception type and throwing method.
-/// Deterministic for a given seed and execution count.
+/// Deterministic for a given seed and execution count (the slow-input verdict aside, which is why
+/// <paramref name="slowMilliseconds"/> 0 turns it off).
 /// </summary>
-internal sealed class FuzzDriver(FuzzTarget target, int seed, int maxLength)
+internal sealed class FuzzDriver(FuzzTarget target, int seed, int maxLength, int slowMilliseconds)
 {
-    private static readonly TimeSpan SlowInput = TimeSpan.FromSeconds(1);
+    private readonly TimeSpan _slowInput = slowMilliseconds > 0 ? TimeSpan.FromMilliseconds(slowMilliseconds) : TimeSpan.MaxValue;
 
     public FuzzReport Run(IEnumerable<byte[]> seeds, TimeSpan duration, long maxExecutions, Action<byte[]>? onNewCorpusEntry = null)
     {
@@ -62,10 +63,10 @@ internal sealed class FuzzDriver(FuzzTarget target, int seed, int maxLength)
                 var frame = new StackTrace(e).GetFrames().FirstOrDefault(f => f.GetMethod()?.DeclaringType?.Namespace?.StartsWith("HostingPanel", StringComparison.Ordinal) == true)
                             ?? new StackTrace(e).GetFrame(0);
                 var signature = e.GetType().Name + " at " + frame?.GetMethod()?.DeclaringType?.Name + "." + frame?.GetMethod()?.Name
-                                + (e is FuzzInvariantException ? ": " + e.Message : "");
+                                + (e is FuzzInvariantException ? ": " + e.Message.Split(':')[0] : "");
                 findings.TryAdd(signature, new FuzzFinding("exception", signature + Environment.NewLine + e, input, executions));
             }
-            if (clock.Elapsed - started > SlowInput)
+            if (clock.Elapsed - started > _slowInput)
                 findings.TryAdd("slow:" + input.Length, new FuzzFinding("slow", $"took {(clock.Elapsed - started).TotalMilliseconds:F0} ms", input, executions));
             return coverage.MergeNew();
         }

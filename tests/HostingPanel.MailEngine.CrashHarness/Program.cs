@@ -31,6 +31,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Mail:Smtp:Port"] = listen ? "-1" : "0",
     ["Mail:Submission:Port"] = "0",
     ["Mail:Submissions:Port"] = "0",
+    ["Mail:ManageSieve:Port"] = "0",
     ["Mail:Hostname"] = "crash.test",
     ["Mail:AllowPlaintextAuth"] = "true",
     ["Mail:Auth:FailureDelay"] = "00:00:00",

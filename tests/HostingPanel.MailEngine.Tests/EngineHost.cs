@@ -98,6 +98,7 @@ public sealed class EngineHost : IAsyncDisposable
             ["Mail:Smtp:Port"] = "-1",
             ["Mail:Submission:Port"] = "-1",
             ["Mail:Submissions:Port"] = "-1",
+            ["Mail:ManageSieve:Port"] = "-1",
             ["Mail:Auth:FailureDelay"] = "00:00:00",
         };
         string? database = null, adminConnection = null;

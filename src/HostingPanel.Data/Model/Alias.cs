@@ -38,7 +38,7 @@ public class Alias
     public void MarkPending() => SetStatus(EntityStatus.Pending, null);
 }
 
-/// <summary>One destination of an alias: a row, never a comma-separated list (STYLE.md 13).</summary>
+/// <summary>One destination of an alias: a row, never a comma-separated list (docs/conventions.md 13).</summary>
 public class AliasDestination
 {
     private AliasDestination() { Address = ""; }

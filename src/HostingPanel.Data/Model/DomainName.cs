@@ -22,9 +22,15 @@ public sealed record DomainName
     public static bool TryParse(string? input, out DomainName? name, out string error)
     {
         name = null;
-        var trimmed = (input ?? "").Trim().TrimEnd('.');
+        // One trailing dot is the DNS root ("example.com."); more than one is not a name.
+        var trimmed = (input ?? "").Trim();
+        if (trimmed.EndsWith('.'))
+            trimmed = trimmed[..^1];
         if (trimmed.Length == 0) { error = "Enter a domain name."; return false; }
-        if (trimmed.Any(char.IsControl) || trimmed.Any(char.IsWhiteSpace)) { error = "A domain name cannot contain spaces or control characters."; return false; }
+        // Invisible format characters (soft hyphen, zero-width joiners) would be mapped away by IDNA, so
+        // one name could be typed two ways; refused, as the engine's address normaliser refuses them.
+        if (trimmed.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format))
+        { error = "A domain name cannot contain spaces or control characters."; return false; }
 
         // ASCII names are checked label by label below, so the message can say exactly what is wrong;
         // others go through IDNA first (UTS #46 / RFC 5891) to get their A-labels.
@@ -42,8 +48,14 @@ public sealed record DomainName
             if (!label.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-')) { error = "A domain name may contain only letters, digits and hyphens."; return false; }
         }
         if (labels[^1].All(char.IsAsciiDigit)) { error = "The last part of a domain name cannot be all digits."; return false; }
-        // An "xn--" label must be valid Punycode, or the name cannot be shown or compared reliably.
-        try { Idn.GetUnicode(ascii); }
+        // An "xn--" label must be Punycode that IDNA gives back unchanged, or the name cannot be shown
+        // or compared reliably (two spellings of one name); the engine's address normaliser holds the same rule.
+        try
+        {
+            Idn.GetUnicode(ascii); // also refuses reserved "ab--" labels that are not Punycode
+            if (labels.Any(l => l.StartsWith("xn--", StringComparison.Ordinal) && Idn.GetAscii(Idn.GetUnicode(l)) != l))
+            { error = "This is not a valid domain name."; return false; }
+        }
         catch (ArgumentException) { error = "This is not a valid domain name."; return false; }
 
         name = new DomainName(ascii);

@@ -13,6 +13,8 @@ public sealed record EmailAddress(LocalPart LocalPart, DomainName Domain)
         var text = (input ?? "").Trim();
         var at = text.LastIndexOf('@');
         if (at <= 0 || at == text.Length - 1) { error = "Enter an address like name@example.com."; return false; }
+        // The parts trim themselves, so spaces around the @ must be refused here, as the engine does.
+        if (text.Any(char.IsWhiteSpace)) { error = "An address cannot contain spaces."; return false; }
         if (!LocalPart.TryParse(text[..at], out var lp, out error)) return false;
         if (!DomainName.TryParse(text[(at + 1)..], out var domain, out error)) return false;
         address = new EmailAddress(lp!, domain!);

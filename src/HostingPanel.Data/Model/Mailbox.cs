@@ -72,7 +72,7 @@ public class MailboxForward
     public string Address { get; private set; }
 }
 
-/// <summary>Usage reported by the engine; owned by the worker, never by the admin (see STYLE.md 13).</summary>
+/// <summary>Usage reported by the engine; owned by the worker, never by the admin (see docs/conventions.md 13).</summary>
 public class MailboxUsage
 {
     private MailboxUsage() { }

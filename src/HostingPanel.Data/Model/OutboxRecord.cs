@@ -5,7 +5,7 @@ public enum OutboxEntityType { Domain, Mailbox, Alias, Customer, Reseller }
 /// <summary>
 /// A provisioning record written in the same transaction as the change it describes. It names the
 /// entity, not a delta: the worker reads the entity's current desired state and applies it, so a
-/// replay does no harm (STYLE.md 14).
+/// replay does no harm (docs/conventions.md 14).
 /// </summary>
 public class OutboxRecord
 {

@@ -62,6 +62,8 @@ public interface IMailEngineAdmin
 /// <param name="Pop3RetentionDays">0 keeps retrieved messages forever.</param>
 /// <param name="ForwardTo">External or local addresses to forward incoming mail to.</param>
 /// <param name="KeepCopyWhenForwarding">Whether forwarded mail is also stored in this mailbox.</param>
+/// <param name="TrashRetentionDays">Messages in Trash older than this are removed (0 = never), unless the folder has its own setting.</param>
+/// <param name="JunkRetentionDays">The same for Junk.</param>
 public sealed record MailboxSpec(
     string Address,
     string PasswordHash,
@@ -72,7 +74,9 @@ public sealed record MailboxSpec(
     int Pop3RetentionDays,
     string? DisplayName = null,
     IReadOnlyList<string>? ForwardTo = null,
-    bool KeepCopyWhenForwarding = true);
+    bool KeepCopyWhenForwarding = true,
+    int TrashRetentionDays = 0,
+    int JunkRetentionDays = 0);
 
 /// <param name="Address">"local@domain", or "*@domain" for the catch-all.</param>
 public sealed record AliasSpec(string Address, IReadOnlyList<string> Destinations);

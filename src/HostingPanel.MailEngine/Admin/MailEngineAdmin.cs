@@ -182,10 +182,11 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
             var forwards = (await c.QueryAsync(null, "SELECT mailbox_id, destination FROM mailbox_forwards ORDER BY destination", r => (r.Long(0), r.GetString(1))))
                 .ToLookup(f => f.Item1, f => f.Item2);
             var mailboxes = await c.QueryAsync(null, """
-                SELECT id, address, password_hash, quota_bytes, enabled, imap_enabled, pop3_enabled, pop3_retention_days, display_name, keep_copy, removed_at
+                SELECT id, address, password_hash, quota_bytes, enabled, imap_enabled, pop3_enabled, pop3_retention_days, display_name, keep_copy, removed_at,
+                       trash_retention_days, junk_retention_days
                 FROM mailboxes ORDER BY address
                 """, r => (Removed: !r.IsDBNull(10), Spec: new MailboxSpec(r.GetString(1), r.GetString(2), r.Long(3), r.Bool(4), r.Bool(5), r.Bool(6), (int)r.Long(7),
-                r.StringOrNull(8), forwards[r.Long(0)].ToList(), r.Bool(9))));
+                r.StringOrNull(8), forwards[r.Long(0)].ToList(), r.Bool(9), (int)r.Long(11), (int)r.Long(12))));
             var destinations = (await c.QueryAsync(null, "SELECT alias_id, destination FROM alias_destinations ORDER BY destination", r => (r.Long(0), r.GetString(1))))
                 .ToLookup(d => d.Item1, d => d.Item2);
             var aliases = await c.QueryAsync(null, "SELECT id, address FROM aliases ORDER BY address",
@@ -201,7 +202,7 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
             ("@n", name)) ?? 0;
 
     private static string NormalizeDomain(string domain) =>
-        MailDirectory.NormalizeAddress("x@" + domain)?[2..] ?? throw new ArgumentException($"not a domain: {domain}", nameof(domain));
+        AddressNormalizer.NormalizeDomain(domain) ?? throw new ArgumentException($"not a domain: {domain}", nameof(domain));
 
     private static string NormalizeAliasAddress(string address)
     {

@@ -13,7 +13,7 @@ namespace HostingPanel.MailEngine.Admin;
 /// </summary>
 internal static class MailboxUpsert
 {
-    /// <summary>Rows per statement: 11 parameters each stays far below SQLite's and PostgreSQL's limits.</summary>
+    /// <summary>Rows per statement: 13 parameters each stays far below SQLite's and PostgreSQL's limits.</summary>
     private const int ChunkSize = 250;
 
     public sealed record Row(string Address, string Domain, MailboxSpec Spec, IReadOnlyList<string> Forwards);
@@ -79,23 +79,27 @@ internal static class MailboxUpsert
     private static async Task<Dictionary<string, long>> UpsertAsync(DbConnection c, DbTransaction tx, Row[] chunk, Dictionary<string, long> domainIds, long now)
     {
         var sql = new StringBuilder("""
-            INSERT INTO mailboxes (address, domain_id, password_hash, quota_bytes, enabled, imap_enabled, pop3_enabled, pop3_retention_days, display_name, keep_copy, created_at)
+            INSERT INTO mailboxes (address, domain_id, password_hash, quota_bytes, enabled, imap_enabled, pop3_enabled, pop3_retention_days, display_name, keep_copy,
+                                   trash_retention_days, junk_retention_days, created_at)
             VALUES
             """);
         var parameters = new List<(string, object?)> { ("@t", now) };
         for (var i = 0; i < chunk.Length; i++)
         {
             var (row, s) = (chunk[i], chunk[i].Spec);
-            sql.Append(i == 0 ? "\n" : ",\n").Append($"(@a{i}, @d{i}, @h{i}, @q{i}, @e{i}, @i{i}, @p{i}, @r{i}, @n{i}, @k{i}, @t)");
+            sql.Append(i == 0 ? "\n" : ",\n").Append($"(@a{i}, @d{i}, @h{i}, @q{i}, @e{i}, @i{i}, @p{i}, @r{i}, @n{i}, @k{i}, @tr{i}, @jr{i}, @t)");
             parameters.AddRange([($"@a{i}", row.Address), ($"@d{i}", domainIds[row.Domain]), ($"@h{i}", s.PasswordHash), ($"@q{i}", s.QuotaBytes),
                 ($"@e{i}", B(s.Enabled)), ($"@i{i}", B(s.ImapEnabled)), ($"@p{i}", B(s.Pop3Enabled)), ($"@r{i}", (long)Math.Max(0, s.Pop3RetentionDays)),
-                ($"@n{i}", s.DisplayName), ($"@k{i}", B(s.KeepCopyWhenForwarding))]);
+                ($"@n{i}", s.DisplayName), ($"@k{i}", B(s.KeepCopyWhenForwarding)),
+                ($"@tr{i}", (long)Math.Max(0, s.TrashRetentionDays)), ($"@jr{i}", (long)Math.Max(0, s.JunkRetentionDays))]);
         }
         sql.Append("""
 
             ON CONFLICT (address) DO UPDATE SET password_hash = excluded.password_hash, quota_bytes = excluded.quota_bytes, enabled = excluded.enabled,
                 imap_enabled = excluded.imap_enabled, pop3_enabled = excluded.pop3_enabled, pop3_retention_days = excluded.pop3_retention_days,
-                display_name = excluded.display_name, keep_copy = excluded.keep_copy, removed_at = NULL, purge_after = NULL
+                display_name = excluded.display_name, keep_copy = excluded.keep_copy, removed_at = NULL, purge_after = NULL,
+                trash_retention_days = excluded.trash_retention_days, junk_retention_days = excluded.junk_retention_days,
+                refused_since = CASE WHEN excluded.quota_bytes = mailboxes.quota_bytes THEN mailboxes.refused_since ELSE NULL END
             RETURNING id, address
             """);
         var returned = await c.QueryAsync(tx, sql.ToString(), r => (Id: r.Long(0), Address: r.GetString(1)), [.. parameters]);
@@ -116,6 +120,12 @@ internal static class MailboxUpsert
             SELECT m.id, d.name, d.special_use, 1, 0 FROM mailboxes m CROSS JOIN defaults d
             WHERE m.id IN ({idList}) AND NOT EXISTS (SELECT 1 FROM folders f WHERE f.mailbox_id = m.id)
             ORDER BY m.id, d.ord
+            """);
+        // The default folders start subscribed (CREATE does not subscribe; Dovecot's "auto = subscribe").
+        await c.ExecAsync(tx, $"""
+            INSERT INTO subscriptions (mailbox_id, name)
+            SELECT mailbox_id, name FROM folders WHERE uid_validity = 0 AND mailbox_id IN ({idList})
+            ON CONFLICT DO NOTHING
             """);
         await c.ExecAsync(tx, $"UPDATE folders SET uid_validity = id WHERE uid_validity = 0 AND mailbox_id IN ({idList})");
     }

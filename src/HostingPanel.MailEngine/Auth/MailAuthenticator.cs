@@ -15,6 +15,7 @@ public enum MailProtocol
     Imap,
     Pop3,
     Smtp,
+    ManageSieve,
 }
 
 public enum AuthFailure
@@ -58,9 +59,10 @@ public sealed class MailAuthenticator
     private const string DummyHash = "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$aWL6CcW4h/x4YxZtLMLoXw$BKfn0xoqlZHdiUBhA9mUK5IfyzCnzWHo6XtHWKrmLrI";
 
     public MailAuthenticator(MailDirectory directory, LoginThrottle throttle, IOptions<MailEngineOptions> options, TimeProvider time, ILogger<MailAuthenticator> logger,
-        PasswordCheckPool pool)
+        PasswordCheckPool pool, Hosting.MailMetrics? metrics = null)
     {
         _pool = pool;
+        _metrics = metrics;
         _directory = directory;
         _throttle = throttle;
         _options = options.Value.Auth;
@@ -68,7 +70,16 @@ public sealed class MailAuthenticator
         _logger = logger;
     }
 
+    private readonly Hosting.MailMetrics? _metrics;
+
     public async Task<AuthResult> AuthenticateAsync(string user, string password, IPAddress? remote, MailProtocol protocol, CancellationToken ct = default)
+    {
+        var result = await AuthenticateCoreAsync(user, password, remote, protocol, ct);
+        _metrics?.Login(protocol, result.Failure);
+        return result;
+    }
+
+    private async Task<AuthResult> AuthenticateCoreAsync(string user, string password, IPAddress? remote, MailProtocol protocol, CancellationToken ct)
     {
         var address = MailDirectory.NormalizeAddress(user) ?? user.ToLowerInvariant();
         if (_throttle.IsThrottled(address, remote))

@@ -6,7 +6,7 @@ namespace HostingPanel.MailEngine.Auth;
 /// <summary>
 /// SHA-512 based crypt ("$6$"), as specified by Ulrich Drepper in "Unix crypt using SHA-256 and
 /// SHA-512" (https://www.akkadia.org/drepper/SHA-crypt.txt). Dovecot calls it {SHA512-CRYPT}.
-/// No NuGet package here implements it (TRAPS.md), so it is written out step by step.
+/// No NuGet package here implements it (docs/platform-notes.md), so it is written out step by step.
 /// </summary>
 public static class Sha512Crypt
 {

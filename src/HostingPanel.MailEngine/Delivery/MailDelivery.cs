@@ -1,4 +1,5 @@
 using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.Sieve;
 using HostingPanel.MailEngine.Storage;
 
 namespace HostingPanel.MailEngine.Delivery;
@@ -9,16 +10,21 @@ public enum DeliveryStatus
     OverQuota,
     /// <summary>The mailbox no longer exists or is suspended.</summary>
     Unknown,
+    /// <summary>The recipient's Sieve script refused it (reject/ereject, RFC 5429); <see cref="DeliveryResult.Detail"/> is the reason.</summary>
+    Rejected,
 }
 
-public sealed record DeliveryResult(long MailboxId, DeliveryStatus Status, long Uid);
+public sealed record DeliveryResult(long MailboxId, DeliveryStatus Status, long Uid)
+{
+    public string? Detail { get; init; }
+}
 
 /// <summary>
 /// Local delivery for SMTP (and LMTP-style callers): resolve recipients at RCPT, check room, then
-/// store one durable body for all of them. <see cref="DeliverAsync"/> returns only after every
-/// copy is committed, so a caller may answer 250 when all results say Delivered.
+/// store one durable body for all of them. <see cref="DeliverAsync(Stream, IReadOnlyCollection{long}, long, CancellationToken)"/>
+/// returns only after every copy is committed, so a caller may answer 250 when all results say Delivered.
 /// </summary>
-public sealed class MailDelivery(MailDirectory directory, MailStore store, TimeProvider time)
+public sealed class MailDelivery(MailDirectory directory, MailStore store, SieveDelivery sieve, TimeProvider time, Hosting.MailMetrics? metrics = null)
 {
     public Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken ct = default) =>
         directory.ResolveRecipientAsync(address, ct);
@@ -27,24 +33,109 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, TimeP
     /// A quick check for RCPT TO (452 4.2.2 when false). <paramref name="size"/> is the SIZE=
     /// parameter, or 0 when unknown (then only a full mailbox fails).
     /// </summary>
-    public Task<bool> HasRoomAsync(long mailboxId, long size = 0, CancellationToken ct = default) =>
-        directory.HasRoomAsync(mailboxId, size, ct);
+    public async Task<bool> HasRoomAsync(long mailboxId, long size = 0, CancellationToken ct = default)
+    {
+        if (await directory.HasRoomAsync(mailboxId, size, ct))
+            return true;
+        // The owner's page and webmail say since when new mail is refused.
+        await store.RecordRefusalAsync(mailboxId, ct);
+        return false;
+    }
 
     /// <summary>
-    /// Delivers <paramref name="message"/> to the INBOX of each mailbox (duplicates collapse to one copy).
-    /// Bytes are written once; each mailbox's quota is charged in full. <paramref name="maxSize"/> &gt; 0
-    /// throws <see cref="MessageTooLargeException"/> when exceeded.
+    /// Delivers <paramref name="message"/> to the INBOX of each mailbox (duplicates collapse to one copy),
+    /// without Sieve (the product's own notices and bounces). Bytes are written once; each mailbox's quota
+    /// is charged in full. <paramref name="maxSize"/> &gt; 0 throws <see cref="MessageTooLargeException"/> when exceeded.
     /// </summary>
-    public async Task<IReadOnlyList<DeliveryResult>> DeliverAsync(Stream message, IReadOnlyCollection<long> mailboxIds, long maxSize = 0, CancellationToken ct = default)
+    public Task<IReadOnlyList<DeliveryResult>> DeliverAsync(Stream message, IReadOnlyCollection<long> mailboxIds, long maxSize = 0, CancellationToken ct = default) =>
+        DeliverAsync(message, mailboxIds, maxSize, overdraftBytes: 0, ct);
+
+    /// <summary>
+    /// The product's own notices (quota warnings): delivered like mail, but with <see cref="Quotas.QuotaOverdraft.NoticeBytes"/>
+    /// of reserved room past the quota, so that "your mailbox is full" reaches a full mailbox.
+    /// </summary>
+    public Task<IReadOnlyList<DeliveryResult>> DeliverNoticeAsync(Stream message, IReadOnlyCollection<long> mailboxIds, CancellationToken ct = default) =>
+        DeliverAsync(message, mailboxIds, Quotas.QuotaOverdraft.NoticeBytes, Quotas.QuotaOverdraft.NoticeBytes, ct);
+
+    private async Task<IReadOnlyList<DeliveryResult>> DeliverAsync(Stream message, IReadOnlyCollection<long> mailboxIds, long maxSize, long overdraftBytes, CancellationToken ct)
     {
         var targets = mailboxIds.Distinct().ToList();
         if (targets.Count == 0)
             return [];
+        var started = Hosting.MailMetrics.StartTimer();
         var body = await store.Bodies.WriteAsync(message, maxSize, ct);
+        return await DeliverPlainAsync(body, targets, overdraftBytes, started);
+    }
+
+    /// <summary>
+    /// Final delivery of mail from outside (SMTP): each recipient's active Sieve script decides where the
+    /// copy goes (RFC 5228); <paramref name="allowReject"/> lets reject/ereject refuse it (the caller
+    /// answers with a 5xx), otherwise a reject keeps the mail. Redirects and vacation replies leave after the commit.
+    /// </summary>
+    public async Task<IReadOnlyList<DeliveryResult>> DeliverAsync(Stream message, string sender, IReadOnlyList<SieveRecipient> recipients,
+        bool allowReject, long maxSize = 0, CancellationToken ct = default)
+    {
+        var targets = recipients.DistinctBy(r => r.MailboxId).ToList();
+        if (targets.Count == 0)
+            return [];
+        var started = Hosting.MailMetrics.StartTimer();
+        var body = await store.Bodies.WriteAsync(message, maxSize, ct);
+        SieveDeliveryPlan? plan;
+        try
+        {
+            plan = await sieve.PlanAsync(body, sender, targets, allowReject, ct);
+        }
+        catch
+        {
+            store.Bodies.Delete(body.RelativePath);
+            throw;
+        }
+        if (plan is null)
+            return await DeliverPlainAsync(body, targets.Select(t => t.MailboxId).ToList(), 0, started);
+
         AppendResult[] results;
         try
         {
-            results = await store.DeliverAsync(body, targets, time.GetUtcNow());
+            results = plan.Placements.Count == 0 ? [] : await store.DeliverPlacedAsync(body, plan.Placements, time.GetUtcNow());
+        }
+        catch
+        {
+            store.Bodies.Delete(body.RelativePath);
+            throw;
+        }
+        try
+        {
+            await sieve.AfterCommitAsync(plan, body, sender, ct);
+        }
+        finally
+        {
+            if (results.All(r => r.Status != StoreStatus.Ok))
+                store.Bodies.Delete(body.RelativePath);
+            else
+                metrics?.StoreWriteSince(started);
+        }
+        return targets.Select(t => Outcome(t.MailboxId, plan, results)).ToList();
+    }
+
+    private static DeliveryResult Outcome(long mailboxId, SieveDeliveryPlan plan, AppendResult[] results)
+    {
+        if (plan.Rejected.TryGetValue(mailboxId, out var reason))
+            return new DeliveryResult(mailboxId, DeliveryStatus.Rejected, 0) { Detail = reason };
+        var own = Enumerable.Range(0, results.Length).Where(i => plan.Owners[i] == mailboxId).Select(i => results[i]).ToList();
+        // Discarded or only redirected: accepted, nothing stored for this mailbox.
+        if (own.Count == 0)
+            return new DeliveryResult(mailboxId, DeliveryStatus.Delivered, 0);
+        if (own.FirstOrDefault(r => r.Status == StoreStatus.Ok) is { } stored)
+            return new DeliveryResult(mailboxId, DeliveryStatus.Delivered, stored.Uid);
+        return new DeliveryResult(mailboxId, own.Any(r => r.Status == StoreStatus.OverQuota) ? DeliveryStatus.OverQuota : DeliveryStatus.Unknown, 0);
+    }
+
+    private async Task<IReadOnlyList<DeliveryResult>> DeliverPlainAsync(WrittenBody body, List<long> targets, long overdraftBytes, long started)
+    {
+        AppendResult[] results;
+        try
+        {
+            results = await store.DeliverAsync(body, targets, time.GetUtcNow(), overdraftBytes);
         }
         catch
         {
@@ -53,6 +144,8 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, TimeP
         }
         if (results.All(r => r.Status != StoreStatus.Ok))
             store.Bodies.Delete(body.RelativePath);
+        else
+            metrics?.StoreWriteSince(started);
         return targets.Select((id, i) => new DeliveryResult(id, results[i].Status switch
         {
             StoreStatus.Ok => DeliveryStatus.Delivered,

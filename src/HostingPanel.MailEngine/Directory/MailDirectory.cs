@@ -34,36 +34,8 @@ public sealed class MailDirectory(EngineDatabase db)
         CASE WHEN m.enabled = 1 AND m.removed_at IS NULL AND d.removed_at IS NULL THEN 1 ELSE 0 END
         """;
 
-    // C0 controls, space, DEL and C1 controls.
-    private static readonly System.Buffers.SearchValues<char> ForbiddenInAddress = System.Buffers.SearchValues.Create(
-        Enumerable.Range(0, 0x21).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).ToArray());
-
-    /// <summary>Lower case, IDN domain in A-label form; null when it is not an address.</summary>
-    public static string? NormalizeAddress(string address)
-    {
-        address = address.Trim();
-        if (address.StartsWith('<') && address.EndsWith('>'))
-            address = address[1..^1];
-        var at = address.LastIndexOf('@');
-        if (at <= 0 || at == address.Length - 1)
-            return null;
-        // Control characters and spaces never belong in a stored address: they would reach log lines,
-        // headers and SMTP commands (CR, LF, NUL). Dots that make "." or ".." segments are not a
-        // dot-atom either (RFC 5321 section 4.1.2) and look like path traversal.
-        var local = address.AsSpan(0, at);
-        if (address.AsSpan().ContainsAny(ForbiddenInAddress) || local[0] == '.' || local[^1] == '.' || local.Contains("..", StringComparison.Ordinal))
-            return null;
-        var domain = address[(at + 1)..].TrimEnd('.');
-        try
-        {
-            domain = new IdnMapping().GetAscii(domain);
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-        return (address[..at] + "@" + domain).ToLowerInvariant();
-    }
+    /// <summary>Lower case, IDN domain in A-label form; null when it is not an address (see <see cref="AddressNormalizer"/>).</summary>
+    public static string? NormalizeAddress(string address) => AddressNormalizer.Normalize(address);
 
     public async Task<MailboxAccount?> FindMailboxAsync(string address, CancellationToken ct = default)
     {
@@ -84,7 +56,7 @@ public sealed class MailDirectory(EngineDatabase db)
 
     public async Task<bool> IsHostedDomainAsync(string domain, CancellationToken ct = default)
     {
-        var normalized = NormalizeAddress("x@" + domain)?[2..];
+        var normalized = AddressNormalizer.NormalizeDomain(domain);
         if (normalized is null)
             return false;
         return await db.ReadAsync(c => c.ScalarAsync(null, "SELECT 1 FROM domains WHERE name = @n AND removed_at IS NULL", ("@n", normalized)), ct) is not null;
@@ -194,7 +166,7 @@ public sealed class MailDirectory(EngineDatabase db)
         c.QueryAsync(null, "SELECT ad.destination FROM aliases a JOIN alias_destinations ad ON ad.alias_id = a.id WHERE a.address = @a ORDER BY ad.destination",
             r => r.GetString(0), ("@a", address));
 
-    private static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..];
+    public static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..];
 
     internal static MailboxAccount ReadAccount(DbDataReader r) =>
         new(r.Long(0), r.GetString(1), r.GetString(2), r.Long(3), r.Long(4), r.Long(5), r.Bool(6), r.Bool(7), r.Bool(8), (int)r.Long(9),

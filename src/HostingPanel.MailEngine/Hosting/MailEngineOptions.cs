@@ -1,6 +1,6 @@
 namespace HostingPanel.MailEngine.Hosting;
 
-/// <summary>The <c>Mail:*</c> section of CONTRACT.md section 2.</summary>
+/// <summary>The <c>Mail:*</c> section of docs/contract.md section 2.</summary>
 public sealed class MailEngineOptions
 {
     public const string SectionName = "Mail";
@@ -18,6 +18,9 @@ public sealed class MailEngineOptions
     public ListenerOptions Smtp { get; set; } = new() { Port = 2525 };
     public ListenerOptions Submission { get; set; } = new() { Port = 1587 };
     public ListenerOptions Submissions { get; set; } = new() { Port = 1465 };
+
+    /// <summary>ManageSieve (RFC 5804) with STARTTLS.</summary>
+    public ListenerOptions ManageSieve { get; set; } = new() { Port = 4190 };
 
     public TlsOptions Tls { get; set; } = new();
     public MailAuthOptions Auth { get; set; } = new();

@@ -5,7 +5,9 @@ using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Hosting.Imap;
 using HostingPanel.MailEngine.Maintenance;
 using HostingPanel.MailEngine.Outbound;
+using HostingPanel.MailEngine.Sessions.ManageSieve;
 using HostingPanel.MailEngine.Sessions.Pop3;
+using HostingPanel.MailEngine.Sieve;
 using HostingPanel.MailEngine.Storage;
 using HostingPanel.MailEngine.Storage.Imap;
 using Microsoft.Data.Sqlite;
@@ -37,6 +39,11 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailboxChangeNotifier>();
         services.AddSingleton<MailStore>();
         services.AddSingleton<MailDirectory>();
+        services.AddOptions<SieveOptions>().Bind(configuration.GetSection(SieveOptions.SectionName));
+        services.AddSingleton<SieveScriptStore>();
+        services.AddSingleton<SieveVacationLog>();
+        services.AddSingleton<SieveVacationResponder>();
+        services.AddSingleton<SieveDelivery>();
         services.AddSingleton<MailDelivery>();
         services.AddSingleton<LoginThrottle>();
         services.TryAddSingleton<PasswordCheckPool>();
@@ -45,18 +52,32 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailEngineAdmin>();
         services.AddSingleton<IMailEngineAdmin>(sp => sp.GetRequiredService<MailEngineAdmin>());
         services.AddSingleton<MailTlsCertificate>();
+        services.AddMetrics();
+        services.AddSingleton<MailMetrics>();
+        services.AddHostedService<MailMetricsSampler>();
+        services.AddOptions<DeliveryLogOptions>().Bind(configuration.GetSection(DeliveryLogOptions.SectionName));
+        services.AddSingleton<DeliveryLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryLogWriter>());
+        services.AddSingleton<DeliveryRecorder>();
+        services.AddSingleton<IDeliveryLog, DeliveryLog>();
+        services.AddSingleton<MailEngineHealth>();
         services.AddSingleton<MailListenerRegistry>();
         services.AddSingleton<IMailListenerRegistry>(sp => sp.GetRequiredService<MailListenerRegistry>());
         services.AddSingleton<Pop3MaildropLocks>();
         services.AddSingleton<Pop3Retention>();
+        services.AddSingleton<FolderRetention>();
+        services.AddSingleton<MailboxFolderAdmin>();
+        services.AddSingleton<IMailboxFolderAdmin>(sp => sp.GetRequiredService<MailboxFolderAdmin>());
         services.AddSingleton<MailMaintenanceService>();
         services.AddSingleton<ImapStoreAuthenticator>();
+        services.AddSingleton<Transfer.IMailboxTransfer, Transfer.MailboxTransfer>();
 
         services.AddHostedService(sp => sp.GetRequiredService<MailMaintenanceService>());
         services.AddHostedService<PostgresChangeRelay>();
         services.AddHostedService<Pop3Server>();
         services.AddHostedService<ImapServer>();
         services.AddMailEngineSmtp(configuration);
+        services.AddHostedService<ManageSieveServer>();
         return services;
     }
 

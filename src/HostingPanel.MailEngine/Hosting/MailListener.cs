@@ -14,13 +14,16 @@ public interface IMailListenerRegistry
     int? GetPort(string name);
 }
 
-public sealed class MailListenerRegistry : IMailListenerRegistry
+public sealed class MailListenerRegistry(MailMetrics? metrics = null) : IMailListenerRegistry
 {
     private readonly ConcurrentDictionary<string, IPEndPoint> _endPoints = new(StringComparer.OrdinalIgnoreCase);
     public IReadOnlyDictionary<string, IPEndPoint> EndPoints => _endPoints;
     public int? GetPort(string name) => _endPoints.TryGetValue(name, out var ep) ? ep.Port : null;
     internal void Register(string name, IPEndPoint endPoint) => _endPoints[name] = endPoint;
     internal void Unregister(string name) => _endPoints.TryRemove(name, out _);
+
+    /// <summary>Counts a connection a listener accepted (metrics).</summary>
+    internal void Accepted(string name) => metrics?.ConnectionAccepted(name);
 }
 
 /// <summary>
@@ -68,6 +71,7 @@ internal sealed class MailListener(string name, IPEndPoint endPoint, Func<Socket
                 continue;
             }
             client.NoDelay = true;
+            registry.Accepted(name);
             var session = RunSessionAsync(client);
             _sessions.TryAdd(session, 0);
             _ = session.ContinueWith(t => _sessions.TryRemove(t, out _), TaskScheduler.Default);

@@ -8,10 +8,10 @@ namespace HostingPanel.MailEngine.Maintenance;
 
 /// <summary>
 /// Brings the store up before any listener starts (schema migrations, orphan sweep), then
-/// periodically applies POP3 retention, purges mailboxes past their grace period and sweeps orphans.
+/// periodically applies POP3 and folder retention, purges mailboxes past their grace period and sweeps orphans.
 /// </summary>
 public sealed class MailMaintenanceService(
-    EngineDatabase db, BodyStore bodies, Pop3Retention retention, IMailEngineAdmin admin, TimeProvider time, ILogger<MailMaintenanceService> logger)
+    EngineDatabase db, BodyStore bodies, Pop3Retention retention, FolderRetention folderRetention, IMailEngineAdmin admin, TimeProvider time, ILogger<MailMaintenanceService> logger)
     : IHostedService, IDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
@@ -47,6 +47,7 @@ public sealed class MailMaintenanceService(
             {
                 await Task.Delay(Interval, time, _stopping.Token);
                 await retention.ApplyAllAsync(_stopping.Token);
+                await folderRetention.ApplyAllAsync(_stopping.Token);
                 await admin.PurgeExpiredAsync(time.GetUtcNow(), _stopping.Token);
                 await SweepOrphansAsync(InFlightGrace, _stopping.Token);
             }

@@ -28,6 +28,12 @@ public sealed record QueuedMessage(
     long Size,
     bool IsBounce);
 
+/// <summary>How many entries wait and since when the oldest does (null when the queue is empty).</summary>
+public sealed record QueueStatistics(int Depth, DateTimeOffset? OldestCreatedAt)
+{
+    public static readonly QueueStatistics Empty = new(0, null);
+}
+
 /// <summary>A page of queue entries and how many match in all.</summary>
 public sealed record QueueListing(IReadOnlyList<QueuedMessage> Items, int Total);
 
@@ -73,6 +79,32 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
 
     public string Directory { get; }
 
+    /// <summary>
+    /// Depth and oldest entry as of the last change: read without the lock (metrics read it on every scrape);
+    /// recomputed under the lock after each change. <see cref="StatisticsAsync"/> loads the queue first.
+    /// </summary>
+    public QueueStatistics Statistics => _statistics;
+
+    private volatile QueueStatistics _statistics = QueueStatistics.Empty;
+
+    public async Task<QueueStatistics> StatisticsAsync(CancellationToken ct = default)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            await EnsureLoadedAsync(ct);
+            return _statistics;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Called under the lock after every change of <see cref="_entries"/>.</summary>
+    private void Recount() =>
+        _statistics = _entries.Count == 0 ? QueueStatistics.Empty : new QueueStatistics(_entries.Count, _entries.Values.Min(e => e.CreatedAt));
+
     /// <summary>Signalled when an entry becomes due (new, retry now).</summary>
     internal SemaphoreSlim Wakeup { get; } = new(0);
 
@@ -92,6 +124,7 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
             await EnsureLoadedAsync(ct);
             await SaveStateAsync(entry, ct);
             _entries[id] = entry;
+            Recount();
         }
         finally
         {
@@ -150,6 +183,7 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
             entry = entry with { NextAttemptAt = _time.GetUtcNow() };
             await SaveStateAsync(entry, ct);
             _entries[id] = entry;
+            Recount();
         }
         finally
         {
@@ -167,6 +201,7 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
             await EnsureLoadedAsync(ct);
             if (!_entries.Remove(id))
                 return false;
+            Recount();
             RemoveFiles(id);
             _logger.LogInformation("Queue entry {Id} deleted by an admin", id);
             return true;
@@ -220,6 +255,7 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
             if (updated.Recipients.All(r => r.Status != QueuedRecipientStatus.Pending))
             {
                 _entries.Remove(updated.Id);
+                Recount();
                 RemoveFiles(updated.Id);
             }
             else
@@ -259,6 +295,7 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
                 TryDelete(path);
         foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*.tmp"))
             TryDelete(path);
+        Recount();
         _loaded = true;
     }
 

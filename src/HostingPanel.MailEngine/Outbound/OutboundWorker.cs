@@ -10,7 +10,7 @@ namespace HostingPanel.MailEngine.Outbound;
 /// recipients to the sender.
 /// </summary>
 public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, BounceSender bounces, IOptions<QueueOptions> options, TimeProvider time,
-    ILogger<OutboundWorker> logger) : BackgroundService
+    ILogger<OutboundWorker> logger, Hosting.MailMetrics? metrics = null, Delivery.DeliveryRecorder? recorder = null) : BackgroundService
 {
     private readonly QueueOptions _options = options.Value;
 
@@ -72,6 +72,13 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
             return; // deleted meanwhile
         }
         var pending = entry.Recipients.Where(r => r.Status == QueuedRecipientStatus.Pending).Select(r => r.Address).ToList();
+        var messageId = Protocol.MessageIdHeader.Find(message);
+        void Log(Delivery.DeliveryOutcome outcome, string resultClass, string address, string? reason, string? detail)
+        {
+            metrics?.OutboundResult(resultClass);
+            recorder?.Record(new Delivery.DeliveryEvent(time.GetUtcNow(), outcome, entry.Sender, address, messageId, entry.Size, null, reason,
+                $"attempt {entry.Attempts + 1}: {detail}", QueueId: entry.Id));
+        }
         var outcomes = await relay.AttemptAsync(entry.Sender, pending, message, ct);
         var now = time.GetUtcNow();
         var attempts = entry.Attempts + 1;
@@ -83,7 +90,10 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
             if (r.Status != QueuedRecipientStatus.Pending || !outcomes.TryGetValue(r.Address, out var outcome))
                 return r;
             if (outcome.Kind == RelayOutcomeKind.Delivered)
+            {
+                Log(Delivery.DeliveryOutcome.Relayed, "delivered", r.Address, null, outcome.Error ?? "accepted by the remote server");
                 return r with { Status = QueuedRecipientStatus.Delivered, LastError = null };
+            }
             lastError ??= outcome.Error;
             if (outcome.Kind == RelayOutcomeKind.Permanent || expired)
             {
@@ -92,8 +102,10 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
                     ? outcome.Error ?? "refused"
                     : $"gave up after {attempts} attempt(s): {outcome.Error}";
                 failed.Add(new FailedRecipient(r.Address, r.Address, status.StartsWith('5') ? status : "5.4.7", diagnostic));
+                Log(Delivery.DeliveryOutcome.Bounced, "bounced", r.Address, outcome.Kind == RelayOutcomeKind.Permanent ? "remote_refused" : "expired", diagnostic);
                 return r with { Status = QueuedRecipientStatus.Failed, LastError = diagnostic };
             }
+            Log(Delivery.DeliveryOutcome.Deferred, "deferred", r.Address, "temporary_failure", outcome.Error);
             return r with { LastError = outcome.Error };
         }).ToList();
         var delay = TimeSpan.FromTicks(Math.Min(_options.MaxRetryDelay.Ticks, _options.RetryDelay.Ticks * (1L << Math.Min(attempts - 1, 20))));

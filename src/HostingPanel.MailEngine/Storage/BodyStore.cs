@@ -90,6 +90,25 @@ public sealed class BodyStore
     }
 
     /// <summary>
+    /// Health: writes, fsyncs and removes a small file in a shard directory, as a delivery would. Never creates
+    /// directories, so a store that went away (unmounted, renamed) fails here instead of being recreated empty.
+    /// </summary>
+    public async Task ProbeWritableAsync(CancellationToken ct)
+    {
+        var path = Path.Combine(Root, "00", ".health-" + Guid.NewGuid().ToString("N") + TempExtension);
+        try
+        {
+            await using var file = _files.CreateNew(path);
+            await _files.WriteAsync(file, "ok\r\n"u8.ToArray(), ct);
+            _files.FlushToDisk(file);
+        }
+        finally
+        {
+            TryDelete(path);
+        }
+    }
+
+    /// <summary>
     /// Opens a body for reading. Synchronous I/O on purpose: bodies are small and usually in the page
     /// cache, where a plain read costs microseconds and the async path a thread-pool hop per chunk.
     /// </summary>

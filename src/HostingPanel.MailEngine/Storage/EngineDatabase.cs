@@ -60,6 +60,27 @@ public sealed class EngineDatabase : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Health: a fresh connection (never a pooled one, which would keep a deleted SQLite file alive) reads the
+    /// schema version. On SQLite the file must exist: a missing database is a failure, not a new empty file.
+    /// </summary>
+    public async Task ProbeAsync(CancellationToken ct = default)
+    {
+        DbConnection connection;
+        if (_npgsql is not null)
+        {
+            connection = await _npgsql.OpenConnectionAsync(ct);
+        }
+        else
+        {
+            var builder = new SqliteConnectionStringBuilder(_options.ConnectionString) { Mode = SqliteOpenMode.ReadWrite, Pooling = false };
+            connection = new SqliteConnection(builder.ToString());
+            await connection.OpenAsync(ct);
+        }
+        await using (connection)
+            await connection.ScalarAsync(null, "SELECT MAX(version) FROM schema_migrations");
+    }
+
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
         await EnsureReadyAsync();

@@ -98,7 +98,125 @@ internal static class EngineMigrations
         (2, "header size", """
             ALTER TABLE messages ADD COLUMN header_size BIGINT NOT NULL DEFAULT -1;
             """),
+        // Per-folder usage kept beside the rows (a trigger on messages, so no writer can forget it): the
+        // folder list with sizes answers from 100 rows, not a scan of 100,000 messages. Retention per folder
+        // (NULL: the mailbox's default for its special use; 0: never), the mailbox's Trash/Junk defaults from
+        // the plan, when quota refusals began, and one row per retention run for the usage history. saved_at is when
+        // a message came into its folder (COPY keeps the internal date, so Trash's clock needs its own; NULL: use
+        // internal_date, for rows from before).
+        (3, "folder usage and retention", """
+            ALTER TABLE folders ADD COLUMN message_count BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE folders ADD COLUMN total_bytes BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE folders ADD COLUMN retention_days BIGINT NULL;
+            ALTER TABLE mailboxes ADD COLUMN trash_retention_days BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE mailboxes ADD COLUMN junk_retention_days BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE mailboxes ADD COLUMN refused_since BIGINT NULL;
+            UPDATE folders SET message_count = (SELECT COUNT(*) FROM messages m WHERE m.folder_id = folders.id),
+                               total_bytes = (SELECT COALESCE(SUM(m.size), 0) FROM messages m WHERE m.folder_id = folders.id);
+            CREATE TABLE retention_runs (
+                id {pk},
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                ran_at BIGINT NOT NULL,
+                messages BIGINT NOT NULL,
+                bytes BIGINT NOT NULL
+            );
+            CREATE INDEX ix_retention_runs_mailbox ON retention_runs (mailbox_id, ran_at);
+            CREATE INDEX ix_messages_mailbox_size ON messages (mailbox_id, size);
+            ALTER TABLE messages ADD COLUMN saved_at BIGINT NULL;
+            {folder_usage_triggers}
+            """),
+        // IMAP \Recent (RFC 3501 2.3.2): the first UID no session has claimed yet. Mail already there when
+        // this version arrives is not recent (no session can have been told otherwise).
+        (4, "recent", """
+            ALTER TABLE folders ADD COLUMN recent_uid BIGINT NOT NULL DEFAULT 1;
+            UPDATE folders SET recent_uid = uid_next;
+            """),
+        // The delivery log: one row per message and recipient and step. local_domain is the hosted domain the
+        // line belongs to (tenants see their own); queue_id ties the outbound queue's lines to the one that queued.
+        (5, "delivery log", """
+            CREATE TABLE delivery_log (
+                id {pk},
+                time BIGINT NOT NULL,
+                outcome TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                local_domain TEXT NULL,
+                message_id TEXT NULL,
+                size BIGINT NOT NULL,
+                client TEXT NULL,
+                reason TEXT NULL,
+                detail TEXT NULL,
+                queue_id TEXT NULL
+            );
+            CREATE INDEX ix_delivery_log_time ON delivery_log (time);
+            CREATE INDEX ix_delivery_log_recipient ON delivery_log (recipient, time);
+            CREATE INDEX ix_delivery_log_sender ON delivery_log (sender, time);
+            CREATE INDEX ix_delivery_log_message_id ON delivery_log (message_id);
+            CREATE INDEX ix_delivery_log_local_domain ON delivery_log (local_domain, time);
+            CREATE INDEX ix_delivery_log_queue_id ON delivery_log (queue_id);
+            """),
+        // Sieve (RFC 5228) scripts per mailbox, at most one active (RFC 5804's model); the vacation
+        // replies already sent, so each sender gets one per period and handle (RFC 5230 section 4.2).
+        (6, "sieve", """
+            CREATE TABLE sieve_scripts (
+                id {pk},
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                content TEXT NOT NULL,
+                active BIGINT NOT NULL DEFAULT 0,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (mailbox_id, name)
+            );
+            CREATE INDEX ix_sieve_scripts_active ON sieve_scripts (mailbox_id, active);
+            CREATE TABLE sieve_vacation_sent (
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                sender TEXT NOT NULL,
+                handle TEXT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                PRIMARY KEY (mailbox_id, sender, handle)
+            );
+            """),
+        // IMAP subscriptions are names, not folder attributes (RFC 9051 6.3.7-8): a name can be subscribed
+        // before it exists and after it is deleted. Folders subscribed so far keep their subscription.
+        (7, "subscriptions", """
+            CREATE TABLE subscriptions (
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                PRIMARY KEY (mailbox_id, name)
+            );
+            INSERT INTO subscriptions (mailbox_id, name) SELECT mailbox_id, name FROM folders WHERE subscribed = 1;
+            """),
     ];
+
+    /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>
+    private static readonly Dictionary<string, (string Sqlite, string Postgres)> DialectParts = new()
+    {
+        ["{folder_usage_triggers}"] = ("""
+            CREATE TRIGGER tr_messages_folder_usage_insert AFTER INSERT ON messages BEGIN
+                UPDATE folders SET message_count = message_count + 1, total_bytes = total_bytes + NEW.size WHERE id = NEW.folder_id;
+            END;
+            CREATE TRIGGER tr_messages_folder_usage_delete AFTER DELETE ON messages BEGIN
+                UPDATE folders SET message_count = message_count - 1, total_bytes = total_bytes - OLD.size WHERE id = OLD.folder_id;
+            END;
+            CREATE TRIGGER tr_messages_folder_usage_update AFTER UPDATE OF folder_id, size ON messages BEGIN
+                UPDATE folders SET message_count = message_count - 1, total_bytes = total_bytes - OLD.size WHERE id = OLD.folder_id;
+                UPDATE folders SET message_count = message_count + 1, total_bytes = total_bytes + NEW.size WHERE id = NEW.folder_id;
+            END;
+            """, """
+            CREATE FUNCTION folder_usage() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                    UPDATE folders SET message_count = message_count - 1, total_bytes = total_bytes - OLD.size WHERE id = OLD.folder_id;
+                END IF;
+                IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                    UPDATE folders SET message_count = message_count + 1, total_bytes = total_bytes + NEW.size WHERE id = NEW.folder_id;
+                END IF;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER tr_messages_folder_usage AFTER INSERT OR DELETE OR UPDATE OF folder_id, size ON messages
+                FOR EACH ROW EXECUTE FUNCTION folder_usage();
+            """),
+    };
 
     public static int LatestVersion => Migrations[^1].Version;
 
@@ -129,7 +247,10 @@ internal static class EngineMigrations
             if (version <= current)
                 continue;
             logger.LogInformation("Applying mail engine schema migration {Version} ({Name})", version, name);
-            await connection.ExecAsync(tx, sql.Replace("{pk}", pk));
+            var text = sql.Replace("{pk}", pk);
+            foreach (var (placeholder, dialects) in DialectParts)
+                text = text.Replace(placeholder, db.IsSqlite ? dialects.Sqlite : dialects.Postgres);
+            await connection.ExecAsync(tx, text);
             await connection.ExecAsync(tx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t);",
                 ("@v", (long)version), ("@n", name), ("@t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         }

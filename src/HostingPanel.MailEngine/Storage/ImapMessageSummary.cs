@@ -53,33 +53,9 @@ public sealed record ImapMessageSummary(string Envelope, string BodyStructure, s
         return new ImapMessageSummary(envelope.ToString(), full.ToString(), simple.ToString(), headerSize);
     }
 
-    private static void WriteEnvelope(StringBuilder sb, MimeMessage message)
-    {
-        var headers = message.Headers;
-        sb.Append('(');
-        WriteNString(sb, RawHeader(headers, HeaderId.Date));
-        sb.Append(' ');
-        WriteNString(sb, RawHeader(headers, HeaderId.Subject));
-        sb.Append(' ');
-        var from = message.From;
-        WriteAddresses(sb, from);
-        sb.Append(' ');
-        // RFC 9051: an absent or empty Sender or Reply-To takes the value of From.
-        WriteAddresses(sb, message.Sender is { } sender ? new InternetAddressList([sender]) : from);
-        sb.Append(' ');
-        WriteAddresses(sb, message.ReplyTo.Count > 0 ? message.ReplyTo : from);
-        sb.Append(' ');
-        WriteAddresses(sb, message.To);
-        sb.Append(' ');
-        WriteAddresses(sb, message.Cc);
-        sb.Append(' ');
-        WriteAddresses(sb, message.Bcc);
-        sb.Append(' ');
-        WriteNString(sb, RawHeader(headers, HeaderId.InReplyTo));
-        sb.Append(' ');
-        WriteNString(sb, RawHeader(headers, HeaderId.MessageId));
-        sb.Append(')');
-    }
+    // One ENVELOPE writer for the cache and for FETCH (source routes, groups, missing domains alike).
+    private static void WriteEnvelope(StringBuilder sb, MimeMessage message) =>
+        sb.Append(Encoding.UTF8.GetString(HostingPanel.MailEngine.Protocol.Imap.Mime.ImapEnvelopeWriter.ToBytes(message)));
 
     private static string? RawHeader(HeaderList headers, HeaderId id)
     {
@@ -89,59 +65,6 @@ public sealed record ImapMessageSummary(string Envelope, string BodyStructure, s
         var raw = headers[index].RawValue;
         var text = Encoding.UTF8.GetString(raw).Replace("\r", "").Replace("\n", "").Trim();
         return text;
-    }
-
-    private static void WriteAddresses(StringBuilder sb, InternetAddressList list)
-    {
-        if (list.Count == 0)
-        {
-            sb.Append("NIL");
-            return;
-        }
-        sb.Append('(');
-        foreach (var address in list)
-            WriteAddress(sb, address);
-        sb.Append(')');
-    }
-
-    private static void WriteAddress(StringBuilder sb, InternetAddress address)
-    {
-        switch (address)
-        {
-            case MailboxAddress mailbox:
-            {
-                var at = mailbox.Address.LastIndexOf('@');
-                var local = at < 0 ? mailbox.Address : mailbox.Address[..at];
-                var host = at < 0 ? null : mailbox.Address[(at + 1)..];
-                sb.Append('(');
-                WriteNString(sb, EncodePhrase(mailbox.Name));
-                sb.Append(" NIL ");
-                WriteNString(sb, local);
-                sb.Append(' ');
-                WriteNString(sb, host);
-                sb.Append(')');
-                break;
-            }
-            case GroupAddress group:
-                // RFC 9051: a group is a start marker with the group name as mailbox and NIL host,
-                // its members, then an end marker of all NILs.
-                sb.Append("(NIL NIL ");
-                WriteNString(sb, EncodePhrase(group.Name));
-                sb.Append(" NIL)");
-                foreach (var member in group.Members)
-                    WriteAddress(sb, member);
-                sb.Append("(NIL NIL NIL NIL)");
-                break;
-        }
-    }
-
-    private static string? EncodePhrase(string? phrase)
-    {
-        if (string.IsNullOrEmpty(phrase))
-            return null;
-        if (phrase.All(c => c < 128))
-            return phrase;
-        return Encoding.ASCII.GetString(Rfc2047.EncodePhrase(Encoding.UTF8, phrase));
     }
 
     private static void WriteBody(StringBuilder sb, MimeEntity entity, Dictionary<MimeEntity, (long HeadersEnd, long End, int Lines)> offsets, bool extensible)

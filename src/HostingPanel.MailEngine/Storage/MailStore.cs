@@ -10,12 +10,14 @@ namespace HostingPanel.MailEngine.Storage;
 /// life (rename keeps the id); UIDVALIDITY is the folder's id, so a deleted and recreated folder
 /// gets a new one.
 /// </summary>
-public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitter committer, MailboxChangeNotifier changes, TimeProvider time)
+public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitter committer, MailboxChangeNotifier changes, TimeProvider time)
 {
     public const string Inbox = "INBOX";
     public const char HierarchySeparator = '/';
+    public const string TrashSpecialUse = @"\Trash";
+    public const string JunkSpecialUse = @"\Junk";
 
-    /// <summary>Folders every new mailbox gets (CONTRACT.md section 5), with RFC 6154 attributes.</summary>
+    /// <summary>Folders every new mailbox gets (docs/contract.md section 5), with RFC 6154 attributes.</summary>
     public static readonly IReadOnlyList<(string Name, string? SpecialUse)> DefaultFolders =
     [
         (Inbox, null), ("Sent", @"\Sent"), ("Drafts", @"\Drafts"), ("Trash", @"\Trash"), ("Junk", @"\Junk"), ("Archive", @"\Archive"),
@@ -33,14 +35,14 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
 
     public Task<IReadOnlyList<FolderInfo>> ListFoldersAsync(long mailboxId, CancellationToken ct = default) =>
         db.ReadAsync<IReadOnlyList<FolderInfo>>(async c => await c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq FROM folders WHERE mailbox_id = @m ORDER BY name",
+            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE mailbox_id = @m ORDER BY name",
             ReadFolder, ("@m", mailboxId)), ct);
 
     public async Task<FolderInfo?> GetFolderAsync(long mailboxId, string name, CancellationToken ct = default)
     {
         name = NormalizeName(name);
         var list = await db.ReadAsync(c => c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq FROM folders WHERE mailbox_id = @m AND name = @n",
+            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE mailbox_id = @m AND name = @n",
             ReadFolder, ("@m", mailboxId), ("@n", name)), ct);
         return list.FirstOrDefault();
     }
@@ -48,7 +50,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
     public async Task<FolderInfo?> GetFolderByIdAsync(long folderId, CancellationToken ct = default)
     {
         var list = await db.ReadAsync(c => c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq FROM folders WHERE id = @f",
+            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE id = @f",
             ReadFolder, ("@f", folderId)), ct);
         return list.FirstOrDefault();
     }
@@ -56,20 +58,21 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
     public Task<FolderStatus?> GetFolderStatusAsync(long folderId, CancellationToken ct = default) =>
         db.ReadAsync(async c =>
         {
-            var folder = await c.QueryAsync(null, "SELECT uid_next, uid_validity, highest_modseq FROM folders WHERE id = @f",
-                r => (r.Long(0), r.Long(1), r.Long(2)), ("@f", folderId));
+            var folder = await c.QueryAsync(null, "SELECT uid_next, uid_validity, highest_modseq, recent_uid FROM folders WHERE id = @f",
+                r => (r.Long(0), r.Long(1), r.Long(2), r.Long(3)), ("@f", folderId));
             if (folder.Count == 0)
                 return null;
+            var (uidNext, uidValidity, modseq, recentUid) = folder[0];
             var counts = await c.QueryAsync(null, """
                 SELECT COUNT(*),
                        COALESCE(SUM(CASE WHEN flags & 1 = 0 THEN 1 ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN flags & 8 <> 0 THEN 1 ELSE 0 END), 0),
-                       COALESCE(SUM(size), 0)
+                       COALESCE(SUM(size), 0),
+                       COALESCE(SUM(CASE WHEN uid >= @r THEN 1 ELSE 0 END), 0)
                 FROM messages WHERE folder_id = @f
-                """, r => (r.Long(0), r.Long(1), r.Long(2), r.Long(3)), ("@f", folderId));
-            var (n, unseen, deleted, size) = counts[0];
-            var (uidNext, uidValidity, modseq) = folder[0];
-            return (FolderStatus?)new FolderStatus(n, unseen, deleted, size, uidNext, uidValidity, modseq);
+                """, r => (r.Long(0), r.Long(1), r.Long(2), r.Long(3), r.Long(4)), ("@f", folderId), ("@r", recentUid));
+            var (n, unseen, deleted, size, recent) = counts[0];
+            return (FolderStatus?)new FolderStatus(n, unseen, deleted, size, uidNext, uidValidity, modseq, recent);
         }, ct);
 
     /// <summary>Creates a folder and any missing parents (RFC 9051 CREATE).</summary>
@@ -113,7 +116,15 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
             var children = await c.QueryAsync(tx, "SELECT id, name FROM folders WHERE mailbox_id = @m AND (name = @n OR substr(name, 1, @len) = @prefix)",
                 r => (r.Long(0), r.GetString(1)), ("@m", mailboxId), ("@n", oldName), ("@len", oldName.Length + 1), ("@prefix", oldName + HierarchySeparator));
             foreach (var (id, childName) in children)
-                await c.ExecAsync(tx, "UPDATE folders SET name = @n WHERE id = @id", ("@n", newName + childName[oldName.Length..]), ("@id", id));
+            {
+                var renamed = newName + childName[oldName.Length..];
+                await c.ExecAsync(tx, "UPDATE folders SET name = @n WHERE id = @id", ("@n", renamed), ("@id", id));
+                // A renamed folder stays subscribed under its new name, as in Dovecot.
+                await c.ExecAsync(tx, """
+                    UPDATE subscriptions SET name = @n WHERE mailbox_id = @m AND name = @o
+                    AND NOT EXISTS (SELECT 1 FROM subscriptions t WHERE t.mailbox_id = @m AND t.name = @n)
+                    """, ("@n", renamed), ("@m", mailboxId), ("@o", childName));
+            }
             // Parents of the new name must exist, as after CREATE.
             var parts = newName.Split(HierarchySeparator);
             for (var i = 1; i < parts.Length; i++)
@@ -164,13 +175,46 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         return status;
     }
 
+    /// <summary>
+    /// Claims the messages below <paramref name="upTo"/> that no session has seen as \Recent yet, for the
+    /// calling session alone (RFC 3501 2.3.2). Returns the first UID claimed: the claim is
+    /// [result, <paramref name="upTo"/>), empty when the result is <paramref name="upTo"/>. A compare-and-set on
+    /// the folder row, so two sessions (or two engine nodes) never claim the same message.
+    /// </summary>
+    public Task<long> ClaimRecentAsync(long folderId, long upTo, CancellationToken ct = default) =>
+        db.WriteAsync(async (c, tx) =>
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var rows = await c.QueryAsync(tx, "SELECT recent_uid FROM folders WHERE id = @f", r => r.Long(0), ("@f", folderId));
+                if (rows.Count == 0 || rows[0] >= upTo)
+                    return upTo;
+                if (await c.ExecAsync(tx, "UPDATE folders SET recent_uid = @u WHERE id = @f AND recent_uid = @o",
+                        ("@u", upTo), ("@f", folderId), ("@o", rows[0])) == 1)
+                    return rows[0];
+            }
+            return upTo;
+        }, ct);
+
+    /// <summary>
+    /// SUBSCRIBE and UNSUBSCRIBE: subscriptions are names, kept apart from the folders (RFC 9051 6.3.7-8):
+    /// a name may be subscribed before it exists and stays subscribed after DELETE. Both are idempotent:
+    /// unsubscribing a name that is not subscribed is OK, as in Dovecot (clients such as MailKit throw on NO).
+    /// </summary>
     public async Task<StoreStatus> SetSubscribedAsync(long mailboxId, string name, bool subscribed, CancellationToken ct = default)
     {
         name = NormalizeName(name);
-        var rows = await db.WriteAsync((c, tx) => c.ExecAsync(tx, "UPDATE folders SET subscribed = @s WHERE mailbox_id = @m AND name = @n",
-            ("@s", subscribed ? 1L : 0L), ("@m", mailboxId), ("@n", name)), ct);
-        return rows == 1 ? StoreStatus.Ok : StoreStatus.NotFound;
+        if (subscribed && !IsValidName(name))
+            return StoreStatus.Invalid;
+        await db.WriteAsync((c, tx) => subscribed
+            ? c.ExecAsync(tx, "INSERT INTO subscriptions (mailbox_id, name) VALUES (@m, @n) ON CONFLICT DO NOTHING", ("@m", mailboxId), ("@n", name))
+            : c.ExecAsync(tx, "DELETE FROM subscriptions WHERE mailbox_id = @m AND name = @n", ("@m", mailboxId), ("@n", name)), ct);
+        return StoreStatus.Ok;
     }
+
+    /// <summary>The subscribed names (LSUB, LIST (SUBSCRIBED)), existing or not.</summary>
+    public Task<List<string>> ListSubscriptionsAsync(long mailboxId, CancellationToken ct = default) =>
+        db.ReadAsync(c => c.QueryAsync(null, "SELECT name FROM subscriptions WHERE mailbox_id = @m ORDER BY name", r => r.GetString(0), ("@m", mailboxId)), ct);
 
     // ---------------------------------------------------------------- messages
 
@@ -286,7 +330,8 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
     /// Delivers one durable body into INBOX of several mailboxes; each copy is charged in full to its
     /// mailbox. Used by <see cref="Delivery.MailDelivery"/>; results pair with <paramref name="mailboxIds"/>.
     /// </summary>
-    internal async Task<AppendResult[]> DeliverAsync(WrittenBody body, IReadOnlyList<long> mailboxIds, DateTimeOffset received)
+    /// <param name="overdraftBytes">Room past the quota: <see cref="QuotaOverdraft.NoticeBytes"/> for the product's own notices, else 0.</param>
+    internal async Task<AppendResult[]> DeliverAsync(WrittenBody body, IReadOnlyList<long> mailboxIds, DateTimeOffset received, long overdraftBytes = 0)
     {
         var date = received.ToUnixTimeMilliseconds();
         // Filled inside the transaction for the notifications after it.
@@ -307,8 +352,10 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
                     results[i] = new AppendResult(StoreStatus.MailboxInactive);
                     continue;
                 }
-                if (!await QuotaLedger.TryReserveAsync(c, tx, mailboxId, body.Size, 1))
+                if (!await QuotaLedger.TryReserveAsync(c, tx, mailboxId, body.Size, 1, overdraftBytes))
                 {
+                    // Kept for the owner's page and webmail: "new mail is refused since ...".
+                    await QuotaLedger.RecordRefusalAsync(c, tx, mailboxId, date);
                     results[i] = new AppendResult(StoreStatus.OverQuota);
                     continue;
                 }
@@ -334,7 +381,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         long targetValidity = 0;
         var result = await db.WriteAsync(async (c, tx) =>
         {
-            var owners = await c.QueryAsync(tx, "SELECT id, mailbox_id FROM folders WHERE id IN (@s, @t)", r => (r.Long(0), r.Long(1)),
+            var owners = await c.QueryAsync(tx, "SELECT id, mailbox_id, special_use FROM folders WHERE id IN (@s, @t)", r => (r.Long(0), r.Long(1), r.StringOrNull(2)),
                 ("@s", sourceFolderId), ("@t", targetFolderId));
             if (owners.Count != (sourceFolderId == targetFolderId ? 1 : 2) || owners.Any(o => o.Item2 != mailboxId))
                 return new CopyResult(StoreStatus.NotFound);
@@ -347,19 +394,24 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
             }
             if (rows.Count == 0)
                 return new CopyResult(StoreStatus.Ok, 0, [], []);
-            // A move stays inside one mailbox, so its usage does not change; a copy is charged in full.
-            if (!move && !await QuotaLedger.TryReserveAsync(c, tx, mailboxId, rows.Sum(r => r.Size), rows.Count))
+            // A move stays inside one mailbox, so its usage does not change; a copy is charged in full. A copy into
+            // Trash is how many mail programs delete (copy, flag \Deleted, expunge): it may overdraw a full
+            // mailbox a little, which the expunge that follows or the next retention run gives back.
+            var intoTrash = owners.Any(o => o.Item1 == targetFolderId && o.Item3 == TrashSpecialUse);
+            var overdraft = intoTrash ? QuotaOverdraft.TrashBytes(await c.ScalarAsync(tx, "SELECT quota_bytes FROM mailboxes WHERE id = @m", ("@m", mailboxId)) ?? 0) : 0;
+            if (!move && !await QuotaLedger.TryReserveAsync(c, tx, mailboxId, rows.Sum(r => r.Size), rows.Count, overdraft))
                 return new CopyResult(StoreStatus.OverQuota);
             var (validity, firstUid, modseq) = await AllocateUidsAsync(c, tx, targetFolderId, rows.Count);
             targetValidity = validity;
+            var savedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
             var newUids = new List<long>();
             for (var i = 0; i < rows.Count; i++)
             {
                 var m = rows[i];
                 await c.ExecAsync(tx, """
-                    INSERT INTO messages (folder_id, mailbox_id, uid, modseq, flags, keywords, size, internal_date, body, envelope, body_structure, body_simple, pop3_retrieved_at, header_size)
-                    SELECT @t, mailbox_id, @u, @ms, flags, keywords, size, internal_date, body, envelope, body_structure, body_simple, NULL, header_size FROM messages WHERE id = @id
-                    """, ("@t", targetFolderId), ("@u", firstUid + i), ("@ms", modseq), ("@id", m.Id));
+                    INSERT INTO messages (folder_id, mailbox_id, uid, modseq, flags, keywords, size, internal_date, body, envelope, body_structure, body_simple, pop3_retrieved_at, header_size, saved_at)
+                    SELECT @t, mailbox_id, @u, @ms, flags, keywords, size, internal_date, body, envelope, body_structure, body_simple, NULL, header_size, @now FROM messages WHERE id = @id
+                    """, ("@t", targetFolderId), ("@u", firstUid + i), ("@ms", modseq), ("@id", m.Id), ("@now", savedAt));
                 newUids.Add(firstUid + i);
             }
             if (move)
@@ -501,6 +553,17 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         }, ct);
     }
 
+    /// <summary>Notes a quota refusal of new mail (SMTP RCPT or DATA); only the first of a period is kept.</summary>
+    internal async Task RecordRefusalAsync(long mailboxId, CancellationToken ct = default)
+    {
+        // A read first: a sender retrying RCPT at a full mailbox must not cost a write each time.
+        var known = await db.ReadAsync(c => c.ScalarAsync(null, "SELECT 1 FROM mailboxes WHERE id = @m AND refused_since IS NULL", ("@m", mailboxId)), ct);
+        if (known is null)
+            return;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await db.WriteAsync((c, tx) => QuotaLedger.RecordRefusalAsync(c, tx, mailboxId, now), ct);
+    }
+
     public Task<QuotaUsage?> GetQuotaAsync(long mailboxId, CancellationToken ct = default) =>
         db.ReadAsync(async c => (await c.QueryAsync(null, "SELECT used_bytes, quota_bytes, message_count FROM mailboxes WHERE id = @m",
             r => new QuotaUsage(r.Long(0), r.Long(1), r.Long(2)), ("@m", mailboxId))).FirstOrDefault(), ct);
@@ -538,12 +601,12 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         return rows[0];
     }
 
-    private static Task InsertMessageAsync(DbConnection c, DbTransaction tx, long folderId, long mailboxId, long uid, long modseq,
+    private Task InsertMessageAsync(DbConnection c, DbTransaction tx, long folderId, long mailboxId, long uid, long modseq,
         MessageFlags flags, string keywords, WrittenBody body, long internalDate) =>
         c.ExecAsync(tx, """
-            INSERT INTO messages (folder_id, mailbox_id, uid, modseq, flags, keywords, size, internal_date, body, envelope, body_structure, body_simple, header_size)
-            VALUES (@f, @m, @u, @ms, @fl, @k, @s, @d, @b, @e, @bs, @bd, @hs)
-            """,
+            INSERT INTO messages (folder_id, mailbox_id, uid, modseq, flags, keywords, size, internal_date, body, envelope, body_structure, body_simple, header_size, saved_at)
+            VALUES (@f, @m, @u, @ms, @fl, @k, @s, @d, @b, @e, @bs, @bd, @hs, @saved)
+            """, ("@saved", time.GetUtcNow().ToUnixTimeMilliseconds()),
             ("@f", folderId), ("@m", mailboxId), ("@u", uid), ("@ms", modseq), ("@fl", (long)flags), ("@k", keywords), ("@s", body.Size),
             ("@d", internalDate), ("@b", body.RelativePath), ("@e", body.Summary.Envelope), ("@bs", body.Summary.BodyStructure), ("@bd", body.Summary.Body),
             ("@hs", body.Summary.HeaderSize));
@@ -593,7 +656,7 @@ public sealed class MailStore(EngineDatabase db, BodyStore bodies, GroupCommitte
         && !name.Contains("//", StringComparison.Ordinal) && !name.Any(char.IsControl);
 
     private static FolderInfo ReadFolder(DbDataReader r) =>
-        new(r.Long(0), r.Long(1), r.GetString(2), r.StringOrNull(3), r.Bool(4), r.Long(5), r.Long(6), r.Long(7));
+        new(r.Long(0), r.Long(1), r.GetString(2), r.StringOrNull(3), r.Bool(4), r.Long(5), r.Long(6), r.Long(7), r.Long(8));
 
     private static StoredMessage ReadMessage(DbDataReader r) =>
         new(r.Long(0), r.Long(1), r.Long(2), (MessageFlags)r.Long(3), SplitKeywords(r.GetString(4)), r.Long(5),

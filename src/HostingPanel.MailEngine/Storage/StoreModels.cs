@@ -37,6 +37,10 @@ public sealed record MailboxAccount(
 
 /// <summary>A folder. Names are stored as the IMAP wire form (modified UTF-7, '/' as separator); INBOX is upper case.</summary>
 /// <param name="SpecialUse">RFC 6154 attribute such as <c>\Sent</c>, or null.</param>
+/// <param name="RecentUid">
+/// The first UID no IMAP session has claimed as \Recent yet (RFC 3501 2.3.2: a message is \Recent in
+/// exactly one session, the first to see it in a read-write SELECT).
+/// </param>
 public sealed record FolderInfo(
     long Id,
     long MailboxId,
@@ -45,10 +49,11 @@ public sealed record FolderInfo(
     bool Subscribed,
     long UidValidity,
     long UidNext,
-    long HighestModSeq);
+    long HighestModSeq,
+    long RecentUid = 0);
 
-/// <summary>Counts for IMAP STATUS and SELECT.</summary>
-public sealed record FolderStatus(long Messages, long Unseen, long Deleted, long Size, long UidNext, long UidValidity, long HighestModSeq);
+/// <summary>Counts for IMAP STATUS and SELECT; <see cref="Recent"/>: messages no session has seen as \Recent yet.</summary>
+public sealed record FolderStatus(long Messages, long Unseen, long Deleted, long Size, long UidNext, long UidValidity, long HighestModSeq, long Recent = 0);
 
 /// <summary>One message of a folder. <see cref="Envelope"/>, <see cref="BodyStructure"/> and <see cref="Body"/>
 /// are IMAP wire syntax ready to be written after "ENVELOPE ", "BODYSTRUCTURE " and "BODY ".

@@ -10,7 +10,7 @@ using HostingPanel.Data.Model;
 namespace HostingPanel.Web.Api;
 
 // What the API returns. Separate from the services' views on purpose: the portal may reshape its views,
-// the API's JSON is a published contract (CONTRACT.md section 4) and only grows compatibly.
+// the API's JSON is a published contract (docs/contract.md section 4) and only grows compatibly.
 
 /// <summary>One page of a list, in a stable order.</summary>
 public sealed record PageDto<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize)
@@ -70,6 +70,21 @@ public sealed record MailboxDto(
     public static MailboxDto From(MailboxView v) =>
         new(v.Address, v.LocalPart, v.Domain, v.DisplayName, v.QuotaMb, v.UsedBytes, v.MessageCount, v.Enabled, v.ImapEnabled,
             v.Pop3Enabled, v.Pop3RetentionDays, v.ForwardTo, v.KeepCopyWhenForwarding, v.Status, v.StatusDetail, v.CreatedAt, v.UsageUpdatedAt);
+}
+
+/// <summary>
+/// One folder of a mailbox: Unicode name ('/' between levels), messages and bytes (kept by the engine beside
+/// the messages), and the retention that applies (0 = never; <c>retentionIsDefault</c> when it is the plan's Trash/Junk default).
+/// </summary>
+public sealed record FolderDto(string Name, string? SpecialUse, long Messages, long Bytes, int RetentionDays, bool RetentionIsDefault)
+{
+    public static FolderDto From(FolderView v) => new(v.Name, v.SpecialUse, v.Messages, v.Bytes, v.RetentionDays, v.RetentionIsDefault);
+}
+
+/// <summary>One of a mailbox's largest messages (the owner and staff see where the space went).</summary>
+public sealed record LargeMessageDto(string Folder, long Uid, long Size, DateTimeOffset Date, string Subject, string From)
+{
+    public static LargeMessageDto Of(LargeMessageView v) => new(v.Folder, v.Uid, v.Size, v.Date, v.Subject, v.From);
 }
 
 /// <summary>An alias; <c>localPart</c> "*" is the domain's catch-all.</summary>

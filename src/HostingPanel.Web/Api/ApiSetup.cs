@@ -89,6 +89,8 @@ public static class ApiSetup
         AccountEndpoints.Map(api);
         TenantEndpoints.Map(api);
         DomainEndpoints.Map(api);
+        BulkEndpoints.Map(api);
+        MailboxTransferEndpoints.Map(api);
 
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/api/docs", () => Results.Content(ApiReferencePage.Html, "text/html; charset=utf-8"))

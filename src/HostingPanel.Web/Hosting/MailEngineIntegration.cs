@@ -1,4 +1,5 @@
 using HostingPanel.Application.Common;
+using HostingPanel.Application.Mailboxes;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Hosting;
 using HostingPanel.Provisioning;
@@ -26,8 +27,31 @@ public static class MailEngineIntegration
         // One pool of hash checks for the whole process: the engine's logins and the portal's sign-ins share it.
         services.TryAddSingleton<PasswordCheckPool>();
         if (settings.Roles.Mail) services.AddMailEngine(configuration);
+        else services.AddSingleton<MailEngine.Transfer.IMailboxTransfer, NoLocalMailEngine>();
+        services.AddScoped<Features.Transfer.MailboxExporter>();
+        services.AddScoped<Features.Transfer.MailboxImportUpload>();
+        // Folder usage is read from the engine's tables: on a node without them, a stand-in says "not found".
+        if (settings.Roles.Mail) services.AddSingleton<IMailboxFolderSource, EngineMailboxFolders>();
+        else services.AddSingleton<IMailboxFolderSource, NoMailboxFolderSource>();
         // The worker talks to the engine in this process; a worker-only node would need the engine's tables too.
         services.AddProvisioning(configuration, runWorker: settings.Roles.Worker && settings.Roles.Mail);
         return services;
     }
+}
+
+/// <summary>
+/// The stand-in on a node without the mail role: mailbox export, import and migration need the engine's store in this
+/// process, so they answer "not found" (the API says the mailbox has no store here) instead of reaching for a null service.
+/// </summary>
+public sealed class NoLocalMailEngine : MailEngine.Transfer.IMailboxTransfer
+{
+    public Task<MailEngine.Storage.MailboxAccount?> FindAsync(string address, CancellationToken ct = default) => Task.FromResult<MailEngine.Storage.MailboxAccount?>(null);
+    public Task<IReadOnlyList<MailEngine.Transfer.TransferFolder>> ListFoldersAsync(long mailboxId, CancellationToken ct = default) => Task.FromResult<IReadOnlyList<MailEngine.Transfer.TransferFolder>>([]);
+    public Task<IReadOnlyList<MailEngine.Transfer.TransferMessage>> ListMessagesAsync(long mailboxId, string folder, CancellationToken ct = default) => Task.FromResult<IReadOnlyList<MailEngine.Transfer.TransferMessage>>([]);
+    public Stream OpenBody(MailEngine.Transfer.TransferMessage message) => throw new FileNotFoundException("no mail engine in this process");
+    public Task<string?> EnsureFolderAsync(long mailboxId, string folder, string? specialUse, CancellationToken ct = default) => Task.FromResult<string?>(null);
+    public Task<HashSet<string>> ExistingKeysAsync(long mailboxId, string folder, CancellationToken ct = default) => Task.FromResult(new HashSet<string>());
+    public Task<MailEngine.Storage.AppendResult> AppendAsync(long mailboxId, string folder, Stream message, MailEngine.Storage.MessageFlags flags,
+        IReadOnlyCollection<string> keywords, DateTimeOffset internalDate, CancellationToken ct = default) =>
+        Task.FromResult(new MailEngine.Storage.AppendResult(MailEngine.Storage.StoreStatus.NotFound));
 }

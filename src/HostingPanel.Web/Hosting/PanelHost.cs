@@ -7,6 +7,8 @@ using HostingPanel.Data;
 using HostingPanel.Data.Identity;
 using HostingPanel.Web.Api;
 using HostingPanel.Web.Features;
+using HostingPanel.Web.Hosting.Health;
+using HostingPanel.Web.Hosting.Metrics;
 using HostingPanel.Web.Webmail;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -30,7 +32,7 @@ public static class PanelHost
             Args = args,
             // Tests host this same application from another entry assembly; controllers and views live here.
             ApplicationName = typeof(PanelHost).Assembly.GetName().Name,
-            // The web root is the repository's wwwroot, copied next to the binaries (see ../shared/TRAPS.md).
+            // The web root is the repository's wwwroot, copied next to the binaries (see docs/platform-notes.md).
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
         if (string.IsNullOrEmpty(builder.Configuration["Urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -122,6 +124,8 @@ public static class PanelHost
         services.AddPortal();
         services.AddWebmail(builder.Configuration);
         services.AddPanelApi();
+        services.AddPanelHealth(builder.Configuration, settings);
+        services.AddPanelMetrics(builder.Configuration);
 
         overrideServices?.Invoke(services);
         return builder.Build().ConfigurePipeline();
@@ -139,7 +143,8 @@ public static class PanelHost
         app.UseAuthorization();
         app.MapControllers();
         app.MapPanelApi();
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        app.MapPanelHealth();
+        app.MapPanelMetrics();
         return app;
     }
 

@@ -2,7 +2,7 @@ namespace HostingPanel.Web.Hosting;
 
 public enum DatabaseProvider { Sqlite, PostgreSql }
 
-/// <summary>Settings read once at start-up (CONTRACT.md section 2), checked before anything is built on them.</summary>
+/// <summary>Settings read once at start-up (docs/contract.md section 2), checked before anything is built on them.</summary>
 public sealed record PanelSettings(DatabaseProvider Provider, string PanelConnectionString, string DataDirectory, PanelRoles Roles)
 {
     public static PanelSettings Read(IConfiguration config, string contentRoot)

@@ -54,7 +54,7 @@ public static class StartupBanner
     {
         if (!PanelRoles.Parse(config["Roles"]).Mail) yield break;
         var bind = config["Mail:BindAddress"] ?? "127.0.0.1";
-        // Port 0 switches a listener off (CONTRACT.md section 2).
+        // Port 0 switches a listener off (docs/contract.md section 2).
         string At(string key, int fallback, string what)
         {
             var port = config[$"Mail:{key}:Port"] ?? fallback.ToString();
@@ -63,5 +63,6 @@ public static class StartupBanner
         yield return $"  IMAP:           {At("Imap", 1143, "STARTTLS")}, {At("Imaps", 1993, "TLS")}";
         yield return $"  POP3:           {At("Pop3", 1110, "STLS")}, {At("Pop3s", 1995, "TLS")}";
         yield return $"  SMTP:           {At("Smtp", 2525, "inbound")}, {At("Submission", 1587, "submission, STARTTLS")}, {At("Submissions", 1465, "TLS")}";
+        yield return $"  ManageSieve:    {At("ManageSieve", 4190, "STARTTLS")}";
     }
 }

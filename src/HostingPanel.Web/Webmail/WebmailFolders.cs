@@ -3,7 +3,8 @@ using MailKit.Net.Imap;
 
 namespace HostingPanel.Web.Webmail;
 
-public sealed record FolderItem(string Path, string Name, int Depth, FolderRole Role, int Unread, int Total)
+/// <param name="Size">Bytes in the folder (RFC 8438 STATUS SIZE), 0 when the server does not say.</param>
+public sealed record FolderItem(string Path, string Name, int Depth, FolderRole Role, int Unread, int Total, long Size = 0)
 {
     /// <summary>INBOX and the special-use folders keep their names; mail programs look for them.</summary>
     public bool IsProtected => Role != FolderRole.Other;
@@ -15,34 +16,44 @@ public sealed record QuotaInfo(long UsedBytes, long LimitBytes)
     public double Percent => LimitBytes <= 0 ? 0 : Math.Min(100, UsedBytes * 100.0 / LimitBytes);
 }
 
-public sealed record FolderOverview(IReadOnlyList<FolderItem> Folders, QuotaInfo? Quota, char Separator)
+/// <param name="RefusedSince">When the mail server began refusing new mail for the quota (null: it does not).</param>
+public sealed record FolderOverview(IReadOnlyList<FolderItem> Folders, QuotaInfo? Quota, char Separator, DateTimeOffset? RefusedSince = null)
 {
     public FolderItem? Find(string path) => Folders.FirstOrDefault(f => string.Equals(f.Path, path, StringComparison.Ordinal));
     public FolderItem? ByRole(FolderRole role) => Folders.FirstOrDefault(f => f.Role == role);
 }
 
 /// <summary>Folders with their counts and the quota (LIST-STATUS and GETQUOTAROOT); subfolders created, renamed, deleted.</summary>
-public sealed class WebmailFolders(ImapConnectionPool pool)
+public sealed class WebmailFolders(ImapConnectionPool pool, HostingPanel.Application.Mailboxes.IMailboxFolderSource engineFolders)
 {
     private static readonly FolderRole[] Order = [FolderRole.Inbox, FolderRole.Drafts, FolderRole.Sent, FolderRole.Archive, FolderRole.Junk, FolderRole.Trash, FolderRole.Other];
 
-    public Task<FolderOverview> OverviewAsync(WebmailCredentials who, CancellationToken ct) =>
+    public async Task<FolderOverview> OverviewAsync(WebmailCredentials who, CancellationToken ct)
+    {
+        var overview = await ImapOverviewAsync(who, ct);
+        // Since when new mail is refused is the engine's to know (SMTP refusals), not IMAP's.
+        var refusedSince = (await engineFolders.GetOverviewAsync(who.Address, ct))?.RefusedSince;
+        return overview with { RefusedSince = refusedSince };
+    }
+
+    private Task<FolderOverview> ImapOverviewAsync(WebmailCredentials who, CancellationToken ct) =>
         pool.RunAsync(who, async (client, t) =>
         {
             var ns = client.PersonalNamespaces[0];
-            var folders = await client.GetFoldersAsync(ns, StatusItems.Unread | StatusItems.Count, subscribedOnly: false, t);
+            var items = (client.Capabilities & ImapCapabilities.StatusSize) != 0 ? StatusItems.Unread | StatusItems.Count | StatusItems.Size : StatusItems.Unread | StatusItems.Count;
+            var folders = await client.GetFoldersAsync(ns, items, subscribedOnly: false, t);
             var all = folders.Where(f => !f.IsNamespace && (f.Attributes & (FolderAttributes.NonExistent | FolderAttributes.NoSelect)) == 0).ToList();
             if (!all.Any(f => string.Equals(f.FullName, ImapFolders.Inbox, StringComparison.OrdinalIgnoreCase)))
             {
-                await client.Inbox.StatusAsync(StatusItems.Unread | StatusItems.Count, t);
+                await client.Inbox.StatusAsync(items, t);
                 all.Insert(0, client.Inbox);
             }
             var separator = ns.DirectorySeparator == '\0' ? '/' : ns.DirectorySeparator;
-            var items = all.Select(f => new FolderItem(f.FullName, f.Name, f.FullName.Count(c => c == separator), ImapFolders.RoleOf(f), f.Unread, f.Count))
+            var list = all.Select(f => new FolderItem(f.FullName, f.Name, f.FullName.Count(c => c == separator), ImapFolders.RoleOf(f), f.Unread, f.Count, (long)(f.Size ?? 0)))
                 .OrderBy(i => Array.IndexOf(Order, TopRole(i, all, separator)))
                 .ThenBy(i => i.Path, StringComparer.OrdinalIgnoreCase)
                 .ToList();
-            return new FolderOverview(items, await QuotaAsync(client, t), separator);
+            return new FolderOverview(list, await QuotaAsync(client, t), separator);
         }, ct);
 
     /// <summary>Subfolders sort under their top-level folder.</summary>

@@ -166,6 +166,6 @@ public sealed class ImapCommandReaderTests
         var watch = Stopwatch.StartNew();
         var result = Assert.Single(Feed(input));
         Assert.Equal(ImapReadResultKind.Command, result.Kind);
-        Assert.True(watch.ElapsedMilliseconds < 2000);
+        Assert.True(watch.ElapsedMilliseconds < 10_000, "not bounded: " + watch.Elapsed);
     }
 }

@@ -1,4 +1,7 @@
+using HostingPanel.MailEngine.Admin;
 using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.Storage.Imap;
+using Microsoft.Extensions.DependencyInjection;
 using HostingPanel.MailEngine.Storage;
 
 namespace HostingPanel.MailEngine.Tests.Reliability;
@@ -16,9 +19,16 @@ internal static class StoreAudit
     {
         long messages = 0, bytes = 0;
         var referenced = new HashSet<string>();
+        // The per-folder usage the store keeps beside the rows (issue 19) must equal what the rows say.
+        var overview = await engine.Services.GetRequiredService<IMailboxFolderAdmin>().GetOverviewAsync(account.Address);
         foreach (var folder in await engine.Store.ListFoldersAsync(account.Id))
         {
-            foreach (var m in await engine.Store.ListMessagesAsync(folder.Id))
+            var listed = await engine.Store.ListMessagesAsync(folder.Id);
+            if (overview?.Folders.FirstOrDefault(f => f.Name == ImapStoreAccount.ToUnicode(folder.Name)) is { } kept)
+            {
+                Assert.Equal((listed.Count, listed.Sum(m => m.Size)), (kept.Messages, kept.Bytes));
+            }
+            foreach (var m in listed)
             {
                 var file = new FileInfo(engine.Store.Bodies.FullPath(m.BodyPath));
                 Assert.True(file.Exists, $"message {folder.Name}/{m.Uid} has no body file");

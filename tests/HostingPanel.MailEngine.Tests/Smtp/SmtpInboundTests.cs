@@ -3,7 +3,7 @@ using MailKit.Security;
 
 namespace HostingPanel.MailEngine.Tests.Smtp;
 
-/// <summary>Inbound SMTP (the MX role), CONTRACT.md section 5, with real clients over sockets.</summary>
+/// <summary>Inbound SMTP (the MX role), docs/contract.md section 5, with real clients over sockets.</summary>
 public sealed class SmtpInboundTests
 {
     [Fact]

@@ -21,7 +21,7 @@ public class MailHostFixture : PanelHostFixture
         yield return new("Provisioning:PollInterval", "00:00:01");
         // Tests run reconciliation themselves, at known moments.
         yield return new("Provisioning:ReconcileStartDelay", "01:00:00");
-        foreach (var key in new[] { "Imap", "Imaps", "Pop3", "Pop3s", "Smtp", "Submission", "Submissions" })
+        foreach (var key in new[] { "Imap", "Imaps", "Pop3", "Pop3s", "Smtp", "Submission", "Submissions", "ManageSieve" })
             yield return new($"Mail:{key}:Port", ProductProcess.FreePort().ToString());
     }
 

@@ -69,7 +69,7 @@ public sealed class ProductProcess : IAsyncDisposable
         var args = new List<string> { $"--Urls=http://127.0.0.1:{httpPort}", $"--Storage:DataDirectory={dataDirectory}" };
         if (!withMail) args.Add("--Roles=Portal,Worker");
         else
-            foreach (var key in new[] { "Imap", "Imaps", "Pop3", "Pop3s", "Smtp", "Submission", "Submissions" })
+            foreach (var key in new[] { "Imap", "Imaps", "Pop3", "Pop3s", "Smtp", "Submission", "Submissions", "ManageSieve" })
                 args.Add($"--Mail:{key}:Port={FreePort()}");
         return args.ToArray();
     }

@@ -42,7 +42,7 @@ public sealed class MailClientConfigTests(PanelHostFixture host) : IClassFixture
             Assert.Equal(domain, provider.Element("domain")!.Value);
             var servers = provider.Elements().Where(e => e.Name.LocalName is "incomingServer" or "outgoingServer")
                 .Select(e => $"{e.Attribute("type")!.Value} {e.Element("hostname")!.Value}:{e.Element("port")!.Value} {e.Element("socketType")!.Value} {e.Element("username")!.Value}").ToList();
-            // PanelHostFixture runs with the defaults of CONTRACT.md section 2.
+            // PanelHostFixture runs with the defaults of docs/contract.md section 2.
             Assert.Equal(
             [
                 "imap localhost:1993 SSL %EMAILADDRESS%", "imap localhost:1143 STARTTLS %EMAILADDRESS%",

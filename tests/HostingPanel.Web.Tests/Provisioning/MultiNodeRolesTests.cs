@@ -95,7 +95,7 @@ public sealed class MultiNodeRolesTests : IAsyncDisposable
             ["Bootstrap:AdminEmail"] = "admin@example.com", ["Bootstrap:AdminPassword"] = "admin-password-for-tests", ["Bootstrap:ApiKey"] = ApiKey,
             ["Logging:LogLevel:Default"] = "Warning", ["Provisioning:ReconcileStartDelay"] = "01:00:00",
         };
-        foreach (var key in new[] { "Imap", "Imaps", "Pop3", "Pop3s", "Smtp", "Submission", "Submissions" })
+        foreach (var key in new[] { "Imap", "Imaps", "Pop3", "Pop3s", "Smtp", "Submission", "Submissions", "ManageSieve" })
             settings[$"Mail:{key}:Port"] = "0";
         if (postgres is not null)
         {

@@ -74,6 +74,7 @@ public abstract class AuthorizationMatrixRules(MatrixWorld world)
         {
             client = world.ApiClient(role);
             if (request.Json is not null) message.Content = JsonContent.Create(request.Json);
+            else if (request.Csv is not null) message.Content = new StringContent(request.Csv, Encoding.UTF8, request.CsvType);
         }
         else
         {

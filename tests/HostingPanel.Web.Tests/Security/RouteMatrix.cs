@@ -6,7 +6,7 @@ namespace HostingPanel.Web.Tests.Security;
 public enum Outcome { Allowed, NotFound, Forbidden, LoginPage, Unauthorized, ServerError, Refused }
 
 /// <summary>A request to send: a path, and a form (portal, sent with the session's antiforgery token), a JSON body (API) or an XML body.</summary>
-public sealed record MatrixRequest(string Path, Dictionary<string, string>? Form = null, object? Json = null, string? Xml = null);
+public sealed record MatrixRequest(string Path, Dictionary<string, string>? Form = null, object? Json = null, string? Xml = null, string? Csv = null, string CsvType = "text/csv");
 
 /// <summary>What a rule's request builder may use: the tenant whose object is named, and whether to make a fresh object.</summary>
 public sealed class MatrixContext(MatrixWorld world, MatrixTenant tenant, bool fresh)
@@ -55,6 +55,7 @@ public static class RouteMatrix
     private static readonly MatrixRole[] Tenants = [Admin, Reseller];
     private static readonly MatrixRole[] DomainOwners = [Admin, Reseller, Customer];
     private const string Pw = MatrixWorld.Password;
+    private const string MailboxCsvHeader = "address,name,quotaMb,password,passwordHash,imap,pop3,forwardTo";
 
     /// <summary>
     /// Anonymous: the sign-in page (portal) or 401 (API). A role not listed: 404, as for anything outside one's scope.
@@ -157,6 +158,8 @@ public static class RouteMatrix
             Page("GET", "/my/password", [MailboxOwner], _ => Get("/my/password")),
             Page("POST", "/my/password", [MailboxOwner], _ => Post("/my/password", new() { ["Password"] = Pw })),
             Page("GET", "/my/setup", [MailboxOwner], _ => Get("/my/setup")),
+            Page("GET", "/my/largest", [MailboxOwner], _ => Get("/my/largest")),
+            Page("POST", "/my/folders/retention", [MailboxOwner], _ => Post("/my/folders/retention", new() { ["Folder"] = "Junk", ["RetentionDays"] = "30" })),
 
             // --- webmail: only the signed-in mailbox's own mail, reached over IMAP with its own credentials, so no
             // request names another tenant's object. A portal session without a webmail session is sent to the
@@ -231,6 +234,9 @@ public static class RouteMatrix
             {
                 ["DisplayName"] = "Info", ["QuotaMb"] = "100", ["Enabled"] = "true", ["ImapEnabled"] = "true", ["Pop3Enabled"] = "true", ["Pop3RetentionDays"] = "0",
             }), tenant: true),
+            Page("GET", "/domains/{domain}/mailboxes/{localPart}/largest", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/largest"), tenant: true),
+            Page("POST", "/domains/{domain}/mailboxes/{localPart}/folders/retention", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/folders/retention",
+                new() { ["Folder"] = "Junk", ["RetentionDays"] = "30" }), tenant: true),
             Page("GET", "/domains/{domain}/mailboxes/{localPart}/password", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/password"), tenant: true),
             // A new password ends the owner's sessions (issue 16 item 4): where allowed it goes to a fresh mailbox, not the owner's.
             Page("POST", "/domains/{domain}/mailboxes/{localPart}/password", Panel, async c => await Post($"/domains/{c.T.Domain}/mailboxes/{await c.MailboxAsync()}/password", new() { ["Password"] = Pw }), tenant: true) with { ChangesTarget = true },
@@ -248,6 +254,33 @@ public static class RouteMatrix
             Page("POST", "/domains/{domain}/aliases/{localPart}", Panel, c => Post($"/domains/{c.T.Domain}/aliases/{MatrixTenant.Alias}", new() { ["Destinations"] = c.T.MailboxAddress }), tenant: true),
             Page("GET", "/domains/{domain}/aliases/{localPart}/delete", Panel, c => Get($"/domains/{c.T.Domain}/aliases/{MatrixTenant.Alias}/delete"), tenant: true),
             Page("POST", "/domains/{domain}/aliases/{localPart}/delete", Panel, async c => new MatrixRequest($"/domains/{c.T.Domain}/aliases/{await c.AliasAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
+
+            // --- bulk CSV ---------------------------------------------------------------------------------------
+            Page("GET", "/domains/{domain}/import", Panel, c => Get($"/domains/{c.T.Domain}/import"), tenant: true),
+            Page("POST", "/domains/{domain}/import", Panel, c => Post($"/domains/{c.T.Domain}/import"), tenant: true),
+            Page("POST", "/domains/{domain}/import/apply", Panel, c => Post($"/domains/{c.T.Domain}/import/apply", new() { ["csv"] = MailboxCsvHeader }), tenant: true),
+            Page("GET", "/domains/{domain}/export", Panel, c => Get($"/domains/{c.T.Domain}/export?type=aliases"), tenant: true),
+            Endpoint("POST", "/api/v1/domains/{domain}/import", Panel, c => Task.FromResult(new MatrixRequest($"/api/v1/domains/{c.T.Domain}/import?dryRun=true",
+                Csv: $"{MailboxCsvHeader}\n{MatrixTenant.Mailbox}@{c.T.Domain},,,,,,,\n")), tenant: true),
+            Endpoint("GET", "/api/v1/domains/{domain}/export", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/export"), tenant: true),
+
+            // --- mailbox export and import ----------------------------------------------------------------------
+            Page("GET", "/my/export", [MailboxOwner], _ => Get("/my/export?format=mbox")),
+            Page("GET", "/domains/{domain}/mailboxes/{localPart}/export", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/export?format=maildir"), tenant: true),
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/export", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/export?format=mbox"), tenant: true) with
+            {
+                Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
+            },
+            Endpoint("POST", "/api/v1/domains/{domain}/mailboxes/{localPart}/import", Panel, c => Task.FromResult(new MatrixRequest(
+                $"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/import?format=mbox", Csv: "", CsvType: "application/mbox")), tenant: true) with
+            {
+                // This world runs no mail engine: an import in scope is refused (409, not in the engine yet), never a 404 leak or a 500.
+                Expect = (r, o) => (r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o)) switch
+                {
+                    Outcome.Allowed => Outcome.Refused,
+                    var other => other,
+                },
+            },
 
             // --- REST API ----------------------------------------------------------------------------------------
             Endpoint("GET", "/api/v1/me", Everyone, _ => Get("/api/v1/me")),
@@ -282,6 +315,21 @@ public static class RouteMatrix
                 new { localPart = c.World.Unique("api"), password = Pw, quotaMb = 1 }), tenant: true),
             // A mailbox owner's key reads its own mailbox (the one named here for the Own tenant), and nothing else.
             Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}"), tenant: true) with
+            {
+                Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
+            },
+            // Where the space went: the owner's key too, on its own mailbox only.
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/folders", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/folders"), tenant: true) with
+            {
+                Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
+            },
+            // The matrix host runs without the mail engine, so no mailbox has folders yet: 404 for everyone signed in.
+            // Who may set a folder's retention, with the engine, is in ApiFolderTests.
+            Endpoint("PATCH", "/api/v1/domains/{domain}/mailboxes/{localPart}/folders/{**name}", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/folders/Junk", new { retentionDays = 30 }), tenant: true) with
+            {
+                Expect = (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.NotFound,
+            },
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/largest-messages", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/largest-messages"), tenant: true) with
             {
                 Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
             },

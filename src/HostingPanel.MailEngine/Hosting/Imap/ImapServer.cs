@@ -28,7 +28,7 @@ public sealed class ImapServer : IHostedService
         _authenticator = authenticator;
         _tls = tls;
         _logger = logger;
-        // CONTRACT.md 5: plaintext LOGIN only over TLS, or from loopback when Mail:AllowPlaintextAuth is set.
+        // docs/contract.md section 5: plaintext LOGIN only over TLS, or from loopback when Mail:AllowPlaintextAuth is set.
         var limits = _options.ImapLimits;
         _remoteOptions = new ImapSessionOptions
         {

@@ -182,6 +182,13 @@ public sealed class ImapResponseWriter(IBufferWriter<byte> output, bool utf8Enab
         return Raw(value);
     }
 
+    /// <summary>
+    /// Message content: a literal, or a literal8 when it holds NUL, which a literal may not (RFC 9051 4.3,
+    /// RFC 3516 4.3): a body stored from a binary APPEND is sent back as it was given.
+    /// </summary>
+    public ImapResponseWriter Content(ReadOnlySpan<byte> value) =>
+        value.Contains(ImapBytes.Nul) ? Literal8(value) : Literal(value);
+
     /// <summary>The header of a literal whose bytes the caller writes or streams next.</summary>
     public ImapResponseWriter LiteralHeader(long length, bool binary = false)
     {

@@ -3,7 +3,11 @@ namespace HostingPanel.MailEngine.Protocol.Imap;
 /// <summary>One range of a sequence set; <see cref="Star"/> stands for "*" (the largest number in use).</summary>
 public readonly record struct ImapSequenceRange(uint Start, uint End)
 {
-    public const uint Star = uint.MaxValue;
+    /// <summary>
+    /// "*". Zero, because seq-number is nz-number / "*" (RFC 9051 9): 4294967295 is a real UID a client
+    /// may name (imaptest's <c>UID SEARCH UID n:4294967295</c>), and must not mean "the largest in use".
+    /// </summary>
+    public const uint Star = 0;
 
     /// <summary>The range with "*" replaced by <paramref name="largest"/>, low end first (RFC 9051: 4:2 is 2:4).</summary>
     public (uint Low, uint High) Resolve(uint largest)

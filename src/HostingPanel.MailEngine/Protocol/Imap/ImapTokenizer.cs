@@ -205,7 +205,8 @@ internal sealed class ImapTokenizer
             return ReadQuoted(what, declaredCharset: true);
         }
 
-        if (b == ImapBytes.DoubleQuote || b == ImapBytes.OpenBrace || b == ImapBytes.Tilde)
+        // "~" is an ATOM-CHAR: only "~{" starts a literal8; "~foo" is an atom (imaptest's atoms test).
+        if (b == ImapBytes.DoubleQuote || b == ImapBytes.OpenBrace || (b == ImapBytes.Tilde && PeekAt(1) == ImapBytes.OpenBrace))
         {
             return ReadStringBytes(what);
         }

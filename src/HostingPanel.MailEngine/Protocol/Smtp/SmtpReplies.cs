@@ -32,6 +32,8 @@ public static class SmtpReplies
     public static readonly SmtpResponse LocalError = new(SmtpReplyCode.Aborted, "4.3.0 local error, try again later");
     /// <summary>RFC 3463 4.3.1: the server's disk is full (not the mailbox's quota, which is 4.2.2/5.2.2).</summary>
     public static readonly SmtpResponse StorageFull = new(SmtpReplyCode.InsufficientStorage, "4.3.1 insufficient system storage, try again later");
+    /// <summary>The recipient's Sieve script refused the message (RFC 5429 section 2.1: 550 5.7.1 with the script's reason).</summary>
+    public static SmtpResponse RejectedByFilter(string reason) => new(SmtpReplyCode.MailboxUnavailable, "5.7.1 " + reason);
     public static readonly SmtpResponse NotDelivered = new(SmtpReplyCode.MailboxUnavailable, "5.1.1 no recipient could take the message");
     public static readonly SmtpResponse AuthRequiresTls = new(SmtpReplyCode.AuthenticationRequired, "5.7.11 encryption required for requested authentication mechanism");
 }

@@ -30,7 +30,13 @@ public interface IImapAccount
     /// <summary>Renames a folder and its children; renaming INBOX moves its messages to the new folder (RFC 9051 6.3.6).</summary>
     ValueTask<ImapStoreResult> RenameFolderAsync(string from, string to, CancellationToken cancellationToken);
 
+    /// <summary>Subscriptions are names apart from the folders (RFC 9051 6.3.7): a name may be subscribed whether or not it exists.</summary>
     ValueTask<ImapStoreResult> SetSubscribedAsync(string name, bool subscribed, CancellationToken cancellationToken);
+
+    /// <summary>Every subscribed name, existing or not.</summary>
+    /// <remarks>The default: the folders marked subscribed, for stores that tie subscriptions to folders.</remarks>
+    async ValueTask<IReadOnlyList<string>> ListSubscriptionsAsync(CancellationToken cancellationToken) =>
+        (await ListFoldersAsync(cancellationToken)).Where(f => f.IsSubscribed).Select(f => f.Name).ToList();
 
     /// <summary>Opens a folder for SELECT/EXAMINE or STATUS; null when it does not exist.</summary>
     ValueTask<IImapFolder?> OpenFolderAsync(string name, CancellationToken cancellationToken);
@@ -72,7 +78,10 @@ public interface IImapFolder : IAsyncDisposable
         var snapshot = await GetSnapshotAsync(cancellationToken);
         var m = snapshot.Messages;
         return new ImapFolderStatus(m.Count, m.Count(x => !x.Flags.Contains(Protocol.Imap.ImapFlags.Seen)),
-            m.Count(x => x.Flags.Contains(Protocol.Imap.ImapFlags.Deleted)), m.Sum(x => x.Size), snapshot.UidNext, snapshot.UidValidity, snapshot.HighestModSeq);
+            m.Count(x => x.Flags.Contains(Protocol.Imap.ImapFlags.Deleted)), m.Sum(x => x.Size), snapshot.UidNext, snapshot.UidValidity, snapshot.HighestModSeq)
+        {
+            Recent = snapshot.UnclaimedRecentFrom == 0 ? 0 : m.Count(x => x.Uid >= snapshot.UnclaimedRecentFrom),
+        };
     }
 
     /// <summary>
@@ -80,6 +89,13 @@ public interface IImapFolder : IAsyncDisposable
     /// for a snapshot. It must grow on every change: new message, flag change and expunge (RFC 7162 3.1.2).
     /// </summary>
     ValueTask<ulong> GetHighestModSeqAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims for this session the messages below <paramref name="upTo"/> that no session has seen as
+    /// \Recent yet (RFC 3501 2.3.2); returns the first UID claimed, <paramref name="upTo"/> when none.
+    /// </summary>
+    /// <remarks>The default tracks no \Recent: nothing is ever claimed.</remarks>
+    ValueTask<uint> ClaimRecentAsync(uint upTo, CancellationToken cancellationToken) => ValueTask.FromResult(upTo);
 
     /// <summary>
     /// A message's cached ENVELOPE/BODYSTRUCTURE/BODY bytes (computed at delivery with
@@ -141,10 +157,18 @@ public interface IImapFolder : IAsyncDisposable
 
 public sealed record ImapFolderInfo(string Name, string? SpecialUse, bool IsSubscribed, bool IsSelectable = true);
 
-/// <summary>STATUS (RFC 9051 6.3.11) counts: MESSAGES, UNSEEN, DELETED, SIZE, UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ.</summary>
-public sealed record ImapFolderStatus(long Messages, long Unseen, long Deleted, long Size, uint UidNext, uint UidValidity, ulong HighestModSeq);
+/// <summary>STATUS (RFC 9051 6.3.11) counts: MESSAGES, UNSEEN, DELETED, SIZE, UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ, RECENT (RFC 3501).</summary>
+public sealed record ImapFolderStatus(long Messages, long Unseen, long Deleted, long Size, uint UidNext, uint UidValidity, ulong HighestModSeq)
+{
+    /// <summary>Messages no session has seen as \Recent yet.</summary>
+    public long Recent { get; init; }
+}
 
-public sealed record ImapFolderSnapshot(uint UidValidity, uint UidNext, ulong HighestModSeq, IReadOnlyList<ImapMessageMeta> Messages);
+public sealed record ImapFolderSnapshot(uint UidValidity, uint UidNext, ulong HighestModSeq, IReadOnlyList<ImapMessageMeta> Messages)
+{
+    /// <summary>Messages from this UID on are \Recent for no session yet; 0 when the store does not track \Recent.</summary>
+    public uint UnclaimedRecentFrom { get; init; }
+}
 
 /// <summary>A message's metadata; <see cref="Flags"/> use the canonical system-flag spelling.</summary>
 public sealed record ImapMessageMeta(uint Uid, IReadOnlyList<string> Flags, ulong ModSeq, DateTimeOffset InternalDate, long Size);

@@ -25,7 +25,7 @@ internal enum ImapSearchNeed
 }
 
 /// <summary>Adapts the session's message metadata (and, when needed, loaded content) to <see cref="IImapSearchMessage"/>.</summary>
-internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IImapMessageContent? content) : IImapSearchMessage
+internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IImapMessageContent? content, bool recent) : IImapSearchMessage
 {
     // A batch is at most this many messages, and (when whole bodies are read) at most this many bytes,
     // so a TEXT search over a large mailbox holds a few MiB at a time, not the mailbox.
@@ -43,7 +43,9 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
 
     public ulong ModSeq => meta.ModSeq;
 
-    public bool HasFlag(string flag) => meta.Flags.Contains(flag, StringComparer.OrdinalIgnoreCase);
+    // \Recent is the session's, not the message's (RECENT, NEW, OLD).
+    public bool HasFlag(string flag) =>
+        flag.Equals(ImapFlags.Recent, StringComparison.OrdinalIgnoreCase) ? recent : meta.Flags.Contains(flag, StringComparer.OrdinalIgnoreCase);
 
     public IImapMessageContent GetContent() => content ?? EmptyContent.Instance;
 
@@ -114,7 +116,7 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
         {
             for (var i = 0; i < all.Count; i++)
             {
-                var message = new ImapSearchMessage((uint)i + 1, all[i], null);
+                var message = new ImapSearchMessage((uint)i + 1, all[i], null, mailbox.IsRecent(all[i].Uid));
                 if (ImapSearchEvaluator.Matches(key, message, context))
                 {
                     matches.Add(message);
@@ -137,7 +139,7 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
             {
                 // A message expunged meanwhile is searched with no content, as in the other paths.
                 var content = summaries[i] is { } summary ? new SummaryContent(summary) : null;
-                var message = new ImapSearchMessage((uint)i + 1, all[i], content);
+                var message = new ImapSearchMessage((uint)i + 1, all[i], content, mailbox.IsRecent(all[i].Uid));
                 if (ImapSearchEvaluator.Matches(key, message, context))
                 {
                     matches.Add(message);
@@ -177,12 +179,12 @@ internal sealed class ImapSearchMessage(uint sequence, ImapMessageMeta meta, IIm
             {
                 // A message expunged meanwhile is searched with no content, as before it was loaded.
                 var content = byUid.TryGetValue(all[i].Uid, out var data) ? Parse(data) : null;
-                var message = new ImapSearchMessage((uint)i + 1, all[i], content);
+                var message = new ImapSearchMessage((uint)i + 1, all[i], content, mailbox.IsRecent(all[i].Uid));
                 if (ImapSearchEvaluator.Matches(key, message, context))
                 {
                     // Only the header fields outlive the batch: a parsed body is dropped here.
                     var kept = keepHeaders && content is not null ? content as HeaderContent ?? new HeaderContent(content.Headers) : null;
-                    matches.Add(new ImapSearchMessage((uint)i + 1, all[i], kept));
+                    matches.Add(new ImapSearchMessage((uint)i + 1, all[i], kept, mailbox.IsRecent(all[i].Uid)));
                 }
             }
 

@@ -46,8 +46,100 @@ public sealed class ImapSelectedMailbox
 
     public IReadOnlyList<ImapMessageMeta> Messages => _messages;
 
-    public static async ValueTask<ImapSelectedMailbox> OpenAsync(IImapFolder folder, bool readOnly, CancellationToken cancellationToken) =>
-        new(folder, readOnly, await folder.GetSnapshotAsync(cancellationToken));
+    public static async ValueTask<ImapSelectedMailbox> OpenAsync(IImapFolder folder, bool readOnly, CancellationToken cancellationToken,
+        bool showRecent = false)
+    {
+        var snapshot = await folder.GetSnapshotAsync(cancellationToken);
+        var mailbox = new ImapSelectedMailbox(folder, readOnly, snapshot) { ShowRecent = showRecent };
+        if (readOnly)
+        {
+            // EXAMINE shows what is recent without taking it from the next SELECT (RFC 3501 6.3.2).
+            if (snapshot.UnclaimedRecentFrom != 0 && snapshot.UnclaimedRecentFrom < snapshot.UidNext)
+            {
+                mailbox._recent.Add((snapshot.UnclaimedRecentFrom, snapshot.UidNext));
+            }
+        }
+        else
+        {
+            await mailbox.ClaimRecentAsync(snapshot, cancellationToken);
+        }
+
+        mailbox._keywords.UnionWith(mailbox._messages.SelectMany(m => m.Flags).Where(f => !ImapFlags.IsSystemFlag(f)));
+        return mailbox;
+    }
+
+    // \Recent (RFC 3501 2.3.2): the UID ranges [Low, High) this session claimed (or, read-only, saw unclaimed).
+    private readonly List<(uint Low, uint High)> _recent = [];
+
+    /// <summary>\Recent is shown (IMAP4rev1); IMAP4rev2 has none (RFC 9051 appendix E).</summary>
+    public bool ShowRecent { get; private init; }
+
+    public bool IsRecent(uint uid)
+    {
+        foreach (var (low, high) in _recent)
+        {
+            if (uid >= low && uid < high)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>How many messages of the view are \Recent in this session.</summary>
+    public int RecentCount => _recent.Count == 0 ? 0 : _messages.Count(m => IsRecent(m.Uid));
+
+    /// <summary>A message's flags as this session shows them: \Recent added when it is recent here.</summary>
+    public IReadOnlyList<string> FlagsOf(ImapMessageMeta meta) =>
+        ShowRecent && _recent.Count > 0 && IsRecent(meta.Uid) ? [.. meta.Flags, ImapFlags.Recent] : meta.Flags;
+
+    private async ValueTask ClaimRecentAsync(ImapFolderSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        if (snapshot.UnclaimedRecentFrom == 0 || snapshot.UnclaimedRecentFrom >= snapshot.UidNext)
+        {
+            return;
+        }
+
+        var from = await Folder.ClaimRecentAsync(snapshot.UidNext, cancellationToken);
+        if (from < snapshot.UidNext)
+        {
+            _recent.Add((from, snapshot.UidNext));
+        }
+    }
+
+    // Keywords the client was told of in FLAGS: a FETCH may show no other (RFC 9051 7.3.5; imaptest checks).
+    private readonly HashSet<string> _keywords = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The FLAGS list: system flags, then every keyword announced so far.</summary>
+    public IReadOnlyList<string> FlagList => [.. SystemFlags, .. _keywords.Order(StringComparer.Ordinal)];
+
+    private static readonly string[] SystemFlags = [ImapFlags.Answered, ImapFlags.Flagged, ImapFlags.Deleted, ImapFlags.Seen, ImapFlags.Draft];
+
+    /// <summary>
+    /// Writes FLAGS and PERMANENTFLAGS again when <paramref name="flags"/> hold a keyword the client has
+    /// not been told of (a keyword another session or this STORE just made), before the FETCH that shows it.
+    /// </summary>
+    public void AnnounceKeywords(ImapResponseWriter w, IEnumerable<string> flags)
+    {
+        var added = false;
+        foreach (var flag in flags)
+        {
+            if (!ImapFlags.IsSystemFlag(flag) && _keywords.Add(flag))
+            {
+                added = true;
+            }
+        }
+
+        if (!added)
+        {
+            return;
+        }
+
+        var list = FlagList;
+        w.Untagged().Atom("FLAGS").Space().AtomList(list).EndLine();
+        w.UntaggedStatus(ImapStatus.Ok, ReadOnly ? "No permanent flags." : "Flags permitted.", ImapResponseCode.PermanentFlags(ReadOnly ? [] : list, !ReadOnly));
+    }
 
     private List<ImapMessageMeta> Owned()
     {
@@ -169,11 +261,18 @@ public sealed class ImapSelectedMailbox
             // The common case (new mail, IDLE): the folder patched our list by appending, so the view
             // becomes the new shared list with one EXISTS; no per-message comparison.
             var grew = snapshot.Messages.Count > _messages.Count;
+            var before = _messages.Count;
             _messages = snapshot.Messages;
             _owned = false;
             if (grew)
             {
+                for (var i = before; i < _messages.Count; i++)
+                {
+                    AnnounceKeywords(w, _messages[i].Flags);
+                }
+
                 w.Untagged().Number((ulong)_messages.Count).Raw(" EXISTS"u8).EndLine();
+                await ClaimAndTellRecentAsync(w, snapshot, cancellationToken);
             }
 
             UidNext = snapshot.UidNext;
@@ -227,7 +326,8 @@ public sealed class ImapSelectedMailbox
 
             if (!now.Flags.SequenceEqual(messages[i].Flags))
             {
-                w.Untagged().Number((ulong)(i + 1)).Raw(" FETCH (UID "u8).Number((ulong)now.Uid).Raw(" FLAGS "u8).AtomList(now.Flags);
+                AnnounceKeywords(w, now.Flags);
+                w.Untagged().Number((ulong)(i + 1)).Raw(" FETCH (UID "u8).Number((ulong)now.Uid).Raw(" FLAGS "u8).AtomList(FlagsOf(now));
                 if (condStore)
                 {
                     w.Raw(" MODSEQ ("u8).Number(now.ModSeq).CloseList();
@@ -245,6 +345,7 @@ public sealed class ImapSelectedMailbox
         {
             if (meta.Uid > largest)
             {
+                AnnounceKeywords(w, meta.Flags);
                 messages.Add(meta);
                 added++;
             }
@@ -253,6 +354,7 @@ public sealed class ImapSelectedMailbox
         if (added > 0)
         {
             w.Untagged().Number((ulong)messages.Count).Raw(" EXISTS"u8).EndLine();
+            await ClaimAndTellRecentAsync(w, snapshot, cancellationToken);
         }
 
         UidNext = snapshot.UidNext;
@@ -263,6 +365,21 @@ public sealed class ImapSelectedMailbox
             // Everything told: the view is the snapshot again.
             _messages = snapshot.Messages;
             _owned = false;
+        }
+    }
+
+    /// <summary>New messages: a read-write session claims what no other took and says RECENT (IMAP4rev1).</summary>
+    private async ValueTask ClaimAndTellRecentAsync(ImapResponseWriter w, ImapFolderSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        if (ReadOnly)
+        {
+            return;
+        }
+
+        await ClaimRecentAsync(snapshot, cancellationToken);
+        if (ShowRecent)
+        {
+            w.Untagged().Number((ulong)RecentCount).Raw(" RECENT"u8).EndLine();
         }
     }
 

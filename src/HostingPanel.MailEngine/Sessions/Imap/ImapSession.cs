@@ -62,6 +62,24 @@ public sealed class ImapSession
 
     public bool QresyncEnabled { get; internal set; }
 
+    /// <summary>
+    /// A CONDSTORE enabling command (RFC 7162 3.1: FETCH or SEARCH with MODSEQ, STORE UNCHANGEDSINCE)
+    /// turns CONDSTORE on; the first one while a mailbox is selected also tells its HIGHESTMODSEQ.
+    /// </summary>
+    internal void EnableCondStore()
+    {
+        if (CondStoreEnabled)
+        {
+            return;
+        }
+
+        CondStoreEnabled = true;
+        if (Selected is { } mailbox)
+        {
+            Writer.UntaggedStatus(ImapStatus.Ok, "Highest.", ImapResponseCode.HighestModSeq(mailbox.HighestModSeq));
+        }
+    }
+
     /// <summary>Set by STARTTLS: the connection must switch to TLS before reading on.</summary>
     public bool StartTlsRequested { get; internal set; }
 

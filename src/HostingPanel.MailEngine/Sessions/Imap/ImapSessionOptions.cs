@@ -8,7 +8,7 @@ public sealed record ImapSessionOptions
 
     public ImapLimits Limits { get; init; } = ImapLimits.Default;
 
-    /// <summary>LOGIN and AUTHENTICATE PLAIN without TLS (only sensible on loopback; CONTRACT.md Mail:AllowPlaintextAuth).</summary>
+    /// <summary>LOGIN and AUTHENTICATE PLAIN without TLS (only sensible on loopback; docs/contract.md, Mail:AllowPlaintextAuth).</summary>
     public bool AllowPlaintextAuth { get; init; }
 
     /// <summary>STARTTLS is offered (a certificate is configured and the connection is not TLS yet).</summary>

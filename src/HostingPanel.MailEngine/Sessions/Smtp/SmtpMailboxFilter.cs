@@ -15,14 +15,15 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 /// MX: hosted domains only (no relay), unknown 550 5.1.1, full mailbox 452 4.2.2.
 /// Submission: the sender must be owned by the authenticated mailbox; any destination.
 /// </summary>
-internal sealed class SmtpMailboxFilter(SmtpListenerKind kind, MailDelivery delivery, MailDirectory directory, SmtpLimitsOptions limits, ILogger logger)
+internal sealed class SmtpMailboxFilter(
+    SmtpListenerKind kind, MailDelivery delivery, MailDirectory directory, SmtpLimitsOptions limits, DeliveryRecorder recorder, ILogger logger)
     : IMailboxFilter
 {
     public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) =>
         GuardAsync(() => AcceptFromAsync(context, from, cancellationToken));
 
     public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
-        GuardAsync(() => DeliverToAsync(context, to, cancellationToken));
+        GuardAsync(() => DeliverToAsync(context, to, from, cancellationToken));
 
     /// <summary>Any failure other than a chosen refusal (a database error, say) is a 451, never a dropped session.</summary>
     private async Task<bool> GuardAsync(Func<Task<bool>> check)
@@ -50,39 +51,50 @@ internal sealed class SmtpMailboxFilter(SmtpListenerKind kind, MailDelivery deli
         if (!await directory.IsOwnedByAsync(account.Id, address, cancellationToken))
         {
             logger.LogInformation("Submission by {User} refused: sender {Sender} not owned", account.Address, SmtpText.Escape(address));
-            throw new SmtpResponseException(SmtpReplies.SenderNotOwned);
+            throw Refuse(context, address, "", "sender_not_owned", SmtpReplies.SenderNotOwned, MailDirectory.DomainOf(account.Address));
         }
         return true;
     }
 
-    private async Task<bool> DeliverToAsync(ISessionContext context, IMailbox to, CancellationToken cancellationToken)
+    private async Task<bool> DeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
     {
+        var sender = IsNullSender(from) ? "" : from.AsAddress();
         var count = context.RecipientCount();
         if (count >= limits.MaxRecipients)
-            throw new SmtpResponseException(SmtpReplies.TooManyRecipients);
-        var address = MailDirectory.NormalizeAddress(to.AsAddress()) ?? throw new SmtpResponseException(SmtpReplies.BadAddress);
+            throw Refuse(context, sender, to.AsAddress(), "too_many_recipients", SmtpReplies.TooManyRecipients, null);
+        var address = MailDirectory.NormalizeAddress(to.AsAddress())
+            ?? throw Refuse(context, sender, to.AsAddress(), "bad_address", SmtpReplies.BadAddress, null);
         var resolution = await delivery.ResolveRecipientAsync(address, cancellationToken);
+        var domain = MailDirectory.DomainOf(address);
         switch (resolution.Status)
         {
             case RecipientStatus.NotHosted when kind == SmtpListenerKind.Submission:
                 break;
             case RecipientStatus.NotHosted:
-                throw new SmtpResponseException(SmtpReplies.RelayDenied(SmtpText.Escape(address)));
+                throw Refuse(context, sender, address, "relay_denied", SmtpReplies.RelayDenied(SmtpText.Escape(address)), null);
             case RecipientStatus.Unknown:
-                throw new SmtpResponseException(SmtpReplies.UnknownRecipient(SmtpText.Escape(address)));
+                throw Refuse(context, sender, address, "unknown_recipient", SmtpReplies.UnknownRecipient(SmtpText.Escape(address)), domain);
             case RecipientStatus.Disabled:
-                throw new SmtpResponseException(SmtpReplies.DisabledRecipient(SmtpText.Escape(address)));
+                throw Refuse(context, sender, address, "disabled_recipient", SmtpReplies.DisabledRecipient(SmtpText.Escape(address)), domain);
             case RecipientStatus.Ok when resolution.External.Count == 0:
                 // 452 only when no destination of this address has room: for itself only, others go on.
                 var anyRoom = false;
                 foreach (var mailbox in resolution.Mailboxes)
                     anyRoom |= await delivery.HasRoomAsync(mailbox.MailboxId, 0, cancellationToken);
                 if (!anyRoom)
-                    throw new SmtpResponseException(SmtpReplies.MailboxFull(SmtpText.Escape(address)));
+                    throw Refuse(context, sender, address, "mailbox_full", SmtpReplies.MailboxFull(SmtpText.Escape(address)), domain);
                 break;
         }
         context.SetRecipientCount(count + 1);
         return true;
+    }
+
+    /// <summary>Logs the refusal (delivery log, metrics) and gives the exception that sends <paramref name="reply"/>.</summary>
+    private SmtpResponseException Refuse(ISessionContext context, string sender, string recipient, string reason, SmtpResponse reply, string? localDomain)
+    {
+        recorder.Record(new DeliveryEvent(recorder.Clock.GetUtcNow(), DeliveryOutcome.Refused, sender, recipient, null, 0,
+            SmtpClientName.Of(context), reason, $"{(int)reply.ReplyCode} {reply.Message}", localDomain));
+        return new SmtpResponseException(reply);
     }
 
     internal static bool IsNullSender(IMailbox? from) =>

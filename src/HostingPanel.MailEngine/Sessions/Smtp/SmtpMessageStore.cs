@@ -4,6 +4,7 @@ using HostingPanel.MailEngine.Delivery;
 using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Outbound;
 using HostingPanel.MailEngine.Protocol.Smtp;
+using HostingPanel.MailEngine.Sieve;
 using HostingPanel.MailEngine.Storage;
 using Microsoft.Extensions.Logging;
 using MimeKit;
@@ -25,37 +26,38 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 /// <item>some: <c>250 2.0.0</c> naming the failed addresses, and a DSN (RFC 3464) to the envelope
 /// sender for them, since one DATA has one reply and the delivered copies must not be sent twice.</item>
 /// </list>
-/// Never throws: the package would send no reply at all (TRAPS.md).
+/// Never throws: the package would send no reply at all (docs/platform-notes.md).
 /// </summary>
 internal sealed class SmtpMessageStore(
     SmtpListenerKind kind, MailDelivery delivery, MailDirectory directory, OutboundQueue queue, BounceSender bounces,
-    SmtpLimitsOptions limits, string hostname, TimeProvider time, ILogger logger) : IMessageStore
+    SmtpLimitsOptions limits, string hostname, TimeProvider time, DeliveryRecorder recorder, ILogger logger) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
+        var log = new SmtpDeliveryLog(recorder, context, transaction, buffer, kind);
         try
         {
-            return await SaveCoreAsync(context, transaction, buffer, cancellationToken);
+            return await SaveCoreAsync(context, transaction, buffer, log, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "SMTP delivery failed");
             // Nothing was acknowledged: the body write, its fsync or the commit failed, and the sender keeps the message.
-            return StorageFull.Is(e) ? SmtpReplies.StorageFull : SmtpReplies.LocalError;
+            return log.RefuseAll(StorageFull.Is(e) ? "storage_full" : "local_error", StorageFull.Is(e) ? SmtpReplies.StorageFull : SmtpReplies.LocalError);
         }
     }
 
-    private async Task<SmtpResponse> SaveCoreAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken ct)
+    private async Task<SmtpResponse> SaveCoreAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, SmtpDeliveryLog log, CancellationToken ct)
     {
         if (buffer.Length > limits.MaxMessageSize)
-            return SmtpReplies.MessageTooBig;
+            return log.RefuseAll("message_too_big", SmtpReplies.MessageTooBig);
         if (SmtpText.HasBareLineEnd(buffer))
-            return SmtpReplies.BareLineEnd;
+            return log.RefuseAll("bare_line_end", SmtpReplies.BareLineEnd);
         if (SmtpText.CountHeaders(buffer, "Received") > limits.MaxReceivedHeaders)
-            return SmtpReplies.TooManyHops;
+            return log.RefuseAll("too_many_hops", SmtpReplies.TooManyHops);
         if (Protocol.MessageHeaderLimit.HasOversizedField(buffer))
-            return SmtpReplies.HeaderFieldTooBig;
-        var sender = SmtpMailboxFilter.IsNullSender(transaction.From) ? "" : transaction.From.AsAddress();
+            return log.RefuseAll("header_too_big", SmtpReplies.HeaderFieldTooBig);
+        var sender = log.Sender;
 
         var account = context.Account();
         var added = "";
@@ -63,12 +65,15 @@ internal sealed class SmtpMessageStore(
         {
             var (refusal, headers) = await CheckFromHeaderAsync(account.Id, buffer, ct);
             if (refusal is not null)
-                return refusal;
+                return log.RefuseAll("from_not_owned", refusal);
             added = MissingSubmissionHeaders(headers!);
+            log.MessageIdAdded(added);
         }
 
         var locals = new Dictionary<long, (string Address, string Original)>();
         var external = new List<string>();
+        // Where each external destination came from: itself (submission), or the local address that forwards to it.
+        var externalOrigin = new Dictionary<string, string>(StringComparer.Ordinal);
         var failures = new List<FailedRecipient>();
         foreach (var to in transaction.To)
         {
@@ -80,14 +85,20 @@ internal sealed class SmtpMessageStore(
             {
                 case RecipientStatus.NotHosted when kind == SmtpListenerKind.Submission:
                     if (!external.Contains(address))
+                    {
                         external.Add(address);
+                        externalOrigin[address] = address;
+                    }
                     break;
                 case RecipientStatus.Ok:
                     foreach (var mailbox in resolution.Mailboxes)
                         locals.TryAdd(mailbox.MailboxId, (mailbox.Address, address));
                     foreach (var e in resolution.External)
                         if (!external.Contains(e))
+                        {
                             external.Add(e);
+                            externalOrigin[e] = address;
+                        }
                     break;
                 default:
                     // Changed since RCPT (removed meanwhile).
@@ -103,8 +114,8 @@ internal sealed class SmtpMessageStore(
         if (locals.Count > 0)
         {
             var trace = Encoding.UTF8.GetBytes($"Return-Path: <{SmtpText.Escape(sender)}>\r\n" + received);
-            var targets = locals.Keys.ToList();
-            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), targets, 0, ct);
+            var recipients = locals.Select(l => new SieveRecipient(l.Key, l.Value.Address, l.Value.Original)).ToList();
+            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), sender, recipients, allowReject: true, 0, ct);
             foreach (var result in results)
             {
                 var (address, original) = locals[result.MailboxId];
@@ -112,9 +123,13 @@ internal sealed class SmtpMessageStore(
                 {
                     case DeliveryStatus.Delivered:
                         delivered++;
+                        log.Delivered(address, original);
                         break;
                     case DeliveryStatus.OverQuota:
                         failures.Add(new FailedRecipient(address, original, "5.2.2", "552 5.2.2 mailbox full"));
+                        break;
+                    case DeliveryStatus.Rejected:
+                        failures.Add(new FailedRecipient(address, original, "5.7.1", "550 5.7.1 " + SmtpRejectReason(result.Detail)));
                         break;
                     default:
                         failures.Add(new FailedRecipient(address, original, "5.1.1", "550 5.1.1 no such user"));
@@ -123,19 +138,38 @@ internal sealed class SmtpMessageStore(
             }
         }
         if (external.Count > 0)
-            await queue.EnqueueAsync(sender, external, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, ct);
+        {
+            var queueId = await queue.EnqueueAsync(sender, external, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, ct);
+            foreach (var destination in external)
+                log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
+        }
 
         var accepted = delivered + external.Count;
         logger.LogInformation("SMTP {Id} from <{Sender}>: {Delivered} stored, {Queued} queued, {Failed} failed",
             id, SmtpText.Escape(sender), delivered, external.Count, failures.Count);
         if (failures.Count == 0)
-            return SmtpReplies.Ok($"Ok: queued as {id}");
+            return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}"));
         var failedText = string.Join(", ", failures.Select(f => $"<{SmtpText.Escape(f.Address)}>"));
+        // RFC 5429 section 2.1: a reject refuses at the protocol level when it is the only outcome.
+        if (accepted == 0 && failures.All(f => f.Status == "5.7.1"))
+            return SmtpReplies.RejectedByFilter(SmtpRejectReason(failures[0].Diagnostic["550 5.7.1 ".Length..]));
         if (accepted == 0)
-            return failures.Any(f => f.Status == "5.2.2") ? SmtpReplies.MessageDoesNotFit(failedText) : SmtpReplies.NotDelivered;
+            return log.RefuseAll(failures.Any(f => f.Status == "5.2.2") ? "mailbox_full" : "unknown_recipient",
+                failures.Any(f => f.Status == "5.2.2") ? SmtpReplies.MessageDoesNotFit(failedText) : SmtpReplies.NotDelivered);
         if (sender.Length > 0)
             await bounces.SendAsync(sender, failures, HeaderSection(buffer), now, ct);
-        return SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone), a delivery status notification follows");
+        foreach (var failure in failures)
+            log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic);
+        return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone), a delivery status notification follows"));
+    }
+
+    /// <summary>A Sieve reject reason as one line of printable ASCII for the SMTP reply (RFC 5429 section 2.1.1).</summary>
+    private static string SmtpRejectReason(string? reason)
+    {
+        var text = new string((reason ?? "").ReplaceLineEndings(" ").Select(c => c is >= ' ' and < (char)0x7F ? c : '?').ToArray()).Trim();
+        if (text.Length > 200)
+            text = text[..200];
+        return text.Length == 0 ? "rejected by the recipient's filter" : text;
     }
 
     /// <summary>Submission: every From address must be the user's own or an alias that reaches the user.</summary>

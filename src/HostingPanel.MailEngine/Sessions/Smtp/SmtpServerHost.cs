@@ -18,7 +18,8 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 /// </summary>
 public sealed class SmtpServerHost(
     IOptions<MailEngineOptions> options, IOptions<SmtpLimitsOptions> limits, MailListenerRegistry registry, MailDelivery delivery, MailDirectory directory,
-    OutboundQueue queue, BounceSender bounces, MailAuthenticator authenticator, MailTlsCertificate tls, TimeProvider time, ILogger<SmtpServerHost> logger)
+    OutboundQueue queue, BounceSender bounces, MailAuthenticator authenticator, MailTlsCertificate tls, TimeProvider time, DeliveryRecorder recorder,
+    ILogger<SmtpServerHost> logger)
     : IHostedService
 {
     private readonly MailEngineOptions _options = options.Value;
@@ -78,12 +79,17 @@ public sealed class SmtpServerHost(
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new SmtpEndpointListenerFactory(names, _limits.MaxCommandLineLength, registry, logger));
         services.Add(new SmtpCommandFactoryEx(kind == SmtpListenerKind.Submission ? userAuthenticator.IsAuthAllowed : _ => false));
-        services.Add(new SmtpMailboxFilter(kind, delivery, directory, _limits, logger));
-        services.Add(new SmtpMessageStore(kind, delivery, directory, queue, bounces, _limits, _options.Hostname, time, logger));
+        services.Add(new SmtpMailboxFilter(kind, delivery, directory, _limits, recorder, logger));
+        services.Add(new SmtpMessageStore(kind, delivery, directory, queue, bounces, _limits, _options.Hostname, time, recorder, logger));
         if (kind == SmtpListenerKind.Submission)
             services.Add(userAuthenticator);
         var server = new SmtpServer.SmtpServer(builder.Build(), services);
         server.SessionFaulted += (_, e) => logger.LogDebug(e.Exception, "SMTP session faulted");
+        server.SessionCreated += (_, e) =>
+        {
+            if (names.TryGetValue(e.Context.EndpointDefinition, out var listener))
+                registry.Accepted(listener);
+        };
         _servers.Add((server, server.StartAsync(_stopping.Token)));
     }
 

@@ -11,7 +11,7 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 /// <summary>SMTP AUTH PLAIN/LOGIN through the shared <see cref="MailAuthenticator"/> (throttling, cache).</summary>
 internal sealed class SmtpUserAuthenticator(MailAuthenticator authenticator, MailEngineOptions options, ILogger logger) : IUserAuthenticator
 {
-    /// <summary>AUTH only over TLS, or from loopback when Mail:AllowPlaintextAuth is set (CONTRACT.md section 5).</summary>
+    /// <summary>AUTH only over TLS, or from loopback when Mail:AllowPlaintextAuth is set (docs/contract.md section 5).</summary>
     public bool IsAuthAllowed(ISessionContext context) =>
         context.Pipe is { IsSecure: true } || (options.AllowPlaintextAuth && IPAddress.IsLoopback(context.RemoteAddress()));
 

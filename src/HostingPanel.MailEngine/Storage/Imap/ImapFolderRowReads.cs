@@ -58,6 +58,15 @@ internal sealed class ImapFolderRowReads
         }
     }
 
+    /// <summary>Drops the shared read of a folder whose row changed without an announcement (a \Recent claim).</summary>
+    public void Forget(long folderId)
+    {
+        lock (_reads)
+        {
+            _reads.Remove(folderId);
+        }
+    }
+
     private void OnChange(MailboxChange change)
     {
         lock (_reads)

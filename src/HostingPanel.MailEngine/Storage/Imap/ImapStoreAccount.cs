@@ -63,6 +63,9 @@ public sealed class ImapStoreAccount(MailStore store, long mailboxId, string add
         return Map(await store.RenameFolderAsync(mailboxId, ToStore(from), ToStore(to), cancellationToken), "RENAME");
     }
 
+    public async ValueTask<IReadOnlyList<string>> ListSubscriptionsAsync(CancellationToken cancellationToken) =>
+        (await store.ListSubscriptionsAsync(mailboxId, cancellationToken)).ConvertAll(ToUnicode);
+
     public async ValueTask<ImapStoreResult> SetSubscribedAsync(string name, bool subscribed, CancellationToken cancellationToken) =>
         Map(await store.SetSubscribedAsync(mailboxId, ToStore(name), subscribed, cancellationToken), "SUBSCRIBE");
 

@@ -63,7 +63,10 @@ public sealed class ImapStoreFolder : IImapFolder
         _cacheModSeq = folder.HighestModSeq;
         Volatile.Write(ref _lastModSeq, folder.HighestModSeq);
         Volatile.Write(ref _changesAtLastRead, mark);
-        return new ImapFolderSnapshot((uint)folder.UidValidity, (uint)folder.UidNext, (ulong)folder.HighestModSeq, _cache);
+        return new ImapFolderSnapshot((uint)folder.UidValidity, (uint)folder.UidNext, (ulong)folder.HighestModSeq, _cache)
+        {
+            UnclaimedRecentFrom = (uint)Math.Max(1, folder.RecentUid),
+        };
     }
 
     /// <summary>The folder's list at <paramref name="modSeq"/>: patched from this session's or another's older list, else read whole.</summary>
@@ -149,7 +152,18 @@ public sealed class ImapStoreFolder : IImapFolder
         var status = await Store.GetFolderStatusAsync(_folderId, cancellationToken);
         return status is null
             ? null
-            : new ImapFolderStatus(status.Messages, status.Unseen, status.Deleted, status.Size, (uint)status.UidNext, (uint)status.UidValidity, (ulong)status.HighestModSeq);
+            : new ImapFolderStatus(status.Messages, status.Unseen, status.Deleted, status.Size, (uint)status.UidNext, (uint)status.UidValidity, (ulong)status.HighestModSeq)
+            {
+                Recent = status.Recent,
+            };
+    }
+
+    public async ValueTask<uint> ClaimRecentAsync(uint upTo, CancellationToken cancellationToken)
+    {
+        var from = await Store.ClaimRecentAsync(_folderId, upTo, cancellationToken);
+        // The shared row read holds the old floor: the next session to open the folder must see this claim.
+        ImapFolderRowReads.For(Store).Forget(_folderId);
+        return (uint)from;
     }
 
     public async ValueTask<ulong> GetHighestModSeqAsync(CancellationToken cancellationToken)

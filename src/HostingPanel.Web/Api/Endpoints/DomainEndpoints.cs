@@ -95,12 +95,38 @@ public static class DomainEndpoints
             .WithDescription("Brings back a mailbox deleted within the grace period, with its mail, if the plan still has room (422 otherwise).")
             .Produces<MailboxDto>().NotFound().Conflict().LimitExceeded();
 
+        mailboxes.MapGet("/{localPart}/folders", async (string domain, string localPart, MailboxFolderService service, CancellationToken ct) =>
+                (await service.GetAsync(domain, localPart, ct)).ToOk(o => o.Folders.Select(FolderDto.From).ToList()))
+            .WithName("ListMailboxFolders").WithSummary("A mailbox's folders with their size, largest first")
+            .WithDescription("Each `{name, messages, bytes, retentionDays}` (plus `specialUse` and `retentionIsDefault`), largest first. Names are Unicode with `/` between levels. Read from totals the engine keeps beside the messages: fast for any mailbox size. 404 while the mailbox is not yet in the engine.")
+            .Produces<List<FolderDto>>().NotFound();
+
+        // {**name}: a folder name may hold '/' (the hierarchy), sent as it is or as %2F.
+        mailboxes.MapPatch("/{localPart}/folders/{**name}", async (string domain, string localPart, string name, HttpContext http, MailboxFolderService service, CancellationToken ct) =>
+            {
+                var body = await ApiBody.ReadAsync<FolderRetentionInput>(http, ct);
+                if (body.Problem is { } problem) return problem;
+                return (await service.SetRetentionAsync(domain, localPart, FolderRouteName(name), body.Value!, ct)).ToOk(FolderDto.From);
+            })
+            .WithName("UpdateMailboxFolder").WithSummary("Set a folder's retention")
+            .WithDescription("`retentionDays`: messages that came into the folder longer ago are removed by the engine's hourly run (0 = never; null = back to the plan's default for Trash and Junk). URL-encode the name (`Reisekosten%2F2026`, `%C3%9Cber`). 404 for a folder or mailbox that does not exist or is outside the caller's scope.")
+            .JsonBody<FolderRetentionInput>().Produces<FolderDto>().NotFound();
+
+        mailboxes.MapGet("/{localPart}/largest-messages", async (string domain, string localPart, int? limit, MailboxFolderService service, CancellationToken ct) =>
+                (await service.GetLargestAsync(domain, localPart, limit ?? 20, ct)).ToOk(l => l.Items.Select(LargeMessageDto.Of).ToList()))
+            .WithName("ListLargestMessages").WithSummary("A mailbox's largest messages, across its folders")
+            .WithDescription("`limit` 1 to 100 (default 20): folder, UID, size, date, subject and sender of each, largest first.")
+            .Produces<List<LargeMessageDto>>().NotFound();
+
         mailboxes.MapPost("/{localPart}/retry", async (string domain, string localPart, MailboxService service, CancellationToken ct) =>
                 (await service.RetryAsync(domain, localPart, ct)).ToOk(MailboxDto.From))
             .WithName("RetryMailbox").WithSummary("Provision a mailbox again")
             .WithDescription("Queues the mailbox for the worker again, e.g. after `status: failed`; it becomes `pending`, then `active`.")
             .Produces<MailboxDto>().NotFound();
     }
+
+    /// <summary>Kestrel decodes the path except "%2F" (so that it cannot fake a segment): a folder's '/' arrives either way.</summary>
+    private static string FolderRouteName(string name) => name.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
     private static void MapAliases(RouteGroupBuilder aliases)
     {

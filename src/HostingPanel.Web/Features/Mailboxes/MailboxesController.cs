@@ -35,12 +35,13 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
     }
 
     [HttpGet("domains/{domain}/mailboxes/{localPart}")]
-    public async Task<IActionResult> Edit(string domain, string localPart, CancellationToken ct)
+    public async Task<IActionResult> Edit(string domain, string localPart, [FromServices] MailboxFolderService folders, CancellationToken ct)
     {
         var result = await mailboxes.GetAsync(domain, localPart, ct);
         if (!result.Succeeded) return NotFound();
         var m = result.Value!;
         ViewData["Mailbox"] = m;
+        await AddFolderUsageAsync(m, folders, ct);
         return View(new MailboxForm
         {
             DisplayName = m.DisplayName,
@@ -50,6 +51,34 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
             Pop3Enabled = m.Pop3Enabled,
             Pop3RetentionDays = m.Pop3RetentionDays,
         });
+    }
+
+    /// <summary>The folder-usage card (absent while the mailbox is not yet in the engine).</summary>
+    private async Task AddFolderUsageAsync(MailboxView m, MailboxFolderService folders, CancellationToken ct)
+    {
+        var overview = await folders.GetAsync(m.Domain, m.LocalPart, ct);
+        var path = $"/domains/{Uri.EscapeDataString(m.Domain)}/mailboxes/{Uri.EscapeDataString(m.LocalPart)}";
+        ViewData["Folders"] = overview.Value is { } o ? new FolderUsagePanel(o, path + "/folders/retention", path + "/largest", WebmailLinks: false) : null;
+    }
+
+    [HttpPost("domains/{domain}/mailboxes/{localPart}/folders/retention")]
+    public async Task<IActionResult> FolderRetention(string domain, string localPart, FolderRetentionForm form, [FromServices] MailboxFolderService folders, CancellationToken ct)
+    {
+        var result = await folders.SetRetentionAsync(domain, localPart, form.Folder ?? "", new FolderRetentionInput { RetentionDays = form.RetentionDays }, ct);
+        if (result.Failure is { Kind: FailureKind.NotFound } f && f != MailboxFolderService.FolderNotFound) return NotFound();
+        if (result.Succeeded) Flash($"Retention of {result.Value!.Name} set to {(result.Value.RetentionDays == 0 ? "never" : $"{result.Value.RetentionDays} days")}.");
+        else TempData["Error"] = result.Failure!.Errors.Values.SelectMany(v => v).FirstOrDefault() ?? result.Failure.Message;
+        return Redirect($"/domains/{Uri.EscapeDataString(domain)}/mailboxes/{Uri.EscapeDataString(localPart)}");
+    }
+
+    [HttpGet("domains/{domain}/mailboxes/{localPart}/largest")]
+    public async Task<IActionResult> Largest(string domain, string localPart, [FromServices] MailboxFolderService folders, CancellationToken ct)
+    {
+        var result = await folders.GetLargestAsync(domain, localPart, 20, ct);
+        if (!result.Succeeded) return NotFound();
+        ViewData["Title"] = "Largest messages";
+        ViewData["Back"] = $"/domains/{Uri.EscapeDataString(domain)}/mailboxes/{Uri.EscapeDataString(localPart)}";
+        return View("~/Features/Shared/_LargestMessages.cshtml", result.Value);
     }
 
     [HttpPost("domains/{domain}/mailboxes/{localPart}")]

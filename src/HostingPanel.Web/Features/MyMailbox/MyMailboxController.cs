@@ -7,13 +7,38 @@ namespace HostingPanel.Web.Features.MyMailbox;
 
 /// <summary>A mailbox owner's own pages: quota, password, forwarding and POP3 retention, mail program setup.</summary>
 [Route("my"), RolesOr404(Roles.MailboxUser)]
-public sealed class MyMailboxController(MailboxService mailboxes, IConfiguration configuration) : PortalController
+public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderService folders, IConfiguration configuration) : PortalController
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(CancellationToken ct)
     {
         var own = await mailboxes.GetOwnAsync(ct);
-        return own.Succeeded ? View(own.Value) : NotFound();
+        if (!own.Succeeded) return NotFound();
+        // Absent while the mailbox is still being provisioned: the page shows the quota alone.
+        var overview = await folders.GetOwnAsync(ct);
+        ViewData["Folders"] = overview.Value is { } o ? new FolderUsagePanel(o, "/my/folders/retention", "/my/largest", WebmailLinks: true) : null;
+        return View(own.Value);
+    }
+
+    [HttpPost("folders/retention")]
+    public async Task<IActionResult> FolderRetention(FolderRetentionForm form, CancellationToken ct)
+    {
+        var result = await folders.SetOwnRetentionAsync(form.Folder ?? "", new FolderRetentionInput { RetentionDays = form.RetentionDays }, ct);
+        if (result.Failure is { Kind: Application.Common.FailureKind.NotFound } f && f != MailboxFolderService.FolderNotFound) return NotFound();
+        if (result.Succeeded) Flash($"Retention of {result.Value!.Name} set to {(result.Value.RetentionDays == 0 ? "never" : $"{result.Value.RetentionDays} days")}.");
+        else TempData["Error"] = result.Failure!.Errors.Values.SelectMany(v => v).FirstOrDefault() ?? result.Failure.Message;
+        return RedirectToAction(nameof(Index));
+    }
+
+    [HttpGet("largest")]
+    public async Task<IActionResult> Largest(CancellationToken ct)
+    {
+        var result = await folders.GetOwnLargestAsync(20, ct);
+        if (!result.Succeeded) return NotFound();
+        ViewData["Title"] = "Largest messages";
+        ViewData["Back"] = "/my";
+        ViewData["WebmailLinks"] = true;
+        return View("~/Features/Shared/_LargestMessages.cshtml", result.Value);
     }
 
     [HttpGet("settings")]

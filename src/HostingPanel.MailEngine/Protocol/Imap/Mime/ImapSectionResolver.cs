@@ -118,10 +118,15 @@ public static class ImapSectionResolver
             return new ImapSectionData(bytes, bytes.Span.Contains(ImapBytes.Nul));
         }
 
+        if (leaf.ContentTransferEncoding == ContentEncoding.QuotedPrintable)
+        {
+            var qp = ImapQuotedPrintable.Decode(bytes.Span);
+            return new ImapSectionData(qp, qp.AsSpan().Contains(ImapBytes.Nul));
+        }
+
         IMimeDecoder? decoder = leaf.ContentTransferEncoding switch
         {
             ContentEncoding.Base64 => new Base64Decoder(),
-            ContentEncoding.QuotedPrintable => new QuotedPrintableDecoder(),
             ContentEncoding.UUEncode => new UUDecoder(),
             ContentEncoding.Default or ContentEncoding.SevenBit or ContentEncoding.EightBit or ContentEncoding.Binary => null,
             _ => null,

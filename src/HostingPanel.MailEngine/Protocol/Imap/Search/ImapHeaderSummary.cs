@@ -108,7 +108,7 @@ public sealed class ImapHeaderSummary
         {
             if (Canonical(header.Field) is { } canonical)
             {
-                var folded = ImapSearchFold.Fold(header.Value ?? string.Empty);
+                var folded = ImapSearchFold.Fold(SearchText(header, canonical));
                 fields.Add(canonical);
                 values.Add(folded);
                 bytes += 32 + (2 * folded.Length);
@@ -122,12 +122,12 @@ public sealed class ImapHeaderSummary
             references = Ids(headers[HeaderId.InReplyTo]).Take(1).ToList();
         }
 
-        var from = ImapMessageFields.FirstMailbox(headers, HeaderId.From);
-        var to = ImapMessageFields.FirstMailbox(headers, HeaderId.To);
+        var from = ImapMessageFields.FirstAddress(headers, HeaderId.From);
+        var to = ImapMessageFields.FirstAddress(headers, HeaderId.To);
         var subject = headers[HeaderId.Subject];
-        var fromMailbox = ImapSearchFold.Fold(from?.LocalPart ?? string.Empty);
-        var toMailbox = ImapSearchFold.Fold(to?.LocalPart ?? string.Empty);
-        var ccMailbox = ImapSearchFold.Fold(ImapMessageFields.FirstMailbox(headers, HeaderId.Cc)?.LocalPart ?? string.Empty);
+        var fromMailbox = ImapSearchFold.Fold(SortMailbox(from));
+        var toMailbox = ImapSearchFold.Fold(SortMailbox(to));
+        var ccMailbox = ImapSearchFold.Fold(SortMailbox(ImapMessageFields.FirstAddress(headers, HeaderId.Cc)));
         var displayFrom = ImapSearchFold.Fold(Display(from));
         var displayTo = ImapSearchFold.Fold(Display(to));
         var messageId = Ids(headers[HeaderId.MessageId]).FirstOrDefault();
@@ -150,8 +150,77 @@ public sealed class ImapHeaderSummary
 
     private static string? Canonical(string field) => CanonicalNames.GetValueOrDefault(field);
 
-    private static string Display(MailboxAddress? address) =>
-        address is null ? string.Empty : !string.IsNullOrEmpty(address.Name) ? address.Name : address.Address;
+    private static readonly string[] AddressFields = ["From", "To", "Cc", "Bcc", "Sender", "Reply-To"];
+
+    /// <summary>
+    /// What a SEARCH key matches in a header: for address fields, the parsed addresses written back as
+    /// "name &lt;local@domain&gt;" (comments and folding whitespace gone, as Dovecot does), so FROM
+    /// user@domain finds <c>&lt;user (comment)@ (comment) domain&gt;</c>; the decoded value otherwise, or when
+    /// the field does not parse as addresses.
+    /// </summary>
+    private static string SearchText(Header header, string canonical)
+    {
+        var value = header.Value ?? string.Empty;
+        if (Array.IndexOf(AddressFields, canonical) < 0)
+        {
+            return value;
+        }
+
+        var raw = header.RawValue;
+        if (!InternetAddressList.TryParse(Mime.ImapMessageStructure.ParserOptions, raw, 0, raw.Length, out var list) || list.Count == 0)
+        {
+            return value;
+        }
+
+        var text = new System.Text.StringBuilder();
+        AppendAddresses(text, list, 0);
+        return text.ToString();
+    }
+
+    private static void AppendAddresses(System.Text.StringBuilder text, IEnumerable<InternetAddress> list, int depth)
+    {
+        foreach (var address in list)
+        {
+            if (text.Length > 0)
+            {
+                text.Append(", ");
+            }
+
+            switch (address)
+            {
+                case MailboxAddress mailbox:
+                    if (!string.IsNullOrEmpty(mailbox.Name))
+                    {
+                        text.Append(mailbox.Name).Append(' ');
+                    }
+
+                    text.Append('<').Append(mailbox.Address).Append('>');
+                    break;
+                case GroupAddress group when depth < 8:
+                    text.Append(group.Name).Append(": ");
+                    AppendAddresses(text, group.Members, depth + 1);
+                    text.Append(';');
+                    break;
+            }
+        }
+    }
+
+    // RFC 5256 3: the addr-mailbox of the first address; a group's first "address" in the ENVELOPE sense is
+    // its start marker, whose addr-mailbox is the group's name (Dovecot sorts it so too).
+    private static string SortMailbox(InternetAddress? address) => address switch
+    {
+        MailboxAddress mailbox => mailbox.LocalPart,
+        GroupAddress group => group.Name ?? string.Empty,
+        _ => string.Empty,
+    };
+
+    // RFC 5957: the display name, else the address; a group displays as its name.
+    private static string Display(InternetAddress? address) => address switch
+    {
+        MailboxAddress mailbox => !string.IsNullOrEmpty(mailbox.Name) ? mailbox.Name : mailbox.Address,
+        GroupAddress group => group.Name ?? string.Empty,
+        _ => string.Empty,
+    };
 
     private static List<string> Ids(string? value) =>
         value is null ? [] : MimeUtils.EnumerateReferences(value).TakeLast(MaxReferences).ToList();

@@ -191,8 +191,8 @@ public static class ImapMessageFields
         return value is not null && DateUtils.TryParse(value, out var date) ? date : null;
     }
 
-    /// <summary>The first address of an address header, or null.</summary>
-    public static MailboxAddress? FirstMailbox(HeaderList headers, HeaderId id)
+    /// <summary>The first address (a mailbox or a group) of an address header, or null.</summary>
+    public static InternetAddress? FirstAddress(HeaderList headers, HeaderId id)
     {
         var index = headers.IndexOf(id);
         if (index < 0)
@@ -207,6 +207,6 @@ public static class ImapMessageFields
             return null;
         }
 
-        return list.Mailboxes.FirstOrDefault();
+        return list.FirstOrDefault();
     }
 }

@@ -30,7 +30,9 @@ internal static class AppendHandler
         ImapAppendResult result;
         try
         {
-            result = await session.Account!.AppendAsync(name, append.Messages, cancellationToken);
+            // Binary parts of a literal8 are stored base64-encoded (RFC 3516 4.4; BINARY[] decodes them back).
+            var messages = append.Messages.Select(m => m.IsBinary ? m with { Data = Protocol.Imap.Mime.ImapBinaryConverter.Convert(m.Data) } : m).ToList();
+            result = await session.Account!.AppendAsync(name, messages, cancellationToken);
         }
         catch (Exception e) when (StorageFull.Is(e))
         {

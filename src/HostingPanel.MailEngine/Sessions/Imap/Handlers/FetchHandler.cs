@@ -19,9 +19,9 @@ internal static class FetchHandler
             return;
         }
 
-        if (fetch.ChangedSince is not null)
+        if (fetch.ChangedSince is not null || fetch.Items.Any(i => i.Kind == ImapFetchItemKind.ModSeq))
         {
-            session.CondStoreEnabled = true;
+            session.EnableCondStore();
         }
 
         if (fetch.Vanished)
@@ -106,7 +106,7 @@ internal static class FetchHandler
                     if (data is null)
                     {
                         // Expunged by another session; its number stays until we may say EXPUNGE.
-                        failure = "Some messages were expunged.";
+                        failure = "Some of the requested messages no longer exist.";
                         continue;
                     }
                 }
@@ -142,7 +142,7 @@ internal static class FetchHandler
 
                 if (addFlags)
                 {
-                    w.Raw(" FLAGS "u8).AtomList(meta.Flags);
+                    w.Raw(" FLAGS "u8).AtomList(mailbox.FlagsOf(meta));
                     if (session.CondStoreEnabled && !items.Any(i => i.Kind == ImapFetchItemKind.ModSeq))
                     {
                         w.Raw(" MODSEQ ("u8).Number(meta.ModSeq).CloseList();
@@ -201,7 +201,7 @@ internal static class FetchHandler
                 w.Raw("UID "u8).Number((ulong)meta.Uid);
                 return null;
             case ImapFetchItemKind.Flags:
-                w.Raw("FLAGS "u8).AtomList(meta.Flags);
+                w.Raw("FLAGS "u8).AtomList(session.Selected!.FlagsOf(meta));
 
                 // RFC 7162 3.1.4.1: with CONDSTORE on, FLAGS comes with MODSEQ (once).
                 if (session.CondStoreEnabled && !explicitModSeq)
@@ -252,14 +252,14 @@ internal static class FetchHandler
 
         if (item.Kind == ImapFetchItemKind.Rfc822)
         {
-            w.Raw("RFC822 "u8).Literal(raw.Span);
+            w.Raw("RFC822 "u8).Content(raw.Span);
             return null;
         }
 
         if (item.Kind == ImapFetchItemKind.BodySection && item.Section!.Part.Count == 0 && item.Section.Text == ImapSectionText.None)
         {
             // BODY[] is the whole message, as RFC822 is: no MIME parse of a body that may be megabytes.
-            w.Atom(item.ResponseName).Space().Literal(ImapSectionResolver.ApplyPartial(raw, item.Partial).Span);
+            w.Atom(item.ResponseName).Space().Content(ImapSectionResolver.ApplyPartial(raw, item.Partial).Span);
             return null;
         }
 
@@ -324,7 +324,7 @@ internal static class FetchHandler
     {
         if (section.Data is { } bytes)
         {
-            w.Literal(bytes.Span);
+            w.Content(bytes.Span);
         }
         else
         {

@@ -15,10 +15,10 @@ internal static class SearchHandler
         var matches = await ImapSearchMessage.FilterAsync(mailbox, search.Key, ImapSearchMessage.Context(mailbox, session),
             ImapSearchMessage.Need(search.Key), keepHeaders: false, cancellationToken);
         var numbers = matches.Select(m => search.Uid ? m.Uid : m.SequenceNumber).ToList();
-        var modSeq = ImapSearchMessage.UsesModSeq(search.Key) && matches.Count > 0 ? matches.Max(m => m.ModSeq) : (ulong?)null;
-        if (ImapSearchMessage.UsesModSeq(search.Key))
+        var usesModSeq = ImapSearchMessage.UsesModSeq(search.Key);
+        if (usesModSeq)
         {
-            session.CondStoreEnabled = true;
+            session.EnableCondStore();
         }
 
         var returns = search.Return;
@@ -34,6 +34,8 @@ internal static class SearchHandler
             {
                 returns = ImapSearchReturn.All;
             }
+
+            var modSeq = usesModSeq ? ExtendedModSeq(matches, returns) : null;
 
             if (returns != ImapSearchReturn.Save)
             {
@@ -73,6 +75,7 @@ internal static class SearchHandler
         }
         else
         {
+            var modSeq = usesModSeq && matches.Count > 0 ? matches.Max(m => m.ModSeq) : (ulong?)null;
             w.Untagged().Atom("SEARCH");
             foreach (var n in numbers)
             {
@@ -89,5 +92,37 @@ internal static class SearchHandler
 
         await session.SyncSelectedAsync(allowExpunge: search.Uid, cancellationToken);
         w.Tagged(command.Tag, ImapStatus.Ok, "SEARCH completed.");
+    }
+
+    /// <summary>
+    /// RFC 7162 3.1.5 with RFC 4731: the MODSEQ of an ESEARCH is the highest of the messages it reports:
+    /// with ALL or COUNT every match, with only MIN and/or MAX just those one or two.
+    /// </summary>
+    private static ulong? ExtendedModSeq(List<IImapSearchMessage> matches, ImapSearchReturn returns)
+    {
+        if (matches.Count == 0)
+        {
+            return null;
+        }
+
+        if (returns.HasFlag(ImapSearchReturn.All) || returns.HasFlag(ImapSearchReturn.Count)
+            || !(returns.HasFlag(ImapSearchReturn.Min) || returns.HasFlag(ImapSearchReturn.Max)))
+        {
+            return matches.Max(m => m.ModSeq);
+        }
+
+        // Matches are in sequence (and so UID) order: MIN is the first, MAX the last.
+        ulong highest = 0;
+        if (returns.HasFlag(ImapSearchReturn.Min))
+        {
+            highest = Math.Max(highest, matches[0].ModSeq);
+        }
+
+        if (returns.HasFlag(ImapSearchReturn.Max))
+        {
+            highest = Math.Max(highest, matches[^1].ModSeq);
+        }
+
+        return highest;
     }
 }

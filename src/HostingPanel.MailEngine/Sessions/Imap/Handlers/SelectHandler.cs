@@ -6,8 +6,6 @@ namespace HostingPanel.MailEngine.Sessions.Imap.Handlers;
 /// <summary>SELECT and EXAMINE (RFC 9051 6.3.2-3) with CONDSTORE and QRESYNC (RFC 7162).</summary>
 internal static class SelectHandler
 {
-    private static readonly string[] SystemFlags = [ImapFlags.Answered, ImapFlags.Flagged, ImapFlags.Deleted, ImapFlags.Seen, ImapFlags.Draft];
-
     public static async ValueTask HandleAsync(ImapSession session, ImapCommand command, CancellationToken cancellationToken)
     {
         var select = (ImapSelectCommand)command;
@@ -43,15 +41,14 @@ internal static class SelectHandler
             return;
         }
 
-        var mailbox = await ImapSelectedMailbox.OpenAsync(folder, select.ReadOnly, cancellationToken);
+        var mailbox = await ImapSelectedMailbox.OpenAsync(folder, select.ReadOnly, cancellationToken, showRecent: !session.Rev2Enabled);
         session.State = new ImapSelectedState(account, mailbox);
         var w = session.Writer;
-        var keywords = mailbox.Messages.SelectMany(m => m.Flags).Where(f => !ImapFlags.IsSystemFlag(f)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        var flags = SystemFlags.Concat(keywords).ToList();
+        var flags = mailbox.FlagList;
         w.Untagged().Number((ulong)mailbox.Count).Raw(" EXISTS"u8).EndLine();
         if (!session.Rev2Enabled)
         {
-            w.Untagged().Raw("0 RECENT"u8).EndLine();
+            w.Untagged().Number((ulong)mailbox.RecentCount).Raw(" RECENT"u8).EndLine();
         }
 
         w.Untagged().Atom("FLAGS").Space().AtomList(flags).EndLine();
@@ -108,7 +105,7 @@ internal static class SelectHandler
             var meta = mailbox.Messages[i];
             if (meta.ModSeq > q.ModSeq && (q.KnownUids is null || q.KnownUids.Contains(meta.Uid, mailbox.LargestUid)))
             {
-                w.Untagged().Number((ulong)(i + 1)).Raw(" FETCH (UID "u8).Number((ulong)meta.Uid).Raw(" FLAGS "u8).AtomList(meta.Flags)
+                w.Untagged().Number((ulong)(i + 1)).Raw(" FETCH (UID "u8).Number((ulong)meta.Uid).Raw(" FLAGS "u8).AtomList(mailbox.FlagsOf(meta))
                     .Raw(" MODSEQ ("u8).Number(meta.ModSeq).Raw("))"u8).EndLine();
             }
         }

@@ -55,7 +55,8 @@ internal static class StatusHandler
                     w.Raw("MESSAGES "u8).Number((ulong)status.Messages);
                     break;
                 case ImapStatusItem.Recent:
-                    w.Raw("RECENT 0"u8);
+                    // Messages no session has seen yet (RFC 3501 6.3.10); what a session claimed is not recent to others.
+                    w.Raw("RECENT "u8).Number((ulong)status.Recent);
                     break;
                 case ImapStatusItem.UidNext:
                     w.Raw("UIDNEXT "u8).Number((ulong)status.UidNext);

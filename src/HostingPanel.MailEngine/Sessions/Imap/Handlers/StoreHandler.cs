@@ -25,12 +25,18 @@ internal static class StoreHandler
 
         if (store.UnchangedSince is not null)
         {
-            session.CondStoreEnabled = true;
+            session.EnableCondStore();
         }
 
         var sequences = mailbox.Resolve(store.Set, store.Uid);
         var uids = sequences.Select(s => mailbox.BySequence(s).Uid).ToList();
         var result = await mailbox.Folder.StoreFlagsAsync(uids, store.Mode, store.Flags, store.UnchangedSince, cancellationToken);
+        // A keyword this STORE made is announced in FLAGS before a FETCH shows it (also when .SILENT: the view has it).
+        if (store.Mode != ImapStoreMode.Remove)
+        {
+            mailbox.AnnounceKeywords(w, store.Flags);
+        }
+
         foreach (var meta in result.Changed)
         {
             mailbox.Update(meta);
@@ -44,7 +50,7 @@ internal static class StoreHandler
             var first = true;
             if (!store.Silent)
             {
-                w.Raw("FLAGS "u8).AtomList(meta.Flags);
+                w.Raw("FLAGS "u8).AtomList(mailbox.FlagsOf(meta));
                 first = false;
             }
 

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Dovecot's imaptest against the product and against a private Dovecot, in the same run.
+#
+#   sudo flock /tmp/hp-bench.lock bench/imaptest.sh SOURCE_DIR [scripted|stress|all]   (default: all)
+#
+# SOURCE_DIR is a git tree of github.com/dovecot/imaptest, branch release-2.3. It is copied and built
+# under bench/out/ (never inside the source tree, never committed), with two local patches:
+#   - Debian 12's dovecot-dev (2.3.19 with its security update) gave imap_parser_create() a fourth
+#     argument, struct imap_parser_params: imaptest's three call sites pass an empty one;
+#   - with checkpoint= imaptest reads past the end of its message array (src/client-state.c uses
+#     array_idx_modifiable for a sequence the array may not have yet) and crashes even against
+#     Dovecot: array_idx_get_space grows the array instead.
+# scripted: every test file of src/tests on its own (imaptest's summary never counts skipped groups),
+#           against both servers; writes the compliance table into docs/benchmarks.md.
+# stress:   IMAPTEST_USERS users, IMAPTEST_CLIENTS clients, IMAPTEST_SECS seconds, checkpoint=10, against
+#           both servers one after the other; errors and commands per second into docs/benchmarks.md.
+set -euo pipefail
+
+usage() { echo "usage: bench/imaptest.sh SOURCE_DIR [scripted|stress|all]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+SOURCE=$(cd "$1" && pwd) || usage
+MODE=${2:-all}
+case "$MODE" in scripted|stress|all) ;; *) usage ;; esac
+[ -f "$SOURCE/src/imaptest.c" ] && [ -d "$SOURCE/src/tests" ] || { echo "imaptest: $SOURCE is not an imaptest source tree" >&2; exit 2; }
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+REPORT=${IMAPTEST_REPORT:-$ROOT/docs/benchmarks.md}
+IMAPTEST_USERS=${IMAPTEST_USERS:-50}
+IMAPTEST_CLIENTS=${IMAPTEST_CLIENTS:-50}
+IMAPTEST_SECS=${IMAPTEST_SECS:-300}
+IMAPTEST_CHECKPOINT=${IMAPTEST_CHECKPOINT:-10}
+IMAPTEST_FILTER=${IMAPTEST_FILTER:-}              # only test files whose name matches this regex
+IMAPTEST_SERVERS=${IMAPTEST_SERVERS:-"product dovecot"}
+DOVECOT_PORTS=(${IMAPTEST_DOVECOT_PORTS:-14143 14110 14024})   # IMAP POP3 LMTP
+PRODUCT_IMAP_PORT=${IMAPTEST_PRODUCT_PORT:-15143}
+PASSWORD=imaptest-Password-1
+SCRIPT_USER=script@imaptest.test
+
+[ "$(id -u)" = 0 ] || { echo "imaptest: run as root (Dovecot's master drops privileges itself)" >&2; exit 1; }
+
+# The whole run is bounded.
+if [ -z "${IMAPTEST_UNDER_TIMEOUT:-}" ]; then
+  export IMAPTEST_UNDER_TIMEOUT=1
+  exec timeout --signal=TERM --kill-after=60 "${IMAPTEST_TIMEOUT:-3600}" "$0" "$@"
+fi
+export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+# shellcheck source=lib/dovecot.sh
+. "$BENCH_DIR/lib/dovecot.sh"
+# shellcheck source=lib/product.sh
+. "$BENCH_DIR/lib/product.sh"
+
+OUT=$BENCH_DIR/out/imaptest
+mkdir -p "$OUT"
+WORK=$(mktemp -d /tmp/hp-imaptest.XXXXXX)
+chmod 755 "$WORK"
+mkdir -p "$WORK/logs"
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  product_stop
+  dovecot_stop "$WORK/dovecot"
+  rm -rf "$OUT/logs" && cp -r "$WORK/logs" "$OUT/logs" 2>/dev/null || true
+  cp "$WORK/dovecot/log/dovecot.log" "$OUT/logs/" 2>/dev/null || true
+  if [ -z "${IMAPTEST_KEEP:-}" ]; then rm -rf "$WORK"; else echo "imaptest: kept $WORK"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 143' INT TERM
+log() { echo "imaptest: $(date -u +%H:%M:%S) $*"; }
+
+# --- build imaptest ------------------------------------------------------------------------------
+build_imaptest() {
+  local build=$OUT/build
+  if ! dpkg -s dovecot-dev >/dev/null 2>&1 || ! command -v autoreconf >/dev/null || ! command -v libtoolize >/dev/null; then
+    log "installing dovecot-dev autoconf automake libtool make gcc from Debian"
+    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y --no-install-recommends \
+      dovecot-dev autoconf automake libtool make gcc pkg-config >"$WORK/logs/apt.log" 2>&1
+  fi
+  # A build of the same commit (clean tree) is reused.
+  local stamp
+  stamp=$(git -C "$SOURCE" rev-parse HEAD 2>/dev/null || true)
+  if [ -n "$stamp" ] && git -C "$SOURCE" diff --quiet HEAD 2>/dev/null && [ -x "$build/src/imaptest" ] \
+     && [ "$(cat "$build/.hp-source" 2>/dev/null)" = "$stamp" ]; then
+    log "reusing imaptest built from $SOURCE (${stamp:0:7})"
+    IMAPTEST_BIN=$build/src/imaptest
+    return 0
+  fi
+  log "building imaptest from $SOURCE (${stamp:0:7})"
+  rm -rf "$build" && mkdir -p "$build"
+  (cd "$SOURCE" && tar --exclude=.git -cf - .) | (cd "$build" && tar -xf -)
+  # Patch 1: the fourth argument of imap_parser_create() (only when the headers have it).
+  if grep -q 'struct imap_parser_params' /usr/include/dovecot/imap-parser.h; then
+    sed -i 's/imap_parser_create(\([^;]*\), NULL, (size_t)-1)/imap_parser_create(\1, NULL, (size_t)-1, \&(const struct imap_parser_params){ 0 })/' \
+      "$build/src/commands.c" "$build/src/imap-client.c" "$build/src/test-parser.c"
+  fi
+  # Patch 2: the checkpoint out-of-bounds read (grow the array rather than index past its end).
+  sed -i '/metadata = array_idx_modifiable(&client->view->messages,$/s/array_idx_modifiable/array_idx_get_space/' \
+    "$build/src/client-state.c"
+  (cd "$build" && ./autogen.sh && ./configure --with-dovecot=/usr/lib/dovecot && make -j"$(nproc)") \
+    >"$WORK/logs/imaptest-build.log" 2>&1 || { tail -30 "$WORK/logs/imaptest-build.log"; exit 1; }
+  [ -z "$stamp" ] || echo "$stamp" >"$build/.hp-source"
+  IMAPTEST_BIN=$build/src/imaptest
+}
+IT() { LD_LIBRARY_PATH=/usr/lib/dovecot timeout "$1" "$IMAPTEST_BIN" "${@:2}"; }
+
+# --- users and servers ---------------------------------------------------------------------------
+wait_port() {
+  for _ in $(seq 1 300); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "imaptest: nothing listens on 127.0.0.1:$1" >&2
+  return 1
+}
+
+start_servers() {
+  dovecot_install
+  USERS_TSV=$WORK/users.tsv
+  # The same {ARGON2ID} string for every user (both servers cache a verified login).
+  local hash
+  hash=$(doveadm pw -s ARGON2ID -p "$PASSWORD")
+  printf '%s\t%s\t%s\n' "$SCRIPT_USER" "$hash" 1073741824 >"$USERS_TSV"
+  for i in $(seq 1 "$IMAPTEST_USERS"); do
+    printf 's%s@imaptest.test\t%s\t%s\n' "$i" "$hash" 1073741824 >>"$USERS_TSV"
+  done
+  log "starting Dovecot $(dovecot --version | cut -d' ' -f1) on 127.0.0.1:${DOVECOT_PORTS[0]}"
+  dovecot_configure "$WORK/dovecot" "$USERS_TSV" "${DOVECOT_PORTS[@]}"
+  dovecot_start "$WORK/dovecot"
+  for p in "${DOVECOT_PORTS[@]}"; do wait_port "$p"; done
+  log "building and starting the product on 127.0.0.1:$PRODUCT_IMAP_PORT"
+  product_build "$WORK/logs" || exit 1
+  product_start "$WORK/product-data" "$USERS_TSV" "$PRODUCT_IMAP_PORT" 0 0 "$WORK/logs" "" "" || exit 1
+}
+port_of() { if [ "$1" = product ]; then echo "$PRODUCT_IMAP_PORT"; else echo "${DOVECOT_PORTS[0]}"; fi; }
+
+# --- scripted suite ------------------------------------------------------------------------------
+# One imaptest run per test file: its summary ("1 test groups: F failed, ...") never counts a skipped
+# group, so a file with no failure and no command run at all is the skip.
+run_scripted() {
+  local server=$1 port tsv=$OUT/scripted-$1.tsv file name output
+  port=$(port_of "$server")
+  : >"$tsv"
+  for file in "$SOURCE"/src/tests/*; do
+    name=$(basename "$file")
+    [ -f "$file" ] || continue
+    case "$name" in *.mbox) continue ;; esac
+    if [ -n "$IMAPTEST_FILTER" ] && ! [[ $name =~ $IMAPTEST_FILTER ]]; then continue; fi
+    output=$(IT 120 host=127.0.0.1 port="$port" user="$SCRIPT_USER" pass="$PASSWORD" test="$file" 2>&1 || true)
+    printf '%s\n' "$output" >"$WORK/logs/scripted-$server-$name.log"
+    awk -v name="$name" '
+      /test groups:/ { groups = 1; failed = $4 + 0 }
+      /^base protocol:/ { split($3, b, "/"); bf = b[1]; bt = b[2] }
+      /^extensions:/ { split($2, e, "/"); ef = e[1]; et = e[2] }
+      END {
+        if (!groups) state = "crashed"; else if (failed) state = "failed"; else if (bt + et == 0) state = "skipped"; else state = "passed"
+        printf "%s\t%s\t%d\t%d\t%d\t%d\n", name, state, bf, bt, ef, et
+      }' <<<"$output" >>"$tsv"
+  done
+  awk -F'\t' -v s="$server" '{ n[$2]++ } END { printf "imaptest: %s: %d passed, %d failed, %d skipped, %d crashed\n", s, n["passed"], n["failed"], n["skipped"], n["crashed"] }' "$tsv"
+}
+
+# --- stress mode ---------------------------------------------------------------------------------
+# Messages to APPEND: every .mbox of imaptest's own tests (real, varied and some deliberately odd).
+run_stress() {
+  local server=$1 port
+  port=$(port_of "$server")
+  cat "$SOURCE"/src/tests/*.mbox >"$WORK/stress.mbox"
+  log "stress against $server: $IMAPTEST_USERS users, $IMAPTEST_CLIENTS clients, $IMAPTEST_SECS s, checkpoint=$IMAPTEST_CHECKPOINT"
+  IT $((IMAPTEST_SECS + 120)) host=127.0.0.1 port="$port" user='s%d@imaptest.test' pass="$PASSWORD" \
+    users="$IMAPTEST_USERS" clients="$IMAPTEST_CLIENTS" secs="$IMAPTEST_SECS" checkpoint="$IMAPTEST_CHECKPOINT" \
+    mbox="$WORK/stress.mbox" seed=20261207 >"$WORK/logs/stress-$server.log" 2>&1 || true
+  cp "$WORK/logs/stress-$server.log" "$OUT/stress-$server.log"
+}
+
+# The totals line imaptest prints last ("Totals:" header, then one row of counts per command).
+stress_summary() {
+  local server=$1 log=$OUT/stress-$1.log
+  awk -v server="$server" -v secs="$IMAPTEST_SECS" '
+    /^Error:|Error: / { errors++ }
+    /^Totals:/ { totals = 1; next }
+    totals && NF > 0 && $1 ~ /^[0-9]+$/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) sum += $i; totals = 0 }
+    END { printf "%s\t%d\t%d\t%.0f\n", server, errors, sum, sum / secs }' "$log"
+}
+
+# --- report --------------------------------------------------------------------------------------
+# splice SECTION FILE: replace what is between <!-- bench:SECTION:begin/end --> in the report.
+splice() {
+  local section=$1 file=$2 begin="<!-- bench:$1:begin -->" end="<!-- bench:$1:end -->"
+  if ! grep -qF "$begin" "$REPORT"; then printf '\n%s\n%s\n' "$begin" "$end" >>"$REPORT"; fi
+  awk -v b="$begin" -v e="$end" -v f="$file" '
+    $0 == b { print; while ((getline line < f) > 0) print line; skip = 1; next }
+    $0 == e { skip = 0 }
+    !skip' "$REPORT" >"$REPORT.tmp" && mv "$REPORT.tmp" "$REPORT"
+}
+
+machine_line() {
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (a shared machine); $(date -u +%Y-%m-%d) UTC; imaptest $(git -C "$SOURCE" rev-parse --short HEAD 2>/dev/null || echo '?') (release-2.3), Dovecot $(dovecot --version | cut -d' ' -f1)."
+}
+
+write_scripted_report() {
+  local md=$WORK/scripted.md server
+  {
+    echo "Command: \`sudo flock /tmp/hp-bench.lock bench/imaptest.sh SOURCE_DIR scripted\`. $(machine_line)"
+    echo "Each test file of imaptest's \`src/tests\` runs on its own; a group is *skipped* when the server lacks a capability it requires (the \`urlauth\` groups also need a second user, which neither server gets)."
+    echo
+    echo "| server | groups passed | failed | skipped | base checks failed | extension checks failed |"
+    echo "|---|---|---|---|---|---|"
+    for server in $IMAPTEST_SERVERS; do
+      awk -F'\t' -v s="$server" '
+        { n[$2]++; bf += $3; bt += $4; ef += $5; et += $6 }
+        END { printf "| %s | %d | %d | %d | %d/%d | %d/%d |\n", s, n["passed"], n["failed"] + n["crashed"], n["skipped"], bf, bt, ef, et }' \
+        "$OUT/scripted-$server.tsv"
+    done
+    echo
+    for server in $IMAPTEST_SERVERS; do
+      local odd
+      odd=$(awk -F'\t' '$2 != "passed" { printf "%s%s (%s)", sep, $1, $2; sep = ", " }' "$OUT/scripted-$server.tsv")
+      echo "Not passed on $server: ${odd:-none}."
+      echo
+    done
+  } >"$md"
+  splice imaptest-scripted "$md"
+}
+
+write_stress_report() {
+  local md=$WORK/stress.md server
+  {
+    echo "Command: \`sudo flock /tmp/hp-bench.lock bench/imaptest.sh SOURCE_DIR stress\`: $IMAPTEST_USERS users, $IMAPTEST_CLIENTS clients, $IMAPTEST_SECS s each, \`checkpoint=$IMAPTEST_CHECKPOINT\`, messages from imaptest's own test mailboxes. $(machine_line)"
+    echo
+    echo "| server | errors | commands | commands/s |"
+    echo "|---|---|---|---|"
+    for server in $IMAPTEST_SERVERS; do
+      stress_summary "$server" | awk -F'\t' '{ printf "| %s | %d | %d | %d |\n", $1, $2, $3, $4 }'
+    done
+  } >"$md"
+  splice imaptest-stress "$md"
+}
+
+build_imaptest
+start_servers
+if [ "$MODE" != stress ]; then
+  for server in $IMAPTEST_SERVERS; do
+    log "scripted suite against $server"
+    run_scripted "$server"
+  done
+  [ -n "$IMAPTEST_FILTER" ] || write_scripted_report
+fi
+if [ "$MODE" != scripted ]; then
+  for server in $IMAPTEST_SERVERS; do run_stress "$server"; done
+  write_stress_report
+  for server in $IMAPTEST_SERVERS; do stress_summary "$server"; done
+fi

@@ -1,0 +1,169 @@
+using System.Text;
+using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.Outbound;
+using HostingPanel.MailEngine.Storage;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+
+namespace HostingPanel.MailEngine.Sieve;
+
+/// <summary>
+/// The delivery hook: runs each recipient's active script on a durable body and turns the results
+/// into store placements, refusals, redirects and vacation replies. A mailbox without an active
+/// script costs one indexed query per delivery (for all recipients together) and nothing else.
+/// </summary>
+public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationResponder vacations, MailStore store, MailDirectory directory,
+    OutboundQueue queue, ILogger<SieveDelivery> logger)
+{
+    /// <summary>Null when no recipient has an active script: deliver to INBOX as always.</summary>
+    internal async Task<SieveDeliveryPlan?> PlanAsync(WrittenBody body, string sender, IReadOnlyList<SieveRecipient> recipients, bool allowReject, CancellationToken ct)
+    {
+        var active = await scripts.GetActiveCompiledAsync(recipients.Select(r => r.MailboxId).ToList(), ct);
+        if (active.Count == 0)
+            return null;
+        var plan = new SieveDeliveryPlan();
+        HeaderList? headers = null;
+        foreach (var recipient in recipients)
+        {
+            if (!active.TryGetValue(recipient.MailboxId, out var entry))
+            {
+                plan.Add(recipient.MailboxId, Inbox(recipient.MailboxId));
+                continue;
+            }
+            if (entry.Script is null)
+            {
+                logger.LogWarning("Sieve script of mailbox {Mailbox} does not compile ({Error}); message kept", recipient.MailboxId, entry.Error);
+                plan.Add(recipient.MailboxId, Inbox(recipient.MailboxId));
+                continue;
+            }
+            headers ??= ReadHeaders(body);
+            var message = new SieveMessage(headers, body.Size, sender, recipient.OriginalRecipient,
+                () => MimeMessage.Load(store.Bodies.Open(body.RelativePath)));
+            var environment = new SieveEnvironment();
+            if (entry.Script.UsesMailboxExists)
+            {
+                var folders = (await store.ListFoldersAsync(recipient.MailboxId, ct)).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+                environment = new SieveEnvironment { MailboxExists = folders.Contains };
+            }
+            var result = SieveInterpreter.Run(entry.Script, message, environment);
+            if (result.Error is not null)
+                logger.LogWarning("Sieve script of mailbox {Mailbox} failed ({Error}); message kept", recipient.MailboxId, result.Error);
+            await AddAsync(plan, recipient, result, message, allowReject, ct);
+        }
+        return plan;
+    }
+
+    private async Task AddAsync(SieveDeliveryPlan plan, SieveRecipient recipient, SieveResult result, SieveMessage message, bool allowReject, CancellationToken ct)
+    {
+        if (result.Reject is not null)
+        {
+            if (allowReject)
+            {
+                plan.Rejected[recipient.MailboxId] = result.Reject;
+            }
+            else
+            {
+                // Note: reject only answers at SMTP time (RFC 5429 section 2.1); on other paths the mail is kept.
+                logger.LogWarning("Sieve reject of mailbox {Mailbox} outside SMTP; message kept", recipient.MailboxId);
+                plan.Add(recipient.MailboxId, Inbox(recipient.MailboxId));
+            }
+        }
+        foreach (var folder in result.Folders)
+            plan.Add(recipient.MailboxId, new StorePlacement(recipient.MailboxId, folder.Folder, folder.Flags, folder.Keywords, folder.Create));
+        if (result.Redirects.Count > 0)
+        {
+            if (IsOwnLoop(message, recipient))
+            {
+                logger.LogWarning("Sieve redirect of mailbox {Mailbox} cut: the message already passed through it; message kept", recipient.MailboxId);
+                if (!plan.Owners.Contains(recipient.MailboxId))
+                    plan.Add(recipient.MailboxId, Inbox(recipient.MailboxId));
+            }
+            else
+            {
+                var external = new List<string>();
+                foreach (var address in result.Redirects)
+                {
+                    var resolution = await directory.ResolveRecipientAsync(address, ct);
+                    switch (resolution.Status)
+                    {
+                        case RecipientStatus.NotHosted:
+                            external.Add(address);
+                            break;
+                        case RecipientStatus.Ok:
+                            // Note: a local redirect target gets the copy in its INBOX without running its own
+                            // script, which rules out loops between two local scripts.
+                            foreach (var m in resolution.Mailboxes)
+                                plan.Add(-1, Inbox(m.MailboxId));
+                            external.AddRange(resolution.External);
+                            break;
+                        default:
+                            logger.LogWarning("Sieve redirect of mailbox {Mailbox} to unknown local address <{Address}> dropped", recipient.MailboxId, address);
+                            break;
+                    }
+                }
+                if (external.Count > 0)
+                    plan.ExternalRedirects.Add((recipient, external));
+            }
+        }
+        if (result.Vacation is not null)
+            plan.Vacations.Add((recipient, result.Vacation, message));
+    }
+
+    /// <summary>After the commit: redirects through the outbound queue, then vacation replies. Failures are logged, never thrown.</summary>
+    internal async Task AfterCommitAsync(SieveDeliveryPlan plan, WrittenBody body, string sender, CancellationToken ct)
+    {
+        foreach (var (recipient, addresses) in plan.ExternalRedirects)
+        {
+            try
+            {
+                // RFC 5228 section 4.2: the envelope sender stays; Delivered-To marks the pass for loop detection.
+                var trace = Encoding.UTF8.GetBytes($"Delivered-To: {recipient.Address}\r\n");
+                var bytes = store.Bodies.ReadAll(body.RelativePath);
+                await queue.EnqueueAsync(sender, addresses, trace.Concat(StripReturnPath(bytes)).ToArray(), isBounce: false, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Sieve redirect of mailbox {Mailbox} failed", recipient.MailboxId);
+            }
+        }
+        foreach (var (recipient, vacation, message) in plan.Vacations)
+        {
+            try
+            {
+                await vacations.RespondAsync(recipient, vacation, message, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Sieve vacation reply of mailbox {Mailbox} failed", recipient.MailboxId);
+            }
+        }
+    }
+
+    private static StorePlacement Inbox(long mailboxId) => new(mailboxId, MailStore.Inbox, MessageFlags.None, [], false);
+
+    private HeaderList ReadHeaders(WrittenBody body)
+    {
+        var length = body.Summary.HeaderSize is > 0 and var h ? (int)Math.Min(h, int.MaxValue) : (int)Math.Min(body.Size, 1 << 20);
+        var head = store.Bodies.ReadHead(body.RelativePath, length);
+        try
+        {
+            return HeaderList.Load(new MemoryStream(head, writable: false));
+        }
+        catch (FormatException)
+        {
+            return [];
+        }
+    }
+
+    private static bool IsOwnLoop(SieveMessage message, SieveRecipient recipient) =>
+        message.Header("Delivered-To").Any(v => v.Trim('<', '>', ' ').Equals(recipient.Address, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The stored copy starts with our Return-Path line; the relay sets its own envelope.</summary>
+    private static byte[] StripReturnPath(byte[] bytes)
+    {
+        if (!bytes.AsSpan().StartsWith("Return-Path:"u8))
+            return bytes;
+        var end = bytes.AsSpan().IndexOf("\r\n"u8);
+        return end < 0 ? bytes : bytes[(end + 2)..];
+    }
+}

@@ -1,0 +1,26 @@
+using HostingPanel.MailEngine.Storage;
+
+namespace HostingPanel.MailEngine.Sieve;
+
+/// <summary>A local recipient of one delivery: its mailbox, its address, and the RCPT TO address that reached it.</summary>
+public sealed record SieveRecipient(long MailboxId, string Address, string OriginalRecipient);
+
+/// <summary>
+/// What the scripts of one delivery decided, before anything is stored: the copies (with
+/// <see cref="Owners"/> naming the recipient each belongs to, or -1 for a local redirect target),
+/// the refusals, and what to send after the commit.
+/// </summary>
+internal sealed class SieveDeliveryPlan
+{
+    public List<StorePlacement> Placements { get; } = [];
+    public List<long> Owners { get; } = [];
+    public Dictionary<long, string> Rejected { get; } = [];
+    public List<(SieveRecipient Recipient, IReadOnlyList<string> Addresses)> ExternalRedirects { get; } = [];
+    public List<(SieveRecipient Recipient, SieveVacationAction Vacation, SieveMessage Message)> Vacations { get; } = [];
+
+    public void Add(long owner, StorePlacement placement)
+    {
+        Placements.Add(placement);
+        Owners.Add(owner);
+    }
+}

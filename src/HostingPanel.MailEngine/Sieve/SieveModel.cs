@@ -1,0 +1,107 @@
+namespace HostingPanel.MailEngine.Sieve;
+
+/// <summary>A string argument; <see cref="HasVariables"/> when "variables" is required and it holds "${".</summary>
+internal sealed class SieveValue(string text, bool hasVariables)
+{
+    public string Text { get; } = text;
+    public bool HasVariables { get; } = hasVariables;
+}
+
+internal enum SieveComparator { Octet, AsciiCasemap, AsciiNumeric }
+
+internal enum SieveMatchType { Is, Contains, Matches, Value, Count }
+
+internal enum SieveRelation { Gt, Ge, Lt, Le, Eq, Ne }
+
+internal enum SieveAddressPart { All, LocalPart, Domain }
+
+internal enum SieveBodyTransform { Text, Raw, Content }
+
+internal enum SieveFlagOperation { Set, Add, Remove }
+
+/// <summary>COMPARATOR and MATCH-TYPE of RFC 5228 section 2.7, with the relation of RFC 5231.</summary>
+internal sealed record SieveMatch(SieveComparator Comparator, SieveMatchType Type, SieveRelation Relation)
+{
+    public static readonly SieveMatch Default = new(SieveComparator.AsciiCasemap, SieveMatchType.Is, SieveRelation.Eq);
+}
+
+// ------------------------------------------------------------------ commands
+
+internal abstract record SieveCommand(int Line);
+
+internal sealed record SieveIf(IReadOnlyList<(SieveTest? Test, SieveCommand[] Block)> Branches, int Line) : SieveCommand(Line);
+
+internal sealed record SieveStop(int Line) : SieveCommand(Line);
+
+internal sealed record SieveKeep(SieveValue[]? Flags, int Line) : SieveCommand(Line);
+
+internal sealed record SieveDiscard(int Line) : SieveCommand(Line);
+
+internal sealed record SieveFileInto(SieveValue Mailbox, bool Copy, bool Create, SieveValue[]? Flags, int Line) : SieveCommand(Line);
+
+internal sealed record SieveRedirect(SieveValue Address, bool Copy, int Line) : SieveCommand(Line);
+
+internal sealed record SieveReject(SieveValue Reason, bool Extended, int Line) : SieveCommand(Line);
+
+internal sealed record SieveVacation(long? Seconds, SieveValue? Subject, SieveValue? From, SieveValue[] Addresses, bool Mime,
+    SieveValue? Handle, SieveValue Reason, int Line) : SieveCommand(Line);
+
+internal sealed record SieveFlagCommand(SieveFlagOperation Operation, SieveValue? Variable, SieveValue[] Flags, int Line) : SieveCommand(Line);
+
+/// <param name="Modifiers">Applied in this order (already sorted by RFC 5229 section 4.1 precedence).</param>
+internal sealed record SieveSet(string Name, SieveValue Value, string[] Modifiers, int Line) : SieveCommand(Line);
+
+// ------------------------------------------------------------------ tests
+
+internal abstract record SieveTest(int Line);
+
+internal sealed record SieveConstantTest(bool Value, int Line) : SieveTest(Line);
+
+internal sealed record SieveNotTest(SieveTest Inner, int Line) : SieveTest(Line);
+
+internal sealed record SieveAllOfTest(SieveTest[] Tests, int Line) : SieveTest(Line);
+
+internal sealed record SieveAnyOfTest(SieveTest[] Tests, int Line) : SieveTest(Line);
+
+internal sealed record SieveExistsTest(SieveValue[] Headers, int Line) : SieveTest(Line);
+
+internal sealed record SieveSizeTest(bool Over, long Limit, int Line) : SieveTest(Line);
+
+internal sealed record SieveHeaderTest(SieveMatch Match, SieveValue[] Headers, SieveValue[] Keys, int Line) : SieveTest(Line);
+
+internal sealed record SieveAddressTest(SieveMatch Match, SieveAddressPart Part, SieveValue[] Headers, SieveValue[] Keys, int Line) : SieveTest(Line);
+
+internal sealed record SieveEnvelopeTest(SieveMatch Match, SieveAddressPart Part, SieveValue[] Parts, SieveValue[] Keys, int Line) : SieveTest(Line);
+
+internal sealed record SieveBodyTest(SieveMatch Match, SieveBodyTransform Transform, string[] ContentTypes, SieveValue[] Keys, int Line) : SieveTest(Line);
+
+internal sealed record SieveHasFlagTest(SieveMatch Match, SieveValue[]? Variables, SieveValue[] Keys, int Line) : SieveTest(Line);
+
+internal sealed record SieveStringTest(SieveMatch Match, SieveValue[] Sources, SieveValue[] Keys, int Line) : SieveTest(Line);
+
+internal sealed record SieveMailboxExistsTest(SieveValue[] Names, int Line) : SieveTest(Line);
+
+/// <summary>A compiled script: what delivery runs. Immutable, shared between deliveries.</summary>
+public sealed class SieveScript
+{
+    internal SieveScript(SieveCommand[] commands, IReadOnlySet<string> extensions)
+    {
+        Commands = commands;
+        Extensions = extensions;
+    }
+
+    internal SieveCommand[] Commands { get; }
+
+    /// <summary>The capabilities the script requires.</summary>
+    public IReadOnlySet<string> Extensions { get; }
+
+    /// <summary>The script tests the body: delivery must make the whole message available.</summary>
+    public bool UsesBody => Extensions.Contains("body");
+
+    public bool UsesMailboxExists => Extensions.Contains("mailbox");
+
+    public bool UsesReject => Extensions.Contains("reject") || Extensions.Contains("ereject");
+
+    /// <summary>Compiles <paramref name="source"/>; throws <see cref="SieveCompileException"/> with the line of the first error.</summary>
+    public static SieveScript Compile(string source) => SieveCompiler.Compile(source);
+}

@@ -1,0 +1,52 @@
+using HostingPanel.MailEngine.Storage;
+
+namespace HostingPanel.MailEngine.Sieve;
+
+/// <summary>Per-run limits (Pigeonhole's sieve_max_actions, sieve_max_redirects; a CPU bound in steps instead of seconds).</summary>
+public sealed record SieveLimits
+{
+    /// <summary>Commands, tests and comparisons one run may make (a comparison over a long value counts more).</summary>
+    public long MaxSteps { get; init; } = 200_000;
+    public int MaxActions { get; init; } = 32;
+    public int MaxRedirects { get; init; } = 4;
+    public int MaxVariables { get; init; } = 255;
+    public int MaxVariableLength { get; init; } = 4000;
+
+    public static readonly SieveLimits Default = new();
+}
+
+/// <summary>Store a copy in <see cref="Folder"/> (store name) with these flags.</summary>
+public sealed record SieveFolderAction(string Folder, MessageFlags Flags, IReadOnlyList<string> Keywords, bool Create);
+
+/// <param name="Seconds">The reply period asked for (null: the default), not yet clamped.</param>
+/// <param name="Handle">:handle, or one derived from the other arguments (RFC 5230 section 4.2).</param>
+public sealed record SieveVacationAction(long? Seconds, string? Subject, string? From, IReadOnlyList<string> Addresses, bool Mime, string Handle, string Reason);
+
+/// <summary>What a run decided. After a runtime error: only the implicit keep, and <see cref="Error"/> says why.</summary>
+public sealed class SieveResult
+{
+    public List<SieveFolderAction> Folders { get; } = [];
+    public List<string> Redirects { get; } = [];
+    public SieveVacationAction? Vacation { get; set; }
+    public string? Reject { get; set; }
+    public bool ExtendedReject { get; set; }
+    public string? Error { get; set; }
+    public long Steps { get; set; }
+
+    /// <summary>The implicit keep alone, as when no script ran.</summary>
+    public bool IsPlainKeep => Folders is [{ Folder: MailStore.Inbox, Flags: MessageFlags.None, Keywords.Count: 0 }]
+        && Redirects.Count == 0 && Vacation is null && Reject is null;
+
+    internal static SieveResult KeepAfterError(string error, long steps)
+    {
+        var result = new SieveResult { Error = error, Steps = steps };
+        result.Folders.Add(new SieveFolderAction(MailStore.Inbox, MessageFlags.None, [], false));
+        return result;
+    }
+}
+
+/// <summary>What the interpreter may ask the store (only when a script uses mailboxexists).</summary>
+public sealed class SieveEnvironment
+{
+    public Func<string, bool>? MailboxExists { get; init; }
+}
