@@ -44,6 +44,8 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<SieveVacationLog>();
         services.AddSingleton<SieveVacationResponder>();
         services.AddSingleton<SieveDelivery>();
+        services.AddSingleton<SieveFilterAdmin>();
+        services.AddSingleton<IMailFilterAdmin>(sp => sp.GetRequiredService<SieveFilterAdmin>());
         services.AddSingleton<MailDelivery>();
         services.AddSingleton<LoginThrottle>();
         services.TryAddSingleton<PasswordCheckPool>();
@@ -71,6 +73,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<MailMaintenanceService>();
         services.AddSingleton<ImapStoreAuthenticator>();
         services.AddSingleton<Transfer.IMailboxTransfer, Transfer.MailboxTransfer>();
+        services.AddSingleton<Transfer.IMigrationJobs, Transfer.MigrationJobs>();
 
         services.AddHostedService(sp => sp.GetRequiredService<MailMaintenanceService>());
         services.AddHostedService<PostgresChangeRelay>();

@@ -20,6 +20,7 @@ public static class SieveCapabilities
         "reject",                       // RFC 5429
         "ereject",
         "mailbox",                      // RFC 5490 (fileinto :create, mailboxexists)
+        "date",                         // RFC 5260 (currentdate only)
     ];
 
     private static readonly HashSet<string> Known = new(All, StringComparer.Ordinal);

@@ -341,6 +341,22 @@ internal sealed class SieveCompiler
                 ExpectPositional(a, 2, line, "string [MATCH-TYPE] [COMPARATOR] <source: string-list> <key-list: string-list>");
                 return new SieveStringTest(a.Match, List(a.Positional[0], line, "source"), Keys(a, 1, line), line);
             }
+            case "currentdate":
+            {
+                Need("date", line, "currentdate");
+                var a = Read(node.Name, node.Arguments, line, new() { ["zone"] = Kind.String }, match: true);
+                ExpectPositional(a, 2, line, "currentdate [:zone <time-zone: string>] [COMPARATOR] [MATCH-TYPE] <date-part: string> <key-list: string-list>");
+                TimeSpan? zone = null;
+                if (a.Tags.TryGetValue("zone", out var z))
+                {
+                    var text = ((SieveStringListArgument)z!).Values[0];
+                    zone = SieveDates.ParseZone(text) ?? throw Error(line, $"invalid time zone \"{text}\" (+hhmm or -hhmm)");
+                }
+                var part = Single(a.Positional[0], line, "date part").Text.ToLowerInvariant();
+                if (!SieveDates.Parts.Contains(part))
+                    throw Error(line, $"unknown date part \"{part}\"");
+                return new SieveCurrentDateTest(a.Match, zone, part, Keys(a, 1, line), line);
+            }
             case "mailboxexists":
             {
                 Need("mailbox", line, "mailboxexists");

@@ -13,7 +13,7 @@ namespace HostingPanel.MailEngine.Sieve;
 /// script costs one indexed query per delivery (for all recipients together) and nothing else.
 /// </summary>
 public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationResponder vacations, MailStore store, MailDirectory directory,
-    OutboundQueue queue, ILogger<SieveDelivery> logger)
+    OutboundQueue queue, TimeProvider time, ILogger<SieveDelivery> logger)
 {
     /// <summary>Null when no recipient has an active script: deliver to INBOX as always.</summary>
     internal async Task<SieveDeliveryPlan?> PlanAsync(WrittenBody body, string sender, IReadOnlyList<SieveRecipient> recipients, bool allowReject, CancellationToken ct)
@@ -39,11 +39,11 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
             headers ??= ReadHeaders(body);
             var message = new SieveMessage(headers, body.Size, sender, recipient.OriginalRecipient,
                 () => MimeMessage.Load(store.Bodies.Open(body.RelativePath)));
-            var environment = new SieveEnvironment();
+            var environment = new SieveEnvironment { Now = time.GetUtcNow() };
             if (entry.Script.UsesMailboxExists)
             {
                 var folders = (await store.ListFoldersAsync(recipient.MailboxId, ct)).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
-                environment = new SieveEnvironment { MailboxExists = folders.Contains };
+                environment = new SieveEnvironment { Now = environment.Now, MailboxExists = folders.Contains };
             }
             var result = SieveInterpreter.Run(entry.Script, message, environment);
             if (result.Error is not null)

@@ -320,6 +320,12 @@ public sealed class SieveInterpreter
                     sources.RemoveAll(s => s.Length == 0);
                 return Match(t.Match, sources, t.Keys, t.Line);
             }
+            case SieveCurrentDateTest t:
+            {
+                var now = _environment.Now ?? DateTimeOffset.UtcNow;
+                var local = now.ToOffset(t.Zone ?? TimeSpan.Zero);
+                return Match(t.Match, [SieveDates.Part(local, t.DatePart)], t.Keys, t.Line);
+            }
             case SieveMailboxExistsTest t:
                 foreach (var n in t.Names)
                 {

@@ -79,6 +79,9 @@ internal sealed record SieveHasFlagTest(SieveMatch Match, SieveValue[]? Variable
 
 internal sealed record SieveStringTest(SieveMatch Match, SieveValue[] Sources, SieveValue[] Keys, int Line) : SieveTest(Line);
 
+/// <summary>RFC 5260 currentdate: the time of delivery in the zone given (default UTC here).</summary>
+internal sealed record SieveCurrentDateTest(SieveMatch Match, TimeSpan? Zone, string DatePart, SieveValue[] Keys, int Line) : SieveTest(Line);
+
 internal sealed record SieveMailboxExistsTest(SieveValue[] Names, int Line) : SieveTest(Line);
 
 /// <summary>A compiled script: what delivery runs. Immutable, shared between deliveries.</summary>

@@ -49,4 +49,7 @@ public sealed class SieveResult
 public sealed class SieveEnvironment
 {
     public Func<string, bool>? MailboxExists { get; init; }
+
+    /// <summary>The delivery time for currentdate (RFC 5260); null: the clock now.</summary>
+    public DateTimeOffset? Now { get; init; }
 }

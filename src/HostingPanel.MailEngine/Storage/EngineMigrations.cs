@@ -186,6 +186,29 @@ internal static class EngineMigrations
             );
             INSERT INTO subscriptions (mailbox_id, name) SELECT mailbox_id, name FROM folders WHERE subscribed = 1;
             """),
+        // IMAP migration jobs (moving a mailbox in from another host): progress, and the source's credentials
+        // (encrypted by the caller) only while the job is queued or running.
+        (8, "migration jobs", """
+            CREATE TABLE migration_jobs (
+                id TEXT PRIMARY KEY,
+                address TEXT NOT NULL,
+                host TEXT NOT NULL,
+                port BIGINT NOT NULL,
+                security TEXT NOT NULL,
+                username TEXT NOT NULL,
+                secret TEXT NULL,
+                allow_private BIGINT NOT NULL DEFAULT 0,
+                status TEXT NOT NULL,
+                messages BIGINT NOT NULL DEFAULT 0,
+                bytes BIGINT NOT NULL DEFAULT 0,
+                folders BIGINT NOT NULL DEFAULT 0,
+                skipped BIGINT NOT NULL DEFAULT 0,
+                errors TEXT NOT NULL DEFAULT '',
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_migration_jobs_status ON migration_jobs (status);
+            """),
     ];
 
     /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>

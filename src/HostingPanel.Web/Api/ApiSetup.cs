@@ -91,6 +91,7 @@ public static class ApiSetup
         DomainEndpoints.Map(api);
         BulkEndpoints.Map(api);
         MailboxTransferEndpoints.Map(api);
+        MigrationEndpoints.Map(api);
 
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/api/docs", () => Results.Content(ApiReferencePage.Html, "text/html; charset=utf-8"))

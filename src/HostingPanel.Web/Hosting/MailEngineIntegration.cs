@@ -27,7 +27,18 @@ public static class MailEngineIntegration
         // One pool of hash checks for the whole process: the engine's logins and the portal's sign-ins share it.
         services.TryAddSingleton<PasswordCheckPool>();
         if (settings.Roles.Mail) services.AddMailEngine(configuration);
-        else services.AddSingleton<MailEngine.Transfer.IMailboxTransfer, NoLocalMailEngine>();
+        else
+        {
+            services.AddSingleton<MailEngine.Transfer.IMailboxTransfer, NoLocalMailEngine>();
+            services.AddSingleton<MailEngine.Transfer.IMigrationJobs, NoLocalMigrationJobs>();
+        }
+        if (!settings.Roles.Mail) services.AddSingleton<HostingPanel.MailEngine.Sieve.IMailFilterAdmin, UnavailableMailFilterAdmin>();
+        services.AddOptions<Features.Migrations.MigrationOptions>().Bind(configuration.GetSection(Features.Migrations.MigrationOptions.SectionName));
+        services.AddScoped<Features.Migrations.MigrationService>();
+        services.AddSingleton<Features.Migrations.ImapMigrationRunner>();
+        services.AddSingleton<Features.Migrations.MigrationSignal>();
+        // Migrations copy into the engine's store: the worker runs them where the engine is.
+        if (settings.Roles.Worker && settings.Roles.Mail) services.AddHostedService<Features.Migrations.MigrationWorker>();
         services.AddScoped<Features.Transfer.MailboxExporter>();
         services.AddScoped<Features.Transfer.MailboxImportUpload>();
         // Folder usage is read from the engine's tables: on a node without them, a stand-in says "not found".
@@ -54,4 +65,16 @@ public sealed class NoLocalMailEngine : MailEngine.Transfer.IMailboxTransfer
     public Task<MailEngine.Storage.AppendResult> AppendAsync(long mailboxId, string folder, Stream message, MailEngine.Storage.MessageFlags flags,
         IReadOnlyCollection<string> keywords, DateTimeOffset internalDate, CancellationToken ct = default) =>
         Task.FromResult(new MailEngine.Storage.AppendResult(MailEngine.Storage.StoreStatus.NotFound));
+}
+
+/// <summary>The stand-in for migration jobs on a node without the mail role: no job exists here, and none can be started.</summary>
+public sealed class NoLocalMigrationJobs : MailEngine.Transfer.IMigrationJobs
+{
+    public Task<MailEngine.Transfer.MigrationJob> CreateAsync(string address, string host, int port, string security, string username, string secret, bool allowPrivate, CancellationToken ct = default) =>
+        throw new InvalidOperationException("Migrations need the mail engine in this process (Roles includes Mail).");
+    public Task<MailEngine.Transfer.MigrationJob?> GetAsync(string id, CancellationToken ct = default) => Task.FromResult<MailEngine.Transfer.MigrationJob?>(null);
+    public Task<List<MailEngine.Transfer.MigrationJob>> PendingAsync(CancellationToken ct = default) => Task.FromResult(new List<MailEngine.Transfer.MigrationJob>());
+    public Task MarkRunningAsync(string id, CancellationToken ct = default) => Task.CompletedTask;
+    public Task ReportAsync(string id, long messages, long bytes, long folders, long skipped, IReadOnlyList<string> errors, CancellationToken ct = default) => Task.CompletedTask;
+    public Task FinishAsync(string id, string status, CancellationToken ct = default) => Task.CompletedTask;
 }

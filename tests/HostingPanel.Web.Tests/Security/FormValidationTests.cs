@@ -19,6 +19,12 @@ public sealed partial class FormValidationTests(MatrixWorld world)
     public static readonly BadForm[] Forms =
     [
         new("/account/login", MatrixRole.Anonymous, _ => "/account/login", new() { ["Email"] = "", ["Password"] = "" }, ["Email", "Password"]),
+        new("/my/filters", MatrixRole.MailboxOwner, _ => "/my/filters", new()
+        {
+            ["VacationEnabled"] = "true", ["VacationText"] = "", ["VacationStart"] = "2026-12-10", ["VacationEnd"] = "2026-12-01", ["VacationDays"] = "7",
+            ["Rules[0].Field"] = "subject", ["Rules[0].Operator"] = "contains", ["Rules[0].Value"] = "x", ["Rules[0].Action"] = "move", ["Rules[0].Target"] = "",
+        }, ["VacationText", "VacationEnd", "Rules[0].Target"]),
+        new("/my/filters/script", MatrixRole.MailboxOwner, _ => "/my/filters/script", new() { ["script"] = "keep", ["check"] = "1" }, ["script"]),
         new("/webmail/login", MatrixRole.Anonymous, _ => "/webmail/login", new() { ["Email"] = "", ["Password"] = "" }, ["Email", "Password"]),
         new("/account/two-factor/enable", MatrixRole.Customer, _ => "/account/two-factor/enable", new() { ["code"] = "12" }, ["code"]),
         new("/apikeys", MatrixRole.Reseller, _ => "/apikeys", new() { ["Name"] = "", ["UserEmail"] = "not-an-address" }, ["Name", "UserEmail"]),
@@ -66,7 +72,7 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         // Only reachable with a pending two-factor sign-in (or 2FA on); their messages: TwoFactorSignInTests.
         "/account/two-factor-code", "/account/two-factor/disable",
         "/resellers/{id:guid}/status", "/customers/{id:guid}/status", "/domains/{name}/delete",
-        "/domains/{domain}/mailboxes/{localPart}/delete", "/deleted-mailboxes/restore", "/domains/{domain}/aliases/{localPart}/delete",
+        "/domains/{domain}/mailboxes/{localPart}/delete", "/deleted-mailboxes/restore", "/domains/{domain}/mailboxes/{localPart}/vacation/off", "/domains/{domain}/aliases/{localPart}/delete",
         "/provisioning/retry", "/queue/{id}/retry", "/queue/{id}/delete",
         "/autodiscover/autodiscover.xml", // a mail program's XML request, answered 400 when unreadable (MailClientConfigTests)
         // Webmail actions need a webmail session (the mailbox password for IMAP), which the matrix world's portal

@@ -155,6 +155,9 @@ public static class RouteMatrix
             Page("GET", "/my", [MailboxOwner], _ => Get("/my")),
             Page("GET", "/my/settings", [MailboxOwner], _ => Get("/my/settings")),
             Page("POST", "/my/settings", [MailboxOwner], _ => Post("/my/settings", new() { ["ForwardTo"] = "", ["KeepCopy"] = "true", ["Pop3RetentionDays"] = "0" })),
+            Page("GET", "/my/filters", [MailboxOwner], _ => Get("/my/filters")),
+            Page("POST", "/my/filters", [MailboxOwner], _ => Post("/my/filters", new() { ["VacationEnabled"] = "false", ["VacationDays"] = "7" })),
+            Page("POST", "/my/filters/script", [MailboxOwner], _ => Post("/my/filters/script", new() { ["script"] = "keep;", ["check"] = "1" })),
             Page("GET", "/my/password", [MailboxOwner], _ => Get("/my/password")),
             Page("POST", "/my/password", [MailboxOwner], _ => Post("/my/password", new() { ["Password"] = Pw })),
             Page("GET", "/my/setup", [MailboxOwner], _ => Get("/my/setup")),
@@ -234,6 +237,7 @@ public static class RouteMatrix
             {
                 ["DisplayName"] = "Info", ["QuotaMb"] = "100", ["Enabled"] = "true", ["ImapEnabled"] = "true", ["Pop3Enabled"] = "true", ["Pop3RetentionDays"] = "0",
             }), tenant: true),
+            Page("POST", "/domains/{domain}/mailboxes/{localPart}/vacation/off", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/vacation/off"), tenant: true),
             Page("GET", "/domains/{domain}/mailboxes/{localPart}/largest", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/largest"), tenant: true),
             Page("POST", "/domains/{domain}/mailboxes/{localPart}/folders/retention", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/folders/retention",
                 new() { ["Folder"] = "Junk", ["RetentionDays"] = "30" }), tenant: true),
@@ -281,6 +285,34 @@ public static class RouteMatrix
                     var other => other,
                 },
             },
+
+            // --- IMAP migrations --------------------------------------------------------------------------------------
+            // This world runs no mail engine: a migration into a mailbox in scope is refused (409, not in the engine yet).
+            Endpoint("POST", "/api/v1/migrations", Panel, c => Json("/api/v1/migrations", new
+            {
+                address = c.T.MailboxAddress, host = "imap.example.net", port = 993, security = "Tls", username = "old", password = "old-password",
+            }), tenant: true) with
+            {
+                Expect = (r, o) => (r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o)) switch
+                {
+                    Outcome.Allowed => Outcome.Refused,
+                    var other => other,
+                },
+            },
+            // No job exists here: 404 for everyone with a key, whoever it is.
+            new("GET", "/api/v1/migrations/{id}", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.NotFound,
+                _ => Get($"/api/v1/migrations/{Guid.NewGuid()}")),
+            Page("GET", "/migrations", Panel, _ => Get("/migrations")),
+            Page("POST", "/migrations", Panel, c => Post("/migrations", new()
+            {
+                ["Address"] = c.T.MailboxAddress, ["Host"] = "imap.example.net", ["Port"] = "993", ["Security"] = "Tls", ["Username"] = "old", ["Password"] = "old-password",
+            }), tenant: true) with
+            {
+                // The form comes back with the "not active yet" message for a mailbox in scope (200), "not found" for others.
+                Expect = Policy(false, Panel),
+            },
+            new("GET", "/migrations/{id}", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound,
+                _ => Get($"/migrations/{Guid.NewGuid()}")),
 
             // --- REST API ----------------------------------------------------------------------------------------
             Endpoint("GET", "/api/v1/me", Everyone, _ => Get("/api/v1/me")),
@@ -335,6 +367,8 @@ public static class RouteMatrix
             },
             Endpoint("PATCH", "/api/v1/domains/{domain}/mailboxes/{localPart}", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}", new { displayName = "Info" }), tenant: true),
             Endpoint("DELETE", "/api/v1/domains/{domain}/mailboxes/{localPart}", Panel, async c => new MatrixRequest($"/api/v1/domains/{c.T.Domain}/mailboxes/{await c.MailboxAsync()}"), tenant: true) with { ChangesTarget = true },
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/vacation", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/vacation"), tenant: true),
+            Endpoint("DELETE", "/api/v1/domains/{domain}/mailboxes/{localPart}/vacation", Panel, c => Task.FromResult(new MatrixRequest($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/vacation")), tenant: true),
             Endpoint("POST", "/api/v1/domains/{domain}/mailboxes/{localPart}/restore", Staff, async c => new MatrixRequest($"/api/v1/domains/{c.T.Domain}/mailboxes/{await c.DeletedMailboxAsync()}/restore", Json: new { }), tenant: true) with { ChangesTarget = true },
             Endpoint("POST", "/api/v1/domains/{domain}/mailboxes/{localPart}/retry", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/retry"), tenant: true),
             Endpoint("GET", "/api/v1/domains/{domain}/aliases", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/aliases"), tenant: true),

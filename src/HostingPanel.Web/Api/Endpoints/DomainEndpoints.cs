@@ -12,6 +12,7 @@ public static class DomainEndpoints
         MapDomains(api.MapGroup("/domains").WithTags("Domains"));
         MapMailboxes(api.MapGroup("/domains/{domain}/mailboxes").WithTags("Mailboxes"));
         MapAliases(api.MapGroup("/domains/{domain}/aliases").WithTags("Aliases"));
+        MailboxFilterEndpoints.MapMailboxFilters(api);
     }
 
     private static string DomainPath(string domain) => $"/api/v1/domains/{Uri.EscapeDataString(domain)}";

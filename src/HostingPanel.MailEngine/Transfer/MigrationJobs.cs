@@ -1,0 +1,82 @@
+using HostingPanel.MailEngine.Storage;
+
+namespace HostingPanel.MailEngine.Transfer;
+
+public static class MigrationStatus
+{
+    public const string Queued = "queued";
+    public const string Running = "running";
+    public const string Done = "done";
+    public const string Failed = "failed";
+}
+
+/// <param name="Secret">The source password as the caller encrypted it; null once the job has ended.</param>
+/// <param name="Skipped">Messages found already copied (a rerun copies only what is new).</param>
+/// <param name="Errors">One line per failure, with its reason.</param>
+public sealed record MigrationJob(
+    string Id, string Address, string Host, int Port, string Security, string Username, string? Secret, bool AllowPrivate,
+    string Status, long Messages, long Bytes, long Folders, long Skipped, IReadOnlyList<string> Errors, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>IMAP migration jobs (see <see cref="MigrationJobs"/>).</summary>
+public interface IMigrationJobs
+{
+    Task<MigrationJob> CreateAsync(string address, string host, int port, string security, string username, string secret, bool allowPrivate, CancellationToken ct = default);
+    Task<MigrationJob?> GetAsync(string id, CancellationToken ct = default);
+    Task<List<MigrationJob>> PendingAsync(CancellationToken ct = default);
+    Task MarkRunningAsync(string id, CancellationToken ct = default);
+    Task ReportAsync(string id, long messages, long bytes, long folders, long skipped, IReadOnlyList<string> errors, CancellationToken ct = default);
+    Task FinishAsync(string id, string status, CancellationToken ct = default);
+}
+
+/// <summary>
+/// IMAP migration jobs, kept in the engine's database so that a job survives a restart and any node's worker can resume it.
+/// The source password is stored only as the encrypted text the caller gives, and removed when the job ends.
+/// </summary>
+public sealed class MigrationJobs(EngineDatabase db, TimeProvider time) : IMigrationJobs
+{
+    private const int MaxErrors = 200;
+    private const string Columns = "id, address, host, port, security, username, secret, allow_private, status, messages, bytes, folders, skipped, errors, created_at, updated_at";
+
+    public async Task<MigrationJob> CreateAsync(string address, string host, int port, string security, string username, string secret, bool allowPrivate, CancellationToken ct = default)
+    {
+        var id = Guid.NewGuid().ToString();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await db.WriteAsync((c, tx) => c.ExecAsync(tx, $"""
+            INSERT INTO migration_jobs (id, address, host, port, security, username, secret, allow_private, status, created_at, updated_at)
+            VALUES (@id, @a, @h, @p, @s, @u, @x, @ap, '{MigrationStatus.Queued}', @t, @t)
+            """, ("@id", id), ("@a", address), ("@h", host), ("@p", (long)port), ("@s", security), ("@u", username), ("@x", secret),
+            ("@ap", allowPrivate ? 1L : 0L), ("@t", now)), ct);
+        return (await GetAsync(id, ct))!;
+    }
+
+    public async Task<MigrationJob?> GetAsync(string id, CancellationToken ct = default)
+    {
+        var rows = await db.ReadAsync(c => c.QueryAsync(null, $"SELECT {Columns} FROM migration_jobs WHERE id = @id", Read, ("@id", id)), ct);
+        return rows.FirstOrDefault();
+    }
+
+    /// <summary>Jobs a worker should run: queued ones, and running ones whose worker stopped (a restart resumes them).</summary>
+    public Task<List<MigrationJob>> PendingAsync(CancellationToken ct = default) =>
+        db.ReadAsync(c => c.QueryAsync(null, $"SELECT {Columns} FROM migration_jobs WHERE status IN ('{MigrationStatus.Queued}', '{MigrationStatus.Running}') ORDER BY created_at",
+            Read), ct);
+
+    public Task MarkRunningAsync(string id, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecAsync(tx, $"UPDATE migration_jobs SET status = '{MigrationStatus.Running}', updated_at = @t WHERE id = @id",
+            ("@t", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", id)), ct);
+
+    public Task ReportAsync(string id, long messages, long bytes, long folders, long skipped, IReadOnlyList<string> errors, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecAsync(tx,
+            "UPDATE migration_jobs SET messages = @m, bytes = @b, folders = @f, skipped = @s, errors = @e, updated_at = @t WHERE id = @id",
+            ("@m", messages), ("@b", bytes), ("@f", folders), ("@s", skipped), ("@e", string.Join('\n', errors.Take(MaxErrors))),
+            ("@t", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", id)), ct);
+
+    /// <summary>Ends a job (done or failed) and forgets the source's password.</summary>
+    public Task FinishAsync(string id, string status, CancellationToken ct = default) =>
+        db.WriteAsync((c, tx) => c.ExecAsync(tx, "UPDATE migration_jobs SET status = @s, secret = NULL, updated_at = @t WHERE id = @id",
+            ("@s", status), ("@t", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", id)), ct);
+
+    private static MigrationJob Read(System.Data.Common.DbDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), (int)r.Long(3), r.GetString(4), r.GetString(5), r.StringOrNull(6), r.Long(7) != 0,
+        r.GetString(8), r.Long(9), r.Long(10), r.Long(11), r.Long(12),
+        r.GetString(13).Split('\n', StringSplitOptions.RemoveEmptyEntries), DateTimeOffset.FromUnixTimeMilliseconds(r.Long(14)), DateTimeOffset.FromUnixTimeMilliseconds(r.Long(15)));
+}

@@ -1,0 +1,33 @@
+using HostingPanel.Web.Features.Migrations;
+
+namespace HostingPanel.Web.Api.Endpoints;
+
+/// <summary>IMAP migrations: copy a mailbox from another server into one here, run by the worker.</summary>
+public static class MigrationEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        var migrations = api.MapGroup("/migrations").WithTags("Migrations");
+
+        migrations.MapPost("", async (HttpContext http, MigrationService service, CancellationToken ct) =>
+            {
+                var body = await ApiBody.ReadAsync<CreateMigrationInput>(http, ct);
+                if (body.Problem is { } problem) return problem;
+                var result = await service.CreateAsync(body.Value!, ct);
+                if (result.Failure is { } failure) return ApiProblems.From(failure);
+                var dto = MigrationDto.From(result.Value!);
+                return TypedResults.Accepted($"/api/v1/migrations/{dto.Id}", dto);
+            })
+            .WithName("StartMigration").WithSummary("Start copying a mailbox from another IMAP server")
+            .WithDescription("""
+                `{address, host, port, security, username, password}`: `address` a mailbox here in the caller's scope (404 otherwise; 409 while it is not active yet), `security` `None`, `StartTls` or `Tls`. Answers 202 with `{id, status: "queued", ...}`; the worker copies every folder with flags, keywords and internal dates, skipping what is already there, so starting it again later copies only new mail. Hosts that resolve to loopback, private or link-local addresses are refused (400 on `host`) unless the caller is an admin or `Migrations:AllowPrivateNetworks` is true. The password is kept encrypted only while the job runs.
+                """)
+            .JsonBody<CreateMigrationInput>().Produces<MigrationDto>(StatusCodes.Status202Accepted).NotFound().Conflict();
+
+        migrations.MapGet("/{id}", async (string id, MigrationService service, CancellationToken ct) =>
+                (await service.GetAsync(id, ct)).ToOk(MigrationDto.From))
+            .WithName("GetMigration").WithSummary("A migration's progress and final report")
+            .WithDescription("`status` `queued`, `running`, `done` or `failed`; `messages` and `bytes` copied, `folders` seen, `skipped` already there, `errors` one reason per line (a stop at the quota says so).")
+            .Produces<MigrationDto>().NotFound();
+    }
+}
