@@ -32,6 +32,9 @@ builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.M
         ["Mail:Pop3s:Port"] = "0",
         ["Mail:Submission:Port"] = "0",
         ["Mail:Submissions:Port"] = "0",
+        // The idle-memory probe holds BENCH_IDLE_CONNECTIONS (1,000) IMAP connections beside the others;
+        // the default total of 1,000 per listener would refuse some of them.
+        ["Mail:Imap:Limits:Total"] = "5000",
         ["Mail:ManageSieve:Port"] = "0",
         ["Logging:LogLevel:Default"] = "Warning",
     },

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Admin;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Delivery;

@@ -1,4 +1,5 @@
 using System.Text;
+using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Admin;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Delivery;

@@ -51,6 +51,7 @@ public sealed class HostProcessTests : IDisposable
     {
         { "unknown provider", ["--Database:Provider=Oracle"], "Database:Provider is 'Oracle'; set it to Sqlite or PostgreSql." },
         { "unreachable PostgreSQL", ["--Database:Provider=PostgreSql", $"--ConnectionStrings:Panel=Host=127.0.0.1;Port={ProductProcess.FreePort()};Database=x;Username=x;Password=x;Timeout=3"], "Cannot reach PostgreSQL at 127.0.0.1:" },
+        { "open-files budget", ["--Http:Limits:MaxConcurrentConnections=100000000"], "lower Mail:Limits:Total or Http:Limits:MaxConcurrentConnections, or raise the limit (ulimit -n" },
         { "unwritable data directory", ["--Storage:DataDirectory=/proc/hostingpanel-cannot-write-here"], "The data directory /proc/hostingpanel-cannot-write-here is not writable" },
     };
 
@@ -79,6 +80,61 @@ public sealed class HostProcessTests : IDisposable
         Assert.Equal(1, await product.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         var line = Assert.Single(product.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("a port is already in use", line);
+    }
+
+    /// <summary>
+    /// Issue 16 item 3: a mail port belongs to one process. A second copy started on the same mail ports
+    /// (other data directory, other web port) stops with the one-line error, and the first keeps serving
+    /// every inbound message (before, both bound with SO_REUSEPORT and shared the connections).
+    /// </summary>
+    [Fact]
+    public async Task SecondProcess_OnTheSameMailPorts_StopsWithOneClearLine_AndTheFirstKeepsThePorts()
+    {
+        var firstArgs = ProductProcess.IsolatedArgs(_data, ProductProcess.FreePort(), withMail: true);
+        await using var first = ProductProcess.Start(Path.GetTempPath(), firstArgs);
+        Assert.True(await first.WaitForOutputAsync("HostingPanel is running.", StartTimeout), first.Stdout + first.Stderr);
+
+        foreach (var listener in new[] { "Imap", "Pop3", "Smtp", "Submission" })
+        {
+            var port = firstArgs.Single(a => a.StartsWith($"--Mail:{listener}:Port=", StringComparison.Ordinal));
+            var secondArgs = ProductProcess.IsolatedArgs(_data + "-second-" + listener, ProductProcess.FreePort(), withMail: true)
+                .Where(a => !a.StartsWith($"--Mail:{listener}:Port=", StringComparison.Ordinal)).Append(port).ToArray();
+            await using var second = ProductProcess.Start(Path.GetTempPath(), secondArgs);
+            Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+            var line = Assert.Single(second.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("a port is already in use", line);
+            try { Directory.Delete(_data + "-second-" + listener, recursive: true); } catch (IOException) { }
+        }
+
+        // Every connection still reaches the first process.
+        var smtpPort = int.Parse(firstArgs.Single(a => a.StartsWith("--Mail:Smtp:Port=", StringComparison.Ordinal)).Split('=')[1]);
+        for (var i = 0; i < 10; i++)
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, smtpPort, TestContext.Current.CancellationToken);
+            using var reader = new StreamReader(tcp.GetStream());
+            Assert.StartsWith("220 ", await reader.ReadLineAsync(TestContext.Current.CancellationToken));
+        }
+        Assert.False(first.HasExited);
+    }
+
+    /// <summary>
+    /// Issue 16 item 2: the open-files budget. The default limits allow 10,024 descriptors (8 mail
+    /// listeners × 1,000, the portal's 1,000, 1,024 in reserve); under a hard limit of 5,000 the product
+    /// stops before binding anything, with one line that names the settings and the limit.
+    /// (The .NET runtime itself raises the soft limit to the hard one at start, so only the hard one matters.)
+    /// </summary>
+    [Fact]
+    public async Task HardFileLimitBelowTheConnectionLimits_StopsStartUp_WithOneClearLine()
+    {
+        await using var product = ProductProcess.StartWithFileLimit(5000, Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, ProductProcess.FreePort(), withMail: true));
+        Assert.Equal(1, await product.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        var line = Assert.Single(product.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("HostingPanel cannot start: the connection limits allow 10,024 open files", line);
+        Assert.Contains("mail listeners 8,000", line);
+        Assert.Contains("portal (Http:Limits:MaxConcurrentConnections) 1,000", line);
+        Assert.Contains("1,024 in reserve", line);
+        Assert.Contains("may open only 5,000 (RLIMIT_NOFILE)", line);
     }
 
     public void Dispose()

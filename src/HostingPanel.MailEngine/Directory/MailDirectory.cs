@@ -69,6 +69,10 @@ public sealed class MailDirectory(EngineDatabase db)
     public Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken ct = default) =>
         ResolveAsync(address, senderCheck: false, ct);
 
+    /// <summary>The same expansion, telling each address visited and what it was (the routing check).</summary>
+    public Task<RecipientResolution> TraceRecipientAsync(string address, Action<RouteStep> trace, CancellationToken ct = default) =>
+        ResolveAsync(address, senderCheck: false, ct, trace);
+
     /// <summary>
     /// Whether <paramref name="address"/> is the mailbox's own address or an alias that reaches it: who
     /// may send as what (SMTP submission). Neither the catch-all nor another mailbox's forwarding counts.
@@ -82,7 +86,7 @@ public sealed class MailDirectory(EngineDatabase db)
         return resolution.Mailboxes.Any(m => m.MailboxId == mailboxId);
     }
 
-    private async Task<RecipientResolution> ResolveAsync(string address, bool senderCheck, CancellationToken ct)
+    private async Task<RecipientResolution> ResolveAsync(string address, bool senderCheck, CancellationToken ct, Action<RouteStep>? trace = null)
     {
         var start = NormalizeAddress(address);
         if (start is null)
@@ -94,18 +98,19 @@ public sealed class MailDirectory(EngineDatabase db)
             var mailboxes = new List<LocalRecipient>();
             var external = new List<string>();
             var visited = new HashSet<string>(StringComparer.Ordinal);
-            var queue = new Queue<(string Address, int Depth)>();
-            queue.Enqueue((start, 0));
+            var queue = new Queue<(string Address, int Depth, string? Via)>();
+            queue.Enqueue((start, 0, null));
             visited.Add(start);
             var startStatus = RecipientStatus.Unknown;
             while (queue.Count > 0)
             {
-                var (current, depth) = queue.Dequeue();
+                var (current, depth, via) = queue.Dequeue();
                 var isStart = current == start;
                 var domain = DomainOf(current);
                 if (!await DomainHostedAsync(c, domain))
                 {
                     external.Add(current);
+                    trace?.Invoke(new RouteStep(current, depth, via, RouteStepKind.External, [], null));
                     continue;
                 }
                 var accounts = await c.QueryAsync(null, $"SELECT {AccountColumns}, m.keep_copy FROM mailboxes m JOIN domains d ON d.id = m.domain_id WHERE m.address = @a",
@@ -118,21 +123,27 @@ public sealed class MailDirectory(EngineDatabase db)
                     {
                         if (isStart)
                             startStatus = RecipientStatus.Disabled;
+                        trace?.Invoke(new RouteStep(current, depth, via, RouteStepKind.DisabledMailbox, [], account));
                         continue;
                     }
                     next = senderCheck ? [] : await c.QueryAsync(null, "SELECT destination FROM mailbox_forwards WHERE mailbox_id = @m", r => r.GetString(0), ("@m", account.Id));
-                    if (next.Count == 0 || keepCopy)
+                    var stored = next.Count == 0 || keepCopy;
+                    if (stored)
                         mailboxes.Add(new LocalRecipient(account.Id, account.Address));
+                    trace?.Invoke(new RouteStep(current, depth, via, stored ? RouteStepKind.Mailbox : RouteStepKind.ForwardOnlyMailbox, next, account));
                 }
                 else
                 {
                     next = await AliasDestinationsAsync(c, current);
+                    var kind = RouteStepKind.Alias;
                     if (next.Count == 0 && !senderCheck)
                     {
                         var catchAll = "*@" + domain;
                         if (visited.Add(catchAll))
                             next = await AliasDestinationsAsync(c, catchAll);
+                        kind = next.Count > 0 ? RouteStepKind.CatchAll : RouteStepKind.Unknown;
                     }
+                    trace?.Invoke(new RouteStep(current, depth, via, kind, next, null));
                 }
                 if (depth >= MaxDepth)
                     continue;
@@ -140,7 +151,7 @@ public sealed class MailDirectory(EngineDatabase db)
                 {
                     var normalized = NormalizeAddress(destination);
                     if (normalized is not null && visited.Count < MaxAddresses && visited.Add(normalized))
-                        queue.Enqueue((normalized, depth + 1));
+                        queue.Enqueue((normalized, depth + 1, current));
                 }
             }
             var status = mailboxes.Count + external.Count > 0 ? RecipientStatus.Ok : startStatus;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Outbound;
 using HostingPanel.MailEngine.Storage;
 using Microsoft.Extensions.Options;

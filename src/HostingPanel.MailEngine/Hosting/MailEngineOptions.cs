@@ -1,3 +1,5 @@
+using HostingPanel.MailEngine.Listeners;
+
 namespace HostingPanel.MailEngine.Hosting;
 
 /// <summary>The <c>Mail:*</c> section of docs/contract.md section 2.</summary>
@@ -22,19 +24,30 @@ public sealed class MailEngineOptions
     /// <summary>ManageSieve (RFC 5804) with STARTTLS.</summary>
     public ListenerOptions ManageSieve { get; set; } = new() { Port = 4190 };
 
+    /// <summary><c>Mail:Limits:*</c>: connections per client address and in total, per listener; pre-authentication timeout.</summary>
+    public MailConnectionLimits Limits { get; set; } = new();
+
     public TlsOptions Tls { get; set; } = new();
     public MailAuthOptions Auth { get; set; } = new();
     public Pop3Options Pop3Limits { get; set; } = new();
     public ImapOptions ImapLimits { get; set; } = new();
+
+    /// <summary>Every mail listener by its name (as in the listener registry) with its settings.</summary>
+    public IEnumerable<(string Name, ListenerOptions Options)> Listeners() =>
+    [
+        ("imap", Imap), ("imaps", Imaps), ("pop3", Pop3), ("pop3s", Pop3s),
+        ("smtp", Smtp), ("submission", Submission), ("submissions", Submissions), ("managesieve", ManageSieve),
+    ];
+
+    /// <summary>The connection limits of one listener: its own <c>Limits</c>, else <c>Mail:Limits</c>.</summary>
+    public (int PerAddress, int Total) LimitsOf(ListenerOptions listener) =>
+        (listener.Limits.PerAddress ?? Limits.PerAddress, listener.Limits.Total ?? Limits.Total);
 }
 
 public sealed class ImapOptions
 {
     /// <summary>Autologout of an authenticated session silent between commands (RFC 9051 5.4: at least 30 minutes).</summary>
     public TimeSpan AutologoutTimeout { get; set; } = TimeSpan.FromMinutes(30);
-
-    /// <summary>Autologout of a connection that has not logged in.</summary>
-    public TimeSpan UnauthenticatedTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Longest IDLE before the server ends it with BYE (RFC 2177: clients re-issue IDLE within 29 minutes).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
@@ -44,6 +57,9 @@ public sealed class ListenerOptions
 {
     /// <summary>0 disables the listener.</summary>
     public int Port { get; set; }
+
+    /// <summary><c>Mail:{Listener}:Limits:PerAddress</c> / <c>:Total</c>: this listener's own connection limits.</summary>
+    public ListenerLimitOverrides Limits { get; set; } = new();
 }
 
 public sealed class TlsOptions

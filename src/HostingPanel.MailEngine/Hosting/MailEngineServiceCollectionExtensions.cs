@@ -2,12 +2,13 @@ using HostingPanel.MailEngine.Admin;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Delivery;
 using HostingPanel.MailEngine.Directory;
-using HostingPanel.MailEngine.Hosting.Imap;
+using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Maintenance;
 using HostingPanel.MailEngine.Outbound;
 using HostingPanel.MailEngine.Sessions.ManageSieve;
 using HostingPanel.MailEngine.Sessions.Pop3;
 using HostingPanel.MailEngine.Sieve;
+using Microsoft.Extensions.Options;
 using HostingPanel.MailEngine.Storage;
 using HostingPanel.MailEngine.Storage.Imap;
 using Microsoft.Data.Sqlite;
@@ -29,6 +30,9 @@ public static class MailEngineServiceCollectionExtensions
     public static IServiceCollection AddMailEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MailEngineOptions>().Bind(configuration.GetSection(MailEngineOptions.SectionName));
+        // First of the hosted services: the open-files limit is checked (and raised) before any port is bound.
+        services.AddFileDescriptorBudget();
+        services.AddSingleton(sp => MailListenerFactory.Demand(sp.GetRequiredService<IOptions<MailEngineOptions>>().Value));
         services.AddOptions<MailStorageOptions>().Configure(o => ConfigureStorage(o, configuration));
 
         services.TryAddSingleton(TimeProvider.System);
@@ -62,9 +66,11 @@ public static class MailEngineServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryLogWriter>());
         services.AddSingleton<DeliveryRecorder>();
         services.AddSingleton<IDeliveryLog, DeliveryLog>();
+        services.AddSingleton<IMailRouting, MailRouting>();
         services.AddSingleton<MailEngineHealth>();
         services.AddSingleton<MailListenerRegistry>();
         services.AddSingleton<IMailListenerRegistry>(sp => sp.GetRequiredService<MailListenerRegistry>());
+        services.AddSingleton<MailListenerFactory>();
         services.AddSingleton<Pop3MaildropLocks>();
         services.AddSingleton<Pop3Retention>();
         services.AddSingleton<FolderRetention>();
@@ -77,8 +83,8 @@ public static class MailEngineServiceCollectionExtensions
 
         services.AddHostedService(sp => sp.GetRequiredService<MailMaintenanceService>());
         services.AddHostedService<PostgresChangeRelay>();
-        services.AddHostedService<Pop3Server>();
-        services.AddHostedService<ImapServer>();
+        services.AddHostedService<Pop3Listeners>();
+        services.AddHostedService<ImapListeners>();
         services.AddMailEngineSmtp(configuration);
         services.AddHostedService<ManageSieveServer>();
         return services;

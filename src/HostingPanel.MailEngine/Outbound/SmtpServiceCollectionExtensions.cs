@@ -1,3 +1,4 @@
+using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Sessions.Smtp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,7 @@ public static class SmtpServiceCollectionExtensions
         services.AddSingleton<OutboundRelay>();
         services.AddSingleton<BounceSender>();
         services.AddSingleton<OutboundWorker>();
-        services.AddHostedService<SmtpServerHost>();
+        services.AddHostedService<SmtpListeners>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboundWorker>());
         return services;
     }

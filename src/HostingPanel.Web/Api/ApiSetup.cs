@@ -92,6 +92,7 @@ public static class ApiSetup
         BulkEndpoints.Map(api);
         MailboxTransferEndpoints.Map(api);
         MigrationEndpoints.Map(api);
+        DeliveryEndpoints.Map(api);
 
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/api/docs", () => Results.Content(ApiReferencePage.Html, "text/html; charset=utf-8"))

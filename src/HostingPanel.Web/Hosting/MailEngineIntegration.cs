@@ -41,6 +41,12 @@ public static class MailEngineIntegration
         if (settings.Roles.Worker && settings.Roles.Mail) services.AddHostedService<Features.Migrations.MigrationWorker>();
         services.AddScoped<Features.Transfer.MailboxExporter>();
         services.AddScoped<Features.Transfer.MailboxImportUpload>();
+        // Explicit stand-ins where this process runs no engine: the pages and the API say so instead of failing on null.
+        services.TryAddSingleton<HostingPanel.MailEngine.Delivery.IDeliveryLog, HostingPanel.Web.Features.Deliveries.AbsentDeliveryLog>();
+        services.TryAddSingleton<HostingPanel.MailEngine.Delivery.IMailRouting, HostingPanel.Web.Features.Deliveries.AbsentMailRouting>();
+        services.AddScoped<HostingPanel.Web.Features.Deliveries.DeliveryTracking>();
+        services.AddScoped<HostingPanel.Web.Features.Operations.ProductionReadiness>();
+        services.AddSingleton(sp => HostingPanel.Web.Features.Operations.SystemFigures.For(sp, settings.Roles.Mail, settings.Roles.Worker && settings.Roles.Mail));
         // Folder usage is read from the engine's tables: on a node without them, a stand-in says "not found".
         if (settings.Roles.Mail) services.AddSingleton<IMailboxFolderSource, EngineMailboxFolders>();
         else services.AddSingleton<IMailboxFolderSource, NoMailboxFolderSource>();

@@ -46,6 +46,8 @@ public static class PanelHost
         // Every SQL command at Information would bury the start-up banner; EF's warnings and errors still show.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         configure?.Invoke(builder);
+        // Connection limits per client address and in total, and their share of the open-files budget.
+        HttpConnectionLimits.Apply(builder);
 
         var settings = PanelSettings.Read(builder.Configuration, builder.Environment.ContentRootPath);
         // Every part of the process (the engine too) resolves the data directory the same way.

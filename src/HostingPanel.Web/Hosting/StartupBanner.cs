@@ -36,8 +36,23 @@ public static class StartupBanner
         {
             lines.Add($"  Log in as {email} with Bootstrap:AdminPassword.");
         }
+        if (HostnameWarning(config) is { } warning)
+            lines.Add(warning);
         lines.Add("");
         Console.WriteLine(string.Join(Environment.NewLine, lines));
+    }
+
+    /// <summary>
+    /// While Mail:Hostname is localhost (the default), that name ends up in greetings, the certificate, autoconfig and
+    /// the MX records people copy from the setup page: fine on a laptop, wrong on a server.
+    /// </summary>
+    public static string? HostnameWarning(IConfiguration config)
+    {
+        if (!PanelRoles.Parse(config["Roles"]).Mail) return null;
+        var hostname = config["Mail:Hostname"] ?? "localhost";
+        return Features.Operations.ProductionReadiness.IsPublicName(hostname)
+            ? null
+            : $"  WARNING: Mail:Hostname is '{hostname}'. Set it to this server's public name (e.g. --Mail:Hostname=mail.example.com) before publishing MX records; the admin dashboard lists what else is not ready for production.";
     }
 
     /// <summary>The worker applies changes through the engine in its own process, so it runs only beside the Mail role.</summary>

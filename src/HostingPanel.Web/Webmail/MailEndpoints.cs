@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Hosting;
 using HostingPanel.Web.Features.Shared;
 using MailKit.Security;

@@ -136,4 +136,21 @@ public sealed class ImapServerGrammarAndDataTests
             Assert.Contains(Convert.ToBase64String(body), string.Concat(encoded.Skip(1)));
         }
     }
+
+    [Fact]
+    public async Task Rfc5267_Esort_AnswersMinMaxAllCount_InSortOrder()
+    {
+        var (engine, wire) = await StartAsync(
+            "From: a@x\r\nSubject: b\r\n\r\nxx\r\n", "From: a@x\r\nSubject: c\r\n\r\nx\r\n", "From: a@x\r\nSubject: a\r\n\r\nxxx\r\n");
+        await using (engine)
+        await using (wire)
+        {
+            Assert.Contains(await wire.CommandAsync("a CAPABILITY"), l => l.Contains(" ESORT", StringComparison.Ordinal));
+            // By subject: 3 (a), 1 (b), 2 (c).
+            Assert.Contains("* ESEARCH (TAG \"b\") MIN 3 MAX 2 ALL 3,1:2 COUNT 3", await wire.CommandAsync("b SORT RETURN (MIN MAX ALL COUNT) (SUBJECT) US-ASCII ALL"));
+            Assert.Contains("* ESEARCH (TAG \"c\") UID ALL 3,1:2", await wire.CommandAsync("c UID SORT RETURN () (SUBJECT) US-ASCII ALL"));
+            Assert.Contains("* ESEARCH (TAG \"d\") COUNT 0", await wire.CommandAsync("d SORT RETURN (COUNT) (ARRIVAL) US-ASCII SUBJECT nothing"));
+            Assert.Contains("* SORT 3 1 2", await wire.CommandAsync("e SORT (SUBJECT) US-ASCII ALL"));
+        }
+    }
 }

@@ -5,7 +5,7 @@ public sealed class ImapServerSessionLimitTests
 {
     private static Task<EngineHost> StartWithTimeoutsAsync() => EngineHost.StartAsync(new()
     {
-        ["Mail:ImapLimits:UnauthenticatedTimeout"] = "00:00:01",
+        ["Mail:Limits:PreAuthTimeout"] = "00:00:01",
         ["Mail:ImapLimits:AutologoutTimeout"] = "00:00:04",
     });
 

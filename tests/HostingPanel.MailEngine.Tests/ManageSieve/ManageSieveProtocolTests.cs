@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Hosting;
 using HostingPanel.MailEngine.Protocol.ManageSieve;
 using HostingPanel.MailEngine.Sieve;

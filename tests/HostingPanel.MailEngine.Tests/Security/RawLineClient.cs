@@ -20,9 +20,10 @@ internal sealed class RawLineClient : IAsyncDisposable
         _stream = tcp.GetStream();
     }
 
-    public static async Task<RawLineClient> ConnectAsync(int port, bool implicitTls = false)
+    /// <param name="from">The client's own address (127.0.0.2, ... need no alias on Linux); null: the system's choice.</param>
+    public static async Task<RawLineClient> ConnectAsync(int port, bool implicitTls = false, System.Net.IPAddress? from = null)
     {
-        var tcp = new TcpClient();
+        var tcp = from is null ? new TcpClient() : new TcpClient(new System.Net.IPEndPoint(from, 0));
         await tcp.ConnectAsync("127.0.0.1", port);
         var client = new RawLineClient(tcp);
         if (implicitTls)

@@ -88,6 +88,7 @@ public sealed class SmtpSmugglingTests
     [InlineData("MAIL FROM:<> SIZE=500000 BODY=8\u00c8BY=8\u00c8BY=8\u00c8BITMIME", "501 5.5.4")]
     [InlineData("RCPT TO:<\"qumioted\\local\"@eom>", "501 5.1.3")]
     [InlineData("RCPT TO:<\"q\\uoted local\"@example.com>", "501 5.1.3")]
+    [InlineData("RCPT TO:<\"quoted[loca\\l\"@example.com\u00e8", "501 5.1.3")]
     public async Task EnvelopeLinesTheSmtpLibraryThrowsOn_Get501_AndTheSessionGoesOn(string command, string reply)
     {
         await using var engine = await EngineHost.StartAsync();

@@ -1,5 +1,6 @@
 using HostingPanel.Application.Common;
 using HostingPanel.Data.Identity;
+using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -36,6 +36,21 @@ public sealed class ProductProcess : IAsyncDisposable
         return new ProductProcess(Process.Start(info)!);
     }
 
+    /// <summary>Started from a shell that first lowers the open-files limit (RLIMIT_NOFILE, soft and hard) to <paramref name="limit"/>.</summary>
+    public static ProductProcess StartWithFileLimit(int limit, string workingDirectory, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "HostingPanel.Web.dll");
+        var info = new ProcessStartInfo("sh") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"ulimit -n {limit} && exec dotnet \"$0\" \"$@\"");
+        info.ArgumentList.Add(dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        return new ProductProcess(Process.Start(info)!);
+    }
+
+    public int Id => _process.Id;
+
     public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;

@@ -117,6 +117,10 @@ public static class RouteMatrix
             // --- public --------------------------------------------------------------------------------
             new("GET", "/error", false, false, Public(Outcome.ServerError), _ => Get("/error")),
             new("GET", "/health", false, false, Public(Outcome.Allowed), _ => Get("/health")),
+            new("ANY", "/health/live", false, false, Public(Outcome.Allowed), _ => Get("/health/live")),
+            new("ANY", "/health/ready", false, false, Public(Outcome.Allowed), _ => Get("/health/ready")),
+            // Loopback reads metrics without a token (MetricsTests covers the token and relayed clients).
+            new("ANY", "/metrics", false, false, Public(Outcome.Allowed), _ => Get("/metrics")),
             new("GET", "/openapi/{documentName}.json", false, false, Public(Outcome.Allowed), _ => Get("/openapi/v1.json")),
             new("GET", "/api/docs", false, false, Public(Outcome.Allowed), _ => Get("/api/docs")),
             new("GET", "/account/login", false, false, Public(Outcome.Allowed), _ => Get("/account/login")),
@@ -202,6 +206,10 @@ public static class RouteMatrix
             Page("GET", "/staff/new", [Admin], _ => Get("/staff/new")),
             Page("POST", "/staff/new", [Admin], c => Post("/staff/new", new() { ["Name"] = "Staff", ["Email"] = c.World.Unique("s") + "@matrix.example", ["Password"] = Pw, ["Role"] = "support" })),
             Page("GET", "/queue", [Admin], _ => Get("/queue?q=matrix&page=2")),
+            Page("GET", "/system", [Admin], _ => Get("/system")),
+            // Mail tracking: this node runs no mail engine, so the page says so (200) to the roles that may use it.
+            Page("GET", "/deliveries", Panel, _ => Get("/deliveries?address=matrix@example.com")),
+            Page("GET", "/deliveries/routing", Panel, c => Get($"/deliveries/routing?address=info@{c.T.Domain}")),
             // A portal-only node has no mail queue: even an admin gets 404 for a message id there.
             new("POST", "/queue/{id}/retry", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound, _ => Post("/queue/no-such-message/retry")),
             new("POST", "/queue/{id}/delete", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound, _ => Post("/queue/no-such-message/delete")),
@@ -316,6 +324,11 @@ public static class RouteMatrix
 
             // --- REST API ----------------------------------------------------------------------------------------
             Endpoint("GET", "/api/v1/me", Everyone, _ => Get("/api/v1/me")),
+            // Without the mail engine on this node the roles that may track mail get 503 (said so); a mailbox owner 404.
+            new("GET", "/api/v1/deliveries", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : r == MailboxOwner ? Outcome.NotFound : Outcome.ServerError,
+                _ => Get("/api/v1/deliveries?address=matrix@example.com")),
+            new("GET", "/api/v1/routing", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : r == MailboxOwner ? Outcome.NotFound : Outcome.ServerError,
+                c => Get($"/api/v1/routing?address=info@{c.T.Domain}")),
             Endpoint("GET", "/api/v1/apikeys", Everyone, _ => Get("/api/v1/apikeys")),
             Endpoint("POST", "/api/v1/apikeys", Panel, c => Json("/api/v1/apikeys", new { name = c.World.Unique("api key ") })),
             new("DELETE", "/api/v1/apikeys/{id:guid}", true, true, (r, o) => r == Anonymous ? Outcome.Unauthorized : keyRevoke(r, o),

@@ -47,10 +47,14 @@ public static class SmtpEnvelopeParameters
             return null;
         var open = line.IndexOf('<');
         var close = line.IndexOf('>', Math.Max(open, 0));
-        if (open < 0 || close < 0)
+        if (open < 0)
             return null; // the package answers a missing path itself
-        if (line.AsSpan(open, close - open).Contains('\\'))
+        // Without a closing '>' the package still parses the mailbox before it fails, so a backslash
+        // up to the end of the line reaches its Regex.Unescape too (found by bench/fuzz.sh smtp 600).
+        if (line.AsSpan(open, (close < 0 ? line.Length : close) - open).Contains('\\'))
             return BackslashReply;
+        if (close < 0)
+            return null;
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var parameter in line[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {

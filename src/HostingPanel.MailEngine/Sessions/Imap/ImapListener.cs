@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Listeners;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HostingPanel.MailEngine.Sessions.Imap;

@@ -108,7 +108,7 @@ public sealed class ImapSession
             list.AddRange([
                 "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
                 "LIST-EXTENDED", "LIST-STATUS", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "CONDSTORE", "QRESYNC",
-                "ESEARCH", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES",
+                "ESEARCH", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES",
                 "BINARY", "MULTIAPPEND", "UTF8=ACCEPT", "STATUS=SIZE",
                 "APPENDLIMIT=" + Options.Limits.MaxLiteralSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ]);

@@ -1,6 +1,6 @@
-using System.Net;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Sieve;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,30 +20,23 @@ internal sealed record ManageSieveServices(
 public sealed class ManageSieveServer : IHostedService
 {
     private readonly MailEngineOptions _options;
-    private readonly MailListenerRegistry _registry;
-    private readonly ILogger<ManageSieveServer> _logger;
+    private readonly MailListenerFactory _factory;
     private readonly ManageSieveServices _services;
     private MailListener? _listener;
 
-    public ManageSieveServer(IOptions<MailEngineOptions> options, MailListenerRegistry registry, MailAuthenticator authenticator,
+    public ManageSieveServer(IOptions<MailEngineOptions> options, MailListenerFactory factory, MailAuthenticator authenticator,
         SieveScriptStore scripts, MailTlsCertificate tls, ILogger<ManageSieveServer> logger)
     {
         _options = options.Value;
-        _registry = registry;
-        _logger = logger;
+        _factory = factory;
         _services = new ManageSieveServices(authenticator, scripts, tls, _options, logger);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var port = _options.ManageSieve.Port;
-        if (port == 0)
-            return Task.CompletedTask;
-        // Note: a negative port asks the OS for a free one (tests); the registry tells which.
-        var endPoint = new IPEndPoint(IPAddress.Parse(_options.BindAddress), Math.Max(port, 0));
-        _listener = new MailListener("managesieve", endPoint,
-            (socket, ct) => new ManageSieveSession(socket, _services, ct).RunAsync(), _registry, _logger);
-        _listener.Start();
+        // The engine's one accept loop: Mail:Limits per address and in total, exclusive port.
+        _listener = _factory.Start("managesieve", _options.ManageSieve, implicitTls: false, ListenerRefusals.ManageSieve,
+            (socket, ct) => new ManageSieveSession(socket, _services, ct).RunAsync());
         return Task.CompletedTask;
     }
 

@@ -102,7 +102,9 @@ internal sealed class Pop3Session
                 _idle?.Dispose();
                 _idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping, _revoked.Token);
             }
-            _idle.CancelAfter(limits.IdleTimeout);
+            // Before a login only the short pre-authentication timeout (Mail:Limits:PreAuthTimeout): idle
+            // connections opened by the thousand must not wait out RFC 1939's ten minutes.
+            _idle.CancelAfter(_state is Pop3TransactionState ? limits.IdleTimeout : _services.Options.Limits.PreAuthTimeout);
             try
             {
                 result = await _reader.ReadAsync(_idle.Token);

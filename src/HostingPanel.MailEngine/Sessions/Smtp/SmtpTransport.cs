@@ -15,43 +15,9 @@ using SmtpServer.Net;
 
 namespace HostingPanel.MailEngine.Sessions.Smtp;
 
-/// <summary>
-/// Our own sockets under the SmtpServer package: binds each endpoint (a negative port asks the OS for a
-/// free one, recorded in the listener registry) and hands each session an <see cref="SmtpSecurablePipe"/>.
-/// </summary>
-internal sealed class SmtpEndpointListenerFactory(IReadOnlyDictionary<IEndpointDefinition, string> names, int maxLineLength, MailListenerRegistry registry, ILogger logger)
-    : IEndpointListenerFactory
-{
-    public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
-    {
-        var listener = new TcpListener(endpointDefinition.Endpoint);
-        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Start(512);
-        var name = names[endpointDefinition];
-        var bound = (IPEndPoint)listener.LocalEndpoint;
-        registry.Register(name, bound);
-        logger.LogInformation("Mail listener {Name} on {EndPoint}", name, bound);
-        return new SmtpEndpointListener(listener, maxLineLength, () => registry.Unregister(name), logger);
-    }
-}
-
-internal sealed class SmtpEndpointListener(TcpListener listener, int maxLineLength, Action onDispose, ILogger logger) : IEndpointListener
-{
-    public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
-    {
-        var client = await listener.AcceptTcpClientAsync(cancellationToken);
-        client.NoDelay = true;
-        context.Properties[EndpointListener.LocalEndPointKey] = listener.LocalEndpoint;
-        context.Properties[EndpointListener.RemoteEndPointKey] = client.Client.RemoteEndPoint!;
-        return new SmtpSecurablePipe(client, context.ServerOptions.ServerName, maxLineLength, logger);
-    }
-
-    public void Dispose()
-    {
-        listener.Stop();
-        onDispose();
-    }
-}
+/// <summary>What every SMTP session's pipe needs to know.</summary>
+/// <param name="PreAuthTimeout">Longest wait for a command before AUTH (submission) or the first MAIL FROM (MX).</param>
+internal sealed record SmtpPipeSettings(string ServerName, int MaxLineLength, TimeSpan PreAuthTimeout);
 
 /// <summary>
 /// The session's byte pipe. Replies pass through <see cref="SmtpReplyStream"/> (enhanced status codes);
@@ -61,28 +27,30 @@ internal sealed class SmtpEndpointListener(TcpListener listener, int maxLineLeng
 /// </summary>
 internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
 {
-    private readonly TcpClient _client;
     private readonly NetworkStream _network;
-    private readonly string _serverName;
-    private readonly int _maxLineLength;
+    private readonly ISessionContext _context;
+    private readonly SmtpPipeSettings _settings;
+    private readonly Action _onClosed;
     private readonly ILogger _logger;
     private readonly SmtpDataModeFlag _dataMode = new();
+    private readonly SmtpSessionProgress _progress;
     private Stream _stream;
 
-    public SmtpSecurablePipe(TcpClient client, string serverName, int maxLineLength, ILogger logger)
+    public SmtpSecurablePipe(Socket socket, ISessionContext context, SmtpPipeSettings settings, Action onClosed, ILogger logger)
     {
-        _client = client;
-        _serverName = serverName;
-        _maxLineLength = maxLineLength;
+        _context = context;
+        _settings = settings;
+        _onClosed = onClosed;
         _logger = logger;
-        _network = client.GetStream();
+        _progress = new SmtpSessionProgress(context);
+        _network = new NetworkStream(socket, ownsSocket: false);
         _stream = _network;
         (Input, Output) = CreatePipes(_stream);
     }
 
     private (PipeReader, PipeWriter) CreatePipes(Stream stream) =>
-        (new SmtpCommandLineLimit(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), stream, _maxLineLength, _dataMode),
-         PipeWriter.Create(new SmtpReplyStream(stream, _serverName, _dataMode), new StreamPipeWriterOptions(leaveOpen: true)));
+        (new SmtpCommandLineLimit(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), stream, _settings, _dataMode, _progress),
+         PipeWriter.Create(new SmtpReplyStream(stream, _settings.ServerName, _dataMode), new StreamPipeWriterOptions(leaveOpen: true)));
 
     public PipeReader Input { get; private set; }
     public PipeWriter Output { get; private set; }
@@ -116,7 +84,9 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
     public void Dispose()
     {
         try { _stream.Dispose(); } catch (IOException) { }
-        _client.Dispose();
+        _network.Dispose();
+        // The listener's session task ends here: it closes the socket and frees the connection's place in the limits.
+        _onClosed();
     }
 }
 
@@ -180,6 +150,27 @@ internal sealed class SmtpReplyStream(Stream inner, string serverName, SmtpDataM
     }
 }
 
+/// <summary>
+/// Whether a session has got past the point where strangers are kept short: AUTH succeeded, or a
+/// MAIL FROM was executed (an MX peer starting a transaction). Sticky for the session.
+/// </summary>
+internal sealed class SmtpSessionProgress
+{
+    private volatile bool _established;
+
+    public SmtpSessionProgress(ISessionContext context)
+    {
+        context.SessionAuthenticated += (_, _) => _established = true;
+        context.CommandExecuted += (_, e) =>
+        {
+            if (e.Command is SmtpServer.Protocol.MailCommand)
+                _established = true;
+        };
+    }
+
+    public bool IsEstablished => _established;
+}
+
 /// <summary>Whether the session is between a 354 reply and the next reply (reading message data).</summary>
 internal sealed class SmtpDataModeFlag
 {
@@ -190,9 +181,14 @@ internal sealed class SmtpDataModeFlag
 /// <summary>
 /// Outside DATA, a line longer than the limit ends the session with 500 5.5.6 (RFC 5321 section
 /// 4.5.3.1.4 allows 512 octets; extensions and AUTH need more), instead of buffering it whole.
+/// Before AUTH (submission) or the first MAIL FROM (MX), a client silent for longer than the
+/// pre-authentication timeout is told 421 4.4.2 and disconnected: the package's own command timeout
+/// is RFC 5321's five minutes for everyone, which lets idle connections opened by the thousand stay.
 /// </summary>
-internal sealed class SmtpCommandLineLimit(PipeReader inner, Stream output, int maxLineLength, SmtpDataModeFlag dataMode) : PipeReader
+internal sealed class SmtpCommandLineLimit(PipeReader inner, Stream output, SmtpPipeSettings settings, SmtpDataModeFlag dataMode, SmtpSessionProgress progress) : PipeReader
 {
+    private readonly int maxLineLength = settings.MaxLineLength;
+
     public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => inner.AdvanceTo(consumed, examined);
     public override void CancelPendingRead() => inner.CancelPendingRead();
@@ -202,7 +198,7 @@ internal sealed class SmtpCommandLineLimit(PipeReader inner, Stream output, int 
     {
         while (true)
         {
-            var result = await inner.ReadAsync(cancellationToken);
+            var result = progress.IsEstablished ? await inner.ReadAsync(cancellationToken) : await ReadBeforeAuthenticationAsync(cancellationToken);
             await CheckAsync(result, cancellationToken);
             if (dataMode.Value || SmtpEnvelopeParameters.Check(result.Buffer) is not { } refusal)
                 return result;
@@ -211,6 +207,22 @@ internal sealed class SmtpCommandLineLimit(PipeReader inner, Stream output, int 
             inner.AdvanceTo(refusal.LineEnd);
             await output.WriteAsync(Encoding.ASCII.GetBytes(refusal.Reply + "\r\n"), cancellationToken);
             await output.FlushAsync(cancellationToken);
+        }
+    }
+
+    private async ValueTask<ReadResult> ReadBeforeAuthenticationAsync(CancellationToken cancellationToken)
+    {
+        using var silence = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        silence.CancelAfter(settings.PreAuthTimeout);
+        try
+        {
+            return await inner.ReadAsync(silence.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await RefuseAsync(Encoding.ASCII.GetBytes($"421 4.4.2 {settings.ServerName} Timeout waiting for a command, closing connection\r\n"),
+                "SMTP client silent before authentication", cancellationToken);
+            throw; // not reached: RefuseAsync throws
         }
     }
 

@@ -12,7 +12,8 @@ public sealed class HomeController : Controller
     /// <summary>The dashboard: one view per role, every figure from the services under the user's scope.</summary>
     [HttpGet("/")]
     public async Task<IActionResult> Index([FromServices] IActorAccessor accessor, [FromServices] DashboardService dashboard,
-        [FromServices] ResellerService resellers, [FromServices] CustomerService customers, [FromServices] DomainService domains, CancellationToken ct)
+        [FromServices] ResellerService resellers, [FromServices] CustomerService customers, [FromServices] DomainService domains,
+        [FromServices] Operations.ProductionReadiness readiness, CancellationToken ct)
     {
         var actor = accessor.Actor;
         if (actor.IsMailboxUser) return Redirect("/my");
@@ -22,6 +23,8 @@ public sealed class HomeController : Controller
             model.Largest = await dashboard.LargestMailboxesAsync(10, ct);
             model.Failures = await dashboard.FailuresAsync(20, ct);
         }
+        if (actor.IsAdmin)
+            model.Readiness = await readiness.CheckAsync(ct);
         if (actor is { IsReseller: true, ResellerId: { } rid })
         {
             model.Pool = (await resellers.GetAsync(rid, ct)).Value;
@@ -50,4 +53,6 @@ public sealed class DashboardModel
     public IReadOnlyList<CustomerView> Customers { get; set; } = [];
     public CustomerView? Customer { get; set; }
     public IReadOnlyList<DomainView> Domains { get; set; } = [];
+    /// <summary>The first-run check (admins): what is not ready for production.</summary>
+    public IReadOnlyList<Operations.ReadinessItem> Readiness { get; set; } = [];
 }

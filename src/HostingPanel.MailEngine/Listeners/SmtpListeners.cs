@@ -5,49 +5,42 @@ using HostingPanel.MailEngine.Delivery;
 using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Hosting;
 using HostingPanel.MailEngine.Outbound;
+using HostingPanel.MailEngine.Sessions.Smtp;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmtpServer;
 
-namespace HostingPanel.MailEngine.Sessions.Smtp;
+namespace HostingPanel.MailEngine.Listeners;
 
 /// <summary>
-/// The SMTP listeners on the SmtpServer package: Mail:Smtp:Port (MX, STARTTLS) as one server, and
-/// Mail:Submission:Port (STARTTLS) with Mail:Submissions:Port (implicit TLS) as another, AUTH required.
+/// The SMTP listeners: Mail:Smtp:Port (MX, STARTTLS) as one SmtpServer, and Mail:Submission:Port
+/// (STARTTLS) with Mail:Submissions:Port (implicit TLS) as another, AUTH required. Our
+/// <see cref="MailListener"/> binds and accepts (limits, refusals, exclusive ports, as for IMAP and
+/// POP3); the package runs the sessions of the connections it admitted.
 /// </summary>
-public sealed class SmtpServerHost(
-    IOptions<MailEngineOptions> options, IOptions<SmtpLimitsOptions> limits, MailListenerRegistry registry, MailDelivery delivery, MailDirectory directory,
+public sealed class SmtpListeners(
+    IOptions<MailEngineOptions> options, IOptions<SmtpLimitsOptions> limits, MailListenerFactory factory, MailDelivery delivery, MailDirectory directory,
     OutboundQueue queue, BounceSender bounces, MailAuthenticator authenticator, MailTlsCertificate tls, TimeProvider time, DeliveryRecorder recorder,
-    ILogger<SmtpServerHost> logger)
+    ILogger<SmtpListeners> logger)
     : IHostedService
 {
     private readonly MailEngineOptions _options = options.Value;
     private readonly SmtpLimitsOptions _limits = limits.Value;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly List<MailListener> _listeners = [];
     private readonly List<(SmtpServer.SmtpServer Server, Task Run)> _servers = [];
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        var expected = new List<string>();
-        Start(SmtpListenerKind.Mx, [("smtp", _options.Smtp.Port, false)], expected);
-        Start(SmtpListenerKind.Submission, [("submission", _options.Submission.Port, false), ("submissions", _options.Submissions.Port, true)], expected);
-        // The package binds asynchronously; callers (and tests) expect the ports once we return.
-        // A port that cannot be bound fails the start, as for the other listeners.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (expected.Any(n => registry.GetPort(n) is null))
-        {
-            if (_servers.FirstOrDefault(s => s.Run.IsFaulted) is { Run: { } faulted })
-                await faulted;
-            if (DateTime.UtcNow > deadline)
-                throw new InvalidOperationException("SMTP listeners did not start: " + string.Join(", ", expected.Where(n => registry.GetPort(n) is null)));
-            await Task.Delay(10, cancellationToken);
-        }
+        Start(SmtpListenerKind.Mx, [("smtp", _options.Smtp, false)]);
+        Start(SmtpListenerKind.Submission, [("submission", _options.Submission, false), ("submissions", _options.Submissions, true)]);
+        return Task.CompletedTask;
     }
 
-    private void Start(SmtpListenerKind kind, IReadOnlyList<(string Name, int Port, bool ImplicitTls)> endpoints, List<string> expected)
+    private void Start(SmtpListenerKind kind, IReadOnlyList<(string Name, ListenerOptions Listener, bool ImplicitTls)> endpoints)
     {
-        var active = endpoints.Where(e => e.Port != 0).ToList();
+        var active = endpoints.Where(e => e.Listener.Port != 0).ToList();
         if (active.Count == 0)
             return;
         var builder = new SmtpServerOptionsBuilder()
@@ -57,12 +50,15 @@ public sealed class SmtpServerHost(
             .MaxAuthenticationAttempts(_limits.MaxAuthenticationAttempts)
             .CommandWaitTimeout(_limits.CommandTimeout)
             .CustomSmtpGreeting(_ => $"220 {_options.Hostname} ESMTP");
-        var names = new Dictionary<IEndpointDefinition, string>();
-        foreach (var (name, port, implicitTls) in active)
+        var connections = new Dictionary<IEndpointDefinition, SmtpAcceptedConnections>();
+        foreach (var (name, listener, implicitTls) in active)
         {
-            // Note: a negative port asks the OS for a free one (tests); the registry tells which.
+            var accepted = new SmtpAcceptedConnections();
+            if (factory.Start(name, listener, implicitTls, ListenerRefusals.Smtp(_options.Hostname), accepted.HandOverAsync) is { } started)
+                _listeners.Add(started);
+            // The package only reads this definition's settings; the address is our listener's.
             var definition = new EndpointDefinitionBuilder()
-                .Endpoint(new IPEndPoint(IPAddress.Parse(_options.BindAddress), Math.Max(port, 0)))
+                .Endpoint(new IPEndPoint(IPAddress.Parse(_options.BindAddress), Math.Max(listener.Port, 0)))
                 .IsSecure(implicitTls)
                 .Certificate(tls.Certificate)
                 .SupportedSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
@@ -71,13 +67,12 @@ public sealed class SmtpServerHost(
                 .AllowUnsecureAuthentication(kind == SmtpListenerKind.Submission && _options.AllowPlaintextAuth)
                 .SessionTimeout(_limits.SessionTimeout)
                 .Build();
-            names[definition] = name;
+            connections[definition] = accepted;
             builder.Endpoint(definition);
-            expected.Add(name);
         }
         var userAuthenticator = new SmtpUserAuthenticator(authenticator, _options, logger);
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new SmtpEndpointListenerFactory(names, _limits.MaxCommandLineLength, registry, logger));
+        services.Add(new SmtpEndpointListenerFactory(connections, new SmtpPipeSettings(_options.Hostname, _limits.MaxCommandLineLength, _options.Limits.PreAuthTimeout), logger));
         services.Add(new SmtpCommandFactoryEx(kind == SmtpListenerKind.Submission ? userAuthenticator.IsAuthAllowed : _ => false));
         services.Add(new SmtpMailboxFilter(kind, delivery, directory, _limits, recorder, logger));
         services.Add(new SmtpMessageStore(kind, delivery, directory, queue, bounces, _limits, _options.Hostname, time, recorder, logger));
@@ -85,16 +80,13 @@ public sealed class SmtpServerHost(
             services.Add(userAuthenticator);
         var server = new SmtpServer.SmtpServer(builder.Build(), services);
         server.SessionFaulted += (_, e) => logger.LogDebug(e.Exception, "SMTP session faulted");
-        server.SessionCreated += (_, e) =>
-        {
-            if (names.TryGetValue(e.Context.EndpointDefinition, out var listener))
-                registry.Accepted(listener);
-        };
         _servers.Add((server, server.StartAsync(_stopping.Token)));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await Task.WhenAll(_listeners.Select(l => l.StopAsync()));
+        _listeners.Clear();
         foreach (var (server, _) in _servers)
             server.Shutdown();
         await _stopping.CancelAsync();

@@ -1,30 +1,31 @@
 using System.Net;
 using System.Net.Sockets;
+using HostingPanel.MailEngine.Hosting;
 using HostingPanel.MailEngine.Sessions.Imap;
 using HostingPanel.MailEngine.Storage.Imap;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace HostingPanel.MailEngine.Hosting.Imap;
+namespace HostingPanel.MailEngine.Listeners;
 
 /// <summary>The IMAP listeners: Mail:Imap:Port (STARTTLS) and Mail:Imaps:Port (implicit TLS), named "imap" and "imaps".</summary>
-public sealed class ImapServer : IHostedService
+public sealed class ImapListeners : IHostedService
 {
     private readonly List<MailListener> _listeners = [];
     private readonly MailEngineOptions _options;
-    private readonly MailListenerRegistry _registry;
+    private readonly MailListenerFactory _factory;
     private readonly ImapStoreAuthenticator _authenticator;
     private readonly MailTlsCertificate _tls;
-    private readonly ILogger<ImapServer> _logger;
+    private readonly ILogger<ImapListeners> _logger;
     private readonly ImapSessionOptions _loopbackOptions;
     private readonly ImapSessionOptions _remoteOptions;
 
-    public ImapServer(IOptions<MailEngineOptions> options, MailListenerRegistry registry, ImapStoreAuthenticator authenticator, MailTlsCertificate tls,
-        ILogger<ImapServer> logger)
+    public ImapListeners(IOptions<MailEngineOptions> options, MailListenerFactory factory, ImapStoreAuthenticator authenticator, MailTlsCertificate tls,
+        ILogger<ImapListeners> logger)
     {
         _options = options.Value;
-        _registry = registry;
+        _factory = factory;
         _authenticator = authenticator;
         _tls = tls;
         _logger = logger;
@@ -35,7 +36,7 @@ public sealed class ImapServer : IHostedService
             Hostname = _options.Hostname,
             AllowPlaintextAuth = false,
             AutologoutTimeout = limits.AutologoutTimeout,
-            UnauthenticatedTimeout = limits.UnauthenticatedTimeout,
+            UnauthenticatedTimeout = _options.Limits.PreAuthTimeout,
             IdleTimeout = limits.IdleTimeout,
         };
         _loopbackOptions = _remoteOptions with { AllowPlaintextAuth = _options.AllowPlaintextAuth };
@@ -43,23 +44,15 @@ public sealed class ImapServer : IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Add("imap", _options.Imap.Port, implicitTls: false);
-        Add("imaps", _options.Imaps.Port, implicitTls: true);
+        Add("imap", _options.Imap, implicitTls: false);
+        Add("imaps", _options.Imaps, implicitTls: true);
         return Task.CompletedTask;
     }
 
-    private void Add(string name, int port, bool implicitTls)
+    private void Add(string name, ListenerOptions listener, bool implicitTls)
     {
-        if (port == 0)
-        {
-            return;
-        }
-
-        // Note: a negative port asks the OS for a free one (tests); the registry tells which.
-        var endPoint = new IPEndPoint(IPAddress.Parse(_options.BindAddress), Math.Max(port, 0));
-        var listener = new MailListener(name, endPoint, (socket, ct) => RunAsync(socket, implicitTls, ct), _registry, _logger);
-        listener.Start();
-        _listeners.Add(listener);
+        if (_factory.Start(name, listener, implicitTls, ListenerRefusals.Imap, (socket, ct) => RunAsync(socket, implicitTls, ct)) is { } started)
+            _listeners.Add(started);
     }
 
     private async Task RunAsync(Socket socket, bool implicitTls, CancellationToken cancellationToken)

@@ -1,0 +1,54 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using HostingPanel.MailEngine.Sessions.Smtp;
+using Microsoft.Extensions.Logging;
+using SmtpServer;
+using SmtpServer.IO;
+using SmtpServer.Net;
+
+namespace HostingPanel.MailEngine.Listeners;
+
+/// <summary>
+/// The bridge from our accept loop (<see cref="MailListener"/>, with its limits and refusals) to the
+/// SmtpServer package, which otherwise binds and accepts on its own: connections our listener admitted
+/// wait here until the package's loop asks for the next one. The listener's session task lasts until
+/// the package disposes the connection's pipe, so the connection counts against the limits as long as
+/// it is open.
+/// </summary>
+internal sealed class SmtpAcceptedConnections
+{
+    private readonly Channel<(Socket Socket, TaskCompletionSource Closed)> _queue =
+        Channel.CreateUnbounded<(Socket, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>The <see cref="MailListener"/> handler: hands the socket over and waits until its session ends.</summary>
+    public async Task HandOverAsync(Socket socket, CancellationToken stopping)
+    {
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync((socket, closed), stopping);
+        await closed.Task.WaitAsync(stopping);
+    }
+
+    public ValueTask<(Socket Socket, TaskCompletionSource Closed)> NextAsync(CancellationToken cancellationToken) => _queue.Reader.ReadAsync(cancellationToken);
+}
+
+/// <summary>Gives the package, for each endpoint it was configured with, the connections our listener of that name admitted.</summary>
+internal sealed class SmtpEndpointListenerFactory(IReadOnlyDictionary<IEndpointDefinition, SmtpAcceptedConnections> connections, SmtpPipeSettings settings, ILogger logger)
+    : IEndpointListenerFactory
+{
+    public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition) => new SmtpEndpointListener(connections[endpointDefinition], settings, logger);
+}
+
+internal sealed class SmtpEndpointListener(SmtpAcceptedConnections connections, SmtpPipeSettings settings, ILogger logger) : IEndpointListener
+{
+    public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
+    {
+        var (socket, closed) = await connections.NextAsync(cancellationToken);
+        context.Properties[EndpointListener.LocalEndPointKey] = socket.LocalEndPoint!;
+        context.Properties[EndpointListener.RemoteEndPointKey] = socket.RemoteEndPoint!;
+        return new SmtpSecurablePipe(socket, context, settings, () => closed.TrySetResult(), logger);
+    }
+
+    public void Dispose()
+    {
+    }
+}
