@@ -45,6 +45,12 @@ public static class PanelHost
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         // Every SQL command at Information would bury the start-up banner; EF's warnings and errors still show.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        // Logging:Format=json: one JSON object per line, with scopes, so every line of a request carries its RequestId and TraceId.
+        if (string.Equals(builder.Configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; });
+        }
         configure?.Invoke(builder);
         // Connection limits per client address and in total, and their share of the open-files budget.
         HttpConnectionLimits.Apply(builder);
