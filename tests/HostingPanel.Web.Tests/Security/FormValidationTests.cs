@@ -29,7 +29,8 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         new("/account/two-factor/enable", MatrixRole.Customer, _ => "/account/two-factor/enable", new() { ["code"] = "12" }, ["code"]),
         new("/apikeys", MatrixRole.Reseller, _ => "/apikeys", new() { ["Name"] = "", ["UserEmail"] = "not-an-address" }, ["Name", "UserEmail"]),
         new("/my/settings", MatrixRole.MailboxOwner, _ => "/my/settings", new() { ["ForwardTo"] = "not-an-address", ["KeepCopy"] = "true", ["Pop3RetentionDays"] = "-1" }, ["ForwardTo", "Pop3RetentionDays"]),
-        new("/my/password", MatrixRole.MailboxOwner, _ => "/my/password", new() { ["Password"] = "short" }, ["Password"]),
+        new("/my/password", MatrixRole.MailboxOwner, _ => "/my/password", new() { ["Password"] = "short" }, ["Password", "CurrentPassword"]),
+        new("/account/security/password", MatrixRole.Customer, _ => "/account/security/password", new() { ["Password"] = "short" }, ["CurrentPassword", "Password"]),
         new("/resellers/new", MatrixRole.Admin, _ => "/resellers/new", new()
         {
             ["Name"] = "", ["Email"] = "bad-form-reseller", ["Password"] = "short",
@@ -67,6 +68,7 @@ public sealed partial class FormValidationTests(MatrixWorld world)
     private static readonly HashSet<string> WithoutInput =
     [
         "/account/logout", "/account/two-factor/recovery-codes", "/apikeys/{id:guid}/revoke",
+        "/account/security/sessions/{id}/end", "/account/security/sessions/end-others",
         // Only reachable with a pending two-factor sign-in (or 2FA on); their messages: TwoFactorSignInTests.
         "/account/two-factor-code", "/account/two-factor/disable",
         "/resellers/{id:guid}/status", "/customers/{id:guid}/status", "/domains/{name}/delete",
