@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using FluentValidation;
 using HostingPanel.Application.Aliases;
 using HostingPanel.Application.ApiKeys;
@@ -25,6 +26,8 @@ public static class ServiceCollectionExtensions
         services.AddScoped<UnitOfWork>();
         services.AddScoped<PortalUsers>();
         services.AddScoped<AccountStanding>();
+        services.AddScoped<PortalSessionRegistry>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ResellerService>();
         services.AddScoped<CustomerService>();
         services.AddScoped<DomainService>();

@@ -17,7 +17,9 @@ public sealed class AuthSchemeTests
     public void Sha512Crypt_MatchesDreppersPublishedVectors(string setting, string password, string expected)
     {
         Assert.Equal(expected, Sha512Crypt.Crypt(password, setting));
-        Assert.True(DovecotPassword.Verify(password, "{SHA512-CRYPT}" + expected));
+        // Vectors above the cost limit are computed right, but a stored hash like them is never verified (issue 16 item 5).
+        var withinLimit = DovecotHashCost.IsWithinLimits("{SHA512-CRYPT}" + expected);
+        Assert.Equal(withinLimit, DovecotPassword.Verify(password, "{SHA512-CRYPT}" + expected));
         Assert.False(DovecotPassword.Verify(password + "x", "{SHA512-CRYPT}" + expected));
     }
 

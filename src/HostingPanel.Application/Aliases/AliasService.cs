@@ -45,6 +45,8 @@ public sealed class AliasService(
             return Failure.Conflict(nameof(input.LocalPart), localPart == LocalPart.CatchAll
                 ? $"{d.Name} already has a catch-all."
                 : $"{localPart}@{d.Name} already exists.");
+        if (localPart != LocalPart.CatchAll && await Users.LoginAddresses.IsPortalLoginAsync(db, $"{localPart}@{d.Name}", ct))
+            return Failure.Conflict(nameof(input.LocalPart), string.Format(Users.LoginAddresses.PortalLoginMessage, $"{localPart}@{d.Name}"));
         var destinations = input.Destinations.Select(EmailAddress.Parse).ToList();
         var self = $"{localPart}@{d.Name}";
         if (destinations.Any(x => x.Value == self))

@@ -111,7 +111,13 @@ public sealed class BulkImportService(
             .FirstOrDefaultAsync(x => x.Domain!.Name == domain && x.LocalPart == localPart && x.Status != EntityStatus.Deleting, ct);
         if (m is null) return Failure.NotFound("The mailbox");
         var changes = new List<string>();
-        if (hash is not null) { m.ChangePassword(hash); changes.Add("password hash"); }
+        if (hash is not null)
+        {
+            m.ChangePassword(hash);
+            // A new password ends the owner's portal and webmail sessions (the engine ends IMAP and POP3).
+            await Users.PortalSessionRevocation.EndSessionsOfMailboxAsync(db, m.Id, ct);
+            changes.Add("password hash");
+        }
         if (forwardTo is not null)
         {
             m.SetForwarding(forwardTo, m.KeepCopyWhenForwarding || forwardTo.Count == 0);

@@ -45,7 +45,12 @@ public static class ValidationRules
     public static IRuleBuilderOptions<T, string?> PasswordHash<T>(this IRuleBuilder<T, string?> rule, IMailboxPasswordHasher hasher) =>
         rule.NotEmpty().WithMessage("Enter a password hash.")
             .MaximumLength(MaxPasswordHashLength).WithMessage($"The password hash can have at most {MaxPasswordHashLength} characters.")
-            .Must(h => h is null || h.Length > MaxPasswordHashLength || hasher.IsImportableHash(h))
+            // The cost first: an over-limit hash is told its limit, not that its format is wrong.
+            .Custom((h, ctx) =>
+            {
+                if (h is not null && h.Length <= MaxPasswordHashLength && hasher.CostLimitExceeded(h) is { } limit) ctx.AddFailure(limit);
+            })
+            .Must(h => h is null || h.Length > MaxPasswordHashLength || hasher.CostLimitExceeded(h) is not null || hasher.IsImportableHash(h))
             .WithMessage("The password hash must be a complete Dovecot-format hash: {ARGON2ID}$argon2id$..., {SHA512-CRYPT}$6$... or {BLF-CRYPT}$2y$... (as doveadm pw writes them).");
 
     public static IRuleBuilderOptions<T, string?> PersonName<T>(this IRuleBuilder<T, string?> rule, string what) =>

@@ -44,7 +44,7 @@ public sealed class CustomerService(
         var validation = await createValidator.ValidateAsync(input, ct);
         if (!validation.IsValid) return Failure.FromValidation(validation);
         var email = EmailAddress.Parse(input.Email!).Value;
-        if (await users.CheckEmailFreeAsync(email) is { } taken) return taken;
+        if (await users.CheckEmailFreeAsync(email, ct) is { } taken) return taken;
 
         var resellerId = Actor.IsReseller ? Actor.ResellerId : input.ResellerId;
         var plan = input.Limits!.ToLimits();

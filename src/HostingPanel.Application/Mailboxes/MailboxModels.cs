@@ -87,12 +87,20 @@ public sealed class OwnerSettingsValidator : AbstractValidator<OwnerSettingsInpu
 
 public sealed class ChangePasswordInput
 {
+    public const string WrongCurrentPassword = "The current password is not right.";
+
+    public string? CurrentPassword { get; set; }
     public string? Password { get; set; }
 }
 
 public sealed class ChangePasswordValidator : AbstractValidator<ChangePasswordInput>
 {
-    public ChangePasswordValidator() => RuleFor(x => x.Password).Password();
+    public ChangePasswordValidator()
+    {
+        RuleFor(x => x.CurrentPassword).NotEmpty().WithMessage("Enter your current password.")
+            .MaximumLength(ValidationRules.MaxPasswordLength).WithMessage(ChangePasswordInput.WrongCurrentPassword);
+        RuleFor(x => x.Password).Password();
+    }
 }
 
 public sealed record MailboxView(

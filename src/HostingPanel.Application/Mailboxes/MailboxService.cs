@@ -61,6 +61,8 @@ public sealed class MailboxService(
             return Failure.Conflict(nameof(input.LocalPart), PurgeMessages.DeletedInGrace($"{localPart.Value}@{d.Name}", deleted.DeletedAt));
         if (deleted is null && await AddressTakenAsync(d.Id, localPart.Value, ct))
             return Failure.Conflict(nameof(input.LocalPart), $"{localPart.Value}@{d.Name} already exists.");
+        if (await Users.LoginAddresses.IsPortalLoginAsync(db, $"{localPart.Value}@{d.Name}", ct))
+            return Failure.Conflict(nameof(input.LocalPart), string.Format(Users.LoginAddresses.PortalLoginMessage, $"{localPart.Value}@{d.Name}"));
 
         var customer = await db.Customers.IgnoreQueryFilters().FirstAsync(c => c.Id == d.CustomerId, ct);
         var violation = customer.AllocateMailbox(await UsageQueries.PlanUsageAsync(db, customer.Id, ct), input.QuotaMb);
@@ -106,7 +108,13 @@ public sealed class MailboxService(
             m.SetQuota(quota);
             changes.Add($"quota {quota} MB");
         }
-        if (input.Password is not null) { m.ChangePassword(hasher.Hash(input.Password)); changes.Add("password"); }
+        if (input.Password is not null)
+        {
+            m.ChangePassword(hasher.Hash(input.Password));
+            // The owner's portal and webmail sessions end with the old password (the engine ends its IMAP and POP3 sessions).
+            await Users.PortalSessionRevocation.EndSessionsOfMailboxAsync(db, m.Id, ct);
+            changes.Add("password");
+        }
         if (input.DisplayName is not null) { m.SetDisplayName(input.DisplayName); changes.Add("display name"); }
         if (input.Enabled is { } enabled) { m.SetEnabled(enabled); changes.Add(enabled ? "enabled" : "suspended"); }
         if (input.ImapEnabled is not null || input.Pop3Enabled is not null)
@@ -151,7 +159,11 @@ public sealed class MailboxService(
         if (!validation.IsValid) return Failure.FromValidation(validation);
         var m = await Live().Include(x => x.Domain).ThenInclude(d => d!.Customer).FirstOrDefaultAsync(x => x.Id == id, ct);
         if (m is null) return Failure.NotFound("The mailbox");
+        // Someone who found the session open must not be able to take the mailbox over: the current password first.
+        if (!await hasher.VerifyAsync(m.PasswordHash, input.CurrentPassword!, "customer:" + m.Domain!.CustomerId, ct))
+            return Failure.Invalid(nameof(input.CurrentPassword), ChangePasswordInput.WrongCurrentPassword);
         m.ChangePassword(hasher.Hash(input.Password!));
+        await Users.PortalSessionRevocation.EndSessionsOfMailboxAsync(db, m.Id, ct);
         m.MarkPending();
         recorder.Record("mailbox.password", OutboxEntityType.Mailbox, m.Id, m.AddressIn(m.Domain!.Name), m.Domain.CustomerId, m.Domain.Customer!.ResellerId);
         if (await unitOfWork.CommitAsync(nameof(input.Password), ct) is { } failure) return failure;

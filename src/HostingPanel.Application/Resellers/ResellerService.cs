@@ -43,7 +43,7 @@ public sealed class ResellerService(
         var validation = await createValidator.ValidateAsync(input, ct);
         if (!validation.IsValid) return Failure.FromValidation(validation);
         var email = EmailAddress.Parse(input.Email!).Value;
-        if (await users.CheckEmailFreeAsync(email) is { } taken) return taken;
+        if (await users.CheckEmailFreeAsync(email, ct) is { } taken) return taken;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var reseller = new Reseller(input.Name!.Trim(), input.Limits!.ToLimits());

@@ -65,7 +65,7 @@ public sealed class StaffUserService(
         if (Actor.Rank(input.Role!) > Actor.Rank(Actor.Role))
             return Failure.Invalid(nameof(input.Role), "You cannot create a user with a higher role than your own.");
         var email = EmailAddress.Parse(input.Email!).Value;
-        if (await users.CheckEmailFreeAsync(email) is { } taken) return taken;
+        if (await users.CheckEmailFreeAsync(email, ct) is { } taken) return taken;
         var created = await users.CreateAsync(email, input.Password!, input.Role!, input.Name!.Trim());
         if (!created.Succeeded) return created.Failure!;
         recorder.Audit("user.create", "User", email, $"role {input.Role}");

@@ -1,14 +1,19 @@
 using HostingPanel.Application.Common;
+using HostingPanel.Data;
 using HostingPanel.Data.Identity;
 using Microsoft.AspNetCore.Identity;
 
 namespace HostingPanel.Application.Users;
 
 /// <summary>Creates portal logins for resellers and customers; same messages in portal and API.</summary>
-public sealed class PortalUsers(UserManager<AppUser> users)
+public sealed class PortalUsers(UserManager<AppUser> users, HostingPanelDbContext db)
 {
-    public async Task<Failure?> CheckEmailFreeAsync(string email) =>
-        await users.FindByEmailAsync(email) is null ? null : Failure.Conflict("Email", $"A user with the email {email} already exists.");
+    public async Task<Failure?> CheckEmailFreeAsync(string email, CancellationToken ct = default)
+    {
+        if (await users.FindByEmailAsync(email) is not null) return Failure.Conflict("Email", $"A user with the email {email} already exists.");
+        if (await LoginAddresses.IsHostedAsync(db, email, ct)) return Failure.Conflict("Email", string.Format(LoginAddresses.HostedAddressMessage, email));
+        return null;
+    }
 
     public async Task<ServiceResult<AppUser>> CreateAsync(string email, string password, string role, string? displayName,
         Guid? resellerId = null, Guid? customerId = null, Guid? mailboxId = null)

@@ -54,3 +54,17 @@ internal sealed class UsageSampleConfiguration : IEntityTypeConfiguration<UsageS
         b.HasIndex(s => new { s.DomainId, s.At }).HasDatabaseName("IX_UsageSamples_Domain_At");
     }
 }
+
+internal sealed class PortalSessionConfiguration : IEntityTypeConfiguration<PortalSession>
+{
+    public void Configure(EntityTypeBuilder<PortalSession> b)
+    {
+        b.ToTable("PortalSessions");
+        b.Property(s => s.Id).HasMaxLength(64);
+        b.Property(s => s.UserId).HasMaxLength(450).IsRequired();
+        b.Property(s => s.RemoteAddress).HasMaxLength(64);
+        b.Property(s => s.UserAgent).HasMaxLength(PortalSession.MaxUserAgentLength);
+        b.Ignore(s => s.IsOpen);
+        b.HasIndex(s => new { s.UserId, s.EndedAt }).HasDatabaseName("IX_PortalSessions_User");
+    }
+}

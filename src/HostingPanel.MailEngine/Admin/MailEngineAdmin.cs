@@ -39,16 +39,18 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
     {
         var name = NormalizeDomain(domain);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return db.WriteAsync(async (c, tx) =>
+        return WriteAndRevokeAsync(async (c, tx) =>
         {
             var id = await c.ScalarAsync(tx, "SELECT id FROM domains WHERE name = @n", ("@n", name));
             if (id is null)
-                return;
+                return [];
+            var live = await c.QueryAsync(tx, "SELECT id FROM mailboxes WHERE domain_id = @id AND removed_at IS NULL", r => r.Long(0), ("@id", id));
             await c.ExecAsync(tx, "UPDATE domains SET removed_at = COALESCE(removed_at, @t), purge_after = @p WHERE id = @id",
                 ("@t", now), ("@p", purgeAfter.ToUnixTimeMilliseconds()), ("@id", id));
             await c.ExecAsync(tx, "UPDATE mailboxes SET removed_at = COALESCE(removed_at, @t), purge_after = COALESCE(purge_after, @p) WHERE domain_id = @id",
                 ("@t", now), ("@p", purgeAfter.ToUnixTimeMilliseconds()), ("@id", id));
             await c.ExecAsync(tx, "DELETE FROM aliases WHERE domain_id = @id", ("@id", id));
+            return live;
         }, ct);
     }
 
@@ -59,7 +61,18 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
         var rows = specs.Select(MailboxUpsert.Prepare).ToList();
         if (rows.Count == 0)
             return Task.CompletedTask;
-        return db.WriteAsync((c, tx) => MailboxUpsert.WriteAsync(c, tx, rows, time.GetUtcNow().ToUnixTimeMilliseconds(), EnsureDomainRowAsync), ct);
+        return WriteAndRevokeAsync((c, tx) => MailboxUpsert.WriteAsync(c, tx, rows, time.GetUtcNow().ToUnixTimeMilliseconds(), EnsureDomainRowAsync), ct);
+    }
+
+    /// <summary>
+    /// Runs a directory write that returns the mailboxes whose credentials it changed, and after the commit tells their
+    /// sessions (on every engine node: the change notifier is relayed) that what they logged in with no longer holds.
+    /// </summary>
+    private async Task WriteAndRevokeAsync(Func<DbConnection, DbTransaction, Task<IReadOnlyList<long>>> write, CancellationToken ct)
+    {
+        var revoked = await db.WriteAsync(write, ct);
+        foreach (var id in revoked)
+            store.Changes.Publish(new MailboxChange(id, 0, MailboxChangeKind.CredentialsChanged, [], 0));
     }
 
     public Task EnsureAliasAsync(AliasSpec spec, CancellationToken ct = default)
@@ -88,9 +101,13 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
     public Task RemoveMailboxAsync(string address, DateTimeOffset purgeAfter, CancellationToken ct = default)
     {
         var normalized = MailDirectory.NormalizeAddress(address) ?? throw new ArgumentException($"not an address: {address}", nameof(address));
-        return db.WriteAsync((c, tx) => c.ExecAsync(tx,
-            "UPDATE mailboxes SET removed_at = COALESCE(removed_at, @t), purge_after = @p WHERE address = @a",
-            ("@t", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@p", purgeAfter.ToUnixTimeMilliseconds()), ("@a", normalized)), ct);
+        return WriteAndRevokeAsync(async (c, tx) =>
+        {
+            var live = await c.QueryAsync(tx, "SELECT id FROM mailboxes WHERE address = @a AND removed_at IS NULL", r => r.Long(0), ("@a", normalized));
+            await c.ExecAsync(tx, "UPDATE mailboxes SET removed_at = COALESCE(removed_at, @t), purge_after = @p WHERE address = @a",
+                ("@t", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@p", purgeAfter.ToUnixTimeMilliseconds()), ("@a", normalized));
+            return live;
+        }, ct);
     }
 
     public Task RestoreMailboxAsync(string address, CancellationToken ct = default)
@@ -144,6 +161,7 @@ public sealed class MailEngineAdmin(EngineDatabase db, MailStore store, TimeProv
         {
             // Its folders are gone: a session still open on one (and any shared read of their rows) must look again.
             store.Changes.Publish(new MailboxChange(mailboxId, 0, MailboxChangeKind.FoldersChanged, [], 0));
+            store.Changes.Publish(new MailboxChange(mailboxId, 0, MailboxChangeKind.CredentialsChanged, [], 0));
         }
 
         await store.DeleteUnreferencedBodiesAsync(bodies, ct);

@@ -29,9 +29,14 @@ internal static class MailboxUpsert
         return new Row(address, address[(address.IndexOf('@') + 1)..], spec, forwards);
     }
 
-    public static async Task WriteAsync(DbConnection c, DbTransaction tx, IReadOnlyList<Row> rows, long now,
+    /// <returns>
+    /// The ids of existing mailboxes whose credentials this write changed (password, enabled, IMAP or POP3 turned
+    /// off): their open sessions must end (<see cref="MailboxChangeKind.CredentialsChanged"/>).
+    /// </returns>
+    public static async Task<IReadOnlyList<long>> WriteAsync(DbConnection c, DbTransaction tx, IReadOnlyList<Row> rows, long now,
         Func<DbConnection, DbTransaction, string, Task<long>> ensureDomain)
     {
+        var revoked = new List<long>();
         // The same address twice in one statement is an error on PostgreSQL ("cannot affect row a second time"); the last wins.
         rows = rows.GroupBy(r => r.Address, StringComparer.Ordinal).Select(g => g.Last()).ToList();
         var domainIds = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -40,7 +45,11 @@ internal static class MailboxUpsert
 
         foreach (var chunk in rows.Chunk(ChunkSize))
         {
+            var before = await ReadCredentialsAsync(c, tx, chunk);
             var ids = await UpsertAsync(c, tx, chunk, domainIds, now);
+            foreach (var row in chunk)
+                if (before.TryGetValue(row.Address, out var old) && Revokes(old, row.Spec))
+                    revoked.Add(old.Id);
             var idList = string.Join(",", ids.Values);
             await CreateDefaultFoldersAsync(c, tx, idList);
             await c.ExecAsync(tx, $"DELETE FROM mailbox_forwards WHERE mailbox_id IN ({idList})");
@@ -48,6 +57,23 @@ internal static class MailboxUpsert
                 foreach (var f in row.Forwards)
                     await c.ExecAsync(tx, "INSERT INTO mailbox_forwards (mailbox_id, destination) VALUES (@m, @d)", ("@m", ids[row.Address]), ("@d", f));
         }
+        return revoked;
+    }
+
+    private sealed record Credentials(long Id, string PasswordHash, bool Enabled, bool Imap, bool Pop3);
+
+    /// <summary>A replay of the same spec revokes nothing; a new hash or a right taken away does.</summary>
+    private static bool Revokes(Credentials old, MailboxSpec spec) =>
+        !string.Equals(old.PasswordHash, spec.PasswordHash, StringComparison.Ordinal)
+        || (old.Enabled && !spec.Enabled) || (old.Imap && !spec.ImapEnabled) || (old.Pop3 && !spec.Pop3Enabled);
+
+    private static async Task<Dictionary<string, Credentials>> ReadCredentialsAsync(DbConnection c, DbTransaction tx, Row[] chunk)
+    {
+        var names = string.Join(", ", chunk.Select((_, i) => $"@a{i}"));
+        var rows = await c.QueryAsync(tx, $"SELECT id, address, password_hash, enabled, imap_enabled, pop3_enabled FROM mailboxes WHERE address IN ({names})",
+            r => (Address: r.GetString(1), Value: new Credentials(r.Long(0), r.GetString(2), r.Bool(3), r.Bool(4), r.Bool(5))),
+            [.. chunk.Select((row, i) => ($"@a{i}", (object?)row.Address))]);
+        return rows.ToDictionary(x => x.Address, x => x.Value, StringComparer.Ordinal);
     }
 
     private static async Task<Dictionary<string, long>> UpsertAsync(DbConnection c, DbTransaction tx, Row[] chunk, Dictionary<string, long> domainIds, long now)

@@ -15,6 +15,7 @@ public static partial class DovecotHashFormat
     public static readonly IReadOnlyList<string> ImportableSchemes =
         [DovecotPassword.Argon2IdScheme, DovecotPassword.Sha512CryptScheme, DovecotPassword.BlowfishCryptScheme];
 
+    /// <summary>A complete hash of an importable scheme; its cost is checked apart (<see cref="DovecotHashCost"/>), to say which limit.</summary>
     public static bool IsImportable(string? hash)
     {
         if (string.IsNullOrEmpty(hash) || hash.Length > MaxLength || !DovecotPassword.IsSupported(hash))

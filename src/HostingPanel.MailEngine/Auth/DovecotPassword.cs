@@ -24,9 +24,6 @@ public static class DovecotPassword
     private const int Argon2HashBytes = 32;
     private const int Argon2Version = 19;
 
-    // An imported hash is trusted input, but a typo must not make every login allocate gigabytes.
-    private const int MaxArgon2MemoryKiB = 1024 * 1024;
-    private const int MaxArgon2Iterations = 64;
 
     /// <summary>The scheme name in upper case, or null when the string has no "{SCHEME}" prefix.</summary>
     public static string? SchemeOf(string hash)
@@ -49,7 +46,8 @@ public static class DovecotPassword
     public static bool Verify(string password, string hash)
     {
         var scheme = SchemeOf(hash);
-        if (scheme is null)
+        // A hash above the cost limits never runs, however it got into the store.
+        if (scheme is null || !DovecotHashCost.IsWithinLimits(hash))
             return false;
         var data = hash[(scheme.Length + 2)..];
         return scheme switch
@@ -101,7 +99,8 @@ public static class DovecotPassword
                 default: return false;
             }
         }
-        if (m is 0 or > MaxArgon2MemoryKiB || t is 0 or > MaxArgon2Iterations || p is 0 or > 16)
+        // Upper limits are DovecotHashCost's, checked before any verification (and at import, with the limit named).
+        if (m is 0 || t is 0 || p is 0)
             return false;
         var salt = FromB64(parts[4]);
         var hash = FromB64(parts[5]);

@@ -52,15 +52,16 @@ public sealed class MailAuthenticator
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
     // Key of the cache's HMAC: the cache never holds anything a stolen memory image could brute-force cheaply.
     private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
-    // Each {ARGON2ID} verification takes 64 MiB; bound how many run at once.
-    private readonly SemaphoreSlim _hashSlots = new(Math.Max(2, Environment.ProcessorCount * 2));
+    // Each {ARGON2ID} verification takes 64 MiB: they run in the process's one fair pool of hash checks.
+    private readonly PasswordCheckPool _pool;
     // Unknown users are checked against this (its password is a forgotten random string): the same
     // scheme and parameters as a real {ARGON2ID} mailbox, so the same cost.
     private const string DummyHash = "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$aWL6CcW4h/x4YxZtLMLoXw$BKfn0xoqlZHdiUBhA9mUK5IfyzCnzWHo6XtHWKrmLrI";
 
     public MailAuthenticator(MailDirectory directory, LoginThrottle throttle, IOptions<MailEngineOptions> options, TimeProvider time, ILogger<MailAuthenticator> logger,
-        Hosting.MailMetrics? metrics = null)
+        PasswordCheckPool pool, Hosting.MailMetrics? metrics = null)
     {
+        _pool = pool;
         _metrics = metrics;
         _directory = directory;
         _throttle = throttle;
@@ -99,11 +100,13 @@ public sealed class MailAuthenticator
         else
         {
             // Unknown users verify against a dummy hash of the default scheme: same cost, same time.
-            verified = await VerifyAsync(password, account?.PasswordHash ?? DummyHash, ct) && account is not null;
+            // Fair between tenants: the engine's tenant boundary is the domain; logins that match nobody share one turn.
+            var tenant = account is null ? UnknownTenant : "domain:" + address[(address.LastIndexOf('@') + 1)..];
+            verified = await VerifyAsync(password, account?.PasswordHash ?? DummyHash, tenant, ct) && account is not null;
             // An imported hash of a cheaper scheme ({SHA512-CRYPT}: milliseconds) would answer a wrong
             // password faster than an unknown user's dummy {ARGON2ID}: pay the dummy too, on failures only.
             if (!verified && account is not null && DovecotPassword.SchemeOf(account.PasswordHash) != DovecotPassword.Argon2IdScheme)
-                await VerifyAsync(password, DummyHash, ct);
+                await VerifyAsync(password, DummyHash, tenant, ct);
         }
 
         if (!verified)
@@ -114,7 +117,7 @@ public sealed class MailAuthenticator
             return new AuthResult(AuthFailure.InvalidCredentials, null);
         }
 
-        _throttle.RecordSuccess(address);
+        _throttle.RecordSuccess(address, remote);
         if (_cache.Count > 100_000)
             _cache.Clear();
         _cache[cacheKey] = new CacheEntry(account!.PasswordHash, _time.GetUtcNow() + _options.CacheTtl);
@@ -137,18 +140,13 @@ public sealed class MailAuthenticator
 
     internal const string DummyHashForTests = DummyHash;
 
-    private async Task<bool> VerifyAsync(string password, string hash, CancellationToken ct)
+    /// <summary>The pool key of checks for logins that match no mailbox (and of the portal's unknown logins).</summary>
+    public const string UnknownTenant = "unknown";
+
+    private Task<bool> VerifyAsync(string password, string hash, string tenant, CancellationToken ct)
     {
         Interlocked.Increment(ref _verifications);
-        await _hashSlots.WaitAsync(ct);
-        try
-        {
-            return await Task.Run(() => DovecotPassword.Verify(password, hash), ct);
-        }
-        finally
-        {
-            _hashSlots.Release();
-        }
+        return _pool.RunOnThreadPoolAsync(tenant, () => DovecotPassword.Verify(password, hash), ct);
     }
 
     private Task DelayAsync(CancellationToken ct) =>

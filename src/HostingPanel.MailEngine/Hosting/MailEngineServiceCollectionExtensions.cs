@@ -52,6 +52,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<IMailFilterAdmin>(sp => sp.GetRequiredService<SieveFilterAdmin>());
         services.AddSingleton<MailDelivery>();
         services.AddSingleton<LoginThrottle>();
+        services.TryAddSingleton<PasswordCheckPool>();
         services.AddSingleton<MailAuthenticator>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<Dkim.DkimKeyProtector>();

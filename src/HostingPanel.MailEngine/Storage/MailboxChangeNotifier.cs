@@ -12,6 +12,11 @@ public enum MailboxChangeKind
     FlagsChanged,
     /// <summary>A folder was created, renamed or deleted (LIST may differ).</summary>
     FoldersChanged,
+    /// <summary>
+    /// The mailbox's password changed, or it was suspended, removed or lost a protocol: sessions logged in
+    /// with the old credentials end (IMAP, POP3, webmail's pooled connections are IMAP sessions too).
+    /// </summary>
+    CredentialsChanged,
 }
 
 /// <param name="Origin">The object that caused the change (e.g. the IMAP session), so it can skip its own echo.</param>

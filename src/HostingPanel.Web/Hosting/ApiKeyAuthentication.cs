@@ -55,7 +55,8 @@ public sealed class ApiKeyAuthenticationHandler(
 
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
         var user = await users.FindByIdAsync(apiKey.UserId);
-        if (user is null || await users.IsLockedOutAsync(user)) return AuthenticateResult.Fail("Invalid API key.");
+        // Not the sign-in lockout: failed portal passwords (anyone can cause them) never disable an account's keys.
+        if (user is null) return AuthenticateResult.Fail("Invalid API key.");
         if (await scope.ServiceProvider.GetRequiredService<AccountStanding>().IsSuspendedAsync(user, Context.RequestAborted))
             return AuthenticateResult.Fail(AccountStanding.SuspendedMessage);
 

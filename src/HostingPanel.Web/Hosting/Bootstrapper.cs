@@ -27,9 +27,41 @@ public sealed class Bootstrapper(
             if (!await roles.RoleExistsAsync(role))
                 await roles.CreateAsync(new IdentityRole(role));
 
-        var generated = await EnsureFirstAdminAsync();
+        var generated = await EnsureFirstAdminAsync() ?? await ResetFirstAdminAsync();
         await EnsureAutomationKeyAsync(ct);
         return generated;
+    }
+
+    /// <summary>
+    /// The first admin's way back in (`Bootstrap:ResetAdminPassword=true` at start, by whoever runs the server): the
+    /// admin of `Bootstrap:AdminEmail` gets `Bootstrap:AdminPassword` (or a generated one, printed and written like the
+    /// first), its lockout and two-factor sign-in are cleared and every session of it ends. Audited.
+    /// </summary>
+    private async Task<string?> ResetFirstAdminAsync()
+    {
+        if (!string.Equals(config["Bootstrap:ResetAdminPassword"], "true", StringComparison.OrdinalIgnoreCase)) return null;
+        var email = config["Bootstrap:AdminEmail"] ?? "admin@example.com";
+        var admin = await users.FindByEmailAsync(email);
+        if (admin is null || !await users.IsInRoleAsync(admin, Roles.Admin))
+            throw new StartupProblem($"Bootstrap:ResetAdminPassword is set but {email} is not an admin. Set Bootstrap:AdminEmail to the admin's address.");
+        var configured = config["Bootstrap:AdminPassword"];
+        var password = string.IsNullOrEmpty(configured) ? GeneratePassword() : configured;
+        var token = await users.GeneratePasswordResetTokenAsync(admin);
+        var reset = await users.ResetPasswordAsync(admin, token, password);
+        if (!reset.Succeeded)
+            throw new StartupProblem($"Cannot reset the password of {email}: {string.Join(" ", reset.Errors.Select(e => e.Description))}");
+        await users.SetLockoutEndDateAsync(admin, null);
+        await users.ResetAccessFailedCountAsync(admin);
+        await users.SetTwoFactorEnabledAsync(admin, false);
+        await users.ResetAuthenticatorKeyAsync(admin); // also a new security stamp: every session of the admin ends
+        db.AuditEntries.Add(new AuditEntry("startup", "user.reset-admin", "User", email, "Bootstrap:ResetAdminPassword: password reset, lockout and two-factor sign-in cleared", null));
+        await db.SaveChangesAsync();
+        log.LogWarning("Bootstrap:ResetAdminPassword: the password of {Email} was reset; remove the setting again", email);
+        if (configured is not null) return null;
+        var file = Path.Combine(settings.DataDirectory, PasswordFileName);
+        await File.WriteAllTextAsync(file, $"{email}\n{password}\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return password;
     }
 
     private async Task<string?> EnsureFirstAdminAsync()

@@ -63,6 +63,7 @@ public sealed class CredentialChangeInterceptor(CredentialEpoch epoch) : SaveCha
                     ApiKey => entry.Property(nameof(ApiKey.RevokedAt)).IsModified,
                     AppUser => true,
                     Reseller or Customer or Mailbox => entry.Property("Enabled").IsModified,
+                    PortalSession => entry.Property(nameof(PortalSession.EndedAt)).IsModified,
                     _ => false,
                 };
             if (!relevant) continue;

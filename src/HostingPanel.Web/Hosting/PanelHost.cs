@@ -72,7 +72,7 @@ public static class PanelHost
         services.AddPanelApplication();
         services.AddScoped<Bootstrapper>();
         services.AddScoped<HostingPanel.Web.Features.Account.PortalSignIn>();
-        services.AddSingleton<HostingPanel.Web.Features.Account.UnknownLoginLockout>();
+        services.AddScoped<HostingPanel.Web.Features.Account.OwnPasswordChange>();
         services.AddValidatorsFromAssemblyContaining<HostingPanel.Web.Features.Account.LoginFormValidator>(ServiceLifetime.Singleton);
 
         services.AddIdentity<AppUser, IdentityRole>(o =>
@@ -98,8 +98,9 @@ public static class PanelHost
             // Secure whenever the request is HTTPS; the default run is plain http on loopback.
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.SlidingExpiration = true;
-            SuspendedAccountCheck.AddTo(o);
+            PortalSessionCheck.AddTo(o);
         });
+        services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = PortalSessionCheck.KeepSessionIdAsync);
         services.AddMemoryCache();
         services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

@@ -15,7 +15,7 @@ public sealed record WebmailCredentials(string SessionId, Guid MailboxId, string
 /// </summary>
 public sealed class WebmailSessions(IOptions<WebmailOptions> options, TimeProvider clock)
 {
-    private sealed record Entry(Guid MailboxId, string Address, byte[] Nonce, byte[] Cipher, byte[] Tag)
+    private sealed record Entry(Guid MailboxId, string? PortalSessionId, string Address, byte[] Nonce, byte[] Cipher, byte[] Tag)
     {
         public long LastUsedTicks;
     }
@@ -23,7 +23,11 @@ public sealed class WebmailSessions(IOptions<WebmailOptions> options, TimeProvid
     private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
 
-    public string Open(Guid mailboxId, string address, string password)
+    /// <param name="portalSessionId">
+    /// The portal sign-in this webmail session belongs to: it ends with it (sign-out, a password change, "sign out the
+    /// other sessions"), since <see cref="Find"/> asks for the same one.
+    /// </param>
+    public string Open(Guid mailboxId, string? portalSessionId, string address, string password)
     {
         Sweep();
         var id = Base64Url(RandomNumberGenerator.GetBytes(32));
@@ -33,16 +37,16 @@ public sealed class WebmailSessions(IOptions<WebmailOptions> options, TimeProvid
         var tag = new byte[AesGcm.TagByteSizes.MaxSize];
         using (var aes = new AesGcm(_key, tag.Length)) aes.Encrypt(nonce, plain, cipher, tag, Encoding.UTF8.GetBytes(id));
         CryptographicOperations.ZeroMemory(plain);
-        _sessions[id] = new Entry(mailboxId, address, nonce, cipher, tag) { LastUsedTicks = clock.GetUtcNow().UtcTicks };
+        _sessions[id] = new Entry(mailboxId, portalSessionId, address, nonce, cipher, tag) { LastUsedTicks = clock.GetUtcNow().UtcTicks };
         return id;
     }
 
-    /// <summary>The session's credentials, when it exists, is not expired and belongs to the signed-in mailbox.</summary>
-    public WebmailCredentials? Find(string? sessionId, Guid? mailboxId)
+    /// <summary>The session's credentials, when it exists, is not expired and belongs to the signed-in mailbox and portal session.</summary>
+    public WebmailCredentials? Find(string? sessionId, Guid? mailboxId, string? portalSessionId)
     {
         if (sessionId is null || mailboxId is null || !_sessions.TryGetValue(sessionId, out var entry)) return null;
         var now = clock.GetUtcNow().UtcTicks;
-        if (entry.MailboxId != mailboxId) return null;
+        if (entry.MailboxId != mailboxId || !string.Equals(entry.PortalSessionId, portalSessionId, StringComparison.Ordinal)) return null;
         if (now - Interlocked.Read(ref entry.LastUsedTicks) > options.Value.SessionIdleTimeout.Ticks)
         {
             _sessions.TryRemove(sessionId, out _);
@@ -61,6 +65,15 @@ public sealed class WebmailSessions(IOptions<WebmailOptions> options, TimeProvid
     {
         if (!_sessions.TryRemove(sessionId, out var entry)) return null;
         return _sessions.Values.Any(e => e.MailboxId == entry.MailboxId) ? null : entry.Address;
+    }
+
+    /// <summary>Ends every webmail session of a mailbox (its password changed here); returns how many.</summary>
+    public int CloseAllOf(Guid mailboxId)
+    {
+        var closed = 0;
+        foreach (var (id, entry) in _sessions)
+            if (entry.MailboxId == mailboxId && _sessions.TryRemove(id, out _)) closed++;
+        return closed;
     }
 
     private void Sweep()

@@ -56,6 +56,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddScoped<ITenantScopeAccessor>(sp => sp.GetRequiredService<ActorHolder>());
         services.AddScoped<IActorOverride>(sp => sp.GetRequiredService<ActorHolder>());
         services.AddSingleton<IOutboxSignal, NoOutboxSignal>();
+        services.AddSingleton(new HostingPanel.MailEngine.Auth.PasswordCheckPool(2));
         services.AddSingleton<IMailboxPasswordHasher, DovecotMailboxPasswordHasher>();
         services.AddPanelApplication();
         services.AddIdentityCore<AppUser>(o =>

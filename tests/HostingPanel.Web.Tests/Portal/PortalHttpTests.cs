@@ -131,7 +131,8 @@ public sealed class PortalHttpTests(PanelHostFixture host) : IClassFixture<Panel
             await anonymous.PostFormAsync("/account/login", "/account/login", new() { ["Email"] = email, ["Password"] = password });
 
         Assert.Equal(HttpStatusCode.OK, (await Attempt($"nobody@{tag}.example", "whatever-password")).StatusCode);
-        for (var i = 0; i < 5; i++) await Attempt($"victim@{tag}.example", "wrong-password-x");
+        // Ten failures of one login from one client (Mail:Auth:MaxFailuresPerAddress) throttle that client for that login.
+        for (var i = 0; i < 10; i++) await Attempt($"victim@{tag}.example", "wrong-password-x");
         var locked = await Attempt($"victim@{tag}.example", "mailbox-password-2");
         Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
         Assert.Contains("Too many failed attempts", await locked.Content.ReadAsStringAsync(PortalSession.Ct));

@@ -93,6 +93,7 @@ public abstract class AuthorizationMatrixRules(MatrixWorld world)
         {
             using var response = await client.SendAsync(message, Ct);
             var body = await response.Content.ReadAsStringAsync(Ct);
+            if (rule.EndsOtherSessions) await world.RenewSessionAsync(role);
             return (Classify(rule, response, body), (int)response.StatusCode, body);
         }
         finally { own?.Dispose(); }

@@ -96,6 +96,15 @@ public class MatrixWorld : PanelHostFixture, IAsyncLifetime
         _ => throw new ArgumentOutOfRangeException(nameof(role)),
     };
 
+    /// <summary>A new sign-in for the role, after a request ended its sessions.</summary>
+    public async Task RenewSessionAsync(MatrixRole role)
+    {
+        if (role == MatrixRole.Anonymous) return;
+        _sessions[role].Dispose();
+        _sessions[role] = await SignInAsync(role);
+        _tokens.Remove(role);
+    }
+
     public Task<PortalSession> SignInAsync(MatrixRole role) =>
         PortalSession.SignInAsync(this, EmailOf(role), role == MatrixRole.Admin ? AdminPassword : Password);
 

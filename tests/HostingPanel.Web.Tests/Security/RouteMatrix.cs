@@ -39,6 +39,9 @@ public sealed record RouteRule(
     /// <summary>The request ends the session (sign-out): it runs on a session of its own.</summary>
     public bool EndsSession { get; init; }
 
+    /// <summary>The request ends the user's other sessions ("sign out everywhere else"): the role signs in anew afterwards.</summary>
+    public bool EndsOtherSessions { get; init; }
+
     /// <summary>For answers that hide instead of refusing (200 with nothing in it): reads the body as NotFound.</summary>
     public Func<string, bool>? ShowsNothing { get; init; }
 }
@@ -136,10 +139,18 @@ public static class RouteMatrix
             Page("GET", "/", Everyone, _ => Get("/")),
             Page("GET", "/search", Panel, c => Get($"/search?q={MatrixTenant.Mailbox}")),
             Page("GET", "/audit", Panel, _ => Get("/audit")),
-            Page("GET", "/account/two-factor", Panel, _ => Get("/account/two-factor")),
-            Page("POST", "/account/two-factor/enable", Panel, _ => Post("/account/two-factor/enable", new() { ["code"] = "000000" })),
-            Page("POST", "/account/two-factor/disable", Panel, _ => Post("/account/two-factor/disable", new() { ["code"] = "000000" })),
-            Page("POST", "/account/two-factor/recovery-codes", Panel, _ => Post("/account/two-factor/recovery-codes")),
+            Page("GET", "/account/two-factor", Everyone, _ => Get("/account/two-factor")),
+            Page("POST", "/account/two-factor/enable", Everyone, _ => Post("/account/two-factor/enable", new() { ["code"] = "000000" })),
+            Page("POST", "/account/two-factor/disable", Everyone, _ => Post("/account/two-factor/disable", new() { ["code"] = "000000" })),
+            Page("POST", "/account/two-factor/recovery-codes", Everyone, _ => Post("/account/two-factor/recovery-codes")),
+            Page("GET", "/account/security", Everyone, _ => Get("/account/security")),
+            // Posted without the current password: refused by validation, so the matrix's users keep theirs.
+            Page("POST", "/account/security/password", Panel, _ => Post("/account/security/password", new() { ["Password"] = Pw })),
+            // A session id that is nobody's: 404 for everyone (a user may end only its own sessions).
+            new("POST", "/account/security/sessions/{id}/end", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound,
+                _ => Post("/account/security/sessions/no-such-session/end")),
+            // Ends the other sessions of the role's user: run on a session of its own; the role then signs in again.
+            new("POST", "/account/security/sessions/end-others", false, false, Policy(false, Everyone), _ => Post("/account/security/sessions/end-others")) { EndsSession = true, EndsOtherSessions = true },
             Page("GET", "/apikeys", Panel, _ => Get("/apikeys")),
             Page("POST", "/apikeys", Panel, c => Post("/apikeys", new() { ["Name"] = c.World.Unique("portal key ") })),
             new("POST", "/apikeys/{id:guid}/revoke", false, true, keyRevoke, async c => new MatrixRequest($"/apikeys/{await c.KeyIdAsync()}/revoke", [])) { ChangesTarget = true },
@@ -241,7 +252,8 @@ public static class RouteMatrix
             Page("POST", "/domains/{domain}/mailboxes/{localPart}/folders/retention", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/folders/retention",
                 new() { ["Folder"] = "Junk", ["RetentionDays"] = "30" }), tenant: true),
             Page("GET", "/domains/{domain}/mailboxes/{localPart}/password", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/password"), tenant: true),
-            Page("POST", "/domains/{domain}/mailboxes/{localPart}/password", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/password", new() { ["Password"] = Pw }), tenant: true),
+            // A new password ends the owner's sessions (issue 16 item 4): where allowed it goes to a fresh mailbox, not the owner's.
+            Page("POST", "/domains/{domain}/mailboxes/{localPart}/password", Panel, async c => await Post($"/domains/{c.T.Domain}/mailboxes/{await c.MailboxAsync()}/password", new() { ["Password"] = Pw }), tenant: true) with { ChangesTarget = true },
             Page("GET", "/domains/{domain}/mailboxes/{localPart}/delete", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/delete"), tenant: true),
             Page("POST", "/domains/{domain}/mailboxes/{localPart}/delete", Panel, async c => new MatrixRequest($"/domains/{c.T.Domain}/mailboxes/{await c.MailboxAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
             Page("GET", "/deleted-mailboxes", Staff, _ => Get("/deleted-mailboxes")),

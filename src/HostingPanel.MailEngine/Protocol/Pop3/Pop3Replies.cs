@@ -38,6 +38,8 @@ public static class Pop3Replies
     public const string ErrTemporary = "-ERR [SYS/TEMP] temporary server failure, try again later";
     public const string ErrUpdateFailed = "-ERR [SYS/TEMP] some deleted messages were not removed";
     public const string ErrTimeout = "-ERR idle timeout, closing connection";
+    /// <summary>The mailbox's password changed (or it was suspended or removed) while this session was open; nothing DELE'd is removed.</summary>
+    public const string ErrCredentialsChanged = "-ERR [AUTH] Credentials changed; log in again";
 
     /// <summary>RFC 2449 CAPA lines; USER and SASL only where plaintext credentials may be sent.</summary>
     public static IEnumerable<string> Capabilities(bool plaintextAllowed, bool offerStls)

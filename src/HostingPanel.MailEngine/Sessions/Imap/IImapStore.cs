@@ -45,6 +45,19 @@ public interface IImapAccount
     ValueTask<ImapAppendResult> AppendAsync(string folder, IReadOnlyList<ImapAppendMessage> messages, CancellationToken cancellationToken);
 
     ValueTask<ImapQuotaUsage> GetQuotaAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="revoked"/> (once, from any thread, without blocking) when what this session logged in
+    /// with stops holding: a new password, a suspension, a removal. Disposing stops watching. Stores without
+    /// credentials of their own watch nothing.
+    /// </summary>
+    IDisposable WatchCredentials(Action revoked) => NoCredentialWatch.Instance;
+}
+
+internal sealed class NoCredentialWatch : IDisposable
+{
+    public static readonly NoCredentialWatch Instance = new();
+    public void Dispose() { }
 }
 
 /// <summary>One folder, opened. Sequence numbers are the session's business; the folder speaks UIDs.</summary>

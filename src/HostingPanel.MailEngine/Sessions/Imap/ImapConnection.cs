@@ -24,6 +24,9 @@ public sealed class ImapConnection : IImapChannel
     private Stream _stream;
     private PipeReader _input;
     private readonly ImapSession _session;
+    // Cancelled when the logged-in mailbox's credentials change (new password, suspension, removal).
+    private readonly CancellationTokenSource _revoked = new();
+    private IDisposable? _credentialWatch;
 
     public ImapConnection(Stream stream, ImapSessionOptions options, IImapAuthenticator authenticator, ImapClientInfo client, X509Certificate2? certificate = null)
     {
@@ -37,8 +40,11 @@ public sealed class ImapConnection : IImapChannel
 
     public ImapSession Session => _session;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken stopping)
     {
+        // Everything the session does runs under this token, so a revoked login ends even inside IDLE or a long FETCH.
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(stopping, _revoked.Token);
+        var cancellationToken = session.Token;
         // One timer source for the connection's life, re-armed before each read: the autologout clock
         // runs only while the server waits for the client, never during a command.
         using var autologout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -53,6 +59,11 @@ public sealed class ImapConnection : IImapChannel
                 try
                 {
                     result = await _input.ReadAsync(autologout.Token);
+                }
+                catch (OperationCanceledException) when (_revoked.IsCancellationRequested && !stopping.IsCancellationRequested)
+                {
+                    await SayCredentialsChangedAsync(stopping);
+                    return;
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -96,11 +107,16 @@ public sealed class ImapConnection : IImapChannel
                 }
 
                 await FlushAsync(cancellationToken);
+                WatchCredentialsOnceLoggedIn();
                 if (_session.StartTlsRequested)
                 {
                     await StartTlsAsync(cancellationToken);
                 }
             }
+        }
+        catch (OperationCanceledException) when (_revoked.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            await SayCredentialsChangedAsync(stopping);
         }
         catch (IOException)
         {
@@ -108,8 +124,41 @@ public sealed class ImapConnection : IImapChannel
         }
         finally
         {
+            _credentialWatch?.Dispose();
             await _session.DeselectAsync();
             await _input.CompleteAsync();
+        }
+    }
+
+    /// <summary>Starts watching the mailbox's credentials at the first command that found the session logged in.</summary>
+    private void WatchCredentialsOnceLoggedIn()
+    {
+        if (_credentialWatch is not null || _session.Account is not { } account)
+        {
+            return;
+        }
+
+        // Cancelled asynchronously: the notifier's handlers must not run a session's continuations on the publisher's thread.
+        _credentialWatch = account.WatchCredentials(() => _ = _revoked.CancelAsync());
+    }
+
+    /// <summary>
+    /// The login this connection made no longer holds: whatever a cancelled command left unsent is dropped and the
+    /// client is told why before the connection closes (RFC 9051 7.1.5, BYE).
+    /// </summary>
+    private async Task SayCredentialsChangedAsync(CancellationToken stopping)
+    {
+        _session.Output.Clear();
+        _session.Writer.UntaggedStatus(ImapStatus.Bye, "Credentials changed; log in again.");
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await FlushAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or NotSupportedException)
+        {
+            // A write that was cut off mid-way may have left the stream unusable; the connection closes anyway.
         }
     }
 

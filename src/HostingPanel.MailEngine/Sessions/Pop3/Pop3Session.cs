@@ -46,6 +46,9 @@ internal sealed class Pop3Session
     private Pop3State _state = new Pop3AuthorizationState();
     private int _badCommands;
     private CancellationTokenSource? _idle;
+    // Cancelled when the logged-in mailbox's credentials change: the session ends at its next read.
+    private readonly CancellationTokenSource _revoked = new();
+    private IDisposable? _credentialWatch;
 
     public Pop3Session(Socket socket, bool implicitTls, Pop3Services services, CancellationToken stopping)
     {
@@ -76,6 +79,7 @@ internal sealed class Pop3Session
         }
         finally
         {
+            _credentialWatch?.Dispose();
             _idle?.Dispose();
             await EndAsync();
             await _reader.CompleteAsync();
@@ -96,7 +100,7 @@ internal sealed class Pop3Session
             if (_idle is null || !_idle.TryReset())
             {
                 _idle?.Dispose();
-                _idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+                _idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping, _revoked.Token);
             }
             // Before a login only the short pre-authentication timeout (Mail:Limits:PreAuthTimeout): idle
             // connections opened by the thousand must not wait out RFC 1939's ten minutes.
@@ -104,6 +108,13 @@ internal sealed class Pop3Session
             try
             {
                 result = await _reader.ReadAsync(_idle.Token);
+            }
+            catch (OperationCanceledException) when (_revoked.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            {
+                // No UPDATE state (RFC 1939 section 6): what was DELE'd stays.
+                Write(Pop3Replies.ErrCredentialsChanged);
+                await _writer.FlushAsync(_stopping);
+                return;
             }
             catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
             {
@@ -324,6 +335,11 @@ internal sealed class Pop3Session
                         ?? throw new InvalidOperationException($"mailbox {account.Address} has no INBOX");
             var messages = await _services.Store.ListMessagesAsync(inbox.Id, includeSummaries: false, _stopping);
             _state = new Pop3TransactionState(new Pop3Maildrop(account.Id, inbox, messages.Select(Pop3Message.From).ToArray()));
+            _credentialWatch = _services.Store.Changes.Subscribe(account.Id, change =>
+            {
+                if (change.Kind == MailboxChangeKind.CredentialsChanged)
+                    _ = _revoked.CancelAsync();
+            });
         }
         catch
         {

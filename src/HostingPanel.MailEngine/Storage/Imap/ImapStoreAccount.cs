@@ -17,6 +17,13 @@ public sealed class ImapStoreAccount(MailStore store, long mailboxId, string add
 
     internal long MailboxId => mailboxId;
 
+    public IDisposable WatchCredentials(Action revoked) =>
+        store.Changes.Subscribe(mailboxId, change =>
+        {
+            if (change.Kind == MailboxChangeKind.CredentialsChanged)
+                revoked();
+        });
+
     public async ValueTask<IReadOnlyList<ImapFolderInfo>> ListFoldersAsync(CancellationToken cancellationToken)
     {
         var folders = await store.ListFoldersAsync(mailboxId, cancellationToken);

@@ -4,6 +4,7 @@ using HostingPanel.Data.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using System.Security.Claims;
 
 namespace HostingPanel.Web.Features.Account;
 
@@ -29,7 +30,7 @@ public sealed class AccountController(PortalSignIn signIn, SignInManager<AppUser
         {
             ModelState.AddModelError("", outcome switch
             {
-                PortalSignIn.Outcome.LockedOut => "Too many failed attempts. Try again in 15 minutes.",
+                PortalSignIn.Outcome.LockedOut => PortalSignIn.ThrottledMessage,
                 PortalSignIn.Outcome.Suspended => AccountStanding.SuspendedMessage,
                 _ => "The email or password is not right.",
             });
@@ -69,9 +70,18 @@ public sealed class AccountController(PortalSignIn signIn, SignInManager<AppUser
     }
 
     [HttpPost("logout")]
-    public async Task<IActionResult> Logout()
+    public async Task<IActionResult> Logout([FromServices] PortalSessionRegistry sessions)
     {
+        await EndThisSessionAsync(HttpContext, sessions);
         await signInManager.SignOutAsync();
         return RedirectToAction(nameof(Login));
+    }
+
+    /// <summary>Signing out ends the session's row too, so its cookie (if kept somewhere) is refused from now on.</summary>
+    public static async Task EndThisSessionAsync(HttpContext http, PortalSessionRegistry sessions)
+    {
+        if (http.User.FindFirstValue(System.Security.Claims.ClaimTypes.NameIdentifier) is { } userId
+            && http.User.FindFirstValue(PortalSessionRegistry.SessionClaim) is { } sessionId)
+            await sessions.EndAsync(userId, sessionId, http.RequestAborted);
     }
 }

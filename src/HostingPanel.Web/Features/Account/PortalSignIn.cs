@@ -1,94 +1,123 @@
+using System.Net;
 using HostingPanel.Application.Common;
 using HostingPanel.Application.Users;
 using HostingPanel.Data;
 using HostingPanel.Data.Identity;
 using HostingPanel.Data.Model;
 using HostingPanel.MailEngine.Auth;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace HostingPanel.Web.Features.Account;
 
 /// <summary>
-/// Portal sign-in with lockout, for portal users and for mailbox owners (address and mailbox password).
-/// Every attempt costs the same: exactly one portal-password verification (Identity's PBKDF2) and one
-/// mailbox-password verification ({ARGON2ID}), whether the login is a portal user, a mailbox owner,
-/// unknown, or locked out; the real check is one of them, the other runs against a dummy hash. So the
-/// response time does not tell which addresses exist (ASP.NET Identity alone returns early for unknown
-/// and locked-out users), and unknown logins lock out after as many failures as real ones.
+/// Portal sign-in, for portal users and for mailbox owners (address and mailbox password).
+/// <list type="bullet">
+/// <item>A hosted mailbox's address always signs in as that mailbox, whoever else claims the address.</item>
+/// <item>Failures are throttled per client address and per (login, client address) pair with the mail protocols'
+/// <see cref="LoginThrottle"/>, never per account: failing on purpose from one place cannot lock the owner out from
+/// another, nor disable the account's API keys (Identity's own lockout is not used for passwords).</item>
+/// <item>Every attempt costs the same: one portal-password check (Identity's PBKDF2) and one mailbox-password check
+/// ({ARGON2ID}), one of them against a dummy hash, so the answer time does not tell which logins exist. Both run in
+/// the process's tenant-fair <see cref="PasswordCheckPool"/>.</item>
+/// </list>
 /// </summary>
 public sealed class PortalSignIn(
     SignInManager<AppUser> signIn,
     UserManager<AppUser> users,
     HostingPanelDbContext db,
     IMailboxPasswordHasher mailboxHasher,
+    PasswordCheckPool pool,
     PortalUsers portalUsers,
-    UnknownLoginLockout unknownLockout,
     LoginThrottle throttle,
     IHttpContextAccessor http,
-    AccountStanding standing)
+    AccountStanding standing,
+    ILogger<PortalSignIn> log)
 {
     /// <summary>RequiresTwoFactor: the password was right; Identity's two-factor cookie now waits for the authenticator code.</summary>
     public enum Outcome { SignedIn, Failed, LockedOut, RequiresTwoFactor, Suspended }
 
+    public const string ThrottledMessage = "Too many failed attempts. Try again in a few minutes.";
+
     private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<AppUser>().HashPassword(new AppUser(), Guid.NewGuid().ToString()));
     private static string? _dummyMailboxHash;
 
+    private IPAddress? ClientAddress => http.HttpContext?.Connection.RemoteIpAddress;
+
     public async Task<Outcome> SignInAsync(string login, string password)
     {
-        // The throttle the mail protocols use (docs/architecture.md: per address and per client IP across IMAP, POP3,
-        // SMTP and the portal): Identity's lockout stops guessing one account, this also stops a spray
-        // of one password over many addresses. It applies to existing and unknown logins alike.
         var address = login.Trim().ToLowerInvariant();
-        var ip = http.HttpContext?.Connection.RemoteIpAddress;
+        var ip = ClientAddress;
         if (throttle.IsThrottled(address, ip)) return Outcome.LockedOut;
-        var outcome = await CheckAsync(login, password);
-        if (outcome is Outcome.SignedIn or Outcome.RequiresTwoFactor) throttle.RecordSuccess(address);
+        var outcome = await CheckAsync(address, password);
+        if (outcome is Outcome.SignedIn or Outcome.RequiresTwoFactor or Outcome.Suspended) throttle.RecordSuccess(address, ip);
         else throttle.RecordFailure(address, ip);
         return outcome;
     }
 
+    /// <summary>Whether the signed-in user's own password is <paramref name="password"/> (a change asks for it), throttled like a sign-in.</summary>
+    public async Task<bool?> CheckOwnPasswordAsync(AppUser user, string password)
+    {
+        var address = (user.Email ?? "").ToLowerInvariant();
+        var ip = ClientAddress;
+        if (throttle.IsThrottled(address, ip)) return null;
+        var right = await pool.RunAsync(TenantOf(user), () => users.CheckPasswordAsync(user, password));
+        if (right) throttle.RecordSuccess(address, ip);
+        else throttle.RecordFailure(address, ip);
+        return right;
+    }
+
+    /// <summary>
+    /// The password of a mailbox whose owner is already signed in (webmail needs it for IMAP; the portal cookie does not
+    /// carry it), throttled like a sign-in; null when throttled.
+    /// </summary>
+    public async Task<bool?> CheckMailboxPasswordAsync(AppUser owner, string password)
+    {
+        var address = (owner.Email ?? "").ToLowerInvariant();
+        var ip = ClientAddress;
+        if (throttle.IsThrottled(address, ip)) return null;
+        var hash = owner.MailboxId is { } id
+            ? await db.Mailboxes.IgnoreQueryFilters().AsNoTracking().Where(m => m.Id == id && m.Status != EntityStatus.Deleting).Select(m => m.PasswordHash).FirstOrDefaultAsync()
+            : null;
+        var right = await mailboxHasher.VerifyAsync(hash ?? DummyMailboxHash(), password, TenantOf(owner)) && hash is not null;
+        if (right) throttle.RecordSuccess(address, ip);
+        else throttle.RecordFailure(address, ip);
+        return right;
+    }
+
     private async Task<Outcome> CheckAsync(string login, string password)
     {
-        var user = await users.FindByEmailAsync(login);
-        if (user is null)
+        // A hosted mailbox's address is that mailbox's login, even if a portal user was given the same address.
+        if (await FindMailboxAsync(login) is { } mailbox)
         {
-            // Not a portal user: perhaps a mailbox owner signing in for the first time.
-            var mailbox = await FindMailboxAsync(login);
-            if (mailbox is null)
+            await VerifyDummyPortalPasswordAsync(password);
+            var owner = await OwnerOfAsync(mailbox);
+            if (owner is null)
             {
-                VerifyDummyPortalPassword(password);
-                VerifyDummyMailboxPassword(password);
-                if (unknownLockout.IsLockedOut(login)) return Outcome.LockedOut;
-                return unknownLockout.RecordFailure(login) ? Outcome.LockedOut : Outcome.Failed;
+                await VerifyDummyMailboxPasswordAsync(password);
+                return Outcome.Failed;
             }
-            // The owner's portal account is created at its first attempt, so failed attempts lock out like any other user.
-            var created = await portalUsers.CreateAsync(mailbox.Address, "", Roles.MailboxUser, null,
-                customerId: mailbox.CustomerId, mailboxId: mailbox.Id);
-            if (!created.Succeeded) return Outcome.Failed;
-            user = created.Value!;
-        }
-        if (user.MailboxId is not null)
-        {
-            // A mailbox purged and created again under the same address is a new mailbox: follow it.
-            if (await FindMailboxAsync(login) is { } current && current.Id != user.MailboxId)
-            {
-                user.MailboxId = current.Id;
-                user.CustomerId = current.CustomerId;
-                await users.UpdateAsync(user);
-            }
-            VerifyDummyPortalPassword(password);
-            return await SignInMailboxOwnerAsync(user, user.MailboxId.Value, password);
+            return await SignInMailboxOwnerAsync(owner, mailbox, password);
         }
 
-        VerifyDummyMailboxPassword(password);
+        var user = await users.FindByEmailAsync(login);
+        if (user is null || user.MailboxId is not null)
+        {
+            // Unknown, or the owner of a mailbox that is gone: the same work as a real attempt, the same answer.
+            await VerifyDummyPortalPasswordAsync(password);
+            await VerifyDummyMailboxPasswordAsync(password);
+            return Outcome.Failed;
+        }
+
+        await VerifyDummyMailboxPasswordAsync(password);
         if (await users.IsLockedOutAsync(user))
         {
             // Identity refuses a locked-out user before hashing; hash anyway, so the time does not tell.
-            VerifyDummyPortalPassword(password);
+            await VerifyDummyPortalPasswordAsync(password);
             return Outcome.LockedOut;
         }
-        var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
+        var result = await pool.RunAsync(TenantOf(user), () => signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: false));
         // Only someone who knows the password learns that the account is suspended.
         if ((result.Succeeded || result.RequiresTwoFactor) && await standing.IsSuspendedAsync(user))
         {
@@ -101,30 +130,73 @@ public sealed class PortalSignIn(
             : Outcome.Failed;
     }
 
-    /// <summary>A mailbox owner has no portal password: the mailbox's own (current) password is checked.</summary>
-    private async Task<Outcome> SignInMailboxOwnerAsync(AppUser user, Guid mailboxId, string password)
+    /// <summary>
+    /// The mailbox's portal account, created at its first sign-in; a mailbox purged and created again under the same
+    /// address is a new mailbox, which the account follows. Null when a portal user that is not a mailbox owner holds
+    /// the address (made before such collisions were refused): neither signs in until an administrator resolves it.
+    /// </summary>
+    private async Task<AppUser?> OwnerOfAsync(MailboxLogin mailbox)
     {
-        var mailbox = await db.Mailboxes.IgnoreQueryFilters().AsNoTracking()
-            .Where(m => m.Id == mailboxId && m.Status != EntityStatus.Deleting && m.Domain!.Status != EntityStatus.Deleting)
-            .Select(m => new { m.PasswordHash }).FirstOrDefaultAsync();
-        var hash = mailbox?.PasswordHash ?? DummyMailboxHash();
-        var valid = mailboxHasher.Verify(hash, password) && mailbox is not null;
-        if (await users.IsLockedOutAsync(user)) return Outcome.LockedOut;
-        if (!valid)
+        var user = await users.FindByEmailAsync(mailbox.Address);
+        if (user is null)
         {
-            await users.AccessFailedAsync(user);
-            return await users.IsLockedOutAsync(user) ? Outcome.LockedOut : Outcome.Failed;
+            var created = await portalUsers.CreateAsync(mailbox.Address, "", Roles.MailboxUser, null, customerId: mailbox.CustomerId, mailboxId: mailbox.Id);
+            return created.Succeeded ? created.Value : null;
         }
-        await users.ResetAccessFailedCountAsync(user);
+        if (user.MailboxId is null)
+        {
+            log.LogWarning("The portal login {Login} is also a hosted mailbox's address; the mailbox owns it, so neither signs in until the portal user gets another address", mailbox.Address);
+            return null;
+        }
+        if (user.MailboxId != mailbox.Id)
+        {
+            user.MailboxId = mailbox.Id;
+            user.CustomerId = mailbox.CustomerId;
+            // A new mailbox is a new owner: nothing the old one's sessions or second factor held carries over.
+            user.SecurityStamp = PortalSessionRevocation.NewStamp();
+            await users.SetTwoFactorEnabledAsync(user, false);
+            await users.UpdateAsync(user);
+        }
+        return user;
+    }
+
+    /// <summary>A mailbox owner has no portal password: the mailbox's own (current) password is checked.</summary>
+    private async Task<Outcome> SignInMailboxOwnerAsync(AppUser user, MailboxLogin mailbox, string password)
+    {
+        var hash = await db.Mailboxes.IgnoreQueryFilters().AsNoTracking().Where(m => m.Id == mailbox.Id).Select(m => m.PasswordHash).FirstOrDefaultAsync();
+        var valid = hash is not null && await mailboxHasher.VerifyAsync(hash, password, TenantOf(user));
+        if (await users.IsLockedOutAsync(user)) return Outcome.LockedOut;
+        if (!valid) return Outcome.Failed;
         if (await standing.IsSuspendedAsync(user)) return Outcome.Suspended;
+        // Mailbox owners may set up two-factor sign-in too: the password is then only the first step.
+        if (await users.GetTwoFactorEnabledAsync(user))
+        {
+            await signIn.Context.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, StoreTwoFactorInfo(user.Id));
+            return Outcome.RequiresTwoFactor;
+        }
         await signIn.SignInAsync(user, isPersistent: false);
         return Outcome.SignedIn;
     }
 
-    private void VerifyDummyPortalPassword(string password) =>
-        users.PasswordHasher.VerifyHashedPassword(new AppUser(), DummyHash.Value, password);
+    /// <summary>What Identity's own password sign-in stores for the second step (its TwoFactorUserIdScheme cookie).</summary>
+    private static System.Security.Claims.ClaimsPrincipal StoreTwoFactorInfo(string userId)
+    {
+        var identity = new System.Security.Claims.ClaimsIdentity(IdentityConstants.TwoFactorUserIdScheme);
+        identity.AddClaim(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, userId));
+        return new System.Security.Claims.ClaimsPrincipal(identity);
+    }
 
-    private void VerifyDummyMailboxPassword(string password) => mailboxHasher.Verify(DummyMailboxHash(), password);
+    /// <summary>The pool's fairness key: the tenant the login belongs to.</summary>
+    public static string TenantOf(AppUser user) =>
+        user.CustomerId is { } c ? "customer:" + c
+        : user.ResellerId is { } r ? "reseller:" + r
+        : "staff";
+
+    private Task VerifyDummyPortalPasswordAsync(string password) =>
+        pool.RunOnThreadPoolAsync(MailAuthenticator.UnknownTenant, () => users.PasswordHasher.VerifyHashedPassword(new AppUser(), DummyHash.Value, password));
+
+    private Task VerifyDummyMailboxPasswordAsync(string password) =>
+        mailboxHasher.VerifyAsync(DummyMailboxHash(), password, MailAuthenticator.UnknownTenant);
 
     private string DummyMailboxHash() => _dummyMailboxHash ??= mailboxHasher.Hash(Guid.NewGuid().ToString());
 
@@ -134,7 +206,7 @@ public sealed class PortalSignIn(
         var localPart = address!.LocalPart.Value;
         var domain = address.Domain.Value;
         return await db.Mailboxes.IgnoreQueryFilters().AsNoTracking()
-            .Where(m => m.LocalPart == localPart && m.Domain!.Name == domain && m.Enabled
+            .Where(m => m.LocalPart == localPart && m.Domain!.Name == domain
                 && m.Status != EntityStatus.Deleting && m.Domain.Status != EntityStatus.Deleting)
             .Select(m => new MailboxLogin(m.Id, m.Domain!.CustomerId, m.LocalPart + "@" + m.Domain.Name))
             .FirstOrDefaultAsync();

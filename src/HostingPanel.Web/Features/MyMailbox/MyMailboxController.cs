@@ -75,15 +75,15 @@ public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderS
     public IActionResult Password() => View(new ChangePasswordInput());
 
     [HttpPost("password")]
-    public async Task<IActionResult> Password(ChangePasswordInput form, CancellationToken ct)
+    public async Task<IActionResult> Password(ChangePasswordInput form, [FromServices] HostingPanel.Web.Features.Account.OwnPasswordChange change, CancellationToken ct)
     {
-        var result = await mailboxes.ChangeOwnPasswordAsync(form, ct);
-        if (result.Succeeded)
+        var failure = await change.ChangeMailboxPasswordAsync(form, ct);
+        if (failure is null)
         {
-            Flash("Your password was changed. Use the new one in your mail programs too.");
+            Flash("Your password was changed. Your other sessions (portal, webmail, mail programs) were signed out: use the new password in your mail programs too.");
             return RedirectToAction(nameof(Index));
         }
-        return Show(result.Failure!) ?? View(form);
+        return Show(failure) ?? View(form);
     }
 
     [HttpGet("setup")]

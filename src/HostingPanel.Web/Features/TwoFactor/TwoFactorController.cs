@@ -9,9 +9,9 @@ namespace HostingPanel.Web.Features.TwoFactor;
 
 /// <summary>
 /// Two-factor sign-in for portal users with Identity's authenticator (TOTP, RFC 6238): enable with a
-/// confirmed code, disable, new recovery codes. Mailbox owners sign in with their mailbox password only.
+/// confirmed code, disable, new recovery codes. Mailbox owners too: their mailbox password is then the first step.
 /// </summary>
-[Route("account/two-factor"), RolesOr404(Roles.Admin, Roles.Support, Roles.Reseller, Roles.Customer)]
+[Route("account/two-factor"), RolesOr404(Roles.Admin, Roles.Support, Roles.Reseller, Roles.Customer, Roles.MailboxUser)]
 public sealed class TwoFactorController(UserManager<AppUser> users, SignInManager<AppUser> signIn) : PortalController
 {
     public const string Issuer = "HostingPanel";
@@ -85,7 +85,9 @@ public sealed class TwoFactorController(UserManager<AppUser> users, SignInManage
         var key = await users.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(key))
         {
+            // Identity gives the user a new security stamp with a new key, which would end this very session: renew its cookie.
             await users.ResetAuthenticatorKeyAsync(user);
+            await signIn.RefreshSignInAsync(user);
             key = await users.GetAuthenticatorKeyAsync(user);
         }
         var email = await users.GetEmailAsync(user) ?? user.UserName ?? "";

@@ -34,26 +34,49 @@ public sealed class WebmailLoginController(
             return View(View_, form);
         }
         var email = form.Email!.Trim();
-        var outcome = await signIn.SignInAsync(email, form.Password!);
-        var user = outcome == PortalSignIn.Outcome.Failed ? null : await users.FindByEmailAsync(email);
-        if (outcome != PortalSignIn.Outcome.SignedIn || user?.MailboxId is not { } mailboxId)
+        AppUser? user;
+        string? portalSession;
+        if (User.IsInRole(Roles.MailboxUser) && await users.GetUserAsync(User) is { MailboxId: not null } current
+            && string.Equals(current.Email, email, StringComparison.OrdinalIgnoreCase))
         {
-            if (outcome is PortalSignIn.Outcome.SignedIn or PortalSignIn.Outcome.RequiresTwoFactor) await signInManager.SignOutAsync();
-            ModelState.AddModelError("", outcome switch
+            // Already signed in to the portal as this mailbox (perhaps with a second factor): only the password IMAP needs is asked.
+            var right = await signIn.CheckMailboxPasswordAsync(current, form.Password!);
+            if (right != true)
             {
-                PortalSignIn.Outcome.LockedOut => "Too many failed attempts. Try again in 15 minutes.",
-                PortalSignIn.Outcome.Failed => "The address or password is not right.",
-                PortalSignIn.Outcome.Suspended => HostingPanel.Application.Users.AccountStanding.SuspendedMessage,
-                _ => "Webmail is for mailboxes: sign in with a mail address and its mailbox password.",
-            });
-            return View(View_, form);
+                ModelState.AddModelError("", right is null ? PortalSignIn.ThrottledMessage : "The address or password is not right.");
+                return View(View_, form);
+            }
+            user = current;
+            portalSession = User.FindFirst(HostingPanel.Application.Users.PortalSessionRegistry.SessionClaim)?.Value;
         }
-
-        var id = sessions.Open(mailboxId, user.Email!, form.Password!);
+        else
+        {
+            var outcome = await signIn.SignInAsync(email, form.Password!);
+            if (outcome == PortalSignIn.Outcome.RequiresTwoFactor && await users.FindByEmailAsync(email) is { MailboxId: not null })
+                // The second factor first; back here afterwards, signed in, for the password IMAP needs.
+                return Redirect("/account/two-factor-code?returnUrl=%2Fwebmail%2Flogin");
+            user = outcome == PortalSignIn.Outcome.Failed ? null : await users.FindByEmailAsync(email);
+            if (outcome != PortalSignIn.Outcome.SignedIn || user?.MailboxId is null)
+            {
+                if (outcome is PortalSignIn.Outcome.SignedIn or PortalSignIn.Outcome.RequiresTwoFactor) await signInManager.SignOutAsync();
+                ModelState.AddModelError("", outcome switch
+                {
+                    PortalSignIn.Outcome.LockedOut => PortalSignIn.ThrottledMessage,
+                    PortalSignIn.Outcome.Failed => "The address or password is not right.",
+                    PortalSignIn.Outcome.Suspended => HostingPanel.Application.Users.AccountStanding.SuspendedMessage,
+                    _ => "Webmail is for mailboxes: sign in with a mail address and its mailbox password.",
+                });
+                return View(View_, form);
+            }
+            // The sign-in just made is not on this request's User yet: its session id is in the cookie being issued.
+            portalSession = HostingPanel.Web.Hosting.PortalSessionCheck.OpenedInThisRequest(HttpContext);
+        }
+        var mailboxId = user.MailboxId!.Value;
+        var id = sessions.Open(mailboxId, portalSession, user.Email!, form.Password!);
         try
         {
             // Log in to IMAP now, so a mailbox without IMAP is told here, not on an empty page.
-            await pool.RunAsync(sessions.Find(id, mailboxId)!, (_, _) => Task.CompletedTask, ct);
+            await pool.RunAsync(sessions.Find(id, mailboxId, portalSession)!, (_, _) => Task.CompletedTask, ct);
         }
         catch (Exception e) when (e is AuthenticationException or IOException or System.Net.Sockets.SocketException or SslHandshakeException)
         {
@@ -71,8 +94,9 @@ public sealed class WebmailLoginController(
     }
 
     [HttpPost("logout"), RolesOr404(Roles.MailboxUser)]
-    public async Task<IActionResult> Logout()
+    public async Task<IActionResult> Logout([FromServices] HostingPanel.Application.Users.PortalSessionRegistry portalSessions)
     {
+        await AccountController.EndThisSessionAsync(HttpContext, portalSessions);
         if (Request.Cookies[WebmailSessionAttribute.CookieName] is { } id && sessions.Close(id) is { } lastOfMailbox)
             pool.CloseMailbox(lastOfMailbox);
         Response.Cookies.Delete(WebmailSessionAttribute.CookieName, new CookieOptions { Path = "/webmail" });

@@ -21,7 +21,7 @@ public sealed class WebmailSessionAttribute : Attribute, IAsyncActionFilter
         var http = context.HttpContext;
         var sessions = http.RequestServices.GetRequiredService<WebmailSessions>();
         var mailboxId = HttpActorAccessor.FromPrincipal(http).MailboxId;
-        var credentials = sessions.Find(http.Request.Cookies[CookieName], mailboxId);
+        var credentials = sessions.Find(http.Request.Cookies[CookieName], mailboxId, PortalSessionOf(http));
         if (credentials is null)
         {
             var background = http.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.Ordinal)
@@ -34,4 +34,8 @@ public sealed class WebmailSessionAttribute : Attribute, IAsyncActionFilter
     }
 
     public static WebmailCredentials Of(HttpContext http) => (WebmailCredentials)http.Items[ItemKey]!;
+
+    /// <summary>The portal sign-in of the request (its session id claim): a webmail session lives inside one.</summary>
+    public static string? PortalSessionOf(HttpContext http) =>
+        http.User.FindFirst(HostingPanel.Application.Users.PortalSessionRegistry.SessionClaim)?.Value;
 }

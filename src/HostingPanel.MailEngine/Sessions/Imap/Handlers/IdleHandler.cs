@@ -59,6 +59,9 @@ internal static class IdleHandler
             }
             catch (OperationCanceledException)
             {
+                // The connection is ending (shutdown, or its login was revoked): leave rather than wait for the client's
+                // line, whose read may not see the cancellation (without this, IDLE spun here).
+                cancellationToken.ThrowIfCancellationRequested();
                 continue;
             }
 
