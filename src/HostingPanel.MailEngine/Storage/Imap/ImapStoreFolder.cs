@@ -160,7 +160,17 @@ public sealed class ImapStoreFolder : IImapFolder
 
     public async ValueTask<uint> ClaimRecentAsync(uint upTo, CancellationToken cancellationToken)
     {
-        var from = await Store.ClaimRecentAsync(_folderId, upTo, cancellationToken);
+        long from;
+        try
+        {
+            from = await Store.ClaimRecentAsync(_folderId, upTo, cancellationToken);
+        }
+        catch (Exception e) when (StorageFull.Is(e))
+        {
+            // \Recent is advisory (RFC 3501 2.3.2): on a full disk the session sees none rather than a
+            // SELECT refused, so a user can still open the folder and delete mail to make room.
+            return upTo;
+        }
         // The shared row read holds the old floor: the next session to open the folder must see this claim.
         ImapFolderRowReads.For(Store).Forget(_folderId);
         return (uint)from;
