@@ -18,7 +18,12 @@ public sealed class AuthorizationCoverageTests
     private static readonly HashSet<string> WithoutAntiforgery = ["AutoconfigController.Autodiscover"];
 
     /// <summary>Pages for every signed-in user whatever the role (the global policy requires sign-in): each picks its own content.</summary>
-    private static readonly HashSet<string> AnySignedIn = ["AccountController.Logout", "HomeController.Index"];
+    private static readonly HashSet<string> AnySignedIn =
+    [
+        "AccountController.Logout", "HomeController.Index",
+        // Every signed-in user's own password and browser sessions (/account/security): only ever their own.
+        "SecurityController.Index", "SecurityController.Password", "SecurityController.End", "SecurityController.EndOthers",
+    ];
 
     private static IEnumerable<(Type Controller, MethodInfo Action)> Actions() =>
         typeof(PortalController).Assembly.GetTypes()

@@ -56,13 +56,17 @@ public sealed class WebmailHostFixture : MailHostFixture, IAsyncLifetime
     }
 
     /// <summary>A customer with <paramref name="domain"/>, the mailboxes, and aliases (local part → local parts), active in the engine.</summary>
-    public async Task CreateDomainAsync(string domain, string[] mailboxes, params (string Alias, string[] To)[] aliases)
+    public Task CreateDomainAsync(string domain, string[] mailboxes, params (string Alias, string[] To)[] aliases) =>
+        CreateDomainAsync(domain, $"owner@{domain}", mailboxes, aliases);
+
+    /// <summary>A customer signing in as <paramref name="customerEmail"/> with a domain, its mailboxes and aliases.</summary>
+    public async Task CreateDomainAsync(string domain, string customerEmail, string[] mailboxes, params (string Alias, string[] To)[] aliases)
     {
         await using (var s = As())
         {
             var customer = await s.ServiceProvider.GetRequiredService<CustomerService>().CreateAsync(new CreateCustomerInput
             {
-                Name = domain, Email = $"owner@{domain}", Password = "customer-password-1",
+                Name = domain, Email = customerEmail, Password = "customer-password-1",
                 Limits = new PlanLimitsInput { MaxDomains = 2, MaxMailboxes = 10, DiskQuotaMb = 1000 },
             }, Ct);
             Assert.True(customer.Succeeded, customer.Failure?.Message);
