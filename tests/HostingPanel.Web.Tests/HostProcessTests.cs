@@ -13,13 +13,17 @@ public sealed class HostProcessTests : IDisposable
     [Fact]
     public async Task FirstStart_PrintsWhereItListens_AndTheGeneratedAdminLogin_ThenServesTheLoginPage()
     {
-        var port = ProductProcess.FreePort();
-        await using var product = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, port, withMail: true));
-        Assert.True(await product.WaitForOutputAsync("HostingPanel is running.", StartTimeout), product.Stdout + product.Stderr);
-        await product.WaitForOutputAsync("Password:", TimeSpan.FromSeconds(5));
+        await using var product = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, withMail: true));
+        Assert.True(await product.WaitUntilRunningAsync(StartTimeout), product.Stdout + product.Stderr);
 
-        Assert.Contains($"Portal and API: http://127.0.0.1:{port}", product.Stdout);
-        Assert.Contains("IMAP:", product.Stdout);
+        var port = product.HttpPort;
+        // The mail lines name the ports actually bound (the settings asked the OS for free ones).
+        Assert.Matches(@"IMAP: +127\.0\.0\.1:[1-9][0-9]* \(STARTTLS\), 127\.0\.0\.1:[1-9][0-9]* \(TLS\)", product.Stdout);
+        using (var imap = new TcpClient())
+        {
+            await imap.ConnectAsync(IPAddress.Loopback, product.MailPort("imap"), TestContext.Current.CancellationToken);
+            Assert.StartsWith("* OK", await new StreamReader(imap.GetStream()).ReadLineAsync(TestContext.Current.CancellationToken));
+        }
         Assert.Contains("First admin:    admin@example.com", product.Stdout);
         var passwordFile = Path.Combine(_data, "initial-admin-password.txt");
         var stored = (await File.ReadAllLinesAsync(passwordFile, TestContext.Current.CancellationToken))[1];
@@ -35,14 +39,12 @@ public sealed class HostProcessTests : IDisposable
     [Fact]
     public async Task SecondStart_DoesNotPrintThePasswordAgain()
     {
-        var port = ProductProcess.FreePort();
-        await using (var first = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, port)))
-            Assert.True(await first.WaitForOutputAsync("HostingPanel is running.", StartTimeout), first.Stdout + first.Stderr);
+        await using (var first = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data)))
+            Assert.True(await first.WaitUntilRunningAsync(StartTimeout), first.Stdout + first.Stderr);
         var stored = (await File.ReadAllLinesAsync(Path.Combine(_data, "initial-admin-password.txt"), TestContext.Current.CancellationToken))[1];
 
-        await using var second = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, port));
-        Assert.True(await second.WaitForOutputAsync("HostingPanel is running.", StartTimeout), second.Stdout + second.Stderr);
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        await using var second = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data));
+        Assert.True(await second.WaitUntilRunningAsync(StartTimeout), second.Stdout + second.Stderr);
         Assert.DoesNotContain(stored, second.Stdout);
         Assert.Contains("the generated password is in", second.Stdout);
     }
@@ -58,7 +60,7 @@ public sealed class HostProcessTests : IDisposable
     [Theory, MemberData(nameof(BadStarts))]
     public async Task BadSettings_StopStartUp_WithOneClearLine(string why, string[] extra, string expected)
     {
-        var args = ProductProcess.IsolatedArgs(_data, ProductProcess.FreePort()).Concat(extra).ToArray();
+        var args = ProductProcess.IsolatedArgs(_data).Concat(extra).ToArray();
         await using var product = ProductProcess.Start(Path.GetTempPath(), args);
         var code = await product.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
@@ -76,7 +78,7 @@ public sealed class HostProcessTests : IDisposable
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
-        await using var product = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, port));
+        await using var product = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data).Append($"--Urls=http://127.0.0.1:{port}").ToArray());
         Assert.Equal(1, await product.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         var line = Assert.Single(product.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("a port is already in use", line);
@@ -90,14 +92,13 @@ public sealed class HostProcessTests : IDisposable
     [Fact]
     public async Task SecondProcess_OnTheSameMailPorts_StopsWithOneClearLine_AndTheFirstKeepsThePorts()
     {
-        var firstArgs = ProductProcess.IsolatedArgs(_data, ProductProcess.FreePort(), withMail: true);
-        await using var first = ProductProcess.Start(Path.GetTempPath(), firstArgs);
-        Assert.True(await first.WaitForOutputAsync("HostingPanel is running.", StartTimeout), first.Stdout + first.Stderr);
+        await using var first = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, withMail: true));
+        Assert.True(await first.WaitUntilRunningAsync(StartTimeout), first.Stdout + first.Stderr);
 
         foreach (var listener in new[] { "Imap", "Pop3", "Smtp", "Submission" })
         {
-            var port = firstArgs.Single(a => a.StartsWith($"--Mail:{listener}:Port=", StringComparison.Ordinal));
-            var secondArgs = ProductProcess.IsolatedArgs(_data + "-second-" + listener, ProductProcess.FreePort(), withMail: true)
+            var port = $"--Mail:{listener}:Port={first.MailPort(listener)}";
+            var secondArgs = ProductProcess.IsolatedArgs(_data + "-second-" + listener, withMail: true)
                 .Where(a => !a.StartsWith($"--Mail:{listener}:Port=", StringComparison.Ordinal)).Append(port).ToArray();
             await using var second = ProductProcess.Start(Path.GetTempPath(), secondArgs);
             Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromSeconds(90)));
@@ -107,7 +108,7 @@ public sealed class HostProcessTests : IDisposable
         }
 
         // Every connection still reaches the first process.
-        var smtpPort = int.Parse(firstArgs.Single(a => a.StartsWith("--Mail:Smtp:Port=", StringComparison.Ordinal)).Split('=')[1]);
+        var smtpPort = first.MailPort("smtp");
         for (var i = 0; i < 10; i++)
         {
             using var tcp = new TcpClient();
@@ -127,7 +128,7 @@ public sealed class HostProcessTests : IDisposable
     [Fact]
     public async Task HardFileLimitBelowTheConnectionLimits_StopsStartUp_WithOneClearLine()
     {
-        await using var product = ProductProcess.StartWithFileLimit(5000, Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, ProductProcess.FreePort(), withMail: true));
+        await using var product = ProductProcess.StartWithFileLimit(5000, Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, withMail: true));
         Assert.Equal(1, await product.WaitForExitAsync(TimeSpan.FromSeconds(90)));
         var line = Assert.Single(product.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("HostingPanel cannot start: the connection limits allow 10,024 open files", line);

@@ -1,3 +1,4 @@
+using HostingPanel.MailEngine.Listeners;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -20,7 +21,7 @@ public static class StartupBanner
             $"  Data directory: {settings.DataDirectory}",
         };
         lines.Add($"  Roles:          {RolesLine(settings.Roles)}");
-        foreach (var line in MailPortLines(config)) lines.Add(line);
+        foreach (var line in MailPortLines(config, app.Services)) lines.Add(line);
         var email = config["Bootstrap:AdminEmail"] ?? "admin@example.com";
         var passwordFile = Path.Combine(settings.DataDirectory, Bootstrapper.PasswordFileName);
         if (generatedPassword is not null)
@@ -65,19 +66,20 @@ public static class StartupBanner
             : line;
     }
 
-    private static IEnumerable<string> MailPortLines(IConfiguration config)
+    /// <summary>
+    /// The ports the listeners actually bound, from the engine's registry: a negative port in the settings asks the
+    /// OS for a free one, and an operator (or a test) must be able to read which one it got.
+    /// </summary>
+    private static IEnumerable<string> MailPortLines(IConfiguration config, IServiceProvider services)
     {
         if (!PanelRoles.Parse(config["Roles"]).Mail) yield break;
-        var bind = config["Mail:BindAddress"] ?? "127.0.0.1";
+        var registry = services.GetService<IMailListenerRegistry>();
         // Port 0 switches a listener off (docs/contract.md section 2).
-        string At(string key, int fallback, string what)
-        {
-            var port = config[$"Mail:{key}:Port"] ?? fallback.ToString();
-            return port == "0" ? $"off ({what})" : $"{bind}:{port} ({what})";
-        }
-        yield return $"  IMAP:           {At("Imap", 1143, "STARTTLS")}, {At("Imaps", 1993, "TLS")}";
-        yield return $"  POP3:           {At("Pop3", 1110, "STLS")}, {At("Pop3s", 1995, "TLS")}";
-        yield return $"  SMTP:           {At("Smtp", 2525, "inbound")}, {At("Submission", 1587, "submission, STARTTLS")}, {At("Submissions", 1465, "TLS")}";
-        yield return $"  ManageSieve:    {At("ManageSieve", 4190, "STARTTLS")}";
+        string At(string name, string what) =>
+            registry?.EndPoints.TryGetValue(name, out var endPoint) == true ? $"{endPoint} ({what})" : $"off ({what})";
+        yield return $"  IMAP:           {At("imap", "STARTTLS")}, {At("imaps", "TLS")}";
+        yield return $"  POP3:           {At("pop3", "STLS")}, {At("pop3s", "TLS")}";
+        yield return $"  SMTP:           {At("smtp", "inbound")}, {At("submission", "submission, STARTTLS")}, {At("submissions", "TLS")}";
+        yield return $"  ManageSieve:    {At("managesieve", "STARTTLS")}";
     }
 }

@@ -22,8 +22,9 @@ public class MailHostFixture : PanelHostFixture
         yield return new("Provisioning:PollInterval", "00:00:01");
         // Tests run reconciliation themselves, at known moments.
         yield return new("Provisioning:ReconcileStartDelay", "01:00:00");
-        foreach (var key in new[] { "Imap", "Imaps", "Pop3", "Pop3s", "Smtp", "Submission", "Submissions", "ManageSieve" })
-            yield return new($"Mail:{key}:Port", ProductProcess.FreePort().ToString());
+        // -1: the OS picks a free port at bind time; Port() reads it back from the engine.
+        foreach (var key in ProductProcess.EveryMailListener.Split(','))
+            yield return new($"Mail:{key}:Port", "-1");
     }
 
     public int Port(string listener) => App.Services.GetRequiredService<IMailListenerRegistry>().GetPort(listener)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace HostingPanel.Web.Tests.Infrastructure;
 
@@ -71,6 +72,11 @@ public sealed class ProductProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// A port nothing listens on at this moment. Only for a port the test itself connects to expecting nobody there:
+    /// handing it to a server races every other socket opened in between (mail ports are exclusive, and an outgoing
+    /// connection may take the same number), so servers are started on port 0 and report what they bound.
+    /// </summary>
     public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
@@ -78,15 +84,64 @@ public sealed class ProductProcess : IAsyncDisposable
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    /// <summary>Settings that keep a test's product off the default ports and out of the repository.</summary>
-    public static string[] IsolatedArgs(string dataDirectory, int httpPort, bool withMail = false)
+    public const string EveryMailListener = "Imap,Imaps,Pop3,Pop3s,Smtp,Submission,Submissions,ManageSieve";
+
+    /// <summary>
+    /// Settings that keep a test's product off the default ports and out of the repository. Every port is chosen by
+    /// the OS at bind time (HTTP port 0, mail ports -1); <see cref="HttpPort"/> and <see cref="MailPort"/> read what the
+    /// start-up banner says was bound.
+    /// </summary>
+    public static string[] IsolatedArgs(string dataDirectory, bool withMail = false)
     {
-        var args = new List<string> { $"--Urls=http://127.0.0.1:{httpPort}", $"--Storage:DataDirectory={dataDirectory}" };
+        var args = new List<string> { "--Urls=http://127.0.0.1:0", $"--Storage:DataDirectory={dataDirectory}" };
         if (!withMail) args.Add("--Roles=Portal,Worker");
         else
-            foreach (var key in new[] { "Imap", "Imaps", "Pop3", "Pop3s", "Smtp", "Submission", "Submissions", "ManageSieve" })
-                args.Add($"--Mail:{key}:Port={FreePort()}");
+            foreach (var key in EveryMailListener.Split(','))
+                args.Add($"--Mail:{key}:Port=-1");
         return args.ToArray();
+    }
+
+    /// <summary>Waits for the whole start-up banner (it ends with the admin login line).</summary>
+    public async Task<bool> WaitUntilRunningAsync(TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            var stdout = Stdout;
+            if (stdout.Contains("HostingPanel is running.", StringComparison.Ordinal)
+                && (stdout.Contains("  Password:", StringComparison.Ordinal) || stdout.Contains("  Log in as", StringComparison.Ordinal)))
+                return true;
+            if (HasExited) return false;
+            await Task.Delay(100);
+        }
+        return false;
+    }
+
+    /// <summary>The portal's port, as the banner printed it.</summary>
+    public int HttpPort
+    {
+        get
+        {
+            var match = Regex.Match(Stdout, @"Portal and API: http://127\.0\.0\.1:(\d+)");
+            return match.Success ? int.Parse(match.Groups[1].Value) : throw new InvalidOperationException("no portal address in the banner: " + Stdout);
+        }
+    }
+
+    /// <summary>A mail listener's port ("imap", "pop3s", "submission", ...), as the banner printed it.</summary>
+    public int MailPort(string listener)
+    {
+        var (label, index) = listener.ToLowerInvariant() switch
+        {
+            "imap" => ("IMAP:", 0), "imaps" => ("IMAP:", 1),
+            "pop3" => ("POP3:", 0), "pop3s" => ("POP3:", 1),
+            "smtp" => ("SMTP:", 0), "submission" => ("SMTP:", 1), "submissions" => ("SMTP:", 2),
+            "managesieve" => ("ManageSieve:", 0),
+            _ => throw new ArgumentException("unknown listener " + listener, nameof(listener)),
+        };
+        var line = Stdout.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith(label, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"no {label} line in the banner: " + Stdout);
+        var entry = Regex.Matches(line, @"(off|[0-9.]+:(\d+)) \(")[index];
+        return entry.Groups[2].Success ? int.Parse(entry.Groups[2].Value) : throw new InvalidOperationException($"{listener} is off: {line}");
     }
 
     /// <summary>SIGKILL, as a crash or an out-of-memory kill would end it: no shutdown code runs.</summary>

@@ -1,3 +1,4 @@
+using HostingPanel.MailEngine.Listeners;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -38,11 +39,10 @@ public sealed class MultiNodeRolesTests : IAsyncDisposable
         var server = TestEnvironment.RequirePostgres();
         _database = $"hp_test_{Guid.NewGuid():N}";
         var connection = new NpgsqlConnectionStringBuilder(server) { Database = _database }.ToString();
-        var pop3Port = ProductProcess.FreePort();
 
         // The mail node first: it creates the schema both nodes use.
         var mailNode = await StartAsync(connection, "Worker,Mail",
-            [new("Mail:Pop3:Port", pop3Port.ToString()), new("Mail:AllowPlaintextAuth", "true"), new("Mail:Auth:FailureDelay", "00:00:00")]);
+            [new("Mail:Pop3:Port", "-1"), new("Mail:AllowPlaintextAuth", "true"), new("Mail:Auth:FailureDelay", "00:00:00")]);
         var portalNode = await StartAsync(connection, "Portal", []);
         Assert.Empty(portalNode.Services.GetServices<IHostedService>().OfType<OutboxProcessor>());
         Assert.Single(mailNode.Services.GetServices<IHostedService>().OfType<OutboxProcessor>());
@@ -69,6 +69,7 @@ public sealed class MultiNodeRolesTests : IAsyncDisposable
         } while (sw.Elapsed < TimeSpan.FromSeconds(30));
         Assert.Equal("active", status);
 
+        var pop3Port = mailNode.Services.GetRequiredService<IMailListenerRegistry>().GetPort("pop3")!.Value;
         using var pop = new Pop3Client();
         await pop.ConnectAsync("127.0.0.1", pop3Port, SecureSocketOptions.None, Ct);
         await pop.AuthenticateAsync("adam@nodes.example", Password, Ct);

@@ -17,33 +17,37 @@ public sealed class WorkerKillTests : IDisposable
     [Fact]
     public async Task KilledInTheMiddleOfABatch_RestartFinishesIt_NothingLostNothingDoubled()
     {
-        var httpPort = ProductProcess.FreePort();
-        var pop3Port = ProductProcess.FreePort();
-        string[] Args() => ProductProcess.IsolatedArgs(_data, httpPort, withMail: true)
-            .Where(a => !a.StartsWith("--Mail:Pop3:Port", StringComparison.Ordinal))
-            .Concat([$"--Mail:Pop3:Port={pop3Port}", $"--Bootstrap:ApiKey={ApiKey}", "--Mail:AllowPlaintextAuth=true", "--Provisioning:ReconcileStartDelay=01:00:00"])
+        string[] Args() => ProductProcess.IsolatedArgs(_data, withMail: true)
+            .Concat([$"--Bootstrap:ApiKey={ApiKey}", "--Mail:AllowPlaintextAuth=true", "--Provisioning:ReconcileStartDelay=01:00:00"])
             .ToArray();
-        using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        HttpClient Api(ProductProcess product)
+        {
+            var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{product.HttpPort}") };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+            return client;
+        }
 
         const int count = 12;
         await using (var first = ProductProcess.Start(Path.GetTempPath(), Args()))
         {
-            Assert.True(await first.WaitForOutputAsync("HostingPanel is running.", TimeSpan.FromSeconds(90)), first.Stdout + first.Stderr);
-            var customer = await PostAsync(api, "/api/v1/customers", new
+            Assert.True(await first.WaitUntilRunningAsync(TimeSpan.FromSeconds(90)), first.Stdout + first.Stderr);
+            using var firstApi = Api(first);
+            var customer = await PostAsync(firstApi, "/api/v1/customers", new
             {
                 name = "Killed", email = "owner@killed.example", password = "customer-password-1",
                 limits = new { maxDomains = 1, maxMailboxes = count, diskQuotaMb = 1000 },
             });
-            await PostAsync(api, "/api/v1/domains", new { name = "killed.example", customerId = customer.GetProperty("id").GetString() });
+            await PostAsync(firstApi, "/api/v1/domains", new { name = "killed.example", customerId = customer.GetProperty("id").GetString() });
             for (var i = 0; i < count; i++)
-                await PostAsync(api, "/api/v1/domains/killed.example/mailboxes", new { localPart = $"user{i}", password = "mailbox-password-1", quotaMb = 10 });
+                await PostAsync(firstApi, "/api/v1/domains/killed.example/mailboxes", new { localPart = $"user{i}", password = "mailbox-password-1", quotaMb = 10 });
             // No waiting: the worker is in the middle of the batch (or just past it) when the process dies.
             await first.KillAsync();
         }
 
         await using var second = ProductProcess.Start(Path.GetTempPath(), Args());
-        Assert.True(await second.WaitForOutputAsync("HostingPanel is running.", TimeSpan.FromSeconds(90)), second.Stdout + second.Stderr);
+        Assert.True(await second.WaitUntilRunningAsync(TimeSpan.FromSeconds(90)), second.Stdout + second.Stderr);
+        using var api = Api(second);
+        var pop3Port = second.MailPort("pop3");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         JsonElement list;
         do

@@ -40,17 +40,17 @@ public sealed class ConnectionFloodTests : IDisposable
     [Fact]
     public async Task TwentyThousandConnectionsFromOneAddress_LeaveThePortalAndAnotherClientsImapLoginAnswering()
     {
-        var httpPort = ProductProcess.FreePort();
-        var args = ProductProcess.IsolatedArgs(_data, httpPort, withMail: true)
+        var args = ProductProcess.IsolatedArgs(_data, withMail: true)
             .Concat([$"--Bootstrap:ApiKey={ApiKey}", "--Mail:AllowPlaintextAuth=true"]).ToArray();
-        int MailPort(string key) => int.Parse(args.Single(a => a.StartsWith($"--Mail:{key}:Port=", StringComparison.Ordinal)).Split('=')[1]);
+        await using var product = ProductProcess.Start(Path.GetTempPath(), args);
+        Assert.True(await product.WaitUntilRunningAsync(TimeSpan.FromSeconds(90)), product.Stdout + product.Stderr);
+        var httpPort = product.HttpPort;
+        int MailPort(string key) => product.MailPort(key);
         var targets = new (string Name, int Port)[]
         {
             ("imap", MailPort("Imap")), ("pop3", MailPort("Pop3")), ("smtp", MailPort("Smtp")), ("submission", MailPort("Submission")), ("http", httpPort),
         };
 
-        await using var product = ProductProcess.Start(Path.GetTempPath(), args);
-        Assert.True(await product.WaitForOutputAsync("HostingPanel is running.", TimeSpan.FromSeconds(90)), product.Stdout + product.Stderr);
         await CreateMailboxAsync(httpPort);
         Assert.True(await ImapLoginAsync(MailPort("Imap")), "IMAP login before the flood");
         using (var warm = new HttpClient())
