@@ -31,8 +31,6 @@ public static class SmtpReplies
         new(SmtpReplyCode.MailboxNameNotAllowed, $"5.7.1 Sender header <{address}> not owned by the authenticated user");
     public static readonly SmtpResponse FromHeaderMissing = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 message has no From header address");
     public static readonly SmtpResponse NullSenderRefused = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 a null sender is not allowed on submission");
-    public static readonly SmtpResponse BareLineEnd =
-        new(SmtpReplyCode.TransactionFailed, "5.6.0 message contains a bare CR or LF; lines must end with CRLF (RFC 5321 section 2.3.8)");
     public static readonly SmtpResponse TooManyHops = new(SmtpReplyCode.TransactionFailed, "5.4.6 too many Received headers, mail loop?");
     public static readonly SmtpResponse HeaderFieldTooBig = new(SmtpReplyCode.TransactionFailed, $"5.6.0 a header field exceeds {MessageHeaderLimit.MaxFieldBytes} bytes");
     public static readonly SmtpResponse MessageTooBig = new(SmtpReplyCode.SizeLimitExceeded, "5.3.4 message exceeds the maximum size");

@@ -32,8 +32,11 @@ internal sealed class SmtpMessageStore(
     SmtpListenerKind kind, MailDelivery delivery, MailDirectory directory, OutboundQueue queue, BounceSender bounces,
     SmtpLimitsOptions limits, string hostname, TimeProvider time, DeliveryRecorder recorder, ILogger logger) : IMessageStore
 {
-    public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> received, CancellationToken cancellationToken)
     {
+        // Bare LF and bare CR become CRLF before anything reads or keeps the message (Postfix's
+        // "normalize"); the package has already ended DATA only at CRLF.CRLF (SmtpLineEnds).
+        var buffer = received.Length > limits.MaxMessageSize ? received : SmtpLineEnds.Normalize(received);
         var log = new SmtpDeliveryLog(recorder, context, transaction, buffer, kind);
         try
         {
@@ -51,8 +54,6 @@ internal sealed class SmtpMessageStore(
     {
         if (buffer.Length > limits.MaxMessageSize)
             return log.RefuseAll("message_too_big", SmtpReplies.MessageTooBig);
-        if (SmtpText.HasBareLineEnd(buffer))
-            return log.RefuseAll("bare_line_end", SmtpReplies.BareLineEnd);
         if (SmtpText.CountHeaders(buffer, "Received") > limits.MaxReceivedHeaders)
             return log.RefuseAll("too_many_hops", SmtpReplies.TooManyHops);
         if (Protocol.MessageHeaderLimit.HasOversizedField(buffer))
