@@ -30,7 +30,7 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 /// </summary>
 internal sealed class SmtpMessageStore(
     SmtpListenerKind kind, MailDelivery delivery, MailDirectory directory, OutboundQueue queue, BounceSender bounces,
-    SmtpLimitsOptions limits, string hostname, TimeProvider time, DeliveryRecorder recorder, ILogger logger) : IMessageStore
+    SmtpLimitsOptions limits, string hostname, TimeProvider time, DeliveryRecorder recorder, SmtpDeliverability deliverability, ILogger logger) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> received, CancellationToken cancellationToken)
     {
@@ -140,9 +140,22 @@ internal sealed class SmtpMessageStore(
         }
         if (external.Count > 0)
         {
-            var queueId = await queue.EnqueueAsync(sender, external, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, ct);
+            // Forwarded copies leave with the sender in SRS form at the forwarding address's domain; one queue entry per envelope sender.
+            var byEnvelopeSender = new Dictionary<string, List<string>>(StringComparer.Ordinal);
             foreach (var destination in external)
-                log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
+            {
+                var origin = externalOrigin.GetValueOrDefault(destination, destination);
+                var envelopeSender = origin == destination ? sender : await deliverability.Srs.ForwardSenderAsync(sender, origin, ct);
+                if (!byEnvelopeSender.TryGetValue(envelopeSender, out var group))
+                    byEnvelopeSender[envelopeSender] = group = [];
+                group.Add(destination);
+            }
+            foreach (var (envelopeSender, group) in byEnvelopeSender)
+            {
+                var queueId = await queue.EnqueueAsync(envelopeSender, group, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, ct);
+                foreach (var destination in group)
+                    log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
+            }
         }
 
         var accepted = delivered + external.Count;
