@@ -17,6 +17,7 @@ public sealed class DnsmasqServer : IAsyncDisposable
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "hp-dnsmasq-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly Dictionary<string, List<string>> _txt = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, (string Host, int Preference)> _mx = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _a = new(StringComparer.OrdinalIgnoreCase);
     private Process? _process;
 
     private DnsmasqServer(string binary, int port)
@@ -46,6 +47,9 @@ public sealed class DnsmasqServer : IAsyncDisposable
 
     public void RemoveTxt(string name) => _txt.Remove(name.TrimEnd('.'));
 
+    /// <summary>Sets the A record of <paramref name="name"/> (an IPv4 address).</summary>
+    public void SetA(string name, string address) => _a[name.TrimEnd('.')] = address;
+
     public void SetMx(string domain, string host, int preference = 10) => _mx[domain.TrimEnd('.')] = (host.TrimEnd('.'), preference);
 
     /// <summary>Restarts the server with the records set now, and waits until it answers.</summary>
@@ -60,6 +64,8 @@ public sealed class DnsmasqServer : IAsyncDisposable
         foreach (var (name, values) in _txt)
             foreach (var value in values)
                 conf.Append("txt-record=").Append(name).Append(',').Append(string.Join(',', value.Chunk(255).Select(c => "\"" + new string(c) + "\""))).Append('\n');
+        foreach (var (name, address) in _a)
+            conf.Append("host-record=").Append(name).Append(',').Append(address).Append('\n');
         foreach (var (domain, (host, preference)) in _mx)
             conf.Append("mx-host=").Append(domain).Append(',').Append(host).Append(',').Append(preference).Append('\n');
         var path = Path.Combine(_directory, "dnsmasq.conf");

@@ -61,7 +61,7 @@ public sealed class ImapListeners : IHostedService
         var options = remote is not null && IPAddress.IsLoopback(remote.Address) ? _loopbackOptions : _remoteOptions;
         try
         {
-            await ImapConnectionRunner.RunAsync(socket, options, _authenticator, _tls.ServerOptions(), implicitTls, cancellationToken);
+            await ImapConnectionRunner.RunAsync(socket, options, _authenticator, _tls.SelectOptions, implicitTls, cancellationToken);
         }
         catch (System.Security.Authentication.AuthenticationException e)
         {

@@ -130,6 +130,10 @@ internal sealed class MailListener
     private async Task RunSessionAsync(Socket client, ConnectionLease lease)
     {
         await Task.Yield();
+        // Set inside this async method, both flow into the session and end with it.
+        var scope = new MailSessionScope(_name, client.RemoteEndPoint);
+        MailSessionScope.Current = scope;
+        using var logScope = _logger.BeginScope(scope);
         try
         {
             await _handler(client, _stopping.Token);

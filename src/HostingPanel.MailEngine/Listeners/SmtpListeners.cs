@@ -72,13 +72,21 @@ public sealed class SmtpListeners(
         }
         var userAuthenticator = new SmtpUserAuthenticator(authenticator, _options, logger);
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new SmtpEndpointListenerFactory(connections, new SmtpPipeSettings(_options.Hostname, _limits.MaxCommandLineLength, _options.Limits.PreAuthTimeout), logger));
+        services.Add(new SmtpEndpointListenerFactory(connections, new SmtpPipeSettings(_options.Hostname, _limits.MaxCommandLineLength, _options.Limits.PreAuthTimeout, tls.SelectOptions), logger));
         services.Add(new SmtpCommandFactoryEx(kind == SmtpListenerKind.Submission ? userAuthenticator.IsAuthAllowed : _ => false));
         services.Add(new SmtpMailboxFilter(kind, delivery, directory, _limits, recorder, logger));
         services.Add(new SmtpMessageStore(kind, delivery, directory, queue, bounces, _limits, _options.Hostname, time, recorder, deliverability, logger));
         if (kind == SmtpListenerKind.Submission)
             services.Add(userAuthenticator);
         var server = new SmtpServer.SmtpServer(builder.Build(), services);
+        // The package raises SessionCreated synchronously inside the session's own async method, just before running
+        // it: a scope begun here stays for the whole session (and ends with its flow), so SMTP lines carry the
+        // connection's session id as IMAP and POP3 lines do. Disposing it here would end it at once.
+        server.SessionCreated += (_, e) =>
+        {
+            if (e.Context.Properties.TryGetValue(MailSessionScope.SmtpContextKey, out var scope))
+                _ = logger.BeginScope(scope);
+        };
         server.SessionFaulted += (_, e) => logger.LogDebug(e.Exception, "SMTP session faulted");
         _servers.Add((server, server.StartAsync(_stopping.Token)));
     }

@@ -6,6 +6,7 @@ using HostingPanel.Application.Common;
 using HostingPanel.Data;
 using HostingPanel.Data.Identity;
 using HostingPanel.Web.Api;
+using HostingPanel.Web.Hosting.Acme;
 using HostingPanel.Web.Features;
 using HostingPanel.Web.Hosting.Health;
 using HostingPanel.Web.Hosting.Metrics;
@@ -51,6 +52,7 @@ public static class PanelHost
             builder.Logging.ClearProviders();
             builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; });
         }
+        Acme.AcmeSetup.ConfigureKestrel(builder);
         configure?.Invoke(builder);
         // Connection limits per client address and in total, and their share of the open-files budget.
         HttpConnectionLimits.Apply(builder);
@@ -134,6 +136,7 @@ public static class PanelHost
         services.AddPanelApi();
         services.AddPanelHealth(builder.Configuration, settings);
         services.AddPanelMetrics(builder.Configuration);
+        services.AddAcme(builder.Configuration, settings);
 
         overrideServices?.Invoke(services);
         return builder.Build().ConfigurePipeline();
@@ -153,6 +156,7 @@ public static class PanelHost
         app.MapPanelApi();
         app.MapPanelHealth();
         app.MapPanelMetrics();
+        Acme.AcmeChallenges.Map(app);
         return app;
     }
 

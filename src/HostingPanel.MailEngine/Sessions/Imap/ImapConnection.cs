@@ -19,7 +19,7 @@ public sealed class ImapConnection : IImapChannel
     private static readonly StreamPipeReaderOptions ReaderOptions = new(leaveOpen: true, useZeroByteReads: true);
 
     private readonly ImapSessionOptions _options;
-    private readonly X509Certificate2? _certificate;
+    private readonly ServerOptionsSelectionCallback? _startTls;
     private readonly ImapCommandReader _reader;
     private Stream _stream;
     private PipeReader _input;
@@ -29,16 +29,27 @@ public sealed class ImapConnection : IImapChannel
     private IDisposable? _credentialWatch;
 
     public ImapConnection(Stream stream, ImapSessionOptions options, IImapAuthenticator authenticator, ImapClientInfo client, X509Certificate2? certificate = null)
+        : this(stream, options, authenticator, client, Fixed(certificate))
+    {
+    }
+
+    /// <param name="startTls">Chooses the STARTTLS handshake's options (the certificate by SNI); null: no STARTTLS.</param>
+    public ImapConnection(Stream stream, ImapSessionOptions options, IImapAuthenticator authenticator, ImapClientInfo client, ServerOptionsSelectionCallback? startTls)
     {
         _stream = stream;
-        _options = options with { StartTlsAvailable = certificate is not null && !client.IsSecure };
-        _certificate = certificate;
+        _options = options with { StartTlsAvailable = startTls is not null && !client.IsSecure };
+        _startTls = startTls;
         _reader = new ImapCommandReader(options.Limits);
         _input = PipeReader.Create(stream, ReaderOptions);
         _session = new ImapSession(_options, authenticator, this, client);
     }
 
     public ImapSession Session => _session;
+
+    /// <summary>One certificate for every handshake, whatever name the client asks for.</summary>
+    public static ServerOptionsSelectionCallback? Fixed(X509Certificate2? certificate) => certificate is null
+        ? null
+        : (_, _, _, _) => ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificate = certificate });
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -202,7 +213,7 @@ public sealed class ImapConnection : IImapChannel
         // Anything the client pipelined after STARTTLS was sent in the clear: drop it (RFC 9051 6.2.1).
         await _input.CompleteAsync();
         var tls = new SslStream(_stream, leaveInnerStreamOpen: false);
-        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, cancellationToken);
+        await tls.AuthenticateAsServerAsync(_startTls!, null, cancellationToken);
         _stream = tls;
         _input = PipeReader.Create(tls, ReaderOptions);
         _session.Client = _session.Client with { IsSecure = true };

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 
 namespace HostingPanel.MailEngine.Sessions.Imap;
 
@@ -15,7 +14,8 @@ public static class ImapConnectionRunner
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
 
     /// <exception cref="System.Security.Authentication.AuthenticationException">The TLS handshake failed.</exception>
-    public static async Task RunAsync(Socket socket, ImapSessionOptions options, IImapAuthenticator authenticator, SslServerAuthenticationOptions? tls,
+    /// <param name="tls">Chooses the handshake's options (the certificate by the client's SNI name); null: no TLS.</param>
+    public static async Task RunAsync(Socket socket, ImapSessionOptions options, IImapAuthenticator authenticator, ServerOptionsSelectionCallback? tls,
         bool implicitTls, CancellationToken cancellationToken)
     {
         if (implicitTls && tls is null)
@@ -35,12 +35,12 @@ public static class ImapConnectionRunner
                 ssl = new SslStream(network, leaveInnerStreamOpen: true);
                 using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 handshake.CancelAfter(HandshakeTimeout);
-                await ssl.AuthenticateAsServerAsync(tls!, handshake.Token);
+                await ssl.AuthenticateAsServerAsync(tls!, null, handshake.Token);
                 stream = ssl;
             }
 
             var connection = new ImapConnection(stream, options, authenticator, new ImapClientInfo(remote, implicitTls),
-                implicitTls ? null : tls?.ServerCertificate as X509Certificate2);
+                implicitTls ? null : tls);
             await connection.RunAsync(cancellationToken);
         }
         finally

@@ -22,7 +22,7 @@ public sealed class ImapListener : IAsyncDisposable
             throw new ArgumentException("Implicit TLS needs a certificate.", nameof(certificate));
         }
 
-        var tls = certificate is null ? null : new SslServerAuthenticationOptions { ServerCertificate = certificate };
+        var tls = ImapConnection.Fixed(certificate);
         _listener = new MailListener(implicitTls ? "imaps" : "imap", endPoint,
             (socket, ct) => ImapConnectionRunner.RunAsync(socket, options, authenticator, tls, implicitTls, ct), new MailListenerRegistry(), NullLogger.Instance);
     }

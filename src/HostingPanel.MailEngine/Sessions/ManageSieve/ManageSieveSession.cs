@@ -195,7 +195,7 @@ internal sealed class ManageSieveSession
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        await ssl.AuthenticateAsServerAsync(Services.Tls.ServerOptions(), timeout.Token);
+        await Services.Tls.AuthenticateAsServerAsync(ssl, timeout.Token);
         _stream = ssl;
         IsTls = true;
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 4096, leaveOpen: true));

@@ -172,7 +172,7 @@ internal sealed class Pop3Session
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        await ssl.AuthenticateAsServerAsync(_services.Tls.ServerOptions(), timeout.Token);
+        await _services.Tls.AuthenticateAsServerAsync(ssl, timeout.Token);
         _stream = ssl;
         _tls = true;
         _reader = PipeReader.Create(_stream, ReaderOptions);

@@ -17,7 +17,8 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 
 /// <summary>What every SMTP session's pipe needs to know.</summary>
 /// <param name="PreAuthTimeout">Longest wait for a command before AUTH (submission) or the first MAIL FROM (MX).</param>
-internal sealed record SmtpPipeSettings(string ServerName, int MaxLineLength, TimeSpan PreAuthTimeout);
+/// <param name="Tls">Chooses each handshake's certificate by the client's SNI name; null: the one the package hands over.</param>
+internal sealed record SmtpPipeSettings(string ServerName, int MaxLineLength, TimeSpan PreAuthTimeout, ServerOptionsSelectionCallback? Tls = null);
 
 /// <summary>
 /// The session's byte pipe. Replies pass through <see cref="SmtpReplyStream"/> (enhanced status codes);
@@ -70,13 +71,16 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
         await Input.CompleteAsync();
         await Output.CompleteAsync();
         var ssl = new SslStream(_network, leaveInnerStreamOpen: true);
-        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-        {
-            ServerCertificate = certificate,
-            EnabledSslProtocols = protocols,
-            ClientCertificateRequired = false,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        }, cancellationToken);
+        if (_settings.Tls is { } select)
+            await ssl.AuthenticateAsServerAsync(select, null, cancellationToken);
+        else
+            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = certificate,
+                EnabledSslProtocols = protocols,
+                ClientCertificateRequired = false,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            }, cancellationToken);
         _stream = ssl;
         (Input, Output) = CreatePipes(ssl);
     }
