@@ -26,7 +26,11 @@ public sealed record QueuedMessage(
     DateTimeOffset NextAttemptAt,
     string? LastError,
     long Size,
-    bool IsBounce);
+    bool IsBounce)
+{
+    /// <summary>The authenticated mailbox that submitted it (null for forwards, bounces, notices): its mail waits while its sending is held.</summary>
+    public string? SubmittedBy { get; init; }
+}
 
 /// <summary>How many entries wait and since when the oldest does (null when the queue is empty).</summary>
 public sealed record QueueStatistics(int Depth, DateTimeOffset? OldestCreatedAt)
@@ -111,13 +115,14 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
     public Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, byte[] message, bool isBounce, CancellationToken ct = default) =>
         EnqueueAsync(sender, recipients, new MemoryStream(message), isBounce, ct);
 
-    public async Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, Stream message, bool isBounce, CancellationToken ct = default)
+    public async Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, Stream message, bool isBounce, CancellationToken ct = default,
+        string? submittedBy = null)
     {
         var id = _time.GetUtcNow().ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N")[..12];
         var now = _time.GetUtcNow();
         var size = await WriteDurableAsync(Path.Combine(Directory, id + ".eml"), message, ct);
         var entry = new QueuedMessage(id, sender, recipients.Select(r => new QueuedRecipient(r, QueuedRecipientStatus.Pending, null)).ToList(),
-            0, now, now, null, size, isBounce);
+            0, now, now, null, size, isBounce) { SubmittedBy = submittedBy };
         await _lock.WaitAsync(ct);
         try
         {
@@ -230,13 +235,14 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
         }
     }
 
-    internal async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    internal async Task<DateTimeOffset?> NextDueAsync(Func<QueuedMessage, bool> considered, CancellationToken ct)
     {
         await _lock.WaitAsync(ct);
         try
         {
             await EnsureLoadedAsync(ct);
-            return _entries.Count == 0 ? null : _entries.Values.Min(e => e.NextAttemptAt);
+            var entries = _entries.Values.Where(considered).ToList();
+            return entries.Count == 0 ? null : entries.Min(e => e.NextAttemptAt);
         }
         finally
         {
