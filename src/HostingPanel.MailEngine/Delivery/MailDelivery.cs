@@ -24,14 +24,36 @@ public sealed record DeliveryResult(long MailboxId, DeliveryStatus Status, long 
 /// store one durable body for all of them. <see cref="DeliverAsync(Stream, IReadOnlyCollection{long}, long, CancellationToken)"/>
 /// returns only after every copy is committed, so a caller may answer 250 when all results say Delivered.
 /// </summary>
-public sealed class MailDelivery(MailDirectory directory, MailStore store, SieveDelivery sieve, TimeProvider time, Hosting.MailMetrics? metrics = null)
+public sealed class MailDelivery(MailDirectory directory, MailStore store, SieveDelivery sieve, TimeProvider time, Hosting.MailMetrics? metrics = null,
+    Outbound.Srs.SrsRewriter? srs = null)
 {
     public Task<RecipientResolution> ResolveRecipientAsync(string address, CancellationToken ct = default) =>
-        directory.ResolveRecipientAsync(address, ct);
+        ResolveRecipientAsync(address, DeliveryOrigin.Internet, ct);
 
-    /// <summary>Resolution for mail from <paramref name="origin"/> (see <see cref="DeliveryOrigin"/>).</summary>
-    public Task<RecipientResolution> ResolveRecipientAsync(string address, DeliveryOrigin origin, CancellationToken ct = default) =>
-        directory.ResolveRecipientAsync(address, origin, ct);
+    /// <summary>
+    /// Resolution for mail from <paramref name="origin"/> (see <see cref="DeliveryOrigin"/>). An SRS address in a hosted
+    /// domain resolves to the original sender it encodes (a bounce of forwarded mail finding its way back), or to
+    /// <see cref="RecipientStatus.Unknown"/> when forged or expired.
+    /// </summary>
+    public async Task<RecipientResolution> ResolveRecipientAsync(string address, DeliveryOrigin origin, CancellationToken ct = default)
+    {
+        if (srs is not null && await ReverseSrsAsync(address, ct) is { } reversed)
+        {
+            if (reversed.Status != Outbound.Srs.SrsReverseStatus.Ok || MailDirectory.NormalizeAddress(reversed.Address!) is not { } original)
+                return new RecipientResolution(RecipientStatus.Unknown, [], []);
+            var local = await directory.ResolveRecipientAsync(original, origin, ct);
+            return local.Status == RecipientStatus.NotHosted ? new RecipientResolution(RecipientStatus.Ok, [], [original]) : local;
+        }
+        return await directory.ResolveRecipientAsync(address, origin, ct);
+    }
+
+    /// <summary>Null unless <paramref name="address"/> is an SRS address in a hosted domain.</summary>
+    public async Task<Outbound.Srs.SrsReverseResult?> ReverseSrsAsync(string address, CancellationToken ct = default)
+    {
+        if (srs is null || !Outbound.Srs.SrsAddress.IsSrs(address) || !await directory.IsHostedDomainAsync(MailDirectory.DomainOf(address), ct))
+            return null;
+        return srs.Reverse(address);
+    }
 
     /// <summary>
     /// A quick check for RCPT TO (452 4.2.2 when false). <paramref name="size"/> is the SIZE=

@@ -50,6 +50,8 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<SieveDelivery>();
         services.AddSingleton<SieveFilterAdmin>();
         services.AddSingleton<IMailFilterAdmin>(sp => sp.GetRequiredService<SieveFilterAdmin>());
+        services.AddOptions<Outbound.Srs.SrsOptions>().Bind(configuration.GetSection(Outbound.Srs.SrsOptions.SectionName));
+        services.AddSingleton<Outbound.Srs.SrsRewriter>();
         services.AddSingleton<MailDelivery>();
         services.AddSingleton<LoginThrottle>();
         services.TryAddSingleton<PasswordCheckPool>();

@@ -22,7 +22,7 @@ namespace HostingPanel.MailEngine.Listeners;
 public sealed class SmtpListeners(
     IOptions<MailEngineOptions> options, IOptions<SmtpLimitsOptions> limits, MailListenerFactory factory, MailDelivery delivery, MailDirectory directory,
     OutboundQueue queue, BounceSender bounces, MailAuthenticator authenticator, MailTlsCertificate tls, TimeProvider time, DeliveryRecorder recorder,
-    ILogger<SmtpListeners> logger)
+    SmtpDeliverability deliverability, ILogger<SmtpListeners> logger)
     : IHostedService
 {
     private readonly MailEngineOptions _options = options.Value;
@@ -75,7 +75,7 @@ public sealed class SmtpListeners(
         services.Add(new SmtpEndpointListenerFactory(connections, new SmtpPipeSettings(_options.Hostname, _limits.MaxCommandLineLength, _options.Limits.PreAuthTimeout), logger));
         services.Add(new SmtpCommandFactoryEx(kind == SmtpListenerKind.Submission ? userAuthenticator.IsAuthAllowed : _ => false));
         services.Add(new SmtpMailboxFilter(kind, delivery, directory, _limits, recorder, logger));
-        services.Add(new SmtpMessageStore(kind, delivery, directory, queue, bounces, _limits, _options.Hostname, time, recorder, logger));
+        services.Add(new SmtpMessageStore(kind, delivery, directory, queue, bounces, _limits, _options.Hostname, time, recorder, deliverability, logger));
         if (kind == SmtpListenerKind.Submission)
             services.Add(userAuthenticator);
         var server = new SmtpServer.SmtpServer(builder.Build(), services);

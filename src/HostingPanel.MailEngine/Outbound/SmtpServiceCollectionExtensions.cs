@@ -29,6 +29,7 @@ public static class SmtpServiceCollectionExtensions
         services.AddSingleton<Dkim.OutboundDkimSigner>();
         services.AddSingleton<OutboundRelay>();
         services.AddSingleton<BounceSender>();
+        services.AddSingleton<SmtpDeliverability>();
         services.AddSingleton<OutboundWorker>();
         services.AddHostedService<SmtpListeners>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboundWorker>());

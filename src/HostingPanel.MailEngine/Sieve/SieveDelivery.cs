@@ -13,7 +13,7 @@ namespace HostingPanel.MailEngine.Sieve;
 /// script costs one indexed query per delivery (for all recipients together) and nothing else.
 /// </summary>
 public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationResponder vacations, MailStore store, MailDirectory directory,
-    OutboundQueue queue, TimeProvider time, ILogger<SieveDelivery> logger)
+    OutboundQueue queue, TimeProvider time, ILogger<SieveDelivery> logger, Outbound.Srs.SrsRewriter? srs = null)
 {
     /// <summary>Null when no recipient has an active script: deliver to INBOX as always.</summary>
     internal async Task<SieveDeliveryPlan?> PlanAsync(WrittenBody body, string sender, IReadOnlyList<SieveRecipient> recipients, bool allowReject, CancellationToken ct)
@@ -117,10 +117,12 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
         {
             try
             {
-                // RFC 5228 section 4.2: the envelope sender stays; Delivered-To marks the pass for loop detection.
+                // RFC 5228 section 4.2: the envelope sender stays, but in SRS form at the redirecting mailbox's domain, so the
+                // next hop's SPF check sees this server (RFC 7208 section 11.1.1); Delivered-To marks the pass for loop detection.
                 var trace = Encoding.UTF8.GetBytes($"Delivered-To: {recipient.Address}\r\n");
                 var bytes = store.Bodies.ReadAll(body.RelativePath);
-                await queue.EnqueueAsync(sender, addresses, trace.Concat(StripReturnPath(bytes)).ToArray(), isBounce: false, ct);
+                var envelopeSender = srs is null ? sender : await srs.ForwardSenderAsync(sender, recipient.Address, ct);
+                await queue.EnqueueAsync(envelopeSender, addresses, trace.Concat(StripReturnPath(bytes)).ToArray(), isBounce: false, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

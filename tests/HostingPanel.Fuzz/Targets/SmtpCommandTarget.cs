@@ -38,7 +38,8 @@ internal static class SmtpCommandTarget
         var escaped = SmtpText.Escape(text);
         FuzzTargets.Check(escaped.IndexOfAny(['\r', '\n', '\0']) < 0, "SmtpText.Escape left a CR, LF or NUL");
         var data = new ReadOnlySequence<byte>(bytes);
-        SmtpText.HasBareLineEnd(data);
+        var normalized = SmtpLineEnds.Normalize(data);
+        FuzzTargets.Check(SmtpLineEnds.CountBare(normalized) == 0, "SmtpLineEnds.Normalize left a bare CR or LF");
         FuzzTargets.Check(SmtpText.CountHeaders(data, "Received") >= 0, "negative header count");
         var oversized = MessageHeaderLimit.HasOversizedField(data, 64);
         FuzzTargets.Check(oversized || bytes.Length <= 64 || HasShortFields(bytes, 64), "MessageHeaderLimit passed an oversized field");

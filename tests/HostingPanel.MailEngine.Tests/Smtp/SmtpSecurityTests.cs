@@ -21,7 +21,7 @@ public sealed class SmtpSecurityTests
     [InlineData("\r\n.\n")]   // bare LF after the dot
     [InlineData("\n.\n")]
     [InlineData("\r.\r\n")]   // bare CR
-    public async Task Smuggling_OnlyCrLfDotCrLfEndsData_AndBareLineEndsAreRefused(string fakeEnd)
+    public async Task Smuggling_OnlyCrLfDotCrLfEndsData_AndBareLineEndsAreNormalised(string fakeEnd)
     {
         await using var engine = await EngineHost.StartAsync();
         var adam = await engine.CreateMailboxAsync("adam@example.com");
@@ -30,10 +30,12 @@ public sealed class SmtpSecurityTests
         var payload = "Subject: first\r\n\r\nhello" + fakeEnd +
                       "MAIL FROM:<spoof@example.com>\r\nRCPT TO:<betty@example.com>\r\nDATA\r\nSubject: smuggled\r\n\r\nevil\r\n.\r\n";
         await c.WriteAsync(payload);
-        // Everything up to the real CRLF.CRLF is one message: one reply, a refusal for the bare line end.
-        Assert.StartsWith("554 5.6.0", await c.ReadReplyAsync());
-        Assert.StartsWith("250", await c.CommandAsync("NOOP"));
-        Assert.Empty(await SmtpTestKit.InboxAsync(engine, adam));
+        // Everything up to the real CRLF.CRLF is one message: one reply, an acceptance of the normalised message.
+        Assert.StartsWith("250 2.0.0", await c.ReadReplyAsync());
+        Assert.Equal("250 2.0.0 Ok", await c.CommandAsync("NOOP"));
+        var stored = Assert.Single(await SmtpTestKit.InboxAsync(engine, adam));
+        Assert.Contains("Subject: smuggled", stored);
+        SmtpBareLineEndTests.AssertNoBareLineEnds(stored);
         Assert.Empty(await SmtpTestKit.InboxAsync(engine, betty));
     }
 

@@ -14,6 +14,9 @@ public static class SmtpReplies
 
     public static SmtpResponse UnknownRecipient(string address) => new(SmtpReplyCode.MailboxUnavailable, $"5.1.1 <{address}>: no such user here");
     public static SmtpResponse DisabledRecipient(string address) => new(SmtpReplyCode.MailboxUnavailable, $"5.2.1 <{address}>: mailbox disabled");
+    /// <summary>A bounce address this server never gave out, or gave out too long ago (SRS hash or timestamp check).</summary>
+    public static SmtpResponse SrsInvalid(string address, string why) => new(SmtpReplyCode.MailboxUnavailable, $"5.1.1 <{address}>: {why} SRS bounce address");
+    public static SmtpResponse SrsOnlyBounces(string address) => new(SmtpReplyCode.MailboxUnavailable, $"5.7.1 <{address}>: an SRS address accepts only bounces (MAIL FROM:<>)");
     public static SmtpResponse RelayDenied(string address) => new(SmtpReplyCode.TransactionFailed, $"5.7.1 <{address}>: relaying denied");
     public static SmtpResponse MailboxFull(string address) => new(SmtpReplyCode.InsufficientStorage, $"4.2.2 <{address}>: mailbox full");
     public static SmtpResponse MessageDoesNotFit(string addresses) => new(SmtpReplyCode.SizeLimitExceeded, $"5.2.2 {addresses}: mailbox full, message does not fit");
@@ -24,8 +27,6 @@ public static class SmtpReplies
         new(SmtpReplyCode.MailboxNameNotAllowed, $"5.7.1 From header <{address}> not owned by the authenticated user");
     public static readonly SmtpResponse FromHeaderMissing = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 message has no From header address");
     public static readonly SmtpResponse NullSenderRefused = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 a null sender is not allowed on submission");
-    public static readonly SmtpResponse BareLineEnd =
-        new(SmtpReplyCode.TransactionFailed, "5.6.0 message contains a bare CR or LF; lines must end with CRLF (RFC 5321 section 2.3.8)");
     public static readonly SmtpResponse TooManyHops = new(SmtpReplyCode.TransactionFailed, "5.4.6 too many Received headers, mail loop?");
     public static readonly SmtpResponse HeaderFieldTooBig = new(SmtpReplyCode.TransactionFailed, $"5.6.0 a header field exceeds {MessageHeaderLimit.MaxFieldBytes} bytes");
     public static readonly SmtpResponse MessageTooBig = new(SmtpReplyCode.SizeLimitExceeded, "5.3.4 message exceeds the maximum size");

@@ -6,33 +6,6 @@ namespace HostingPanel.MailEngine.Protocol.Smtp;
 /// <summary>Checks on message bytes and on client-supplied text before it reaches headers or logs.</summary>
 public static class SmtpText
 {
-    private const byte ByteCR = (byte)'\r';
-    private const byte ByteLF = (byte)'\n';
-
-    /// <summary>
-    /// True when a CR is not followed by LF or an LF is not preceded by CR. Such bytes are what
-    /// SMTP smuggling (CVE-2023-51764 class) rides on: a lenient server downstream may read
-    /// "&lt;LF&gt;.&lt;CR&gt;&lt;LF&gt;" as the end of the data, so they are refused, never passed on.
-    /// </summary>
-    public static bool HasBareLineEnd(in ReadOnlySequence<byte> data)
-    {
-        var previous = (byte)0;
-        foreach (var segment in data)
-        {
-            var span = segment.Span;
-            for (var i = 0; i < span.Length; i++)
-            {
-                var b = span[i];
-                if (b == ByteLF && previous != ByteCR)
-                    return true;
-                if (previous == ByteCR && b != ByteLF)
-                    return true;
-                previous = b;
-            }
-        }
-        return previous == ByteCR;
-    }
-
     /// <summary>Number of header fields named <paramref name="name"/> in the header section.</summary>
     public static int CountHeaders(in ReadOnlySequence<byte> data, string name)
     {

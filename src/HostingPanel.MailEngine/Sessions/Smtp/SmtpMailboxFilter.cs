@@ -64,8 +64,17 @@ internal sealed class SmtpMailboxFilter(
             throw Refuse(context, sender, to.AsAddress(), "too_many_recipients", SmtpReplies.TooManyRecipients, null);
         var address = MailDirectory.NormalizeAddress(to.AsAddress())
             ?? throw Refuse(context, sender, to.AsAddress(), "bad_address", SmtpReplies.BadAddress, null);
-        var resolution = await delivery.ResolveRecipientAsync(address, context.Origin(kind), cancellationToken);
         var domain = MailDirectory.DomainOf(address);
+        if (await delivery.ReverseSrsAsync(address, cancellationToken) is { } srs)
+        {
+            // Only bounces come back to an SRS address: anything else would make it a relay for whoever learnt one.
+            if (sender.Length > 0)
+                throw Refuse(context, sender, address, "srs_not_bounce", SmtpReplies.SrsOnlyBounces(SmtpText.Escape(address)), domain);
+            if (srs.Status != Outbound.Srs.SrsReverseStatus.Ok)
+                throw Refuse(context, sender, address, "srs_invalid", SmtpReplies.SrsInvalid(SmtpText.Escape(address),
+                    srs.Status == Outbound.Srs.SrsReverseStatus.Expired ? "expired" : "invalid"), domain);
+        }
+        var resolution = await delivery.ResolveRecipientAsync(address, context.Origin(kind), cancellationToken);
         switch (resolution.Status)
         {
             case RecipientStatus.NotHosted when kind == SmtpListenerKind.Submission:

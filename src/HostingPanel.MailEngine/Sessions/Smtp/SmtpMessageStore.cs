@@ -30,10 +30,13 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 /// </summary>
 internal sealed class SmtpMessageStore(
     SmtpListenerKind kind, MailDelivery delivery, MailDirectory directory, OutboundQueue queue, BounceSender bounces,
-    SmtpLimitsOptions limits, string hostname, TimeProvider time, DeliveryRecorder recorder, ILogger logger) : IMessageStore
+    SmtpLimitsOptions limits, string hostname, TimeProvider time, DeliveryRecorder recorder, SmtpDeliverability deliverability, ILogger logger) : IMessageStore
 {
-    public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> received, CancellationToken cancellationToken)
     {
+        // Bare LF and bare CR become CRLF before anything reads or keeps the message (Postfix's
+        // "normalize"); the package has already ended DATA only at CRLF.CRLF (SmtpLineEnds).
+        var buffer = received.Length > limits.MaxMessageSize ? received : SmtpLineEnds.Normalize(received);
         var log = new SmtpDeliveryLog(recorder, context, transaction, buffer, kind);
         try
         {
@@ -51,8 +54,6 @@ internal sealed class SmtpMessageStore(
     {
         if (buffer.Length > limits.MaxMessageSize)
             return log.RefuseAll("message_too_big", SmtpReplies.MessageTooBig);
-        if (SmtpText.HasBareLineEnd(buffer))
-            return log.RefuseAll("bare_line_end", SmtpReplies.BareLineEnd);
         if (SmtpText.CountHeaders(buffer, "Received") > limits.MaxReceivedHeaders)
             return log.RefuseAll("too_many_hops", SmtpReplies.TooManyHops);
         if (Protocol.MessageHeaderLimit.HasOversizedField(buffer))
@@ -139,9 +140,22 @@ internal sealed class SmtpMessageStore(
         }
         if (external.Count > 0)
         {
-            var queueId = await queue.EnqueueAsync(sender, external, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, ct);
+            // Forwarded copies leave with the sender in SRS form at the forwarding address's domain; one queue entry per envelope sender.
+            var byEnvelopeSender = new Dictionary<string, List<string>>(StringComparer.Ordinal);
             foreach (var destination in external)
-                log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
+            {
+                var origin = externalOrigin.GetValueOrDefault(destination, destination);
+                var envelopeSender = origin == destination ? sender : await deliverability.Srs.ForwardSenderAsync(sender, origin, ct);
+                if (!byEnvelopeSender.TryGetValue(envelopeSender, out var group))
+                    byEnvelopeSender[envelopeSender] = group = [];
+                group.Add(destination);
+            }
+            foreach (var (envelopeSender, group) in byEnvelopeSender)
+            {
+                var queueId = await queue.EnqueueAsync(envelopeSender, group, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, ct);
+                foreach (var destination in group)
+                    log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
+            }
         }
 
         var accepted = delivered + external.Count;

@@ -91,8 +91,8 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
 }
 
 /// <summary>
-/// Write side of a session: adds RFC 3463 codes to reply lines that lack them
-/// (<see cref="SmtpEnhancedStatusCodes"/>), except in the greeting and the EHLO/HELO reply, which
+/// Write side of a session: makes the package's sequence refusals 503 (<see cref="SmtpBadSequence"/>)
+/// and adds RFC 3463 codes to reply lines that lack them (<see cref="SmtpEnhancedStatusCodes"/>), except in the greeting and the EHLO/HELO reply, which
 /// start with the server name.
 /// </summary>
 internal sealed class SmtpReplyStream(Stream inner, string serverName, SmtpDataModeFlag dataMode) : Stream
@@ -143,7 +143,7 @@ internal sealed class SmtpReplyStream(Stream inner, string serverName, SmtpDataM
                 _exempt = line.Length > 4 && line.AsSpan(4).StartsWith(serverName, StringComparison.OrdinalIgnoreCase);
             _inMultiline = line.Length > 3 && line[3] == '-';
             dataMode.Value = line.StartsWith("354", StringComparison.Ordinal);
-            var rewritten = _exempt ? line : SmtpEnhancedStatusCodes.Apply(line);
+            var rewritten = _exempt ? line : SmtpEnhancedStatusCodes.Apply(SmtpBadSequence.Rewrite(line));
             output.Write(Encoding.UTF8.GetBytes(rewritten + "\r\n"));
         }
         return output.ToArray();
