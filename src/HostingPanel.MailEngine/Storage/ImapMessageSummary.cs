@@ -116,7 +116,7 @@ public sealed record ImapMessageSummary(string Envelope, string BodyStructure, s
         sb.Append(' ');
         WriteString(sb, RawHeader(entity.Headers, HeaderId.ContentTransferEncoding) ?? "7bit");
         sb.Append(' ').Append(size);
-        if (entity is MessagePart { Message: { } inner })
+        if (Protocol.MimeEncapsulation.TryGetMessage(entity, out var inner))
         {
             sb.Append(' ');
             WriteEnvelope(sb, inner);

@@ -138,12 +138,32 @@ public sealed class ImapCommandReaderTests
     }
 
     [Fact]
-    public void EndlessLineWithoutLf_IsCutOffAtTheDiscardLimit()
+    public void EndlessLineWithoutLf_IsAnsweredAtTheLimit_ThenCutOffAtTheDiscardLimit()
     {
+        // Issue 16.11: a BAD as soon as the line passes the limit (Dovecot answers at once too), not
+        // silence until the LF that never comes; past the discard limit the connection ends.
         var limits = new ImapLimits { MaxLineLength = 100, MaxDiscardSize = 10_000 };
-        var chunks = Enumerable.Repeat(Encoding.ASCII.GetBytes(new string('x', 1000)), 20);
-        var results = FeedChunks(chunks, limits);
-        Assert.Equal(ImapReadResultKind.Fatal, Assert.Single(results).Kind);
+        var chunks = new[] { Encoding.ASCII.GetBytes("A1 NOOP ") }.Concat(Enumerable.Repeat(Encoding.ASCII.GetBytes(new string('x', 1000)), 20));
+        Assert.Equal("REJ A1 Bad LIMIT|FATAL Too much unreadable input.", Describe(FeedChunks(chunks, limits)));
+    }
+
+    [Fact]
+    public void LineLongerThanLimit_WithoutLfYet_IsAnsweredOnce_BeforeItsEnd()
+    {
+        var limits = new ImapLimits { MaxLineLength = 100 };
+        var first = FeedChunks([Encoding.ASCII.GetBytes("A1 NOOP " + new string('x', 200))], limits);
+        Assert.Equal("REJ A1 Bad LIMIT", Describe(first));
+        // The same reader, the line's end and a next command: no second refusal.
+        var reader = new ImapCommandReader(limits);
+        var results = new List<ImapReadResult>();
+        foreach (var chunk in new[] { "A1 NOOP " + new string('x', 200), new string('y', 300) + " {5+}\r\n", "12345\r\n", "A2 NOOP\r\n" })
+        {
+            var sr = new System.Buffers.SequenceReader<byte>(new System.Buffers.ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(chunk)));
+            while (reader.TryRead(ref sr, out var r))
+                results.Add(r);
+            Assert.Equal(0, sr.Remaining);
+        }
+        Assert.Equal("REJ A1 Bad LIMIT|CMD A2:A2 NOOP", Describe(results));
     }
 
     [Fact]

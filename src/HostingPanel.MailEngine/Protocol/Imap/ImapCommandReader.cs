@@ -16,7 +16,8 @@ namespace HostingPanel.MailEngine.Protocol.Imap;
 /// </code>
 /// A line that ends with a literal marker (outside a quoted string) continues, after the literal's
 /// bytes, with the next line. Limits (<see cref="ImapLimits"/>) are checked before anything is
-/// buffered: a too-long line is skipped to its end; a too-large synchronizing literal is refused
+/// buffered: a too-long line is refused as soon as it passes the limit (even if its LF never comes)
+/// and skipped to its end, at most MaxDiscardSize bytes of it; a too-large synchronizing literal is refused
 /// without "+" so the client never sends it; a too-large non-synchronizing literal ends the
 /// connection (tagged BAD [TOOBIG], then BYE) before any of its bytes is read. The non-synchronizing
 /// literals of a command refused for another reason (too many literals, command too large, a
@@ -46,6 +47,9 @@ public sealed class ImapCommandReader
     private long _discardRemaining;
     private long _discardedTotal;
     private ImapFramingError? _pendingError;
+
+    // Whether the refusal in _pendingError has been handed out already (a too-long line, before its end).
+    private bool _answered;
 
     // Whether the too-long line being skipped has already been read up to its LF.
     private bool _discardLineComplete;
@@ -80,6 +84,17 @@ public sealed class ImapCommandReader
 
                     if (tooLong)
                     {
+                        if (!_discardLineComplete && !_answered)
+                        {
+                            // The line broke the limit before its LF arrived: answer now, as Dovecot does,
+                            // instead of staying silent while a client that never sends CRLF keeps writing.
+                            // Its remaining bytes (and a trailing literal's) are still skipped, up to
+                            // MaxDiscardSize, and the refusal is not repeated when the line ends.
+                            _answered = true;
+                            result = ImapReadResult.Reject(_pendingError!);
+                            return true;
+                        }
+
                         continue;
                     }
 
@@ -164,9 +179,18 @@ public sealed class ImapCommandReader
             return false;
         }
 
+        if (skipped && !_discardLineComplete)
+        {
+            // Too long and no LF yet: report it now; the next TryRead skips the rest of the line
+            // (bounded by MaxDiscardSize) without a second refusal.
+            _answered = true;
+            tooLong = true;
+            return true;
+        }
+
         if (skipped)
         {
-            // The rest of the long line may already be here.
+            // The rest of the long line is already here.
             return TryReadLine(ref input, out line, out tooLong);
         }
 
@@ -310,9 +334,7 @@ public sealed class ImapCommandReader
         }
 
         // A synchronizing literal after a refused line is never sent: we do not send "+".
-        result = ImapReadResult.Reject(_pendingError!);
-        Reset();
-        return SkipOutcome.Result;
+        return Answer(out result) ? SkipOutcome.Result : SkipOutcome.Continue;
     }
 
     /// <returns>True when a result is ready; false to keep reading.</returns>
@@ -349,9 +371,7 @@ public sealed class ImapCommandReader
                 return BeginDiscardLiteral(size, out result);
             }
 
-            result = ImapReadResult.Reject(_pendingError);
-            Reset();
-            return true;
+            return Answer(out result);
         }
 
         if (_commandSize > _limits.MaxCommandSize)
@@ -431,6 +451,15 @@ public sealed class ImapCommandReader
         return false;
     }
 
+    /// <summary>Ends a refused command: its refusal, unless it was given already when its line grew too long.</summary>
+    private bool Answer(out ImapReadResult result)
+    {
+        var answered = _answered;
+        result = answered ? default : ImapReadResult.Reject(_pendingError!);
+        Reset();
+        return !answered;
+    }
+
     private bool BeginDiscardLiteral(long size, out ImapReadResult result)
     {
         result = default;
@@ -467,6 +496,7 @@ public sealed class ImapCommandReader
         _commandSize = 0;
         _literal = null;
         _pendingError = null;
+        _answered = false;
         _discardRemaining = 0;
         _discardedTotal = 0;
         _discardTailLength = 0;

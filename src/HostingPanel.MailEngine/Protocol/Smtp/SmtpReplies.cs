@@ -25,6 +25,13 @@ public static class SmtpReplies
     public static readonly SmtpResponse SenderNotOwned = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 sender address not owned by the authenticated user");
     public static SmtpResponse FromHeaderNotOwned(string address) =>
         new(SmtpReplyCode.MailboxNameNotAllowed, $"5.7.1 From header <{address}> not owned by the authenticated user");
+    /// <summary>RFC 5322 section 3.6: exactly one From, at most one Sender; a second one is a malformed message (RFC 3463 5.6.0).</summary>
+    public static SmtpResponse DuplicateOriginatorField(string name, int count) =>
+        new(SmtpReplyCode.TransactionFailed, $"5.6.0 message has {count} {name} header fields; RFC 5322 section 3.6 allows {(name == "From" ? "exactly one" : "at most one")}");
+    public static readonly SmtpResponse SenderHeaderNotOneAddress =
+        new(SmtpReplyCode.TransactionFailed, "5.6.0 the Sender header field must hold exactly one address (RFC 5322 section 3.6.2)");
+    public static SmtpResponse SenderHeaderNotOwned(string address) =>
+        new(SmtpReplyCode.MailboxNameNotAllowed, $"5.7.1 Sender header <{address}> not owned by the authenticated user");
     public static readonly SmtpResponse FromHeaderMissing = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 message has no From header address");
     public static readonly SmtpResponse NullSenderRefused = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 a null sender is not allowed on submission");
     public static readonly SmtpResponse TooManyHops = new(SmtpReplyCode.TransactionFailed, "5.4.6 too many Received headers, mail loop?");

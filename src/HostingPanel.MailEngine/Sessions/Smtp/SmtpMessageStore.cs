@@ -66,7 +66,7 @@ internal sealed class SmtpMessageStore(
         {
             var (refusal, headers) = await CheckFromHeaderAsync(account.Id, buffer, ct);
             if (refusal is not null)
-                return log.RefuseAll("from_not_owned", refusal);
+                return log.RefuseAll(refusal.ReplyCode == SmtpReplyCode.TransactionFailed ? "originator_fields" : "from_not_owned", refusal);
             added = MissingSubmissionHeaders(headers!);
             log.MessageIdAdded(added);
         }
@@ -186,9 +186,22 @@ internal sealed class SmtpMessageStore(
         return text.Length == 0 ? "rejected by the recipient's filter" : text;
     }
 
-    /// <summary>Submission: every From address must be the user's own or an alias that reaches the user.</summary>
+    /// <summary>
+    /// Submission: exactly one From and at most one Sender field in any spelling or folding
+    /// (<see cref="Protocol.MessageOriginatorFields"/>, RFC 5322 section 3.6), and every address in them
+    /// the user's own or an alias that reaches the user. A recipient's reader shows one of several
+    /// From fields, not necessarily the one checked, so a second one is refused, never ignored.
+    /// </summary>
     private async Task<(SmtpResponse? Refusal, HeaderList? Headers)> CheckFromHeaderAsync(long mailboxId, ReadOnlySequence<byte> message, CancellationToken ct)
     {
+        var fields = Protocol.MessageOriginatorFields.Find(message);
+        var froms = fields.Count(f => f.IsFrom);
+        if (froms > 1)
+            return (SmtpReplies.DuplicateOriginatorField("From", froms), null);
+        if (fields.Count - froms > 1)
+            return (SmtpReplies.DuplicateOriginatorField("Sender", fields.Count - froms), null);
+        if (froms == 0)
+            return (SmtpReplies.FromHeaderMissing, null);
         HeaderList headers;
         try
         {
@@ -198,13 +211,22 @@ internal sealed class SmtpMessageStore(
         {
             return (SmtpReplies.FromHeaderMissing, null);
         }
-        var from = headers[HeaderId.From];
-        if (string.IsNullOrEmpty(from) || !InternetAddressList.TryParse(from, out var list) || !list.Mailboxes.Any())
-            return (SmtpReplies.FromHeaderMissing, null);
-        foreach (var mailbox in list.Mailboxes)
+        foreach (var field in fields)
         {
-            if (!await directory.IsOwnedByAsync(mailboxId, mailbox.Address, ct))
-                return (SmtpReplies.FromHeaderNotOwned(SmtpText.Escape(mailbox.Address)), null);
+            var list = InternetAddressList.TryParse(ParserOptions.Default, field.Value, out var parsed) ? parsed : [];
+            var addresses = list.Mailboxes.ToList();
+            if (field.IsFrom && addresses.Count == 0)
+                return (SmtpReplies.FromHeaderMissing, null);
+            if (!field.IsFrom && (addresses.Count != 1 || list.Count != 1))
+                return (SmtpReplies.SenderHeaderNotOneAddress, null);
+            foreach (var mailbox in addresses)
+            {
+                if (!await directory.IsOwnedByAsync(mailboxId, mailbox.Address, ct))
+                {
+                    var shown = SmtpText.Escape(mailbox.Address);
+                    return (field.IsFrom ? SmtpReplies.FromHeaderNotOwned(shown) : SmtpReplies.SenderHeaderNotOwned(shown), null);
+                }
+            }
         }
         return (null, headers);
     }

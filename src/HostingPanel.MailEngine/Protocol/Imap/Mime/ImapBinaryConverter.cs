@@ -82,7 +82,7 @@ public static class ImapBinaryConverter
                 }
 
                 break;
-            case MessagePart { Message: { } inner }:
+            case MessagePart { Message: { } inner } when MimeEncapsulation.TryGetMessage(entity!, out _):
                 foreach (var leaf in Parts(inner.Body))
                 {
                     yield return leaf;

@@ -134,7 +134,7 @@ public sealed class ImapMessageStructure
                     part.Children.Add(BuildPart(child));
                 }
             }
-            else if (entity is MessagePart { Message: { } inner } && messageEnd.ContainsKey(inner))
+            else if (MimeEncapsulation.TryGetMessage(entity, out var inner) && messageEnd.ContainsKey(inner))
             {
                 part.Message = BuildMessage(inner);
             }
