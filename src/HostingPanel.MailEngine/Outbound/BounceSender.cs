@@ -20,9 +20,40 @@ public sealed record FailedRecipient(string Address, string OriginalRecipient, s
 /// reverse-path so they never bounce in turn. A local sender gets it in its INBOX; others through the queue.
 /// <c>original</c> is the failed message, or at least its header section, which is all that is returned.
 /// </summary>
-public sealed class BounceSender(MailDelivery delivery, OutboundQueue queue, IOptions<MailEngineOptions> options, TimeProvider time, ILogger<BounceSender> logger)
+public sealed class BounceSender(MailDelivery delivery, OutboundQueue queue, IOptions<MailEngineOptions> options, TimeProvider time, ILogger<BounceSender> logger,
+    Backscatter.SenderVerifier verifier, IOptions<Backscatter.BounceOptions> bounceOptions)
 {
     private readonly string _hostname = options.Value.Hostname;
+
+    /// <summary>
+    /// A DSN for a message that nobody authenticated (<paramref name="origin"/> given: it came in on the MX port), sent
+    /// only when the envelope sender is verified (<see cref="Backscatter.SenderVerifier"/>: SPF pass or aligned DKIM),
+    /// so a forged sender never gets our bounce (backscatter). <paramref name="origin"/> null: an authenticated
+    /// submission, whose sender the submission checks already proved; the DSN is sent as before.
+    /// </summary>
+    /// <param name="message">The whole message as received (the DKIM check needs the body); its header section is returned.</param>
+    /// <returns>Whether a DSN was sent, and when not, why (for the delivery log).</returns>
+    public async Task<Backscatter.SenderVerdict> SendIfSenderVerifiedAsync(string sender, IReadOnlyList<FailedRecipient> failed, ReadOnlyMemory<byte> message,
+        DateTimeOffset arrival, Backscatter.MessageOrigin? origin, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(sender) || failed.Count == 0)
+            return new Backscatter.SenderVerdict(false, "the null reverse-path gets none (RFC 5321 section 4.5.5)");
+        var verdict = origin is null ? new Backscatter.SenderVerdict(true, "authenticated submission")
+            : !bounceOptions.Value.RequireVerifiedSender ? new Backscatter.SenderVerdict(true, "Mail:Bounces:RequireVerifiedSender is off")
+            : await verifier.VerifyAsync(origin, message, ct);
+        if (verdict.Verified)
+            await SendAsync(sender, failed, HeaderSectionOf(message.Span), arrival, ct);
+        else
+            logger.LogInformation("No bounce to <{Sender}>: {Reason}", Protocol.Smtp.SmtpText.Escape(sender), verdict.Reason);
+        return verdict;
+    }
+
+    private static byte[] HeaderSectionOf(ReadOnlySpan<byte> message)
+    {
+        var head = message[..Math.Min(message.Length, 64 * 1024)];
+        var end = head.IndexOf("\r\n\r\n"u8);
+        return (end < 0 ? head : head[..(end + 4)]).ToArray();
+    }
 
     public async Task SendAsync(string sender, IReadOnlyList<FailedRecipient> failed, byte[] original, DateTimeOffset arrival, CancellationToken ct = default)
     {

@@ -17,6 +17,8 @@ public sealed record QueuedRecipient(string Address, QueuedRecipientStatus Statu
 
 /// <summary>One queue entry as the admin sees it.</summary>
 /// <param name="Sender">Envelope sender; empty for a bounce (null reverse-path).</param>
+/// <param name="Origin">How the message reached us when nobody authenticated it (forwarded from the MX port): a failure
+/// bounces only to a verified sender. Null for authenticated submissions and entries written before it existed.</param>
 public sealed record QueuedMessage(
     string Id,
     string Sender,
@@ -26,7 +28,8 @@ public sealed record QueuedMessage(
     DateTimeOffset NextAttemptAt,
     string? LastError,
     long Size,
-    bool IsBounce);
+    bool IsBounce,
+    Backscatter.MessageOrigin? Origin = null);
 
 /// <summary>How many entries wait and since when the oldest does (null when the queue is empty).</summary>
 public sealed record QueueStatistics(int Depth, DateTimeOffset? OldestCreatedAt)
@@ -111,13 +114,17 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
     public Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, byte[] message, bool isBounce, CancellationToken ct = default) =>
         EnqueueAsync(sender, recipients, new MemoryStream(message), isBounce, ct);
 
-    public async Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, Stream message, bool isBounce, CancellationToken ct = default)
+    public Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, Stream message, bool isBounce, CancellationToken ct = default) =>
+        EnqueueAsync(sender, recipients, message, isBounce, null, ct);
+
+    public async Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, Stream message, bool isBounce, Backscatter.MessageOrigin? origin,
+        CancellationToken ct = default)
     {
         var id = _time.GetUtcNow().ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N")[..12];
         var now = _time.GetUtcNow();
         var size = await WriteDurableAsync(Path.Combine(Directory, id + ".eml"), message, ct);
         var entry = new QueuedMessage(id, sender, recipients.Select(r => new QueuedRecipient(r, QueuedRecipientStatus.Pending, null)).ToList(),
-            0, now, now, null, size, isBounce);
+            0, now, now, null, size, isBounce, origin);
         await _lock.WaitAsync(ct);
         try
         {

@@ -116,6 +116,14 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
         if (!await queue.UpdateAsync(updated, ct))
             return;
         if (failed.Count > 0 && !entry.IsBounce)
-            await bounces.SendAsync(entry.Sender, failed, message, entry.CreatedAt, ct);
+        {
+            // A forward of mail from the Internet bounces only to a verified sender (no backscatter); otherwise the failure
+            // stays in the delivery log, where the forwarding address's tenant sees it.
+            var verdict = await bounces.SendIfSenderVerifiedAsync(entry.Sender, failed, message, entry.CreatedAt, entry.Origin, ct);
+            if (!verdict.Verified && entry.Sender.Length > 0)
+                foreach (var f in failed)
+                    recorder?.Record(new Delivery.DeliveryEvent(time.GetUtcNow(), Delivery.DeliveryOutcome.Bounced, entry.Sender, f.Address, messageId, entry.Size, null,
+                        "dsn_suppressed", $"no delivery status notification to <{entry.Sender}>: {verdict.Reason}", QueueId: entry.Id));
+        }
     }
 }

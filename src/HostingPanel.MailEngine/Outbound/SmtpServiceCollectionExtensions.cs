@@ -28,7 +28,10 @@ public static class SmtpServiceCollectionExtensions
         services.AddOptions<Dkim.DkimOptions>().Bind(configuration.GetSection(Dkim.DkimOptions.SectionName));
         services.AddSingleton<Dkim.OutboundDkimSigner>();
         services.AddSingleton<OutboundRelay>();
+        services.AddOptions<Backscatter.BounceOptions>().Bind(configuration.GetSection(Backscatter.BounceOptions.SectionName));
+        services.AddSingleton<Backscatter.SenderVerifier>();
         services.AddSingleton<BounceSender>();
+        services.AddSingleton<Delivery.ExternalExpansionLimiter>();
         services.AddSingleton<SmtpDeliverability>();
         services.AddSingleton<OutboundWorker>();
         services.AddHostedService<SmtpListeners>();

@@ -1,7 +1,8 @@
 namespace HostingPanel.MailEngine.Sessions.Smtp;
 
 /// <summary>
-/// What the SMTP sessions use to keep mail trusted on both sides: SRS for what they forward. One bundle, so the
+/// What the SMTP sessions use to keep mail trusted on both sides: SRS for what they forward, and the hourly
+/// limit on outside addresses reached through a tenant's aliases and forwards. One bundle, so the
 /// listeners' constructor does not grow with every policy.
 /// </summary>
-public sealed record SmtpDeliverability(Outbound.Srs.SrsRewriter Srs);
+public sealed record SmtpDeliverability(Outbound.Srs.SrsRewriter Srs, Delivery.ExternalExpansionLimiter Expansion);

@@ -108,6 +108,11 @@ internal sealed class SmtpMessageStore(
             }
         }
 
+        if (await ExpansionRefusalAsync(external, externalOrigin, ct) is { } expansionRefusal)
+            return log.RefuseAll(expansionRefusal.ReplyCode == SmtpReplyCode.Aborted ? "expansion_rate" : "too_many_expanded_external", expansionRefusal);
+
+        // Mail from the Internet: who gave it to us, so a failure bounces only to a verified sender.
+        var messageOrigin = kind == SmtpListenerKind.Mx ? new Outbound.Backscatter.MessageOrigin(context.RemoteAddress().ToString(), context.Helo(), sender) : null;
         var id = NewId();
         var now = time.GetUtcNow();
         var received = ReceivedHeader(context, id, transaction.To.Count == 1 ? transaction.To[0].AsAddress() : null, now) + added;
@@ -152,7 +157,7 @@ internal sealed class SmtpMessageStore(
             }
             foreach (var (envelopeSender, group) in byEnvelopeSender)
             {
-                var queueId = await queue.EnqueueAsync(envelopeSender, group, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, ct);
+                var queueId = await queue.EnqueueAsync(envelopeSender, group, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, messageOrigin, ct);
                 foreach (var destination in group)
                     log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
             }
@@ -170,11 +175,40 @@ internal sealed class SmtpMessageStore(
         if (accepted == 0)
             return log.RefuseAll(failures.Any(f => f.Status == "5.2.2") ? "mailbox_full" : "unknown_recipient",
                 failures.Any(f => f.Status == "5.2.2") ? SmtpReplies.MessageDoesNotFit(failedText) : SmtpReplies.NotDelivered);
-        if (sender.Length > 0)
-            await bounces.SendAsync(sender, failures, HeaderSection(buffer), now, ct);
+        var verdict = await bounces.SendIfSenderVerifiedAsync(sender, failures, buffer.ToArray(), now, messageOrigin, ct);
+        var noDsn = verdict.Verified ? "" : $"; no delivery status notification to <{SmtpText.Escape(sender)}>: {verdict.Reason}";
         foreach (var failure in failures)
-            log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic);
-        return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone), a delivery status notification follows"));
+            log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic + noDsn);
+        return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone)"
+            + (verdict.Verified ? ", a delivery status notification follows" : ", no delivery status notification follows")));
+    }
+
+    /// <summary>
+    /// Issue 16.10, no amplification: the outside addresses this message reaches through aliases and forwards (not the
+    /// ones addressed directly) are capped per message and counted per tenant per hour; null when within both.
+    /// </summary>
+    private async Task<SmtpResponse?> ExpansionRefusalAsync(List<string> external, Dictionary<string, string> externalOrigin, CancellationToken ct)
+    {
+        var expanded = external.Where(e => externalOrigin.GetValueOrDefault(e, e) != e).ToList();
+        if (expanded.Count == 0)
+            return null;
+        if (expanded.Count > limits.MaxExpandedExternalRecipients)
+            return SmtpReplies.TooManyExpandedExternal(expanded.Count, limits.MaxExpandedExternalRecipients);
+        var perTenant = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var destination in expanded)
+        {
+            var tenant = await directory.TenantOfAsync(externalOrigin[destination], ct);
+            perTenant[tenant] = perTenant.GetValueOrDefault(tenant) + 1;
+        }
+        foreach (var (tenant, count) in perTenant)
+        {
+            if (!deliverability.Expansion.TryTake(tenant, count))
+            {
+                logger.LogWarning("Forwarding limit of tenant {Tenant} reached: {Count} more outside address(es) deferred", tenant, count);
+                return SmtpReplies.ExpansionRateExceeded;
+            }
+        }
+        return null;
     }
 
     /// <summary>A Sieve reject reason as one line of printable ASCII for the SMTP reply (RFC 5429 section 2.1.1).</summary>
@@ -257,14 +291,6 @@ internal sealed class SmtpMessageStore(
     /// <summary>Client text inside a header: escaped, without characters that end a comment or an angle address.</summary>
     private static string HeaderToken(string text) =>
         SmtpText.Escape(text, 200).Replace('(', '_').Replace(')', '_').Replace('<', '_').Replace('>', '_').Replace(' ', '_');
-
-    /// <summary>The header section (for the DSN's text/rfc822-headers part), at most 64 KiB of it.</summary>
-    private static byte[] HeaderSection(ReadOnlySequence<byte> message)
-    {
-        var head = message.Slice(0, Math.Min(message.Length, 64 * 1024)).ToArray();
-        var end = head.AsSpan().IndexOf("\r\n\r\n"u8);
-        return end < 0 ? head : head[..(end + 4)];
-    }
 
     private static string NewId() => Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
 }
