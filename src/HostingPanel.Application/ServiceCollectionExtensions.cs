@@ -38,6 +38,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<DomainOptions>().Configure<IServiceProvider>((o, sp) => Configuration(sp).GetSection(DomainOptions.SectionName).Bind(o));
         services.AddScoped<HostedDomainLookup>();
         services.AddScoped<MailboxService>();
+        services.AddScoped<ForwardingReach>();
         services.AddScoped<MailboxFolderService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();

@@ -53,6 +53,12 @@ public sealed class UpdateMailboxInput
     public bool? ImapEnabled { get; set; }
     public bool? Pop3Enabled { get; set; }
     public int? Pop3RetentionDays { get; set; }
+
+    /// <summary>Addresses to forward to (replaces the list; empty stops forwarding), as the owner sets them in the portal.</summary>
+    public List<string>? ForwardTo { get; set; }
+
+    /// <summary>Whether forwarded mail is also kept in the mailbox; always true while nothing is forwarded.</summary>
+    public bool? KeepCopy { get; set; }
 }
 
 public sealed class UpdateMailboxValidator : AbstractValidator<UpdateMailboxInput>
@@ -64,6 +70,8 @@ public sealed class UpdateMailboxValidator : AbstractValidator<UpdateMailboxInpu
         When(x => x.Pop3RetentionDays is not null, () => RuleFor(x => x.Pop3RetentionDays!.Value).RetentionDays().OverridePropertyName(nameof(UpdateMailboxInput.Pop3RetentionDays)));
         RuleFor(x => x.DisplayName).MaximumLength(200).WithMessage("The display name can have at most 200 characters.")
             .Must(n => n is null || !n.Any(char.IsControl)).WithMessage("The display name cannot contain control characters.");
+        RuleFor(x => x.ForwardTo).ForwardTargetCount();
+        When(x => ForwardingRules.WithinLimit(x.ForwardTo), () => RuleForEach(x => x.ForwardTo).Address());
     }
 }
 
@@ -79,8 +87,8 @@ public sealed class OwnerSettingsValidator : AbstractValidator<OwnerSettingsInpu
 {
     public OwnerSettingsValidator()
     {
-        RuleFor(x => x.ForwardTo).Must(l => l.Count <= 10).WithMessage("You can forward to at most 10 addresses.");
-        RuleForEach(x => x.ForwardTo).Address();
+        RuleFor(x => x.ForwardTo).ForwardTargetCount();
+        When(x => ForwardingRules.WithinLimit(x.ForwardTo), () => RuleForEach(x => x.ForwardTo).Address());
         RuleFor(x => x.Pop3RetentionDays).RetentionDays();
     }
 }
@@ -116,7 +124,7 @@ public sealed record MailboxView(
     bool Pop3Enabled,
     int Pop3RetentionDays,
     IReadOnlyList<string> ForwardTo,
-    bool KeepCopyWhenForwarding,
+    bool KeepCopy,
     EntityStatus Status,
     string? StatusDetail,
     DateTimeOffset CreatedAt,

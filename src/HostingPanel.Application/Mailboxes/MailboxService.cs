@@ -15,6 +15,7 @@ public sealed class MailboxService(
     IValidator<OwnerSettingsInput> ownerValidator,
     IValidator<ChangePasswordInput> passwordValidator,
     IMailboxPasswordHasher hasher,
+    ForwardingReach forwardingReach,
     ChangeRecorder recorder,
     UnitOfWork unitOfWork)
 {
@@ -123,6 +124,13 @@ public sealed class MailboxService(
             changes.Add($"imap {(m.ImapEnabled ? "on" : "off")}, pop3 {(m.Pop3Enabled ? "on" : "off")}");
         }
         if (input.Pop3RetentionDays is { } days) { m.SetPop3Retention(days); changes.Add($"pop3 retention {days} days"); }
+        if (input.ForwardTo is not null || input.KeepCopy is not null)
+        {
+            // Left out: stays as it is; the other half of the setting is checked with it (keepCopy alone can make a loop matter).
+            var forwardTo = input.ForwardTo ?? m.Forwards.Select(f => f.Address).ToList();
+            if (await SetForwardingAsync(m, forwardTo, input.KeepCopy ?? m.KeepCopyWhenForwarding, ct) is { } refused) return refused;
+            changes.Add(ForwardingChange(m));
+        }
 
         m.MarkPending();
         var address = m.AddressIn(m.Domain!.Name);
@@ -139,18 +147,35 @@ public sealed class MailboxService(
         if (!validation.IsValid) return Failure.FromValidation(validation);
         var m = await Live().Include(x => x.Domain).ThenInclude(d => d!.Customer).Include(x => x.Forwards).FirstOrDefaultAsync(x => x.Id == id, ct);
         if (m is null) return Failure.NotFound("The mailbox");
-        var own = m.AddressIn(m.Domain!.Name);
-        var targets = input.ForwardTo.Select(a => EmailAddress.Parse(a).Value).Where(a => a != own).ToList();
-        m.SetForwarding(targets, input.KeepCopy || targets.Count == 0);
-        // Client-generated keys: without this EF takes the new rows for existing ones (UPDATE of 0 rows).
-        foreach (var f in m.Forwards) db.Entry(f).State = EntityState.Added;
+        if (await SetForwardingAsync(m, input.ForwardTo, input.KeepCopy, ct) is { } refused) return refused;
         m.SetPop3Retention(input.Pop3RetentionDays);
         m.MarkPending();
-        recorder.Record("mailbox.owner-settings", OutboxEntityType.Mailbox, m.Id, own, m.Domain.CustomerId, m.Domain.Customer!.ResellerId,
-            $"forward to {(targets.Count == 0 ? "nobody" : string.Join(" ", targets))}, keep copy {m.KeepCopyWhenForwarding}, pop3 retention {m.Pop3RetentionDays} days");
+        recorder.Record("mailbox.owner-settings", OutboxEntityType.Mailbox, m.Id, m.AddressIn(m.Domain!.Name), m.Domain.CustomerId, m.Domain.Customer!.ResellerId,
+            $"{ForwardingChange(m)}, pop3 retention {m.Pop3RetentionDays} days");
         if (await unitOfWork.CommitAsync(nameof(input.ForwardTo), ct) is { } failure) return failure;
         return (await GetOwnAsync(ct)).Value!;
     }
+
+    /// <summary>
+    /// Forwarding, the same for the owner's form and for the API (validated input): never to the mailbox itself, and never
+    /// so that its mail reaches nobody. Without forwarding a copy is always kept (mail has to land somewhere).
+    /// </summary>
+    private async Task<Failure?> SetForwardingAsync(Mailbox m, IReadOnlyList<string> forwardTo, bool keepCopy, CancellationToken ct)
+    {
+        var own = m.AddressIn(m.Domain!.Name);
+        var targets = forwardTo.Select(a => EmailAddress.Parse(a).Value).Distinct(StringComparer.Ordinal).ToList();
+        if (targets.Contains(own)) return Failure.Invalid(nameof(UpdateMailboxInput.ForwardTo), ForwardingRules.ToItself);
+        keepCopy = keepCopy || targets.Count == 0;
+        if (!keepCopy && await forwardingReach.ReachesNobodyAsync(own, targets, ct))
+            return Failure.Invalid(nameof(UpdateMailboxInput.ForwardTo), ForwardingRules.ReachesNobody);
+        m.SetForwarding(targets, keepCopy);
+        // Client-generated keys: without this EF takes the new rows for existing ones (UPDATE of 0 rows).
+        foreach (var f in m.Forwards) db.Entry(f).State = EntityState.Added;
+        return null;
+    }
+
+    private static string ForwardingChange(Mailbox m) =>
+        $"forward to {(m.Forwards.Count == 0 ? "nobody" : string.Join(" ", m.Forwards.Select(f => f.Address)))}, keep copy {m.KeepCopyWhenForwarding}";
 
     public async Task<ServiceResult<Done>> ChangeOwnPasswordAsync(ChangePasswordInput input, CancellationToken ct = default)
     {

@@ -79,15 +79,18 @@ public sealed record DnsRecordDto(string Name, string Type, string Value)
     public static DnsRecordDto From(DnsRecordSpec r) => new(r.Name, r.Type, r.Value);
 }
 
-/// <summary>A mailbox; <c>usedBytes</c> and <c>messageCount</c> come from the mail engine.</summary>
+/// <summary>
+/// A mailbox; <c>usedBytes</c> and <c>messageCount</c> come from the mail engine. <c>forwardTo</c> and <c>keepCopy</c> are its
+/// forwarding, as its owner sees them in the portal (<c>keepCopy</c> is true while nothing is forwarded).
+/// </summary>
 public sealed record MailboxDto(
     string Address, string LocalPart, string Domain, string? DisplayName, long QuotaMb, long UsedBytes, long MessageCount,
-    bool Enabled, bool ImapEnabled, bool Pop3Enabled, int Pop3RetentionDays, IReadOnlyList<string> ForwardTo, bool KeepCopyWhenForwarding,
+    bool Enabled, bool ImapEnabled, bool Pop3Enabled, int Pop3RetentionDays, IReadOnlyList<string> ForwardTo, bool KeepCopy,
     EntityStatus Status, string? StatusDetail, DateTimeOffset CreatedAt, DateTimeOffset? UsageUpdatedAt)
 {
     public static MailboxDto From(MailboxView v) =>
         new(v.Address, v.LocalPart, v.Domain, v.DisplayName, v.QuotaMb, v.UsedBytes, v.MessageCount, v.Enabled, v.ImapEnabled,
-            v.Pop3Enabled, v.Pop3RetentionDays, v.ForwardTo, v.KeepCopyWhenForwarding, v.Status, v.StatusDetail, v.CreatedAt, v.UsageUpdatedAt);
+            v.Pop3Enabled, v.Pop3RetentionDays, v.ForwardTo, v.KeepCopy, v.Status, v.StatusDetail, v.CreatedAt, v.UsageUpdatedAt);
 }
 
 /// <summary>

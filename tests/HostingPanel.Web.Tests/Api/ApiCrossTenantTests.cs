@@ -24,6 +24,7 @@ public sealed class ApiCrossTenantTests(ApiHostFixture host)
         { "POST", "/api/v1/domains/{domain}/mailboxes", """{"localPart":"intruder","password":"correct-horse-battery","quotaMb":1}""" },
         { "GET", "/api/v1/domains/{domain}/mailboxes/{mailbox}", null },
         { "PATCH", "/api/v1/domains/{domain}/mailboxes/{mailbox}", """{"password":"owned-by-someone-else"}""" },
+        { "PATCH", "/api/v1/domains/{domain}/mailboxes/{mailbox}", """{"forwardTo":["me@attacker.example"],"keepCopy":false}""" },
         { "DELETE", "/api/v1/domains/{domain}/mailboxes/{mailbox}", null },
         { "POST", "/api/v1/domains/{domain}/mailboxes/{mailbox}/restore", null },
         { "GET", "/api/v1/domains/{domain}/mailboxes/{mailbox}/folders", null },
@@ -116,7 +117,7 @@ public sealed class ApiCrossTenantTests(ApiHostFixture host)
 
         // Nothing changed: the victim's things are still there, as they were (seen by the admin).
         using var admin = host.CreateAdminApiClient();
-        await GetAsync(admin, $"/api/v1/domains/{host.B.Domain}/mailboxes/{host.B.Mailbox}");
+        Assert.DoesNotContain("attacker", (await GetAsync(admin, $"/api/v1/domains/{host.B.Domain}/mailboxes/{host.B.Mailbox}")).ToJsonString());
         var alias = await GetAsync(admin, $"/api/v1/domains/{host.B.Domain}/aliases/{host.B.Alias}");
         Assert.DoesNotContain("attacker", alias.ToJsonString());
         Assert.True((await GetAsync(admin, $"/api/v1/customers/{host.B.CustomerId}"))["enabled"]!.GetValue<bool>());

@@ -23,6 +23,9 @@ public sealed class RemoteSmtpServer : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public Func<string, string?> RcptReply { get; set; } = _ => null;
 
+    /// <summary>Every recipient of every message taken (after the final 250), with the message's Subject.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(string Recipient, string Subject)> Received { get; } = new();
+
     private async Task AcceptLoopAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -43,7 +46,7 @@ public sealed class RemoteSmtpServer : IAsyncDisposable
             var reader = new StreamReader(stream, Encoding.UTF8);
             var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
             await writer.WriteLineAsync("220 remote.test ESMTP");
-            var accepted = 0;
+            var accepted = new List<string>();
             while (await reader.ReadLineAsync() is { } line)
             {
                 switch (line.Split(' ', 2)[0].ToUpperInvariant())
@@ -52,18 +55,22 @@ public sealed class RemoteSmtpServer : IAsyncDisposable
                         await writer.WriteLineAsync("250-remote.test\r\n250 8BITMIME");
                         break;
                     case "MAIL":
-                        accepted = 0;
+                        accepted.Clear();
                         await writer.WriteLineAsync("250 2.1.0 ok");
                         break;
                     case "RCPT":
-                        var reply = RcptReply(line[(line.IndexOf('<') + 1)..line.IndexOf('>')]);
-                        if (reply is null) accepted++;
+                        var rcpt = line[(line.IndexOf('<') + 1)..line.IndexOf('>')];
+                        var reply = RcptReply(rcpt);
+                        if (reply is null) accepted.Add(rcpt);
                         await writer.WriteLineAsync(reply ?? "250 2.1.5 ok");
                         break;
                     case "DATA":
-                        if (accepted == 0) { await writer.WriteLineAsync("554 5.5.1 no valid recipients"); break; }
+                        if (accepted.Count == 0) { await writer.WriteLineAsync("554 5.5.1 no valid recipients"); break; }
                         await writer.WriteLineAsync("354 go ahead");
-                        while (await reader.ReadLineAsync() is { } d && d != ".") { }
+                        var subject = "";
+                        while (await reader.ReadLineAsync() is { } d && d != ".")
+                            if (subject.Length == 0 && d.StartsWith("Subject: ", StringComparison.OrdinalIgnoreCase)) subject = d["Subject: ".Length..];
+                        foreach (var r in accepted) Received.Enqueue((r, subject));
                         await writer.WriteLineAsync("250 2.0.0 accepted");
                         break;
                     case "QUIT":

@@ -109,7 +109,10 @@ public static class DomainEndpoints
                 return (await service.UpdateAsync(domain, localPart, body.Value!, ct)).ToOk(MailboxDto.From);
             })
             .WithName("UpdateMailbox").WithSummary("Change a mailbox")
-            .WithDescription("Any of `password`, `quotaMb`, `displayName`, `enabled`, `imapEnabled`, `pop3Enabled`, `pop3RetentionDays` (0 keeps mail forever); fields left out or null stay as they are. `enabled: false` refuses logins.")
+            .WithDescription("Any of `password`, `quotaMb`, `displayName`, `enabled`, `imapEnabled`, `pop3Enabled`, `pop3RetentionDays` (0 keeps mail forever), `forwardTo`, `keepCopy`; fields left out or null stay as they are. `enabled: false` refuses logins. "
+                + "`forwardTo` replaces the forwarding addresses (at most 10; `[]` stops forwarding) and `keepCopy` says whether a copy stays in the mailbox, exactly as the owner sets them in the portal and with the same messages: "
+                + "the mailbox's own address is refused, and so is a forward-only setting (`keepCopy: false`) whose addresses lead back to the mailbox (through aliases or other forwards) so that its mail would reach nobody. "
+                + "`keepCopy` is always true while nothing is forwarded.")
             .JsonBody<UpdateMailboxInput>().Produces<MailboxDto>().NotFound().Conflict().LimitExceeded();
 
         mailboxes.MapDelete("/{localPart}", async (string domain, string localPart, MailboxService service, CancellationToken ct) =>

@@ -48,7 +48,7 @@ public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderS
         if (!own.Succeeded) return NotFound();
         var m = own.Value!;
         ViewData["Mailbox"] = m;
-        return View(new OwnerSettingsForm { ForwardTo = string.Join("\n", m.ForwardTo), KeepCopy = m.KeepCopyWhenForwarding, Pop3RetentionDays = m.Pop3RetentionDays });
+        return View(new OwnerSettingsForm { ForwardTo = string.Join("\n", m.ForwardTo), KeepCopy = m.KeepCopy, Pop3RetentionDays = m.Pop3RetentionDays });
     }
 
     [HttpPost("settings")]
