@@ -57,6 +57,8 @@ public sealed class BackscatterAndAmplificationTests
             Assert.StartsWith("250 2.0.0", reply);
             Assert.Contains("no delivery status notification follows", reply);
         }
+        // A success report asked for (RFC 3461 NOTIFY=SUCCESS) is a DSN too: none for the forged sender.
+        Assert.StartsWith("250", await SendRawMxAsync(engine, "victim@forged.example", ["ok@example.com NOTIFY=SUCCESS"], "Subject: notify me\r\n\r\nhi\r\n"));
         var queue = engine.Services.GetRequiredService<IOutboundQueueAdmin>();
         Assert.DoesNotContain(await queue.ListAsync(), e => e.Recipients.Any(r => r.Address.EndsWith("forged.example") || r.Address.EndsWith("nospf.example")));
 
@@ -214,7 +216,11 @@ public sealed class BackscatterAndAmplificationTests
         Assert.StartsWith("250", await c.CommandAsync("EHLO client.test"));
         Assert.StartsWith("250", await c.CommandAsync($"MAIL FROM:<{sender}>"));
         foreach (var r in recipients)
-            Assert.StartsWith("250", await c.CommandAsync($"RCPT TO:<{r}>"));
+        {
+            // "address PARAMETERS" gives the RCPT its ESMTP parameters.
+            var (address, parameters) = r.Contains(' ') ? (r[..r.IndexOf(' ')], r[r.IndexOf(' ')..]) : (r, "");
+            Assert.StartsWith("250", await c.CommandAsync($"RCPT TO:<{address}>{parameters}"));
+        }
         Assert.StartsWith("354", await c.CommandAsync("DATA"));
         var stuffed = string.Join("\r\n", data.TrimEnd('\r', '\n').Split("\r\n").Select(l => l.StartsWith('.') ? "." + l : l));
         return await c.CommandAsync(stuffed + "\r\n.");
