@@ -32,6 +32,9 @@ public static class SmtpServiceCollectionExtensions
         services.AddSingleton<Backscatter.SenderVerifier>();
         services.AddSingleton<BounceSender>();
         services.AddSingleton<Delivery.ExternalExpansionLimiter>();
+        services.AddOptions<Limits.SendLimitOptions>().Bind(configuration.GetSection(Limits.SendLimitOptions.SectionName));
+        services.AddSingleton<Limits.SendLimiter>();
+        services.AddSingleton<Limits.ISendingHolds>(sp => sp.GetRequiredService<Limits.SendLimiter>());
         services.AddSingleton<SmtpDeliverability>();
         services.AddSingleton<OutboundWorker>();
         services.AddHostedService<SmtpListeners>();

@@ -108,6 +108,14 @@ internal sealed class SmtpMessageStore(
             }
         }
 
+        // Outbound abuse limits: counted per message that leaves for outside addresses, before anything is stored or queued.
+        if (kind == SmtpListenerKind.Submission && account is not null && external.Count > 0)
+        {
+            var verdict = await deliverability.Limits.TryCountAsync(account.Id, account.Address, external.Count, ct);
+            if (!verdict.Allowed)
+                return log.RefuseAll("send_limit", SmtpReplies.SendingLimited(verdict.Reason!));
+        }
+
         if (await ExpansionRefusalAsync(external, externalOrigin, ct) is { } expansionRefusal)
             return log.RefuseAll(expansionRefusal.ReplyCode == SmtpReplyCode.Aborted ? "expansion_rate" : "too_many_expanded_external", expansionRefusal);
 
@@ -166,8 +174,11 @@ internal sealed class SmtpMessageStore(
                     var origin = externalOrigin.GetValueOrDefault(e, e);
                     return (e, context.DsnOf(origin) with { OriginalRecipient = OriginalRecipientOf(context, e, origin) });
                 }).ToList();
-                var queueId = await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(),
-                    messageOrigin, ct);
+                var queueId = kind == SmtpListenerKind.Submission
+                    ? await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), ct,
+                        submittedBy: account?.Address)
+                    : await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(),
+                        messageOrigin, ct);
                 foreach (var destination in group)
                     log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
             }
@@ -191,12 +202,12 @@ internal sealed class SmtpMessageStore(
         // RFC 3461 4.1: NOTIFY=NEVER (or a list without FAILURE) asked for no failure report.
         var reported = failures.Where(f => context.DsnOf(f.OriginalRecipient).Wants(DsnNotify.Failure))
             .Select(f => new DsnRecipientReport(f.Address, OriginalRecipientOf(context, f.Address, f.OriginalRecipient), DsnAction.Failed, f.Status, f.Diagnostic));
-        var verdict = await ReportAsync(context, sender, successes.Concat(reported).ToList(), buffer, now, messageOrigin, ct);
-        var noDsn = verdict is { Verified: false } ? $"; no delivery status notification to <{SmtpText.Escape(sender)}>: {verdict.Reason}" : "";
+        var reportVerdict = await ReportAsync(context, sender, successes.Concat(reported).ToList(), buffer, now, messageOrigin, ct);
+        var noDsn = reportVerdict is { Verified: false } ? $"; no delivery status notification to <{SmtpText.Escape(sender)}>: {reportVerdict.Reason}" : "";
         foreach (var failure in failures)
             log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic + noDsn);
         return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone)"
-            + (verdict is { Verified: false } ? ", no delivery status notification follows" : ", a delivery status notification follows")));
+            + (reportVerdict is { Verified: false } ? ", no delivery status notification follows" : ", a delivery status notification follows")));
     }
 
     /// <summary>
