@@ -17,18 +17,18 @@ namespace HostingPanel.MailEngine.Listeners;
 /// </summary>
 internal sealed class SmtpAcceptedConnections
 {
-    private readonly Channel<(Socket Socket, TaskCompletionSource Closed)> _queue =
-        Channel.CreateUnbounded<(Socket, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(MailConnection Connection, TaskCompletionSource Closed)> _queue =
+        Channel.CreateUnbounded<(MailConnection, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>The <see cref="MailListener"/> handler: hands the socket over and waits until its session ends.</summary>
-    public async Task HandOverAsync(Socket socket, CancellationToken stopping)
+    /// <summary>The <see cref="MailListener"/> handler: hands the connection over and waits until its session ends.</summary>
+    public async Task HandOverAsync(MailConnection connection, CancellationToken stopping)
     {
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync((socket, closed), stopping);
+        await _queue.Writer.WriteAsync((connection, closed), stopping);
         await closed.Task.WaitAsync(stopping);
     }
 
-    public ValueTask<(Socket Socket, TaskCompletionSource Closed)> NextAsync(CancellationToken cancellationToken) => _queue.Reader.ReadAsync(cancellationToken);
+    public ValueTask<(MailConnection Connection, TaskCompletionSource Closed)> NextAsync(CancellationToken cancellationToken) => _queue.Reader.ReadAsync(cancellationToken);
 }
 
 /// <summary>Gives the package, for each endpoint it was configured with, the connections our listener of that name admitted.</summary>
@@ -42,10 +42,11 @@ internal sealed class SmtpEndpointListener(SmtpAcceptedConnections connections, 
 {
     public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
     {
-        var (socket, closed) = await connections.NextAsync(cancellationToken);
-        context.Properties[EndpointListener.LocalEndPointKey] = socket.LocalEndPoint!;
-        context.Properties[EndpointListener.RemoteEndPointKey] = socket.RemoteEndPoint!;
-        return new SmtpSecurablePipe(socket, context, settings, () => closed.TrySetResult(), logger);
+        var (connection, closed) = await connections.NextAsync(cancellationToken);
+        // The client's address (behind a balancer, the PROXY header's): Received fields, throttling, logs.
+        context.Properties[EndpointListener.LocalEndPointKey] = connection.LocalEndPoint;
+        context.Properties[EndpointListener.RemoteEndPointKey] = connection.RemoteEndPoint;
+        return new SmtpSecurablePipe(connection.Socket, context, settings, () => closed.TrySetResult(), logger);
     }
 
     public void Dispose()

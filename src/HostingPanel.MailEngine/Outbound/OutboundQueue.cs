@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Protocol.Smtp;
 using HostingPanel.MailEngine.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,9 @@ public enum QueuedRecipientStatus
     Failed,
 }
 
-public sealed record QueuedRecipient(string Address, QueuedRecipientStatus Status, string? LastError);
+/// <param name="Dsn">The recipient's RFC 3461 NOTIFY and ORCPT; null when none were given (entries queued before issue 28 too).</param>
+/// <param name="DelayReported">A "delayed" DSN was sent already (NOTIFY=DELAY gets one, not one per attempt).</param>
+public sealed record QueuedRecipient(string Address, QueuedRecipientStatus Status, string? LastError, DsnRecipient? Dsn = null, bool DelayReported = false);
 
 /// <summary>One queue entry as the admin sees it.</summary>
 /// <param name="Sender">Envelope sender; empty for a bounce (null reverse-path).</param>
@@ -26,7 +29,8 @@ public sealed record QueuedMessage(
     DateTimeOffset NextAttemptAt,
     string? LastError,
     long Size,
-    bool IsBounce);
+    bool IsBounce,
+    DsnEnvelope? Dsn = null);
 
 /// <summary>How many entries wait and since when the oldest does (null when the queue is empty).</summary>
 public sealed record QueueStatistics(int Depth, DateTimeOffset? OldestCreatedAt)
@@ -111,13 +115,19 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
     public Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, byte[] message, bool isBounce, CancellationToken ct = default) =>
         EnqueueAsync(sender, recipients, new MemoryStream(message), isBounce, ct);
 
-    public async Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, Stream message, bool isBounce, CancellationToken ct = default)
+    public Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, Stream message, bool isBounce, CancellationToken ct = default) =>
+        EnqueueAsync(sender, recipients.Select(r => new QueuedRecipient(r, QueuedRecipientStatus.Pending, null)).ToList(), message, isBounce, null, ct);
+
+    /// <summary>A message with its DSN parameters (RFC 3461), honoured by the worker and passed on to the next hop.</summary>
+    public Task<string> EnqueueAsync(string sender, IReadOnlyList<(string Address, DsnRecipient Dsn)> recipients, Stream message, DsnEnvelope dsn, CancellationToken ct = default) =>
+        EnqueueAsync(sender, recipients.Select(r => new QueuedRecipient(r.Address, QueuedRecipientStatus.Pending, null, r.Dsn)).ToList(), message, false, dsn, ct);
+
+    private async Task<string> EnqueueAsync(string sender, List<QueuedRecipient> recipients, Stream message, bool isBounce, DsnEnvelope? dsn, CancellationToken ct)
     {
         var id = _time.GetUtcNow().ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N")[..12];
         var now = _time.GetUtcNow();
         var size = await WriteDurableAsync(Path.Combine(Directory, id + ".eml"), message, ct);
-        var entry = new QueuedMessage(id, sender, recipients.Select(r => new QueuedRecipient(r, QueuedRecipientStatus.Pending, null)).ToList(),
-            0, now, now, null, size, isBounce);
+        var entry = new QueuedMessage(id, sender, recipients, 0, now, now, null, size, isBounce, dsn);
         await _lock.WaitAsync(ct);
         try
         {

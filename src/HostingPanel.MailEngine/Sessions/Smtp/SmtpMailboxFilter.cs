@@ -42,6 +42,7 @@ internal sealed class SmtpMailboxFilter(
     private async Task<bool> AcceptFromAsync(ISessionContext context, IMailbox from, CancellationToken cancellationToken)
     {
         context.SetRecipientCount(0);
+        context.StartTransaction();
         if (kind == SmtpListenerKind.Mx)
             return true;
         var account = context.Account() ?? throw new SmtpResponseException(SmtpResponse.AuthenticationRequired);
@@ -95,6 +96,7 @@ internal sealed class SmtpMailboxFilter(
                 break;
         }
         context.SetRecipientCount(count + 1);
+        context.AcceptRecipient(address);
         return true;
     }
 
