@@ -30,7 +30,11 @@ public sealed record QueuedMessage(
     string? LastError,
     long Size,
     bool IsBounce,
-    DsnEnvelope? Dsn = null);
+    DsnEnvelope? Dsn = null)
+{
+    /// <summary>The authenticated mailbox that submitted it (null for forwards, bounces, notices): its mail waits while its sending is held.</summary>
+    public string? SubmittedBy { get; init; }
+}
 
 /// <summary>How many entries wait and since when the oldest does (null when the queue is empty).</summary>
 public sealed record QueueStatistics(int Depth, DateTimeOffset? OldestCreatedAt)
@@ -119,15 +123,18 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
         EnqueueAsync(sender, recipients.Select(r => new QueuedRecipient(r, QueuedRecipientStatus.Pending, null)).ToList(), message, isBounce, null, ct);
 
     /// <summary>A message with its DSN parameters (RFC 3461), honoured by the worker and passed on to the next hop.</summary>
-    public Task<string> EnqueueAsync(string sender, IReadOnlyList<(string Address, DsnRecipient Dsn)> recipients, Stream message, DsnEnvelope dsn, CancellationToken ct = default) =>
-        EnqueueAsync(sender, recipients.Select(r => new QueuedRecipient(r.Address, QueuedRecipientStatus.Pending, null, r.Dsn)).ToList(), message, false, dsn, ct);
+    /// <paramref name="submittedBy"/>: the authenticated mailbox that sent it, whose sending limits hold it (Limits/SendLimiter).
+    public Task<string> EnqueueAsync(string sender, IReadOnlyList<(string Address, DsnRecipient Dsn)> recipients, Stream message, DsnEnvelope dsn, CancellationToken ct = default,
+        string? submittedBy = null) =>
+        EnqueueAsync(sender, recipients.Select(r => new QueuedRecipient(r.Address, QueuedRecipientStatus.Pending, null, r.Dsn)).ToList(), message, false, dsn, ct, submittedBy);
 
-    private async Task<string> EnqueueAsync(string sender, List<QueuedRecipient> recipients, Stream message, bool isBounce, DsnEnvelope? dsn, CancellationToken ct)
+    private async Task<string> EnqueueAsync(string sender, List<QueuedRecipient> recipients, Stream message, bool isBounce, DsnEnvelope? dsn, CancellationToken ct,
+        string? submittedBy = null)
     {
         var id = _time.GetUtcNow().ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N")[..12];
         var now = _time.GetUtcNow();
         var size = await WriteDurableAsync(Path.Combine(Directory, id + ".eml"), message, ct);
-        var entry = new QueuedMessage(id, sender, recipients, 0, now, now, null, size, isBounce, dsn);
+        var entry = new QueuedMessage(id, sender, recipients, 0, now, now, null, size, isBounce, dsn) { SubmittedBy = submittedBy };
         await _lock.WaitAsync(ct);
         try
         {
@@ -240,13 +247,14 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
         }
     }
 
-    internal async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    internal async Task<DateTimeOffset?> NextDueAsync(Func<QueuedMessage, bool> considered, CancellationToken ct)
     {
         await _lock.WaitAsync(ct);
         try
         {
             await EnsureLoadedAsync(ct);
-            return _entries.Count == 0 ? null : _entries.Values.Min(e => e.NextAttemptAt);
+            var entries = _entries.Values.Where(considered).ToList();
+            return entries.Count == 0 ? null : entries.Min(e => e.NextAttemptAt);
         }
         finally
         {

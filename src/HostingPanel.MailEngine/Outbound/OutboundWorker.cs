@@ -11,7 +11,8 @@ namespace HostingPanel.MailEngine.Outbound;
 /// recipients to the sender.
 /// </summary>
 public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, BounceSender bounces, IOptions<QueueOptions> options, TimeProvider time,
-    ILogger<OutboundWorker> logger, Hosting.MailMetrics? metrics = null, Delivery.DeliveryRecorder? recorder = null) : BackgroundService
+    ILogger<OutboundWorker> logger, Hosting.MailMetrics? metrics = null, Delivery.DeliveryRecorder? recorder = null,
+    Limits.SendLimiter? limits = null) : BackgroundService
 {
     private readonly QueueOptions _options = options.Value;
 
@@ -23,6 +24,12 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
             try
             {
                 var due = await queue.DueAsync(time.GetUtcNow(), stoppingToken);
+                // Mail of a mailbox whose sending is held waits in the queue until staff release it or delete it.
+                IReadOnlySet<string> held = limits is not null && due.Any(e => e.SubmittedBy is not null)
+                    ? await limits.HeldAddressesAsync(stoppingToken)
+                    : new HashSet<string>();
+                if (held.Count > 0)
+                    due = due.Where(e => !IsHeld(e, held)).ToList();
                 await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxParallel), CancellationToken = stoppingToken },
                     async (entry, ct) =>
                     {
@@ -35,7 +42,7 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
                             logger.LogError(e, "Queue entry {Id} failed to process", entry.Id);
                         }
                     });
-                var next = await queue.NextDueAsync(stoppingToken);
+                var next = await queue.NextDueAsync(e => !IsHeld(e, held), stoppingToken);
                 var delay = next is null ? _options.PollInterval : next.Value - time.GetUtcNow();
                 if (delay > _options.PollInterval)
                     delay = _options.PollInterval;
@@ -56,6 +63,8 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
             }
         }
     }
+
+    private static bool IsHeld(QueuedMessage entry, IReadOnlySet<string> held) => entry.SubmittedBy is { } by && held.Contains(by);
 
     /// <summary>One attempt for one entry (also used by tests).</summary>
     internal async Task ProcessAsync(QueuedMessage entry, CancellationToken ct)

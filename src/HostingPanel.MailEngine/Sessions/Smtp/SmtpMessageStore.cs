@@ -108,6 +108,14 @@ internal sealed class SmtpMessageStore(
             }
         }
 
+        // Outbound abuse limits: counted per message that leaves for outside addresses, before anything is stored or queued.
+        if (kind == SmtpListenerKind.Submission && account is not null && external.Count > 0)
+        {
+            var verdict = await deliverability.Limits.TryCountAsync(account.Id, account.Address, external.Count, ct);
+            if (!verdict.Allowed)
+                return log.RefuseAll("send_limit", SmtpReplies.SendingLimited(verdict.Reason!));
+        }
+
         var id = NewId();
         var now = time.GetUtcNow();
         var received = ReceivedHeader(context, id, transaction.To.Count == 1 ? transaction.To[0].AsAddress() : null, now) + added;
@@ -161,7 +169,8 @@ internal sealed class SmtpMessageStore(
                     var origin = externalOrigin.GetValueOrDefault(e, e);
                     return (e, context.DsnOf(origin) with { OriginalRecipient = OriginalRecipientOf(context, e, origin) });
                 }).ToList();
-                var queueId = await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), ct);
+                var queueId = await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), ct,
+                    submittedBy: kind == SmtpListenerKind.Submission ? account?.Address : null);
                 foreach (var destination in group)
                     log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
             }
