@@ -27,6 +27,9 @@ public sealed class MailEngineOptions
     /// <summary><c>Mail:Limits:*</c>: connections per client address and in total, per listener; pre-authentication timeout.</summary>
     public MailConnectionLimits Limits { get; set; } = new();
 
+    /// <summary><c>Mail:ProxyProtocol:*</c>: balancers whose PROXY protocol header the mail listeners believe.</summary>
+    public ProxyProtocolOptions ProxyProtocol { get; set; } = new();
+
     public TlsOptions Tls { get; set; } = new();
     public MailAuthOptions Auth { get; set; } = new();
     public Pop3Options Pop3Limits { get; set; } = new();

@@ -13,8 +13,8 @@ internal enum ConnectionRefusal
 
 /// <summary>
 /// Counts one listener's connections per client address and in total. Admission and release are a
-/// few dictionary operations under one lock: cheap next to a TCP handshake, and the accept loop is
-/// the only caller of <see cref="TryAdmit"/>.
+/// few dictionary operations under one lock: cheap next to a TCP handshake. The accept loop calls
+/// <see cref="TryAdmit"/>, and so does a balancer's connection once its PROXY header named the client.
 /// </summary>
 internal sealed class ConnectionLimiter(int perAddress, int total, IReadOnlyList<IPNetwork> exempt)
 {

@@ -51,17 +51,17 @@ public sealed class ImapListeners : IHostedService
 
     private void Add(string name, ListenerOptions listener, bool implicitTls)
     {
-        if (_factory.Start(name, listener, implicitTls, ListenerRefusals.Imap, (socket, ct) => RunAsync(socket, implicitTls, ct)) is { } started)
+        if (_factory.Start(name, listener, implicitTls, ListenerRefusals.Imap, (connection, ct) => RunAsync(connection, implicitTls, ct)) is { } started)
             _listeners.Add(started);
     }
 
-    private async Task RunAsync(Socket socket, bool implicitTls, CancellationToken cancellationToken)
+    private async Task RunAsync(MailConnection connection, bool implicitTls, CancellationToken cancellationToken)
     {
-        var remote = socket.RemoteEndPoint as IPEndPoint;
-        var options = remote is not null && IPAddress.IsLoopback(remote.Address) ? _loopbackOptions : _remoteOptions;
+        var remote = connection.RemoteEndPoint;
+        var options = IPAddress.IsLoopback(remote.Address) ? _loopbackOptions : _remoteOptions;
         try
         {
-            await ImapConnectionRunner.RunAsync(socket, options, _authenticator, _tls.SelectOptions, implicitTls, cancellationToken);
+            await ImapConnectionRunner.RunAsync(connection.Socket, options, _authenticator, _tls.SelectOptions, implicitTls, cancellationToken, remote);
         }
         catch (System.Security.Authentication.AuthenticationException e)
         {

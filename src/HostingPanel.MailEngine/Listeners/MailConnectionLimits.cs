@@ -36,19 +36,7 @@ public sealed class MailConnectionLimits
     {
         if (ExemptNetworks.Count == 0)
             return [new IPNetwork(IPAddress.Loopback, 32), new IPNetwork(IPAddress.IPv6Loopback, 128)];
-        var networks = new List<IPNetwork>();
-        foreach (var entry in ExemptNetworks.SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-        {
-            if (entry.Equals("none", StringComparison.OrdinalIgnoreCase))
-                continue;
-            if (IPNetwork.TryParse(entry, out var network))
-                networks.Add(network);
-            else if (IPAddress.TryParse(entry, out var address))
-                networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
-            else
-                throw new InvalidOperationException($"Mail:Limits:ExemptNetworks has '{entry}', which is neither an IP address nor a network like 10.0.0.0/8.");
-        }
-        return networks;
+        return IpNetworkList.Parse(ExemptNetworks, "Mail:Limits:ExemptNetworks");
     }
 }
 

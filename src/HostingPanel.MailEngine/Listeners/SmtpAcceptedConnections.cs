@@ -17,19 +17,19 @@ namespace HostingPanel.MailEngine.Listeners;
 /// </summary>
 internal sealed class SmtpAcceptedConnections
 {
-    private readonly Channel<(Socket Socket, TaskCompletionSource Closed, MailSessionScope? Scope)> _queue =
-        Channel.CreateUnbounded<(Socket, TaskCompletionSource, MailSessionScope?)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(MailConnection Connection, TaskCompletionSource Closed, MailSessionScope? Scope)> _queue =
+        Channel.CreateUnbounded<(MailConnection, TaskCompletionSource, MailSessionScope?)>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>The <see cref="MailListener"/> handler: hands the socket over and waits until its session ends.</summary>
-    public async Task HandOverAsync(Socket socket, CancellationToken stopping)
+    /// <summary>The <see cref="MailListener"/> handler: hands the connection over and waits until its session ends.</summary>
+    public async Task HandOverAsync(MailConnection connection, CancellationToken stopping)
     {
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // The package runs the session in its own async flow: the connection's logging scope travels with the socket.
-        await _queue.Writer.WriteAsync((socket, closed, MailSessionScope.Current), stopping);
+        await _queue.Writer.WriteAsync((connection, closed, MailSessionScope.Current), stopping);
         await closed.Task.WaitAsync(stopping);
     }
 
-    public ValueTask<(Socket Socket, TaskCompletionSource Closed, MailSessionScope? Scope)> NextAsync(CancellationToken cancellationToken) => _queue.Reader.ReadAsync(cancellationToken);
+    public ValueTask<(MailConnection Connection, TaskCompletionSource Closed, MailSessionScope? Scope)> NextAsync(CancellationToken cancellationToken) => _queue.Reader.ReadAsync(cancellationToken);
 }
 
 /// <summary>Gives the package, for each endpoint it was configured with, the connections our listener of that name admitted.</summary>
@@ -43,12 +43,13 @@ internal sealed class SmtpEndpointListener(SmtpAcceptedConnections connections, 
 {
     public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
     {
-        var (socket, closed, scope) = await connections.NextAsync(cancellationToken);
+        var (connection, closed, scope) = await connections.NextAsync(cancellationToken);
         if (scope is not null)
             context.Properties[MailSessionScope.SmtpContextKey] = scope;
-        context.Properties[EndpointListener.LocalEndPointKey] = socket.LocalEndPoint!;
-        context.Properties[EndpointListener.RemoteEndPointKey] = socket.RemoteEndPoint!;
-        return new SmtpSecurablePipe(socket, context, settings, () => closed.TrySetResult(), logger);
+        // The client's address (behind a balancer, the PROXY header's): Received fields, throttling, logs.
+        context.Properties[EndpointListener.LocalEndPointKey] = connection.LocalEndPoint;
+        context.Properties[EndpointListener.RemoteEndPointKey] = connection.RemoteEndPoint;
+        return new SmtpSecurablePipe(connection.Socket, context, settings, () => closed.TrySetResult(), logger);
     }
 
     public void Dispose()

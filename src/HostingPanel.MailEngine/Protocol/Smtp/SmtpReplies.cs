@@ -17,6 +17,14 @@ public static class SmtpReplies
     /// <summary>A bounce address this server never gave out, or gave out too long ago (SRS hash or timestamp check).</summary>
     public static SmtpResponse SrsInvalid(string address, string why) => new(SmtpReplyCode.MailboxUnavailable, $"5.1.1 <{address}>: {why} SRS bounce address");
     public static SmtpResponse SrsOnlyBounces(string address) => new(SmtpReplyCode.MailboxUnavailable, $"5.7.1 <{address}>: an SRS address accepts only bounces (MAIL FROM:<>)");
+    /// <summary>Outbound abuse limits (RFC 3463 4.7.1: delivery not authorized, try later): the client keeps the message.</summary>
+    public static SmtpResponse SendingLimited(string reason) => new(SmtpReplyCode.Aborted, "4.7.1 " + reason);
+    /// <summary>The spam filter's reject, at the end of DATA (never accepted and bounced later).</summary>
+    public static SmtpResponse SpamRejected(string text) => new(SmtpReplyCode.TransactionFailed, "5.7.1 " + text);
+    /// <summary>RFC 7489 section 7.3 (DMARC policy "reject" of the From domain): 550 5.7.1.</summary>
+    public static SmtpResponse DmarcRejected(string domain) =>
+        new(SmtpReplyCode.MailboxUnavailable, $"5.7.1 rejected by the DMARC policy of {domain}: the message fails SPF and DKIM alignment");
+    public static SmtpResponse SpamTryLater(string text) => new(SmtpReplyCode.Aborted, "4.7.1 " + text);
     public static SmtpResponse RelayDenied(string address) => new(SmtpReplyCode.TransactionFailed, $"5.7.1 <{address}>: relaying denied");
     public static SmtpResponse MailboxFull(string address) => new(SmtpReplyCode.InsufficientStorage, $"4.2.2 <{address}>: mailbox full");
     public static SmtpResponse MessageDoesNotFit(string addresses) => new(SmtpReplyCode.SizeLimitExceeded, $"5.2.2 {addresses}: mailbox full, message does not fit");
@@ -32,6 +40,11 @@ public static class SmtpReplies
         new(SmtpReplyCode.TransactionFailed, "5.6.0 the Sender header field must hold exactly one address (RFC 5322 section 3.6.2)");
     public static SmtpResponse SenderHeaderNotOwned(string address) =>
         new(SmtpReplyCode.MailboxNameNotAllowed, $"5.7.1 Sender header <{address}> not owned by the authenticated user");
+    /// <summary>RFC 3463 5.5.3: too many recipients, here after aliases and forwards were expanded.</summary>
+    public static SmtpResponse TooManyExpandedExternal(int count, int max) =>
+        new(SmtpReplyCode.MailboxUnavailable, $"5.5.3 the recipients expand through aliases and forwards to {count} outside addresses; at most {max} per message");
+    public static readonly SmtpResponse ExpansionRateExceeded =
+        new(SmtpReplyCode.Aborted, "4.7.1 the recipient domain's aliases and forwards reached their hourly limit of outside addresses; try again later");
     public static readonly SmtpResponse FromHeaderMissing = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 message has no From header address");
     public static readonly SmtpResponse NullSenderRefused = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 a null sender is not allowed on submission");
     public static readonly SmtpResponse TooManyHops = new(SmtpReplyCode.TransactionFailed, "5.4.6 too many Received headers, mail loop?");

@@ -13,10 +13,11 @@ public static class ImapConnectionRunner
 {
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
 
+    /// <param name="remote">The client (behind a balancer, the one its PROXY header named); null: the socket's peer.</param>
     /// <exception cref="System.Security.Authentication.AuthenticationException">The TLS handshake failed.</exception>
     /// <param name="tls">Chooses the handshake's options (the certificate by the client's SNI name); null: no TLS.</param>
     public static async Task RunAsync(Socket socket, ImapSessionOptions options, IImapAuthenticator authenticator, ServerOptionsSelectionCallback? tls,
-        bool implicitTls, CancellationToken cancellationToken)
+        bool implicitTls, CancellationToken cancellationToken, IPEndPoint? remote = null)
     {
         if (implicitTls && tls is null)
         {
@@ -24,7 +25,7 @@ public static class ImapConnectionRunner
         }
 
         EnableKeepAlive(socket);
-        var remote = socket.RemoteEndPoint as IPEndPoint;
+        remote ??= socket.RemoteEndPoint as IPEndPoint;
         await using var network = new NetworkStream(socket, ownsSocket: false);
         Stream stream = network;
         SslStream? ssl = null;

@@ -24,7 +24,7 @@ public sealed class ImapListener : IAsyncDisposable
 
         var tls = ImapConnection.Fixed(certificate);
         _listener = new MailListener(implicitTls ? "imaps" : "imap", endPoint,
-            (socket, ct) => ImapConnectionRunner.RunAsync(socket, options, authenticator, tls, implicitTls, ct), new MailListenerRegistry(), NullLogger.Instance);
+            (connection, ct) => ImapConnectionRunner.RunAsync(connection.Socket, options, authenticator, tls, implicitTls, ct, connection.RemoteEndPoint), new MailListenerRegistry(), NullLogger.Instance);
     }
 
     /// <summary>The bound endpoint (the real port when 0 was asked for).</summary>

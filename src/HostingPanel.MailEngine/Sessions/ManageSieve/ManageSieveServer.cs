@@ -36,7 +36,7 @@ public sealed class ManageSieveServer : IHostedService
     {
         // The engine's one accept loop: Mail:Limits per address and in total, exclusive port.
         _listener = _factory.Start("managesieve", _options.ManageSieve, implicitTls: false, ListenerRefusals.ManageSieve,
-            (socket, ct) => new ManageSieveSession(socket, _services, ct).RunAsync());
+            (connection, ct) => new ManageSieveSession(connection, _services, ct).RunAsync());
         return Task.CompletedTask;
     }
 

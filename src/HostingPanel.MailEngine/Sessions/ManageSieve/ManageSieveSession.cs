@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
+using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Protocol.ManageSieve;
 using HostingPanel.MailEngine.Sieve;
 using HostingPanel.MailEngine.Storage;
@@ -32,13 +33,13 @@ internal sealed class ManageSieveSession
     private bool _startTls;
     private int _badCommands;
 
-    public ManageSieveSession(Socket socket, ManageSieveServices services, CancellationToken stopping)
+    public ManageSieveSession(MailConnection connection, ManageSieveServices services, CancellationToken stopping)
     {
-        _socket = socket;
+        _socket = connection.Socket;
         Services = services;
         Stopping = stopping;
-        Remote = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        Remote = connection.RemoteEndPoint.Address;
+        _stream = new NetworkStream(_socket, ownsSocket: false);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 4096, leaveOpen: true));
     }
 

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Maintenance;
 using HostingPanel.MailEngine.Protocol.Pop3;
 using HostingPanel.MailEngine.Storage;
@@ -50,13 +51,13 @@ internal sealed class Pop3Session
     private readonly CancellationTokenSource _revoked = new();
     private IDisposable? _credentialWatch;
 
-    public Pop3Session(Socket socket, bool implicitTls, Pop3Services services, CancellationToken stopping)
+    public Pop3Session(MailConnection connection, bool implicitTls, Pop3Services services, CancellationToken stopping)
     {
-        _socket = socket;
+        _socket = connection.Socket;
         _services = services;
         _stopping = stopping;
-        _remote = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        _remote = connection.RemoteEndPoint.Address;
+        _stream = new NetworkStream(_socket, ownsSocket: false);
         _tls = implicitTls;
         _reader = PipeReader.Create(_stream, ReaderOptions);
         _writer = PipeWriter.Create(_stream, WriterOptions);

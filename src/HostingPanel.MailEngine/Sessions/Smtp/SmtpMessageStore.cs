@@ -108,15 +108,49 @@ internal sealed class SmtpMessageStore(
             }
         }
 
+        // Outbound abuse limits: counted per message that leaves for outside addresses, before anything is stored or queued.
+        if (kind == SmtpListenerKind.Submission && account is not null && external.Count > 0)
+        {
+            var verdict = await deliverability.Limits.TryCountAsync(account.Id, account.Address, external.Count, ct);
+            if (!verdict.Allowed)
+                return log.RefuseAll("send_limit", SmtpReplies.SendingLimited(verdict.Reason!));
+        }
+
+        if (await ExpansionRefusalAsync(external, externalOrigin, ct) is { } expansionRefusal)
+            return log.RefuseAll(expansionRefusal.ReplyCode == SmtpReplyCode.Aborted ? "expansion_rate" : "too_many_expanded_external", expansionRefusal);
+
+        // Mail from the Internet: who gave it to us, so a failure bounces only to a verified sender.
+        var messageOrigin = kind == SmtpListenerKind.Mx ? new Outbound.Backscatter.MessageOrigin(context.RemoteAddress().ToString(), context.Helo(), sender) : null;
         var id = NewId();
         var now = time.GetUtcNow();
         var received = ReceivedHeader(context, id, transaction.To.Count == 1 ? transaction.To[0].AsAddress() : null, now) + added;
+
+        // Inbound filtering (MX only): rspamd's verdict refuses, defers, or files into Junk; its checks go into the trace fields.
+        Delivery.Rspamd.RspamdVerdict? spam = null;
+        if (kind == SmtpListenerKind.Mx && deliverability.Rspamd.Enabled)
+        {
+            spam = await deliverability.Rspamd.CheckAsync(buffer, ReadOnlyMemory<byte>.Empty,
+                new Delivery.Rspamd.RspamdEnvelope(sender, transaction.To.Select(t => t.AsAddress()).ToList(), context.RemoteAddress().ToString(), context.Helo(), id), ct);
+            switch (spam?.Decision)
+            {
+                case Delivery.Rspamd.SpamDecision.Reject when spam.Reason == "dmarc_reject":
+                    return log.RefuseAll(spam.Reason, SmtpReplies.DmarcRejected(SmtpText.Escape(FromDomain(buffer) ?? "the sender's domain")));
+                case Delivery.Rspamd.SpamDecision.Reject:
+                    return log.RefuseAll(spam.Reason, SmtpReplies.SpamRejected($"message refused as spam (score {spam.Score:0.0})"));
+                case Delivery.Rspamd.SpamDecision.TryLater:
+                    return log.RefuseAll(spam.Reason, SmtpReplies.SpamTryLater("message deferred by the spam filter, try again later"));
+            }
+            if (spam is not null)
+                received = spam.Headers(hostname) + received;
+        }
+        var junk = spam?.Decision == Delivery.Rspamd.SpamDecision.Junk;
         var delivered = 0;
+        var successes = new List<DsnRecipientReport>();
         if (locals.Count > 0)
         {
             var trace = Encoding.UTF8.GetBytes($"Return-Path: <{SmtpText.Escape(sender)}>\r\n" + received);
             var recipients = locals.Select(l => new SieveRecipient(l.Key, l.Value.Address, l.Value.Original)).ToList();
-            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), sender, recipients, allowReject: true, 0, ct);
+            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), sender, recipients, allowReject: true, junk, 0, ct);
             foreach (var result in results)
             {
                 var (address, original) = locals[result.MailboxId];
@@ -124,7 +158,12 @@ internal sealed class SmtpMessageStore(
                 {
                     case DeliveryStatus.Delivered:
                         delivered++;
-                        log.Delivered(address, original);
+                        if (junk)
+                            log.Filed(address, original, spam!.Reason, $"Junk (rspamd {spam.Action}, score {spam.Score:0.0})");
+                        else
+                            log.Delivered(address, original);
+                        if (context.DsnOf(original).Wants(DsnNotify.Success))
+                            successes.Add(new DsnRecipientReport(address, OriginalRecipientOf(context, address, original), DsnAction.Delivered, "2.0.0", null));
                         break;
                     case DeliveryStatus.OverQuota:
                         failures.Add(new FailedRecipient(address, original, "5.2.2", "552 5.2.2 mailbox full"));
@@ -152,7 +191,17 @@ internal sealed class SmtpMessageStore(
             }
             foreach (var (envelopeSender, group) in byEnvelopeSender)
             {
-                var queueId = await queue.EnqueueAsync(envelopeSender, group, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, ct);
+                // The RCPT's NOTIFY goes with each destination (a forward's too), its ORCPT or the RCPT address as the original (RFC 3461 4.2).
+                var withDsn = group.Select(e =>
+                {
+                    var origin = externalOrigin.GetValueOrDefault(e, e);
+                    return (e, context.DsnOf(origin) with { OriginalRecipient = OriginalRecipientOf(context, e, origin) });
+                }).ToList();
+                var queueId = kind == SmtpListenerKind.Submission
+                    ? await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), ct,
+                        submittedBy: account?.Address)
+                    : await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(),
+                        messageOrigin, ct);
                 foreach (var destination in group)
                     log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
             }
@@ -162,7 +211,10 @@ internal sealed class SmtpMessageStore(
         logger.LogInformation("SMTP {Id} from <{Sender}>: {Delivered} stored, {Queued} queued, {Failed} failed",
             id, SmtpText.Escape(sender), delivered, external.Count, failures.Count);
         if (failures.Count == 0)
+        {
+            await ReportAsync(context, sender, successes, buffer, now, messageOrigin, ct);
             return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}"));
+        }
         var failedText = string.Join(", ", failures.Select(f => $"<{SmtpText.Escape(f.Address)}>"));
         // RFC 5429 section 2.1: a reject refuses at the protocol level when it is the only outcome.
         if (accepted == 0 && failures.All(f => f.Status == "5.7.1"))
@@ -170,12 +222,68 @@ internal sealed class SmtpMessageStore(
         if (accepted == 0)
             return log.RefuseAll(failures.Any(f => f.Status == "5.2.2") ? "mailbox_full" : "unknown_recipient",
                 failures.Any(f => f.Status == "5.2.2") ? SmtpReplies.MessageDoesNotFit(failedText) : SmtpReplies.NotDelivered);
-        if (sender.Length > 0)
-            await bounces.SendAsync(sender, failures, HeaderSection(buffer), now, ct);
+        // RFC 3461 4.1: NOTIFY=NEVER (or a list without FAILURE) asked for no failure report.
+        var reported = failures.Where(f => context.DsnOf(f.OriginalRecipient).Wants(DsnNotify.Failure))
+            .Select(f => new DsnRecipientReport(f.Address, OriginalRecipientOf(context, f.Address, f.OriginalRecipient), DsnAction.Failed, f.Status, f.Diagnostic));
+        var reportVerdict = await ReportAsync(context, sender, successes.Concat(reported).ToList(), buffer, now, messageOrigin, ct);
+        var noDsn = reportVerdict is { Verified: false } ? $"; no delivery status notification to <{SmtpText.Escape(sender)}>: {reportVerdict.Reason}" : "";
         foreach (var failure in failures)
-            log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic);
-        return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone), a delivery status notification follows"));
+            log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic + noDsn);
+        return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone)"
+            + (reportVerdict is { Verified: false } ? ", no delivery status notification follows" : ", a delivery status notification follows")));
     }
+
+    /// <summary>
+    /// Issue 16.10, no amplification: the outside addresses this message reaches through aliases and forwards (not the
+    /// ones addressed directly) are capped per message and counted per tenant per hour; null when within both.
+    /// </summary>
+    private async Task<SmtpResponse?> ExpansionRefusalAsync(List<string> external, Dictionary<string, string> externalOrigin, CancellationToken ct)
+    {
+        var expanded = external.Where(e => externalOrigin.GetValueOrDefault(e, e) != e).ToList();
+        if (expanded.Count == 0)
+            return null;
+        if (expanded.Count > limits.MaxExpandedExternalRecipients)
+            return SmtpReplies.TooManyExpandedExternal(expanded.Count, limits.MaxExpandedExternalRecipients);
+        var perTenant = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var destination in expanded)
+        {
+            var tenant = await directory.TenantOfAsync(externalOrigin[destination], ct);
+            perTenant[tenant] = perTenant.GetValueOrDefault(tenant) + 1;
+        }
+        foreach (var (tenant, count) in perTenant)
+        {
+            if (!deliverability.Expansion.TryTake(tenant, count))
+            {
+                logger.LogWarning("Forwarding limit of tenant {Tenant} reached: {Count} more outside address(es) deferred", tenant, count);
+                return SmtpReplies.ExpansionRateExceeded;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>A DSN (RFC 3464) for what the client asked to hear about; RET=FULL returns the whole message with a failure.</summary>
+    /// <remarks>
+    /// Issue 16.10: for mail from the Internet (<paramref name="origin"/> given) only to a verified sender (SPF pass or
+    /// aligned DKIM, <see cref="BounceSender.MayReportToAsync"/>); returns the verdict, null when nothing was due.
+    /// </remarks>
+    private async Task<Outbound.Backscatter.SenderVerdict?> ReportAsync(ISessionContext context, string sender, IReadOnlyList<DsnRecipientReport> reports,
+        ReadOnlySequence<byte> message, DateTimeOffset arrival, Outbound.Backscatter.MessageOrigin? origin, CancellationToken ct)
+    {
+        if (sender.Length == 0 || reports.Count == 0)
+            return null;
+        var verdict = await bounces.MayReportToAsync(sender, origin is null ? ReadOnlyMemory<byte>.Empty : message.ToArray(), origin, ct);
+        if (!verdict.Verified)
+            return verdict;
+        var envelope = context.DsnEnvelope();
+        var original = envelope.Return == DsnReturn.Full && reports.Any(r => r.Action == DsnAction.Failed) ? message.ToArray() : HeaderSection(message);
+        await bounces.SendReportAsync(sender, envelope, reports, original, arrival, ct);
+        return verdict;
+    }
+
+    /// <summary>RFC 3461 4.2 / 3464 2.3.1: the client's ORCPT, else the RCPT address when it differs from the final one.</summary>
+    private static string? OriginalRecipientOf(ISessionContext context, string final, string rcpt) =>
+        context.DsnOf(rcpt).OriginalRecipient
+        ?? (string.Equals(final, rcpt, StringComparison.OrdinalIgnoreCase) ? null : "rfc822;" + rcpt);
 
     /// <summary>A Sieve reject reason as one line of printable ASCII for the SMTP reply (RFC 5429 section 2.1.1).</summary>
     private static string SmtpRejectReason(string? reason)
@@ -264,6 +372,20 @@ internal sealed class SmtpMessageStore(
         var head = message.Slice(0, Math.Min(message.Length, 64 * 1024)).ToArray();
         var end = head.AsSpan().IndexOf("\r\n\r\n"u8);
         return end < 0 ? head : head[..(end + 4)];
+    }
+
+    /// <summary>The domain of the first From address, for the DMARC refusal's text; null when there is none.</summary>
+    private static string? FromDomain(ReadOnlySequence<byte> message)
+    {
+        try
+        {
+            var headers = HeaderList.Load(new SmtpMessageStream(ReadOnlyMemory<byte>.Empty, message));
+            return InternetAddressList.TryParse(headers[HeaderId.From] ?? "", out var list) ? list.Mailboxes.FirstOrDefault()?.Domain : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
