@@ -74,7 +74,7 @@ public sealed class SmtpListeners(
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new SmtpEndpointListenerFactory(connections, new SmtpPipeSettings(_options.Hostname, _limits.MaxCommandLineLength, _options.Limits.PreAuthTimeout), logger));
         services.Add(new SmtpCommandFactoryEx(kind == SmtpListenerKind.Submission ? userAuthenticator.IsAuthAllowed : _ => false));
-        services.Add(new SmtpMailboxFilter(kind, delivery, directory, _limits, recorder, logger));
+        services.Add(new SmtpMailboxFilter(kind, delivery, directory, _limits, recorder, deliverability, logger));
         services.Add(new SmtpMessageStore(kind, delivery, directory, queue, bounces, _limits, _options.Hostname, time, recorder, deliverability, logger));
         if (kind == SmtpListenerKind.Submission)
             services.Add(userAuthenticator);

@@ -4,8 +4,7 @@ using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MimeKit;
-using MimeKit.Utils;
+using HostingPanel.MailEngine.Protocol.Smtp;
 
 namespace HostingPanel.MailEngine.Outbound;
 
@@ -13,22 +12,31 @@ namespace HostingPanel.MailEngine.Outbound;
 /// <param name="OriginalRecipient">The RCPT TO address it was reached through.</param>
 /// <param name="Status">RFC 3463 code, e.g. "5.2.2".</param>
 /// <param name="Diagnostic">The SMTP reply, e.g. "552 5.2.2 mailbox full".</param>
-public sealed record FailedRecipient(string Address, string OriginalRecipient, string Status, string Diagnostic);
+/// <param name="OriginalRecipientParameter">The client's ORCPT ("type;address", RFC 3461 4.2), reported instead of <paramref name="OriginalRecipient"/>.</param>
+public sealed record FailedRecipient(string Address, string OriginalRecipient, string Status, string Diagnostic, string? OriginalRecipientParameter = null);
 
 /// <summary>
-/// Delivery status notifications (RFC 3464 multipart/report) to the envelope sender, from the null
-/// reverse-path so they never bounce in turn. A local sender gets it in its INBOX; others through the queue.
-/// <c>original</c> is the failed message, or at least its header section, which is all that is returned.
+/// Sends delivery status notifications (built by <see cref="DeliveryStatusReport"/>, RFC 3464) to the
+/// envelope sender, from the null reverse-path so they never bounce in turn. A local sender gets it in
+/// its INBOX; others through the queue. <c>original</c> is the message, or at least its header section.
+/// Which recipients are reported (RFC 3461 NOTIFY) is the caller's choice; whether and where the report
+/// goes is decided here.
 /// </summary>
 public sealed class BounceSender(MailDelivery delivery, OutboundQueue queue, IOptions<MailEngineOptions> options, TimeProvider time, ILogger<BounceSender> logger)
 {
     private readonly string _hostname = options.Value.Hostname;
 
-    public async Task SendAsync(string sender, IReadOnlyList<FailedRecipient> failed, byte[] original, DateTimeOffset arrival, CancellationToken ct = default)
+    /// <summary>A failure report for <paramref name="failed"/>, without DSN parameters.</summary>
+    public Task SendAsync(string sender, IReadOnlyList<FailedRecipient> failed, byte[] original, DateTimeOffset arrival, CancellationToken ct = default) =>
+        SendReportAsync(sender, DsnEnvelope.None, failed.Select(ToReport).ToList(), original, arrival, ct);
+
+    /// <summary>A report on <paramref name="recipients"/> (any mix of actions) with the transaction's RET and ENVID.</summary>
+    public async Task SendReportAsync(string sender, DsnEnvelope envelope, IReadOnlyList<DsnRecipientReport> recipients, byte[] original,
+        DateTimeOffset arrival, CancellationToken ct = default)
     {
-        if (string.IsNullOrEmpty(sender) || failed.Count == 0)
+        if (string.IsNullOrEmpty(sender) || recipients.Count == 0)
             return;
-        var dsn = Build(sender, failed, original, arrival);
+        var dsn = DeliveryStatusReport.Build(_hostname, sender, envelope, recipients, original, arrival, time.GetUtcNow());
         var resolution = await delivery.ResolveRecipientAsync(sender, ct);
         switch (resolution.Status)
         {
@@ -45,64 +53,13 @@ public sealed class BounceSender(MailDelivery delivery, OutboundQueue queue, IOp
                     await queue.EnqueueAsync("", resolution.External, dsn, isBounce: true, ct);
                 break;
             default:
-                logger.LogWarning("Bounce to <{Sender}> dropped: no such local address", sender);
+                logger.LogWarning("Delivery status notification to <{Sender}> dropped: no such local address", sender);
                 return;
         }
-        logger.LogInformation("Bounce sent to <{Sender}> for {Count} recipient(s)", sender, failed.Count);
+        logger.LogInformation("Delivery status notification sent to <{Sender}> for {Count} recipient(s)", sender, recipients.Count);
     }
 
-    internal byte[] Build(string sender, IReadOnlyList<FailedRecipient> failed, byte[] original, DateTimeOffset arrival)
-    {
-        var message = new MimeMessage();
-        message.From.Add(new MailboxAddress("Mail Delivery System", "MAILER-DAEMON@" + _hostname));
-        message.To.Add(MailboxAddress.Parse(sender));
-        message.Subject = "Undelivered Mail Returned to Sender";
-        message.Date = time.GetUtcNow();
-        message.MessageId = MimeUtils.GenerateMessageId(_hostname);
-        message.Headers.Add("Auto-Submitted", "auto-replied");
-
-        var text = new StringBuilder();
-        text.AppendLine($"This is the mail system at {_hostname}.");
-        text.AppendLine();
-        text.AppendLine("Your message could not be delivered to one or more recipients:");
-        text.AppendLine();
-        foreach (var f in failed)
-            text.AppendLine($"<{f.Address}>: {f.Diagnostic}");
-
-        var status = new MessageDeliveryStatus();
-        var perMessage = new HeaderList
-        {
-            { "Reporting-MTA", "dns; " + _hostname },
-            { "Arrival-Date", DateUtils.FormatDate(arrival) },
-        };
-        status.StatusGroups.Add(perMessage);
-        foreach (var f in failed)
-        {
-            var group = new HeaderList();
-            if (!string.Equals(f.Address, f.OriginalRecipient, StringComparison.OrdinalIgnoreCase))
-                group.Add("Original-Recipient", "rfc822; " + f.OriginalRecipient);
-            group.Add("Final-Recipient", "rfc822; " + f.Address);
-            group.Add("Action", "failed");
-            group.Add("Status", f.Status);
-            group.Add("Diagnostic-Code", "smtp; " + f.Diagnostic);
-            status.StatusGroups.Add(group);
-        }
-
-        var report = new MultipartReport("delivery-status")
-        {
-            new TextPart("plain") { Text = text.ToString() },
-            status,
-            new MimePart("text", "rfc822-headers") { Content = new MimeContent(new MemoryStream(HeaderSection(original))) },
-        };
-        message.Body = report;
-        using var output = new MemoryStream();
-        message.WriteTo(FormatOptions.Default, output);
-        return output.ToArray();
-    }
-
-    private static byte[] HeaderSection(byte[] message)
-    {
-        var end = message.AsSpan().IndexOf("\r\n\r\n"u8);
-        return end < 0 ? message : message[..(end + 2)];
-    }
+    private static DsnRecipientReport ToReport(FailedRecipient f) =>
+        new(f.Address, f.OriginalRecipientParameter ?? (string.Equals(f.Address, f.OriginalRecipient, StringComparison.OrdinalIgnoreCase) ? null : "rfc822;" + f.OriginalRecipient),
+            DsnAction.Failed, f.Status, f.Diagnostic);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Protocol.Smtp;
 using HostingPanel.MailEngine.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,9 @@ public enum QueuedRecipientStatus
     Failed,
 }
 
-public sealed record QueuedRecipient(string Address, QueuedRecipientStatus Status, string? LastError);
+/// <param name="Dsn">The recipient's RFC 3461 NOTIFY and ORCPT; null when none were given (entries queued before issue 28 too).</param>
+/// <param name="DelayReported">A "delayed" DSN was sent already (NOTIFY=DELAY gets one, not one per attempt).</param>
+public sealed record QueuedRecipient(string Address, QueuedRecipientStatus Status, string? LastError, DsnRecipient? Dsn = null, bool DelayReported = false);
 
 /// <summary>One queue entry as the admin sees it.</summary>
 /// <param name="Sender">Envelope sender; empty for a bounce (null reverse-path).</param>
@@ -26,7 +29,12 @@ public sealed record QueuedMessage(
     DateTimeOffset NextAttemptAt,
     string? LastError,
     long Size,
-    bool IsBounce);
+    bool IsBounce,
+    DsnEnvelope? Dsn = null)
+{
+    /// <summary>The authenticated mailbox that submitted it (null for forwards, bounces, notices): its mail waits while its sending is held.</summary>
+    public string? SubmittedBy { get; init; }
+}
 
 /// <summary>How many entries wait and since when the oldest does (null when the queue is empty).</summary>
 public sealed record QueueStatistics(int Depth, DateTimeOffset? OldestCreatedAt)
@@ -111,13 +119,22 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
     public Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, byte[] message, bool isBounce, CancellationToken ct = default) =>
         EnqueueAsync(sender, recipients, new MemoryStream(message), isBounce, ct);
 
-    public async Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, Stream message, bool isBounce, CancellationToken ct = default)
+    public Task<string> EnqueueAsync(string sender, IReadOnlyList<string> recipients, Stream message, bool isBounce, CancellationToken ct = default) =>
+        EnqueueAsync(sender, recipients.Select(r => new QueuedRecipient(r, QueuedRecipientStatus.Pending, null)).ToList(), message, isBounce, null, ct);
+
+    /// <summary>A message with its DSN parameters (RFC 3461), honoured by the worker and passed on to the next hop.</summary>
+    /// <paramref name="submittedBy"/>: the authenticated mailbox that sent it, whose sending limits hold it (Limits/SendLimiter).
+    public Task<string> EnqueueAsync(string sender, IReadOnlyList<(string Address, DsnRecipient Dsn)> recipients, Stream message, DsnEnvelope dsn, CancellationToken ct = default,
+        string? submittedBy = null) =>
+        EnqueueAsync(sender, recipients.Select(r => new QueuedRecipient(r.Address, QueuedRecipientStatus.Pending, null, r.Dsn)).ToList(), message, false, dsn, ct, submittedBy);
+
+    private async Task<string> EnqueueAsync(string sender, List<QueuedRecipient> recipients, Stream message, bool isBounce, DsnEnvelope? dsn, CancellationToken ct,
+        string? submittedBy = null)
     {
         var id = _time.GetUtcNow().ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N")[..12];
         var now = _time.GetUtcNow();
         var size = await WriteDurableAsync(Path.Combine(Directory, id + ".eml"), message, ct);
-        var entry = new QueuedMessage(id, sender, recipients.Select(r => new QueuedRecipient(r, QueuedRecipientStatus.Pending, null)).ToList(),
-            0, now, now, null, size, isBounce);
+        var entry = new QueuedMessage(id, sender, recipients, 0, now, now, null, size, isBounce, dsn) { SubmittedBy = submittedBy };
         await _lock.WaitAsync(ct);
         try
         {
@@ -230,13 +247,14 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
         }
     }
 
-    internal async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    internal async Task<DateTimeOffset?> NextDueAsync(Func<QueuedMessage, bool> considered, CancellationToken ct)
     {
         await _lock.WaitAsync(ct);
         try
         {
             await EnsureLoadedAsync(ct);
-            return _entries.Count == 0 ? null : _entries.Values.Min(e => e.NextAttemptAt);
+            var entries = _entries.Values.Where(considered).ToList();
+            return entries.Count == 0 ? null : entries.Min(e => e.NextAttemptAt);
         }
         finally
         {

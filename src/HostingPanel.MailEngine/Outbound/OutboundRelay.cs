@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Protocol.Smtp;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -18,7 +19,19 @@ public enum RelayOutcomeKind
     Permanent,
 }
 
-public sealed record RelayOutcome(RelayOutcomeKind Kind, string? Error = null, string Status = "4.0.0");
+/// <param name="NextHopSpeaksDsn">Delivered to a server that offered DSN (RFC 3461): it reports from now on, so no "relayed" report is due.</param>
+public sealed record RelayOutcome(RelayOutcomeKind Kind, string? Error = null, string Status = "4.0.0", bool NextHopSpeaksDsn = false);
+
+/// <summary>The DSN parameters (RFC 3461) of a queue entry, passed on to a next hop that offers DSN.</summary>
+public sealed record OutboundDsn(DsnEnvelope Envelope, IReadOnlyDictionary<string, DsnRecipient> Recipients)
+{
+    public static readonly OutboundDsn None = new(DsnEnvelope.None, new Dictionary<string, DsnRecipient>());
+
+    public static OutboundDsn Of(QueuedMessage entry) =>
+        new(entry.Dsn ?? DsnEnvelope.None,
+            entry.Recipients.Where(r => r.Dsn is not null).GroupBy(r => r.Address, StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(g => g.Key, g => g.First().Dsn!, StringComparer.OrdinalIgnoreCase));
+}
 
 /// <summary>One delivery attempt of a queue entry: through the smarthost, or to each domain's MX hosts in order.</summary>
 public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<MailEngineOptions> mailOptions, IMxResolver mx,
@@ -27,7 +40,10 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
     private readonly RelayOptions _relay = relayOptions.Value;
     private readonly string _hostname = mailOptions.Value.Hostname;
 
-    public async Task<IReadOnlyDictionary<string, RelayOutcome>> AttemptAsync(string sender, IReadOnlyList<string> recipients, byte[] message, CancellationToken ct)
+    public Task<IReadOnlyDictionary<string, RelayOutcome>> AttemptAsync(string sender, IReadOnlyList<string> recipients, byte[] message, CancellationToken ct) =>
+        AttemptAsync(sender, recipients, message, OutboundDsn.None, ct);
+
+    public async Task<IReadOnlyDictionary<string, RelayOutcome>> AttemptAsync(string sender, IReadOnlyList<string> recipients, byte[] message, OutboundDsn dsn, CancellationToken ct)
     {
         var outcomes = new Dictionary<string, RelayOutcome>(StringComparer.OrdinalIgnoreCase);
         // Bounded MIME depth: a 1,000-deep message must not recurse the parser into a stack overflow (MimeKit #355).
@@ -44,7 +60,7 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
                 RelaySecurity.Tls => SecureSocketOptions.SslOnConnect,
                 _ => SecureSocketOptions.StartTlsWhenAvailable,
             };
-            await SendAsync([(_relay.Host!, _relay.Port)], security, _relay.AcceptAnyCertificate, authenticate: true, sender, recipients, mime, outcomes, ct);
+            await SendAsync([(_relay.Host!, _relay.Port)], security, _relay.AcceptAnyCertificate, authenticate: true, sender, recipients, mime, dsn, outcomes, ct);
             return outcomes;
         }
         foreach (var group in recipients.GroupBy(r => r[(r.LastIndexOf('@') + 1)..], StringComparer.OrdinalIgnoreCase))
@@ -67,18 +83,18 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
                 continue;
             }
             await SendAsync(hosts.Select(h => (h, _relay.MxPort)).ToList(), SecureSocketOptions.StartTlsWhenAvailable, acceptAnyCertificate: true,
-                authenticate: false, sender, group.ToList(), mime, outcomes, ct);
+                authenticate: false, sender, group.ToList(), mime, dsn, outcomes, ct);
         }
         return outcomes;
     }
 
     private async Task SendAsync(IReadOnlyList<(string Host, int Port)> hosts, SecureSocketOptions security, bool acceptAnyCertificate, bool authenticate,
-        string sender, IReadOnlyList<string> recipients, MimeMessage message, Dictionary<string, RelayOutcome> outcomes, CancellationToken ct)
+        string sender, IReadOnlyList<string> recipients, MimeMessage message, OutboundDsn dsn, Dictionary<string, RelayOutcome> outcomes, CancellationToken ct)
     {
         var error = "no host to try";
         foreach (var (host, port) in hosts)
         {
-            using var client = new QueueSmtpClient { LocalDomain = _hostname, Timeout = (int)_relay.Timeout.TotalMilliseconds };
+            using var client = new QueueSmtpClient(dsn) { LocalDomain = _hostname, Timeout = (int)_relay.Timeout.TotalMilliseconds };
             if (acceptAnyCertificate)
                 client.ServerCertificateValidationCallback = (_, _, _, _) => true;
             try
@@ -88,9 +104,13 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
                     await client.AuthenticateAsync(_relay.Username, _relay.Password ?? "", ct);
                 var from = sender.Length == 0 ? new MailboxAddress("", "") : MailboxAddress.Parse(sender);
                 await client.SendAsync(FormatOptions.Default, message, from, recipients.Select(r => MailboxAddress.Parse(r)), ct);
+                // Read before disconnecting: MailKit forgets the capabilities then.
+                var speaksDsn = (client.Capabilities & SmtpCapabilities.Dsn) != 0;
                 await client.DisconnectAsync(true, ct);
                 foreach (var r in recipients)
-                    outcomes[r] = client.Rejected.TryGetValue(r, out var rejected) ? Classify(rejected.StatusCode, rejected.Response, host) : new RelayOutcome(RelayOutcomeKind.Delivered);
+                    outcomes[r] = client.Rejected.TryGetValue(r, out var rejected)
+                        ? Classify(rejected.StatusCode, rejected.Response, host)
+                        : new RelayOutcome(RelayOutcomeKind.Delivered, null, "2.0.0", speaksDsn);
                 return;
             }
             catch (SmtpCommandException e)
@@ -124,9 +144,44 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
         return numeric >= 500 ? new RelayOutcome(RelayOutcomeKind.Permanent, error, status) : new RelayOutcome(RelayOutcomeKind.Temporary, error, status);
     }
 
-    /// <summary>Records refused recipients instead of giving up on the whole message (MailKit's default).</summary>
+    /// <summary>
+    /// Records refused recipients instead of giving up on the whole message (MailKit's default), and
+    /// passes the entry's DSN parameters on when the next hop offers DSN (RFC 3461 section 6.2.1):
+    /// MailKit then sends ENVID and RET at MAIL, NOTIFY and ORCPT (the recipient's own address) at RCPT.
+    /// </summary>
     private sealed class QueueSmtpClient : SmtpClient
     {
+        private readonly OutboundDsn _dsn;
+
+        public QueueSmtpClient(OutboundDsn dsn)
+        {
+            _dsn = dsn;
+            DeliveryStatusNotificationType = dsn.Envelope.Return switch
+            {
+                DsnReturn.Full => DeliveryStatusNotificationType.Full,
+                DsnReturn.Headers => DeliveryStatusNotificationType.HeadersOnly,
+                _ => DeliveryStatusNotificationType.Unspecified,
+            };
+        }
+
+        protected override string? GetEnvelopeId(MimeMessage message) => _dsn.Envelope.EnvelopeId;
+
+        protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox)
+        {
+            if (!_dsn.Recipients.TryGetValue(mailbox.Address, out var dsn) || dsn.Notify == DsnNotify.Default)
+                return null;
+            if (dsn.Notify == DsnNotify.Never)
+                return DeliveryStatusNotification.Never;
+            var notify = (DeliveryStatusNotification)0;
+            if ((dsn.Notify & DsnNotify.Success) != 0)
+                notify |= DeliveryStatusNotification.Success;
+            if ((dsn.Notify & DsnNotify.Failure) != 0)
+                notify |= DeliveryStatusNotification.Failure;
+            if ((dsn.Notify & DsnNotify.Delay) != 0)
+                notify |= DeliveryStatusNotification.Delay;
+            return notify;
+        }
+
         public Dictionary<string, (SmtpStatusCode StatusCode, string Response)> Rejected { get; } = new(StringComparer.OrdinalIgnoreCase);
 
         protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>

@@ -1,3 +1,4 @@
+using HostingPanel.MailEngine.Protocol.Smtp;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,8 @@ namespace HostingPanel.MailEngine.Outbound;
 /// recipients to the sender.
 /// </summary>
 public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, BounceSender bounces, IOptions<QueueOptions> options, TimeProvider time,
-    ILogger<OutboundWorker> logger, Hosting.MailMetrics? metrics = null, Delivery.DeliveryRecorder? recorder = null) : BackgroundService
+    ILogger<OutboundWorker> logger, Hosting.MailMetrics? metrics = null, Delivery.DeliveryRecorder? recorder = null,
+    Limits.SendLimiter? limits = null) : BackgroundService
 {
     private readonly QueueOptions _options = options.Value;
 
@@ -22,6 +24,12 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
             try
             {
                 var due = await queue.DueAsync(time.GetUtcNow(), stoppingToken);
+                // Mail of a mailbox whose sending is held waits in the queue until staff release it or delete it.
+                IReadOnlySet<string> held = limits is not null && due.Any(e => e.SubmittedBy is not null)
+                    ? await limits.HeldAddressesAsync(stoppingToken)
+                    : new HashSet<string>();
+                if (held.Count > 0)
+                    due = due.Where(e => !IsHeld(e, held)).ToList();
                 await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxParallel), CancellationToken = stoppingToken },
                     async (entry, ct) =>
                     {
@@ -34,7 +42,7 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
                             logger.LogError(e, "Queue entry {Id} failed to process", entry.Id);
                         }
                     });
-                var next = await queue.NextDueAsync(stoppingToken);
+                var next = await queue.NextDueAsync(e => !IsHeld(e, held), stoppingToken);
                 var delay = next is null ? _options.PollInterval : next.Value - time.GetUtcNow();
                 if (delay > _options.PollInterval)
                     delay = _options.PollInterval;
@@ -55,6 +63,8 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
             }
         }
     }
+
+    private static bool IsHeld(QueuedMessage entry, IReadOnlySet<string> held) => entry.SubmittedBy is { } by && held.Contains(by);
 
     /// <summary>One attempt for one entry (also used by tests).</summary>
     internal async Task ProcessAsync(QueuedMessage entry, CancellationToken ct)
@@ -79,19 +89,25 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
             recorder?.Record(new Delivery.DeliveryEvent(time.GetUtcNow(), outcome, entry.Sender, address, messageId, entry.Size, null, reason,
                 $"attempt {entry.Attempts + 1}: {detail}", QueueId: entry.Id));
         }
-        var outcomes = await relay.AttemptAsync(entry.Sender, pending, message, ct);
+        var outcomes = await relay.AttemptAsync(entry.Sender, pending, message, OutboundDsn.Of(entry), ct);
         var now = time.GetUtcNow();
         var attempts = entry.Attempts + 1;
         var expired = attempts >= _options.MaxAttempts || now - entry.CreatedAt >= _options.MaxAge;
-        var failed = new List<FailedRecipient>();
+        var failed = 0;
+        // RFC 3461 NOTIFY decides which outcomes are reported; without it only failures are.
+        var reports = new List<DsnRecipientReport>();
         string? lastError = null;
         var recipients = entry.Recipients.Select(r =>
         {
             if (r.Status != QueuedRecipientStatus.Pending || !outcomes.TryGetValue(r.Address, out var outcome))
                 return r;
+            var dsn = r.Dsn ?? DsnRecipient.None;
             if (outcome.Kind == RelayOutcomeKind.Delivered)
             {
                 Log(Delivery.DeliveryOutcome.Relayed, "delivered", r.Address, null, outcome.Error ?? "accepted by the remote server");
+                // A next hop that speaks DSN got NOTIFY and reports itself (RFC 3461 section 6.2.1); otherwise "relayed" is ours to say.
+                if (dsn.Wants(DsnNotify.Success) && !outcome.NextHopSpeaksDsn)
+                    reports.Add(new DsnRecipientReport(r.Address, dsn.OriginalRecipient, DsnAction.Relayed, "2.0.0", null));
                 return r with { Status = QueuedRecipientStatus.Delivered, LastError = null };
             }
             lastError ??= outcome.Error;
@@ -101,21 +117,29 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
                 var diagnostic = outcome.Kind == RelayOutcomeKind.Permanent
                     ? outcome.Error ?? "refused"
                     : $"gave up after {attempts} attempt(s): {outcome.Error}";
-                failed.Add(new FailedRecipient(r.Address, r.Address, status.StartsWith('5') ? status : "5.4.7", diagnostic));
-                Log(Delivery.DeliveryOutcome.Bounced, "bounced", r.Address, outcome.Kind == RelayOutcomeKind.Permanent ? "remote_refused" : "expired", diagnostic);
+                failed++;
+                if (dsn.Wants(DsnNotify.Failure))
+                    reports.Add(new DsnRecipientReport(r.Address, dsn.OriginalRecipient, DsnAction.Failed, status.StartsWith('5') ? status : "5.4.7", diagnostic));
+                Log(Delivery.DeliveryOutcome.Bounced, "bounced", r.Address, outcome.Kind == RelayOutcomeKind.Permanent ? "remote_refused" : "expired",
+                    dsn.Wants(DsnNotify.Failure) ? diagnostic : diagnostic + " (no report: NOTIFY=" + dsn.Notify.ToString().ToUpperInvariant() + ")");
                 return r with { Status = QueuedRecipientStatus.Failed, LastError = diagnostic };
             }
             Log(Delivery.DeliveryOutcome.Deferred, "deferred", r.Address, "temporary_failure", outcome.Error);
+            if (dsn.Wants(DsnNotify.Delay) && !r.DelayReported)
+            {
+                reports.Add(new DsnRecipientReport(r.Address, dsn.OriginalRecipient, DsnAction.Delayed, outcome.Status.StartsWith('4') ? outcome.Status : "4.0.0", outcome.Error));
+                return r with { LastError = outcome.Error, DelayReported = true };
+            }
             return r with { LastError = outcome.Error };
         }).ToList();
         var delay = TimeSpan.FromTicks(Math.Min(_options.MaxRetryDelay.Ticks, _options.RetryDelay.Ticks * (1L << Math.Min(attempts - 1, 20))));
         var updated = entry with { Recipients = recipients, Attempts = attempts, NextAttemptAt = now + delay, LastError = lastError };
         logger.LogInformation("Queue {Id} attempt {Attempt}: {Delivered} delivered, {Failed} failed, {Pending} pending",
-            entry.Id, attempts, recipients.Count(r => r.Status == QueuedRecipientStatus.Delivered), failed.Count,
+            entry.Id, attempts, recipients.Count(r => r.Status == QueuedRecipientStatus.Delivered), failed,
             recipients.Count(r => r.Status == QueuedRecipientStatus.Pending));
         if (!await queue.UpdateAsync(updated, ct))
             return;
-        if (failed.Count > 0 && !entry.IsBounce)
-            await bounces.SendAsync(entry.Sender, failed, message, entry.CreatedAt, ct);
+        if (reports.Count > 0 && !entry.IsBounce)
+            await bounces.SendReportAsync(entry.Sender, entry.Dsn ?? DsnEnvelope.None, reports, message, entry.CreatedAt, ct);
     }
 }

@@ -29,6 +29,9 @@ public static class SmtpServiceCollectionExtensions
         services.AddSingleton<Dkim.OutboundDkimSigner>();
         services.AddSingleton<OutboundRelay>();
         services.AddSingleton<BounceSender>();
+        services.AddOptions<Limits.SendLimitOptions>().Bind(configuration.GetSection(Limits.SendLimitOptions.SectionName));
+        services.AddSingleton<Limits.SendLimiter>();
+        services.AddSingleton<Limits.ISendingHolds>(sp => sp.GetRequiredService<Limits.SendLimiter>());
         services.AddSingleton<SmtpDeliverability>();
         services.AddSingleton<OutboundWorker>();
         services.AddHostedService<SmtpListeners>();

@@ -232,6 +232,25 @@ internal static class EngineMigrations
             );
             CREATE INDEX ix_dkim_keys_domain ON dkim_keys (domain, state);
             """),
+        // Outbound abuse limits (Outbound/Limits/SendLimiter): what each mailbox sent out in the last hour, and the
+        // mailboxes whose sending is held until staff release them.
+        (11, "send limits", """
+            CREATE TABLE send_counts (
+                id {pk},
+                mailbox_id BIGINT NOT NULL,
+                domain TEXT NOT NULL,
+                recipients BIGINT NOT NULL,
+                sent_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_send_counts_mailbox ON send_counts (mailbox_id, sent_at);
+            CREATE INDEX ix_send_counts_domain ON send_counts (domain, sent_at);
+            CREATE TABLE send_holds (
+                mailbox_id BIGINT NOT NULL PRIMARY KEY,
+                address TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                held_at BIGINT NOT NULL
+            );
+            """),
     ];
 
     /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>

@@ -93,6 +93,7 @@ public static class ApiSetup
         MailboxTransferEndpoints.Map(api);
         MigrationEndpoints.Map(api);
         DeliveryEndpoints.Map(api);
+        SendingHoldEndpoints.Map(api);
 
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/api/docs", () => Results.Content(ApiReferencePage.Html, "text/html; charset=utf-8"))

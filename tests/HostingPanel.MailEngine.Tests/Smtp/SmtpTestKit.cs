@@ -68,8 +68,9 @@ public static class SmtpTestKit
 }
 
 /// <summary>
-/// A fake smarthost/MX on 127.0.0.1: answers each DATA with the reply <see cref="DataReply"/> gives
-/// for that attempt (1-based) and keeps what it accepted.
+/// A fake smarthost/MX on 127.0.0.1: answers each DATA (or last BDAT) with the reply <see cref="DataReply"/>
+/// gives for that attempt (1-based) and keeps what it accepted, and every MAIL and RCPT line as sent.
+/// <see cref="Extensions"/> are offered at EHLO (DSN and CHUNKING are understood).
 /// </summary>
 internal sealed class FakeSmtpRelay : IAsyncDisposable
 {
@@ -87,7 +88,10 @@ internal sealed class FakeSmtpRelay : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public Func<int, string> DataReply { get; set; } = _ => "250 2.0.0 accepted";
     public Func<string, string?> RcptReply { get; set; } = _ => null;
+    public List<string> Extensions { get; set; } = ["8BITMIME"];
     public List<(string From, List<string> To, string Data)> Accepted { get; } = [];
+    /// <summary>MAIL, RCPT, DATA and BDAT command lines in the order received.</summary>
+    public List<string> Commands { get; } = [];
     public int DataAttempts => Volatile.Read(ref _dataAttempts);
 
     private async Task AcceptLoopAsync()
@@ -107,52 +111,120 @@ internal sealed class FakeSmtpRelay : IAsyncDisposable
         try
         {
             var stream = client.GetStream();
-            var reader = new StreamReader(stream, Encoding.UTF8);
-            var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
-            await writer.WriteLineAsync("220 fake.relay ESMTP");
+            var wire = new ByteWire(stream);
+            async Task ReplyAsync(string text) => await stream.WriteAsync(Encoding.UTF8.GetBytes(text + "\r\n"));
+            await ReplyAsync("220 fake.relay ESMTP");
             string from = "";
             var to = new List<string>();
-            while (await reader.ReadLineAsync() is { } line)
+            var chunks = new MemoryStream();
+            while (await wire.ReadLineAsync() is { } line)
             {
                 var verb = line.Split(' ', 2)[0].ToUpperInvariant();
+                if (verb is "MAIL" or "RCPT" or "DATA" or "BDAT")
+                    lock (Commands)
+                        Commands.Add(line);
                 switch (verb)
                 {
                     case "EHLO":
-                        await writer.WriteLineAsync("250-fake.relay\r\n250 8BITMIME");
+                        await ReplyAsync(string.Join("\r\n", new[] { "fake.relay" }.Concat(Extensions).Select((e, i) => (i == Extensions.Count ? "250 " : "250-") + e)));
                         break;
                     case "MAIL":
                         from = line[(line.IndexOf('<') + 1)..line.IndexOf('>')];
                         to = [];
-                        await writer.WriteLineAsync("250 2.1.0 ok");
+                        chunks = new MemoryStream();
+                        await ReplyAsync("250 2.1.0 ok");
                         break;
                     case "RCPT":
                         var rcpt = line[(line.IndexOf('<') + 1)..line.IndexOf('>')];
                         var reply = RcptReply(rcpt);
                         if (reply is null)
                             to.Add(rcpt);
-                        await writer.WriteLineAsync(reply ?? "250 2.1.5 ok");
+                        await ReplyAsync(reply ?? "250 2.1.5 ok");
                         break;
                     case "DATA":
-                        await writer.WriteLineAsync("354 go ahead");
+                        await ReplyAsync("354 go ahead");
                         var data = new StringBuilder();
-                        while (await reader.ReadLineAsync() is { } d && d != ".")
+                        while (await wire.ReadLineAsync() is { } d && d != ".")
                             data.Append(d.StartsWith("..") ? d[1..] : d).Append("\r\n");
-                        var answer = DataReply(Interlocked.Increment(ref _dataAttempts));
-                        if (answer.StartsWith('2'))
-                            lock (Accepted)
-                                Accepted.Add((from, to, data.ToString()));
-                        await writer.WriteLineAsync(answer);
+                        await ReplyAsync(Accept(from, to, data.ToString()));
+                        break;
+                    case "BDAT":
+                        // RFC 3030: BDAT size [LAST], then exactly size octets.
+                        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                        var size = int.Parse(parts[1]);
+                        chunks.Write(await wire.ReadBytesAsync(size));
+                        if (parts.Length > 2 && parts[2].Equals("LAST", StringComparison.OrdinalIgnoreCase))
+                            await ReplyAsync(Accept(from, to, Encoding.UTF8.GetString(chunks.ToArray())));
+                        else
+                            await ReplyAsync($"250 2.0.0 {size} octets received");
                         break;
                     case "QUIT":
-                        await writer.WriteLineAsync("221 bye");
+                        await ReplyAsync("221 bye");
                         return;
                     default:
-                        await writer.WriteLineAsync("250 ok");
+                        await ReplyAsync("250 ok");
                         break;
                 }
             }
         }
         catch (IOException) { }
+    }
+
+    private string Accept(string from, List<string> to, string data)
+    {
+        var answer = DataReply(Interlocked.Increment(ref _dataAttempts));
+        if (answer.StartsWith('2'))
+            lock (Accepted)
+                Accepted.Add((from, to, data));
+        return answer;
+    }
+
+    /// <summary>CRLF lines and counted octets from one stream (BDAT needs both, which a StreamReader cannot mix).</summary>
+    private sealed class ByteWire(Stream stream)
+    {
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private int _start;
+        private int _end;
+
+        public async Task<string?> ReadLineAsync()
+        {
+            var line = new MemoryStream();
+            while (true)
+            {
+                if (_start == _end && !await FillAsync())
+                    return null;
+                var b = _buffer[_start++];
+                if (b == (byte)'\n')
+                {
+                    var bytes = line.ToArray();
+                    return Encoding.UTF8.GetString(bytes, 0, bytes.Length > 0 && bytes[^1] == (byte)'\r' ? bytes.Length - 1 : bytes.Length);
+                }
+                line.WriteByte(b);
+            }
+        }
+
+        public async Task<byte[]> ReadBytesAsync(int count)
+        {
+            var result = new byte[count];
+            var got = 0;
+            while (got < count)
+            {
+                if (_start == _end && !await FillAsync())
+                    throw new IOException("connection closed inside a chunk");
+                var n = Math.Min(count - got, _end - _start);
+                Array.Copy(_buffer, _start, result, got, n);
+                _start += n;
+                got += n;
+            }
+            return result;
+        }
+
+        private async Task<bool> FillAsync()
+        {
+            _start = 0;
+            _end = await stream.ReadAsync(_buffer);
+            return _end > 0;
+        }
     }
 
     public async ValueTask DisposeAsync()

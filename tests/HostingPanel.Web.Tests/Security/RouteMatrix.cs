@@ -213,6 +213,8 @@ public static class RouteMatrix
             // A portal-only node has no mail queue: even an admin gets 404 for a message id there.
             new("POST", "/queue/{id}/retry", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound, _ => Post("/queue/no-such-message/retry")),
             new("POST", "/queue/{id}/delete", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound, _ => Post("/queue/no-such-message/delete")),
+            new("POST", "/queue/holds/{address}/release", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound,
+                _ => Post("/queue/holds/nobody@matrix.example/release")),
 
             // --- customers (admins, resellers) ---------------------------------------------------------------
             Page("GET", "/customers", Tenants, _ => Get("/customers")),
@@ -331,6 +333,13 @@ public static class RouteMatrix
                 _ => Get("/api/v1/deliveries?address=matrix@example.com")),
             new("GET", "/api/v1/routing", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : r == MailboxOwner ? Outcome.NotFound : Outcome.ServerError,
                 c => Get($"/api/v1/routing?address=info@{c.T.Domain}")),
+            // Staff only; without the mail engine on this node staff get 503 (said so), everyone else 404.
+            new("GET", "/api/v1/sending-holds", true, false,
+                (r, _) => r == Anonymous ? Outcome.Unauthorized : r is Admin or Support ? Outcome.ServerError : Outcome.NotFound,
+                _ => Get("/api/v1/sending-holds")),
+            new("POST", "/api/v1/sending-holds/{address}/release", true, false,
+                (r, _) => r == Anonymous ? Outcome.Unauthorized : r is Admin or Support ? Outcome.ServerError : Outcome.NotFound,
+                _ => Json("/api/v1/sending-holds/nobody@matrix.example/release")),
             Endpoint("GET", "/api/v1/apikeys", Everyone, _ => Get("/api/v1/apikeys")),
             Endpoint("POST", "/api/v1/apikeys", Panel, c => Json("/api/v1/apikeys", new { name = c.World.Unique("api key ") })),
             new("DELETE", "/api/v1/apikeys/{id:guid}", true, true, (r, o) => r == Anonymous ? Outcome.Unauthorized : keyRevoke(r, o),

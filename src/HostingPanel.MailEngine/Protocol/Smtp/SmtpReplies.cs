@@ -17,6 +17,8 @@ public static class SmtpReplies
     /// <summary>A bounce address this server never gave out, or gave out too long ago (SRS hash or timestamp check).</summary>
     public static SmtpResponse SrsInvalid(string address, string why) => new(SmtpReplyCode.MailboxUnavailable, $"5.1.1 <{address}>: {why} SRS bounce address");
     public static SmtpResponse SrsOnlyBounces(string address) => new(SmtpReplyCode.MailboxUnavailable, $"5.7.1 <{address}>: an SRS address accepts only bounces (MAIL FROM:<>)");
+    /// <summary>Outbound abuse limits (RFC 3463 4.7.1: delivery not authorized, try later): the client keeps the message.</summary>
+    public static SmtpResponse SendingLimited(string reason) => new(SmtpReplyCode.Aborted, "4.7.1 " + reason);
     public static SmtpResponse RelayDenied(string address) => new(SmtpReplyCode.TransactionFailed, $"5.7.1 <{address}>: relaying denied");
     public static SmtpResponse MailboxFull(string address) => new(SmtpReplyCode.InsufficientStorage, $"4.2.2 <{address}>: mailbox full");
     public static SmtpResponse MessageDoesNotFit(string addresses) => new(SmtpReplyCode.SizeLimitExceeded, $"5.2.2 {addresses}: mailbox full, message does not fit");

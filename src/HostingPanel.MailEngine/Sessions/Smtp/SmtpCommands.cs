@@ -40,6 +40,7 @@ internal sealed class SmtpEhloCommand(string domainOrAddress, Func<ISessionConte
             yield return extension;
         }
         yield return "ENHANCEDSTATUSCODES";
+        yield return "DSN"; // RFC 3461: NOTIFY, ORCPT, RET, ENVID (SmtpDsnSession)
     }
 }
 

@@ -16,7 +16,7 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 /// Submission: the sender must be owned by the authenticated mailbox; any destination.
 /// </summary>
 internal sealed class SmtpMailboxFilter(
-    SmtpListenerKind kind, MailDelivery delivery, MailDirectory directory, SmtpLimitsOptions limits, DeliveryRecorder recorder, ILogger logger)
+    SmtpListenerKind kind, MailDelivery delivery, MailDirectory directory, SmtpLimitsOptions limits, DeliveryRecorder recorder, SmtpDeliverability deliverability, ILogger logger)
     : IMailboxFilter
 {
     public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) =>
@@ -42,6 +42,7 @@ internal sealed class SmtpMailboxFilter(
     private async Task<bool> AcceptFromAsync(ISessionContext context, IMailbox from, CancellationToken cancellationToken)
     {
         context.SetRecipientCount(0);
+        context.StartTransaction();
         if (kind == SmtpListenerKind.Mx)
             return true;
         var account = context.Account() ?? throw new SmtpResponseException(SmtpResponse.AuthenticationRequired);
@@ -53,6 +54,9 @@ internal sealed class SmtpMailboxFilter(
             logger.LogInformation("Submission by {User} refused: sender {Sender} not owned", account.Address, SmtpText.Escape(address));
             throw Refuse(context, address, "", "sender_not_owned", SmtpReplies.SenderNotOwned, MailDirectory.DomainOf(account.Address));
         }
+        // A held mailbox learns it at once, before it sends the message again.
+        if (await deliverability.Limits.HeldReasonAsync(account.Id, cancellationToken) is { } held)
+            throw Refuse(context, address, "", "sending_held", SmtpReplies.SendingLimited(held), MailDirectory.DomainOf(account.Address));
         return true;
     }
 
@@ -95,6 +99,7 @@ internal sealed class SmtpMailboxFilter(
                 break;
         }
         context.SetRecipientCount(count + 1);
+        context.AcceptRecipient(address);
         return true;
     }
 

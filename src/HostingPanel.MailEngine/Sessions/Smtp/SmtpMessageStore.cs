@@ -108,10 +108,19 @@ internal sealed class SmtpMessageStore(
             }
         }
 
+        // Outbound abuse limits: counted per message that leaves for outside addresses, before anything is stored or queued.
+        if (kind == SmtpListenerKind.Submission && account is not null && external.Count > 0)
+        {
+            var verdict = await deliverability.Limits.TryCountAsync(account.Id, account.Address, external.Count, ct);
+            if (!verdict.Allowed)
+                return log.RefuseAll("send_limit", SmtpReplies.SendingLimited(verdict.Reason!));
+        }
+
         var id = NewId();
         var now = time.GetUtcNow();
         var received = ReceivedHeader(context, id, transaction.To.Count == 1 ? transaction.To[0].AsAddress() : null, now) + added;
         var delivered = 0;
+        var successes = new List<DsnRecipientReport>();
         if (locals.Count > 0)
         {
             var trace = Encoding.UTF8.GetBytes($"Return-Path: <{SmtpText.Escape(sender)}>\r\n" + received);
@@ -125,6 +134,8 @@ internal sealed class SmtpMessageStore(
                     case DeliveryStatus.Delivered:
                         delivered++;
                         log.Delivered(address, original);
+                        if (context.DsnOf(original).Wants(DsnNotify.Success))
+                            successes.Add(new DsnRecipientReport(address, OriginalRecipientOf(context, address, original), DsnAction.Delivered, "2.0.0", null));
                         break;
                     case DeliveryStatus.OverQuota:
                         failures.Add(new FailedRecipient(address, original, "5.2.2", "552 5.2.2 mailbox full"));
@@ -152,7 +163,14 @@ internal sealed class SmtpMessageStore(
             }
             foreach (var (envelopeSender, group) in byEnvelopeSender)
             {
-                var queueId = await queue.EnqueueAsync(envelopeSender, group, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), isBounce: false, ct);
+                // The RCPT's NOTIFY goes with each destination (a forward's too), its ORCPT or the RCPT address as the original (RFC 3461 4.2).
+                var withDsn = group.Select(e =>
+                {
+                    var origin = externalOrigin.GetValueOrDefault(e, e);
+                    return (e, context.DsnOf(origin) with { OriginalRecipient = OriginalRecipientOf(context, e, origin) });
+                }).ToList();
+                var queueId = await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), ct,
+                    submittedBy: kind == SmtpListenerKind.Submission ? account?.Address : null);
                 foreach (var destination in group)
                     log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
             }
@@ -162,7 +180,10 @@ internal sealed class SmtpMessageStore(
         logger.LogInformation("SMTP {Id} from <{Sender}>: {Delivered} stored, {Queued} queued, {Failed} failed",
             id, SmtpText.Escape(sender), delivered, external.Count, failures.Count);
         if (failures.Count == 0)
+        {
+            await ReportAsync(context, sender, successes, buffer, now, ct);
             return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}"));
+        }
         var failedText = string.Join(", ", failures.Select(f => $"<{SmtpText.Escape(f.Address)}>"));
         // RFC 5429 section 2.1: a reject refuses at the protocol level when it is the only outcome.
         if (accepted == 0 && failures.All(f => f.Status == "5.7.1"))
@@ -170,12 +191,29 @@ internal sealed class SmtpMessageStore(
         if (accepted == 0)
             return log.RefuseAll(failures.Any(f => f.Status == "5.2.2") ? "mailbox_full" : "unknown_recipient",
                 failures.Any(f => f.Status == "5.2.2") ? SmtpReplies.MessageDoesNotFit(failedText) : SmtpReplies.NotDelivered);
-        if (sender.Length > 0)
-            await bounces.SendAsync(sender, failures, HeaderSection(buffer), now, ct);
+        // RFC 3461 4.1: NOTIFY=NEVER (or a list without FAILURE) asked for no failure report.
+        var reported = failures.Where(f => context.DsnOf(f.OriginalRecipient).Wants(DsnNotify.Failure))
+            .Select(f => new DsnRecipientReport(f.Address, OriginalRecipientOf(context, f.Address, f.OriginalRecipient), DsnAction.Failed, f.Status, f.Diagnostic));
+        await ReportAsync(context, sender, successes.Concat(reported).ToList(), buffer, now, ct);
         foreach (var failure in failures)
             log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic);
         return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone), a delivery status notification follows"));
     }
+
+    /// <summary>A DSN (RFC 3464) for what the client asked to hear about; RET=FULL returns the whole message with a failure.</summary>
+    private async Task ReportAsync(ISessionContext context, string sender, IReadOnlyList<DsnRecipientReport> reports, ReadOnlySequence<byte> message, DateTimeOffset arrival, CancellationToken ct)
+    {
+        if (sender.Length == 0 || reports.Count == 0)
+            return;
+        var envelope = context.DsnEnvelope();
+        var original = envelope.Return == DsnReturn.Full && reports.Any(r => r.Action == DsnAction.Failed) ? message.ToArray() : HeaderSection(message);
+        await bounces.SendReportAsync(sender, envelope, reports, original, arrival, ct);
+    }
+
+    /// <summary>RFC 3461 4.2 / 3464 2.3.1: the client's ORCPT, else the RCPT address when it differs from the final one.</summary>
+    private static string? OriginalRecipientOf(ISessionContext context, string final, string rcpt) =>
+        context.DsnOf(rcpt).OriginalRecipient
+        ?? (string.Equals(final, rcpt, StringComparison.OrdinalIgnoreCase) ? null : "rfc822;" + rcpt);
 
     /// <summary>A Sieve reject reason as one line of printable ASCII for the SMTP reply (RFC 5429 section 2.1.1).</summary>
     private static string SmtpRejectReason(string? reason)

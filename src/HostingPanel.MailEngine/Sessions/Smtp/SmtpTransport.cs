@@ -49,7 +49,7 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
     }
 
     private (PipeReader, PipeWriter) CreatePipes(Stream stream) =>
-        (new SmtpCommandLineLimit(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), stream, _settings, _dataMode, _progress),
+        (new SmtpCommandLineLimit(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), stream, _settings, _dataMode, _progress, _context),
          PipeWriter.Create(new SmtpReplyStream(stream, _settings.ServerName, _dataMode), new StreamPipeWriterOptions(leaveOpen: true)));
 
     public PipeReader Input { get; private set; }
@@ -185,7 +185,7 @@ internal sealed class SmtpDataModeFlag
 /// pre-authentication timeout is told 421 4.4.2 and disconnected: the package's own command timeout
 /// is RFC 5321's five minutes for everyone, which lets idle connections opened by the thousand stay.
 /// </summary>
-internal sealed class SmtpCommandLineLimit(PipeReader inner, Stream output, SmtpPipeSettings settings, SmtpDataModeFlag dataMode, SmtpSessionProgress progress) : PipeReader
+internal sealed class SmtpCommandLineLimit(PipeReader inner, Stream output, SmtpPipeSettings settings, SmtpDataModeFlag dataMode, SmtpSessionProgress progress, ISessionContext context) : PipeReader
 {
     private readonly int maxLineLength = settings.MaxLineLength;
 
@@ -200,7 +200,8 @@ internal sealed class SmtpCommandLineLimit(PipeReader inner, Stream output, Smtp
         {
             var result = progress.IsEstablished ? await inner.ReadAsync(cancellationToken) : await ReadBeforeAuthenticationAsync(cancellationToken);
             await CheckAsync(result, cancellationToken);
-            if (dataMode.Value || SmtpEnvelopeParameters.Check(result.Buffer) is not { } refusal)
+            // RFC 3461 parameters are read (and malformed ones refused) here: the package drops RCPT's.
+            if (dataMode.Value || (SmtpEnvelopeParameters.Check(result.Buffer) ?? SmtpDsnSession.Capture(result.Buffer, context)) is not { } refusal)
                 return result;
             // Lines SmtpServer 11.1.0's parser would throw on (and drop the session without a reply):
             // answered here and skipped (SmtpEnvelopeParameters; found by the smtp fuzz target).

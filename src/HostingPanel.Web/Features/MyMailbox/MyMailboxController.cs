@@ -7,7 +7,8 @@ namespace HostingPanel.Web.Features.MyMailbox;
 
 /// <summary>A mailbox owner's own pages: quota, password, forwarding and POP3 retention, mail program setup.</summary>
 [Route("my"), RolesOr404(Roles.MailboxUser)]
-public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderService folders, IConfiguration configuration) : PortalController
+public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderService folders, IConfiguration configuration,
+    IServiceProvider services) : PortalController
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(CancellationToken ct)
@@ -17,6 +18,9 @@ public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderS
         // Absent while the mailbox is still being provisioned: the page shows the quota alone.
         var overview = await folders.GetOwnAsync(ct);
         ViewData["Folders"] = overview.Value is { } o ? new FolderUsagePanel(o, "/my/folders/retention", "/my/largest", WebmailLinks: true) : null;
+        // Outbound abuse limits: the owner is told why sending stopped (registered only where the mail engine runs).
+        if (services.GetService<HostingPanel.MailEngine.Outbound.Limits.ISendingHolds>() is { } holds)
+            ViewData["SendingHold"] = await holds.GetAsync(own.Value!.Address, ct);
         return View(own.Value);
     }
 

@@ -1,6 +1,7 @@
 using HostingPanel.Application.Common;
 using HostingPanel.Data.Identity;
 using HostingPanel.MailEngine.Outbound;
+using HostingPanel.MailEngine.Outbound.Limits;
 using HostingPanel.Web.Features.Shared;
 using Microsoft.AspNetCore.Mvc;
 
@@ -12,15 +13,17 @@ public sealed class QueueController(IServiceProvider services) : PortalControlle
 {
     // Registered only where this process runs the mail engine (Roles includes Mail).
     private IOutboundQueueAdmin? Queue => services.GetService<IOutboundQueueAdmin>();
+    private ISendingHolds? Holds => services.GetService<ISendingHolds>();
 
     [HttpGet("")]
     public async Task<IActionResult> Index(int page = 1, string? q = null, CancellationToken ct = default)
     {
         var request = Paging(page, q);
         ViewData["q"] = q;
-        if (Queue is not { } queue) return View(new QueuePage(false, new Page<QueuedMessage>([], 0, request.SafePage, request.SafePageSize)));
+        if (Queue is not { } queue) return View(new QueuePage(false, new Page<QueuedMessage>([], 0, request.SafePage, request.SafePageSize), []));
         var listing = await queue.ListAsync(request.Term, request.Skip, request.SafePageSize, ct);
-        return View(new QueuePage(true, new Page<QueuedMessage>(listing.Items, listing.Total, request.SafePage, request.SafePageSize)));
+        var holds = Holds is { } h ? await h.ListAsync(ct) : [];
+        return View(new QueuePage(true, new Page<QueuedMessage>(listing.Items, listing.Total, request.SafePage, request.SafePageSize), holds));
     }
 
     [HttpPost("{id}/retry")]
@@ -38,6 +41,18 @@ public sealed class QueueController(IServiceProvider services) : PortalControlle
         Flash("The message was removed from the queue without a bounce.");
         return RedirectToAction(nameof(Index));
     }
+
+    /// <summary>Ends a mailbox's sending hold (outbound abuse limits): it may send again and its queued mail leaves.</summary>
+    [HttpPost("holds/{address}/release")]
+    public async Task<IActionResult> Release(string address, CancellationToken ct)
+    {
+        if (Holds is not { } holds || !await holds.ReleaseAsync(address, ct)) return NotFound();
+        Flash($"{address} may send again; its waiting mail leaves now.");
+        return RedirectToAction(nameof(Index));
+    }
 }
 
-public sealed record QueuePage(bool Available, Page<QueuedMessage> Entries);
+public sealed record QueuePage(bool Available, Page<QueuedMessage> Entries, IReadOnlyList<SendingHold> Holds)
+{
+    public bool IsHeld(QueuedMessage entry) => entry.SubmittedBy is { } by && Holds.Any(h => string.Equals(h.Address, by, StringComparison.OrdinalIgnoreCase));
+}
