@@ -30,6 +30,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ResellerService>();
         services.AddScoped<CustomerService>();
+        services.AddScoped<Tenants.TenantDeletionService>();
         services.AddScoped<DomainService>();
         services.AddScoped<DomainVerifier>();
         // Configuration is optional here: hosts without one (unit-test harnesses) get the defaults.

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace HostingPanel.Provisioning;
 
-/// <summary>Ends the grace period of deleted mailboxes and domains: the engine purges the mail, the panel forgets the rows.</summary>
+/// <summary>Ends the grace period of deleted mailboxes, domains, customers and resellers: the engine purges the mail, the panel forgets the rows.</summary>
 public sealed class Purger(IServiceScopeFactory scopes, IOptions<ProvisioningOptions> options, TimeProvider time)
 {
     public async Task<int> RunAsync(CancellationToken ct)
@@ -40,6 +40,37 @@ public sealed class Purger(IServiceScopeFactory scopes, IOptions<ProvisioningOpt
             db.AuditEntries.Add(new AuditEntry("system", "domain.purge", "Domain", d.Name, null, null) { CustomerId = d.CustomerId });
         }
         await db.SaveChangesAsync(ct);
+
+        // Deleted customers, then resellers, once nothing of theirs is left: the rows and their portal logins (with keys
+        // and sessions) go, so their e-mail addresses are free again.
+        var customers = await db.Customers.Where(c => c.DeletedAt != null).ToListAsync(ct);
+        foreach (var c in customers.Where(c => c.DeletedAt <= cutoff))
+        {
+            if (await db.Domains.AnyAsync(d => d.CustomerId == c.Id, ct)) continue;
+            await RemoveLoginsAsync(db, db.Users.Where(u => u.CustomerId == c.Id), ct);
+            db.Customers.Remove(c);
+            db.AuditEntries.Add(new AuditEntry("system", "customer.purge", "Customer", c.Name, null, null) { CustomerId = c.Id, ResellerId = c.ResellerId });
+        }
+        await db.SaveChangesAsync(ct);
+
+        var resellers = await db.Resellers.Where(r => r.DeletedAt != null).ToListAsync(ct);
+        foreach (var r in resellers.Where(r => r.DeletedAt <= cutoff))
+        {
+            if (await db.Customers.AnyAsync(c => c.ResellerId == r.Id, ct)) continue;
+            await RemoveLoginsAsync(db, db.Users.Where(u => u.ResellerId == r.Id), ct);
+            db.Resellers.Remove(r);
+            db.AuditEntries.Add(new AuditEntry("system", "reseller.purge", "Reseller", r.Name, null, null) { ResellerId = r.Id });
+        }
+        await db.SaveChangesAsync(ct);
         return purged;
+    }
+
+    private static async Task RemoveLoginsAsync(HostingPanelDbContext db, IQueryable<Data.Identity.AppUser> users, CancellationToken ct)
+    {
+        var list = await users.ToListAsync(ct);
+        var ids = list.Select(u => u.Id).ToList();
+        db.ApiKeys.RemoveRange(await db.ApiKeys.Where(k => ids.Contains(k.UserId)).ToListAsync(ct));
+        db.PortalSessions.RemoveRange(await db.PortalSessions.Where(s => ids.Contains(s.UserId)).ToListAsync(ct));
+        db.Users.RemoveRange(list);
     }
 }

@@ -270,6 +270,9 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<bool>("Enabled")
                         .HasColumnType("boolean");
 
@@ -567,6 +570,9 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                         .HasColumnType("boolean");
 
                     b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DeletedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<bool>("Enabled")

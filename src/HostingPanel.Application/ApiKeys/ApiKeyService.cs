@@ -72,7 +72,7 @@ public sealed class ApiKeyService(
         if (Actor.Rank(role) >= Actor.Rank(Actor.Role)) return false;
         if (Actor.IsAdmin) return true;
         if (Actor.IsReseller && user.CustomerId is { } cid && user.MailboxId is null)
-            return await db.Customers.AnyAsync(c => c.Id == cid, CancellationToken.None); // query filter limits to own customers
+            return await db.Customers.AnyAsync(c => c.Id == cid && c.DeletedAt == null, CancellationToken.None); // query filter limits to own customers
         return false;
     }
 

@@ -21,7 +21,8 @@ public static class UsageQueries
     /// <summary>What a reseller's customers' plans add up to: one aggregate in the database, however many customers it has.</summary>
     public static async Task<PoolLimits> PoolAllocatedAsync(HostingPanelDbContext db, Guid resellerId, CancellationToken ct)
     {
-        var sum = await db.Customers.IgnoreQueryFilters().Where(c => c.ResellerId == resellerId)
+        // A deleted customer gives its plan back to the pool; restoring it takes it again (or is refused when it no longer fits).
+        var sum = await db.Customers.IgnoreQueryFilters().Where(c => c.ResellerId == resellerId && c.DeletedAt == null)
             .GroupBy(c => c.ResellerId)
             .Select(g => new
             {

@@ -23,7 +23,7 @@ public sealed class CustomerService(
     public async Task<Page<CustomerView>> ListAsync(PageRequest page, Guid? resellerId = null, CancellationToken ct = default)
     {
         if (Actor.IsCustomer || Actor.IsMailboxUser) return new Page<CustomerView>([], 0, page.SafePage, page.SafePageSize);
-        var query = db.Customers.AsQueryable();
+        var query = db.Customers.Where(c => c.DeletedAt == null);
         if (resellerId is { } r) query = query.Where(c => c.ResellerId == r);
         if (page.Term is { } term) query = query.Where(c => c.Name.ToLower().Contains(term));
         var total = await query.CountAsync(ct);
@@ -34,7 +34,7 @@ public sealed class CustomerService(
     public async Task<ServiceResult<CustomerView>> GetAsync(Guid id, CancellationToken ct = default)
     {
         if (Actor.IsMailboxUser) return Failure.NotFound("The customer");
-        var c = await db.Customers.Include(x => x.Reseller).FirstOrDefaultAsync(x => x.Id == id, ct);
+        var c = await db.Customers.Include(x => x.Reseller).FirstOrDefaultAsync(x => x.Id == id && x.DeletedAt == null, ct);
         return c is null ? Failure.NotFound("The customer") : (await ToViewsAsync([c], ct))[0];
     }
 
@@ -51,7 +51,7 @@ public sealed class CustomerService(
         Reseller? reseller = null;
         if (resellerId is { } rid)
         {
-            reseller = await db.Resellers.FirstOrDefaultAsync(r => r.Id == rid, ct);
+            reseller = await db.Resellers.FirstOrDefaultAsync(r => r.Id == rid && r.DeletedAt == null, ct);
             if (reseller is null) return Failure.NotFound("The reseller");
             var violation = reseller.CheckPlan(await UsageQueries.PoolAllocatedAsync(db, rid, ct), null, plan);
             if (violation is not null) return Failure.Limit(violation, "Limits");
@@ -72,7 +72,7 @@ public sealed class CustomerService(
     public async Task<ServiceResult<CustomerView>> UpdateAsync(Guid id, UpdateCustomerInput input, CancellationToken ct = default)
     {
         if (!Actor.CanManageCustomers()) return Failure.NotFound("The customer");
-        var c = await db.Customers.Include(x => x.Reseller).FirstOrDefaultAsync(x => x.Id == id, ct);
+        var c = await db.Customers.Include(x => x.Reseller).FirstOrDefaultAsync(x => x.Id == id && x.DeletedAt == null, ct);
         if (c is null) return Failure.NotFound("The customer");
         var validation = await updateValidator.ValidateAsync(input, ct);
         if (!validation.IsValid) return Failure.FromValidation(validation);

@@ -19,8 +19,8 @@ public sealed class DashboardService(HostingPanelDbContext db, IActorAccessor ac
         var mailboxes = db.Mailboxes.Where(m => m.Status != EntityStatus.Deleting);
         var count = await mailboxes.CountAsync(ct);
         return new Totals(
-            Actor.IsStaff ? await db.Resellers.CountAsync(ct) : 0,
-            await db.Customers.CountAsync(ct),
+            Actor.IsStaff ? await db.Resellers.CountAsync(r => r.DeletedAt == null, ct) : 0,
+            await db.Customers.CountAsync(c => c.DeletedAt == null, ct),
             await db.Domains.CountAsync(d => d.Status != EntityStatus.Deleting, ct),
             count,
             await db.Aliases.CountAsync(ct),

@@ -47,7 +47,7 @@ public sealed class DomainService(
 
         var customerId = Actor.IsCustomer ? Actor.CustomerId : input.CustomerId;
         if (customerId is null) return Failure.Invalid(nameof(input.CustomerId), "Choose the customer that owns the domain.");
-        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId && c.DeletedAt == null, ct);
         if (customer is null) return Failure.NotFound("The customer");
 
         if (await OwnershipConflictAsync(name, customer.Id, ct) is { } conflict)

@@ -23,7 +23,7 @@ public sealed class ResellerService(
     public async Task<Page<ResellerView>> ListAsync(PageRequest page, CancellationToken ct = default)
     {
         if (!Actor.IsStaff && !Actor.IsReseller) return new Page<ResellerView>([], 0, page.SafePage, page.SafePageSize);
-        var query = db.Resellers.AsQueryable();
+        var query = db.Resellers.Where(r => r.DeletedAt == null);
         if (page.Term is { } term) query = query.Where(r => r.Name.ToLower().Contains(term));
         var total = await query.CountAsync(ct);
         var rows = await query.OrderBy(r => r.Name).ThenBy(r => r.Id).Skip(page.Skip).Take(page.SafePageSize).ToListAsync(ct);
@@ -33,7 +33,7 @@ public sealed class ResellerService(
     public async Task<ServiceResult<ResellerView>> GetAsync(Guid id, CancellationToken ct = default)
     {
         if (!Actor.IsStaff && !Actor.IsReseller) return Failure.NotFound("The reseller");
-        var r = await db.Resellers.FirstOrDefaultAsync(x => x.Id == id, ct);
+        var r = await db.Resellers.FirstOrDefaultAsync(x => x.Id == id && x.DeletedAt == null, ct);
         return r is null ? Failure.NotFound("The reseller") : (await ToViewsAsync([r], ct))[0];
     }
 
@@ -60,7 +60,7 @@ public sealed class ResellerService(
     public async Task<ServiceResult<ResellerView>> UpdateAsync(Guid id, UpdateResellerInput input, CancellationToken ct = default)
     {
         if (!Actor.CanManageResellers()) return Failure.NotFound("The reseller");
-        var r = await db.Resellers.FirstOrDefaultAsync(x => x.Id == id, ct);
+        var r = await db.Resellers.FirstOrDefaultAsync(x => x.Id == id && x.DeletedAt == null, ct);
         if (r is null) return Failure.NotFound("The reseller");
         var validation = await updateValidator.ValidateAsync(input, ct);
         if (!validation.IsValid) return Failure.FromValidation(validation);

@@ -22,11 +22,19 @@ public class Customer
     public PlanLimits Plan { get; private set; }
     public bool Enabled { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
+    /// <summary>
+    /// Set while the customer is deleted and in its grace period: everything it owns was deleted at this same moment (the
+    /// domains and mailboxes carry the same <c>DeletedAt</c>), which is how a restore knows what to bring back.
+    /// </summary>
+    public DateTimeOffset? DeletedAt { get; private set; }
+    public bool IsDeleted => DeletedAt is not null;
     /// <summary>Changes whenever something is allocated from the plan, so concurrent allocations conflict instead of overshooting.</summary>
     public Guid AllocationVersion { get; private set; } = Guid.NewGuid();
 
     public void Rename(string name) => Name = name;
     public void SetEnabled(bool enabled) => Enabled = enabled;
+    public void MarkDeleted(DateTimeOffset at) => DeletedAt = at;
+    public void Restore() => DeletedAt = null;
 
     /// <summary>Changes the plan; it may not shrink below what is already in use.</summary>
     public LimitViolation? ChangePlan(PlanLimits plan, PlanUsage used)

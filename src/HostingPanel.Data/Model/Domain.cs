@@ -50,4 +50,5 @@ public class Domain
     public void SetStatus(EntityStatus status, string? detail) { Status = status; StatusDetail = detail; }
 
     public void MarkDeleted(DateTimeOffset at) { DeletedAt = at; SetStatus(EntityStatus.Deleting, null); }
+    public void Restore() { DeletedAt = null; MarkPending(); }
 }

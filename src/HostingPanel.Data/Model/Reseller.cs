@@ -20,12 +20,20 @@ public class Reseller
     public bool AllowOverselling { get; private set; }
     public bool Enabled { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
+    /// <summary>
+    /// Set while the reseller is deleted and in its grace period: everything it owns was deleted at this same moment (the
+    /// domains and mailboxes carry the same <c>DeletedAt</c>), which is how a restore knows what to bring back.
+    /// </summary>
+    public DateTimeOffset? DeletedAt { get; private set; }
+    public bool IsDeleted => DeletedAt is not null;
     /// <summary>Changes whenever a plan is carved out of the pool, so that concurrent allocations conflict instead of overshooting.</summary>
     public Guid AllocationVersion { get; private set; } = Guid.NewGuid();
 
     public void Rename(string name) => Name = name;
     public void SetOverselling(bool allowed) => AllowOverselling = allowed;
     public void SetEnabled(bool enabled) => Enabled = enabled;
+    public void MarkDeleted(DateTimeOffset at) => DeletedAt = at;
+    public void Restore() => DeletedAt = null;
 
     /// <summary>Changes the pool; it may not shrink below what the plans already hold (unless overselling).</summary>
     public LimitViolation? ResizePool(PoolLimits pool, PoolLimits allocated)

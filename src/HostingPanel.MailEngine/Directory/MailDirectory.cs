@@ -221,6 +221,18 @@ public sealed class MailDirectory(EngineDatabase db)
         return null;
     }
 
+    /// <summary>
+    /// The tenant a hosted address belongs to, for limits shared by all of a tenant's domains: its domain's owner
+    /// key, or the domain itself when the domain has no owner (or is not hosted).
+    /// </summary>
+    public async Task<string> TenantOfAsync(string address, CancellationToken ct = default)
+    {
+        var domain = DomainOf(address).ToLowerInvariant();
+        var owner = await db.ReadAsync(async c => (await c.QueryAsync(null, "SELECT owner FROM domains WHERE name = @n AND removed_at IS NULL",
+            r => r.StringOrNull(0), ("@n", domain))).FirstOrDefault(), ct);
+        return owner is null ? "domain:" + domain : "owner:" + owner;
+    }
+
     private static async Task<string?> MailboxOwnerAsync(DbConnection c, long mailboxId)
     {
         var rows = await c.QueryAsync(null, "SELECT d.owner FROM mailboxes m JOIN domains d ON d.id = m.domain_id WHERE m.id = @m",

@@ -72,7 +72,7 @@ public sealed class SmtpListeners(
         }
         var userAuthenticator = new SmtpUserAuthenticator(authenticator, _options, logger);
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new SmtpEndpointListenerFactory(connections, new SmtpPipeSettings(_options.Hostname, _limits.MaxCommandLineLength, _options.Limits.PreAuthTimeout), logger));
+        services.Add(new SmtpEndpointListenerFactory(connections, new SmtpPipeSettings(_options.Hostname, _limits.MaxCommandLineLength, _options.Limits.PreAuthTimeout, _limits.MaxMessageSize), logger));
         services.Add(new SmtpCommandFactoryEx(kind == SmtpListenerKind.Submission ? userAuthenticator.IsAuthAllowed : _ => false));
         services.Add(new SmtpMailboxFilter(kind, delivery, directory, _limits, recorder, deliverability, logger));
         services.Add(new SmtpMessageStore(kind, delivery, directory, queue, bounces, _limits, _options.Hostname, time, recorder, deliverability, logger));

@@ -22,9 +22,29 @@ public sealed record FailedRecipient(string Address, string OriginalRecipient, s
 /// Which recipients are reported (RFC 3461 NOTIFY) is the caller's choice; whether and where the report
 /// goes is decided here.
 /// </summary>
-public sealed class BounceSender(MailDelivery delivery, OutboundQueue queue, IOptions<MailEngineOptions> options, TimeProvider time, ILogger<BounceSender> logger)
+public sealed class BounceSender(MailDelivery delivery, OutboundQueue queue, IOptions<MailEngineOptions> options, TimeProvider time, ILogger<BounceSender> logger,
+    Backscatter.SenderVerifier verifier, IOptions<Backscatter.BounceOptions> bounceOptions)
 {
     private readonly string _hostname = options.Value.Hostname;
+
+    /// <summary>
+    /// Whether a report may go to <paramref name="sender"/>. For a message nobody authenticated (<paramref name="origin"/>
+    /// given: it came in on the MX port) only when the envelope sender is verified (<see cref="Backscatter.SenderVerifier"/>:
+    /// SPF pass or aligned DKIM), so a forged sender never gets our bounce (backscatter). <paramref name="origin"/> null:
+    /// an authenticated submission, whose sender the submission checks already proved.
+    /// </summary>
+    /// <param name="message">The whole message as received (the DKIM check needs the body).</param>
+    public async Task<Backscatter.SenderVerdict> MayReportToAsync(string sender, ReadOnlyMemory<byte> message, Backscatter.MessageOrigin? origin, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(sender))
+            return new Backscatter.SenderVerdict(false, "the null reverse-path gets none (RFC 5321 section 4.5.5)");
+        var verdict = origin is null ? new Backscatter.SenderVerdict(true, "authenticated submission")
+            : !bounceOptions.Value.RequireVerifiedSender ? new Backscatter.SenderVerdict(true, "Mail:Bounces:RequireVerifiedSender is off")
+            : await verifier.VerifyAsync(origin, message, ct);
+        if (!verdict.Verified)
+            logger.LogInformation("No delivery status notification to <{Sender}>: {Reason}", Protocol.Smtp.SmtpText.Escape(sender), verdict.Reason);
+        return verdict;
+    }
 
     /// <summary>A failure report for <paramref name="failed"/>, without DSN parameters.</summary>
     public Task SendAsync(string sender, IReadOnlyList<FailedRecipient> failed, byte[] original, DateTimeOffset arrival, CancellationToken ct = default) =>

@@ -20,6 +20,8 @@ public sealed record QueuedRecipient(string Address, QueuedRecipientStatus Statu
 
 /// <summary>One queue entry as the admin sees it.</summary>
 /// <param name="Sender">Envelope sender; empty for a bounce (null reverse-path).</param>
+/// <param name="Origin">How the message reached us when nobody authenticated it (forwarded from the MX port): a failure
+/// bounces only to a verified sender. Null for authenticated submissions and entries written before it existed.</param>
 public sealed record QueuedMessage(
     string Id,
     string Sender,
@@ -30,7 +32,8 @@ public sealed record QueuedMessage(
     string? LastError,
     long Size,
     bool IsBounce,
-    DsnEnvelope? Dsn = null)
+    DsnEnvelope? Dsn = null,
+    Backscatter.MessageOrigin? Origin = null)
 {
     /// <summary>The authenticated mailbox that submitted it (null for forwards, bounces, notices): its mail waits while its sending is held.</summary>
     public string? SubmittedBy { get; init; }
@@ -128,13 +131,18 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
         string? submittedBy = null) =>
         EnqueueAsync(sender, recipients.Select(r => new QueuedRecipient(r.Address, QueuedRecipientStatus.Pending, null, r.Dsn)).ToList(), message, false, dsn, ct, submittedBy);
 
+    /// <summary>The same, for mail nobody authenticated: <paramref name="origin"/> decides later whether a failure may bounce to its sender.</summary>
+    public Task<string> EnqueueAsync(string sender, IReadOnlyList<(string Address, DsnRecipient Dsn)> recipients, Stream message, DsnEnvelope dsn,
+        Backscatter.MessageOrigin? origin, CancellationToken ct = default) =>
+        EnqueueAsync(sender, recipients.Select(r => new QueuedRecipient(r.Address, QueuedRecipientStatus.Pending, null, r.Dsn)).ToList(), message, false, dsn, ct, origin: origin);
+
     private async Task<string> EnqueueAsync(string sender, List<QueuedRecipient> recipients, Stream message, bool isBounce, DsnEnvelope? dsn, CancellationToken ct,
-        string? submittedBy = null)
+        string? submittedBy = null, Backscatter.MessageOrigin? origin = null)
     {
         var id = _time.GetUtcNow().ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N")[..12];
         var now = _time.GetUtcNow();
         var size = await WriteDurableAsync(Path.Combine(Directory, id + ".eml"), message, ct);
-        var entry = new QueuedMessage(id, sender, recipients, 0, now, now, null, size, isBounce, dsn) { SubmittedBy = submittedBy };
+        var entry = new QueuedMessage(id, sender, recipients, 0, now, now, null, size, isBounce, dsn, origin) { SubmittedBy = submittedBy };
         await _lock.WaitAsync(ct);
         try
         {

@@ -147,7 +147,8 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
     /// <summary>
     /// Records refused recipients instead of giving up on the whole message (MailKit's default), and
     /// passes the entry's DSN parameters on when the next hop offers DSN (RFC 3461 section 6.2.1):
-    /// MailKit then sends ENVID and RET at MAIL, NOTIFY and ORCPT (the recipient's own address) at RCPT.
+    /// MailKit then sends ENVID and RET at MAIL, NOTIFY and ORCPT (the recipient's own address) at RCPT;
+    /// and sends with BDAT when the next hop offers CHUNKING.
     /// </summary>
     private sealed class QueueSmtpClient : SmtpClient
     {
@@ -165,6 +166,12 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
         }
 
         protected override string? GetEnvelopeId(MimeMessage message) => _dsn.Envelope.EnvelopeId;
+
+        /// <summary>
+        /// BDAT whenever the next hop offers CHUNKING (RFC 3030): no dot-stuffing to get wrong on either
+        /// side, and no end-of-data sequence for a smuggled message to imitate. MailKit falls back to DATA otherwise.
+        /// </summary>
+        protected override bool PreferSendAsBinaryData => true;
 
         protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox)
         {

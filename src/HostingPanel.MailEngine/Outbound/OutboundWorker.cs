@@ -140,6 +140,16 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
         if (!await queue.UpdateAsync(updated, ct))
             return;
         if (reports.Count > 0 && !entry.IsBounce)
-            await bounces.SendReportAsync(entry.Sender, entry.Dsn ?? DsnEnvelope.None, reports, message, entry.CreatedAt, ct);
+        {
+            // A forward of mail from the Internet reports only to a verified sender (no backscatter); otherwise the failure
+            // stays in the delivery log, where the forwarding address's tenant sees it.
+            var verdict = await bounces.MayReportToAsync(entry.Sender, message, entry.Origin, ct);
+            if (verdict.Verified)
+                await bounces.SendReportAsync(entry.Sender, entry.Dsn ?? DsnEnvelope.None, reports, message, entry.CreatedAt, ct);
+            else if (entry.Sender.Length > 0)
+                foreach (var report in reports)
+                    recorder?.Record(new Delivery.DeliveryEvent(time.GetUtcNow(), Delivery.DeliveryOutcome.Bounced, entry.Sender, report.FinalRecipient, messageId, entry.Size, null,
+                        "dsn_suppressed", $"no delivery status notification to <{entry.Sender}>: {verdict.Reason}", QueueId: entry.Id));
+        }
     }
 }

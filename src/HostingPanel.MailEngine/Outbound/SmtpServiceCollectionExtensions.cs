@@ -28,7 +28,10 @@ public static class SmtpServiceCollectionExtensions
         services.AddOptions<Dkim.DkimOptions>().Bind(configuration.GetSection(Dkim.DkimOptions.SectionName));
         services.AddSingleton<Dkim.OutboundDkimSigner>();
         services.AddSingleton<OutboundRelay>();
+        services.AddOptions<Backscatter.BounceOptions>().Bind(configuration.GetSection(Backscatter.BounceOptions.SectionName));
+        services.AddSingleton<Backscatter.SenderVerifier>();
         services.AddSingleton<BounceSender>();
+        services.AddSingleton<Delivery.ExternalExpansionLimiter>();
         services.AddOptions<Limits.SendLimitOptions>().Bind(configuration.GetSection(Limits.SendLimitOptions.SectionName));
         services.AddSingleton<Limits.SendLimiter>();
         services.AddSingleton<Limits.ISendingHolds>(sp => sp.GetRequiredService<Limits.SendLimiter>());

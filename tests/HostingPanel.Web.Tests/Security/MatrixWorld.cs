@@ -157,6 +157,57 @@ public class MatrixWorld : PanelHostFixture, IAsyncLifetime
         return name;
     }
 
+    /// <summary>A customer of the tenant's reseller with an empty plan (it takes nothing from the pool but its place).</summary>
+    public async Task<string> FreshCustomerAsync(MatrixTenant t)
+    {
+        var tag = Unique("c");
+        var c = await ApiCalls.CreatedAsync(Admin, "/api/v1/customers", new
+        {
+            name = $"Fresh {tag}", email = $"{tag}@matrix.example", password = Password, resellerId = t.ResellerId,
+            limits = new { maxDomains = 0, maxMailboxes = 0, diskQuotaMb = 0 },
+        });
+        return c["id"]!.GetValue<string>();
+    }
+
+    public async Task<string> FreshDeletedCustomerAsync(MatrixTenant t)
+    {
+        var id = await FreshCustomerAsync(t);
+        var (status, _, _) = await ApiCalls.SendAsync(Admin, HttpMethod.Delete, $"/api/v1/customers/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, status);
+        return id;
+    }
+
+    public async Task<string> FreshResellerAsync()
+    {
+        var tag = Unique("r");
+        var r = await ApiCalls.CreatedAsync(Admin, "/api/v1/resellers", new
+        {
+            name = $"Fresh {tag}", email = $"{tag}@matrix.example", password = Password,
+            limits = new { maxCustomers = 1, maxDomains = 1, maxMailboxes = 1, diskQuotaMb = 1 },
+        });
+        return r["id"]!.GetValue<string>();
+    }
+
+    public async Task<string> FreshDeletedResellerAsync()
+    {
+        var id = await FreshResellerAsync();
+        var (status, _, _) = await ApiCalls.SendAsync(Admin, HttpMethod.Delete, $"/api/v1/resellers/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, status);
+        return id;
+    }
+
+    private readonly Dictionary<string, string> _seededDeletedCustomers = [];
+    private string? _seededDeletedReseller;
+
+    /// <summary>A deleted customer of the tenant's reseller that every refused restore must leave deleted.</summary>
+    public async Task<string> SeededDeletedCustomerAsync(MatrixTenant t)
+    {
+        if (!_seededDeletedCustomers.TryGetValue(t.Tag, out var id)) _seededDeletedCustomers[t.Tag] = id = await FreshDeletedCustomerAsync(t);
+        return id;
+    }
+
+    public async Task<string> SeededDeletedResellerAsync() => _seededDeletedReseller ??= await FreshDeletedResellerAsync();
+
     private readonly Dictionary<string, string> _seededKeys = [];
 
     /// <summary>A key of the tenant's customer login that must survive every refused revoke.</summary>

@@ -20,6 +20,10 @@ public sealed class MatrixContext(MatrixWorld world, MatrixTenant tenant, bool f
     public Task<string> DeletedMailboxAsync() => Fresh ? World.FreshDeletedMailboxAsync(T) : Task.FromResult(MatrixTenant.DeletedMailbox);
     public Task<string> DomainAsync() => Fresh ? World.FreshDomainAsync(T) : Task.FromResult(T.Domain);
     public Task<string> KeyIdAsync() => Fresh ? World.FreshKeyIdAsync(T) : World.SeededKeyIdAsync(T);
+    public Task<string> CustomerIdAsync() => Fresh ? World.FreshCustomerAsync(T) : Task.FromResult(T.CustomerId);
+    public Task<string> DeletedCustomerIdAsync() => Fresh ? World.FreshDeletedCustomerAsync(T) : World.SeededDeletedCustomerAsync(T);
+    public Task<string> ResellerIdAsync() => Fresh ? World.FreshResellerAsync() : Task.FromResult(T.ResellerId);
+    public Task<string> DeletedResellerIdAsync() => Fresh ? World.FreshDeletedResellerAsync() : World.SeededDeletedResellerAsync();
 }
 
 /// <summary>
@@ -202,6 +206,9 @@ public static class RouteMatrix
             Page("GET", "/resellers/{id:guid}", [Admin], c => Get($"/resellers/{c.T.ResellerId}"), tenant: true),
             Page("POST", "/resellers/{id:guid}", [Admin], c => Post($"/resellers/{c.T.ResellerId}", PoolOf(c.T)), tenant: true),
             Page("POST", "/resellers/{id:guid}/status", [Admin], c => Post($"/resellers/{c.T.ResellerId}/status", new() { ["enabled"] = "true" }), tenant: true),
+            Page("GET", "/resellers/{id:guid}/delete", [Admin], c => Get($"/resellers/{c.T.ResellerId}/delete"), tenant: true),
+            Page("POST", "/resellers/{id:guid}/delete", [Admin], async c => new MatrixRequest($"/resellers/{await c.ResellerIdAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
+            Page("POST", "/resellers/{id:guid}/restore", [Admin], async c => new MatrixRequest($"/resellers/{await c.DeletedResellerIdAsync()}/restore", []), tenant: true) with { ChangesTarget = true },
             Page("GET", "/staff", [Admin], _ => Get("/staff")),
             Page("GET", "/staff/new", [Admin], _ => Get("/staff/new")),
             Page("POST", "/staff/new", [Admin], c => Post("/staff/new", new() { ["Name"] = "Staff", ["Email"] = c.World.Unique("s") + "@matrix.example", ["Password"] = Pw, ["Role"] = "support" })),
@@ -227,6 +234,9 @@ public static class RouteMatrix
             Page("GET", "/customers/{id:guid}", Tenants, c => Get($"/customers/{c.T.CustomerId}"), tenant: true),
             Page("POST", "/customers/{id:guid}", Tenants, c => Post($"/customers/{c.T.CustomerId}", PlanOf(c.T)), tenant: true),
             Page("POST", "/customers/{id:guid}/status", Tenants, c => Post($"/customers/{c.T.CustomerId}/status", new() { ["enabled"] = "true" }), tenant: true),
+            Page("GET", "/customers/{id:guid}/delete", Tenants, c => Get($"/customers/{c.T.CustomerId}/delete"), tenant: true),
+            Page("POST", "/customers/{id:guid}/delete", Tenants, async c => new MatrixRequest($"/customers/{await c.CustomerIdAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
+            Page("POST", "/customers/{id:guid}/restore", Tenants, async c => new MatrixRequest($"/customers/{await c.DeletedCustomerIdAsync()}/restore", []), tenant: true) with { ChangesTarget = true },
 
             // --- domains ---------------------------------------------------------------------------------------
             Page("GET", "/domains", Panel, _ => Get("/domains")),
@@ -353,6 +363,8 @@ public static class RouteMatrix
             })),
             Endpoint("GET", "/api/v1/resellers/{id:guid}", [Admin, Support, Reseller], c => Get($"/api/v1/resellers/{c.T.ResellerId}"), tenant: true),
             Endpoint("PATCH", "/api/v1/resellers/{id:guid}", [Admin], c => Json($"/api/v1/resellers/{c.T.ResellerId}", new { name = c.T.ResellerName }), tenant: true),
+            Endpoint("DELETE", "/api/v1/resellers/{id:guid}", [Admin], async c => new MatrixRequest($"/api/v1/resellers/{await c.ResellerIdAsync()}"), tenant: true) with { ChangesTarget = true },
+            Endpoint("POST", "/api/v1/resellers/{id:guid}/restore", [Admin], async c => new MatrixRequest($"/api/v1/resellers/{await c.DeletedResellerIdAsync()}/restore", Json: new { }), tenant: true) with { ChangesTarget = true },
             Endpoint("GET", "/api/v1/customers", Everyone, _ => Get("/api/v1/customers")),
             Endpoint("POST", "/api/v1/customers", Tenants, c => Json("/api/v1/customers", new
             {
@@ -361,6 +373,8 @@ public static class RouteMatrix
             })),
             Endpoint("GET", "/api/v1/customers/{id:guid}", Panel, c => Get($"/api/v1/customers/{c.T.CustomerId}"), tenant: true),
             Endpoint("PATCH", "/api/v1/customers/{id:guid}", Tenants, c => Json($"/api/v1/customers/{c.T.CustomerId}", new { enabled = true }), tenant: true),
+            Endpoint("DELETE", "/api/v1/customers/{id:guid}", Tenants, async c => new MatrixRequest($"/api/v1/customers/{await c.CustomerIdAsync()}"), tenant: true) with { ChangesTarget = true },
+            Endpoint("POST", "/api/v1/customers/{id:guid}/restore", Tenants, async c => new MatrixRequest($"/api/v1/customers/{await c.DeletedCustomerIdAsync()}/restore", Json: new { }), tenant: true) with { ChangesTarget = true },
             Endpoint("GET", "/api/v1/domains", Everyone, _ => Get("/api/v1/domains")),
             Endpoint("POST", "/api/v1/domains", DomainOwners, c => Json("/api/v1/domains", new { name = $"{c.World.Unique("api")}.{c.T.Tag}.example", customerId = c.T.CustomerId })),
             Endpoint("GET", "/api/v1/domains/{domain}", Panel, c => Get($"/api/v1/domains/{c.T.Domain}"), tenant: true),

@@ -38,6 +38,19 @@ public static class ImapResponseCode
     public const string UidNotSticky = "UIDNOTSTICKY";
     public const string BadCharset = "BADCHARSET";
 
+    /// <summary>
+    /// RFC 4469 section 5: the URL of a CATENATE part that could not be used, as <c>url-resp-text</c> (any text but
+    /// CR, LF and "]"). The URL is the client's own text, possibly from a literal: whatever could end the response
+    /// code or the line is replaced, so it can never forge a response.
+    /// </summary>
+    public static string BadUrl(string url)
+    {
+        var text = new string(url.Take(ImapMessageUrlMaxEcho).Select(c => c is < ' ' or ']' or > '~' ? '?' : c).ToArray());
+        return text.Length == 0 ? "BADURL ?" : "BADURL " + text;
+    }
+
+    private const int ImapMessageUrlMaxEcho = 1024;
+
     public static string UidValidity(uint value) => "UIDVALIDITY " + value.ToString(CultureInfo.InvariantCulture);
 
     public static string UidNext(uint value) => "UIDNEXT " + value.ToString(CultureInfo.InvariantCulture);

@@ -30,9 +30,9 @@ public static class SmtpLineEnds
     /// <summary>
     /// <paramref name="data"/> itself when every CR and LF in it form CRLF pairs (the common case:
     /// no copy), otherwise a copy in which every bare LF and bare CR is CRLF and a line after a bare
-    /// LF is dot-unstuffed.
+    /// LF is dot-unstuffed (not for BDAT chunks, <paramref name="unstuffAfterBareLf"/> false: they carry no stuffing).
     /// </summary>
-    public static ReadOnlySequence<byte> Normalize(in ReadOnlySequence<byte> data)
+    public static ReadOnlySequence<byte> Normalize(in ReadOnlySequence<byte> data, bool unstuffAfterBareLf = true)
     {
         var extra = CountBare(data);
         if (extra == 0)
@@ -47,7 +47,7 @@ public static class SmtpLineEnds
             {
                 if (previous == ByteCR && b != ByteLF)
                     output[o++] = ByteLF; // a bare CR gets its LF
-                var unstuff = afterBareLf && b == ByteDot;
+                var unstuff = unstuffAfterBareLf && afterBareLf && b == ByteDot;
                 afterBareLf = b == ByteLF && previous != ByteCR;
                 if (afterBareLf)
                     output[o++] = ByteCR; // a bare LF gets its CR

@@ -34,6 +34,11 @@ public static class SmtpReplies
         new(SmtpReplyCode.TransactionFailed, "5.6.0 the Sender header field must hold exactly one address (RFC 5322 section 3.6.2)");
     public static SmtpResponse SenderHeaderNotOwned(string address) =>
         new(SmtpReplyCode.MailboxNameNotAllowed, $"5.7.1 Sender header <{address}> not owned by the authenticated user");
+    /// <summary>RFC 3463 5.5.3: too many recipients, here after aliases and forwards were expanded.</summary>
+    public static SmtpResponse TooManyExpandedExternal(int count, int max) =>
+        new(SmtpReplyCode.MailboxUnavailable, $"5.5.3 the recipients expand through aliases and forwards to {count} outside addresses; at most {max} per message");
+    public static readonly SmtpResponse ExpansionRateExceeded =
+        new(SmtpReplyCode.Aborted, "4.7.1 the recipient domain's aliases and forwards reached their hourly limit of outside addresses; try again later");
     public static readonly SmtpResponse FromHeaderMissing = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 message has no From header address");
     public static readonly SmtpResponse NullSenderRefused = new(SmtpReplyCode.MailboxNameNotAllowed, "5.7.1 a null sender is not allowed on submission");
     public static readonly SmtpResponse TooManyHops = new(SmtpReplyCode.TransactionFailed, "5.4.6 too many Received headers, mail loop?");

@@ -109,7 +109,7 @@ public sealed class ImapSession
                 "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
                 "LIST-EXTENDED", "LIST-STATUS", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "CONDSTORE", "QRESYNC",
                 "ESEARCH", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES",
-                "BINARY", "MULTIAPPEND", "UTF8=ACCEPT", "STATUS=SIZE",
+                "BINARY", "MULTIAPPEND", "CATENATE", "UTF8=ACCEPT", "STATUS=SIZE",
                 "APPENDLIMIT=" + Options.Limits.MaxLiteralSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ]);
             return list;

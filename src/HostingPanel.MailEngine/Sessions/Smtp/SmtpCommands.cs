@@ -41,6 +41,7 @@ internal sealed class SmtpEhloCommand(string domainOrAddress, Func<ISessionConte
         }
         yield return "ENHANCEDSTATUSCODES";
         yield return "DSN"; // RFC 3461: NOTIFY, ORCPT, RET, ENVID (SmtpDsnSession)
+        yield return "CHUNKING"; // RFC 3030: BDAT (SmtpChunking)
     }
 }
 

@@ -116,6 +116,11 @@ internal sealed class SmtpMessageStore(
                 return log.RefuseAll("send_limit", SmtpReplies.SendingLimited(verdict.Reason!));
         }
 
+        if (await ExpansionRefusalAsync(external, externalOrigin, ct) is { } expansionRefusal)
+            return log.RefuseAll(expansionRefusal.ReplyCode == SmtpReplyCode.Aborted ? "expansion_rate" : "too_many_expanded_external", expansionRefusal);
+
+        // Mail from the Internet: who gave it to us, so a failure bounces only to a verified sender.
+        var messageOrigin = kind == SmtpListenerKind.Mx ? new Outbound.Backscatter.MessageOrigin(context.RemoteAddress().ToString(), context.Helo(), sender) : null;
         var id = NewId();
         var now = time.GetUtcNow();
         var received = ReceivedHeader(context, id, transaction.To.Count == 1 ? transaction.To[0].AsAddress() : null, now) + added;
@@ -169,8 +174,11 @@ internal sealed class SmtpMessageStore(
                     var origin = externalOrigin.GetValueOrDefault(e, e);
                     return (e, context.DsnOf(origin) with { OriginalRecipient = OriginalRecipientOf(context, e, origin) });
                 }).ToList();
-                var queueId = await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), ct,
-                    submittedBy: kind == SmtpListenerKind.Submission ? account?.Address : null);
+                var queueId = kind == SmtpListenerKind.Submission
+                    ? await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), ct,
+                        submittedBy: account?.Address)
+                    : await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(),
+                        messageOrigin, ct);
                 foreach (var destination in group)
                     log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
             }
@@ -181,7 +189,7 @@ internal sealed class SmtpMessageStore(
             id, SmtpText.Escape(sender), delivered, external.Count, failures.Count);
         if (failures.Count == 0)
         {
-            await ReportAsync(context, sender, successes, buffer, now, ct);
+            await ReportAsync(context, sender, successes, buffer, now, messageOrigin, ct);
             return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}"));
         }
         var failedText = string.Join(", ", failures.Select(f => $"<{SmtpText.Escape(f.Address)}>"));
@@ -194,20 +202,59 @@ internal sealed class SmtpMessageStore(
         // RFC 3461 4.1: NOTIFY=NEVER (or a list without FAILURE) asked for no failure report.
         var reported = failures.Where(f => context.DsnOf(f.OriginalRecipient).Wants(DsnNotify.Failure))
             .Select(f => new DsnRecipientReport(f.Address, OriginalRecipientOf(context, f.Address, f.OriginalRecipient), DsnAction.Failed, f.Status, f.Diagnostic));
-        await ReportAsync(context, sender, successes.Concat(reported).ToList(), buffer, now, ct);
+        var reportVerdict = await ReportAsync(context, sender, successes.Concat(reported).ToList(), buffer, now, messageOrigin, ct);
+        var noDsn = reportVerdict is { Verified: false } ? $"; no delivery status notification to <{SmtpText.Escape(sender)}>: {reportVerdict.Reason}" : "";
         foreach (var failure in failures)
-            log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic);
-        return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone), a delivery status notification follows"));
+            log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic + noDsn);
+        return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone)"
+            + (reportVerdict is { Verified: false } ? ", no delivery status notification follows" : ", a delivery status notification follows")));
+    }
+
+    /// <summary>
+    /// Issue 16.10, no amplification: the outside addresses this message reaches through aliases and forwards (not the
+    /// ones addressed directly) are capped per message and counted per tenant per hour; null when within both.
+    /// </summary>
+    private async Task<SmtpResponse?> ExpansionRefusalAsync(List<string> external, Dictionary<string, string> externalOrigin, CancellationToken ct)
+    {
+        var expanded = external.Where(e => externalOrigin.GetValueOrDefault(e, e) != e).ToList();
+        if (expanded.Count == 0)
+            return null;
+        if (expanded.Count > limits.MaxExpandedExternalRecipients)
+            return SmtpReplies.TooManyExpandedExternal(expanded.Count, limits.MaxExpandedExternalRecipients);
+        var perTenant = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var destination in expanded)
+        {
+            var tenant = await directory.TenantOfAsync(externalOrigin[destination], ct);
+            perTenant[tenant] = perTenant.GetValueOrDefault(tenant) + 1;
+        }
+        foreach (var (tenant, count) in perTenant)
+        {
+            if (!deliverability.Expansion.TryTake(tenant, count))
+            {
+                logger.LogWarning("Forwarding limit of tenant {Tenant} reached: {Count} more outside address(es) deferred", tenant, count);
+                return SmtpReplies.ExpansionRateExceeded;
+            }
+        }
+        return null;
     }
 
     /// <summary>A DSN (RFC 3464) for what the client asked to hear about; RET=FULL returns the whole message with a failure.</summary>
-    private async Task ReportAsync(ISessionContext context, string sender, IReadOnlyList<DsnRecipientReport> reports, ReadOnlySequence<byte> message, DateTimeOffset arrival, CancellationToken ct)
+    /// <remarks>
+    /// Issue 16.10: for mail from the Internet (<paramref name="origin"/> given) only to a verified sender (SPF pass or
+    /// aligned DKIM, <see cref="BounceSender.MayReportToAsync"/>); returns the verdict, null when nothing was due.
+    /// </remarks>
+    private async Task<Outbound.Backscatter.SenderVerdict?> ReportAsync(ISessionContext context, string sender, IReadOnlyList<DsnRecipientReport> reports,
+        ReadOnlySequence<byte> message, DateTimeOffset arrival, Outbound.Backscatter.MessageOrigin? origin, CancellationToken ct)
     {
         if (sender.Length == 0 || reports.Count == 0)
-            return;
+            return null;
+        var verdict = await bounces.MayReportToAsync(sender, origin is null ? ReadOnlyMemory<byte>.Empty : message.ToArray(), origin, ct);
+        if (!verdict.Verified)
+            return verdict;
         var envelope = context.DsnEnvelope();
         var original = envelope.Return == DsnReturn.Full && reports.Any(r => r.Action == DsnAction.Failed) ? message.ToArray() : HeaderSection(message);
         await bounces.SendReportAsync(sender, envelope, reports, original, arrival, ct);
+        return verdict;
     }
 
     /// <summary>RFC 3461 4.2 / 3464 2.3.1: the client's ORCPT, else the RCPT address when it differs from the final one.</summary>

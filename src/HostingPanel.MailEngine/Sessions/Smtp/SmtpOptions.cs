@@ -26,6 +26,19 @@ public sealed class SmtpLimitsOptions
 
     /// <summary>More Received headers than this is taken for a mail loop (RFC 5321 section 6.3).</summary>
     public int MaxReceivedHeaders { get; set; } = 50;
+
+    /// <summary>
+    /// <c>Mail:SmtpLimits:MaxExpandedExternalRecipients</c>: outside addresses one message may reach through aliases and
+    /// forwards (not the ones a user addressed directly). Past it the message is refused with 550 5.5.3, so one message
+    /// to an alias of 10,000 outside addresses cannot make this server a mail cannon.
+    /// </summary>
+    public int MaxExpandedExternalRecipients { get; set; } = 50;
+
+    /// <summary>
+    /// <c>Mail:SmtpLimits:ExpandedExternalPerTenantPerHour</c>: outside addresses all of a tenant's aliases and forwards
+    /// may reach in any hour (per mail node); past it messages are deferred with 451 4.7.1 and the sender retries. 0: no limit.
+    /// </summary>
+    public int ExpandedExternalPerTenantPerHour { get; set; } = 1000;
 }
 
 /// <summary>Which listener a session came in on.</summary>

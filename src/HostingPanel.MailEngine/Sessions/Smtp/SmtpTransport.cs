@@ -17,7 +17,8 @@ namespace HostingPanel.MailEngine.Sessions.Smtp;
 
 /// <summary>What every SMTP session's pipe needs to know.</summary>
 /// <param name="PreAuthTimeout">Longest wait for a command before AUTH (submission) or the first MAIL FROM (MX).</param>
-internal sealed record SmtpPipeSettings(string ServerName, int MaxLineLength, TimeSpan PreAuthTimeout);
+/// <param name="MaxMessageSize">Largest message a session takes, also as BDAT chunks (<see cref="SmtpChunking"/>).</param>
+internal sealed record SmtpPipeSettings(string ServerName, int MaxLineLength, TimeSpan PreAuthTimeout, long MaxMessageSize);
 
 /// <summary>
 /// The session's byte pipe. Replies pass through <see cref="SmtpReplyStream"/> (enhanced status codes);
@@ -34,6 +35,7 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
     private readonly ILogger _logger;
     private readonly SmtpDataModeFlag _dataMode = new();
     private readonly SmtpSessionProgress _progress;
+    private readonly SmtpChunking _chunking;
     private Stream _stream;
 
     public SmtpSecurablePipe(Socket socket, ISessionContext context, SmtpPipeSettings settings, Action onClosed, ILogger logger)
@@ -43,14 +45,15 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
         _onClosed = onClosed;
         _logger = logger;
         _progress = new SmtpSessionProgress(context);
+        _chunking = new SmtpChunking(context, settings.MaxMessageSize);
         _network = new NetworkStream(socket, ownsSocket: false);
         _stream = _network;
         (Input, Output) = CreatePipes(_stream);
     }
 
     private (PipeReader, PipeWriter) CreatePipes(Stream stream) =>
-        (new SmtpCommandLineLimit(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), stream, _settings, _dataMode, _progress, _context),
-         PipeWriter.Create(new SmtpReplyStream(stream, _settings.ServerName, _dataMode), new StreamPipeWriterOptions(leaveOpen: true)));
+        (new SmtpCommandLineLimit(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), stream, _settings, _dataMode, _progress, _context, _chunking),
+         PipeWriter.Create(new SmtpReplyStream(stream, _settings.ServerName, _dataMode, _chunking), new StreamPipeWriterOptions(leaveOpen: true)));
 
     public PipeReader Input { get; private set; }
     public PipeWriter Output { get; private set; }
@@ -95,7 +98,7 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
 /// and adds RFC 3463 codes to reply lines that lack them (<see cref="SmtpEnhancedStatusCodes"/>), except in the greeting and the EHLO/HELO reply, which
 /// start with the server name.
 /// </summary>
-internal sealed class SmtpReplyStream(Stream inner, string serverName, SmtpDataModeFlag dataMode) : Stream
+internal sealed class SmtpReplyStream(Stream inner, string serverName, SmtpDataModeFlag dataMode, SmtpChunking chunking) : Stream
 {
     private readonly List<byte> _line = new(256);
     private bool _inMultiline;
@@ -143,6 +146,14 @@ internal sealed class SmtpReplyStream(Stream inner, string serverName, SmtpDataM
                 _exempt = line.Length > 4 && line.AsSpan(4).StartsWith(serverName, StringComparison.OrdinalIgnoreCase);
             _inMultiline = line.Length > 3 && line[3] == '-';
             dataMode.Value = line.StartsWith("354", StringComparison.Ordinal);
+            if (chunking.SwallowStartMailInput)
+            {
+                // A last BDAT chunk fed to the package as DATA: the client never sent DATA (RFC 3030).
+                chunking.SwallowStartMailInput = false;
+                if (dataMode.Value)
+                    continue;
+                chunking.DataRefused = true;
+            }
             var rewritten = _exempt ? line : SmtpEnhancedStatusCodes.Apply(SmtpBadSequence.Rewrite(line));
             output.Write(Encoding.UTF8.GetBytes(rewritten + "\r\n"));
         }
@@ -185,12 +196,28 @@ internal sealed class SmtpDataModeFlag
 /// pre-authentication timeout is told 421 4.4.2 and disconnected: the package's own command timeout
 /// is RFC 5321's five minutes for everyone, which lets idle connections opened by the thousand stay.
 /// </summary>
-internal sealed class SmtpCommandLineLimit(PipeReader inner, Stream output, SmtpPipeSettings settings, SmtpDataModeFlag dataMode, SmtpSessionProgress progress, ISessionContext context) : PipeReader
+internal sealed class SmtpCommandLineLimit(
+    PipeReader inner, Stream output, SmtpPipeSettings settings, SmtpDataModeFlag dataMode, SmtpSessionProgress progress, ISessionContext context, SmtpChunking chunking)
+    : PipeReader
 {
     private readonly int maxLineLength = settings.MaxLineLength;
 
-    public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
-    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => inner.AdvanceTo(consumed, examined);
+    /// <summary>A message that arrived as BDAT chunks, as the DATA the package reads instead of the socket until it is consumed.</summary>
+    private ReadOnlySequence<byte>? _chunkedData;
+
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        if (_chunkedData is { } data)
+        {
+            var rest = data.Slice(consumed);
+            _chunkedData = rest.IsEmpty ? null : rest;
+            return;
+        }
+        inner.AdvanceTo(consumed, examined);
+    }
+
     public override void CancelPendingRead() => inner.CancelPendingRead();
     public override void Complete(Exception? exception = null) => inner.Complete(exception);
 
@@ -198,17 +225,54 @@ internal sealed class SmtpCommandLineLimit(PipeReader inner, Stream output, Smtp
     {
         while (true)
         {
+            if (chunking.DataRefused)
+            {
+                chunking.DataRefused = false;
+                _chunkedData = null;
+            }
+            if (_chunkedData is { } data)
+                return new ReadResult(data, isCanceled: false, isCompleted: false);
             var result = progress.IsEstablished ? await inner.ReadAsync(cancellationToken) : await ReadBeforeAuthenticationAsync(cancellationToken);
             await CheckAsync(result, cancellationToken);
             // RFC 3461 parameters are read (and malformed ones refused) here: the package drops RCPT's.
-            if (dataMode.Value || (SmtpEnvelopeParameters.Check(result.Buffer) ?? SmtpDsnSession.Capture(result.Buffer, context)) is not { } refusal)
+            if (dataMode.Value || (SmtpEnvelopeParameters.Check(result.Buffer) ?? SmtpDsnSession.Capture(result.Buffer, context)
+                                   ?? await ChunkingAsync(result.Buffer, cancellationToken)) is not { } refusal)
                 return result;
             // Lines SmtpServer 11.1.0's parser would throw on (and drop the session without a reply):
             // answered here and skipped (SmtpEnvelopeParameters; found by the smtp fuzz target).
-            inner.AdvanceTo(refusal.LineEnd);
-            await output.WriteAsync(Encoding.ASCII.GetBytes(refusal.Reply + "\r\n"), cancellationToken);
-            await output.FlushAsync(cancellationToken);
+            if (refusal.LineEnd is { } lineEnd)
+                inner.AdvanceTo(lineEnd);
+            if (refusal.Reply is { } reply)
+            {
+                await output.WriteAsync(Encoding.ASCII.GetBytes(reply + "\r\n"), cancellationToken);
+                await output.FlushAsync(cancellationToken);
+            }
         }
+    }
+
+    /// <summary>
+    /// BDAT (RFC 3030, <see cref="SmtpChunking"/>): the line and its octets are consumed here; the reply
+    /// is returned, or for the last chunk none, and the message waits in <see cref="_chunkedData"/>.
+    /// DATA after a chunk is out of sequence (RFC 3030 section 2). Null for any other line.
+    /// </summary>
+    private async ValueTask<(string? Reply, SequencePosition? LineEnd)?> ChunkingAsync(ReadOnlySequence<byte> buffer, CancellationToken ct)
+    {
+        if (buffer.PositionOf((byte)'\n') is not { } lf)
+            return null;
+        var line = Encoding.Latin1.GetString(buffer.Slice(0, lf)).TrimEnd('\r');
+        if (chunking.HasChunks && line.Equals("DATA", StringComparison.OrdinalIgnoreCase))
+            return (SmtpBadSequence.Reply("DATA after BDAT; send BDAT ... LAST or RSET"), buffer.GetPosition(1, lf));
+        if (!line.StartsWith("BDAT", StringComparison.OrdinalIgnoreCase) || (line.Length > 4 && line[4] != ' '))
+            return null;
+        inner.AdvanceTo(buffer.GetPosition(1, lf));
+        if (SmtpChunking.Parse(line) is not { } bdat)
+            return ("501 5.5.4 syntax: BDAT size [LAST]", null);
+        var octets = await SmtpChunking.ReadOctetsAsync(inner, bdat.Size, settings.MaxMessageSize, ct);
+        var reply = chunking.Take(bdat.Size, bdat.Last, octets, out var data);
+        if (reply is not null)
+            return (reply, null);
+        _chunkedData = data;
+        return (null, null);
     }
 
     private async ValueTask<ReadResult> ReadBeforeAuthenticationAsync(CancellationToken cancellationToken)

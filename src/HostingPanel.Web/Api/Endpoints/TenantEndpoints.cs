@@ -1,5 +1,6 @@
 using HostingPanel.Application.Customers;
 using HostingPanel.Application.Resellers;
+using HostingPanel.Application.Tenants;
 
 namespace HostingPanel.Web.Api.Endpoints;
 
@@ -39,6 +40,21 @@ public static class TenantEndpoints
             .WithDescription("Any of `name`, `enabled`, `allowOverselling`, `limits`. `enabled: false` suspends the reseller and every mailbox under it (logins refused); `true` resumes them. The pool cannot shrink below what its customers' plans hold (422).")
             .JsonBody<UpdateResellerInput>().Produces<ResellerDto>().NotFound().Conflict().LimitExceeded();
 
+        resellers.MapDelete("/{id:guid}", async (Guid id, TenantDeletionService service, CancellationToken ct) =>
+                (await service.DeleteResellerAsync(id, ct)).Failure is { } f ? ApiProblems.From(f) : TypedResults.NoContent())
+            .WithName("DeleteReseller").WithSummary("Delete a reseller with everything it owns (admin)")
+            .WithDescription(DeleteText("reseller", "its customers with their domains, mailboxes and aliases, and every portal login and API key under it") + " 404 for anyone but an admin.")
+            .Produces(StatusCodes.Status204NoContent).NotFound();
+
+        resellers.MapPost("/{id:guid}/restore", async (Guid id, TenantDeletionService service, ResellerService resellers, CancellationToken ct) =>
+            {
+                var restored = await service.RestoreResellerAsync(id, ct);
+                return restored.Succeeded ? (await resellers.GetAsync(id, ct)).ToOk(ResellerDto.From) : ApiProblems.From(restored.Failure!);
+            })
+            .WithName("RestoreReseller").WithSummary("Restore a deleted reseller (admin)")
+            .WithDescription("Within the grace period: brings the reseller back with the customers, domains, mailboxes (with their mail) and aliases that were deleted with it, and its logins work again; what had been deleted on its own before stays deleted. 404 when it is not deleted, its grace period is over, or for anyone but an admin.")
+            .Produces<ResellerDto>().NotFound();
+
         var customers = api.MapGroup("/customers").WithTags("Customers");
         customers.MapGet("", async ([AsParameters] ListQuery query, Guid? resellerId, CustomerService service, CancellationToken ct) =>
                 TypedResults.Ok(PageDto<CustomerDto>.From(await service.ListAsync(query.ToRequest(), resellerId, ct), CustomerDto.From)))
@@ -69,5 +85,26 @@ public static class TenantEndpoints
             .WithName("UpdateCustomer").WithSummary("Change a customer (admin, reseller)")
             .WithDescription("Any of `name`, `enabled`, `limits`. `enabled: false` suspends the customer and every mailbox under it (logins refused); `true` resumes them. A plan cannot shrink below what is in use, nor grow past the reseller's pool (422).")
             .JsonBody<UpdateCustomerInput>().Produces<CustomerDto>().NotFound().Conflict().LimitExceeded();
+
+        customers.MapDelete("/{id:guid}", async (Guid id, TenantDeletionService service, CancellationToken ct) =>
+                (await service.DeleteCustomerAsync(id, ct)).Failure is { } f ? ApiProblems.From(f) : TypedResults.NoContent())
+            .WithName("DeleteCustomer").WithSummary("Delete a customer with everything it owns (admin, reseller)")
+            .WithDescription(DeleteText("customer", "its domains, mailboxes and aliases, and its portal logins (its own and its mailbox owners') with their API keys")
+                + " A reseller deletes its own customers; a customer cannot delete itself (404), nor can support staff.")
+            .Produces(StatusCodes.Status204NoContent).NotFound();
+
+        customers.MapPost("/{id:guid}/restore", async (Guid id, TenantDeletionService service, CustomerService customers, CancellationToken ct) =>
+            {
+                var restored = await service.RestoreCustomerAsync(id, ct);
+                return restored.Succeeded ? (await customers.GetAsync(id, ct)).ToOk(CustomerDto.From) : ApiProblems.From(restored.Failure!);
+            })
+            .WithName("RestoreCustomer").WithSummary("Restore a deleted customer (admin, reseller)")
+            .WithDescription("Within the grace period: brings the customer back with the domains, mailboxes (with their mail) and aliases deleted with it, and its logins work again; what had been deleted on its own before stays deleted. Its plan is taken from the reseller's pool again: 422 when it no longer fits. 404 when it is not deleted, its grace period is over, it went with its reseller (restore the reseller), or it is outside the caller's scope.")
+            .Produces<CustomerDto>().NotFound().LimitExceeded();
     }
+
+    private static string DeleteText(string what, string owned) =>
+        $"Deletes the {what} with {owned}. At once its mailboxes refuse logins, mail for its domains is refused as for a domain not hosted here (`554 5.7.1 relaying denied`), "
+        + $"and its portal sign-ins and API keys are refused. For the grace period (`Provisioning:DeleteGraceDays`) everything can be restored with its mail (`POST .../restore`); "
+        + "then the worker purges the mail, the rows and the logins. The domain names and login addresses stay taken until then.";
 }

@@ -2,6 +2,7 @@ using HostingPanel.Application.Common;
 using HostingPanel.Application.Customers;
 using HostingPanel.Application.Domains;
 using HostingPanel.Application.Resellers;
+using HostingPanel.Application.Tenants;
 using HostingPanel.Data.Identity;
 using HostingPanel.Data.Model;
 using HostingPanel.Web.Features.Shared;
@@ -11,14 +12,42 @@ namespace HostingPanel.Web.Features.Customers;
 
 /// <summary>Admins and resellers: customers and their plans (a reseller's come out of its pool).</summary>
 [Route("customers"), RolesOr404(Roles.Admin, Roles.Reseller)]
-public sealed class CustomersController(CustomerService customers, ResellerService resellers, DomainService domains, IActorAccessor actor) : PortalController
+public sealed class CustomersController(CustomerService customers, ResellerService resellers, DomainService domains, TenantDeletionService deletion, IActorAccessor actor) : PortalController
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(int page = 1, string? q = null, Guid? resellerId = null, CancellationToken ct = default)
     {
         ViewData["q"] = q;
         await LoadPoolAsync(ct);
+        ViewData["Deleted"] = new DeletedTenantsPanel("customer", "/customers", await deletion.ListDeletedCustomersAsync(ct));
         return View(await customers.ListAsync(Paging(page, q), resellerId, ct));
+    }
+
+    [HttpGet("{id:guid}/delete")]
+    public async Task<IActionResult> Delete(Guid id, CancellationToken ct)
+    {
+        var summary = await deletion.CustomerSummaryAsync(id, ct);
+        if (!summary.Succeeded) return NotFound();
+        return View("~/Features/Shared/DeleteTenant.cshtml", new TenantDeletePage("customer", $"/customers/{id}/delete", $"/customers/{id}", summary.Value!));
+    }
+
+    [HttpPost("{id:guid}/delete")]
+    public async Task<IActionResult> DeleteConfirmed(Guid id, CancellationToken ct)
+    {
+        var result = await deletion.DeleteCustomerAsync(id, ct);
+        if (!result.Succeeded) return NotFound();
+        Flash($"Customer {result.Value!.Name} deleted with {result.Value.Text}. It can be restored during the grace period.");
+        return RedirectToAction(nameof(Index));
+    }
+
+    [HttpPost("{id:guid}/restore")]
+    public async Task<IActionResult> Restore(Guid id, CancellationToken ct)
+    {
+        var result = await deletion.RestoreCustomerAsync(id, ct);
+        if (result.Failure is { Kind: FailureKind.NotFound }) return NotFound();
+        if (result.Succeeded) Flash("Customer restored with its domains, mailboxes and aliases.");
+        else TempData["Error"] = result.Failure!.Message;
+        return RedirectToAction(nameof(Index));
     }
 
     [HttpGet("new")]

@@ -7,13 +7,40 @@ namespace HostingPanel.Web.Features.Resellers;
 
 /// <summary>Admins: resellers, their pools, overselling and suspension.</summary>
 [Route("resellers"), RolesOr404(Roles.Admin)]
-public sealed class ResellersController(ResellerService resellers) : PortalController
+public sealed class ResellersController(ResellerService resellers, HostingPanel.Application.Tenants.TenantDeletionService deletion) : PortalController
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(int page = 1, string? q = null, CancellationToken ct = default)
     {
         ViewData["q"] = q;
+        ViewData["Deleted"] = new DeletedTenantsPanel("reseller", "/resellers", await deletion.ListDeletedResellersAsync(ct));
         return View(await resellers.ListAsync(Paging(page, q), ct));
+    }
+
+    [HttpGet("{id:guid}/delete")]
+    public async Task<IActionResult> Delete(Guid id, CancellationToken ct)
+    {
+        var summary = await deletion.ResellerSummaryAsync(id, ct);
+        if (!summary.Succeeded) return NotFound();
+        return View("~/Features/Shared/DeleteTenant.cshtml", new TenantDeletePage("reseller", $"/resellers/{id}/delete", $"/resellers/{id}", summary.Value!));
+    }
+
+    [HttpPost("{id:guid}/delete")]
+    public async Task<IActionResult> DeleteConfirmed(Guid id, CancellationToken ct)
+    {
+        var result = await deletion.DeleteResellerAsync(id, ct);
+        if (!result.Succeeded) return NotFound();
+        Flash($"Reseller {result.Value!.Name} deleted with {result.Value.Text}. It can be restored during the grace period.");
+        return RedirectToAction(nameof(Index));
+    }
+
+    [HttpPost("{id:guid}/restore")]
+    public async Task<IActionResult> Restore(Guid id, CancellationToken ct)
+    {
+        var result = await deletion.RestoreResellerAsync(id, ct);
+        if (!result.Succeeded) return NotFound();
+        Flash("Reseller restored with its customers, domains, mailboxes and aliases.");
+        return RedirectToAction(nameof(Index));
     }
 
     [HttpGet("new")]
