@@ -98,8 +98,16 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
     /// copy goes (RFC 5228); <paramref name="allowReject"/> lets reject/ereject refuse it (the caller
     /// answers with a 5xx), otherwise a reject keeps the mail. Redirects and vacation replies leave after the commit.
     /// </summary>
+    public Task<IReadOnlyList<DeliveryResult>> DeliverAsync(Stream message, string sender, IReadOnlyList<SieveRecipient> recipients,
+        bool allowReject, long maxSize = 0, CancellationToken ct = default) =>
+        DeliverAsync(message, sender, recipients, allowReject, junk: false, maxSize, ct);
+
+    /// <summary>
+    /// As above; with <paramref name="junk"/> (the spam filter's verdict) what would have gone to INBOX goes to Junk
+    /// instead (created when missing); a recipient's own Sieve rules still choose other folders, discard or redirect.
+    /// </summary>
     public async Task<IReadOnlyList<DeliveryResult>> DeliverAsync(Stream message, string sender, IReadOnlyList<SieveRecipient> recipients,
-        bool allowReject, long maxSize = 0, CancellationToken ct = default)
+        bool allowReject, bool junk, long maxSize = 0, CancellationToken ct = default)
     {
         var targets = recipients.DistinctBy(r => r.MailboxId).ToList();
         if (targets.Count == 0)
@@ -116,8 +124,18 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
             store.Bodies.Delete(body.RelativePath);
             throw;
         }
-        if (plan is null)
+        if (plan is null && !junk)
             return await DeliverPlainAsync(body, targets.Select(t => t.MailboxId).ToList(), 0, started);
+        if (plan is null)
+        {
+            plan = new SieveDeliveryPlan();
+            foreach (var target in targets)
+                plan.Add(target.MailboxId, new StorePlacement(target.MailboxId, MailStore.Inbox, MessageFlags.None, [], false));
+        }
+        if (junk)
+            for (var i = 0; i < plan.Placements.Count; i++)
+                if (plan.Placements[i].Folder == MailStore.Inbox)
+                    plan.Placements[i] = plan.Placements[i] with { Folder = JunkFolder, CreateFolder = true };
 
         AppendResult[] results;
         try
@@ -142,6 +160,9 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         }
         return targets.Select(t => Outcome(t.MailboxId, plan, results)).ToList();
     }
+
+    /// <summary>The special-use \Junk folder every new mailbox has (RFC 6154).</summary>
+    public const string JunkFolder = "Junk";
 
     private static DeliveryResult Outcome(long mailboxId, SieveDeliveryPlan plan, AppendResult[] results)
     {

@@ -35,6 +35,8 @@ public static class SmtpServiceCollectionExtensions
         services.AddOptions<Limits.SendLimitOptions>().Bind(configuration.GetSection(Limits.SendLimitOptions.SectionName));
         services.AddSingleton<Limits.SendLimiter>();
         services.AddSingleton<Limits.ISendingHolds>(sp => sp.GetRequiredService<Limits.SendLimiter>());
+        services.AddOptions<Delivery.Rspamd.RspamdOptions>().Bind(configuration.GetSection(Delivery.Rspamd.RspamdOptions.SectionName));
+        services.AddSingleton<Delivery.Rspamd.RspamdClient>();
         services.AddSingleton<SmtpDeliverability>();
         services.AddSingleton<OutboundWorker>();
         services.AddHostedService<SmtpListeners>();

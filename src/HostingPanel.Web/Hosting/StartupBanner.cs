@@ -22,6 +22,10 @@ public static class StartupBanner
         };
         lines.Add($"  Roles:          {RolesLine(settings.Roles)}");
         foreach (var line in MailPortLines(config, app.Services)) lines.Add(line);
+        if (settings.Roles.Mail)
+            lines.Add(config["Mail:Rspamd:Url"] is { Length: > 0 } rspamd
+                ? $"  Spam filter:    rspamd at {rspamd} (accepts mail unfiltered while it is down)"
+                : "  Spam filter:    none (Mail:Rspamd:Url is not set: inbound mail is not filtered)");
         var email = config["Bootstrap:AdminEmail"] ?? "admin@example.com";
         var passwordFile = Path.Combine(settings.DataDirectory, Bootstrapper.PasswordFileName);
         if (generatedPassword is not null)

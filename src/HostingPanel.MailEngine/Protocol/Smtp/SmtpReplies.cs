@@ -19,6 +19,12 @@ public static class SmtpReplies
     public static SmtpResponse SrsOnlyBounces(string address) => new(SmtpReplyCode.MailboxUnavailable, $"5.7.1 <{address}>: an SRS address accepts only bounces (MAIL FROM:<>)");
     /// <summary>Outbound abuse limits (RFC 3463 4.7.1: delivery not authorized, try later): the client keeps the message.</summary>
     public static SmtpResponse SendingLimited(string reason) => new(SmtpReplyCode.Aborted, "4.7.1 " + reason);
+    /// <summary>The spam filter's reject, at the end of DATA (never accepted and bounced later).</summary>
+    public static SmtpResponse SpamRejected(string text) => new(SmtpReplyCode.TransactionFailed, "5.7.1 " + text);
+    /// <summary>RFC 7489 section 7.3 (DMARC policy "reject" of the From domain): 550 5.7.1.</summary>
+    public static SmtpResponse DmarcRejected(string domain) =>
+        new(SmtpReplyCode.MailboxUnavailable, $"5.7.1 rejected by the DMARC policy of {domain}: the message fails SPF and DKIM alignment");
+    public static SmtpResponse SpamTryLater(string text) => new(SmtpReplyCode.Aborted, "4.7.1 " + text);
     public static SmtpResponse RelayDenied(string address) => new(SmtpReplyCode.TransactionFailed, $"5.7.1 <{address}>: relaying denied");
     public static SmtpResponse MailboxFull(string address) => new(SmtpReplyCode.InsufficientStorage, $"4.2.2 <{address}>: mailbox full");
     public static SmtpResponse MessageDoesNotFit(string addresses) => new(SmtpReplyCode.SizeLimitExceeded, $"5.2.2 {addresses}: mailbox full, message does not fit");

@@ -42,6 +42,10 @@ internal sealed class SmtpDeliveryLog(DeliveryRecorder recorder, ISessionContext
     public void Delivered(string mailbox, string original) =>
         Record(DeliveryOutcome.Delivered, mailbox, null, Via(mailbox, original) ?? "INBOX", MailDirectory.DomainOf(original));
 
+    /// <summary>Stored, but filed by the spam filter (Junk) for <paramref name="reason"/> (spam_junk, dmarc_quarantine).</summary>
+    public void Filed(string mailbox, string original, string reason, string detail) =>
+        Record(DeliveryOutcome.Filed, mailbox, reason, detail + (Via(mailbox, original) is { } via ? "; " + via : ""), MailDirectory.DomainOf(original));
+
     /// <summary>An external destination entered the queue: queued (submission) or forwarded by a local address.</summary>
     public void Queued(string destination, string origin, string queueId)
     {

@@ -124,13 +124,33 @@ internal sealed class SmtpMessageStore(
         var id = NewId();
         var now = time.GetUtcNow();
         var received = ReceivedHeader(context, id, transaction.To.Count == 1 ? transaction.To[0].AsAddress() : null, now) + added;
+
+        // Inbound filtering (MX only): rspamd's verdict refuses, defers, or files into Junk; its checks go into the trace fields.
+        Delivery.Rspamd.RspamdVerdict? spam = null;
+        if (kind == SmtpListenerKind.Mx && deliverability.Rspamd.Enabled)
+        {
+            spam = await deliverability.Rspamd.CheckAsync(buffer, ReadOnlyMemory<byte>.Empty,
+                new Delivery.Rspamd.RspamdEnvelope(sender, transaction.To.Select(t => t.AsAddress()).ToList(), context.RemoteAddress().ToString(), context.Helo(), id), ct);
+            switch (spam?.Decision)
+            {
+                case Delivery.Rspamd.SpamDecision.Reject when spam.Reason == "dmarc_reject":
+                    return log.RefuseAll(spam.Reason, SmtpReplies.DmarcRejected(SmtpText.Escape(FromDomain(buffer) ?? "the sender's domain")));
+                case Delivery.Rspamd.SpamDecision.Reject:
+                    return log.RefuseAll(spam.Reason, SmtpReplies.SpamRejected($"message refused as spam (score {spam.Score:0.0})"));
+                case Delivery.Rspamd.SpamDecision.TryLater:
+                    return log.RefuseAll(spam.Reason, SmtpReplies.SpamTryLater("message deferred by the spam filter, try again later"));
+            }
+            if (spam is not null)
+                received = spam.Headers(hostname) + received;
+        }
+        var junk = spam?.Decision == Delivery.Rspamd.SpamDecision.Junk;
         var delivered = 0;
         var successes = new List<DsnRecipientReport>();
         if (locals.Count > 0)
         {
             var trace = Encoding.UTF8.GetBytes($"Return-Path: <{SmtpText.Escape(sender)}>\r\n" + received);
             var recipients = locals.Select(l => new SieveRecipient(l.Key, l.Value.Address, l.Value.Original)).ToList();
-            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), sender, recipients, allowReject: true, 0, ct);
+            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), sender, recipients, allowReject: true, junk, 0, ct);
             foreach (var result in results)
             {
                 var (address, original) = locals[result.MailboxId];
@@ -138,7 +158,10 @@ internal sealed class SmtpMessageStore(
                 {
                     case DeliveryStatus.Delivered:
                         delivered++;
-                        log.Delivered(address, original);
+                        if (junk)
+                            log.Filed(address, original, spam!.Reason, $"Junk (rspamd {spam.Action}, score {spam.Score:0.0})");
+                        else
+                            log.Delivered(address, original);
                         if (context.DsnOf(original).Wants(DsnNotify.Success))
                             successes.Add(new DsnRecipientReport(address, OriginalRecipientOf(context, address, original), DsnAction.Delivered, "2.0.0", null));
                         break;
@@ -349,6 +372,20 @@ internal sealed class SmtpMessageStore(
         var head = message.Slice(0, Math.Min(message.Length, 64 * 1024)).ToArray();
         var end = head.AsSpan().IndexOf("\r\n\r\n"u8);
         return end < 0 ? head : head[..(end + 4)];
+    }
+
+    /// <summary>The domain of the first From address, for the DMARC refusal's text; null when there is none.</summary>
+    private static string? FromDomain(ReadOnlySequence<byte> message)
+    {
+        try
+        {
+            var headers = HeaderList.Load(new SmtpMessageStream(ReadOnlyMemory<byte>.Empty, message));
+            return InternetAddressList.TryParse(headers[HeaderId.From] ?? "", out var list) ? list.Mailboxes.FirstOrDefault()?.Domain : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
