@@ -26,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<UnitOfWork>();
         services.AddScoped<PortalUsers>();
         services.AddScoped<AccountStanding>();
+        services.AddScoped<LoginRecovery>();
         services.AddScoped<PortalSessionRegistry>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ResellerService>();

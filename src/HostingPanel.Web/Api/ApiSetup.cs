@@ -87,6 +87,7 @@ public static class ApiSetup
             .RequireRateLimiting(ApiRateLimiting.PolicyName)
             .CommonProblems();
         AccountEndpoints.Map(api);
+        LoginEndpoints.Map(api);
         TenantEndpoints.Map(api);
         DomainEndpoints.Map(api);
         BulkEndpoints.Map(api);

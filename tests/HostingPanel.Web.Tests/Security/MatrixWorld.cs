@@ -169,6 +169,19 @@ public class MatrixWorld : PanelHostFixture, IAsyncLifetime
         return c["id"]!.GetValue<string>();
     }
 
+    private readonly Dictionary<string, string> _scratchLogins = [];
+
+    /// <summary>
+    /// The login (email) of a customer of the tenant's reseller that only requests changing a login touch (password resets,
+    /// unlocks): one per tenant, so the reseller's pool of customers is not used up by them.
+    /// </summary>
+    public async Task<string> FreshCustomerLoginAsync(MatrixTenant t)
+    {
+        if (_scratchLogins.TryGetValue(t.Tag, out var email)) return email;
+        var id = await FreshCustomerAsync(t);
+        return _scratchLogins[t.Tag] = (await ApiCalls.GetAsync(Admin, $"/api/v1/customers/{id}"))["email"]!.GetValue<string>();
+    }
+
     public async Task<string> FreshDeletedCustomerAsync(MatrixTenant t)
     {
         var id = await FreshCustomerAsync(t);

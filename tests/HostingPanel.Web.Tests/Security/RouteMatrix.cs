@@ -21,6 +21,7 @@ public sealed class MatrixContext(MatrixWorld world, MatrixTenant tenant, bool f
     public Task<string> DomainAsync() => Fresh ? World.FreshDomainAsync(T) : Task.FromResult(T.Domain);
     public Task<string> KeyIdAsync() => Fresh ? World.FreshKeyIdAsync(T) : World.SeededKeyIdAsync(T);
     public Task<string> CustomerIdAsync() => Fresh ? World.FreshCustomerAsync(T) : Task.FromResult(T.CustomerId);
+    public async Task<string> CustomerLoginAsync() => Fresh ? await World.FreshCustomerLoginAsync(T) : T.CustomerEmail;
     public Task<string> DeletedCustomerIdAsync() => Fresh ? World.FreshDeletedCustomerAsync(T) : World.SeededDeletedCustomerAsync(T);
     public Task<string> ResellerIdAsync() => Fresh ? World.FreshResellerAsync() : Task.FromResult(T.ResellerId);
     public Task<string> DeletedResellerIdAsync() => Fresh ? World.FreshDeletedResellerAsync() : World.SeededDeletedResellerAsync();
@@ -373,6 +374,9 @@ public static class RouteMatrix
             })),
             Endpoint("GET", "/api/v1/customers/{id:guid}", Panel, c => Get($"/api/v1/customers/{c.T.CustomerId}"), tenant: true),
             Endpoint("PATCH", "/api/v1/customers/{id:guid}", Tenants, c => Json($"/api/v1/customers/{c.T.CustomerId}", new { enabled = true }), tenant: true),
+            // Logins managed by someone else: admins, support staff (customers' logins), resellers (their customers'); never one's own.
+            Endpoint("POST", "/api/v1/logins/reset-password", [Admin, Support, Reseller], async c => new MatrixRequest("/api/v1/logins/reset-password", Json: new { email = await c.CustomerLoginAsync(), password = Pw }), tenant: true) with { ChangesTarget = true },
+            Endpoint("POST", "/api/v1/logins/unlock", [Admin, Support, Reseller], async c => new MatrixRequest("/api/v1/logins/unlock", Json: new { email = await c.CustomerLoginAsync() }), tenant: true) with { ChangesTarget = true },
             Endpoint("DELETE", "/api/v1/customers/{id:guid}", Tenants, async c => new MatrixRequest($"/api/v1/customers/{await c.CustomerIdAsync()}"), tenant: true) with { ChangesTarget = true },
             Endpoint("POST", "/api/v1/customers/{id:guid}/restore", Tenants, async c => new MatrixRequest($"/api/v1/customers/{await c.DeletedCustomerIdAsync()}/restore", Json: new { }), tenant: true) with { ChangesTarget = true },
             Endpoint("GET", "/api/v1/domains", Everyone, _ => Get("/api/v1/domains")),
