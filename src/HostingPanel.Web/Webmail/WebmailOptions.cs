@@ -27,4 +27,7 @@ public sealed class WebmailOptions
 
     /// <summary>Memory for sanitized message HTML kept between views (<see cref="SanitizedHtmlCache"/>); 0 turns the cache off.</summary>
     public int HtmlCacheMegabytes { get; set; } = 64;
+
+    /// <summary>Webmail requests one mailbox may have running at once; beyond it 429 (<see cref="WebmailRequestSlots"/>).</summary>
+    public int MaxConcurrentRequestsPerMailbox { get; set; } = 6;
 }

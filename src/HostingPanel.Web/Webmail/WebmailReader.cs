@@ -56,6 +56,15 @@ public sealed partial class WebmailReader(ImapConnectionPool pool, MailHtmlSanit
             var key = new SanitizedHtmlCache.Key(who.MailboxId, folder.FullName, folder.UidValidity, summary.UniqueId.Id, allowRemoteImages);
             if (sanitized.Find(key) is { } cached) return (cached.Html, cached.BlockedRemote);
             var html = ((TextPart)await folder.GetBodyPartAsync(summary.UniqueId, htmlPart, t)).Text;
+            // Issue 16.9: HTML too large or too deep for the parser in bounded time is shown as text (measured before
+            // cid: images are inlined, whose data: URLs are long attribute values, not structure).
+            var measured = HtmlBounds.Measure(html);
+            if (!measured.IsWithinBounds)
+            {
+                var text = HtmlBounds.AsTextDocument(html, measured);
+                sanitized.Add(key, new SanitizedHtmlCache.Entry(text, false));
+                return (text, false);
+            }
             html = await InlineCidImagesAsync(folder, summary, html, t);
             var clean = sanitizer.Sanitize(html, allowRemoteImages, out var blocked);
             sanitized.Add(key, new SanitizedHtmlCache.Entry(clean, blocked));
@@ -119,17 +128,7 @@ public sealed partial class WebmailReader(ImapConnectionPool pool, MailHtmlSanit
     [GeneratedRegex(@"[\x00-\x1f\x7f""]")]
     private static partial Regex UnsafeFileNameChars();
 
-    /// <summary>Plain text of an HTML body, for quoting in replies when the message has no text part.</summary>
-    public static string TextOfHtml(string html)
-    {
-        var text = TagPattern().Replace(BreakPattern().Replace(html, "\n"), "");
-        return System.Net.WebUtility.HtmlDecode(text).Trim();
-    }
-
-    [GeneratedRegex("<[^>]*>")]
-    private static partial Regex TagPattern();
-
-    [GeneratedRegex(@"<\s*(br|/p|/div)\b[^>]*>", RegexOptions.IgnoreCase)]
-    private static partial Regex BreakPattern();
+    /// <summary>Plain text of an HTML body, for quoting in replies when the message has no text part; linear (<see cref="HtmlBounds.TextOf"/>).</summary>
+    public static string TextOfHtml(string html) => HtmlBounds.TextOf(html);
 
 }

@@ -12,6 +12,7 @@ public static class WebmailSetup
         services.AddSingleton<WebmailSessions>();
         services.AddSingleton<ImapConnectionPool>();
         services.AddSingleton<MailHtmlSanitizer>();
+        services.AddSingleton<WebmailRequestSlots>();
         services.AddSingleton<SanitizedHtmlCache>();
         services.AddSingleton<WebmailFolders>();
         services.AddSingleton<WebmailListing>();

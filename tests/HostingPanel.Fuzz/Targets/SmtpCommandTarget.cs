@@ -35,6 +35,7 @@ internal static class SmtpCommandTarget
 
         var text = Encoding.UTF8.GetString(bytes);
         CheckAddress(text);
+        CheckDsnParameters(text);
         var escaped = SmtpText.Escape(text);
         FuzzTargets.Check(escaped.IndexOfAny(['\r', '\n', '\0']) < 0, "SmtpText.Escape left a CR, LF or NUL");
         var data = new ReadOnlySequence<byte>(bytes);
@@ -43,6 +44,21 @@ internal static class SmtpCommandTarget
         FuzzTargets.Check(SmtpText.CountHeaders(data, "Received") >= 0, "negative header count");
         var oversized = MessageHeaderLimit.HasOversizedField(data, 64);
         FuzzTargets.Check(oversized || bytes.Length <= 64 || HasShortFields(bytes, 64), "MessageHeaderLimit passed an oversized field");
+    }
+
+    /// <summary>
+    /// RFC 3461 parameters as the transport reads them from MAIL and RCPT lines: never a throw, an ENVID or
+    /// ORCPT without control characters when accepted, and xtext that round-trips.
+    /// </summary>
+    private static void CheckDsnParameters(string line)
+    {
+        var (envelope, mailRefusal) = SmtpDsnParameters.ParseMail(line);
+        FuzzTargets.Check((envelope is null) != (mailRefusal is null), "ParseMail gave both or neither");
+        FuzzTargets.Check(envelope?.EnvelopeId is null || envelope.EnvelopeId.All(c => c is >= ' ' and < (char)0x7F), "ENVID with a control character");
+        var (recipient, rcptRefusal) = SmtpDsnParameters.ParseRcpt(line);
+        FuzzTargets.Check((recipient is null) != (rcptRefusal is null), "ParseRcpt gave both or neither");
+        FuzzTargets.Check(recipient?.OriginalRecipient is null || !recipient.OriginalRecipient.Any(char.IsControl), "ORCPT with a control character");
+        FuzzTargets.Check(SmtpDsnParameters.DecodeXtext(SmtpDsnParameters.EncodeXtext(line)) == line, "xtext does not round-trip");
     }
 
     /// <summary>

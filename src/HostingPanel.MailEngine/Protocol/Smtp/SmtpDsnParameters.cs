@@ -103,7 +103,7 @@ public static class SmtpDsnParameters
                 var type = semicolon > 0 ? value![..semicolon] : "";
                 var address = semicolon > 0 ? DecodeXtext(value![(semicolon + 1)..]) : null;
                 if (address is null || address.Length == 0 || value!.Length > MaxOriginalRecipientLength || !type.All(char.IsAsciiLetterOrDigit)
-                    || address.Any(c => c is < ' ' or (char)0x7F))
+                    || address.Any(char.IsControl))
                     return (null, "501 5.5.4 ORCPT must be addr-type;xtext");
                 recipient = recipient with { OriginalRecipient = type.ToLowerInvariant() + ";" + address };
             }

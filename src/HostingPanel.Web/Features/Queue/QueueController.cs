@@ -14,16 +14,31 @@ public sealed class QueueController(IServiceProvider services) : PortalControlle
     // Registered only where this process runs the mail engine (Roles includes Mail).
     private IOutboundQueueAdmin? Queue => services.GetService<IOutboundQueueAdmin>();
     private ISendingHolds? Holds => services.GetService<ISendingHolds>();
+    private HostingPanel.MailEngine.Outbound.Srs.SrsRewriter? Srs => services.GetService<HostingPanel.MailEngine.Outbound.Srs.SrsRewriter>();
 
     [HttpGet("")]
     public async Task<IActionResult> Index(int page = 1, string? q = null, CancellationToken ct = default)
     {
         var request = Paging(page, q);
         ViewData["q"] = q;
-        if (Queue is not { } queue) return View(new QueuePage(false, new Page<QueuedMessage>([], 0, request.SafePage, request.SafePageSize), []));
+        if (Queue is not { } queue) return View(new QueuePage(false, new Page<QueuedMessage>([], 0, request.SafePage, request.SafePageSize), [], new Dictionary<string, string>()));
         var listing = await queue.ListAsync(request.Term, request.Skip, request.SafePageSize, ct);
         var holds = Holds is { } h ? await h.ListAsync(ct) : [];
-        return View(new QueuePage(true, new Page<QueuedMessage>(listing.Items, listing.Total, request.SafePage, request.SafePageSize), holds));
+        return View(new QueuePage(true, new Page<QueuedMessage>(listing.Items, listing.Total, request.SafePage, request.SafePageSize), holds, ForwardedFrom(listing.Items)));
+    }
+
+    /// <summary>
+    /// Forwarded mail leaves with an SRS sender (SRS0=hash=day=origin.example=someone@us); staff asking "whose mail is
+    /// this" want the sender it stands for, which only our own secret can vouch for.
+    /// </summary>
+    private Dictionary<string, string> ForwardedFrom(IEnumerable<QueuedMessage> entries)
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (Srs is not { } srs) return map;
+        foreach (var sender in entries.Select(e => e.Sender).Where(HostingPanel.MailEngine.Outbound.Srs.SrsAddress.IsSrs).Distinct(StringComparer.OrdinalIgnoreCase))
+            if (srs.Reverse(sender) is { Status: HostingPanel.MailEngine.Outbound.Srs.SrsReverseStatus.Ok, Address: { } original })
+                map[sender] = original;
+        return map;
     }
 
     [HttpPost("{id}/retry")]
@@ -52,7 +67,8 @@ public sealed class QueueController(IServiceProvider services) : PortalControlle
     }
 }
 
-public sealed record QueuePage(bool Available, Page<QueuedMessage> Entries, IReadOnlyList<SendingHold> Holds)
+/// <param name="ForwardedFrom">For SRS senders of forwarded mail, the original sender they stand for.</param>
+public sealed record QueuePage(bool Available, Page<QueuedMessage> Entries, IReadOnlyList<SendingHold> Holds, IReadOnlyDictionary<string, string> ForwardedFrom)
 {
     public bool IsHeld(QueuedMessage entry) => entry.SubmittedBy is { } by && Holds.Any(h => string.Equals(h.Address, by, StringComparison.OrdinalIgnoreCase));
 }

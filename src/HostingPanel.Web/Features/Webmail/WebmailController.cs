@@ -97,6 +97,7 @@ public sealed class WebmailController(
     /// connection), a comment every idle window to keep proxies from closing the stream.
     /// </summary>
     [HttpGet("events")]
+    [WebmailLongLived]
     public async Task Events(string? folder, int? known, CancellationToken ct)
     {
         folder = string.IsNullOrEmpty(folder) ? ImapFolders.Inbox : folder;

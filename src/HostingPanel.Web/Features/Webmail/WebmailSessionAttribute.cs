@@ -16,7 +16,7 @@ public sealed class WebmailSessionAttribute : Attribute, IAsyncActionFilter
     public const string CookieName = "hp.webmail";
     private const string ItemKey = "hp.webmail.credentials";
 
-    public Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
+    public async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
     {
         var http = context.HttpContext;
         var sessions = http.RequestServices.GetRequiredService<WebmailSessions>();
@@ -27,10 +27,35 @@ public sealed class WebmailSessionAttribute : Attribute, IAsyncActionFilter
             var background = http.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.Ordinal)
                 || http.Request.Headers["X-Requested-With"] == "fetch";
             context.Result = background ? new UnauthorizedResult() : new RedirectResult("/webmail/login");
-            return Task.CompletedTask;
+            return;
         }
         http.Items[ItemKey] = credentials;
-        return next();
+        if (context.ActionDescriptor.EndpointMetadata.OfType<WebmailLongLivedAttribute>().Any())
+        {
+            await next();
+            return;
+        }
+        var slots = http.RequestServices.GetRequiredService<WebmailRequestSlots>();
+        if (!slots.TryEnter(credentials.MailboxId))
+        {
+            // Issue 16.9: a small cap per mailbox; beyond it the answer is at once, with the reason.
+            http.Response.Headers.RetryAfter = "1";
+            context.Result = new ObjectResult(new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many webmail requests at once",
+                Detail = $"This mailbox already has {slots.Max} webmail requests running; wait for them to finish and try again.",
+            }) { StatusCode = StatusCodes.Status429TooManyRequests };
+            return;
+        }
+        try
+        {
+            await next();
+        }
+        finally
+        {
+            slots.Exit(credentials.MailboxId);
+        }
     }
 
     public static WebmailCredentials Of(HttpContext http) => (WebmailCredentials)http.Items[ItemKey]!;
