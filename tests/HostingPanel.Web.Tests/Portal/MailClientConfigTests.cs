@@ -53,6 +53,26 @@ public sealed class MailClientConfigTests(PanelHostFixture host) : IClassFixture
     }
 
     [Fact]
+    public async Task Rfc8461_MtaStsPolicy_IsServedForHostedDomains_OnTheirMtaStsName_Only()
+    {
+        var domain = await HostedDomainAsync("sts");
+        using var client = host.CreateClient();
+        async Task<HttpResponseMessage> GetAsync(string hostHeader)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/.well-known/mta-sts.txt");
+            request.Headers.Host = hostHeader;
+            return await client.SendAsync(request, Ct);
+        }
+        var response = await GetAsync("mta-sts." + domain);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        // RFC 8461 section 3.2: the key/value pairs, mx naming this server (PanelHostFixture: Mail:Hostname localhost).
+        Assert.Equal("version: STSv1\r\nmode: testing\r\nmx: localhost\r\nmax_age: 604800\r\n", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("mta-sts.not-hosted.example")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(domain)).StatusCode);
+    }
+
+    [Fact]
     public async Task Thunderbird_UnknownDomain_Is404_AndNoAddressUsesTheHostName()
     {
         using var client = host.CreateClient();
@@ -139,6 +159,9 @@ public sealed class MailClientConfigTests(PanelHostFixture host) : IClassFixture
             "example.com. MX 10 mail.host.example.",
             "example.com. TXT \"v=spf1 mx ~all\"",
             "_dmarc.example.com. TXT \"v=DMARC1; p=none\"",
+            $"_mta-sts.example.com. TXT \"v=STSv1; id={MtaStsPolicy.Id("mail.host.example")}\"",
+            "mta-sts.example.com. CNAME mail.host.example.",
+            "_smtp._tls.example.com. TXT \"v=TLSRPTv1; rua=mailto:postmaster@example.com\"",
             "autoconfig.example.com. CNAME mail.host.example.",
             "autodiscover.example.com. CNAME mail.host.example.",
             "_imaps._tcp.example.com. SRV 0 1 993 mail.host.example.",

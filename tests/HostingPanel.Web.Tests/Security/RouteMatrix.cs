@@ -136,6 +136,8 @@ public static class RouteMatrix
             new("POST", "/account/two-factor-code", false, false, Public(Outcome.LoginPage), _ => Post("/account/two-factor-code", new() { ["Code"] = "123456" })),
             new("POST", "/account/logout", false, false, Public(Outcome.LoginPage), _ => Post("/account/logout")) { EndsSession = true },
             new("GET", "/mail/config-v1.1.xml", false, false, Public(Outcome.Allowed), c => Get($"/mail/config-v1.1.xml?emailaddress={c.T.MailboxAddress}")),
+            // Answers only on the Host mta-sts.<hosted domain>; the matrix asks on localhost.
+            new("GET", "/.well-known/mta-sts.txt", false, false, Public(Outcome.NotFound), _ => Get("/.well-known/mta-sts.txt")),
             new("GET", "/.well-known/autoconfig/mail/config-v1.1.xml", false, false, Public(Outcome.Allowed), c => Get($"/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress={c.T.MailboxAddress}")),
             new("POST", "/autodiscover/autodiscover.xml", false, false, Public(Outcome.Allowed), c => Task.FromResult(new MatrixRequest("/autodiscover/autodiscover.xml",
                 Xml: $"""<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"><Request><EMailAddress>{c.T.MailboxAddress}</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>"""))),

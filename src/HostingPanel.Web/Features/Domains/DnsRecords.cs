@@ -20,6 +20,8 @@ public static class DnsRecords
     public const string SpfKind = "v=spf1";
     public const string DmarcKind = "v=DMARC1";
     public const string DkimKind = "v=DKIM1";
+    public const string MtaStsKind = "v=STSv1";
+    public const string TlsRptKind = "v=TLSRPTv1";
 
     public static IReadOnlyList<DnsRecord> For(DomainView domain, MailServers servers, IReadOnlyList<DnsRecord>? dkim = null) =>
         For(domain.Name, domain.VerificationRecord, servers, dkim);
@@ -40,6 +42,14 @@ public static class DnsRecords
             new(zone, "TXT", "v=spf1 mx ~all", "SPF: the MX host sends the domain's mail; others soft-fail (~all), so mail forwarded elsewhere is not refused", SpfKind),
             new($"_dmarc.{zone}", "TXT", "v=DMARC1; p=none",
                 "DMARC: p=none only asks for reports. Once your mail passes DKIM and SPF for some weeks, move to p=quarantine, then p=reject", DmarcKind),
+            // RFC 8461: senders must use TLS with a valid certificate for the MX; the policy (mode testing to start) is
+            // served by this server at https://mta-sts.<domain>/.well-known/mta-sts.txt.
+            new($"_mta-sts.{zone}", "TXT", $"v=STSv1; id={MtaStsPolicy.Id(servers.Hostname)}",
+                "MTA-STS: senders must reach your MX over TLS (policy in mode testing; the id changes when the policy does)", MtaStsKind),
+            new($"mta-sts.{zone}", "CNAME", host, "MTA-STS policy host: serves /.well-known/mta-sts.txt (its HTTPS certificate must cover this name)"),
+            // RFC 8460: daily reports of TLS failures sending to this domain.
+            new($"_smtp._tls.{zone}", "TXT", $"v=TLSRPTv1; rua=mailto:postmaster@{domain.TrimEnd('.')}",
+                "TLS-RPT: other servers send daily reports of TLS problems delivering to you to this address", TlsRptKind),
         ]);
         records.AddRange(dkim ?? []);
         records.AddRange(
