@@ -74,6 +74,9 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         "/resellers/{id:guid}/status", "/customers/{id:guid}/status", "/domains/{name}/delete", "/domains/{name}/verify", "/domains/{name}/verify-by-hand",
         "/domains/{domain}/mailboxes/{localPart}/delete", "/deleted-mailboxes/restore", "/domains/{domain}/mailboxes/{localPart}/vacation/off", "/domains/{domain}/aliases/{localPart}/delete",
         "/provisioning/retry", "/queue/{id}/retry", "/queue/{id}/delete",
+        // Delete and restore buttons of customers and resellers (what they refuse: TenantDeletionTests).
+        "/customers/{id:guid}/delete", "/customers/{id:guid}/restore", "/resellers/{id:guid}/delete", "/resellers/{id:guid}/restore",
+        "/queue/holds/{address}/release", // the release button of a held sender (a route parameter, no form)
         "/autodiscover/autodiscover.xml", // a mail program's XML request, answered 400 when unreadable (MailClientConfigTests)
         // Webmail actions need a webmail session (the mailbox password for IMAP), which the matrix world's portal
         // sessions do not have; their bad input (From not the user's, no recipient, folder names with '/',
