@@ -30,6 +30,8 @@ internal static class StartupFailure
                     return p.Message;
                 case HostingPanel.MailEngine.Listeners.FileDescriptorBudgetException f:
                     return f.Message;
+                case HostingPanel.MailEngine.Storage.Blobs.BlobStorageConfigurationException b:
+                    return b.Message;
                 case SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }:
                 case Microsoft.AspNetCore.Connections.AddressInUseException:
                     return $"a port is already in use ({x.Message}); stop the other program or choose another port (Urls, Mail:*:Port).";

@@ -64,9 +64,9 @@ public sealed class EngineHost : IAsyncDisposable
     /// On an existing data directory, which is left in place afterwards (restart tests); with
     /// <paramref name="postgresConnection"/>, also on that existing PostgreSQL database (another node).
     /// </summary>
-    public static async Task<EngineHost> StartOnAsync(string dataDirectory, string? postgresConnection = null)
+    public static async Task<EngineHost> StartOnAsync(string dataDirectory, string? postgresConnection = null, Dictionary<string, string?>? extraSettings = null)
     {
-        Dictionary<string, string?> settings = new() { ["Storage:DataDirectory"] = dataDirectory };
+        Dictionary<string, string?> settings = new(extraSettings ?? []) { ["Storage:DataDirectory"] = dataDirectory };
         if (postgresConnection is not null)
         {
             settings["Database:Provider"] = "PostgreSql";

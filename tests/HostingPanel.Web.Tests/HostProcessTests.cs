@@ -49,12 +49,17 @@ public sealed class HostProcessTests : IDisposable
         Assert.Contains("the generated password is in", second.Stdout);
     }
 
+    /// <summary>The mail role back on (the isolated arguments leave it out), its ports chosen by the OS.</summary>
+    private static string[] WithMail => ["--Roles=Portal,Worker,Mail", .. ProductProcess.IsolatedArgs("unused", withMail: true).Where(a => a.StartsWith("--Mail:", StringComparison.Ordinal))];
+
     public static TheoryData<string, string[], string> BadStarts => new()
     {
         { "unknown provider", ["--Database:Provider=Oracle"], "Database:Provider is 'Oracle'; set it to Sqlite or PostgreSql." },
         { "unreachable PostgreSQL", ["--Database:Provider=PostgreSql", $"--ConnectionStrings:Panel=Host=127.0.0.1;Port={ProductProcess.FreePort()};Database=x;Username=x;Password=x;Timeout=3"], "Cannot reach PostgreSQL at 127.0.0.1:" },
         { "open-files budget", ["--Http:Limits:MaxConcurrentConnections=100000000"], "lower Mail:Limits:Total or Http:Limits:MaxConcurrentConnections, or raise the limit (ulimit -n" },
         { "unwritable data directory", ["--Storage:DataDirectory=/proc/hostingpanel-cannot-write-here"], "The data directory /proc/hostingpanel-cannot-write-here is not writable" },
+        { "unknown blob provider", [.. WithMail, "--Storage:Blobs:Provider=Ftp"], "Storage:Blobs:Provider is 'Ftp'; it must be File or S3." },
+        { "S3 without a bucket", [.. WithMail, "--Storage:Blobs:Provider=S3", "--Storage:Blobs:S3:ServiceUrl=http://127.0.0.1:9"], "Storage:Blobs:S3:Bucket is required when Storage:Blobs:Provider is S3." },
     };
 
     [Theory, MemberData(nameof(BadStarts))]

@@ -38,6 +38,7 @@ public static class MailEngineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EngineDatabase>();
         services.TryAddSingleton<IStoreFileSystem, PosixStoreFileSystem>();
+        services.AddOptions<Storage.Blobs.BlobStorageOptions>().Bind(configuration.GetSection(Storage.Blobs.BlobStorageOptions.SectionName));
         services.AddSingleton<BodyStore>();
         services.AddSingleton<GroupCommitter>();
         services.AddSingleton<MailboxChangeNotifier>();

@@ -36,7 +36,7 @@ public sealed class MailMaintenanceService(
     {
         var referenced = await db.ReadAsync(async c =>
             (await c.QueryAsync(null, "SELECT DISTINCT body FROM messages", r => r.GetString(0))).ToHashSet(StringComparer.Ordinal), ct);
-        return bodies.SweepOrphans(referenced, minAge);
+        return await bodies.SweepOrphansAsync(referenced, minAge, ct);
     }
 
     private async Task LoopAsync()

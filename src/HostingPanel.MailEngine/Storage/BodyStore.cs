@@ -1,9 +1,13 @@
 using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Storage.Blobs;
 using Microsoft.Extensions.Options;
 
 namespace HostingPanel.MailEngine.Storage;
 
-/// <summary>A body file that is on stable storage under its final name, except for its directory entry.</summary>
+/// <summary>
+/// A body that is on stable storage under its final name: a file, except for its directory entry
+/// (<paramref name="Directory"/>, to be synced), or an S3 object (<paramref name="Directory"/> empty).
+/// </summary>
 public sealed record WrittenBody(string RelativePath, long Size, string Directory, ImapMessageSummary Summary);
 
 /// <summary>
@@ -13,18 +17,26 @@ public sealed record WrittenBody(string RelativePath, long Size, string Director
 /// the size the store reports is the size IMAP and POP3 send. Every write, fsync and rename goes
 /// through <see cref="IStoreFileSystem"/>; any failure there (ENOSPC, EIO from fsync) throws, and the
 /// temporary file is removed, so a failed write is never acknowledged.
+/// With <c>Storage:Blobs:Provider=S3</c> the same names are keys of objects in a bucket
+/// (<see cref="S3BodyObjects"/>): the converted body is spooled to the temporary file, PUT, and the
+/// temporary file removed; readers get the object. Every body read and write of the engine goes through
+/// this class, whichever the provider.
 /// </summary>
-public sealed class BodyStore
+public sealed class BodyStore : IDisposable
 {
     private readonly IStoreFileSystem _files;
+    private readonly S3BodyObjects? _objects;
     private const byte ByteCR = (byte)'\r';
     private const byte ByteLF = (byte)'\n';
     public const string BodyExtension = ".eml";
     public const string TempExtension = ".tmp";
 
-    public BodyStore(IOptions<MailStorageOptions> options, IStoreFileSystem files)
+    /// <exception cref="BlobStorageConfigurationException">Storage:Blobs names an unknown provider or lacks S3 settings.</exception>
+    public BodyStore(IOptions<MailStorageOptions> options, IStoreFileSystem files, IOptions<BlobStorageOptions>? blobs = null)
     {
         _files = files;
+        if (blobs?.Value is { } blobOptions && blobOptions.UsesS3())
+            _objects = new S3BodyObjects(blobOptions.S3);
         Root = Path.GetFullPath(Path.Combine(options.Value.DataDirectory, "store"));
         // All 256 shard directories up front, made durable once: a body's rename is then the only
         // directory entry a delivery has to sync.
@@ -38,8 +50,13 @@ public sealed class BodyStore
         }
     }
 
+    /// <summary>The directory of body files (with S3: of temporary files only).</summary>
     public string Root { get; }
 
+    /// <summary>True when bodies are S3 objects rather than files.</summary>
+    public bool IsObjectStore => _objects is not null;
+
+    /// <summary>Where a body file is (File provider; tests look at the files).</summary>
     public string FullPath(string relativePath) => Path.Combine(Root, relativePath);
 
     /// <summary>Copies <paramref name="source"/> into a new durable body file, converting bare LF to CRLF.</summary>
@@ -77,6 +94,14 @@ public sealed class BodyStore
                 }
                 file.Position = 0;
                 var summary = ImapMessageSummary.Parse(file);
+                if (_objects is not null)
+                {
+                    // The local file is only a spool for the upload: the object is what must be durable.
+                    await file.DisposeAsync();
+                    await _objects.PutAsync(finalRelative, tempPath, ct);
+                    TryDelete(tempPath);
+                    return new WrittenBody(finalRelative, size, "", summary);
+                }
                 _files.FlushToDisk(file);
                 _files.Move(tempPath, FullPath(finalRelative));
                 return new WrittenBody(finalRelative, size, directory, summary);
@@ -95,6 +120,11 @@ public sealed class BodyStore
     /// </summary>
     public async Task ProbeWritableAsync(CancellationToken ct)
     {
+        if (_objects is not null)
+        {
+            await _objects.ProbeWritableAsync(ct);
+            return;
+        }
         var path = Path.Combine(Root, "00", ".health-" + Guid.NewGuid().ToString("N") + TempExtension);
         try
         {
@@ -112,8 +142,35 @@ public sealed class BodyStore
     /// Opens a body for reading. Synchronous I/O on purpose: bodies are small and usually in the page
     /// cache, where a plain read costs microseconds and the async path a thread-pool hop per chunk.
     /// </summary>
-    public FileStream Open(string relativePath) =>
-        new(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
+    public Stream Open(string relativePath) =>
+        _objects?.Open(relativePath)
+        ?? new FileStream(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
+
+    /// <summary>
+    /// A bare handle on the body for positioned reads (POP3 RETR and TOP). An S3 object is first copied to a
+    /// temporary file that disappears when the handle is closed.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The body is gone (expunged meanwhile).</exception>
+    public async Task<Microsoft.Win32.SafeHandles.SafeFileHandle> OpenHandleAsync(string relativePath, FileOptions options, CancellationToken ct)
+    {
+        if (_objects is null)
+            return File.OpenHandle(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, options);
+        var spool = Path.Combine(Root, relativePath[..2], Guid.NewGuid().ToString("N") + TempExtension);
+        try
+        {
+            await _objects.DownloadAsync(relativePath, spool, ct);
+            return File.OpenHandle(spool, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, options | FileOptions.DeleteOnClose);
+        }
+        catch
+        {
+            TryDelete(spool);
+            throw;
+        }
+    }
+
+    /// <summary>The whole body, without blocking a thread on an object store.</summary>
+    public Task<byte[]> ReadAllAsync(string relativePath, CancellationToken ct) =>
+        _objects?.ReadAllAsync(relativePath, ct) ?? File.ReadAllBytesAsync(FullPath(relativePath), ct);
 
     /// <summary>
     /// The first <paramref name="length"/> bytes of a body (its header block): one positioned read, no
@@ -121,6 +178,8 @@ public sealed class BodyStore
     /// </summary>
     public byte[] ReadHead(string relativePath, int length)
     {
+        if (_objects is not null)
+            return _objects.ReadHead(relativePath, length);
         using var handle = File.OpenHandle(FullPath(relativePath), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
         var buffer = new byte[length];
         var total = 0;
@@ -135,15 +194,22 @@ public sealed class BodyStore
     }
 
     /// <summary>The whole body; synchronous for the reason given at <see cref="Open"/>.</summary>
-    public byte[] ReadAll(string relativePath) => File.ReadAllBytes(FullPath(relativePath));
+    public byte[] ReadAll(string relativePath) => _objects?.ReadAll(relativePath) ?? File.ReadAllBytes(FullPath(relativePath));
 
-    public void Delete(string relativePath) => TryDelete(FullPath(relativePath));
+    public void Delete(string relativePath)
+    {
+        if (_objects is not null)
+            _objects.Delete(relativePath);
+        else
+            TryDelete(FullPath(relativePath));
+    }
 
-    /// <summary>Makes the renames of new bodies inside these directories durable (one fsync per directory).</summary>
+    /// <summary>Makes the renames of new bodies inside these directories durable (one fsync per directory); S3 bodies have none.</summary>
     public void MakeRenamesDurable(IEnumerable<string> directories)
     {
         foreach (var directory in directories.Distinct())
-            _files.SyncDirectory(directory);
+            if (directory.Length > 0)
+                _files.SyncDirectory(directory);
     }
 
     /// <summary>Makes renames inside these directories durable (one fsync per directory); for the outbound queue.</summary>
@@ -157,7 +223,16 @@ public sealed class BodyStore
     /// Removes temporary files and body files no message row references. <paramref name="minAge"/>
     /// protects deliveries in flight (another node on PostgreSQL, or this one after startup).
     /// </summary>
-    public int SweepOrphans(IReadOnlySet<string> referenced, TimeSpan minAge)
+    public async Task<int> SweepOrphansAsync(IReadOnlySet<string> referenced, TimeSpan minAge, CancellationToken ct)
+    {
+        // With S3 the local directory still holds temporary (spool) files of crashed writes.
+        var removed = SweepOrphanFiles(referenced, minAge);
+        if (_objects is not null)
+            removed += await _objects.SweepOrphansAsync(referenced, minAge, ct);
+        return removed;
+    }
+
+    private int SweepOrphanFiles(IReadOnlySet<string> referenced, TimeSpan minAge)
     {
         var removed = 0;
         var cutoff = DateTime.UtcNow - minAge;
@@ -173,6 +248,8 @@ public sealed class BodyStore
         }
         return removed;
     }
+
+    public void Dispose() => _objects?.Dispose();
 
     private static void TryDelete(string path)
     {

@@ -24,12 +24,10 @@ internal static class Pop3MessageSender
     private const int WriteThreshold = 128 * 1024;
 
     /// <summary>
-    /// Opens a body file; FileShare.Delete so that an expunge by another session never waits for a
-    /// reader. Read-ahead advice (one more system call) only for bodies longer than one read.
+    /// How to open a body (<see cref="Storage.BodyStore.OpenHandleAsync"/>): read-ahead advice (one more
+    /// system call) only for bodies longer than one read.
     /// </summary>
-    public static SafeFileHandle Open(string fullPath, long size) =>
-        File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
-            size > ReadSize ? FileOptions.SequentialScan : FileOptions.None);
+    public static FileOptions OpenOptions(long size) => size > ReadSize ? FileOptions.SequentialScan : FileOptions.None;
 
     /// <summary>
     /// RETR: the status line, the dot-stuffed body and the terminator, written straight to

@@ -393,7 +393,7 @@ internal sealed class Pop3Session
         SafeFileHandle body;
         try
         {
-            body = Pop3MessageSender.Open(_services.Store.Bodies.FullPath(message.BodyPath), message.Size);
+            body = await _services.Store.Bodies.OpenHandleAsync(message.BodyPath, Pop3MessageSender.OpenOptions(message.Size), _stopping);
         }
         catch (FileNotFoundException)
         {

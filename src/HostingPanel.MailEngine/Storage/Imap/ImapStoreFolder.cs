@@ -228,7 +228,7 @@ public sealed class ImapStoreFolder : IImapFolder
         {
             try
             {
-                raw = await File.ReadAllBytesAsync(Store.Bodies.FullPath(message.BodyPath), cancellationToken);
+                raw = await Store.Bodies.ReadAllAsync(message.BodyPath, cancellationToken);
             }
             catch (FileNotFoundException)
             {
@@ -252,7 +252,7 @@ public sealed class ImapStoreFolder : IImapFolder
             {
                 if ((load & ImapLoad.Full) != 0 || ((load & ImapLoad.Header) != 0 && row.HeaderSize is < 0 or > int.MaxValue))
                 {
-                    raw = Store.Bodies.ReadAll(row.BodyPath);
+                    raw = await Store.Bodies.ReadAllAsync(row.BodyPath, cancellationToken);
                 }
                 else if ((load & ImapLoad.Header) != 0)
                 {
