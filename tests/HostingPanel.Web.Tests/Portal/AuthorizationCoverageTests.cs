@@ -8,8 +8,11 @@ namespace HostingPanel.Web.Tests.Portal;
 /// <summary>Item 10: every portal action says who may use it; none opts out of antiforgery.</summary>
 public sealed class AuthorizationCoverageTests
 {
-    /// <summary>Pages for anybody: signing in (both steps) and the error page.</summary>
-    private static readonly HashSet<string> Anonymous = ["AccountController.Login", "AccountController.TwoFactor", "HomeController.Error", "AutoconfigController.Thunderbird", "AutoconfigController.Autodiscover", "WebmailLoginController.Login"];
+    /// <summary>
+    /// Pages for anybody: signing in (both steps), the error page, mail programs' autoconfiguration, and the MTA-STS
+    /// policy (RFC 8461 section 3.2: fetched anonymously by sending servers; it answers only for mta-sts.&lt;hosted domain&gt;).
+    /// </summary>
+    private static readonly HashSet<string> Anonymous = ["AccountController.Login", "AccountController.TwoFactor", "HomeController.Error", "AutoconfigController.Thunderbird", "AutoconfigController.Autodiscover", "WebmailLoginController.Login", "MtaStsController.Policy"];
 
     /// <summary>
     /// Anonymous, read-only endpoints that mail programs call without a browser session, so they cannot carry a token:
