@@ -37,7 +37,9 @@ public sealed class Pop3ResourceTests
         var perConnection = (memoryAfter - memoryBefore) / connections;
         TestContext.Current.TestOutputHelper?.WriteLine($"{perConnection} bytes and {threadsAfter - threadsBefore} threads per {connections} idle connections");
         Assert.True(perConnection < 16 * 1024, $"{perConnection} bytes per idle connection (client side included)");
-        Assert.True(threadsAfter - threadsBefore < 20, $"{threadsAfter - threadsBefore} more threads for {connections} connections");
+        // A thread per connection would add 300; the thread pool may still grow by a few dozen on a loaded machine
+        // (it counts the whole process), so the bound is a fifth of the connections, far from either.
+        Assert.True(threadsAfter - threadsBefore < connections / 5, $"{threadsAfter - threadsBefore} more threads for {connections} connections");
         foreach (var (client, _) in clients)
             client.Dispose();
     }
