@@ -18,7 +18,7 @@ public sealed class DkimKeyProtector
     public DkimKeyProtector(IOptions<MailStorageOptions> storage)
     {
         var path = Path.Combine(storage.Value.DataDirectory, "dkim", "master.key");
-        _key = new Lazy<byte[]>(() => LoadOrCreate(path));
+        _key = new Lazy<byte[]>(() => SecretKeyFile.LoadOrCreate(path));
     }
 
     public string Protect(byte[] plain)
@@ -38,31 +38,5 @@ public sealed class DkimKeyProtector
         using var aes = new AesGcm(_key.Value, TagSize);
         aes.Decrypt(bytes.AsSpan(0, NonceSize), bytes.AsSpan(NonceSize + TagSize), bytes.AsSpan(NonceSize, TagSize), plain);
         return plain;
-    }
-
-    private static byte[] LoadOrCreate(string path)
-    {
-        if (File.Exists(path))
-            return File.ReadAllBytes(path);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var key = RandomNumberGenerator.GetBytes(32);
-        var temp = path + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            file.Write(key);
-            file.Flush(flushToDisk: true);
-        }
-        try
-        {
-            // Two processes starting together: the first rename wins, both then read the same file.
-            File.Move(temp, path, overwrite: false);
-        }
-        catch (IOException)
-        {
-            File.Delete(temp);
-        }
-        return File.ReadAllBytes(path);
     }
 }

@@ -25,7 +25,7 @@ public sealed class SrsRewriter
         _time = time;
         var path = Path.Combine(storage.Value.DataDirectory, "srs", "secret.key");
         _scheme = new Lazy<SrsAddress>(() => new SrsAddress(
-            _options.Secret is { Length: > 0 } configured ? Encoding.UTF8.GetBytes(configured) : LoadOrCreate(path), _options.MaxAgeDays));
+            _options.Secret is { Length: > 0 } configured ? Encoding.UTF8.GetBytes(configured) : SecretKeyFile.LoadOrCreate(path), _options.MaxAgeDays));
     }
 
     /// <summary>
@@ -51,30 +51,4 @@ public sealed class SrsRewriter
     public SrsReverseResult Reverse(string address) => SrsAddress.IsSrs(address)
         ? _scheme.Value.Reverse(address, _time.GetUtcNow())
         : new SrsReverseResult(SrsReverseStatus.NotSrs, null);
-
-    private static byte[] LoadOrCreate(string path)
-    {
-        if (File.Exists(path))
-            return File.ReadAllBytes(path);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var key = RandomNumberGenerator.GetBytes(32);
-        var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-        {
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            file.Write(key);
-            file.Flush(flushToDisk: true);
-        }
-        try
-        {
-            // Two processes starting together: the first rename wins, both then read the same file.
-            File.Move(temp, path, overwrite: false);
-        }
-        catch (IOException)
-        {
-            File.Delete(temp);
-        }
-        return File.ReadAllBytes(path);
-    }
 }
