@@ -4,6 +4,7 @@ using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Delivery;
 using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Hosting;
+using HostingPanel.MailEngine.Storage;
 using HostingPanel.MailEngine.Outbound;
 using HostingPanel.MailEngine.Sessions.Smtp;
 using Microsoft.Extensions.Hosting;
@@ -22,7 +23,7 @@ namespace HostingPanel.MailEngine.Listeners;
 public sealed class SmtpListeners(
     IOptions<MailEngineOptions> options, IOptions<SmtpLimitsOptions> limits, MailListenerFactory factory, MailDelivery delivery, MailDirectory directory,
     OutboundQueue queue, BounceSender bounces, MailAuthenticator authenticator, MailTlsCertificate tls, TimeProvider time, DeliveryRecorder recorder,
-    SmtpDeliverability deliverability, ILogger<SmtpListeners> logger)
+    SmtpDeliverability deliverability, MailboxChangeNotifier changes, ILogger<SmtpListeners> logger)
     : IHostedService
 {
     private readonly MailEngineOptions _options = options.Value;
@@ -70,7 +71,7 @@ public sealed class SmtpListeners(
             connections[definition] = accepted;
             builder.Endpoint(definition);
         }
-        var userAuthenticator = new SmtpUserAuthenticator(authenticator, _options, logger);
+        var userAuthenticator = new SmtpUserAuthenticator(authenticator, _options, changes, logger);
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new SmtpEndpointListenerFactory(connections, new SmtpPipeSettings(_options.Hostname, _limits.MaxCommandLineLength, _options.Limits.PreAuthTimeout, _limits.MaxMessageSize, tls.SelectOptions), logger));
         services.Add(new SmtpCommandFactoryEx(kind == SmtpListenerKind.Submission ? userAuthenticator.IsAuthAllowed : _ => false));

@@ -89,6 +89,49 @@ public sealed class CredentialChangeTests
         }
     }
 
+    /// <summary>
+    /// Submission too: an SMTP session authenticated with the old password (idle, or in the middle of a transaction)
+    /// is closed by the new one, so it can send nothing more; the new password authenticates.
+    /// </summary>
+    [Fact]
+    public async Task NewPassword_EndsAuthenticatedSubmissionSessions()
+    {
+        await using var engine = await EngineHost.StartAsync();
+        await engine.CreateMailboxAsync(Address);
+        var plain = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"\0{Address}\0{EngineHost.Password}"));
+
+        async Task<RawLineClient> SubmissionAsync()
+        {
+            var smtp = await RawLineClient.ConnectAsync(engine.SubmissionPort);
+            Assert.StartsWith("220", await smtp.ReadLineAsync());
+            await smtp.SendAsync("EHLO attacker.example\r\n");
+            while (await smtp.ReadLineAsync() is { } line && !line.StartsWith("250 ", StringComparison.Ordinal)) { }
+            await smtp.SendAsync($"AUTH PLAIN {plain}\r\n");
+            Assert.StartsWith("235", await smtp.ReadLineAsync());
+            return smtp;
+        }
+
+        await using var idle = await SubmissionAsync();
+        await using var midTransaction = await SubmissionAsync();
+        await midTransaction.SendAsync($"MAIL FROM:<{Address}>\r\n");
+        Assert.StartsWith("250", await midTransaction.ReadLineAsync());
+
+        await engine.Admin.EnsureMailboxAsync(Spec(DovecotPassword.HashSha512Crypt("a new password 3")));
+
+        foreach (var smtp in new[] { idle, midTransaction })
+            await ReadToCloseAsync(smtp);
+
+        await using var again = await RawLineClient.ConnectAsync(engine.SubmissionPort);
+        Assert.StartsWith("220", await again.ReadLineAsync());
+        await again.SendAsync("EHLO client.example\r\n");
+        while (await again.ReadLineAsync() is { } line && !line.StartsWith("250 ", StringComparison.Ordinal)) { }
+        await again.SendAsync($"AUTH PLAIN {plain}\r\n");
+        Assert.StartsWith("535", await again.ReadLineAsync());
+        var fresh = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"\0{Address}\0a new password 3"));
+        await again.SendAsync($"AUTH PLAIN {fresh}\r\n");
+        Assert.StartsWith("235", await again.ReadLineAsync());
+    }
+
     /// <summary>Every line until the server closes the connection (a generous deadline: a loaded machine is slow, never wrong).</summary>
     private static async Task<List<string>> ReadToCloseAsync(RawLineClient client)
     {

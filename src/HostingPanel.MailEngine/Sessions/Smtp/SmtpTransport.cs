@@ -37,6 +37,8 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
     private readonly SmtpDataModeFlag _dataMode = new();
     private readonly SmtpSessionProgress _progress;
     private readonly SmtpChunking _chunking;
+    private readonly Socket _socket;
+    private IDisposable? _credentialWatch;
     private Stream _stream;
 
     public SmtpSecurablePipe(Socket socket, ISessionContext context, SmtpPipeSettings settings, Action onClosed, ILogger logger)
@@ -47,6 +49,7 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
         _logger = logger;
         _progress = new SmtpSessionProgress(context);
         _chunking = new SmtpChunking(context, settings.MaxMessageSize);
+        _socket = socket;
         _network = new NetworkStream(socket, ownsSocket: false);
         _stream = _network;
         (Input, Output) = CreatePipes(_stream);
@@ -88,8 +91,25 @@ internal sealed class SmtpSecurablePipe : ISecurableDuplexPipe
         (Input, Output) = CreatePipes(ssl);
     }
 
+    /// <summary>
+    /// Ends the session when <paramref name="watch"/> fires <see cref="EndNow"/>: an authenticated submission session
+    /// must not outlive the password it logged in with (a password reset ends what an attacker opened with the old
+    /// one). The watch is disposed with the session.
+    /// </summary>
+    internal void EndOnRevocation(IDisposable watch) => Interlocked.Exchange(ref _credentialWatch, watch)?.Dispose();
+
+    /// <summary>
+    /// Shuts the connection down from outside the session: its next read ends and the package closes the session.
+    /// No reply is written, since the session may be writing one at that moment and the bytes would interleave.
+    /// </summary>
+    internal void EndNow()
+    {
+        try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
+    }
+
     public void Dispose()
     {
+        Interlocked.Exchange(ref _credentialWatch, null)?.Dispose();
         try { _stream.Dispose(); } catch (IOException) { }
         _network.Dispose();
         // The listener's session task ends here: it closes the socket and frees the connection's place in the limits.

@@ -2,6 +2,7 @@ using System.Net;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Hosting;
 using HostingPanel.MailEngine.Protocol.Smtp;
+using HostingPanel.MailEngine.Storage;
 using Microsoft.Extensions.Logging;
 using SmtpServer;
 using SmtpServer.Authentication;
@@ -9,7 +10,7 @@ using SmtpServer.Authentication;
 namespace HostingPanel.MailEngine.Sessions.Smtp;
 
 /// <summary>SMTP AUTH PLAIN/LOGIN through the shared <see cref="MailAuthenticator"/> (throttling, cache).</summary>
-internal sealed class SmtpUserAuthenticator(MailAuthenticator authenticator, MailEngineOptions options, ILogger logger) : IUserAuthenticator
+internal sealed class SmtpUserAuthenticator(MailAuthenticator authenticator, MailEngineOptions options, MailboxChangeNotifier changes, ILogger logger) : IUserAuthenticator
 {
     /// <summary>AUTH only over TLS, or from loopback when Mail:AllowPlaintextAuth is set (docs/contract.md section 5).</summary>
     public bool IsAuthAllowed(ISessionContext context) =>
@@ -38,6 +39,18 @@ internal sealed class SmtpUserAuthenticator(MailAuthenticator authenticator, Mai
             return false;
         }
         context.SetAccount(result.Account!);
+        // A new password, a suspension or a removal ends this session as it ends IMAP and POP3 ones.
+        if (context.Pipe is SmtpSecurablePipe pipe)
+        {
+            pipe.EndOnRevocation(changes.Subscribe(result.Account!.Id, change =>
+            {
+                if (change.Kind == MailboxChangeKind.CredentialsChanged)
+                {
+                    logger.LogInformation("SMTP session of {User} ended: its credentials changed", SmtpText.Escape(user, 100));
+                    pipe.EndNow();
+                }
+            }));
+        }
         return true;
     }
 }
