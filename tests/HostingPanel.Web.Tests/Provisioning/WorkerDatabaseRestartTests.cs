@@ -62,7 +62,9 @@ public sealed class WorkerDatabaseRestartTests(PostgresMailHostFixture host) : I
         do
         {
             statuses = await CountAsync("""SELECT "Status", COUNT(*) FROM "Mailboxes" GROUP BY "Status" """);
-            if (statuses.GetValueOrDefault(nameof(EntityStatus.Active)) == Count) break;
+            // Every mailbox active is not yet the end: the worker may still hold a record it wrote after the last one.
+            var pending = (await CountAsync("""SELECT 'pending', COUNT(*) FROM "Outbox" WHERE "ProcessedAt" IS NULL""")).GetValueOrDefault("pending");
+            if (statuses.GetValueOrDefault(nameof(EntityStatus.Active)) == Count && pending == 0) break;
             await Task.Delay(200, Ct);
         } while (deadline.Elapsed < TimeSpan.FromSeconds(60));
         Assert.Equal(Count, statuses.GetValueOrDefault(nameof(EntityStatus.Active)));
