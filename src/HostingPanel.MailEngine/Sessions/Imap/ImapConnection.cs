@@ -113,6 +113,8 @@ public sealed class ImapConnection : IImapChannel
                         _session.Refuse(read.Error!, fatal: read.Kind == ImapReadResultKind.Fatal);
                         break;
                     case ImapReadResultKind.Command:
+                        // A command that arrived together with the revocation is not run: the login no longer holds.
+                        cancellationToken.ThrowIfCancellationRequested();
                         await _session.ExecuteAsync(read.Frame!, cancellationToken);
                         break;
                 }
