@@ -131,6 +131,43 @@ public sealed class DomainService(
         return new Done();
     }
 
+    /// <summary>
+    /// Brings a domain deleted on its own back within the grace period, with the mailboxes (and their mail) and aliases
+    /// that went with it; mailboxes deleted one by one before stay deleted. Whoever may delete it may restore it, if the
+    /// customer's plan still has room (422). A domain that went with its customer comes back only with the customer.
+    /// </summary>
+    public async Task<ServiceResult<DomainView>> RestoreAsync(string name, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageDomains() || !DomainName.TryParse(name, out var dn, out _)) return Failure.NotFound("The domain");
+        var domain = await db.Domains.Include(d => d.Customer)
+            .FirstOrDefaultAsync(d => d.Name == dn!.Value && d.Status == EntityStatus.Deleting, ct);
+        if (domain is null || domain.Customer!.DeletedAt is not null) return Failure.NotFound("The domain");
+        // Compared in memory: both values come from the same column, so they are equal to the tick on every provider.
+        var mailboxes = (await db.Mailboxes.Where(m => m.DomainId == domain.Id && m.Status == EntityStatus.Deleting).ToListAsync(ct))
+            .Where(m => m.DeletedAt == domain.DeletedAt).ToList();
+        var used = await UsageQueries.PlanUsageAsync(db, domain.CustomerId, ct);
+        var violation = domain.Customer.AllocateDomain(used)
+            ?? (mailboxes.Count == 0 ? null
+                : domain.Customer.AllocateMailbox(used with { Mailboxes = used.Mailboxes + mailboxes.Count - 1 }, mailboxes.Sum(m => m.QuotaMb)));
+        if (violation is not null) return Failure.Limit(violation, "name");
+
+        domain.Restore();
+        recorder.Record("domain.restore", OutboxEntityType.Domain, domain.Id, domain.Name, domain.CustomerId, domain.Customer.ResellerId, $"{mailboxes.Count} mailboxes");
+        foreach (var m in mailboxes)
+        {
+            m.Restore();
+            recorder.Record("mailbox.restore", OutboxEntityType.Mailbox, m.Id, m.AddressIn(domain.Name), domain.CustomerId, domain.Customer.ResellerId, "with its domain");
+        }
+        // The engine dropped the aliases with their domain: apply them again.
+        foreach (var a in await db.Aliases.Where(a => a.DomainId == domain.Id).ToListAsync(ct))
+        {
+            a.MarkPending();
+            recorder.Record("alias.restore", OutboxEntityType.Alias, a.Id, $"{a.LocalPart}@{domain.Name}", domain.CustomerId, domain.Customer.ResellerId, "with its domain");
+        }
+        if (await unitOfWork.CommitAsync("name", ct) is { } failure) return failure;
+        return (await GetAsync(domain.Name, ct)).Value!;
+    }
+
     /// <summary>Queues a domain for provisioning again (after a failure, or to re-apply it).</summary>
     public async Task<ServiceResult<DomainView>> RetryAsync(string name, CancellationToken ct = default)
     {

@@ -23,6 +23,7 @@ public sealed class ApiCrossTenantTests(ApiHostFixture host)
         { "POST", "/api/v1/resellers/{reseller}/restore", null },
         { "GET", "/api/v1/domains/{domain}", null },
         { "DELETE", "/api/v1/domains/{domain}", null },
+        { "POST", "/api/v1/domains/{domain}/restore", null },
         { "POST", "/api/v1/domains", """{"name":"stolen-{run}.example","customerId":"{customer}"}""" },
         { "GET", "/api/v1/domains/{domain}/mailboxes", null },
         { "POST", "/api/v1/domains/{domain}/mailboxes", """{"localPart":"intruder","password":"correct-horse-battery","quotaMb":1}""" },

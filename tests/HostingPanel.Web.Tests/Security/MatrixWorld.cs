@@ -175,6 +175,14 @@ public class MatrixWorld : PanelHostFixture, IAsyncLifetime
         return name;
     }
 
+    public async Task<string> FreshDeletedDomainAsync(MatrixTenant t)
+    {
+        var name = await FreshDomainAsync(t);
+        var (status, _, _) = await ApiCalls.SendAsync(Admin, HttpMethod.Delete, $"/api/v1/domains/{name}");
+        Assert.Equal(HttpStatusCode.NoContent, status);
+        return name;
+    }
+
     /// <summary>A customer of the tenant's reseller with an empty plan (it takes nothing from the pool but its place).</summary>
     public async Task<string> FreshCustomerAsync(MatrixTenant t)
     {

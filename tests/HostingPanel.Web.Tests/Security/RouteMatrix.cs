@@ -406,6 +406,8 @@ public static class RouteMatrix
             Endpoint("POST", "/api/v1/domains", DomainOwners, c => Json("/api/v1/domains", new { name = $"{c.World.Unique("api")}.{c.T.Tag}.example", customerId = c.T.CustomerId })),
             Endpoint("GET", "/api/v1/domains/{domain}", Panel, c => Get($"/api/v1/domains/{c.T.Domain}"), tenant: true),
             Endpoint("DELETE", "/api/v1/domains/{domain}", DomainOwners, async c => new MatrixRequest($"/api/v1/domains/{await c.DomainAsync()}"), tenant: true) with { ChangesTarget = true },
+            // A domain deleted on its own: whoever may delete it may restore it (for roles refused, the live domain: 404 either way).
+            Endpoint("POST", "/api/v1/domains/{domain}/restore", DomainOwners, async c => new MatrixRequest($"/api/v1/domains/{(c.Fresh ? await c.World.FreshDeletedDomainAsync(c.T) : c.T.Domain)}/restore", Json: new { }), tenant: true) with { ChangesTarget = true },
             Endpoint("POST", "/api/v1/domains/{domain}/retry", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/retry"), tenant: true),
             Endpoint("GET", "/api/v1/domains/{domain}/dns", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/dns"), tenant: true),
             Endpoint("POST", "/api/v1/domains/{domain}/verify", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/verify"), tenant: true),

@@ -45,6 +45,13 @@ public static class DomainEndpoints
             .WithDescription("Its mailboxes and aliases stop receiving mail and logging in at once; mail is kept for the grace period.")
             .Produces(StatusCodes.Status204NoContent).NotFound();
 
+        domains.MapPost("/{domain}/restore", async (string domain, DomainService service, CancellationToken ct) =>
+                (await service.RestoreAsync(domain, ct)).ToOk(DomainDto.From))
+            .WithName("RestoreDomain").WithSummary("Restore a deleted domain with its mailboxes")
+            .WithDescription("Within the grace period: the domain comes back with the mailboxes (with their mail) and aliases deleted with it; mailboxes deleted on their own before stay deleted. "
+                + "Who: as for deleting it. 404 when it is not deleted, went with its customer (restore the customer), or is outside the caller's scope; 422 when the plan has no room for it any more.")
+            .Produces<DomainDto>().NotFound().LimitExceeded();
+
         domains.MapGet("/{domain}/dns", async (string domain, Features.Domains.DomainDnsReport report, CancellationToken ct) =>
                 (await report.ForAsync(domain, ct)).ToOk(list => list.Select(DnsRecordStatusDto.From).ToList()))
             .WithName("GetDomainDns").WithSummary("The DNS records to publish, each checked live")
