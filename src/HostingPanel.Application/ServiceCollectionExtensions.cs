@@ -28,6 +28,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<AddressCollisionReport>();
         services.AddScoped<AccountStanding>();
         services.AddScoped<LoginRecovery>();
+        services.AddScoped<PasswordResetByMail>();
         services.AddScoped<PortalSessionRegistry>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ResellerService>();
