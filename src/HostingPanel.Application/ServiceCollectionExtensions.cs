@@ -27,6 +27,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<PortalUsers>();
         services.AddScoped<AccountStanding>();
         services.AddScoped<LoginRecovery>();
+        services.AddScoped<PasswordResetByMail>();
         services.AddScoped<PortalSessionRegistry>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ResellerService>();
