@@ -82,6 +82,8 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         // Delete and restore of staff accounts, and unlocking a login (buttons; StaffDeletionTests, LoginManagementTests).
         "/staff/{id}/delete", "/staff/{id}/restore", "/logins/unlock",
         "/queue/holds/{address}/release", // the release button of a held sender (a route parameter, no form)
+        // The domain page's certificate buttons (what they refuse, through the same service: AcmeCertificateTests).
+        "/domains/{name}/certificate", "/domains/{name}/certificate/withdraw",
         "/autodiscover/autodiscover.xml", // a mail program's XML request, answered 400 when unreadable (MailClientConfigTests)
         // Webmail actions need a webmail session (the mailbox password for IMAP), which the matrix world's portal
         // sessions do not have; their bad input (From not the user's, no recipient, folder names with '/',

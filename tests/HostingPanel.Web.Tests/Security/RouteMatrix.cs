@@ -262,6 +262,9 @@ public static class RouteMatrix
             Page("GET", "/domains/{name}/delete", DomainOwners, c => Get($"/domains/{c.T.Domain}/delete"), tenant: true),
             Page("POST", "/domains/{name}/verify", Panel, c => Post($"/domains/{c.T.Domain}/verify"), tenant: true),
             Page("POST", "/domains/{name}/verify-by-hand", [Admin], c => Post($"/domains/{c.T.Domain}/verify-by-hand"), tenant: true),
+            // Refused in scope (no ACME CA here): back to the domain page with the reason, which a stranger never reaches.
+            Page("POST", "/domains/{name}/certificate", DomainOwners, c => Post($"/domains/{c.T.Domain}/certificate"), tenant: true),
+            Page("POST", "/domains/{name}/certificate/withdraw", DomainOwners, c => Post($"/domains/{c.T.Domain}/certificate/withdraw"), tenant: true),
             Page("POST", "/domains/{name}/delete", DomainOwners, async c => new MatrixRequest($"/domains/{await c.DomainAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
             Page("GET", "/provisioning/status", Panel, c => Get($"/provisioning/status?key=domain:{c.T.Domain}"), tenant: true) with { ShowsNothing = body => body.Contains("\"items\":[]") },
             Page("POST", "/provisioning/retry", Panel, c => Post("/provisioning/retry", new() { ["key"] = $"alias:{c.T.Domain}/{MatrixTenant.Alias}" }), tenant: true),
@@ -414,6 +417,13 @@ public static class RouteMatrix
             Endpoint("GET", "/api/v1/domains/{domain}/dns", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/dns"), tenant: true),
             Endpoint("POST", "/api/v1/domains/{domain}/verify", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/verify"), tenant: true),
             Endpoint("POST", "/api/v1/domains/{domain}/verify-by-hand", [Admin], c => Json($"/api/v1/domains/{c.T.Domain}/verify-by-hand"), tenant: true),
+            Endpoint("GET", "/api/v1/domains/{domain}/certificate", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/certificate"), tenant: true),
+            // This world has no ACME CA set up: a request in scope is refused (409, with the reason), never a 404 leak.
+            Endpoint("POST", "/api/v1/domains/{domain}/certificate", DomainOwners, c => Json($"/api/v1/domains/{c.T.Domain}/certificate"), tenant: true) with
+            {
+                Expect = (r, o) => Policy(true, DomainOwners)(r, o) switch { Outcome.Allowed => Outcome.Refused, var other => other },
+            },
+            Endpoint("DELETE", "/api/v1/domains/{domain}/certificate", DomainOwners, c => Task.FromResult(new MatrixRequest($"/api/v1/domains/{c.T.Domain}/certificate")), tenant: true),
             // The DKIM keys live in the mail engine: on this portal-only node even an admin gets 404.
             new("POST", "/api/v1/domains/{domain}/dkim/rotate", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.NotFound,
                 c => Json($"/api/v1/domains/{c.T.Domain}/dkim/rotate")),
