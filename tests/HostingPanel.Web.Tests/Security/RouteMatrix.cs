@@ -183,6 +183,7 @@ public static class RouteMatrix
             Page("POST", "/my/password", [MailboxOwner], _ => Post("/my/password", new() { ["Password"] = Pw })),
             Page("GET", "/my/setup", [MailboxOwner], _ => Get("/my/setup")),
             Page("GET", "/my/largest", [MailboxOwner], _ => Get("/my/largest")),
+            Page("GET", "/my/undelivered", [MailboxOwner], _ => Get("/my/undelivered")),
             Page("POST", "/my/folders/retention", [MailboxOwner], _ => Post("/my/folders/retention", new() { ["Folder"] = "Junk", ["RetentionDays"] = "30" })),
 
             // --- webmail: only the signed-in mailbox's own mail, reached over IMAP with its own credentials, so no
