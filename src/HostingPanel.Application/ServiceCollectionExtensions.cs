@@ -42,6 +42,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<MailboxService>();
         services.AddScoped<ForwardingReach>();
         services.AddScoped<MailboxFolderService>();
+        services.AddScoped<MailboxActivityService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<Bulk.BulkImportService>();
