@@ -65,6 +65,8 @@ public static class ImapCommandParser
                 "THREAD" => ImapThreadCommand.Parse(t, tag, uid),
                 "GETQUOTA" => ImapGetQuotaCommand.Parse(t, tag),
                 "SETQUOTA" => ImapSetQuotaCommand.Parse(t, tag),
+                "CANCELUPDATE" => ImapCancelUpdateCommand.Parse(t, tag),
+                "NOTIFY" => ImapNotifyCommand.Parse(t, tag),
                 _ => throw new ImapParseException("Unknown command " + name + "."),
             };
             return new ImapParseResult(tag, command, ImapStatus.Ok, null, null);

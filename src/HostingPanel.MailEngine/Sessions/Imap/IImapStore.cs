@@ -56,6 +56,36 @@ public interface IImapAccount
     /// credentials of their own watch nothing.
     /// </summary>
     IDisposable WatchCredentials(Action revoked) => NoCredentialWatch.Instance;
+
+    /// <summary>
+    /// A latch set by every change to this account (messages, flags, folders, subscriptions), from any session or
+    /// node, for NOTIFY (RFC 5465). Stores that announce nothing return a watch that never fires.
+    /// </summary>
+    IImapChangeWatch WatchChanges() => NoChangeWatch.Instance;
+}
+
+/// <summary>Set by every change of one account; <see cref="WaitAsync"/> returns once it is set, and clears it.</summary>
+public interface IImapChangeWatch : IDisposable
+{
+    Task WaitAsync(CancellationToken cancellationToken);
+
+    /// <summary>Sets the latch again: a wait completed but the caller had to leave its result unused.</summary>
+    void Requeue();
+}
+
+internal sealed class NoChangeWatch : IImapChangeWatch
+{
+    public static readonly NoChangeWatch Instance = new();
+
+    public Task WaitAsync(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+
+    public void Requeue()
+    {
+    }
+
+    public void Dispose()
+    {
+    }
 }
 
 internal sealed class NoCredentialWatch : IDisposable

@@ -39,6 +39,7 @@ public static class ImapCommandTable
         ["GETQUOTA"] = new(ImapStates.AuthenticatedOrSelected, QuotaHandler.HandleAsync),
         ["GETQUOTAROOT"] = new(ImapStates.AuthenticatedOrSelected, QuotaHandler.HandleAsync),
         ["SETQUOTA"] = new(ImapStates.AuthenticatedOrSelected, QuotaHandler.HandleAsync),
+        ["NOTIFY"] = new(ImapStates.AuthenticatedOrSelected, NotifyHandler.HandleAsync), // RFC 5465 section 3
         ["CHECK"] = new(ImapStates.Selected, NoopHandler.HandleAsync),
         ["CLOSE"] = new(ImapStates.Selected, CloseHandler.HandleAsync),
         ["UNSELECT"] = new(ImapStates.Selected, CloseHandler.HandleAsync),
@@ -50,6 +51,7 @@ public static class ImapCommandTable
         ["STORE"] = new(ImapStates.Selected, StoreHandler.HandleAsync),
         ["COPY"] = new(ImapStates.Selected, CopyHandler.HandleAsync),
         ["MOVE"] = new(ImapStates.Selected, CopyHandler.HandleAsync),
+        ["CANCELUPDATE"] = new(ImapStates.Selected, CancelUpdateHandler.HandleAsync), // RFC 5267 section 4.3
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static bool TryGet(string name, out ImapCommandEntry entry) => Entries.TryGetValue(name, out entry!);

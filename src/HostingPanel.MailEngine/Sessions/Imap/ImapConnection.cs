@@ -69,7 +69,7 @@ public sealed class ImapConnection : IImapChannel
                 ReadResult result;
                 try
                 {
-                    result = await _input.ReadAsync(autologout.Token);
+                    result = await ReadOrNotifyAsync(autologout.Token, cancellationToken);
                 }
                 catch (OperationCanceledException) when (_revoked.IsCancellationRequested && !stopping.IsCancellationRequested)
                 {
@@ -138,8 +138,57 @@ public sealed class ImapConnection : IImapChannel
         finally
         {
             _credentialWatch?.Dispose();
+            _session.SetNotifications(null);
             await _session.DeselectAsync();
             await _input.CompleteAsync();
+        }
+    }
+
+    /// <summary>
+    /// The next bytes from the client; meanwhile, after NOTIFY (RFC 5465), whatever changes in the account is told
+    /// as it happens. Only between commands: a command half read (a literal on its way) waits for its end.
+    /// </summary>
+    private async ValueTask<ReadResult> ReadOrNotifyAsync(CancellationToken readToken, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = _input.ReadAsync(readToken);
+            if (read.IsCompleted || _session.Notifications is not { } notifications || _reader.IsInsideCommand)
+            {
+                return await read;
+            }
+
+            var readTask = read.AsTask();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var newsTask = notifications.WaitAsync(stop.Token);
+            if (await Task.WhenAny(readTask, newsTask) == readTask)
+            {
+                await stop.CancelAsync();
+                try
+                {
+                    await newsTask;
+                    notifications.Requeue(); // the news came with the bytes: told after the command
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                return await readTask;
+            }
+
+            await newsTask;
+            // The read is stopped, not lost: CancelPendingRead keeps whatever arrived for the next read.
+            _input.CancelPendingRead();
+            var stopped = await readTask;
+            if (!stopped.IsCanceled)
+            {
+                notifications.Requeue();
+                return stopped;
+            }
+
+            _input.AdvanceTo(stopped.Buffer.Start);
+            await _session.ReportNotificationsAsync(cancellationToken);
+            await FlushAsync(cancellationToken);
         }
     }
 

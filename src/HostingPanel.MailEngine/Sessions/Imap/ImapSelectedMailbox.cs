@@ -40,6 +40,12 @@ public sealed class ImapSelectedMailbox
     /// <summary>SEARCHRES "$" (RFC 5182): UIDs of the last SEARCH ... SAVE.</summary>
     public IReadOnlySet<uint>? SavedSearch { get; set; }
 
+    /// <summary>Searches with RETURN (UPDATE) on this selection (RFC 5267 section 4.3).</summary>
+    internal ImapSearchUpdates SearchUpdates { get; } = new();
+
+    /// <summary>Grows whenever the view changes (flags, new or expunged messages, \Recent), so live searches re-run only then.</summary>
+    public long Version { get; private set; }
+
     public uint Count => (uint)_messages.Count;
 
     public uint LargestUid => _messages.Count == 0 ? 0 : _messages[^1].Uid;
@@ -234,6 +240,7 @@ public sealed class ImapSelectedMailbox
         if (sequence != 0 && !ReferenceEquals(_messages[(int)sequence - 1], meta))
         {
             Owned()[(int)sequence - 1] = meta;
+            Version++;
         }
     }
 
@@ -256,6 +263,7 @@ public sealed class ImapSelectedMailbox
         }
 
         var snapshot = await Folder.GetSnapshotAsync(cancellationToken);
+        Version++;
         if (!_expungePending && OnlyAppended(_messages, snapshot.Messages))
         {
             // The common case (new mail, IDLE): the folder patched our list by appending, so the view
@@ -291,6 +299,12 @@ public sealed class ImapSelectedMailbox
         var messages = Owned();
         if (allowExpunge)
         {
+            if (!SearchUpdates.IsEmpty)
+            {
+                // RFC 5267 section 4.3: REMOVEFROM names the messages by the numbers the EXPUNGEs below retire.
+                SearchUpdates.WriteExpunged(w, this, messages.Where(m => !current.ContainsKey(m.Uid)).Select(m => m.Uid).ToList());
+            }
+
             var vanished = new List<uint>();
             for (var i = messages.Count - 1; i >= 0; i--)
             {

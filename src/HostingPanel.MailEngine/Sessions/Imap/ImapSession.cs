@@ -80,6 +80,23 @@ public sealed class ImapSession
         }
     }
 
+    /// <summary>What NOTIFY SET asked to be told unasked (RFC 5465); null without NOTIFY or after NOTIFY NONE.</summary>
+    internal ImapNotifications? Notifications { get; private set; }
+
+    /// <summary>Replaces the NOTIFY settings, ending the watch of the old ones.</summary>
+    internal void SetNotifications(ImapNotifications? notifications)
+    {
+        Notifications?.Dispose();
+        Notifications = notifications;
+    }
+
+    /// <summary>
+    /// NOTIFY's news, written between commands (and during IDLE) when something in the account changed; the
+    /// connection sends them.
+    /// </summary>
+    internal ValueTask ReportNotificationsAsync(CancellationToken cancellationToken) =>
+        Notifications is { } notifications ? notifications.ReportAsync(this, cancellationToken) : ValueTask.CompletedTask;
+
     /// <summary>Set by STARTTLS: the connection must switch to TLS before reading on.</summary>
     public bool StartTlsRequested { get; internal set; }
 
@@ -108,7 +125,7 @@ public sealed class ImapSession
             list.AddRange([
                 "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
                 "LIST-EXTENDED", "LIST-STATUS", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "CONDSTORE", "QRESYNC",
-                "ESEARCH", "SEARCHRES", "WITHIN", "SORT", "SORT=DISPLAY", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES",
+                "ESEARCH", "SEARCHRES", "CONTEXT=SEARCH", "NOTIFY", "WITHIN", "SORT", "SORT=DISPLAY", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES",
                 "BINARY", "MULTIAPPEND", "CATENATE", "UTF8=ACCEPT", "STATUS=SIZE",
                 "APPENDLIMIT=" + Options.Limits.MaxLiteralSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ]);
@@ -220,10 +237,20 @@ public sealed class ImapSession
     }
 
     /// <summary>Tells the client of changes to the selected folder (after most commands; see <see cref="ImapSelectedMailbox.SyncAsync"/>).</summary>
-    public ValueTask SyncSelectedAsync(bool allowExpunge, CancellationToken cancellationToken) =>
-        Selected is { } mailbox
-            ? mailbox.SyncAsync(Writer, allowExpunge, CondStoreEnabled, QresyncEnabled, cancellationToken)
-            : ValueTask.CompletedTask;
+    /// <remarks>Live searches (RFC 5267 section 4.3) then tell how their results changed, before the tagged reply.</remarks>
+    public async ValueTask SyncSelectedAsync(bool allowExpunge, CancellationToken cancellationToken)
+    {
+        if (Selected is not { } mailbox)
+        {
+            return;
+        }
+
+        await mailbox.SyncAsync(Writer, allowExpunge, CondStoreEnabled, QresyncEnabled, cancellationToken);
+        if (!mailbox.SearchUpdates.IsEmpty)
+        {
+            await mailbox.SearchUpdates.RefreshAsync(this, mailbox, cancellationToken);
+        }
+    }
 
     /// <summary>Leaves the selected state (CLOSE, UNSELECT, a new SELECT, LOGOUT).</summary>
     internal async ValueTask DeselectAsync()

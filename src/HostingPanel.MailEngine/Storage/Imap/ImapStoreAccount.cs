@@ -24,6 +24,8 @@ public sealed class ImapStoreAccount(MailStore store, long mailboxId, string add
                 revoked();
         });
 
+    public IImapChangeWatch WatchChanges() => new ImapStoreChangeWatch(store.Changes, mailboxId);
+
     public async ValueTask<IReadOnlyList<ImapFolderInfo>> ListFoldersAsync(CancellationToken cancellationToken)
     {
         var folders = await store.ListFoldersAsync(mailboxId, cancellationToken);
@@ -66,8 +68,17 @@ public sealed class ImapStoreAccount(MailStore store, long mailboxId, string add
     public async ValueTask<IReadOnlyList<string>> ListSubscriptionsAsync(CancellationToken cancellationToken) =>
         (await store.ListSubscriptionsAsync(mailboxId, cancellationToken)).ConvertAll(ToUnicode);
 
-    public async ValueTask<ImapStoreResult> SetSubscribedAsync(string name, bool subscribed, CancellationToken cancellationToken) =>
-        Map(await store.SetSubscribedAsync(mailboxId, ToStore(name), subscribed, cancellationToken), "SUBSCRIBE");
+    public async ValueTask<ImapStoreResult> SetSubscribedAsync(string name, bool subscribed, CancellationToken cancellationToken)
+    {
+        var status = await store.SetSubscribedAsync(mailboxId, ToStore(name), subscribed, cancellationToken);
+        if (status == StoreStatus.Ok)
+        {
+            // NOTIFY's SubscriptionChange (RFC 5465 section 5.5): other sessions of the account learn of it.
+            store.Changes.Publish(new MailboxChange(mailboxId, 0, MailboxChangeKind.FoldersChanged, [], 0, this));
+        }
+
+        return Map(status, "SUBSCRIBE");
+    }
 
     public async ValueTask<IImapFolder?> OpenFolderAsync(string name, CancellationToken cancellationToken)
     {

@@ -107,7 +107,7 @@ public sealed record ImapFetchCommand(
         return new ImapFetchCommand(tag, uid, set, items, changedSince, vanished);
     }
 
-    private static ImapFetchItem ParseItem(ImapTokenizer t)
+    internal static ImapFetchItem ParseItem(ImapTokenizer t)
     {
         // Item names contain "." and stop at "[": read letters, digits and dots only.
         var name = System.Text.Encoding.ASCII.GetString(

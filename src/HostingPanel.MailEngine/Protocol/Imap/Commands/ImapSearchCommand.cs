@@ -11,6 +11,32 @@ public enum ImapSearchReturn
     All = 4,
     Count = 8,
     Save = 16,
+
+    /// <summary>RFC 5267 section 4.3: keep the result and tell its changes (ESEARCH ADDTO/REMOVEFROM).</summary>
+    Update = 32,
+
+    /// <summary>RFC 5267 section 4.4: only the matches at the positions <see cref="ImapSearchCommand.Partial"/> names.</summary>
+    Partial = 64,
+}
+
+/// <summary>A PARTIAL range: positions in the result list, 1-based, <see cref="First"/> ≤ <see cref="Last"/>.</summary>
+public readonly record struct ImapPartialRange(uint First, uint Last)
+{
+    /// <remarks>
+    /// <code>
+    /// partial-range = nz-number ":" nz-number   ; RFC 5267 section 4.4: "4:2" is "2:4"; no "*", no single number
+    /// </code>
+    /// </remarks>
+    internal static ImapPartialRange Parse(ImapTokenizer t)
+    {
+        var a = t.ReadNzNumber("a partial range");
+        t.Expect(ImapBytes.Colon, "':' in a partial range");
+        var b = t.ReadNzNumber("the end of a partial range");
+        return a <= b ? new ImapPartialRange(a, b) : new ImapPartialRange(b, a);
+    }
+
+    public override string ToString() =>
+        First.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + Last.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <remarks>
@@ -18,11 +44,15 @@ public enum ImapSearchReturn
 /// search             = "SEARCH" [search-return-opts] SP search-program
 /// search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"   ; RFC 4731, 5182
 /// search-return-opt  = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE"
+///                    / "UPDATE" / "PARTIAL" SP partial-range                            ; RFC 5267 section 4
 /// search-program     = ["CHARSET" SP charset SP] search-key *(SP search-key)
 /// </code>
-/// <see cref="IsExtended"/> is true when RETURN was given: the answer is then ESEARCH.
+/// <see cref="IsExtended"/> is true when RETURN was given: the answer is then ESEARCH. UPDATE or
+/// PARTIAL given twice, and PARTIAL with ALL, are BAD (RFC 5267 section 4.4: PARTIAL asks for part of
+/// what ALL would return).
 /// </remarks>
-public sealed record ImapSearchCommand(string Tag, bool Uid, string? Charset, ImapSearchKey Key, ImapSearchReturn Return, bool IsExtended) : ImapCommand(Tag)
+public sealed record ImapSearchCommand(string Tag, bool Uid, string? Charset, ImapSearchKey Key, ImapSearchReturn Return, bool IsExtended,
+    ImapPartialRange? Partial = null) : ImapCommand(Tag)
 {
     public override string Name => "SEARCH";
 
@@ -31,6 +61,7 @@ public sealed record ImapSearchCommand(string Tag, bool Uid, string? Charset, Im
         t.ExpectSpace();
         var returns = ImapSearchReturn.None;
         var extended = false;
+        ImapPartialRange? partial = null;
         if (t.TryConsumeKeyword("RETURN"))
         {
             extended = true;
@@ -40,19 +71,37 @@ public sealed record ImapSearchCommand(string Tag, bool Uid, string? Charset, Im
             {
                 do
                 {
-                    returns |= t.ReadKeyword("a search return option") switch
+                    var option = t.ReadKeyword("a search return option") switch
                     {
                         "MIN" => ImapSearchReturn.Min,
                         "MAX" => ImapSearchReturn.Max,
                         "ALL" => ImapSearchReturn.All,
                         "COUNT" => ImapSearchReturn.Count,
                         "SAVE" => ImapSearchReturn.Save,
+                        "UPDATE" => ImapSearchReturn.Update,
+                        "PARTIAL" => ImapSearchReturn.Partial,
                         var other => throw new ImapParseException("Unknown search return option " + other + "."),
                     };
+                    if ((returns & option & (ImapSearchReturn.Update | ImapSearchReturn.Partial)) != 0)
+                    {
+                        throw new ImapParseException("Search return option " + option.ToString().ToUpperInvariant() + " given twice.");
+                    }
+
+                    if (option == ImapSearchReturn.Partial)
+                    {
+                        t.ExpectSpace();
+                        partial = ImapPartialRange.Parse(t);
+                    }
+
+                    returns |= option;
                 }
                 while (t.TryConsume(ImapBytes.Space));
 
                 t.Expect(ImapBytes.CloseParen, "')' closing search return options");
+                if (returns.HasFlag(ImapSearchReturn.Partial) && returns.HasFlag(ImapSearchReturn.All))
+                {
+                    throw new ImapParseException("PARTIAL conflicts with ALL.");
+                }
             }
 
             // RFC 4731 section 3.1: RETURN () means RETURN (ALL).
@@ -73,7 +122,7 @@ public sealed record ImapSearchCommand(string Tag, bool Uid, string? Charset, Im
         }
 
         var key = ImapSearchParser.ParseProgram(t, charset);
-        return new ImapSearchCommand(tag, uid, charset, key, returns, extended);
+        return new ImapSearchCommand(tag, uid, charset, key, returns, extended, partial);
     }
 }
 

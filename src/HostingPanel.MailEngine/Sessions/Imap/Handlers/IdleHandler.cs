@@ -18,11 +18,20 @@ internal static class IdleHandler
         using var changeStop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
         while (true)
         {
-            var changeTask = session.Selected is { } mailbox ? mailbox.Folder.WaitForChangeAsync(changeStop.Token) : Task.Delay(Timeout.Infinite, changeStop.Token);
+            // After NOTIFY the account's latch covers the selected folder too (RFC 5465 section 5: IDLE then reports both).
+            var changeTask = session.Notifications is { } notifications ? notifications.WaitAsync(changeStop.Token)
+                : session.Selected is { } mailbox ? mailbox.Folder.WaitForChangeAsync(changeStop.Token)
+                : Task.Delay(Timeout.Infinite, changeStop.Token);
             var finished = await Task.WhenAny(lineTask, changeTask);
             if (finished == lineTask)
             {
                 await changeStop.CancelAsync();
+                if (changeTask.IsCompletedSuccessfully)
+                {
+                    // News that came with DONE is told after the next command, not lost.
+                    session.Notifications?.Requeue();
+                }
+
                 string? line;
                 try
                 {
@@ -66,6 +75,7 @@ internal static class IdleHandler
             }
 
             await session.SyncSelectedAsync(allowExpunge: true, cancellationToken);
+            await session.ReportNotificationsAsync(cancellationToken);
             await session.Channel.FlushAsync(cancellationToken);
         }
     }

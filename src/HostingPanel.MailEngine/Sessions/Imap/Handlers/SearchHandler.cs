@@ -4,7 +4,10 @@ using HostingPanel.MailEngine.Protocol.Imap.Search;
 
 namespace HostingPanel.MailEngine.Sessions.Imap.Handlers;
 
-/// <summary>SEARCH and UID SEARCH, with ESEARCH (RFC 4731), SEARCHRES (RFC 5182) and CONDSTORE's MODSEQ.</summary>
+/// <summary>
+/// SEARCH and UID SEARCH, with ESEARCH (RFC 4731), SEARCHRES (RFC 5182), CONDSTORE's MODSEQ and
+/// CONTEXT=SEARCH's UPDATE and PARTIAL (RFC 5267 section 4).
+/// </summary>
 /// <remarks>IMAP4rev2 sessions always get ESEARCH (RFC 9051 removed the SEARCH response).</remarks>
 internal static class SearchHandler
 {
@@ -12,6 +15,13 @@ internal static class SearchHandler
     {
         var search = (ImapSearchCommand)command;
         var mailbox = session.Selected!;
+        if (search.Return.HasFlag(ImapSearchReturn.Update) && mailbox.SearchUpdates.Contains(command.Tag))
+        {
+            // CANCELUPDATE names a live search by its tag, so two may not share one.
+            session.Writer.Tagged(command.Tag, ImapStatus.Bad, "Duplicate search update tag.");
+            return;
+        }
+
         var matches = await ImapSearchMessage.FilterAsync(mailbox, search.Key, ImapSearchMessage.Context(mailbox, session),
             ImapSearchMessage.Need(search.Key), keepHeaders: false, cancellationToken);
         var numbers = matches.Select(m => search.Uid ? m.Uid : m.SequenceNumber).ToList();
@@ -60,6 +70,11 @@ internal static class SearchHandler
                     w.Raw(" ALL "u8).Atom(ImapSequenceSetFormatter.Format(numbers));
                 }
 
+                if (search.Partial is { } partial)
+                {
+                    WritePartial(w, partial, numbers);
+                }
+
                 if (returns.HasFlag(ImapSearchReturn.Count))
                 {
                     w.Raw(" COUNT "u8).Number((ulong)numbers.Count);
@@ -90,8 +105,49 @@ internal static class SearchHandler
             w.EndLine();
         }
 
+        if (returns.HasFlag(ImapSearchReturn.Update))
+        {
+            StartUpdates(session, search, matches);
+        }
+
         await session.SyncSelectedAsync(allowExpunge: search.Uid, cancellationToken);
         w.Tagged(command.Tag, ImapStatus.Ok, "SEARCH completed.");
+    }
+
+    /// <summary>
+    /// RFC 5267 section 4.4: <c>PARTIAL (first:last set)</c>, the matches at those positions of the result
+    /// (ascending), or NIL when none is there.
+    /// </summary>
+    private static void WritePartial(ImapResponseWriter w, ImapPartialRange partial, List<uint> numbers)
+    {
+        w.Raw(" PARTIAL ("u8).Atom(partial.ToString()).Space();
+        var skip = (long)partial.First - 1;
+        var take = (long)partial.Last - partial.First + 1;
+        if (skip >= numbers.Count)
+        {
+            w.Nil();
+        }
+        else
+        {
+            w.Atom(ImapSequenceSetFormatter.Format(numbers.Skip((int)skip).Take((int)Math.Min(take, numbers.Count - skip))));
+        }
+
+        w.CloseList();
+    }
+
+    /// <summary>RFC 5267 section 4.3: the result stays live until CANCELUPDATE or the mailbox is closed.</summary>
+    private static void StartUpdates(ImapSession session, ImapSearchCommand search, List<IImapSearchMessage> matches)
+    {
+        var mailbox = session.Selected!;
+        if (mailbox.SearchUpdates.IsFull)
+        {
+            session.Writer.UntaggedStatus(ImapStatus.No, "Too many live searches; this one is not updated.",
+                "NOUPDATE \"" + search.Tag + "\"");
+            return;
+        }
+
+        mailbox.SearchUpdates.Add(new ImapSearchUpdate(search.Tag, search.Uid, ImapSearchUpdates.Freeze(search.Key, mailbox),
+            matches.Select(m => m.Uid).ToHashSet(), mailbox.Version));
     }
 
     /// <summary>

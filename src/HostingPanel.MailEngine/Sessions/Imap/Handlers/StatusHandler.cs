@@ -38,7 +38,13 @@ internal static class StatusHandler
             return false;
         }
 
-        var w = session.Writer;
+        WriteStatus(session.Writer, name, status, items);
+        return true;
+    }
+
+    /// <summary><c>* STATUS name (item value ...)</c>; NOTIFY (RFC 5465 section 5) writes the same line unasked.</summary>
+    internal static void WriteStatus(ImapResponseWriter w, string name, ImapFolderStatus status, IReadOnlyList<ImapStatusItem> items)
+    {
         w.Untagged().Raw("STATUS "u8).Mailbox(name).Space().OpenList();
         var first = true;
         foreach (var item in items)
@@ -80,6 +86,5 @@ internal static class StatusHandler
         }
 
         w.CloseList().EndLine();
-        return true;
     }
 }
