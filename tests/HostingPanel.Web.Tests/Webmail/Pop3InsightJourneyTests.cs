@@ -120,7 +120,11 @@ public sealed class Pop3InsightJourneyTests(WebmailHostFixture host) : BrowserTe
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         // Commit, not load: the redirect chain after sign-in can finish before Playwright watches for "load".
-        await page.WaitForURLAsync(url => !url.Contains("/account/login"), new() { WaitUntil = WaitUntilState.Commit });
+        try { await page.WaitForURLAsync(url => !url.Contains("/account/login"), new() { WaitUntil = WaitUntilState.Commit, Timeout = 90_000 }); }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"sign-in as {email} stayed on {page.Url}: {string.Join(" | ", await page.Locator(".alert, .text-danger, .validation-summary-errors").AllInnerTextsAsync())}");
+        }
         return page;
     }
 }
