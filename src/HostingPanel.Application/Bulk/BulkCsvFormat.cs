@@ -46,6 +46,17 @@ public static class BulkCsvFormat
 
     public static BulkCsvFile Read(ReadOnlyMemory<byte> csv)
     {
+        BulkCsvKind kind = default;
+        var rows = ReadRows(csv, headers => kind = KindOf(headers));
+        return new BulkCsvFile(kind, rows);
+    }
+
+    /// <summary>
+    /// The data lines of any file in this CSV format (the same bounds, quoting rules and formula escapes), after
+    /// <paramref name="checkHeader"/> accepted the header (it throws <see cref="BulkCsvFileException"/> otherwise).
+    /// </summary>
+    public static IReadOnlyList<BulkCsvRow> ReadRows(ReadOnlyMemory<byte> csv, Action<string[]> checkHeader)
+    {
         if (csv.Length > MaxBytes) throw new BulkCsvFileException($"The file can have at most {MaxBytes} bytes.", tooLarge: true);
         var malformed = new Dictionary<long, string>();
         var options = CsvReaderOptions.Default with
@@ -68,8 +79,9 @@ public static class BulkCsvFormat
         reader.ReadHeader();
         var headers = reader.Headers.Select(h => h.Trim()).ToArray();
         if (headers.Length == 0) throw new BulkCsvFileException("The file is empty: the first line must be a header.");
-        var kind = KindOf(headers);
-
+        var duplicate = headers.GroupBy(h => h, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new BulkCsvFileException($"The header names the column '{duplicate.Key}' twice.");
+        checkHeader(headers);
         var rows = new List<BulkCsvRow>();
         var line = 1;
         while (reader.Read())
@@ -97,13 +109,11 @@ public static class BulkCsvFormat
             }
             rows.Add(tooLong is null ? new BulkCsvRow(line, fields, null) : new BulkCsvRow(line, Empty, tooLong));
         }
-        return new BulkCsvFile(kind, rows);
+        return rows;
     }
 
     private static BulkCsvKind KindOf(string[] headers)
     {
-        var duplicate = headers.GroupBy(h => h, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new BulkCsvFileException($"The header names the column '{duplicate.Key}' twice.");
         var isAlias = headers.Contains("alias", StringComparer.OrdinalIgnoreCase);
         var known = isAlias ? AliasColumns : MailboxColumns;
         var unknown = headers.FirstOrDefault(h => !known.Contains(h, StringComparer.OrdinalIgnoreCase));
@@ -147,7 +157,7 @@ public static class BulkCsvFormat
     private static string Unescape(string value) =>
         value.Length >= 2 && value[0] == FormulaEscape && (FormulaStarts + FormulaEscape).Contains(value[1]) ? value[1..] : value;
 
-    private static string Printable(string s) => new(s.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+    public static string Printable(string s) => new(s.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
 }

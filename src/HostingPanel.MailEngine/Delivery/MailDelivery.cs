@@ -145,6 +145,8 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         catch
         {
             store.Bodies.Delete(body.RelativePath);
+            foreach (var edited in plan.EditedBodies.Values)
+                store.Bodies.Delete(edited.RelativePath);
             throw;
         }
         try
@@ -153,9 +155,14 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         }
         finally
         {
-            if (results.All(r => r.Status != StoreStatus.Ok))
-                store.Bodies.Delete(body.RelativePath);
-            else
+            // Every body no stored copy points at goes: the delivery's own when every copy was edited (editheader),
+            // an edited one that only served redirects or whose copies failed.
+            var used = Enumerable.Range(0, results.Length).Where(i => results[i].Status == StoreStatus.Ok)
+                .Select(i => (plan.Placements[i].Body ?? body).RelativePath).ToHashSet();
+            foreach (var path in plan.EditedBodies.Values.Select(b => b.RelativePath).Prepend(body.RelativePath))
+                if (!used.Contains(path))
+                    store.Bodies.Delete(path);
+            if (used.Count > 0)
                 metrics?.StoreWriteSince(started);
         }
         return targets.Select(t => Outcome(t.MailboxId, plan, results)).ToList();

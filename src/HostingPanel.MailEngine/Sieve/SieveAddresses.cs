@@ -16,14 +16,33 @@ internal static class SieveAddresses
         return address.EndsWith('@') ? null : address;
     }
 
-    /// <summary>The part of an address a test compares (RFC 5228 section 2.7.4).</summary>
+    /// <summary>The separator between user and detail (RFC 5233 section 4: site-defined; "+" as Pigeonhole's default).</summary>
+    public const char DetailSeparator = '+';
+
+    /// <summary>The part of an address a test compares (RFC 5228 section 2.7.4, RFC 5233); null when it has none.</summary>
     public static string? Part(string address, SieveAddressPart part)
     {
         if (part == SieveAddressPart.All)
             return address;
         var at = address.LastIndexOf('@');
-        if (at < 0)
-            return part == SieveAddressPart.LocalPart ? address : null;
-        return part == SieveAddressPart.LocalPart ? address[..at] : address[(at + 1)..];
+        var local = at < 0 ? address : address[..at];
+        switch (part)
+        {
+            case SieveAddressPart.Domain:
+                return at < 0 ? null : address[(at + 1)..];
+            case SieveAddressPart.LocalPart:
+                return local;
+            case SieveAddressPart.User:
+            {
+                var plus = local.IndexOf(DetailSeparator);
+                return plus < 0 ? local : local[..plus];
+            }
+            default:
+            {
+                // RFC 5233 section 4: without a separator there is no detail, and the test fails even for "".
+                var plus = local.IndexOf(DetailSeparator);
+                return plus < 0 ? null : local[(plus + 1)..];
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@ public static class SieveCapabilities
         "ereject",
         "mailbox",                      // RFC 5490 (fileinto :create, mailboxexists)
         "date",                         // RFC 5260 (currentdate only)
+        "subaddress",                   // RFC 5233 (:user, :detail; separator "+")
+        "editheader",                   // RFC 5293 (trace and authentication fields protected)
     ];
 
     private static readonly HashSet<string> Known = new(All, StringComparer.Ordinal);

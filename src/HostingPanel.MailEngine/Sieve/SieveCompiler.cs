@@ -182,6 +182,21 @@ internal sealed class SieveCompiler
             }
             case "set":
                 return Set(node);
+            case "addheader":
+            {
+                Need("editheader", line, "addheader");
+                var a = Read(node.Name, node.Arguments, line, new() { ["last"] = Kind.Flag });
+                ExpectPositional(a, 2, line, "addheader [:last] <field-name: string> <value: string>;");
+                var name = Single(a.Positional[0], line, "field name");
+                var value = Single(a.Positional[1], line, "value");
+                if (!name.HasVariables && SieveHeaderEdits.FieldNameError(name.Text) is { } nameError)
+                    throw Error(line, nameError);
+                if (!value.HasVariables && SieveHeaderEdits.ValueError(name.Text, value.Text) is { } valueError)
+                    throw Error(line, valueError);
+                return new SieveAddHeader(a.Tags.ContainsKey("last"), name, value, line);
+            }
+            case "deleteheader":
+                return DeleteHeader(node);
         }
         throw Error(line, $"unknown command '{node.Name}'" + RequireHint(node.Name));
     }
@@ -215,6 +230,33 @@ internal sealed class SieveCompiler
             from, addresses, a.Tags.ContainsKey("mime"),
             a.Tags.TryGetValue("handle", out var h) ? Single(h!, line, ":handle") : null,
             Single(a.Positional[0], line, "reason"), line);
+    }
+
+    private SieveDeleteHeader DeleteHeader(SieveCommandNode node)
+    {
+        var line = node.Line;
+        Need("editheader", line, "deleteheader");
+        var a = Read(node.Name, node.Arguments, line, new() { ["index"] = Kind.Number, ["last"] = Kind.Flag }, match: true);
+        if (a.Positional.Count is < 1 or > 2)
+            throw Error(line, "usage: deleteheader [:index <fieldno: number> [:last]] [COMPARATOR] [MATCH-TYPE] <field-name: string> [<value-patterns: string-list>];");
+        var index = 0;
+        if (a.Tags.TryGetValue("index", out var n))
+        {
+            // RFC 5293 section 5: field numbers start at 1.
+            var value = ((SieveNumberArgument)n!).Value;
+            if (value is < 1 or > int.MaxValue)
+                throw Error(line, ":index must be 1 or more");
+            index = (int)value;
+        }
+        else if (a.Tags.ContainsKey("last"))
+        {
+            throw Error(line, ":last needs :index");
+        }
+        var name = Single(a.Positional[0], line, "field name");
+        if (!name.HasVariables && SieveHeaderEdits.FieldNameError(name.Text) is { } nameError)
+            throw Error(line, nameError);
+        var patterns = a.Positional.Count == 2 ? Keys(a, 1, line) : null;
+        return new SieveDeleteHeader(index, a.Tags.ContainsKey("last"), a.Match, name, patterns, line);
     }
 
     private SieveSet Set(SieveCommandNode node)
@@ -435,11 +477,17 @@ internal sealed class SieveCompiler
                 }
                 continue;
             }
-            if (addressPart && tag.Name is "all" or "localpart" or "domain")
+            if (addressPart && tag.Name is "all" or "localpart" or "domain" or "user" or "detail")
             {
                 if (part is not null)
                     throw Error(tag.Line, "more than one address part");
-                part = tag.Name switch { "all" => SieveAddressPart.All, "localpart" => SieveAddressPart.LocalPart, _ => SieveAddressPart.Domain };
+                if (tag.Name is "user" or "detail")
+                    Need("subaddress", tag.Line, $":{tag.Name}");
+                part = tag.Name switch
+                {
+                    "all" => SieveAddressPart.All, "localpart" => SieveAddressPart.LocalPart, "domain" => SieveAddressPart.Domain,
+                    "user" => SieveAddressPart.User, _ => SieveAddressPart.Detail,
+                };
                 continue;
             }
             if (!tags.TryGetValue(tag.Name, out var kind))

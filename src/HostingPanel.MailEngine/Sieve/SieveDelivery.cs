@@ -48,12 +48,13 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
             var result = SieveInterpreter.Run(entry.Script, message, environment);
             if (result.Error is not null)
                 logger.LogWarning("Sieve script of mailbox {Mailbox} failed ({Error}); message kept", recipient.MailboxId, result.Error);
-            await AddAsync(plan, recipient, result, message, allowReject, ct);
+            await AddAsync(plan, recipient, result, message, body, allowReject, ct);
         }
         return plan;
     }
 
-    private async Task AddAsync(SieveDeliveryPlan plan, SieveRecipient recipient, SieveResult result, SieveMessage message, bool allowReject, CancellationToken ct)
+    private async Task AddAsync(SieveDeliveryPlan plan, SieveRecipient recipient, SieveResult result, SieveMessage message, WrittenBody body,
+        bool allowReject, CancellationToken ct)
     {
         if (result.Reject is not null)
         {
@@ -69,7 +70,10 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
             }
         }
         foreach (var folder in result.Folders)
-            plan.Add(recipient.MailboxId, new StorePlacement(recipient.MailboxId, folder.Folder, folder.Flags, folder.Keywords, folder.Create));
+        {
+            var copy = await EditedBodyAsync(plan, body, folder.Headers, ct);
+            plan.Add(recipient.MailboxId, new StorePlacement(recipient.MailboxId, folder.Folder, folder.Flags, folder.Keywords, folder.Create, copy));
+        }
         if (result.Redirects.Count > 0)
         {
             if (IsOwnLoop(message, recipient))
@@ -80,47 +84,65 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
             }
             else
             {
-                var external = new List<string>();
-                foreach (var address in result.Redirects)
+                // One batch per header state: redirects made before and after an addheader send different copies.
+                foreach (var group in Enumerable.Range(0, result.Redirects.Count).GroupBy(i => result.RedirectHeaders.ElementAtOrDefault(i), ReferenceEqualityComparer.Instance))
                 {
-                    // The redirecting mailbox's tenant points at the target: an unverified domain of another tenant is external.
-                    var resolution = await directory.ResolveRecipientAsync(address, DeliveryOrigin.Mailbox(recipient.MailboxId), ct);
-                    switch (resolution.Status)
-                    {
-                        case RecipientStatus.NotHosted:
-                            external.Add(address);
-                            break;
-                        case RecipientStatus.Ok:
-                            // Note: a local redirect target gets the copy in its INBOX without running its own
-                            // script, which rules out loops between two local scripts.
-                            foreach (var m in resolution.Mailboxes)
-                                plan.Add(-1, Inbox(m.MailboxId));
-                            external.AddRange(resolution.External);
-                            break;
-                        default:
-                            logger.LogWarning("Sieve redirect of mailbox {Mailbox} to unknown local address <{Address}> dropped", recipient.MailboxId, address);
-                            break;
-                    }
+                    var copy = await EditedBodyAsync(plan, body, (HeaderList?)group.Key, ct);
+                    var external = new List<string>();
+                    foreach (var address in group.Select(i => result.Redirects[i]))
+                        await RouteRedirectAsync(plan, recipient, address, copy, external, ct);
+                    if (external.Count > 0)
+                        plan.ExternalRedirects.Add((recipient, external, copy));
                 }
-                if (external.Count > 0)
-                    plan.ExternalRedirects.Add((recipient, external));
             }
         }
         if (result.Vacation is not null)
             plan.Vacations.Add((recipient, result.Vacation, message));
     }
 
+    private async Task RouteRedirectAsync(SieveDeliveryPlan plan, SieveRecipient recipient, string address, WrittenBody? copy, List<string> external, CancellationToken ct)
+    {
+        // The redirecting mailbox's tenant points at the target: an unverified domain of another tenant is external.
+        var resolution = await directory.ResolveRecipientAsync(address, DeliveryOrigin.Mailbox(recipient.MailboxId), ct);
+        switch (resolution.Status)
+        {
+            case RecipientStatus.NotHosted:
+                external.Add(address);
+                break;
+            case RecipientStatus.Ok:
+                // Note: a local redirect target gets the copy in its INBOX without running its own
+                // script, which rules out loops between two local scripts.
+                foreach (var m in resolution.Mailboxes)
+                    plan.Add(-1, Inbox(m.MailboxId) with { Body = copy });
+                external.AddRange(resolution.External);
+                break;
+            default:
+                logger.LogWarning("Sieve redirect of mailbox {Mailbox} to unknown local address <{Address}> dropped", recipient.MailboxId, address);
+                break;
+        }
+    }
+
+    /// <summary>The body of a copy whose header editheader changed, written once per header state; null for an unedited copy.</summary>
+    private async Task<WrittenBody?> EditedBodyAsync(SieveDeliveryPlan plan, WrittenBody body, HeaderList? headers, CancellationToken ct)
+    {
+        if (headers is null)
+            return null;
+        if (!plan.EditedBodies.TryGetValue(headers, out var written))
+            plan.EditedBodies[headers] = written = await SieveEditedBody.WriteAsync(store.Bodies, body, headers, ct);
+        return written;
+    }
+
     /// <summary>After the commit: redirects through the outbound queue, then vacation replies. Failures are logged, never thrown.</summary>
     internal async Task AfterCommitAsync(SieveDeliveryPlan plan, WrittenBody body, string sender, CancellationToken ct)
     {
-        foreach (var (recipient, addresses) in plan.ExternalRedirects)
+        foreach (var (recipient, addresses, copy) in plan.ExternalRedirects)
         {
             try
             {
                 // RFC 5228 section 4.2: the envelope sender stays, but in SRS form at the redirecting mailbox's domain, so the
                 // next hop's SPF check sees this server (RFC 7208 section 11.1.1); Delivered-To marks the pass for loop detection.
                 var trace = Encoding.UTF8.GetBytes($"Delivered-To: {recipient.Address}\r\n");
-                var bytes = store.Bodies.ReadAll(body.RelativePath);
+                var bytes = store.Bodies.ReadAll((copy ?? body).RelativePath);
                 var envelopeSender = srs is null ? sender : await srs.ForwardSenderAsync(sender, recipient.Address, ct);
                 await queue.EnqueueAsync(envelopeSender, addresses, trace.Concat(StripReturnPath(bytes)).ToArray(), isBounce: false, ct);
             }

@@ -15,7 +15,11 @@ internal sealed class SieveDeliveryPlan
     public List<StorePlacement> Placements { get; } = [];
     public List<long> Owners { get; } = [];
     public Dictionary<long, string> Rejected { get; } = [];
-    public List<(SieveRecipient Recipient, IReadOnlyList<string> Addresses)> ExternalRedirects { get; } = [];
+    /// <summary>Redirects that leave through the outbound queue; <c>Body</c> is the edited copy to send (null: the delivery's body).</summary>
+    public List<(SieveRecipient Recipient, IReadOnlyList<string> Addresses, WrittenBody? Body)> ExternalRedirects { get; } = [];
+
+    /// <summary>Bodies written for header states that editheader produced, one per state (RFC 5293).</summary>
+    public Dictionary<MimeKit.HeaderList, WrittenBody> EditedBodies { get; } = new(ReferenceEqualityComparer.Instance);
     public List<(SieveRecipient Recipient, SieveVacationAction Vacation, SieveMessage Message)> Vacations { get; } = [];
 
     public void Add(long owner, StorePlacement placement)

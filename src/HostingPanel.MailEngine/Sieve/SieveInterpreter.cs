@@ -26,6 +26,7 @@ public sealed class SieveInterpreter
     private bool _implicitKeep = true;
     private bool _explicitDelivery;
     private int _actions;
+    private int _headerEdits;
     private long _steps;
 
     private SieveInterpreter(SieveScript script, SieveMessage message, SieveEnvironment environment, SieveLimits limits)
@@ -123,6 +124,12 @@ public sealed class SieveInterpreter
                 case SieveSet c:
                     Set(c);
                     break;
+                case SieveAddHeader c:
+                    AddHeader(c);
+                    break;
+                case SieveDeleteHeader c:
+                    DeleteHeader(c);
+                    break;
             }
         }
         return true;
@@ -145,7 +152,7 @@ public sealed class SieveInterpreter
         var (system, keywords) = SplitFlags(flags);
         // RFC 5228 section 2.10.3: the same mailbox twice is one copy (the last flags win, as in Pigeonhole).
         var existingCreate = _folders.TryGetValue(folder, out var existing) && existing.Create;
-        _folders[folder] = new SieveFolderAction(folder, system, keywords, create || existingCreate);
+        _folders[folder] = new SieveFolderAction(folder, system, keywords, create || existingCreate, _message.EditedHeaders);
     }
 
     private void Redirect(SieveRedirect c)
@@ -160,6 +167,52 @@ public sealed class SieveInterpreter
         if (_result.Redirects.Count >= _limits.MaxRedirects)
             throw new SieveRuntimeException(c.Line, $"more than {_limits.MaxRedirects} redirects");
         _result.Redirects.Add(address);
+        _result.RedirectHeaders.Add(_message.EditedHeaders);
+    }
+
+    // ------------------------------------------------------------------ editheader (RFC 5293)
+
+    private void HeaderEdit(int line)
+    {
+        if (++_headerEdits > _limits.MaxHeaderEdits)
+            throw new SieveRuntimeException(line, $"more than {_limits.MaxHeaderEdits} header edits");
+    }
+
+    private void AddHeader(SieveAddHeader c)
+    {
+        HeaderEdit(c.Line);
+        var name = Expand(c.Name);
+        if (SieveHeaderEdits.FieldNameError(name) is { } nameError)
+            throw new SieveRuntimeException(c.Line, nameError);
+        var value = SieveHeaderEdits.Normalize(Expand(c.Value));
+        if (SieveHeaderEdits.ValueError(name, value) is { } valueError)
+            throw new SieveRuntimeException(c.Line, valueError);
+        // RFC 5293 section 6: a change the policy forbids is ignored silently.
+        if (SieveHeaderEdits.IsProtected(name))
+            return;
+        _steps += _message.Headers.Count;
+        _message.AddHeader(name, value, c.Last);
+    }
+
+    private void DeleteHeader(SieveDeleteHeader c)
+    {
+        HeaderEdit(c.Line);
+        var name = Expand(c.Name);
+        if (SieveHeaderEdits.FieldNameError(name) is { } nameError)
+            throw new SieveRuntimeException(c.Line, nameError);
+        if (SieveHeaderEdits.IsProtected(name))
+            return;
+        _steps += _message.Headers.Count;
+        Func<string, bool>? matches = null;
+        if (c.Patterns is not null)
+        {
+            var patterns = c.Patterns.Select(Expand).ToArray();
+            // Match variables stay as they were: deleteheader is an action, not a test.
+            matches = value => SieveMatcher.Test(c.Match, [value], patterns, ref _steps, null);
+        }
+        _message.DeleteHeaders(name, c.Index, c.Last, matches);
+        if (_steps > _limits.MaxSteps)
+            throw new SieveRuntimeException(c.Line, $"the script ran more than {_limits.MaxSteps} steps");
     }
 
     private void Vacation(SieveVacation c)

@@ -10,7 +10,8 @@ namespace HostingPanel.MailEngine.Sieve;
 /// </summary>
 public sealed class SieveMessage
 {
-    private readonly HeaderList _headers;
+    private HeaderList _headers;
+    private bool _edited;
     private readonly Func<MimeMessage>? _loadMessage;
     private Dictionary<string, List<string>>? _byName;
     private MimeMessage? _message;
@@ -39,6 +40,75 @@ public sealed class SieveMessage
     public string EnvelopeFrom { get; }
     public string EnvelopeTo { get; }
     public HeaderList Headers => _headers;
+
+    /// <summary>
+    /// The header as editheader left it so far, or null when unedited. Every edit builds a new list, so the
+    /// reference an action took stays what the message looked like at that action (RFC 5293 section 7).
+    /// </summary>
+    public HeaderList? EditedHeaders => _edited ? _headers : null;
+
+    /// <summary>RFC 5293 section 4: on top (below this server's Return-Path) or, with <paramref name="last"/>, at the end.</summary>
+    internal void AddHeader(string field, string value, bool last)
+    {
+        var copy = CopyForEdit();
+        var header = new Header(Encoding.UTF8, field, value);
+        if (last)
+        {
+            copy.Add(header);
+        }
+        else
+        {
+            var at = 0;
+            while (at < copy.Count && copy[at].Field.Equals("Return-Path", StringComparison.OrdinalIgnoreCase))
+                at++;
+            copy.Insert(at, header);
+        }
+        Commit(copy);
+    }
+
+    /// <summary>
+    /// RFC 5293 section 5: removes the fields named <paramref name="field"/> whose value <paramref name="matches"/>
+    /// (null: any); with <paramref name="index"/> &gt; 0 only that occurrence, counted from the end with <paramref name="last"/>.
+    /// </summary>
+    internal int DeleteHeaders(string field, int index, bool last, Func<string, bool>? matches)
+    {
+        var positions = new List<int>();
+        for (var i = 0; i < _headers.Count; i++)
+        {
+            if (_headers[i].Field.Equals(field, StringComparison.OrdinalIgnoreCase))
+                positions.Add(i);
+        }
+        if (index > 0)
+        {
+            if (index > positions.Count)
+                return 0;
+            positions = [positions[last ? positions.Count - index : index - 1]];
+        }
+        if (matches is not null)
+            positions = positions.Where(i => matches(_headers[i].Value.Trim())).ToList();
+        if (positions.Count == 0)
+            return 0;
+        var copy = CopyForEdit();
+        for (var k = positions.Count - 1; k >= 0; k--)
+            copy.RemoveAt(positions[k]);
+        Commit(copy);
+        return positions.Count;
+    }
+
+    private HeaderList CopyForEdit()
+    {
+        var copy = new HeaderList();
+        foreach (var header in _headers)
+            copy.Add(header.Clone());
+        return copy;
+    }
+
+    private void Commit(HeaderList headers)
+    {
+        _headers = headers;
+        _edited = true;
+        _byName = null;
+    }
 
     /// <summary>The values of every field named <paramref name="name"/> (case-insensitive), in order.</summary>
     public IReadOnlyList<string> Header(string name)

@@ -13,7 +13,8 @@ internal enum SieveMatchType { Is, Contains, Matches, Value, Count }
 
 internal enum SieveRelation { Gt, Ge, Lt, Le, Eq, Ne }
 
-internal enum SieveAddressPart { All, LocalPart, Domain }
+/// <summary>RFC 5228 section 2.7.4, with :user and :detail of RFC 5233 (subaddress).</summary>
+internal enum SieveAddressPart { All, LocalPart, Domain, User, Detail }
 
 internal enum SieveBodyTransform { Text, Raw, Content }
 
@@ -47,6 +48,15 @@ internal sealed record SieveVacation(long? Seconds, SieveValue? Subject, SieveVa
     SieveValue? Handle, SieveValue Reason, int Line) : SieveCommand(Line);
 
 internal sealed record SieveFlagCommand(SieveFlagOperation Operation, SieveValue? Variable, SieveValue[] Flags, int Line) : SieveCommand(Line);
+
+/// <summary>RFC 5293 section 4: addheader [":last"] &lt;field-name&gt; &lt;value&gt;.</summary>
+internal sealed record SieveAddHeader(bool Last, SieveValue Name, SieveValue Value, int Line) : SieveCommand(Line);
+
+/// <summary>
+/// RFC 5293 section 5: deleteheader [":index" &lt;fieldno&gt; [":last"]] [COMPARATOR] [MATCH-TYPE] &lt;field-name&gt; [&lt;value-patterns&gt;].
+/// <see cref="Index"/> 0: every occurrence; <see cref="Patterns"/> null: whatever the value.
+/// </summary>
+internal sealed record SieveDeleteHeader(int Index, bool Last, SieveMatch Match, SieveValue Name, SieveValue[]? Patterns, int Line) : SieveCommand(Line);
 
 /// <param name="Modifiers">Applied in this order (already sorted by RFC 5229 section 4.1 precedence).</param>
 internal sealed record SieveSet(string Name, SieveValue Value, string[] Modifiers, int Line) : SieveCommand(Line);

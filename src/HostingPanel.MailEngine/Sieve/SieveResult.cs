@@ -12,11 +12,15 @@ public sealed record SieveLimits
     public int MaxVariables { get; init; } = 255;
     public int MaxVariableLength { get; init; } = 4000;
 
+    /// <summary>addheader and deleteheader commands one run may carry out (each copies the header, RFC 5293).</summary>
+    public int MaxHeaderEdits { get; init; } = 64;
+
     public static readonly SieveLimits Default = new();
 }
 
 /// <summary>Store a copy in <see cref="Folder"/> (store name) with these flags.</summary>
-public sealed record SieveFolderAction(string Folder, MessageFlags Flags, IReadOnlyList<string> Keywords, bool Create);
+/// <param name="Headers">The header as editheader left it when the action ran (RFC 5293); null: the message as it came.</param>
+public sealed record SieveFolderAction(string Folder, MessageFlags Flags, IReadOnlyList<string> Keywords, bool Create, MimeKit.HeaderList? Headers = null);
 
 /// <param name="Seconds">The reply period asked for (null: the default), not yet clamped.</param>
 /// <param name="Handle">:handle, or one derived from the other arguments (RFC 5230 section 4.2).</param>
@@ -27,6 +31,9 @@ public sealed class SieveResult
 {
     public List<SieveFolderAction> Folders { get; } = [];
     public List<string> Redirects { get; } = [];
+
+    /// <summary>Pairs with <see cref="Redirects"/>: the edited header each redirect sends (null: the message as it came).</summary>
+    public List<MimeKit.HeaderList?> RedirectHeaders { get; } = [];
     public SieveVacationAction? Vacation { get; set; }
     public string? Reject { get; set; }
     public bool ExtendedReject { get; set; }
@@ -34,7 +41,7 @@ public sealed class SieveResult
     public long Steps { get; set; }
 
     /// <summary>The implicit keep alone, as when no script ran.</summary>
-    public bool IsPlainKeep => Folders is [{ Folder: MailStore.Inbox, Flags: MessageFlags.None, Keywords.Count: 0 }]
+    public bool IsPlainKeep => Folders is [{ Folder: MailStore.Inbox, Flags: MessageFlags.None, Keywords.Count: 0, Headers: null }]
         && Redirects.Count == 0 && Vacation is null && Reject is null;
 
     internal static SieveResult KeepAfterError(string error, long steps)

@@ -4,7 +4,9 @@ namespace HostingPanel.MailEngine.Storage;
 
 /// <summary>One copy of a delivered message: which mailbox, which folder, with which flags (Sieve fileinto/keep).</summary>
 /// <param name="CreateFolder">Create a missing folder (fileinto :create); otherwise a missing folder means INBOX.</param>
-public sealed record StorePlacement(long MailboxId, string Folder, MessageFlags Flags, IReadOnlyList<string> Keywords, bool CreateFolder);
+/// <param name="Body">This copy's own body (a header edited by Sieve's editheader); null: the delivery's body.</param>
+public sealed record StorePlacement(long MailboxId, string Folder, MessageFlags Flags, IReadOnlyList<string> Keywords, bool CreateFolder,
+    WrittenBody? Body = null);
 
 public sealed partial class MailStore
 {
@@ -19,7 +21,8 @@ public sealed partial class MailStore
         var date = received.ToUnixTimeMilliseconds();
         var folderIds = new long[placements.Count];
         var created = new HashSet<long>();
-        var results = await committer.CommitAsync([body.Directory], async (c, tx) =>
+        var directories = placements.Select(p => (p.Body ?? body).Directory).Prepend(body.Directory).Distinct().ToArray();
+        var results = await committer.CommitAsync(directories, async (c, tx) =>
         {
             var results = new AppendResult[placements.Count];
             var done = new Dictionary<(long, long), AppendResult>();
@@ -64,13 +67,14 @@ public sealed partial class MailStore
                     results[i] = previous;
                     continue;
                 }
-                if (!await QuotaLedger.TryReserveAsync(c, tx, p.MailboxId, body.Size, 1))
+                var copyBody = p.Body ?? body;
+                if (!await QuotaLedger.TryReserveAsync(c, tx, p.MailboxId, copyBody.Size, 1))
                 {
                     results[i] = new AppendResult(StoreStatus.OverQuota);
                     continue;
                 }
                 var (uidValidity, uid, modseq) = await AllocateUidsAsync(c, tx, folderId, 1);
-                await InsertMessageAsync(c, tx, folderId, p.MailboxId, uid, modseq, p.Flags, JoinKeywords(p.Keywords), body, date);
+                await InsertMessageAsync(c, tx, folderId, p.MailboxId, uid, modseq, p.Flags, JoinKeywords(p.Keywords), copyBody, date);
                 results[i] = done[(p.MailboxId, folderId)] = new AppendResult(StoreStatus.Ok, uidValidity, uid);
                 folderIds[i] = folderId;
             }

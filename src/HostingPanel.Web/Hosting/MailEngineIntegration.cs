@@ -41,6 +41,7 @@ public static class MailEngineIntegration
         services.TryAddSingleton(_ => new WebmailTicket(configuration["Storage:DataDirectory"] is { Length: > 0 } dir ? dir : "data"));
         services.AddOptions<Features.Migrations.MigrationOptions>().Bind(configuration.GetSection(Features.Migrations.MigrationOptions.SectionName));
         services.AddScoped<Features.Migrations.MigrationService>();
+        services.AddScoped<Features.Migrations.MigrationCsvImport>();
         services.AddSingleton<Features.Migrations.ImapMigrationRunner>();
         services.AddSingleton<Features.Migrations.MigrationSignal>();
         // Migrations copy into the engine's store: the worker runs them where the engine is.

@@ -87,6 +87,31 @@ public sealed class ImapServerRecentAndKeywordTests
         Assert.DoesNotContain(await watcher.CommandAsync("g NOOP"), l => l.StartsWith("* FLAGS", StringComparison.Ordinal));
     }
 
+    /// <summary>imaptest's stress mode found this: the keyword came with this session's own STORE or FETCH's \Seen.</summary>
+    [Theory]
+    [InlineData("c STORE 1 +FLAGS (\\Flagged)")]
+    [InlineData("c STORE 1 +FLAGS.SILENT (\\Flagged)")]
+    [InlineData("c FETCH 1 (BODY[TEXT])")]
+    public async Task Rfc9051_AKeywordAnotherSessionSet_IsAnnouncedInFlags_BeforeThisSessionsStoreOrFetchShowsIt(string command)
+    {
+        await using var engine = await EngineHost.StartAsync();
+        var account = await engine.CreateMailboxAsync(User);
+        await engine.DeliverAsync(account, EngineHost.Message("one"));
+        await using var session = await ImapServerClients.WireAsync(engine, User);
+        await using var setter = await ImapServerClients.WireAsync(engine, User);
+        Assert.StartsWith("a OK", (await session.CommandAsync("a SELECT INBOX"))[^1]);
+        Assert.StartsWith("b OK", (await setter.CommandAsync("b SELECT INBOX"))[^1]);
+        Assert.StartsWith("s OK", (await setter.CommandAsync("s STORE 1 +FLAGS ($Other)"))[^1]);
+
+        // This session has not been told of $Other; its own change brings the message's flags back with it.
+        var lines = await session.CommandAsync(command);
+        var flags = lines.FindIndex(l => l.StartsWith("* FLAGS (", StringComparison.Ordinal) && l.Contains("$Other", StringComparison.Ordinal));
+        var shown = lines.FindIndex(l => l.StartsWith("* 1 FETCH", StringComparison.Ordinal) && l.Contains("$Other", StringComparison.Ordinal));
+        Assert.True(flags >= 0, string.Join(" | ", lines));
+        Assert.True(shown < 0 || flags < shown, string.Join(" | ", lines));
+        Assert.Contains(await session.CommandAsync("d FETCH 1 FLAGS"), l => l.Contains("$Other", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Rfc9051_FetchOfAMessageAnotherSessionExpunged_SaysTheyNoLongerExist()
     {

@@ -83,6 +83,39 @@ public sealed class ManageSieveProtocolTests
     }
 
     [Fact]
+    public async Task Rfc5804_Unauthenticate_ReturnsToTheNonAuthenticatedState_KeepsTls_AndAnotherUserSeesOnlyItsOwn()
+    {
+        // Plaintext login is off: a second AUTHENTICATE only works if TLS survived UNAUTHENTICATE (section 2.14.1).
+        await using var engine = await EngineHost.StartAsync(new() { ["Mail:AllowPlaintextAuth"] = "false" });
+        await engine.CreateMailboxAsync("bob@example.com");
+        await engine.CreateMailboxAsync("carol@example.com");
+        await using var client = await RawLineClient.ConnectAsync(Port(engine));
+        Assert.Contains("\"UNAUTHENTICATE\"", await ResponseAsync(client));
+        Assert.Equal("NO \"Authenticate first\"", (await CommandAsync(client, "UNAUTHENTICATE"))[^1]);
+        Assert.StartsWith("OK", (await CommandAsync(client, "STARTTLS"))[^1]);
+        await client.StartTlsAsync();
+        await ResponseAsync(client);
+        Assert.Equal("OK \"Logged in\"", (await CommandAsync(client, $"AUTHENTICATE \"PLAIN\" \"{Plain("bob@example.com")}\""))[^1]);
+        Assert.Equal("OK", (await CommandAsync(client, "PUTSCRIPT \"bobs\" \"keep;\""))[^1]);
+        Assert.StartsWith("NO \"usage: UNAUTHENTICATE", (await CommandAsync(client, "UNAUTHENTICATE \"x\""))[^1]);
+
+        Assert.Equal("OK \"Unauthenticated\"", (await CommandAsync(client, "UNAUTHENTICATE"))[^1]);
+        Assert.Equal("NO \"Authenticate first\"", (await CommandAsync(client, "LISTSCRIPTS"))[^1]);
+        Assert.Equal("NO \"Authenticate first\"", (await CommandAsync(client, "GETSCRIPT \"bobs\""))[^1]);
+        var capabilities = await CommandAsync(client, "CAPABILITY");
+        Assert.DoesNotContain(capabilities, l => l.StartsWith("\"OWNER\"", StringComparison.Ordinal));
+        Assert.DoesNotContain("\"STARTTLS\"", capabilities);
+        Assert.Contains("\"SASL\" \"PLAIN\"", capabilities);
+        Assert.Equal("NO \"TLS is already active\"", (await CommandAsync(client, "STARTTLS"))[^1]);
+
+        Assert.Equal("NO \"Authentication failed\"", (await CommandAsync(client, $"AUTHENTICATE \"PLAIN\" \"{Plain("carol@example.com", "wrong")}\""))[^1]);
+        Assert.Equal("OK \"Logged in\"", (await CommandAsync(client, $"AUTHENTICATE \"PLAIN\" \"{Plain("carol@example.com")}\""))[^1]);
+        Assert.Equal(["OK"], await CommandAsync(client, "LISTSCRIPTS"));
+        Assert.StartsWith("NO (NONEXISTENT)", (await CommandAsync(client, "GETSCRIPT \"bobs\""))[^1]);
+        Assert.Contains("\"OWNER\" \"carol@example.com\"", await CommandAsync(client, "CAPABILITY"));
+    }
+
+    [Fact]
     public async Task Rfc5804_PutListSetActiveGetRenameDelete_AndCheckScriptWithLineNumbers()
     {
         await using var engine = await EngineHost.StartAsync();

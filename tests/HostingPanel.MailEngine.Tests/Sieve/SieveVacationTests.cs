@@ -110,6 +110,52 @@ public sealed class SieveVacationTests
         Assert.StartsWith("Return-Path: <>", reply);
     }
 
+    /// <summary>
+    /// RFC 5230 section 4.1: a sender answered once is not answered again until :days have passed since that reply,
+    /// and the period is clamped into the site's range (here Pigeonhole's 1 to 60 days). The clock is the engine's
+    /// TimeProvider, moved by hand; the sender is local, so each reply is in her INBOX before the SMTP 250 and no
+    /// assertion waits on time.
+    /// </summary>
+    [Fact]
+    public async Task Rfc5230_Days_TheNextReplyComesOnlyAfterThePeriod_CountedFromTheLastReply_AndClampedToTheMaximum()
+    {
+        var clock = new Quota.ManualClock(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+        await using var engine = await EngineHost.StartAsync(null, services => services.AddSingleton<TimeProvider>(clock));
+        var bob = await engine.CreateMailboxAsync("bob@example.com");
+        var dave = await engine.CreateMailboxAsync("dave@example.com");
+        var carol = await engine.CreateMailboxAsync("carol@example.com");
+        var scripts = engine.Services.GetRequiredService<SieveScriptStore>();
+        await scripts.PutAsync(bob.Id, "away", "require \"vacation\"; vacation :days 3 \"Back on Thursday.\";");
+        await scripts.SetActiveAsync(bob.Id, "away");
+        // 100 days is past the site's maximum of 60.
+        await scripts.PutAsync(dave.Id, "away", "require \"vacation\"; vacation :days 100 \"On sabbatical.\";");
+        await scripts.SetActiveAsync(dave.Id, "away");
+
+        async Task<int> RepliesAfterWritingTo(string to)
+        {
+            await SendAsync(engine, SmtpTestKit.Message("carol@example.com", to, "ping"));
+            return (await SmtpTestKit.InboxAsync(engine, carol)).Count(m => m.Contains("Auto-Submitted: auto-replied", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(1, await RepliesAfterWritingTo("bob@example.com"));
+        clock.Advance(TimeSpan.FromDays(3) - TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await RepliesAfterWritingTo("bob@example.com"));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(2, await RepliesAfterWritingTo("bob@example.com"));
+        // The new period runs from the second reply, not from the first.
+        clock.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(2, await RepliesAfterWritingTo("bob@example.com"));
+
+        Assert.Equal(3, await RepliesAfterWritingTo("dave@example.com"));
+        clock.Advance(TimeSpan.FromDays(59));
+        Assert.Equal(3, await RepliesAfterWritingTo("dave@example.com"));
+        clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
+        Assert.Equal(4, await RepliesAfterWritingTo("dave@example.com"));
+        // Every message was kept, answered or not.
+        Assert.Equal(4, (await SmtpTestKit.InboxAsync(engine, bob)).Count);
+        Assert.Equal(3, (await SmtpTestKit.InboxAsync(engine, dave)).Count);
+    }
+
     [Fact]
     public void DefaultSubject_IsAutoAndTheOriginal()
     {

@@ -332,6 +332,11 @@ public static class RouteMatrix
                     var other => other,
                 },
             },
+            // A file of migrations: 200 for every key (each line is checked against the caller's scope and refused
+            // as not found outside it); here into a tenant's mailbox, refused by every caller since no engine runs.
+            new("POST", "/api/v1/migrations/import", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.Allowed,
+                c => Task.FromResult(new MatrixRequest("/api/v1/migrations/import?dryRun=true",
+                    Csv: $"address,host,port,security,username,password\n{c.T.MailboxAddress},imap.example.net,993,Tls,old,old-password\n"))),
             // No job exists here: 404 for everyone with a key, whoever it is.
             new("GET", "/api/v1/migrations/{id}", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.NotFound,
                 _ => Get($"/api/v1/migrations/{Guid.NewGuid()}")),

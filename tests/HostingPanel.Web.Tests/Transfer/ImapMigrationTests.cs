@@ -163,6 +163,86 @@ public sealed class ImapMigrationTests(MailHostFixture host) : IClassFixture<Mai
         Assert.True(quota.CurrentStorageSize <= quota.StorageLimit, $"{quota.CurrentStorageSize} of {quota.StorageLimit} KiB");
     }
 
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> ImportAsync(HttpClient api, string csv, bool dryRun, string type = "text/csv")
+    {
+        using var content = new StringContent(csv, System.Text.Encoding.UTF8, type);
+        using var response = await api.PostAsync($"/api/v1/migrations/import?dryRun={(dryRun ? "true" : "false")}", content, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private static JsonElement Line(JsonElement result, int line) =>
+        result.GetProperty("results").EnumerateArray().Single(r => r.GetProperty("line").GetInt32() == line);
+
+    [Fact]
+    public async Task CsvOfManyMigrations_DryRunQueuesNothing_ThenEveryGoodLineIsCopied_AndEachBadLineSaysWhy()
+    {
+        await using var dovecot = await PrivateDovecot.StartAsync([("one@oldhost.example", SourcePassword), ("two@oldhost.example", SourcePassword)]);
+        var ones = await FillSourceAsync(dovecot, "one@oldhost.example", inbox: 30, sent: 5, nested: 5, unicode: 0);
+        var twos = await FillSourceAsync(dovecot, "two@oldhost.example", inbox: 20, sent: 0, nested: 0, unicode: 3);
+        using var api = host.CreateAdminApiClient();
+        var domain = await NewDomainAsync(api);
+        var first = await NewMailboxAsync(api, domain, "first");
+        var second = await NewMailboxAsync(api, domain, "second");
+        var p = dovecot.Port;
+        var csv = $"""
+            address,host,port,security,username,password
+            {first},127.0.0.1,{p},None,one@oldhost.example,{SourcePassword}
+            {second},127.0.0.1,{p},None,two@oldhost.example,"{SourcePassword}"
+            {first.ToUpperInvariant()},127.0.0.1,{p},None,one@oldhost.example,{SourcePassword}
+            nobody@{domain},127.0.0.1,{p},None,x,y
+            {second},127.0.0.1,not-a-port,None,x,y
+            {second},127.0.0.1,{p},Carrier pigeon,x,
+            {second},127.0.0.1,{p},None,x,"unclosed
+            """;
+
+        var (dryStatus, dry) = await ImportAsync(api, csv, dryRun: true);
+        Assert.True(dryStatus == HttpStatusCode.OK, dry.ToString());
+        Assert.True(dry.GetProperty("dryRun").GetBoolean());
+        Assert.Equal(2, dry.GetProperty("queue").GetInt32());
+        Assert.Equal(5, dry.GetProperty("refuse").GetInt32());
+        Assert.Equal("queue", Line(dry, 2).GetProperty("action").GetString());
+        Assert.Equal(JsonValueKind.Null, Line(dry, 2).GetProperty("id").ValueKind);
+        Assert.Equal("The mailbox is already the target of a line above.", Line(dry, 4).GetProperty("errors").GetProperty("address")[0].GetString());
+        Assert.Equal("The mailbox was not found.", Line(dry, 5).GetProperty("errors").GetProperty("address")[0].GetString());
+        Assert.Equal("The port must be between 1 and 65535.", Line(dry, 6).GetProperty("errors").GetProperty("port")[0].GetString());
+        var sixth = Line(dry, 7).GetProperty("errors");
+        Assert.Equal("The security must be None, StartTls or Tls.", sixth.GetProperty("security")[0].GetString());
+        Assert.Equal("Enter the password on the old server.", sixth.GetProperty("password")[0].GetString());
+        Assert.Equal("A quoted field is not closed on its line.", Line(dry, 8).GetProperty("errors").GetProperty("line")[0].GetString());
+
+        var (status, applied) = await ImportAsync(api, csv, dryRun: false);
+        Assert.True(status == HttpStatusCode.OK, applied.ToString());
+        Assert.Equal(2, applied.GetProperty("queue").GetInt32());
+        foreach (var (line, address, user, total) in new[] { (2, first, "one@oldhost.example", ones), (3, second, "two@oldhost.example", twos) })
+        {
+            Assert.Equal("queued", Line(applied, line).GetProperty("action").GetString());
+            var done = await WaitUntilEndedAsync(api, Line(applied, line).GetProperty("id").GetString()!);
+            Assert.True(done.GetProperty("status").GetString() == "done", done.ToString());
+            // Everything copied by this run and nothing found already there: the dry run queued no job.
+            Assert.Equal(total, done.GetProperty("messages").GetInt32());
+            Assert.Equal(0, done.GetProperty("skipped").GetInt32());
+            using var imap = await ImapAsync(host, address);
+            Assert.Equal(await SourceFingerprintsAsync(dovecot, user), await FingerprintsAsync(imap));
+        }
+
+        // A customer's file: its own mailbox from a private address is refused as for one job; another tenant's mailbox does not exist.
+        var key = await Api.ApiHostFixture.KeyForAsync(api, $"{domain.Split('.')[0]}@customers.example");
+        using var customer = host.CreateClient(key);
+        var stranger = await NewMailboxAsync(api, await NewDomainAsync(api), "stranger");
+        var (customerStatus, refused) = await ImportAsync(customer,
+            $"address,host,username,password\n{first},10.1.2.3,x,y\n{stranger},imap.example.net,x,y\n", dryRun: false);
+        Assert.True(customerStatus == HttpStatusCode.OK, refused.ToString());
+        Assert.Equal(0, refused.GetProperty("queue").GetInt32());
+        Assert.Contains("loopback, private or link-local", Line(refused, 2).GetProperty("errors").GetProperty("host")[0].GetString());
+        Assert.Equal("The mailbox was not found.", Line(refused, 3).GetProperty("errors").GetProperty("address")[0].GetString());
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await ImportAsync(api, csv, dryRun: true, type: "application/json")).Status);
+        var (badHeader, problem) = await ImportAsync(api, "address,host,user,password\n", dryRun: true);
+        Assert.Equal(HttpStatusCode.BadRequest, badHeader);
+        Assert.StartsWith("Unknown column 'user'", problem.GetProperty("errors").GetProperty("file")[0].GetString());
+    }
+
     [Fact]
     public async Task Tenants_CannotPointAMigrationAtInternalAddresses_AndBadInputIsA400()
     {

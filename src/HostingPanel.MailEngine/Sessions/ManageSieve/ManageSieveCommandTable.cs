@@ -13,6 +13,7 @@ internal static class ManageSieveCommandTable
         ["NOOP"] = (States.Any, ManageSieveSessionHandlers.NoopAsync),
         ["STARTTLS"] = (States.NotAuthenticated, ManageSieveSessionHandlers.StartTlsAsync),
         ["AUTHENTICATE"] = (States.NotAuthenticated, ManageSieveAuthenticateHandler.AuthenticateAsync),
+        ["UNAUTHENTICATE"] = (States.Authenticated, ManageSieveSessionHandlers.UnauthenticateAsync),
         ["HAVESPACE"] = (States.Authenticated, ManageSieveScriptHandlers.HaveSpaceAsync),
         ["PUTSCRIPT"] = (States.Authenticated, ManageSieveScriptHandlers.PutScriptAsync),
         ["CHECKSCRIPT"] = (States.Authenticated, ManageSieveScriptHandlers.CheckScriptAsync),

@@ -54,6 +54,7 @@ internal sealed class ManageSieveSession
     public void RequestStartTls() => _startTls = true;
     public void AwaitSaslResponse(Func<string, Task> continuation) => _saslContinuation = continuation;
     public void Authenticated(MailboxAccount account) => _account = account;
+    public void Unauthenticated() => _account = null;
 
     public async Task WriteAsync(string text)
     {
@@ -74,6 +75,8 @@ internal sealed class ManageSieveSession
         sb.Append("\"MAXREDIRECTS\" \"").Append(SieveLimits.Default.MaxRedirects).Append("\"\r\n");
         if (_account is not null)
             sb.Append("\"OWNER\" ").Append(ManageSieveReplies.String(_account.Address)).Append("\r\n");
+        // RFC 5804 section 2.14.1: the extension is announced so that clients know they may use it.
+        sb.Append("\"UNAUTHENTICATE\"\r\n");
         sb.Append("\"VERSION\" \"1.0\"\r\n");
         return sb.ToString();
     }

@@ -2,7 +2,7 @@ using HostingPanel.MailEngine.Protocol.ManageSieve;
 
 namespace HostingPanel.MailEngine.Sessions.ManageSieve;
 
-/// <summary>CAPABILITY, NOOP, LOGOUT and STARTTLS (RFC 5804 sections 2.4, 2.2, 2.3, 2.2).</summary>
+/// <summary>CAPABILITY, NOOP, LOGOUT, STARTTLS and UNAUTHENTICATE (RFC 5804 sections 2.4, 2.14, 2.3, 2.2, 2.14.1).</summary>
 internal static class ManageSieveSessionHandlers
 {
     public static async Task CapabilityAsync(ManageSieveSession session, ManageSieveArgs args)
@@ -24,6 +24,18 @@ internal static class ManageSieveSessionHandlers
     {
         await session.WriteAsync(ManageSieveReplies.Ok("Logout completed"));
         session.Close();
+    }
+
+    /// <summary>
+    /// RFC 5804 section 2.14.1: back to the non-authenticated state, as if the connection were new, except that
+    /// TLS stays on (there is no SASL security layer to end with PLAIN). The count of bad commands stays too:
+    /// logging in again must not buy a client a fresh allowance.
+    /// </summary>
+    public static async Task UnauthenticateAsync(ManageSieveSession session, ManageSieveArgs args)
+    {
+        args.Expect(0, "");
+        session.Unauthenticated();
+        await session.WriteAsync(ManageSieveReplies.Ok("Unauthenticated"));
     }
 
     public static async Task StartTlsAsync(ManageSieveSession session, ManageSieveArgs args)

@@ -26,6 +26,17 @@ public sealed class MigrationService(
 
     public async Task<ServiceResult<MigrationJob>> CreateAsync(CreateMigrationInput input, CancellationToken ct)
     {
+        var prepared = await PrepareAsync(input, ct);
+        if (prepared.Failure is { } failure) return failure;
+        return await QueueAsync(prepared.Value!, ct);
+    }
+
+    /// <summary>A job checked and ready to queue: the target mailbox, the host, the encrypted password.</summary>
+    public sealed record PreparedMigration(string Address, string Host, int Port, string Security, string Username, string Secret, bool AllowPrivate);
+
+    /// <summary>Every check of one job (validator, scope: 404, active mailbox: 409, target policy), without queuing it.</summary>
+    public async Task<ServiceResult<PreparedMigration>> PrepareAsync(CreateMigrationInput input, CancellationToken ct)
+    {
         var validation = await Validator.ValidateAsync(input, ct);
         if (!validation.IsValid) return Failure.FromValidation(validation);
         if (!EmailAddress.TryParse(input.Address, out var address, out _)) return Failure.NotFound("The mailbox");
@@ -42,7 +53,12 @@ public sealed class MigrationService(
 
         var security = CreateMigrationValidator.SecurityModes.First(s => string.Equals(s, input.Security, StringComparison.OrdinalIgnoreCase));
         var secret = protection.CreateProtector(ProtectorPurpose).Protect(input.Password!);
-        var job = await jobs.CreateAsync(account.Address, host, input.Port, security, input.Username!.Trim(), secret, allowPrivate, ct);
+        return new PreparedMigration(account.Address, host, input.Port, security, input.Username!.Trim(), secret, allowPrivate);
+    }
+
+    public async Task<MigrationJob> QueueAsync(PreparedMigration m, CancellationToken ct)
+    {
+        var job = await jobs.CreateAsync(m.Address, m.Host, m.Port, m.Security, m.Username, m.Secret, m.AllowPrivate, ct);
         signal.Notify();
         return job;
     }

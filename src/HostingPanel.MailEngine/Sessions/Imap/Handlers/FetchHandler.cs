@@ -117,6 +117,8 @@ internal static class FetchHandler
                     var stored = await mailbox.Folder.StoreFlagsAsync([meta.Uid], ImapStoreMode.Add, [ImapFlags.Seen], null, cancellationToken);
                     if (stored.Changed.FirstOrDefault() is { } updated)
                     {
+                        // Another session's keyword may come with it: FLAGS before the FETCH that shows it (RFC 9051 7.3.5).
+                        mailbox.AnnounceKeywords(w, updated.Flags);
                         mailbox.Update(updated);
                         meta = updated;
                         addFlags = !items.Any(i => i.Kind == ImapFetchItemKind.Flags);

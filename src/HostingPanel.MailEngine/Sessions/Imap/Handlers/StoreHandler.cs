@@ -39,6 +39,9 @@ internal static class StoreHandler
 
         foreach (var meta in result.Changed)
         {
+            // The stored flags may hold a keyword another session set since this one last synced: FLAGS first
+            // (RFC 9051 7.3.5), also when .SILENT, since a later FETCH shows the view's flags.
+            mailbox.AnnounceKeywords(w, meta.Flags);
             mailbox.Update(meta);
             var sequence = mailbox.SequenceOf(meta.Uid);
             if (sequence == 0 || (store.Silent && !session.CondStoreEnabled))
