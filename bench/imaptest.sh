@@ -9,11 +9,20 @@
 #     argument, struct imap_parser_params: imaptest's three call sites pass an empty one;
 #   - with checkpoint= imaptest reads past the end of its message array (src/client-state.c uses
 #     array_idx_modifiable for a sequence the array may not have yet) and crashes even against
-#     Dovecot: array_idx_get_space grows the array instead.
+#     Dovecot: array_idx_get_space grows the array instead;
+#   - with checkpoint= and many users, the end of one user's checkpoint (src/checkpoint.c, the loop after
+#     "checkpointing is done") sends the next command of every idle client, also of clients waiting for
+#     another user's checkpoint still under way; that checkpoint then finds a client with a command in
+#     flight and panics ("checkpoint_neg: assertion failed: (array_count(&client->commands) == 0)").
+#     The loop now skips clients whose own user is still checkpointing.
 # scripted: every test file of src/tests on its own (imaptest's summary never counts skipped groups),
 #           against both servers; writes the compliance table into docs/benchmarks.md.
 # stress:   IMAPTEST_USERS users, IMAPTEST_CLIENTS clients, IMAPTEST_SECS seconds, checkpoint=10, against
 #           both servers one after the other; errors and commands per second into docs/benchmarks.md.
+# Servers (IMAPTEST_SERVERS): product (the engine on SQLite), product-pg (the same engine on PostgreSQL:
+# IMAPTEST_POSTGRES is a connection string to a server where a throwaway database is created and
+# dropped), dovecot. Each product is started just before its turn and stopped after it, so the two
+# never share the machine.
 set -euo pipefail
 
 usage() { echo "usage: bench/imaptest.sh SOURCE_DIR [scripted|stress|all]" >&2; exit 2; }
@@ -32,6 +41,7 @@ IMAPTEST_SECS=${IMAPTEST_SECS:-300}
 IMAPTEST_CHECKPOINT=${IMAPTEST_CHECKPOINT:-10}
 IMAPTEST_FILTER=${IMAPTEST_FILTER:-}              # only test files whose name matches this regex
 IMAPTEST_SERVERS=${IMAPTEST_SERVERS:-"product dovecot"}
+IMAPTEST_POSTGRES=${IMAPTEST_POSTGRES:-${HOSTINGPANEL_TEST_POSTGRES:-}}
 DOVECOT_PORTS=(${IMAPTEST_DOVECOT_PORTS:-14143 14110 14024})   # IMAP POP3 LMTP
 PRODUCT_IMAP_PORT=${IMAPTEST_PRODUCT_PORT:-15143}
 PASSWORD=imaptest-Password-1
@@ -60,6 +70,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   product_stop
+  drop_pg_database
   dovecot_stop "$WORK/dovecot"
   rm -rf "$OUT/logs" && cp -r "$WORK/logs" "$OUT/logs" 2>/dev/null || true
   cp "$WORK/dovecot/log/dovecot.log" "$OUT/logs/" 2>/dev/null || true
@@ -81,6 +92,7 @@ build_imaptest() {
   # A build of the same commit (clean tree) is reused.
   local stamp
   stamp=$(git -C "$SOURCE" rev-parse HEAD 2>/dev/null || true)
+  [ -z "$stamp" ] || stamp="$stamp+hp-patches-3"   # a new local patch rebuilds
   if [ -n "$stamp" ] && git -C "$SOURCE" diff --quiet HEAD 2>/dev/null && [ -x "$build/src/imaptest" ] \
      && [ "$(cat "$build/.hp-source" 2>/dev/null)" = "$stamp" ]; then
     log "reusing imaptest built from $SOURCE (${stamp:0:7})"
@@ -98,6 +110,10 @@ build_imaptest() {
   # Patch 2: the checkpoint out-of-bounds read (grow the array rather than index past its end).
   sed -i '/metadata = array_idx_modifiable(&client->view->messages,$/s/array_idx_modifiable/array_idx_get_space/' \
     "$build/src/client-state.c"
+  # Patch 3: a finished checkpoint wakes only clients whose own user is not checkpointing.
+  sed -i 's|^\(\t\tif (client->checkpointing == storage)\)$|\t\tif (client->storage != storage \&\& client->storage != NULL \&\& client->storage->checkpoint != NULL)\n\t\t\tcontinue;\n\1|' \
+    "$build/src/checkpoint.c"
+  grep -q 'client->storage->checkpoint != NULL)$' "$build/src/checkpoint.c" || { echo "imaptest: patch 3 did not apply" >&2; exit 1; }
   (cd "$build" && ./autogen.sh && ./configure --with-dovecot=/usr/lib/dovecot && make -j"$(nproc)") \
     >"$WORK/logs/imaptest-build.log" 2>&1 || { tail -30 "$WORK/logs/imaptest-build.log"; exit 1; }
   [ -z "$stamp" ] || echo "$stamp" >"$build/.hp-source"
@@ -129,17 +145,59 @@ start_servers() {
   dovecot_configure "$WORK/dovecot" "$USERS_TSV" "${DOVECOT_PORTS[@]}"
   dovecot_start "$WORK/dovecot"
   for p in "${DOVECOT_PORTS[@]}"; do wait_port "$p"; done
-  log "building and starting the product on 127.0.0.1:$PRODUCT_IMAP_PORT"
+  log "building the product"
   product_build "$WORK/logs" || exit 1
-  product_start "$WORK/product-data" "$USERS_TSV" "$PRODUCT_IMAP_PORT" 0 0 "$WORK/logs" "" "" || exit 1
+  case " $IMAPTEST_SERVERS " in *" product-pg "*) [ -n "$IMAPTEST_POSTGRES" ] || { echo "imaptest: product-pg needs IMAPTEST_POSTGRES" >&2; exit 2; } ;; esac
 }
-port_of() { if [ "$1" = product ]; then echo "$PRODUCT_IMAP_PORT"; else echo "${DOVECOT_PORTS[0]}"; fi; }
+
+# The product on the database its server name says; the previous product (if another) is stopped first.
+PRODUCT_RUNNING=
+PG_DATABASE=
+pg_psql() { PGCONNECT_TIMEOUT=10 psql "$(pg_uri postgres)" -v ON_ERROR_STOP=1 -qAtc "$1"; }
+# A libpq URI from the Npgsql-style connection string (Host=;Port=;Username=;Password=).
+pg_uri() {
+  local kv host=127.0.0.1 port=5432 user=postgres pass=
+  IFS=';' read -ra kv <<<"$IMAPTEST_POSTGRES"
+  for item in "${kv[@]}"; do
+    case "${item,,}" in host=*) host=${item#*=} ;; port=*) port=${item#*=} ;; username=*|user\ id=*|user=*) user=${item#*=} ;; password=*) pass=${item#*=} ;; esac
+  done
+  echo "postgresql://$user:$pass@$host:$port/$1"
+}
+drop_pg_database() {
+  [ -n "$PG_DATABASE" ] || return 0
+  pg_psql "DROP DATABASE IF EXISTS $PG_DATABASE WITH (FORCE)" || true
+  PG_DATABASE=
+}
+ensure_product() {
+  [ "$PRODUCT_RUNNING" != "$1" ] || return 0
+  product_stop
+  drop_pg_database
+  rm -rf "$WORK/product-data"
+  if [ "$1" = product-pg ]; then
+    PG_DATABASE=hp_imaptest_$$
+    pg_psql "CREATE DATABASE $PG_DATABASE"
+    log "starting the product on PostgreSQL (database $PG_DATABASE) on 127.0.0.1:$PRODUCT_IMAP_PORT"
+    Database__Provider=PostgreSql ConnectionStrings__Mail="$IMAPTEST_POSTGRES;Database=$PG_DATABASE" \
+      product_start "$WORK/product-data" "$USERS_TSV" "$PRODUCT_IMAP_PORT" 0 0 "$WORK/logs" "" "" || exit 1
+  else
+    log "starting the product on SQLite on 127.0.0.1:$PRODUCT_IMAP_PORT"
+    product_start "$WORK/product-data" "$USERS_TSV" "$PRODUCT_IMAP_PORT" 0 0 "$WORK/logs" "" "" || exit 1
+  fi
+  PRODUCT_RUNNING=$1
+}
+port_of() {
+  case "$1" in
+    product|product-pg) echo "$PRODUCT_IMAP_PORT" ;;
+    *) echo "${DOVECOT_PORTS[0]}" ;;
+  esac
+}
 
 # --- scripted suite ------------------------------------------------------------------------------
 # One imaptest run per test file: its summary ("1 test groups: F failed, ...") never counts a skipped
 # group, so a file with no failure and no command run at all is the skip.
 run_scripted() {
   local server=$1 port tsv=$OUT/scripted-$1.tsv file name output
+  case "$server" in product*) ensure_product "$server" ;; esac
   port=$(port_of "$server")
   : >"$tsv"
   for file in "$SOURCE"/src/tests/*; do
@@ -185,14 +243,54 @@ for path in sys.argv[1:]:
 PY
 }
 run_stress() {
-  local server=$1 port
+  local server=$1 port cpu0 own0
+  case "$server" in product*) ensure_product "$server" ;; esac
   port=$(port_of "$server")
   stress_mbox
+  warm_logins "$port"
+  cpu0=$(server_cpu_ticks "$server")
+  own0=$(server_cpu_ticks product)
   log "stress against $server: $IMAPTEST_USERS users, $IMAPTEST_CLIENTS clients, $IMAPTEST_SECS s, checkpoint=$IMAPTEST_CHECKPOINT"
   IT $((IMAPTEST_SECS + 120)) host=127.0.0.1 port="$port" user='s%d@imaptest.test' pass="$PASSWORD" \
     users="$IMAPTEST_USERS" clients="$IMAPTEST_CLIENTS" secs="$IMAPTEST_SECS" checkpoint="$IMAPTEST_CHECKPOINT" \
     mbox="$WORK/stress.mbox" seed=20261207 >"$WORK/logs/stress-$server.log" 2>&1 || true
   cp "$WORK/logs/stress-$server.log" "$OUT/stress-$server.log"
+  # CPU seconds the server (and for product-pg its PostgreSQL) spent, and the load average right after.
+  echo "$(( $(server_cpu_ticks "$server") - cpu0 )) $(cut -d' ' -f1 /proc/loadavg) $(( $(server_cpu_ticks product) - own0 ))" >"$OUT/stress-$server.cpu"
+}
+
+# One LOGIN per stress user before the clock starts: both servers cache a verified {ARGON2ID} login,
+# and the first verification of 50 users (64 MiB each) otherwise fills a short run with LOGIN stalls.
+warm_logins() {
+  python3 - "$1" "$IMAPTEST_USERS" "$PASSWORD" <<'PY'
+import imaplib, sys
+from concurrent.futures import ThreadPoolExecutor
+port, users, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+def login(i):
+    client = imaplib.IMAP4('127.0.0.1', port, timeout=300)
+    client.login(f's{i}@imaptest.test', password)
+    client.logout()
+with ThreadPoolExecutor(4) as pool:
+    list(pool.map(login, range(1, users + 1)))
+PY
+}
+
+# utime+stime (clock ticks) of the server's processes: the product's own process plus, on PostgreSQL,
+# every backend of the cluster (other databases' backends too: a private cluster is assumed); Dovecot's
+# whole process tree.
+server_cpu_ticks() {
+  local pids
+  case "$1" in
+    product) pids=$PRODUCT_PID ;;
+    product-pg) pids="$PRODUCT_PID $(pgrep -d' ' -x postgres || true)" ;;
+    *) pids=$(pgrep -d' ' -f "$WORK/dovecot" || true) ;;
+  esac
+  local total=0 p
+  for p in $pids; do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$(( total + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
 }
 
 # The totals line imaptest prints last ("Totals:" header, then one row of counts per command).
@@ -202,7 +300,15 @@ stress_summary() {
     /^Error:|Error: / { errors++ }
     /^Totals:/ { totals = 1; next }
     totals && NF > 0 && $1 ~ /^[0-9]+$/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) sum += $i; totals = 0 }
-    END { printf "%s\t%d\t%d\t%.0f\n", server, errors, sum, sum / secs }' "$log"
+    END { printf "%s\t%d\t%d\t%.0f", server, errors, sum, sum / secs }' "$log"
+  local ticks load hz
+  hz=$(getconf CLK_TCK)
+  read -r ticks load own <"$OUT/stress-$1.cpu" 2>/dev/null || { ticks=0; load=?; own=0; }
+  [ "$1" != dovecot ] || own=$ticks
+  awk -v t="$ticks" -v o="$own" -v hz="$hz" -v l="$load" 'BEGIN { }
+    /^Totals:/ { totals = 1; next }
+    totals && NF > 0 && $1 ~ /^[0-9]+$/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) sum += $i; totals = 0 }
+    END { printf "\t%.2f (%.2f)\t%s\n", (sum > 0 ? t / hz * 1000 / sum : 0), (sum > 0 ? o / hz * 1000 / sum : 0), l }' "$log"
 }
 
 # --- report --------------------------------------------------------------------------------------
@@ -250,10 +356,10 @@ write_stress_report() {
   {
     echo "Command: \`sudo flock /tmp/hp-bench.lock bench/imaptest.sh SOURCE_DIR stress\`: $IMAPTEST_USERS users, $IMAPTEST_CLIENTS clients, $IMAPTEST_SECS s each, \`checkpoint=$IMAPTEST_CHECKPOINT\`, messages from imaptest's own test mailboxes. $(machine_line)"
     echo
-    echo "| server | errors | commands | commands/s |"
-    echo "|---|---|---|---|"
+    echo "| server | errors | commands | commands/s | server CPU ms per command (of it the product process) | load average after |"
+    echo "|---|---|---|---|---|---|"
     for server in $IMAPTEST_SERVERS; do
-      stress_summary "$server" | awk -F'\t' '{ printf "| %s | %d | %d | %d |\n", $1, $2, $3, $4 }'
+      stress_summary "$server" | awk -F'\t' '{ printf "| %s | %d | %d | %d | %s | %s |\n", $1, $2, $3, $4, $5, $6 }'
     done
   } >"$md"
   splice imaptest-stress "$md"

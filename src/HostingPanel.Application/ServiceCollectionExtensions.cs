@@ -27,6 +27,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<PortalUsers>();
         services.AddScoped<AccountStanding>();
         services.AddScoped<LoginRecovery>();
+        services.AddScoped<PasswordResetByMail>();
         services.AddScoped<PortalSessionRegistry>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ResellerService>();
@@ -34,6 +35,9 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Tenants.TenantDeletionService>();
         services.AddScoped<DomainService>();
         services.AddScoped<DomainVerifier>();
+        services.AddScoped<Certificates.DomainCertificateService>();
+        // Replaced by the ACME renewal loop where the operator enabled it (Acme:Enabled).
+        services.TryAddSingleton<Certificates.IDomainCertificateIssuer, Certificates.NoCertificateIssuer>();
         // Configuration is optional here: hosts without one (unit-test harnesses) get the defaults.
         services.AddSingleton(sp => new DomainNamePolicy(Configuration(sp)));
         services.AddSingleton<Dns.IDnsLookup>(sp => new Dns.DnsClientLookup(Configuration(sp)));

@@ -33,6 +33,7 @@ public abstract class HostingPanelDbContext : IdentityDbContext<AppUser>
     public DbSet<OutboxRecord> Outbox => Set<OutboxRecord>();
     public DbSet<UsageSample> UsageSamples => Set<UsageSample>();
     public DbSet<PortalSession> PortalSessions => Set<PortalSession>();
+    public DbSet<PasswordResetLink> PasswordResetLinks => Set<PasswordResetLink>();
 
     // Read by the query filters on every query; EF parameterises them per context instance.
     private Guid? ScopeReseller => CurrentScope.ResellerId;

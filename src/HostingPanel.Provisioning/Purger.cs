@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace HostingPanel.Provisioning;
 
-/// <summary>Ends the grace period of deleted mailboxes, domains, customers and resellers: the engine purges the mail, the panel forgets the rows.</summary>
+/// <summary>Ends the grace period of deleted mailboxes, domains, customers, resellers and staff users: the engine purges the mail, the panel forgets the rows.</summary>
 public sealed class Purger(IServiceScopeFactory scopes, IOptions<ProvisioningOptions> options, TimeProvider time)
 {
     public async Task<int> RunAsync(CancellationToken ct)
@@ -62,6 +62,17 @@ public sealed class Purger(IServiceScopeFactory scopes, IOptions<ProvisioningOpt
             db.AuditEntries.Add(new AuditEntry("system", "reseller.purge", "Reseller", r.Name, null, null) { ResellerId = r.Id });
         }
         await db.SaveChangesAsync(ct);
+
+        // Deleted staff users (they own nothing but their keys and sessions).
+        var staff = db.Users.Where(u => u.DeletedAt != null && u.ResellerId == null && u.CustomerId == null && u.MailboxId == null);
+        var expiredStaff = (await staff.ToListAsync(ct)).Where(u => u.DeletedAt <= cutoff).Select(u => u.Id).ToList();
+        if (expiredStaff.Count > 0)
+        {
+            foreach (var email in await db.Users.Where(u => expiredStaff.Contains(u.Id)).Select(u => u.Email).ToListAsync(ct))
+                db.AuditEntries.Add(new AuditEntry("system", "user.purge", "User", email ?? "", null, null));
+            await RemoveLoginsAsync(db, db.Users.Where(u => expiredStaff.Contains(u.Id)), ct);
+            await db.SaveChangesAsync(ct);
+        }
         return purged;
     }
 
@@ -71,6 +82,7 @@ public sealed class Purger(IServiceScopeFactory scopes, IOptions<ProvisioningOpt
         var ids = list.Select(u => u.Id).ToList();
         db.ApiKeys.RemoveRange(await db.ApiKeys.Where(k => ids.Contains(k.UserId)).ToListAsync(ct));
         db.PortalSessions.RemoveRange(await db.PortalSessions.Where(s => ids.Contains(s.UserId)).ToListAsync(ct));
+        db.PasswordResetLinks.RemoveRange(await db.PasswordResetLinks.Where(l => ids.Contains(l.UserId)).ToListAsync(ct));
         db.Users.RemoveRange(list);
     }
 }

@@ -87,6 +87,10 @@ public sealed class EngineHost : IAsyncDisposable
 
     private static async Task<EngineHost> StartAsync(bool postgres, Dictionary<string, string?>? settings, Action<IServiceCollection>? overrideServices = null)
     {
+        // HOSTINGPANEL_TEST_ENGINE_PROVIDER=PostgreSql runs every engine test that does not choose a
+        // database itself on PostgreSQL: a way to run the SQLite-only classes on the other provider by hand.
+        postgres |= settings?.ContainsKey("Database:Provider") != true && settings?.ContainsKey("Storage:DataDirectory") != true
+            && string.Equals(Environment.GetEnvironmentVariable("HOSTINGPANEL_TEST_ENGINE_PROVIDER"), "PostgreSql", StringComparison.OrdinalIgnoreCase);
         // After the PostgreSQL check below may skip: nothing to clean up then.
         var adminForCheck = postgres ? TestEnvironment.RequirePostgres() : null;
         var dataDirectory = Path.Combine(Path.GetTempPath(), "hp-engine-" + Guid.NewGuid().ToString("N"));

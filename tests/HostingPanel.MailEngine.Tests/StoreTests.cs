@@ -33,6 +33,59 @@ public abstract class StoreRules
     }
 
     [Fact]
+    public async Task ConcurrentAppendsDeliveriesFlagChangesAndExpunges_OnOneFolder_AllSucceed_AndUsageIsExact()
+    {
+        // On PostgreSQL, APPEND and delivery once locked the mailbox row before the folder row and EXPUNGE the
+        // other way round: under this load PostgreSQL broke the cycle by failing one of them (NO [SERVERBUG]).
+        await using var engine = await StartAsync();
+        var account = await engine.CreateMailboxAsync("busy@example.com", quotaBytes: 100L * 1024 * 1024);
+        var inbox = await engine.InboxAsync(account);
+        var message = Encoding.ASCII.GetBytes(EngineHost.Message("busy", new string('y', 500) + "\r\n"));
+
+        var writers = Enumerable.Range(0, 8).Select(async w =>
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                var appended = w % 2 == 0
+                    ? await engine.Store.AppendAsync(account.Id, inbox.Id, new MemoryStream(message))
+                    : (await engine.Store.DeliverAsync(await engine.Store.Bodies.WriteAsync(new MemoryStream(message), 0, default), [account.Id], DateTimeOffset.UtcNow))[0];
+                Assert.Equal(StoreStatus.Ok, appended.Status);
+                await engine.Store.StoreFlagsAsync(inbox.Id, [appended.Uid], FlagChange.Add, MessageFlags.Deleted);
+                // Every writer expunges every \Deleted message of the folder, so expunges race for the same rows.
+                await engine.Store.ExpungeAsync(inbox.Id);
+            }
+        });
+        await Task.WhenAll(writers);
+
+        var left = await engine.Store.ListMessagesAsync(inbox.Id);
+        var quota = await engine.Store.GetQuotaAsync(account.Id);
+        Assert.Empty(left);
+        Assert.Equal(0, quota!.UsedBytes);
+        Assert.Equal(0, quota.MessageCount);
+    }
+
+    [Fact]
+    public async Task ChangesSince_ListsChangedRowsAndExpungedUids_InOneConsistentRead()
+    {
+        await using var engine = await StartAsync();
+        var account = await engine.CreateMailboxAsync("since@example.com");
+        var inbox = await engine.InboxAsync(account);
+        var uids = new List<long>();
+        for (var i = 0; i < 3; i++)
+            uids.Add((await engine.DeliverAsync(account, EngineHost.Message("m" + i))).Uid);
+        var before = (await engine.Store.GetFolderByIdAsync(inbox.Id))!.HighestModSeq;
+
+        await engine.Store.StoreFlagsAsync(inbox.Id, [uids[0]], FlagChange.Add, MessageFlags.Seen);
+        await engine.Store.StoreFlagsAsync(inbox.Id, [uids[1]], FlagChange.Add, MessageFlags.Deleted);
+        await engine.Store.ExpungeAsync(inbox.Id);
+
+        var (changed, expunged) = await engine.Store.ListChangesSinceAsync(inbox.Id, before);
+        Assert.Equal([uids[0]], changed.Select(m => m.Uid));
+        Assert.Equal(MessageFlags.Seen, changed[0].Flags);
+        Assert.Equal([uids[1]], expunged);
+    }
+
+    [Fact]
     public async Task Quota_EachCopyIsChargedInFull_AndExpungeGivesItBack()
     {
         await using var engine = await StartAsync();

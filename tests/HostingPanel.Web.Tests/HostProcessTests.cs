@@ -8,7 +8,7 @@ namespace HostingPanel.Web.Tests;
 public sealed class HostProcessTests : IDisposable
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "hp-process", Guid.NewGuid().ToString("N"));
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan StartTimeout = ProductProcess.StartTimeout;
 
     [Fact]
     public async Task FirstStart_PrintsWhereItListens_AndTheGeneratedAdminLogin_ThenServesTheLoginPage()

@@ -5,3 +5,12 @@
         bar.style.width = bar.getAttribute('data-width') + '%';
     });
 })();
+
+// A button with data-confirm asks first (suspend, reset, Empty Trash, delete for good); its text names what happens.
+(function () {
+    document.addEventListener('submit', function (event) {
+        var button = event.submitter;
+        var question = button && button.getAttribute('data-confirm');
+        if (question && !window.confirm(question)) event.preventDefault();
+    });
+})();

@@ -33,6 +33,9 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("CustomerId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DisplayName")
                         .HasColumnType("TEXT");
 
@@ -52,6 +55,9 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("MailboxId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
@@ -68,6 +74,10 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
 
                     b.Property<bool>("PhoneNumberConfirmed")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("RecoveryEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
 
                     b.Property<Guid?>("ResellerId")
                         .HasColumnType("TEXT");
@@ -308,6 +318,9 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("CertificateRequestedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -509,6 +522,43 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                         .HasDatabaseName("IX_Outbox_Due");
 
                     b.ToTable("Outbox", (string)null);
+                });
+
+            modelBuilder.Entity("HostingPanel.Data.Model.PasswordResetLink", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("IX_PasswordResetLinks_TokenHash");
+
+                    b.HasIndex("UserId", "CreatedAt")
+                        .HasDatabaseName("IX_PasswordResetLinks_User");
+
+                    b.ToTable("PasswordResetLinks", (string)null);
                 });
 
             modelBuilder.Entity("HostingPanel.Data.Model.PortalSession", b =>

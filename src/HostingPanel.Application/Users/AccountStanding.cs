@@ -14,9 +14,9 @@ public sealed class AccountStanding(HostingPanelDbContext db)
 {
     public const string SuspendedMessage = "This account is suspended. Contact your provider.";
 
-    /// <summary>True when the user's reseller, customer (or the customer's reseller) or mailbox is suspended or deleted.</summary>
-    public Task<bool> IsSuspendedAsync(AppUser user, CancellationToken ct = default) =>
-        IsSuspendedAsync(user.ResellerId, user.CustomerId, user.MailboxId, ct);
+    /// <summary>True when the user itself (a staff user) or its reseller, customer (or the customer's reseller) or mailbox is suspended or deleted.</summary>
+    public async Task<bool> IsSuspendedAsync(AppUser user, CancellationToken ct = default) =>
+        user.DeletedAt is not null || await IsSuspendedAsync(user.ResellerId, user.CustomerId, user.MailboxId, ct);
 
     public async Task<bool> IsSuspendedAsync(Guid? resellerId, Guid? customerId, Guid? mailboxId, CancellationToken ct = default)
     {

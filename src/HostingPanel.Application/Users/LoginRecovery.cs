@@ -24,8 +24,14 @@ public sealed class ResetLoginPasswordValidator : AbstractValidator<ResetLoginPa
     }
 }
 
-/// <summary>The login whose password was reset; <see cref="GeneratedPassword"/> only when the product made it up.</summary>
+/// <summary>
+/// The login whose password was reset; <see cref="GeneratedPassword"/> only when the product made it up. The user must
+/// choose a new password at the next sign-in either way.
+/// </summary>
 public sealed record LoginPasswordReset(string Email, string? GeneratedPassword);
+
+/// <summary>A login as its manager sees it: whether it is locked out, and whether a new password is still awaited.</summary>
+public sealed record ManagedLogin(string Email, string? Name, string Role, DateTimeOffset? LockedOutUntil, bool MustChangePassword);
 
 /// <summary>
 /// Password reset and unlock of portal logins by whoever manages them: an admin for every other login, support staff
@@ -54,9 +60,20 @@ public sealed class LoginRecovery(
         var reset = await users.ResetPasswordAsync(user, token, input.Password ?? generated!);
         if (!reset.Succeeded) return Failure.Invalid("Password", string.Join(" ", reset.Errors.Select(e => e.Description)));
         await users.ResetAccessFailedCountAsync(user);
+        // Someone else knows this password now: the portal asks the user for a new one at the next sign-in.
+        user.MustChangePassword = true;
+        await users.UpdateAsync(user);
         recorder.Audit("login.password-reset", "User", user.Email!, generated is null ? "password set" : "password generated");
         await db.SaveChangesAsync(ct);
         return new LoginPasswordReset(user.Email!, generated);
+    }
+
+    /// <summary>A login the caller manages, with its lockout; 404 for everything else, as for reset and unlock.</summary>
+    public async Task<ServiceResult<ManagedLogin>> DescribeAsync(string email, CancellationToken ct = default)
+    {
+        if (email.Length is 0 or > 320 || await ManagedLoginAsync(email, ct) is not { } user) return Failure.NotFound("The login");
+        var until = user.LockoutEnd is { } end && end > DateTimeOffset.UtcNow ? end : (DateTimeOffset?)null;
+        return new ManagedLogin(user.Email!, user.DisplayName, (await users.GetRolesAsync(user)).FirstOrDefault() ?? "", until, user.MustChangePassword);
     }
 
     /// <summary>Ends a lockout after too many failed sign-ins (and clears the count).</summary>
@@ -73,7 +90,7 @@ public sealed class LoginRecovery(
     private async Task<AppUser?> ManagedLoginAsync(string email, CancellationToken ct)
     {
         var user = await users.FindByEmailAsync(email.Trim());
-        if (user is null || user.Id == Actor.UserId || user.MailboxId is not null) return null;
+        if (user is null || user.Id == Actor.UserId || user.MailboxId is not null || user.DeletedAt is not null) return null;
         var role = (await users.GetRolesAsync(user)).FirstOrDefault() ?? "";
         if (Actor.IsAdmin) return user;
         if (role != Roles.Customer || user.CustomerId is not { } cid) return null;

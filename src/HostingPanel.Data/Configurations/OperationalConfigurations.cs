@@ -68,3 +68,23 @@ internal sealed class PortalSessionConfiguration : IEntityTypeConfiguration<Port
         b.HasIndex(s => new { s.UserId, s.EndedAt }).HasDatabaseName("IX_PortalSessions_User");
     }
 }
+
+internal sealed class PasswordResetLinkConfiguration : IEntityTypeConfiguration<PasswordResetLink>
+{
+    public void Configure(EntityTypeBuilder<PasswordResetLink> b)
+    {
+        b.ToTable("PasswordResetLinks");
+        b.Property(l => l.TokenHash).HasMaxLength(PasswordResetLink.HashLength).IsRequired();
+        b.Property(l => l.UserId).HasMaxLength(450).IsRequired();
+        b.HasIndex(l => l.TokenHash).IsUnique().HasDatabaseName("IX_PasswordResetLinks_TokenHash");
+        b.HasIndex(l => new { l.UserId, l.CreatedAt }).HasDatabaseName("IX_PasswordResetLinks_User");
+    }
+}
+
+internal sealed class AppUserConfiguration : IEntityTypeConfiguration<HostingPanel.Data.Identity.AppUser>
+{
+    public void Configure(EntityTypeBuilder<HostingPanel.Data.Identity.AppUser> b)
+    {
+        b.Property(u => u.RecoveryEmail).HasMaxLength(320);
+    }
+}

@@ -10,6 +10,15 @@ public class AppUser : IdentityUser
     /// <summary>Set for mailbox owners, who sign in with their address and mailbox password.</summary>
     public Guid? MailboxId { get; set; }
     public string? DisplayName { get; set; }
+
+    /// <summary>Set when someone else reset the password: the portal lets the user do nothing but choose a new one.</summary>
+    public bool MustChangePassword { get; set; }
+
+    /// <summary>Where a "forgot password" link goes instead of the login address (which may be the mailbox that is locked).</summary>
+    public string? RecoveryEmail { get; set; }
+
+    /// <summary>Staff users deleted and still in their grace period: they cannot sign in, and an admin can restore them.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
 }
 
 public static class Roles

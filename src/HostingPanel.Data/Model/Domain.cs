@@ -35,6 +35,15 @@ public class Domain
 
     public bool IsVerified => VerifiedAt is not null;
 
+    /// <summary>
+    /// When the tenant asked for a certificate of its own for <c>mail.{Name}</c> (from the ACME CA the operator set up);
+    /// null: none asked for, the server's certificate serves the domain's clients.
+    /// </summary>
+    public DateTimeOffset? CertificateRequestedAt { get; private set; }
+
+    public void RequestCertificate(DateTimeOffset at) => CertificateRequestedAt ??= at;
+    public void WithdrawCertificate() => CertificateRequestedAt = null;
+
     public void MarkVerified(DateTimeOffset at) => VerifiedAt ??= at;
     public void MarkVerificationChecked(DateTimeOffset at) => VerificationCheckedAt = at;
 

@@ -76,6 +76,18 @@ public sealed class MailTlsCertificate
             string.Join(", ", names), certificate.NotAfter.ToUniversalTime());
     }
 
+    /// <summary>
+    /// Stops serving <paramref name="name"/> with a certificate of its own (a domain's certificate withdrawn or the domain
+    /// gone): the next handshake for it gets the host's certificate. The Mail:Hostname's own entry is never removed.
+    /// </summary>
+    public bool Uninstall(string name)
+    {
+        var key = name.TrimEnd('.');
+        if (string.Equals(key, _hostname, StringComparison.OrdinalIgnoreCase) || !_byName.TryRemove(key, out _)) return false;
+        _logger.LogInformation("TLS certificate for {Name} no longer served", key);
+        return true;
+    }
+
     /// <summary>Options for one handshake: the certificate for the client's SNI name; TLS 1.2 and 1.3 only.</summary>
     public SslServerAuthenticationOptions ServerOptions(string? serverName = null) => new()
     {

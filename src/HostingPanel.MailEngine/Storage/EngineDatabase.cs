@@ -28,14 +28,40 @@ public sealed class EngineDatabase : IAsyncDisposable
         _logger = logger;
         if (_options.Provider == DatabaseProvider.PostgreSql)
         {
-            var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionString) { SearchPath = EngineMigrations.PostgresSchema };
-            _npgsql = NpgsqlDataSource.Create(builder.ConnectionString);
+            _npgsql = NpgsqlDataSource.Create(PostgresConnectionString(_options.ConnectionString));
         }
         else
         {
             BlockingStoreThreads.EnsureFloor();
         }
         _ready = new Lazy<Task>(() => EngineMigrations.ApplyAsync(this, _logger, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// The engine's PostgreSQL connection string: its own schema, and, unless the operator set them,
+    /// statements prepared after their second use (the engine's SQL is a small fixed set, so the server
+    /// parses and plans each once per connection rather than on every command) and no DISCARD ALL when a
+    /// connection goes back to the pool, which would throw those plans away (the engine leaves no session
+    /// state behind: no SET, no temporary tables, only transaction-scoped advisory locks).
+    /// </summary>
+    internal static string PostgresConnectionString(string configured)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(configured) { SearchPath = EngineMigrations.PostgresSchema };
+        if (!Mentions(configured, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 128;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!Mentions(configured, "No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
+
+        static bool Mentions(string connectionString, params string[] keys) =>
+            keys.Any(k => connectionString.Contains(k, StringComparison.OrdinalIgnoreCase));
     }
 
     public DatabaseProvider Provider => _options.Provider;

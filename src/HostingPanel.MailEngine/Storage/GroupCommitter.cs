@@ -6,9 +6,13 @@ namespace HostingPanel.MailEngine.Storage;
 
 /// <summary>
 /// Group commit for new messages: concurrent deliveries and appends queue here, and one loop makes
-/// each batch durable with one fsync per body directory and one database transaction (one WAL
-/// fsync) for the whole batch. Each item runs inside its own savepoint, so one failing item
-/// does not undo the others. A caller's task completes only after its batch has committed.
+/// each batch durable with one fsync per body directory. On SQLite the batch is then one database
+/// transaction (one WAL fsync) in which each item runs inside its own savepoint, so one failing item
+/// does not undo the others. On PostgreSQL each item of the batch commits in its own transaction, all
+/// at once: the server already flushes concurrent commits together, and one transaction for the batch
+/// would hold every folder row it touched for the length of the whole batch, one round trip after
+/// another, which made every other writer of those folders wait. A caller's task completes only after
+/// its item has committed.
 /// </summary>
 public sealed class GroupCommitter : IAsyncDisposable
 {
@@ -50,6 +54,12 @@ public sealed class GroupCommitter : IAsyncDisposable
             {
                 // A failed directory fsync fails the whole batch: no item of it is acknowledged.
                 _bodies.MakeRenamesDurable(batch.SelectMany(i => i.Directories));
+                if (!_db.IsSqlite)
+                {
+                    await Task.WhenAll(batch.Select(CommitAloneAsync));
+                    continue;
+                }
+
                 await _db.WriteAsync(async (c, tx) =>
                 {
                     foreach (var item in batch)
@@ -81,6 +91,25 @@ public sealed class GroupCommitter : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>One item in its own transaction (PostgreSQL): a deadlock or serialization failure is retried by <see cref="EngineDatabase.WriteAsync{T}"/>.</summary>
+    private async Task CommitAloneAsync(IWorkItem item)
+    {
+        try
+        {
+            await _db.WriteAsync(async (c, tx) =>
+            {
+                item.Reset();
+                await item.RunAsync(c, tx);
+            });
+        }
+        catch (Exception e)
+        {
+            item.Fail(e);
+        }
+
+        item.Complete();
     }
 
     public async ValueTask DisposeAsync()

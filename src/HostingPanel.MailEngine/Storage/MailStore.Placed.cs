@@ -35,7 +35,7 @@ public sealed partial class MailStore
                 var active = await c.ScalarAsync(tx, """
                     SELECT f.id FROM mailboxes m JOIN domains d ON d.id = m.domain_id JOIN folders f ON f.mailbox_id = m.id AND f.name = 'INBOX'
                     WHERE m.id = @m AND m.enabled = 1 AND m.removed_at IS NULL AND d.removed_at IS NULL
-                    """, ("@m", p.MailboxId));
+                    """ + LockFolderOf("f"), ("@m", p.MailboxId));
                 if (active is not { } inboxId)
                 {
                     results[i] = new AppendResult(StoreStatus.MailboxInactive);
@@ -66,6 +66,11 @@ public sealed partial class MailStore
                 {
                     results[i] = previous;
                     continue;
+                }
+                if (folderId != inboxId && !db.IsSqlite)
+                {
+                    // A Sieve folder other than INBOX: its row before the mailbox row, as every writer locks them.
+                    await c.ExecAsync(tx, "SELECT 1 FROM folders WHERE id = @f" + LockFolder, ("@f", folderId));
                 }
                 var copyBody = p.Body ?? body;
                 if (!await QuotaLedger.TryReserveAsync(c, tx, p.MailboxId, copyBody.Size, 1))

@@ -31,6 +31,17 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
     public MailboxChangeNotifier Changes => changes;
     public BodyStore Bodies => bodies;
 
+    /// <summary>
+    /// The lock order of every writer on PostgreSQL: the folder row first (this suffix on the writer's
+    /// first read of it), then the mailbox row (quota). One order means concurrent writers never wait on
+    /// each other in a cycle (a deadlock PostgreSQL would break by failing one of them), and a writer that
+    /// reads rows before changing them (STORE, EXPUNGE) reads them after any other writer of the folder
+    /// has committed. SQLite has one writer at a time and no such clause.
+    /// </summary>
+    private string LockFolder => db.IsSqlite ? "" : " FOR UPDATE";
+
+    private string LockFolderOf(string alias) => db.IsSqlite ? "" : " FOR UPDATE OF " + alias;
+
     // ---------------------------------------------------------------- folders
 
     public Task<IReadOnlyList<FolderInfo>> ListFoldersAsync(long mailboxId, CancellationToken ct = default) =>
@@ -151,7 +162,7 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
         var status = await db.WriteAsync(async (c, tx) =>
         {
             removedBodies.Clear();
-            var id = await FolderIdAsync(c, tx, mailboxId, name);
+            var id = await c.ScalarAsync(tx, "SELECT id FROM folders WHERE mailbox_id = @m AND name = @n" + LockFolder, ("@m", mailboxId), ("@n", name));
             if (id is null)
                 return StoreStatus.NotFound;
             folderId = id.Value;
@@ -182,6 +193,32 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
     /// the folder row, so two sessions (or two engine nodes) never claim the same message.
     /// </summary>
     public Task<long> ClaimRecentAsync(long folderId, long upTo, CancellationToken ct = default) =>
+        db.IsSqlite ? ClaimRecentInTransactionAsync(folderId, upTo, ct) : ClaimRecentByStatementAsync(folderId, upTo, ct);
+
+    /// <summary>
+    /// PostgreSQL: the compare-and-set as one statement in autocommit, one round trip instead of BEGIN,
+    /// SELECT, UPDATE and COMMIT (SQLite cannot return a FROM table's column, so it keeps the transaction).
+    /// </summary>
+    private Task<long> ClaimRecentByStatementAsync(long folderId, long upTo, CancellationToken ct) =>
+        db.ReadAsync(async c =>
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var claimed = await c.ScalarAsync(null, """
+                    UPDATE folders f SET recent_uid = @u FROM (SELECT recent_uid AS old FROM folders WHERE id = @f) o
+                    WHERE f.id = @f AND f.recent_uid = o.old AND o.old < @u RETURNING o.old
+                    """, ("@u", upTo), ("@f", folderId));
+                if (claimed is { } from)
+                    return from;
+                // Nothing to claim, or another session's claim came between the read and the update: look again.
+                var current = await c.ScalarAsync(null, "SELECT recent_uid FROM folders WHERE id = @f", ("@f", folderId));
+                if (current is null || current >= upTo)
+                    return upTo;
+            }
+            return upTo;
+        }, ct);
+
+    private Task<long> ClaimRecentInTransactionAsync(long folderId, long upTo, CancellationToken ct) =>
         db.WriteAsync(async (c, tx) =>
         {
             for (var attempt = 0; attempt < 3; attempt++)
@@ -234,6 +271,31 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
     public Task<List<long>> ListExpungedSinceAsync(long folderId, long modSeq, CancellationToken ct = default) =>
         db.ReadAsync(c => c.QueryAsync(null, "SELECT uid FROM expunged WHERE folder_id = @f AND modseq > @s ORDER BY uid",
             r => r.Long(0), ("@f", folderId), ("@s", modSeq)), ct);
+
+    /// <summary>
+    /// Both of the above in one query, one round trip and one consistent view: what a session patches its
+    /// snapshot with after another writer's change (expunged rows come back with id -1).
+    /// </summary>
+    public async Task<(List<StoredMessage> Changed, List<long> Expunged)> ListChangesSinceAsync(long folderId, long modSeq, CancellationToken ct = default)
+    {
+        var rows = await db.ReadAsync(c => c.QueryAsync(null, $"""
+            SELECT {MessageColumnsLight} FROM messages WHERE folder_id = @f AND modseq > @s
+            UNION ALL
+            SELECT -1, uid, modseq, 0, '', 0, 0, '', NULL, NULL, NULL, NULL, 0 FROM expunged WHERE folder_id = @f AND modseq > @s
+            """, ReadMessage, ("@f", folderId), ("@s", modSeq)), ct);
+        var changed = new List<StoredMessage>(rows.Count);
+        var expunged = new List<long>();
+        foreach (var row in rows)
+        {
+            if (row.Id < 0)
+                expunged.Add(row.Uid);
+            else
+                changed.Add(row);
+        }
+        changed.Sort((x, y) => x.Uid.CompareTo(y.Uid));
+        expunged.Sort();
+        return (changed, expunged);
+    }
 
     public async Task<StoredMessage?> GetMessageAsync(long folderId, long uid, CancellationToken ct = default)
     {
@@ -304,7 +366,7 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
         {
             result = await committer.CommitAsync([body.Directory], async (c, tx) =>
             {
-                var folderMailbox = await c.ScalarAsync(tx, "SELECT mailbox_id FROM folders WHERE id = @f", ("@f", folderId));
+                var folderMailbox = await c.ScalarAsync(tx, "SELECT mailbox_id FROM folders WHERE id = @f" + LockFolder, ("@f", folderId));
                 if (folderMailbox != mailboxId)
                     return new AppendResult(StoreStatus.NotFound);
                 if (!await QuotaLedger.TryReserveAsync(c, tx, mailboxId, body.Size, 1))
@@ -346,7 +408,7 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
                 var active = await c.ScalarAsync(tx, """
                     SELECT f.id FROM mailboxes m JOIN domains d ON d.id = m.domain_id JOIN folders f ON f.mailbox_id = m.id AND f.name = 'INBOX'
                     WHERE m.id = @m AND m.enabled = 1 AND m.removed_at IS NULL AND d.removed_at IS NULL
-                    """, ("@m", mailboxId));
+                    """ + LockFolderOf("f"), ("@m", mailboxId));
                 if (active is not { } inboxId)
                 {
                     results[i] = new AppendResult(StoreStatus.MailboxInactive);
@@ -381,16 +443,16 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
         long targetValidity = 0;
         var result = await db.WriteAsync(async (c, tx) =>
         {
-            var owners = await c.QueryAsync(tx, "SELECT id, mailbox_id, special_use FROM folders WHERE id IN (@s, @t)", r => (r.Long(0), r.Long(1), r.StringOrNull(2)),
+            var owners = await c.QueryAsync(tx, "SELECT id, mailbox_id, special_use FROM folders WHERE id IN (@s, @t) ORDER BY id" + LockFolder, r => (r.Long(0), r.Long(1), r.StringOrNull(2)),
                 ("@s", sourceFolderId), ("@t", targetFolderId));
             if (owners.Count != (sourceFolderId == targetFolderId ? 1 : 2) || owners.Any(o => o.Item2 != mailboxId))
                 return new CopyResult(StoreStatus.NotFound);
+            // 500 UIDs a query (numbers the session resolved, written as literals), not one query per message.
             var rows = new List<StoredMessage>();
-            foreach (var uid in uids.Distinct().Order())
+            foreach (var part in uids.Distinct().Order().Chunk(500))
             {
-                var found = await c.QueryAsync(tx, $"SELECT {MessageColumns} FROM messages WHERE folder_id = @f AND uid = @u", ReadMessage,
-                    ("@f", sourceFolderId), ("@u", uid));
-                rows.AddRange(found);
+                rows.AddRange(await c.QueryAsync(tx, $"SELECT {MessageColumns} FROM messages WHERE folder_id = @f AND uid IN ({NumberList(part)}) ORDER BY uid", ReadMessage,
+                    ("@f", sourceFolderId)));
             }
             if (rows.Count == 0)
                 return new CopyResult(StoreStatus.Ok, 0, [], []);
@@ -434,7 +496,7 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
         long mailboxId = 0;
         var result = await db.WriteAsync(async (c, tx) =>
         {
-            mailboxId = await c.ScalarAsync(tx, "SELECT mailbox_id FROM folders WHERE id = @f", ("@f", folderId)) ?? 0;
+            mailboxId = await c.ScalarAsync(tx, "SELECT mailbox_id FROM folders WHERE id = @f" + LockFolder, ("@f", folderId)) ?? 0;
             var updated = new List<FlagUpdate>();
             var failed = new List<long>();
             long newModSeq = 0;
@@ -464,7 +526,8 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
                 }
             }
             updated.AddRange(changedRows.Select(r => r.Update));
-            var highest = await c.ScalarAsync(tx, "SELECT highest_modseq FROM folders WHERE id = @f", ("@f", folderId)) ?? 0;
+            // Something changed: this transaction holds the folder row since it took newModSeq, so that is the highest.
+            var highest = newModSeq != 0 ? newModSeq : await c.ScalarAsync(tx, "SELECT highest_modseq FROM folders WHERE id = @f", ("@f", folderId)) ?? 0;
             return new StoreFlagsResult(updated, failed, highest);
         }, ct);
         if (result.Updated.Count > 0)
@@ -499,7 +562,7 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
         var removed = await db.WriteAsync(async (c, tx) =>
         {
             removedBodies.Clear();
-            mailboxId = await c.ScalarAsync(tx, "SELECT mailbox_id FROM folders WHERE id = @f", ("@f", folderId)) ?? 0;
+            mailboxId = await c.ScalarAsync(tx, "SELECT mailbox_id FROM folders WHERE id = @f" + LockFolder, ("@f", folderId)) ?? 0;
             // Only the candidates: the rows flagged \Deleted (EXPUNGE), or the few UIDs asked for (UID EXPUNGE,
             // POP3 QUIT), not every row of the folder inside the write transaction.
             var candidates = await ExpungeCandidatesAsync(c, tx, folderId, uids, onlyDeleted);
@@ -576,11 +639,18 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
     /// <summary>Removes body files that no message references any more (after an expunge or purge).</summary>
     internal async Task DeleteUnreferencedBodiesAsync(IEnumerable<string> candidates, CancellationToken ct)
     {
-        foreach (var path in candidates)
+        // One query per 500 candidates, not one per body: an EXPUNGE of many messages is one round trip here.
+        foreach (var chunk in candidates.Distinct(StringComparer.Ordinal).Chunk(500))
         {
-            var stillUsed = await db.ReadAsync(c => c.ScalarAsync(null, "SELECT 1 FROM messages WHERE body = @b LIMIT 1", ("@b", path)), ct);
-            if (stillUsed is null)
-                bodies.Delete(path);
+            var names = chunk.Select((_, i) => "@b" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var stillUsed = await db.ReadAsync(c => c.QueryAsync(null, $"SELECT DISTINCT body FROM messages WHERE body IN ({string.Join(", ", names)})",
+                r => r.GetString(0), [.. chunk.Select((path, i) => (names[i], (object?)path))]), ct);
+            var kept = stillUsed.ToHashSet(StringComparer.Ordinal);
+            foreach (var path in chunk)
+            {
+                if (!kept.Contains(path))
+                    bodies.Delete(path);
+            }
         }
     }
 
@@ -616,16 +686,22 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
             ("@d", internalDate), ("@b", body.RelativePath), ("@e", body.Summary.Envelope), ("@bs", body.Summary.BodyStructure), ("@bd", body.Summary.Body),
             ("@hs", body.Summary.HeaderSize));
 
+    /// <summary>
+    /// Deletes <paramref name="rows"/> and records their UIDs as expunged at one new MODSEQ (RFC 7162 3.2.10).
+    /// The folder row before the mailbox row (see <see cref="LockFolder"/>); rows go 500 to a statement.
+    /// </summary>
     private static async Task RemoveMessagesAsync(DbConnection c, DbTransaction tx, long folderId, List<StoredMessage> rows, bool releaseQuota, long mailboxId)
     {
         var modseq = await c.ScalarAsync(tx, "UPDATE folders SET highest_modseq = highest_modseq + 1 WHERE id = @f RETURNING highest_modseq", ("@f", folderId)) ?? 0;
         if (releaseQuota)
             await QuotaLedger.ReleaseAsync(c, tx, mailboxId, rows.Sum(r => r.Size), rows.Count);
-        foreach (var m in rows)
+        foreach (var chunk in rows.Chunk(500))
         {
-            await c.ExecAsync(tx, "DELETE FROM messages WHERE id = @id", ("@id", m.Id));
-            await c.ExecAsync(tx, "INSERT INTO expunged (folder_id, uid, modseq) VALUES (@f, @u, @ms) ON CONFLICT (folder_id, uid) DO UPDATE SET modseq = @ms",
-                ("@f", folderId), ("@u", m.Uid), ("@ms", modseq));
+            await c.ExecAsync(tx, $"DELETE FROM messages WHERE id IN ({NumberList(chunk.Select(m => m.Id))})");
+            // UIDs and the MODSEQ are numbers the engine holds, so they are written as literals.
+            var values = string.Join(", ", chunk.Select(m => FormattableString.Invariant($"(@f, {m.Uid}, {modseq})")));
+            await c.ExecAsync(tx, $"INSERT INTO expunged (folder_id, uid, modseq) VALUES {values} ON CONFLICT (folder_id, uid) DO UPDATE SET modseq = excluded.modseq",
+                ("@f", folderId));
         }
     }
 

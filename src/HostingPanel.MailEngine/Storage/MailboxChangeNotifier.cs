@@ -49,6 +49,39 @@ public sealed class MailboxChangeNotifier
     /// </summary>
     public bool SeesAllChanges => Relay is null;
 
+    /// <summary>
+    /// With other engine nodes (PostgreSQL), how long a session may trust "nothing announced" after its
+    /// last read of a folder. Other nodes' changes arrive by LISTEN/NOTIFY, normally within milliseconds;
+    /// the window bounds how stale a session can be if a notification never comes (a node that died
+    /// between its commit and its NOTIFY). Within it, NOOP and every command's check cost no query.
+    /// </summary>
+    public static readonly TimeSpan RelayTrustWindow = TimeSpan.FromSeconds(1);
+
+    private volatile bool _relayListening;
+    private long _relayEpoch;
+
+    /// <summary>
+    /// True when "nothing announced since the last read" may be trusted at all: always on one node; with
+    /// other nodes only while the relay listens (what other nodes change meanwhile arrives as
+    /// announcements). <paramref name="epoch"/> changes whenever the relay connects or loses its
+    /// connection, so a read made in an earlier epoch is never trusted again.
+    /// </summary>
+    public bool TryTrustAnnouncements(out long epoch)
+    {
+        epoch = Interlocked.Read(ref _relayEpoch);
+        return Relay is null || _relayListening;
+    }
+
+    /// <summary>Set by <see cref="PostgresChangeRelay"/> when its LISTEN connection comes up or goes down.</summary>
+    internal void SetRelayListening(bool listening)
+    {
+        _relayListening = listening;
+        Interlocked.Increment(ref _relayEpoch);
+        // Whatever other nodes changed while nobody listened was never announced: shared reads start over.
+        try { AnyChange?.Invoke(new MailboxChange(0, 0, MailboxChangeKind.FoldersChanged, [], 0)); }
+        catch { /* a faulty subscriber must not break the relay */ }
+    }
+
     public void Publish(MailboxChange change)
     {
         PublishLocal(change);

@@ -19,6 +19,7 @@ public sealed class PostgresChangeRelay(EngineDatabase db, MailboxChangeNotifier
 {
     private const string Channel = "hostingpanel_mail_changes";
     private const int MaxPayload = 7000;
+    private const int MaxPerStatement = 100;
     private readonly string _node = Guid.NewGuid().ToString("N");
     private readonly Channel<MailboxChange> _outgoing = System.Threading.Channels.Channel.CreateUnbounded<MailboxChange>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -44,8 +45,16 @@ public sealed class PostgresChangeRelay(EngineDatabase db, MailboxChangeNotifier
                 connection.Notification += (_, e) => Receive(e.Payload);
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                     await listen.ExecuteNonQueryAsync(ct);
-                while (!ct.IsCancellationRequested)
-                    await connection.WaitAsync(ct);
+                notifier.SetRelayListening(true);
+                try
+                {
+                    while (!ct.IsCancellationRequested)
+                        await connection.WaitAsync(ct);
+                }
+                finally
+                {
+                    notifier.SetRelayListening(false);
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -78,16 +87,25 @@ public sealed class PostgresChangeRelay(EngineDatabase db, MailboxChangeNotifier
     {
         try
         {
-            await foreach (var change in _outgoing.Reader.ReadAllAsync(ct))
+            var pending = new List<string>(MaxPerStatement);
+            while (await _outgoing.Reader.WaitToReadAsync(ct))
             {
-                var payload = JsonSerializer.Serialize(new Wire(_node, change.MailboxId, change.FolderId, change.Kind, [.. change.Uids], change.ModSeq));
-                if (payload.Length > MaxPayload)
-                    payload = JsonSerializer.Serialize(new Wire(_node, change.MailboxId, change.FolderId, change.Kind, [], change.ModSeq));
+                // Every change queued meanwhile goes in one statement: one round trip however many sessions wrote.
+                pending.Clear();
+                while (pending.Count < MaxPerStatement && _outgoing.Reader.TryRead(out var change))
+                {
+                    var payload = JsonSerializer.Serialize(new Wire(_node, change.MailboxId, change.FolderId, change.Kind, [.. change.Uids], change.ModSeq));
+                    if (payload.Length > MaxPayload)
+                        payload = JsonSerializer.Serialize(new Wire(_node, change.MailboxId, change.FolderId, change.Kind, [], change.ModSeq));
+                    pending.Add(payload);
+                }
+                var calls = string.Join(", ", pending.Select((_, i) => $"pg_notify(@c, @p{i})"));
+                var parameters = pending.Select((p, i) => ("@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), (object?)p)).Prepend(("@c", Channel)).ToArray();
                 try
                 {
                     await db.ReadAsync(async c =>
                     {
-                        await c.ExecAsync(null, "SELECT pg_notify(@c, @p)", ("@c", Channel), ("@p", payload));
+                        await c.ExecAsync(null, "SELECT " + calls, parameters);
                         return 0;
                     }, ct);
                 }

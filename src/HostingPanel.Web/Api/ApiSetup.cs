@@ -90,6 +90,7 @@ public static class ApiSetup
         LoginEndpoints.Map(api);
         TenantEndpoints.Map(api);
         DomainEndpoints.Map(api);
+        DomainCertificateEndpoints.Map(api);
         BulkEndpoints.Map(api);
         MailboxTransferEndpoints.Map(api);
         MigrationEndpoints.Map(api);

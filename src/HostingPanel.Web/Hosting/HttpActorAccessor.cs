@@ -54,4 +54,6 @@ public static class PanelClaims
     public const string ResellerId = "hp:reseller";
     public const string CustomerId = "hp:customer";
     public const string MailboxId = "hp:mailbox";
+    /// <summary>Present while the user's password was last set by someone else (a reset): see <see cref="PasswordChangeRequiredFilter"/>.</summary>
+    public const string MustChangePassword = "hp:must-change-password";
 }

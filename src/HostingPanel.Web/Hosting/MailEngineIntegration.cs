@@ -55,6 +55,9 @@ public static class MailEngineIntegration
         services.AddScoped<HostingPanel.Web.Features.Operations.ProductionReadiness>();
         services.AddSingleton(sp => HostingPanel.Web.Features.Operations.SystemFigures.For(sp, settings.Roles.Mail, settings.Roles.Worker && settings.Roles.Mail));
         // Folder usage is read from the engine's tables: on a node without them, a stand-in says "not found".
+        // The product's own mails (reset links) go out through the engine where this process runs one.
+        if (settings.Roles.Mail) services.AddSingleton<HostingPanel.Application.Users.IProductMail, EngineProductMail>();
+        else services.AddSingleton<HostingPanel.Application.Users.IProductMail, NoProductMail>();
         if (settings.Roles.Mail) services.AddSingleton<IMailboxFolderSource, EngineMailboxFolders>();
         else services.AddSingleton<IMailboxFolderSource, NoMailboxFolderSource>();
         if (settings.Roles.Mail) services.AddSingleton<IMailboxActivitySource, EngineMailboxActivity>();

@@ -16,6 +16,7 @@ public sealed class PanelClaimsFactory(UserManager<AppUser> users, RoleManager<I
         if (user.ResellerId is { } r) identity.AddClaim(new Claim(PanelClaims.ResellerId, r.ToString()));
         if (user.CustomerId is { } c) identity.AddClaim(new Claim(PanelClaims.CustomerId, c.ToString()));
         if (user.MailboxId is { } m) identity.AddClaim(new Claim(PanelClaims.MailboxId, m.ToString()));
+        if (user.MustChangePassword) identity.AddClaim(new Claim(PanelClaims.MustChangePassword, "true"));
         return identity;
     }
 }

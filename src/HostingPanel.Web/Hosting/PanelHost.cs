@@ -75,6 +75,7 @@ public static class PanelHost
         services.AddScoped<Bootstrapper>();
         services.AddScoped<HostingPanel.Web.Features.Account.PortalSignIn>();
         services.AddScoped<HostingPanel.Web.Features.Account.OwnPasswordChange>();
+        services.AddSingleton<HostingPanel.Web.Features.PasswordReset.ResetLinkBase>();
         services.AddValidatorsFromAssemblyContaining<HostingPanel.Web.Features.Account.LoginFormValidator>(ServiceLifetime.Singleton);
 
         services.AddIdentity<AppUser, IdentityRole>(o =>
@@ -112,6 +113,7 @@ public static class PanelHost
                 // Every portal page needs a signed-in user unless it says [AllowAnonymous].
                 o.Filters.Add(new AuthorizeFilter(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build()));
                 o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
+                o.Filters.Add(new PasswordChangeRequiredFilter());
             })
             .AddRazorOptions(o =>
             {

@@ -102,6 +102,36 @@ public sealed class ImapServerNotifyTests
     }
 
     [Fact]
+    public async Task Rfc5465_MessageNewWithFetchAttributes_FetchesEachNewMessage_AfterItsExists()
+    {
+        var (engine, watcher, other) = await StartAsync();
+        await using var _ = engine;
+        await using var __ = watcher;
+        await using var ___ = other;
+        await watcher.CommandAsync("s1 SELECT INBOX");
+        Assert.StartsWith("n1 OK", (await watcher.CommandAsync(
+            "n1 NOTIFY SET (SELECTED (MessageNew (UID BODY.PEEK[HEADER.FIELDS (Subject)]) MessageExpunge))")).Last());
+
+        await AppendAsync(other, "a1", "INBOX");
+        var told = new List<string>();
+        while (await watcher.ReadLineAsync() is { } line && told.Count < 10)
+        {
+            told.Add(line);
+            if (line == ")")
+            {
+                break;
+            }
+        }
+
+        var exists = told.IndexOf("* 1 EXISTS");
+        var fetch = told.FindIndex(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\* 1 FETCH \(UID \d+ BODY\[HEADER\.FIELDS \(SUBJECT\)\] \{\d+\}$"));
+        Assert.True(exists >= 0 && fetch > exists, string.Join(" | ", told));
+        Assert.Equal("Subject: hi", told[fetch + 1]);
+        // PEEK: the message stays unseen.
+        Assert.DoesNotContain("\\Seen", string.Join("\n", await watcher.CommandAsync("f1 FETCH 1 FLAGS")));
+    }
+
+    [Fact]
     public async Task Rfc5465_MailboxNameAndSubscriptionChange_AreToldAsList()
     {
         var (engine, watcher, other) = await StartAsync();

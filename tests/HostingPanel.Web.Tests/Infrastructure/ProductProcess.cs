@@ -102,6 +102,12 @@ public sealed class ProductProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for the whole start-up banner (it ends with the admin login line).</summary>
+    /// <summary>
+    /// How long a first start may take before a test gives up: seconds on a quiet machine, but a start JITs the whole
+    /// product and generates keys, and on two busy cores (CI beside other builds) it once printed nothing for 90 s.
+    /// </summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
     public async Task<bool> WaitUntilRunningAsync(TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;

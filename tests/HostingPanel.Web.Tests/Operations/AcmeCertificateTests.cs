@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -34,6 +35,7 @@ public sealed class AcmeCertificateTests : IAsyncDisposable
     private const string MailHost = "mail.acme-test.example";
     private const string CustomerHost = "mail.customer.example";
     private const int PebbleHttpPort = 5002;
+    private const string AdminApiKey = "hp_test_acme_admin_key_0123456789abcdefghij";
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -53,7 +55,7 @@ public sealed class AcmeCertificateTests : IAsyncDisposable
         _dns.SetA(CustomerHost, _address);
         await _dns.PublishAsync();
         var pebbleCa = await StartPebbleAsync(pebble, _dns.Port);
-        var app = await StartProductAsync(pebbleCa);
+        var app = await StartProductAsync(pebbleCa, CustomerHost);
         var tls = app.Services.GetRequiredService<MailTlsCertificate>();
         var listeners = app.Services.GetRequiredService<IMailListenerRegistry>();
         var root = await PebbleRootAsync(pebbleCa);
@@ -106,6 +108,111 @@ public sealed class AcmeCertificateTests : IAsyncDisposable
         // Stored on disk, and what a restart would serve is the renewed one.
         var stored = new AcmeCertificateStore(Path.Combine(_directory, "data", "tls", "acme")).Load(CustomerHost);
         Assert.Equal(renewed.Thumbprint, stored?.Certificate.Thumbprint);
+    }
+
+    /// <summary>
+    /// A tenant asks for a certificate of its domain's own (mail.{domain}) through the API: refused until the domain is
+    /// verified, invisible to another tenant, issued by the CA and served by SNI once asked, and served no more when withdrawn.
+    /// </summary>
+    [Fact]
+    public async Task DomainCertificate_OnRequest_OnlyForAVerifiedDomainOfTheCaller_IssuedServedAndWithdrawn()
+    {
+        var pebble = TestEnvironment.RequireTool("pebble", "pebble");
+        var domain = $"cert-{Guid.NewGuid():N}"[..16] + ".example";
+        var host = "mail." + domain;
+        _dns = await DnsmasqServer.StartAsync();
+        _dns.SetA(MailHost, _address);
+        _dns.SetA(host, _address);
+        await _dns.PublishAsync();
+        var pebbleCa = await StartPebbleAsync(pebble, _dns.Port);
+        var app = await StartProductAsync(pebbleCa);
+        var tls = app.Services.GetRequiredService<MailTlsCertificate>();
+        var imaps = app.Services.GetRequiredService<IMailListenerRegistry>().GetPort("imaps")!.Value;
+        var root = await PebbleRootAsync(pebbleCa);
+        var portal = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)));
+        using var admin = ApiClient(portal, AdminApiKey);
+        var owner = await CustomerWithKeyAsync(admin, portal, "owner");
+        var stranger = await CustomerWithKeyAsync(admin, portal, "stranger");
+        await PostAsync(admin, "/api/v1/domains", new { name = domain, customerId = owner.Id }, HttpStatusCode.Created);
+        var path = $"/api/v1/domains/{domain}/certificate";
+
+        // Nothing asked yet; another tenant cannot see or ask for it; unverified: refused with the reason.
+        Assert.Equal("none", (await GetJsonAsync(owner.Client, path))["status"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.GetAsync(path, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.PostAsync(path, null, Ct)).StatusCode);
+        var refused = await owner.Client.PostAsync(path, null, Ct);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("Verify " + domain, await refused.Content.ReadAsStringAsync(Ct));
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        Assert.DoesNotContain(host, tls.InstalledNames);
+
+        // Verified (by hand, as an admin may): asked for, issued through HTTP-01 and served by SNI.
+        await PostAsync(admin, $"/api/v1/domains/{domain}/verify-by-hand", null, HttpStatusCode.OK);
+        var asked = await PostAsync(owner.Client, path, null, HttpStatusCode.OK);
+        Assert.Equal(host, asked["hostName"]!.GetValue<string>());
+        Assert.Contains(asked["status"]!.GetValue<string>(), new[] { "requested", "issued" });
+        await WaitUntilAsync(async () => (await GetJsonAsync(owner.Client, path))["status"]!.GetValue<string>() == "issued", "the domain's certificate issued");
+        var issued = tls.CertificateFor(host);
+        var served = await HandshakeAsync(imaps, host, root);
+        Assert.Equal(issued.Thumbprint, served.Thumbprint);
+        Assert.Contains(host, served.GetNameInfo(X509NameType.DnsName, false));
+        await OpenSslVerifyAsync(imaps, host, root);
+        Assert.True((await GetJsonAsync(owner.Client, path))["notAfter"]!.GetValue<DateTimeOffset>() > DateTimeOffset.UtcNow);
+
+        // Withdrawn: the name gets the server's certificate again.
+        Assert.Equal("none", (await DeleteJsonAsync(owner.Client, path))["status"]!.GetValue<string>());
+        var mailCert = tls.CertificateFor(MailHost);
+        await WaitUntilAsync(() => !tls.InstalledNames.Contains(host), "the withdrawn certificate no longer served");
+        Assert.Equal(mailCert.Thumbprint, (await HandshakeAsync(imaps, "", root)).Thumbprint);
+        using var again = new TcpClient();
+        await again.ConnectAsync(IPAddress.Loopback, imaps, Ct);
+        await using var ssl = new SslStream(again.GetStream());
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host, RemoteCertificateValidationCallback = (_, _, _, _) => true }, Ct);
+        Assert.Equal(mailCert.Thumbprint, new X509Certificate2(ssl.RemoteCertificate!).Thumbprint);
+    }
+
+    private static HttpClient ApiClient(Uri portal, string key)
+    {
+        var client = new HttpClient { BaseAddress = portal };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    private static async Task<(string Id, HttpClient Client)> CustomerWithKeyAsync(HttpClient admin, Uri portal, string tag)
+    {
+        var email = $"{tag}-{Guid.NewGuid():N}"[..20] + "@customers.example";
+        var customer = await PostAsync(admin, "/api/v1/customers", new
+        {
+            name = $"Customer {tag} {Guid.NewGuid():N}"[..30], email, password = "customer-password-1",
+            limits = new { maxDomains = 2, maxMailboxes = 2, diskQuotaMb = 100 },
+        }, HttpStatusCode.Created);
+        var key = await PostAsync(admin, "/api/v1/apikeys", new { name = "k", userEmail = email }, HttpStatusCode.Created);
+        return (customer["id"]!.GetValue<string>(), ApiClient(portal, key["key"]!.GetValue<string>()));
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> PostAsync(HttpClient client, string path, object? body, HttpStatusCode expected)
+    {
+        using var response = body is null ? await client.PostAsync(path, null, Ct) : await client.PostAsJsonAsync(path, body, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == expected, $"{path}: {(int)response.StatusCode} {text}");
+        return System.Text.Json.Nodes.JsonNode.Parse(text)!;
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> GetJsonAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
+        return System.Text.Json.Nodes.JsonNode.Parse(text)!;
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> DeleteJsonAsync(HttpClient client, string path)
+    {
+        using var response = await client.DeleteAsync(path, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
+        return System.Text.Json.Nodes.JsonNode.Parse(text)!;
     }
 
     [Fact]
@@ -173,7 +280,7 @@ public sealed class AcmeCertificateTests : IAsyncDisposable
         return X509Certificate2.CreateFromPem(certificate.ExportCertificatePem());
     }
 
-    private async Task<WebApplication> StartProductAsync(X509Certificate2 pebbleCa)
+    private async Task<WebApplication> StartProductAsync(X509Certificate2 pebbleCa, params string[] names)
     {
         var caPath = Path.Combine(_directory, "pebble.crt.pem");
         var settings = new Dictionary<string, string>
@@ -187,10 +294,12 @@ public sealed class AcmeCertificateTests : IAsyncDisposable
             ["Acme:DirectoryUrl"] = $"https://{_address}:14000/dir",
             ["Acme:TrustedCaPath"] = caPath,
             ["Acme:Email"] = "hostmaster@acme-test.example",
-            ["Acme:Names:0"] = CustomerHost,
+            ["Bootstrap:ApiKey"] = AdminApiKey,
             ["Acme:CheckInterval"] = "00:00:01",
             ["Acme:RetryInterval"] = "00:00:02",
         };
+        for (var i = 0; i < names.Length; i++)
+            settings[$"Acme:Names:{i}"] = names[i];
         foreach (var key in new[] { "Imap", "Imaps", "Pop3", "Pop3s", "Smtp", "Submission", "Submissions", "ManageSieve" })
             settings[$"Mail:{key}:Port"] = "-1";
         _app = PanelHost.Build(settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray(),

@@ -29,7 +29,7 @@ public sealed class StructuredLogTests : IDisposable
             "--Mail:AllowPlaintextAuth=true",
         ]).ToArray();
         await using var product = ProductProcess.Start(Path.GetTempPath(), args);
-        Assert.True(await product.WaitUntilRunningAsync(TimeSpan.FromSeconds(90)), product.Stdout + product.Stderr);
+        Assert.True(await product.WaitUntilRunningAsync(ProductProcess.StartTimeout), product.Stdout + product.Stderr);
 
         // Portal: two requests, each with its own id on both of its lines.
         using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{product.HttpPort}") })

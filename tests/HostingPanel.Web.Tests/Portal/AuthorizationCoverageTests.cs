@@ -12,7 +12,9 @@ public sealed class AuthorizationCoverageTests
     /// Pages for anybody: signing in (both steps), the error page, mail programs' autoconfiguration, and the MTA-STS
     /// policy (RFC 8461 section 3.2: fetched anonymously by sending servers; it answers only for mta-sts.&lt;hosted domain&gt;).
     /// </summary>
-    private static readonly HashSet<string> Anonymous = ["AccountController.Login", "AccountController.TwoFactor", "HomeController.Error", "AutoconfigController.Thunderbird", "AutoconfigController.Autodiscover", "WebmailLoginController.Login", "MtaStsController.Policy"];
+    private static readonly HashSet<string> Anonymous = ["AccountController.Login", "AccountController.TwoFactor", "HomeController.Error", "AutoconfigController.Thunderbird", "AutoconfigController.Autodiscover", "WebmailLoginController.Login", "MtaStsController.Policy",
+        // "Forgot password": asking for a link and using it (PasswordResetTests).
+        "PasswordResetController.Forgot", "PasswordResetController.Reset"];
 
     /// <summary>
     /// Anonymous, read-only endpoints that mail programs call without a browser session, so they cannot carry a token:
@@ -26,6 +28,7 @@ public sealed class AuthorizationCoverageTests
         "AccountController.Logout", "HomeController.Index",
         // Every signed-in user's own password and browser sessions (/account/security): only ever their own.
         "SecurityController.Index", "SecurityController.Password", "SecurityController.End", "SecurityController.EndOthers",
+        "SecurityController.RecoveryEmail",
     ];
 
     private static IEnumerable<(Type Controller, MethodInfo Action)> Actions() =>

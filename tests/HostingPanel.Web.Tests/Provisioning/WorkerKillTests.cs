@@ -30,7 +30,7 @@ public sealed class WorkerKillTests : IDisposable
         const int count = 12;
         await using (var first = ProductProcess.Start(Path.GetTempPath(), Args()))
         {
-            Assert.True(await first.WaitUntilRunningAsync(TimeSpan.FromSeconds(90)), first.Stdout + first.Stderr);
+            Assert.True(await first.WaitUntilRunningAsync(ProductProcess.StartTimeout), first.Stdout + first.Stderr);
             using var firstApi = Api(first);
             var customer = await PostAsync(firstApi, "/api/v1/customers", new
             {
@@ -45,7 +45,7 @@ public sealed class WorkerKillTests : IDisposable
         }
 
         await using var second = ProductProcess.Start(Path.GetTempPath(), Args());
-        Assert.True(await second.WaitUntilRunningAsync(TimeSpan.FromSeconds(90)), second.Stdout + second.Stderr);
+        Assert.True(await second.WaitUntilRunningAsync(ProductProcess.StartTimeout), second.Stdout + second.Stderr);
         using var api = Api(second);
         var pop3Port = second.MailPort("pop3");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -43,7 +43,7 @@ public sealed class ConnectionFloodTests : IDisposable
         var args = ProductProcess.IsolatedArgs(_data, withMail: true)
             .Concat([$"--Bootstrap:ApiKey={ApiKey}", "--Mail:AllowPlaintextAuth=true"]).ToArray();
         await using var product = ProductProcess.Start(Path.GetTempPath(), args);
-        Assert.True(await product.WaitUntilRunningAsync(TimeSpan.FromSeconds(90)), product.Stdout + product.Stderr);
+        Assert.True(await product.WaitUntilRunningAsync(ProductProcess.StartTimeout), product.Stdout + product.Stderr);
         var httpPort = product.HttpPort;
         int MailPort(string key) => product.MailPort(key);
         var targets = new (string Name, int Port)[]

@@ -30,6 +30,9 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         new("/apikeys", MatrixRole.Reseller, _ => "/apikeys", new() { ["Name"] = "", ["UserEmail"] = "not-an-address" }, ["Name", "UserEmail"]),
         new("/my/settings", MatrixRole.MailboxOwner, _ => "/my/settings", new() { ["ForwardTo"] = "not-an-address", ["KeepCopy"] = "true", ["Pop3RetentionDays"] = "-1" }, ["ForwardTo", "Pop3RetentionDays"]),
         new("/my/password", MatrixRole.MailboxOwner, _ => "/my/password", new() { ["Password"] = "short" }, ["Password", "CurrentPassword"]),
+        new("/account/forgot-password", MatrixRole.Anonymous, _ => "/account/forgot-password", new() { ["Email"] = "" }, ["Email"]),
+        new("/account/security/recovery-email", MatrixRole.Customer, _ => "/account/security/recovery-email", new() { ["RecoveryEmail"] = "not-an-address", ["CurrentPassword"] = "" }, ["RecoveryEmail", "RecoveryCurrentPassword"]),
+        new("/logins/reset-password", MatrixRole.Reseller, w => $"/logins/reset-password?email={Uri.EscapeDataString(A(w).CustomerEmail)}", new() { ["Generate"] = "false", ["Password"] = "short" }, ["Password"]),
         new("/account/security/password", MatrixRole.Customer, _ => "/account/security/password", new() { ["Password"] = "short" }, ["CurrentPassword", "Password"]),
         new("/resellers/new", MatrixRole.Admin, _ => "/resellers/new", new()
         {
@@ -76,7 +79,11 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         "/provisioning/retry", "/queue/{id}/retry", "/queue/{id}/delete",
         // Delete and restore buttons of customers and resellers (what they refuse: TenantDeletionTests).
         "/customers/{id:guid}/delete", "/customers/{id:guid}/restore", "/resellers/{id:guid}/delete", "/resellers/{id:guid}/restore",
+        // Delete and restore of staff accounts, and unlocking a login (buttons; StaffDeletionTests, LoginManagementTests).
+        "/staff/{id}/delete", "/staff/{id}/restore", "/logins/unlock",
         "/queue/holds/{address}/release", // the release button of a held sender (a route parameter, no form)
+        // The domain page's certificate buttons (what they refuse, through the same service: AcmeCertificateTests).
+        "/domains/{name}/certificate", "/domains/{name}/certificate/withdraw",
         "/autodiscover/autodiscover.xml", // a mail program's XML request, answered 400 when unreadable (MailClientConfigTests)
         // Webmail actions need a webmail session (the mailbox password for IMAP), which the matrix world's portal
         // sessions do not have; their bad input (From not the user's, no recipient, folder names with '/',
@@ -96,6 +103,8 @@ public sealed partial class FormValidationTests(MatrixWorld world)
     [
         "/my/folders/retention", "/domains/{domain}/mailboxes/{localPart}/folders/retention",
         "/domains/{domain}/import", "/domains/{domain}/import/apply", "/migrations",
+        // The link's page refuses a spent or unknown link before any field (PasswordResetTests).
+        "/account/reset-password",
     ];
 
     [Fact]

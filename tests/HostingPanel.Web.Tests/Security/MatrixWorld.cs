@@ -124,6 +124,24 @@ public class MatrixWorld : PanelHostFixture, IAsyncLifetime
         return token;
     }
 
+    private readonly Dictionary<bool, string> _seededStaff = [];
+
+    /// <summary>A support user that no state-changing request touches (the matrix's own support user signs in).</summary>
+    public async Task<string> SeededStaffAsync(bool deleted = false) =>
+        _seededStaff.TryGetValue(deleted, out var id) ? id : _seededStaff[deleted] = await FreshStaffAsync(deleted);
+
+    /// <summary>A support user of its own (deleted: in its grace period), for requests that delete or restore it.</summary>
+    public async Task<string> FreshStaffAsync(bool deleted = false)
+    {
+        using var scope = App!.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var email = Unique("staff") + "@matrix.example";
+        var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Staff", DeletedAt = deleted ? DateTimeOffset.UtcNow : null };
+        Assert.True((await users.CreateAsync(user, Password)).Succeeded);
+        Assert.True((await users.AddToRoleAsync(user, Roles.Support)).Succeeded);
+        return user.Id;
+    }
+
     public string Unique(string prefix) => $"{prefix}{Interlocked.Increment(ref _counter)}x{Guid.NewGuid().ToString("N")[..6]}";
 
     // --- fresh objects for requests that change or remove what they name ---------------------------

@@ -135,6 +135,12 @@ public static class RouteMatrix
             new("GET", "/account/two-factor-code", false, false, Public(Outcome.LoginPage), _ => Get("/account/two-factor-code")),
             new("POST", "/account/two-factor-code", false, false, Public(Outcome.LoginPage), _ => Post("/account/two-factor-code", new() { ["Code"] = "123456" })),
             new("POST", "/account/logout", false, false, Public(Outcome.LoginPage), _ => Post("/account/logout")) { EndsSession = true },
+            // "Forgot password": anonymous by design; the same answer for an address with or without a login.
+            new("GET", "/account/forgot-password", false, false, Public(Outcome.Allowed), _ => Get("/account/forgot-password")),
+            new("POST", "/account/forgot-password", false, false, Public(Outcome.Allowed), _ => Post("/account/forgot-password", new() { ["Email"] = "nobody@matrix.example" })),
+            // A link that is nobody's: the page says so (200), and the form refuses it.
+            new("GET", "/account/reset-password", false, false, Public(Outcome.Allowed), _ => Get("/account/reset-password?token=not-a-link")),
+            new("POST", "/account/reset-password", false, false, Public(Outcome.Allowed), _ => Post("/account/reset-password", new() { ["Token"] = "not-a-link", ["Password"] = Pw })),
             new("GET", "/mail/config-v1.1.xml", false, false, Public(Outcome.Allowed), c => Get($"/mail/config-v1.1.xml?emailaddress={c.T.MailboxAddress}")),
             // ACME HTTP-01 answers: anonymous by design (the CA asks), and only a token on offer answers at all.
             new("GET", "/.well-known/acme-challenge/{token}", false, false, Public(Outcome.NotFound), _ => Get("/.well-known/acme-challenge/not-on-offer")),
@@ -155,6 +161,8 @@ public static class RouteMatrix
             Page("GET", "/account/security", Everyone, _ => Get("/account/security")),
             // Posted without the current password: refused by validation, so the matrix's users keep theirs.
             Page("POST", "/account/security/password", Panel, _ => Post("/account/security/password", new() { ["Password"] = Pw })),
+            // Posted without the current password: refused by validation, so the recovery address stays unset.
+            Page("POST", "/account/security/recovery-email", Everyone, _ => Post("/account/security/recovery-email", new() { ["RecoveryEmail"] = "elsewhere@matrix.example" })),
             // A session id that is nobody's: 404 for everyone (a user may end only its own sessions).
             new("POST", "/account/security/sessions/{id}/end", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound,
                 _ => Post("/account/security/sessions/no-such-session/end")),
@@ -219,6 +227,9 @@ public static class RouteMatrix
             Page("GET", "/staff", [Admin], _ => Get("/staff")),
             Page("GET", "/staff/new", [Admin], _ => Get("/staff/new")),
             Page("POST", "/staff/new", [Admin], c => Post("/staff/new", new() { ["Name"] = "Staff", ["Email"] = c.World.Unique("s") + "@matrix.example", ["Password"] = Pw, ["Role"] = "support" })),
+            Page("GET", "/staff/{id}/delete", [Admin], async c => new MatrixRequest($"/staff/{await c.World.SeededStaffAsync()}/delete")),
+            Page("POST", "/staff/{id}/delete", [Admin], async c => new MatrixRequest($"/staff/{(c.Fresh ? await c.World.FreshStaffAsync() : await c.World.SeededStaffAsync())}/delete", [])) with { ChangesTarget = true },
+            Page("POST", "/staff/{id}/restore", [Admin], async c => new MatrixRequest($"/staff/{(c.Fresh ? await c.World.FreshStaffAsync(deleted: true) : await c.World.SeededStaffAsync(deleted: true))}/restore", [])) with { ChangesTarget = true },
             Page("GET", "/queue", [Admin], _ => Get("/queue?q=matrix&page=2")),
             Page("GET", "/system", [Admin], _ => Get("/system")),
             // Mail tracking: this node runs no mail engine, so the page says so (200) to the roles that may use it.
@@ -253,6 +264,9 @@ public static class RouteMatrix
             Page("GET", "/domains/{name}/delete", DomainOwners, c => Get($"/domains/{c.T.Domain}/delete"), tenant: true),
             Page("POST", "/domains/{name}/verify", Panel, c => Post($"/domains/{c.T.Domain}/verify"), tenant: true),
             Page("POST", "/domains/{name}/verify-by-hand", [Admin], c => Post($"/domains/{c.T.Domain}/verify-by-hand"), tenant: true),
+            // Refused in scope (no ACME CA here): back to the domain page with the reason, which a stranger never reaches.
+            Page("POST", "/domains/{name}/certificate", DomainOwners, c => Post($"/domains/{c.T.Domain}/certificate"), tenant: true),
+            Page("POST", "/domains/{name}/certificate/withdraw", DomainOwners, c => Post($"/domains/{c.T.Domain}/certificate/withdraw"), tenant: true),
             Page("POST", "/domains/{name}/delete", DomainOwners, async c => new MatrixRequest($"/domains/{await c.DomainAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
             Page("GET", "/provisioning/status", Panel, c => Get($"/provisioning/status?key=domain:{c.T.Domain}"), tenant: true) with { ShowsNothing = body => body.Contains("\"items\":[]") },
             Page("POST", "/provisioning/retry", Panel, c => Post("/provisioning/retry", new() { ["key"] = $"alias:{c.T.Domain}/{MatrixTenant.Alias}" }), tenant: true),
@@ -390,6 +404,9 @@ public static class RouteMatrix
             Endpoint("GET", "/api/v1/customers/{id:guid}", Panel, c => Get($"/api/v1/customers/{c.T.CustomerId}"), tenant: true),
             Endpoint("PATCH", "/api/v1/customers/{id:guid}", Tenants, c => Json($"/api/v1/customers/{c.T.CustomerId}", new { enabled = true }), tenant: true),
             // Logins managed by someone else: admins, support staff (customers' logins), resellers (their customers'); never one's own.
+            Page("GET", "/logins/manage", [Admin, Support, Reseller], c => Get($"/logins/manage?email={Uri.EscapeDataString(c.T.CustomerEmail)}"), tenant: true),
+            Page("POST", "/logins/reset-password", [Admin, Support, Reseller], async c => new MatrixRequest("/logins/reset-password", new() { ["Email"] = await c.CustomerLoginAsync(), ["Generate"] = "false", ["Password"] = Pw }), tenant: true) with { ChangesTarget = true },
+            Page("POST", "/logins/unlock", [Admin, Support, Reseller], async c => new MatrixRequest("/logins/unlock", new() { ["Email"] = await c.CustomerLoginAsync() }), tenant: true) with { ChangesTarget = true },
             Endpoint("POST", "/api/v1/logins/reset-password", [Admin, Support, Reseller], async c => new MatrixRequest("/api/v1/logins/reset-password", Json: new { email = await c.CustomerLoginAsync(), password = Pw }), tenant: true) with { ChangesTarget = true },
             Endpoint("POST", "/api/v1/logins/unlock", [Admin, Support, Reseller], async c => new MatrixRequest("/api/v1/logins/unlock", Json: new { email = await c.CustomerLoginAsync() }), tenant: true) with { ChangesTarget = true },
             Endpoint("DELETE", "/api/v1/customers/{id:guid}", Tenants, async c => new MatrixRequest($"/api/v1/customers/{await c.CustomerIdAsync()}"), tenant: true) with { ChangesTarget = true },
@@ -402,6 +419,13 @@ public static class RouteMatrix
             Endpoint("GET", "/api/v1/domains/{domain}/dns", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/dns"), tenant: true),
             Endpoint("POST", "/api/v1/domains/{domain}/verify", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/verify"), tenant: true),
             Endpoint("POST", "/api/v1/domains/{domain}/verify-by-hand", [Admin], c => Json($"/api/v1/domains/{c.T.Domain}/verify-by-hand"), tenant: true),
+            Endpoint("GET", "/api/v1/domains/{domain}/certificate", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/certificate"), tenant: true),
+            // This world has no ACME CA set up: a request in scope is refused (409, with the reason), never a 404 leak.
+            Endpoint("POST", "/api/v1/domains/{domain}/certificate", DomainOwners, c => Json($"/api/v1/domains/{c.T.Domain}/certificate"), tenant: true) with
+            {
+                Expect = (r, o) => Policy(true, DomainOwners)(r, o) switch { Outcome.Allowed => Outcome.Refused, var other => other },
+            },
+            Endpoint("DELETE", "/api/v1/domains/{domain}/certificate", DomainOwners, c => Task.FromResult(new MatrixRequest($"/api/v1/domains/{c.T.Domain}/certificate")), tenant: true),
             // The DKIM keys live in the mail engine: on this portal-only node even an admin gets 404.
             new("POST", "/api/v1/domains/{domain}/dkim/rotate", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.NotFound,
                 c => Json($"/api/v1/domains/{c.T.Domain}/dkim/rotate")),

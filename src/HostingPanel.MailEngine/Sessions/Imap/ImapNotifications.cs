@@ -33,12 +33,16 @@ internal sealed class ImapNotifications : IDisposable
         _watch = watch;
         SelectedEvents = selected?.Events ?? ImapNotifyEvents.None;
         SelectedExpungesAtOnce = selected?.Filter == ImapNotifyFilter.Selected;
+        SelectedFetchItems = selected?.FetchItems ?? [];
         _others = others;
         WatchedEvents = others.Aggregate(ImapNotifyEvents.None, (all, o) => all | o.Group.Events);
     }
 
     /// <summary>Events asked for the selected mailbox; None: it is told of changes only at the end of commands, as without NOTIFY.</summary>
     public ImapNotifyEvents SelectedEvents { get; }
+
+    /// <summary>MessageNew's fetch attributes: each new message of the selected mailbox is FETCHed so (RFC 5465 section 5.2).</summary>
+    public IReadOnlyList<ImapFetchItem> SelectedFetchItems { get; }
 
     /// <summary>SELECTED (not SELECTED-DELAYED): EXPUNGE may be sent unasked too.</summary>
     public bool SelectedExpungesAtOnce { get; }

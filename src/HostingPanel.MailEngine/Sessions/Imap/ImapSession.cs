@@ -245,7 +245,20 @@ public sealed class ImapSession
             return;
         }
 
+        var largest = mailbox.LargestUid;
         await mailbox.SyncAsync(Writer, allowExpunge, CondStoreEnabled, QresyncEnabled, cancellationToken);
+        if (Notifications is { SelectedFetchItems.Count: > 0 } notifications && mailbox.LargestUid > largest)
+        {
+            // NOTIFY's MessageNew with fetch attributes (RFC 5465 section 5.2): the new messages follow their EXISTS.
+            var fresh = new List<uint>();
+            for (var sequence = mailbox.SequenceOf(mailbox.LargestUid); sequence >= 1 && mailbox.BySequence(sequence).Uid > largest; sequence--)
+            {
+                fresh.Insert(0, sequence);
+            }
+
+            await Handlers.FetchHandler.WriteMessagesAsync(this, fresh, notifications.SelectedFetchItems, null, cancellationToken);
+        }
+
         if (!mailbox.SearchUpdates.IsEmpty)
         {
             await mailbox.SearchUpdates.RefreshAsync(this, mailbox, cancellationToken);

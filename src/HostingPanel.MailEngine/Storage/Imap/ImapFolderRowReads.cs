@@ -12,15 +12,16 @@ namespace HostingPanel.MailEngine.Storage.Imap;
 /// Sound because every change is committed before it is announced, and an announcement for a folder
 /// ends the sharing of its read: whoever joins a read joins one that began after every announcement
 /// it has seen, so the read sees those changes. Only used while this process sees all changes
-/// (<see cref="MailboxChangeNotifier.SeesAllChanges"/>); with other engine nodes writing, every
-/// caller reads for itself.
+/// (<see cref="MailboxChangeNotifier.SeesAllChanges"/>), or, with other engine nodes writing, while the
+/// change relay listens, and then for <see cref="MailboxChangeNotifier.RelayTrustWindow"/> at most;
+/// otherwise every caller reads for itself.
 /// </remarks>
 internal sealed class ImapFolderRowReads
 {
     private static readonly ConditionalWeakTable<MailStore, ImapFolderRowReads> PerStore = new();
     private readonly MailStore _store;
     // The latest read of each folder, shared until the next announcement for it (or any folder-list change).
-    private readonly Dictionary<long, Task<FolderInfo?>> _reads = [];
+    private readonly Dictionary<long, (Task<FolderInfo?> Read, long StartedTicks)> _reads = [];
     private const int MaxFolders = 4096;
 
     private ImapFolderRowReads(MailStore store)
@@ -33,16 +34,18 @@ internal sealed class ImapFolderRowReads
 
     public Task<FolderInfo?> ReadAsync(long folderId, CancellationToken cancellationToken)
     {
-        if (!_store.Changes.SeesAllChanges)
+        if (!_store.Changes.TryTrustAnnouncements(out _))
         {
             return _store.GetFolderByIdAsync(folderId, cancellationToken);
         }
 
+        var now = Environment.TickCount64;
         lock (_reads)
         {
-            if (_reads.TryGetValue(folderId, out var shared) && !shared.IsFaulted && !shared.IsCanceled)
+            if (_reads.TryGetValue(folderId, out var shared) && !shared.Read.IsFaulted && !shared.Read.IsCanceled
+                && (_store.Changes.SeesAllChanges || now - shared.StartedTicks < (long)MailboxChangeNotifier.RelayTrustWindow.TotalMilliseconds))
             {
-                return shared.WaitAsync(cancellationToken);
+                return shared.Read.WaitAsync(cancellationToken);
             }
 
             if (_reads.Count >= MaxFolders)
@@ -53,7 +56,7 @@ internal sealed class ImapFolderRowReads
 
             // Not the caller's token: others may join this read, and one leaving must not cancel it for them.
             var read = _store.GetFolderByIdAsync(folderId, CancellationToken.None);
-            _reads[folderId] = read;
+            _reads[folderId] = (read, now);
             return read.WaitAsync(cancellationToken);
         }
     }

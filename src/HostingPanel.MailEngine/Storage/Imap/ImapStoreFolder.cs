@@ -22,6 +22,8 @@ public sealed class ImapStoreFolder : IImapFolder
     // last database read: equal means nothing changed since, so NOOP needs no query (-1: no such read).
     private long _announcedChanges;
     private long _changesAtLastRead = -1;
+    // When that read was made (Environment.TickCount64): with other engine nodes it is trusted only so long.
+    private long _lastReadTicks;
     // The last snapshot's messages and MODSEQ (GetSnapshotAsync is called by one session at a time).
     private List<ImapMessageMeta>? _cache;
     private long _cacheModSeq;
@@ -62,7 +64,7 @@ public sealed class ImapStoreFolder : IImapFolder
 
         _cacheModSeq = folder.HighestModSeq;
         Volatile.Write(ref _lastModSeq, folder.HighestModSeq);
-        Volatile.Write(ref _changesAtLastRead, mark);
+        RecordRead(mark);
         return new ImapFolderSnapshot((uint)folder.UidValidity, (uint)folder.UidNext, (ulong)folder.HighestModSeq, _cache)
         {
             UnclaimedRecentFrom = (uint)Math.Max(1, folder.RecentUid),
@@ -95,8 +97,7 @@ public sealed class ImapStoreFolder : IImapFolder
     /// </summary>
     private async Task<List<ImapMessageMeta>> PatchAsync(List<ImapMessageMeta> previous, long since, CancellationToken cancellationToken)
     {
-        var changed = await Store.ListChangedSinceAsync(_folderId, since, cancellationToken);
-        var expunged = await Store.ListExpungedSinceAsync(_folderId, since, cancellationToken);
+        var (changed, expunged) = await Store.ListChangesSinceAsync(_folderId, since, cancellationToken);
         var removed = expunged.Count == 0 ? null : new HashSet<long>(expunged);
         var updates = new Dictionary<long, StoredMessage>(changed.Count);
         foreach (var row in changed)
@@ -182,9 +183,12 @@ public sealed class ImapStoreFolder : IImapFolder
         // pool threads blocked in SQLite (synchronous under its async API). When this process sees
         // every change (no relay from other nodes) and none was announced since the last read, the
         // last MODSEQ is still current.
+        // On PostgreSQL with the change relay listening, other nodes' changes are announced too, but the
+        // last read is trusted only for MailboxChangeNotifier.RelayTrustWindow.
         var mark = MarkBeforeRead();
         var known = Volatile.Read(ref _lastModSeq);
-        if (mark >= 0 && known >= 0 && Volatile.Read(ref _changesAtLastRead) == mark)
+        if (mark >= 0 && known >= 0 && Volatile.Read(ref _changesAtLastRead) == mark
+            && (Store.Changes.SeesAllChanges || Environment.TickCount64 - Volatile.Read(ref _lastReadTicks) < (long)MailboxChangeNotifier.RelayTrustWindow.TotalMilliseconds))
         {
             return (ulong)known;
         }
@@ -192,17 +196,24 @@ public sealed class ImapStoreFolder : IImapFolder
         var folder = await ImapFolderRowReads.For(Store).ReadAsync(_folderId, cancellationToken);
         var modseq = folder?.HighestModSeq ?? 0;
         Volatile.Write(ref _lastModSeq, modseq);
-        Volatile.Write(ref _changesAtLastRead, mark);
+        RecordRead(mark);
         return (ulong)modseq;
     }
 
+    private void RecordRead(long mark)
+    {
+        Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+        Volatile.Write(ref _changesAtLastRead, mark);
+    }
+
     /// <summary>
-    /// Subscribes (once) and returns the announced-change count to record with a read that follows,
-    /// or -1 when changes may come from other nodes unannounced in time, so every check must query.
+    /// Subscribes (once) and returns the mark to record with a read that follows: the announced-change
+    /// count with the relay's epoch in its high bits (a relay that reconnected meanwhile makes every older
+    /// mark differ), or -1 when announcements cannot be trusted now, so every check must query.
     /// </summary>
     private long MarkBeforeRead()
     {
-        if (!Store.Changes.SeesAllChanges)
+        if (!Store.Changes.TryTrustAnnouncements(out var epoch))
         {
             return -1;
         }
@@ -210,7 +221,7 @@ public sealed class ImapStoreFolder : IImapFolder
         lock (_gate)
         {
             _subscription ??= Store.Changes.Subscribe(_account.MailboxId, OnChange);
-            return _announcedChanges;
+            return ((epoch & 0x7FFFFF) << 40) | (_announcedChanges & 0xFF_FFFF_FFFF);
         }
     }
 

@@ -17,7 +17,7 @@ public static class LoginEndpoints
             })
             .WithName("ResetLoginPassword").WithSummary("Reset the password of a login the caller manages")
             .WithDescription("`{email, password?}`: without `password` a 20-character one is generated and returned once as `generatedPassword`. "
-                + "The login's open portal sessions end and its failed sign-in count is cleared. Who: an admin for every other login; support staff for customers' logins; "
+                + "The login's open portal sessions end and its failed sign-in count is cleared; at its next sign-in the user must choose a new password before anything else. Who: an admin for every other login; support staff for customers' logins; "
                 + "a reseller for its own customers' logins. Anyone else, one's own login (change it with the current password) and mailbox owners' logins (their password is the mailbox's: PATCH the mailbox) get 404.")
             .JsonBody<ResetLoginPasswordInput>().Produces<LoginPasswordResetDto>().NotFound();
 

@@ -72,6 +72,12 @@ public sealed class OwnPasswordChange(
             return Failure.Invalid("Password", string.Join(" ", changed.Errors.Select(e => e.Description)));
         }
         throttle.RecordSuccess(address, ip);
+        // A password someone else set (a reset) is replaced now: the portal stops asking for a new one.
+        if (user.MustChangePassword)
+        {
+            user.MustChangePassword = false;
+            await users.UpdateAsync(user);
+        }
         // ChangePasswordAsync gave the user a new security stamp, which ended every session; this one continues.
         await signIn.RefreshSignInAsync(user);
         return null;

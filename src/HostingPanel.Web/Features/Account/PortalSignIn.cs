@@ -102,9 +102,9 @@ public sealed class PortalSignIn(
         }
 
         var user = await users.FindByEmailAsync(login);
-        if (user is null || user.MailboxId is not null)
+        if (user is null || user.MailboxId is not null || user.DeletedAt is not null)
         {
-            // Unknown, or the owner of a mailbox that is gone: the same work as a real attempt, the same answer.
+            // Unknown, a deleted staff user, or the owner of a mailbox that is gone: the same work as a real attempt, the same answer.
             await VerifyDummyPortalPasswordAsync(password);
             await VerifyDummyMailboxPasswordAsync(password);
             return Outcome.Failed;

@@ -13,7 +13,7 @@ namespace HostingPanel.Web.Features.Domains;
 /// <summary>Domains in the user's scope: list, add (inside the plan), overview with usage chart and mailboxes, delete.</summary>
 [Route("domains"), RolesOr404(Roles.Admin, Roles.Support, Roles.Reseller, Roles.Customer)]
 public sealed class DomainsController(DomainService domains, CustomerService customers, MailboxService mailboxes, DashboardService dashboard, IActorAccessor actor,
-    DomainDnsReport dnsReport) : PortalController
+    DomainDnsReport dnsReport, Application.Certificates.DomainCertificateService certificates) : PortalController
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(int page = 1, string? q = null, CancellationToken ct = default)
@@ -54,6 +54,7 @@ public sealed class DomainsController(DomainService domains, CustomerService cus
         var usage = await dashboard.DomainUsageAsync(name, 30, ct);
         ViewData["q"] = q;
         ViewData["Mailboxes"] = list.Value;
+        ViewData["Certificate"] = (await certificates.GetAsync(name, ct)).Value;
         // Live lookups only when asked: a dozen queries to outside resolvers on every view would make the page slow.
         ViewData["Dns"] = checkDns
             ? await dnsReport.ForAsync(domain.Value!, ct)

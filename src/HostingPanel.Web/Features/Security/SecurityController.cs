@@ -5,6 +5,8 @@ using HostingPanel.Web.Features.Account;
 using HostingPanel.Web.Features.Shared;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using HostingPanel.Application.Common;
+using FluentValidation;
 
 namespace HostingPanel.Web.Features.Security;
 
@@ -13,7 +15,7 @@ namespace HostingPanel.Web.Features.Security;
 /// and the browsers signed in, each of which can be signed out (or all but this one).
 /// </summary>
 [Route("account/security")]
-public sealed class SecurityController(UserManager<AppUser> users, PortalSessionRegistry sessions, OwnPasswordChange passwords) : PortalController
+public sealed class SecurityController(UserManager<AppUser> users, PortalSessionRegistry sessions, OwnPasswordChange passwords, PortalSignIn signIn) : PortalController
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(CancellationToken ct) => View(await PageAsync(new OwnPasswordForm(), ct));
@@ -30,6 +32,32 @@ public sealed class SecurityController(UserManager<AppUser> users, PortalSession
         }
         if (Show(failure) is { } notFound) return notFound;
         return View(nameof(Index), await PageAsync(new OwnPasswordForm(), ct));
+    }
+
+    /// <summary>
+    /// Where "forgot password" links go instead of the login address. The current password is asked: whoever finds a
+    /// session open must not be able to send the next reset link to an address of their own.
+    /// </summary>
+    [HttpPost("recovery-email")]
+    public async Task<IActionResult> RecoveryEmail(RecoveryEmailForm form, [FromServices] FluentValidation.IValidator<RecoveryEmailForm> validator, CancellationToken ct)
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null) return NotFound();
+        var validation = await validator.ValidateAsync(form, ct);
+        foreach (var e in validation.Errors) ModelState.AddModelError(e.PropertyName, e.ErrorMessage);
+        if (validation.IsValid)
+        {
+            var right = user.MailboxId is null
+                ? await signIn.CheckOwnPasswordAsync(user, form.CurrentPassword!)
+                : await signIn.CheckMailboxPasswordAsync(user, form.CurrentPassword!);
+            if (right != true)
+                ModelState.AddModelError("RecoveryCurrentPassword", right is null ? PortalSignIn.ThrottledMessage : HostingPanel.Application.Mailboxes.ChangePasswordInput.WrongCurrentPassword);
+        }
+        if (!ModelState.IsValid) return View(nameof(Index), await PageAsync(new OwnPasswordForm(), ct));
+        user.RecoveryEmail = string.IsNullOrWhiteSpace(form.RecoveryEmail) ? null : form.RecoveryEmail.Trim();
+        await users.UpdateAsync(user);
+        Flash(user.RecoveryEmail is null ? "Reset links now go to your login address." : $"Reset links now go to {user.RecoveryEmail}.");
+        return RedirectToAction(nameof(Index));
     }
 
     [HttpPost("sessions/{id}/end")]
@@ -55,7 +83,7 @@ public sealed class SecurityController(UserManager<AppUser> users, PortalSession
     {
         var user = await users.GetUserAsync(User);
         return new SecurityPage(form, user?.MailboxId is not null, user is not null && await users.GetTwoFactorEnabledAsync(user),
-            await sessions.ListAsync(UserId, CurrentSession, ct));
+            await sessions.ListAsync(UserId, CurrentSession, ct), user?.RecoveryEmail, user?.MustChangePassword == true);
     }
 }
 
@@ -65,4 +93,22 @@ public sealed class OwnPasswordForm
     public string? Password { get; set; }
 }
 
-public sealed record SecurityPage(OwnPasswordForm Form, bool IsMailboxOwner, bool TwoFactorEnabled, IReadOnlyList<PortalSessionView> Sessions);
+public sealed record SecurityPage(OwnPasswordForm Form, bool IsMailboxOwner, bool TwoFactorEnabled, IReadOnlyList<PortalSessionView> Sessions,
+    string? RecoveryEmail = null, bool MustChangePassword = false);
+
+/// <summary>An empty address goes back to sending reset links to the login address.</summary>
+public sealed class RecoveryEmailForm
+{
+    public string? RecoveryEmail { get; set; }
+    public string? CurrentPassword { get; set; }
+}
+
+public sealed class RecoveryEmailFormValidator : FluentValidation.AbstractValidator<RecoveryEmailForm>
+{
+    public RecoveryEmailFormValidator()
+    {
+        When(x => !string.IsNullOrWhiteSpace(x.RecoveryEmail), () => RuleFor(x => x.RecoveryEmail).Address());
+        RuleFor(x => x.CurrentPassword).NotEmpty().WithMessage("Enter your current password.").MaximumLength(200)
+            .OverridePropertyName("RecoveryCurrentPassword");
+    }
+}

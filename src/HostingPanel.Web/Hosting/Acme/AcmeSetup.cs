@@ -31,6 +31,7 @@ public static class AcmeSetup
         services.TryAddKeyedSingleton(AcmeRenewalService.ClockKey, TimeProvider.System);
         services.AddSingleton<AcmeRenewalService>();
         services.AddHostedService(sp => sp.GetRequiredService<AcmeRenewalService>());
+        services.AddSingleton<Application.Certificates.IDomainCertificateIssuer>(sp => sp.GetRequiredService<AcmeRenewalService>());
         return services;
     }
 

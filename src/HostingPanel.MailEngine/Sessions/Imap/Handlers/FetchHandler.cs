@@ -51,6 +51,32 @@ internal static class FetchHandler
             items.Add(ImapFetchItem.ModSeq);
         }
 
+        var failure = await WriteMessagesAsync(session, mailbox.Resolve(fetch.Set, fetch.Uid), items, fetch.ChangedSince, cancellationToken);
+        await session.SyncSelectedAsync(allowExpunge: fetch.Uid, cancellationToken);
+        if (failure == ImapResponseCode.UnknownCte)
+        {
+            w.Tagged(command.Tag, ImapStatus.No, "Unknown Content-Transfer-Encoding.", ImapResponseCode.UnknownCte);
+        }
+        else if (failure is not null)
+        {
+            w.Tagged(command.Tag, ImapStatus.No, failure, ImapResponseCode.ExpungeIssued);
+        }
+        else
+        {
+            w.Tagged(command.Tag, ImapStatus.Ok, "FETCH completed.");
+        }
+    }
+
+    /// <summary>
+    /// One FETCH response per message of <paramref name="sequences"/> with <paramref name="items"/>: FETCH itself, and
+    /// NOTIFY's MessageNew with fetch attributes (RFC 5465 section 5.2) for messages the client has just been told of.
+    /// </summary>
+    /// <returns>Why some message could not be served (expunged meanwhile, unknown encoding), or null.</returns>
+    internal static async ValueTask<string?> WriteMessagesAsync(ImapSession session, IReadOnlyList<uint> sequences, IReadOnlyList<ImapFetchItem> items,
+        ulong? changedSince, CancellationToken cancellationToken)
+    {
+        var mailbox = session.Selected!;
+        var w = session.Writer;
         var needsRaw = items.Any(i => i.Kind is ImapFetchItemKind.BodySection or ImapFetchItemKind.Binary or ImapFetchItemKind.BinarySize
             or ImapFetchItemKind.Rfc822 or ImapFetchItemKind.Rfc822Header or ImapFetchItemKind.Rfc822Text);
         var needsEnvelope = items.Any(i => i.Kind == ImapFetchItemKind.Envelope);
@@ -62,7 +88,6 @@ internal static class FetchHandler
         var explicitModSeq = items.Any(i => i.Kind == ImapFetchItemKind.ModSeq);
         string? failure = null;
 
-        var sequences = mailbox.Resolve(fetch.Set, fetch.Uid);
         for (var start = 0; start < sequences.Count; start += BatchSize)
         {
             // One store query (and only the needed bytes of each body) per batch instead of per message;
@@ -71,7 +96,7 @@ internal static class FetchHandler
             for (var i = start; i < sequences.Count && i < start + BatchSize; i++)
             {
                 var meta = mailbox.BySequence(sequences[i]);
-                if (fetch.ChangedSince is not { } since || meta.ModSeq > since)
+                if (changedSince is not { } since || meta.ModSeq > since)
                 {
                     batch.Add((sequences[i], meta));
                 }
@@ -156,19 +181,7 @@ internal static class FetchHandler
             }
         }
 
-        await session.SyncSelectedAsync(allowExpunge: fetch.Uid, cancellationToken);
-        if (failure == ImapResponseCode.UnknownCte)
-        {
-            w.Tagged(command.Tag, ImapStatus.No, "Unknown Content-Transfer-Encoding.", ImapResponseCode.UnknownCte);
-        }
-        else if (failure is not null)
-        {
-            w.Tagged(command.Tag, ImapStatus.No, failure, ImapResponseCode.ExpungeIssued);
-        }
-        else
-        {
-            w.Tagged(command.Tag, ImapStatus.Ok, "FETCH completed.");
-        }
+        return failure;
     }
 
     private const int BatchSize = 64;

@@ -68,15 +68,6 @@ internal static class NotifyHandler
             return;
         }
 
-        if (selected is { FetchItems.Count: > 0 })
-        {
-            // Note: RFC 5465 section 5.2 lets MessageNew carry FETCH attributes for new messages of the selected
-            // mailbox; not implemented yet, so refused plainly rather than silently ignored.
-            w.Tagged(command.Tag, ImapStatus.No, "MessageNew with fetch attributes is not supported; the client can FETCH after EXISTS.",
-                ImapResponseCode.Cannot);
-            return;
-        }
-
         session.SetNotifications(null);
         if (notify.IsNone)
         {

@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.Mvc.Filters;
+
+namespace HostingPanel.Web.Hosting;
+
+/// <summary>
+/// After someone else reset a user's password, the portal shows that user nothing but the security page (where the
+/// password is changed), two-factor set-up and sign-out, until a new password is chosen. The claim comes from the
+/// user row at sign-in; the reset itself ended every older session.
+/// </summary>
+public sealed class PasswordChangeRequiredFilter : IAuthorizationFilter
+{
+    private static readonly HashSet<string> Allowed = new(StringComparer.Ordinal) { "Security", "Account", "PasswordReset", "TwoFactor" };
+
+    public void OnAuthorization(AuthorizationFilterContext context)
+    {
+        if (!context.HttpContext.User.HasClaim(PanelClaims.MustChangePassword, "true")) return;
+        if (context.ActionDescriptor is ControllerActionDescriptor action && Allowed.Contains(action.ControllerName)) return;
+        context.Result = new RedirectResult("/account/security");
+    }
+}
