@@ -25,6 +25,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<ChangeRecorder>();
         services.AddScoped<UnitOfWork>();
         services.AddScoped<PortalUsers>();
+        services.AddScoped<AddressCollisionReport>();
         services.AddScoped<AccountStanding>();
         services.AddScoped<LoginRecovery>();
         services.AddScoped<PasswordResetByMail>();

@@ -65,6 +65,37 @@ public abstract class StoreRules
     }
 
     [Fact]
+    public async Task Status_CountsKeptAtWriteTime_MatchTheRows_AfterAppendsFlagChangesCopiesMovesAndExpunges()
+    {
+        await using var engine = await StartAsync();
+        var account = await engine.CreateMailboxAsync("status@example.com");
+        var inbox = await engine.InboxAsync(account);
+        var archive = (await engine.Store.GetFolderAsync(account.Id, "Archive"))!;
+        var uids = new List<long>();
+        for (var i = 0; i < 6; i++)
+        {
+            var flags = i % 3 == 0 ? MessageFlags.Seen : i % 3 == 1 ? MessageFlags.Deleted : MessageFlags.None;
+            uids.Add((await engine.Store.AppendAsync(account.Id, inbox.Id, new MemoryStream(Encoding.ASCII.GetBytes(EngineHost.Message("s" + i))), flags)).Uid);
+        }
+        await engine.Store.StoreFlagsAsync(inbox.Id, [uids[1], uids[2]], FlagChange.Add, MessageFlags.Seen);
+        await engine.Store.StoreFlagsAsync(inbox.Id, [uids[0]], FlagChange.Replace, MessageFlags.Deleted | MessageFlags.Flagged);
+        await engine.Store.StoreFlagsAsync(inbox.Id, [uids[3]], FlagChange.Add, MessageFlags.Flagged);
+        await engine.Store.CopyAsync(account.Id, inbox.Id, [uids[2], uids[5]], archive.Id);
+        await engine.Store.CopyAsync(account.Id, inbox.Id, [uids[4]], archive.Id, move: true);
+        await engine.Store.ExpungeAsync(inbox.Id, [uids[1]]);
+
+        foreach (var folder in new[] { inbox, archive })
+        {
+            var rows = await engine.Store.ListMessagesAsync(folder.Id);
+            var status = (await engine.Store.GetFolderStatusAsync(folder.Id))!;
+            Assert.Equal(rows.Count, status.Messages);
+            Assert.Equal(rows.Count(m => !m.Flags.HasFlag(MessageFlags.Seen)), status.Unseen);
+            Assert.Equal(rows.Count(m => m.Flags.HasFlag(MessageFlags.Deleted)), status.Deleted);
+            Assert.Equal(rows.Sum(m => m.Size), status.Size);
+        }
+    }
+
+    [Fact]
     public async Task ChangesSince_ListsChangedRowsAndExpungedUids_InOneConsistentRead()
     {
         await using var engine = await StartAsync();

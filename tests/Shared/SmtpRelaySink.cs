@@ -21,6 +21,9 @@ public sealed class SmtpRelaySink : IAsyncDisposable
         _loop = Task.Run(AcceptLoopAsync);
     }
 
+    /// <summary>A reply to RCPT TO instead of 250 (e.g. "550 5.1.1 no such user"); null accepts.</summary>
+    public Func<string, string?>? RcptReply { get; set; }
+
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public IReadOnlyList<RelayedMessage> Accepted
@@ -75,7 +78,13 @@ public sealed class SmtpRelaySink : IAsyncDisposable
                         await writer.WriteLineAsync("250 2.1.0 ok");
                         break;
                     case "RCPT":
-                        to.Add(line[(line.IndexOf('<') + 1)..line.IndexOf('>')]);
+                        var rcpt = line[(line.IndexOf('<') + 1)..line.IndexOf('>')];
+                        if (RcptReply?.Invoke(rcpt) is { } refusal)
+                        {
+                            await writer.WriteLineAsync(refusal);
+                            break;
+                        }
+                        to.Add(rcpt);
                         await writer.WriteLineAsync("250 2.1.5 ok");
                         break;
                     case "DATA":

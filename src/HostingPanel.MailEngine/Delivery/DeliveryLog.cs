@@ -6,8 +6,12 @@ namespace HostingPanel.MailEngine.Delivery;
 /// <param name="Address">Lines whose sender or recipient is this address (exact, case-insensitive).</param>
 /// <param name="MessageId">Lines of this Message-ID, with or without angle brackets.</param>
 /// <param name="Domains">Only lines belonging to these hosted domains (a tenant's scope); null: every line (staff).</param>
+/// <param name="Reason">Only lines with this reason token (e.g. <c>dsn_suppressed</c>).</param>
+/// <param name="RecipientOnly"><paramref name="Address"/> matches the recipient only, never the sender (which anyone on the
+/// Internet may claim): a mailbox owner's own page.</param>
 public sealed record DeliveryLogQuery(
-    string? Address, string? MessageId, DateTimeOffset? Since, DateTimeOffset? Until, IReadOnlyCollection<string>? Domains, int Skip, int Take);
+    string? Address, string? MessageId, DateTimeOffset? Since, DateTimeOffset? Until, IReadOnlyCollection<string>? Domains, int Skip, int Take,
+    string? Reason = null, bool RecipientOnly = false);
 
 public sealed record DeliveryLogLine(
     long Id, DateTimeOffset Time, string Outcome, string Sender, string Recipient, string? MessageId, long Size, string? Client,
@@ -32,8 +36,13 @@ public sealed class DeliveryLog(EngineDatabase db) : IDeliveryLog
         var parameters = new List<(string, object?)>();
         if (!string.IsNullOrWhiteSpace(query.Address))
         {
-            where.Append(" AND (recipient = @address OR sender = @address)");
+            where.Append(query.RecipientOnly ? " AND recipient = @address" : " AND (recipient = @address OR sender = @address)");
             parameters.Add(("@address", query.Address.Trim().ToLowerInvariant()));
+        }
+        if (query.Reason is { } reason)
+        {
+            where.Append(" AND reason = @reason");
+            parameters.Add(("@reason", reason));
         }
         if (DeliveryLogText.MessageId(query.MessageId) is { } messageId)
         {

@@ -106,8 +106,9 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
     /// As above; with <paramref name="junk"/> (the spam filter's verdict) what would have gone to INBOX goes to Junk
     /// instead (created when missing); a recipient's own Sieve rules still choose other folders, discard or redirect.
     /// </summary>
+    /// <param name="origin">How the message reached us from the Internet (null: a local user's), kept with Sieve redirects.</param>
     public async Task<IReadOnlyList<DeliveryResult>> DeliverAsync(Stream message, string sender, IReadOnlyList<SieveRecipient> recipients,
-        bool allowReject, bool junk, long maxSize = 0, CancellationToken ct = default)
+        bool allowReject, bool junk, long maxSize = 0, CancellationToken ct = default, Outbound.Backscatter.MessageOrigin? origin = null)
     {
         var targets = recipients.DistinctBy(r => r.MailboxId).ToList();
         if (targets.Count == 0)
@@ -151,7 +152,7 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         }
         try
         {
-            await sieve.AfterCommitAsync(plan, body, sender, ct);
+            await sieve.AfterCommitAsync(plan, body, sender, origin, ct);
         }
         finally
         {

@@ -16,7 +16,11 @@ public enum QueuedRecipientStatus
 
 /// <param name="Dsn">The recipient's RFC 3461 NOTIFY and ORCPT; null when none were given (entries queued before issue 28 too).</param>
 /// <param name="DelayReported">A "delayed" DSN was sent already (NOTIFY=DELAY gets one, not one per attempt).</param>
-public sealed record QueuedRecipient(string Address, QueuedRecipientStatus Status, string? LastError, DsnRecipient? Dsn = null, bool DelayReported = false);
+/// <param name="ForwardedBy">The hosted address (alias, forwarding mailbox, Sieve redirect) that sent the message on to
+/// <paramref name="Address"/>, as the directory resolved it (never a client's claim): a failure whose report is withheld
+/// from an unproven sender is shown to that address's owner instead (issue 16.10). Null for submissions and bounces.</param>
+public sealed record QueuedRecipient(string Address, QueuedRecipientStatus Status, string? LastError, DsnRecipient? Dsn = null, bool DelayReported = false,
+    string? ForwardedBy = null);
 
 /// <summary>One queue entry as the admin sees it.</summary>
 /// <param name="Sender">Envelope sender; empty for a bounce (null reverse-path).</param>
@@ -135,6 +139,15 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
     public Task<string> EnqueueAsync(string sender, IReadOnlyList<(string Address, DsnRecipient Dsn)> recipients, Stream message, DsnEnvelope dsn,
         Backscatter.MessageOrigin? origin, CancellationToken ct = default) =>
         EnqueueAsync(sender, recipients.Select(r => new QueuedRecipient(r.Address, QueuedRecipientStatus.Pending, null, r.Dsn)).ToList(), message, false, dsn, ct, origin: origin);
+
+    /// <summary>
+    /// A forward (alias, forwarding mailbox, Sieve redirect): each destination with the hosted address that sent it on
+    /// (<see cref="QueuedRecipient.ForwardedBy"/>); <paramref name="origin"/> as above, null when a local user's mail was forwarded.
+    /// </summary>
+    public Task<string> EnqueueForwardAsync(string sender, IReadOnlyList<(string Address, DsnRecipient? Dsn, string ForwardedBy)> recipients, Stream message,
+        DsnEnvelope? dsn, Backscatter.MessageOrigin? origin, CancellationToken ct = default) =>
+        EnqueueAsync(sender, recipients.Select(r => new QueuedRecipient(r.Address, QueuedRecipientStatus.Pending, null, r.Dsn, ForwardedBy: r.ForwardedBy)).ToList(),
+            message, false, dsn, ct, origin: origin);
 
     private async Task<string> EnqueueAsync(string sender, List<QueuedRecipient> recipients, Stream message, bool isBounce, DsnEnvelope? dsn, CancellationToken ct,
         string? submittedBy = null, Backscatter.MessageOrigin? origin = null)

@@ -147,9 +147,24 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
             if (verdict.Verified)
                 await bounces.SendReportAsync(entry.Sender, entry.Dsn ?? DsnEnvelope.None, reports, message, entry.CreatedAt, ct);
             else if (entry.Sender.Length > 0)
-                foreach (var report in reports)
-                    recorder?.Record(new Delivery.DeliveryEvent(time.GetUtcNow(), Delivery.DeliveryOutcome.Bounced, entry.Sender, report.FinalRecipient, messageId, entry.Size, null,
-                        "dsn_suppressed", $"no delivery status notification to <{entry.Sender}>: {verdict.Reason}", QueueId: entry.Id));
+                RecordWithheld(entry, reports, messageId, verdict.Reason);
+        }
+    }
+
+    /// <summary>
+    /// Issue 16.10: a failure whose report was withheld from an unproven sender is shown to the owner of the hosted address
+    /// that forwarded the message (the line's recipient, so the owner's page finds it); without one, to the destination.
+    /// The sender is the one the Internet gave us, not its SRS form.
+    /// </summary>
+    private void RecordWithheld(QueuedMessage entry, List<DsnRecipientReport> reports, string? messageId, string reason)
+    {
+        var sender = entry.Origin?.MailFrom is { Length: > 0 } original ? original : entry.Sender;
+        foreach (var report in reports.Where(r => r.Action == DsnAction.Failed))
+        {
+            var by = entry.Recipients.FirstOrDefault(r => string.Equals(r.Address, report.FinalRecipient, StringComparison.OrdinalIgnoreCase))?.ForwardedBy?.ToLowerInvariant();
+            var detail = (by is null ? "" : $"forwarded to <{report.FinalRecipient}>: ") + $"{report.Diagnostic}; no delivery status notification to <{sender}>: {reason}";
+            recorder?.Record(new Delivery.DeliveryEvent(time.GetUtcNow(), Delivery.DeliveryOutcome.Bounced, sender, by ?? report.FinalRecipient, messageId, entry.Size, null,
+                "dsn_suppressed", detail, LocalDomain: by is null ? null : HostingPanel.MailEngine.Directory.MailDirectory.DomainOf(by), QueueId: entry.Id));
         }
     }
 }

@@ -133,7 +133,9 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
     }
 
     /// <summary>After the commit: redirects through the outbound queue, then vacation replies. Failures are logged, never thrown.</summary>
-    internal async Task AfterCommitAsync(SieveDeliveryPlan plan, WrittenBody body, string sender, CancellationToken ct)
+    /// <param name="origin">How mail from the Internet reached us (null: a local user's): a redirect's failure reports to its
+    /// sender only when that sender is proven (issue 16.10), as an alias's or forward's does.</param>
+    internal async Task AfterCommitAsync(SieveDeliveryPlan plan, WrittenBody body, string sender, Outbound.Backscatter.MessageOrigin? origin, CancellationToken ct)
     {
         foreach (var (recipient, addresses, copy) in plan.ExternalRedirects)
         {
@@ -144,7 +146,8 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
                 var trace = Encoding.UTF8.GetBytes($"Delivered-To: {recipient.Address}\r\n");
                 var bytes = store.Bodies.ReadAll((copy ?? body).RelativePath);
                 var envelopeSender = srs is null ? sender : await srs.ForwardSenderAsync(sender, recipient.Address, ct);
-                await queue.EnqueueAsync(envelopeSender, addresses, trace.Concat(StripReturnPath(bytes)).ToArray(), isBounce: false, ct);
+                await queue.EnqueueForwardAsync(envelopeSender, addresses.Select(a => (a, (Protocol.Smtp.DsnRecipient?)null, recipient.Address)).ToList(),
+                    new MemoryStream(trace.Concat(StripReturnPath(bytes)).ToArray()), null, origin, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

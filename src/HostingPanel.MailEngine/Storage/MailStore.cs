@@ -66,24 +66,20 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
         return list.FirstOrDefault();
     }
 
+    /// <summary>
+    /// STATUS from the folder row alone: the counts are kept at write time (message count and size by the
+    /// usage triggers, unseen and \Deleted by the flag triggers), so the cost does not grow with the folder;
+    /// \Recent counts only the messages above the folder's claim, through the (folder_id, uid) index.
+    /// </summary>
     public Task<FolderStatus?> GetFolderStatusAsync(long folderId, CancellationToken ct = default) =>
         db.ReadAsync(async c =>
         {
-            var folder = await c.QueryAsync(null, "SELECT uid_next, uid_validity, highest_modseq, recent_uid FROM folders WHERE id = @f",
-                r => (r.Long(0), r.Long(1), r.Long(2), r.Long(3)), ("@f", folderId));
-            if (folder.Count == 0)
-                return null;
-            var (uidNext, uidValidity, modseq, recentUid) = folder[0];
-            var counts = await c.QueryAsync(null, """
-                SELECT COUNT(*),
-                       COALESCE(SUM(CASE WHEN flags & 1 = 0 THEN 1 ELSE 0 END), 0),
-                       COALESCE(SUM(CASE WHEN flags & 8 <> 0 THEN 1 ELSE 0 END), 0),
-                       COALESCE(SUM(size), 0),
-                       COALESCE(SUM(CASE WHEN uid >= @r THEN 1 ELSE 0 END), 0)
-                FROM messages WHERE folder_id = @f
-                """, r => (r.Long(0), r.Long(1), r.Long(2), r.Long(3), r.Long(4)), ("@f", folderId), ("@r", recentUid));
-            var (n, unseen, deleted, size, recent) = counts[0];
-            return (FolderStatus?)new FolderStatus(n, unseen, deleted, size, uidNext, uidValidity, modseq, recent);
+            var rows = await c.QueryAsync(null, """
+                SELECT uid_next, uid_validity, highest_modseq, message_count, unseen_count, deleted_count, total_bytes,
+                       (SELECT COUNT(*) FROM messages m WHERE m.folder_id = folders.id AND m.uid >= folders.recent_uid)
+                FROM folders WHERE id = @f
+                """, r => new FolderStatus(r.Long(3), r.Long(4), r.Long(5), r.Long(6), r.Long(0), r.Long(1), r.Long(2), r.Long(7)), ("@f", folderId));
+            return rows.Count == 0 ? null : rows[0];
         }, ct);
 
     /// <summary>Creates a folder and any missing parents (RFC 9051 CREATE).</summary>
@@ -643,8 +639,13 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
         foreach (var chunk in candidates.Distinct(StringComparer.Ordinal).Chunk(500))
         {
             var names = chunk.Select((_, i) => "@b" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-            var stillUsed = await db.ReadAsync(c => c.QueryAsync(null, $"SELECT DISTINCT body FROM messages WHERE body IN ({string.Join(", ", names)})",
-                r => r.GetString(0), [.. chunk.Select((path, i) => (names[i], (object?)path))]), ct);
+            // EXISTS per body (an index probe that stops at the first row), not a scan of every copy: a
+            // message delivered to a thousand mailboxes has a thousand rows with its body.
+            var probes = string.Join(" UNION ALL ", names.Select((n, i) =>
+                $"SELECT {i.ToString(System.Globalization.CultureInfo.InvariantCulture)} WHERE EXISTS (SELECT 1 FROM messages WHERE body = {n})"));
+            var usedIndexes = await db.ReadAsync(c => c.QueryAsync(null, probes,
+                r => (int)r.Long(0), [.. chunk.Select((path, i) => (names[i], (object?)path))]), ct);
+            var stillUsed = usedIndexes.Select(i => chunk[i]);
             var kept = stillUsed.ToHashSet(StringComparer.Ordinal);
             foreach (var path in chunk)
             {

@@ -15,6 +15,13 @@ public sealed class WebmailRequestSlots(IOptions<WebmailOptions> options)
 
     public int Max => _max;
 
+    /// <summary>Requests of <paramref name="mailboxId"/> running now.</summary>
+    public int Running(Guid mailboxId)
+    {
+        lock (_running)
+            return _running.GetValueOrDefault(mailboxId);
+    }
+
     /// <summary>Takes a slot for <paramref name="mailboxId"/>; false when all of its slots are taken.</summary>
     public bool TryEnter(Guid mailboxId)
     {

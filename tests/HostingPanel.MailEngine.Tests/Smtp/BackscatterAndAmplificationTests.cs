@@ -116,7 +116,42 @@ public sealed class BackscatterAndAmplificationTests
         var queue = engine.Services.GetRequiredService<IOutboundQueueAdmin>();
         await SmtpTestKit.EventuallyAsync(async () => (await queue.ListAsync()).Count == 0, "both forwards given up", 60_000);
         Assert.DoesNotContain(Relayed(relay), m => m.To.Contains("victim@forged.example"));
-        Assert.Contains(await LogAsync(engine, "gone@far.example"), l => l.Reason == "dsn_suppressed" && l.Detail!.Contains("SPF fail"));
+        // The withheld report is shown to the forwarding address's owner (its recipient), with the sender the Internet gave, not its SRS form.
+        var withheld = Assert.Single(await LogAsync(engine, "fwd@example.com"), l => l.Reason == "dsn_suppressed");
+        Assert.Equal("victim@forged.example", withheld.Sender);
+        Assert.Contains("forwarded to <gone@far.example>: ", withheld.Detail);
+        Assert.Contains("550 5.1.1", withheld.Detail);
+        Assert.Contains("no delivery status notification to <victim@forged.example>: SPF fail", withheld.Detail);
+        Assert.DoesNotContain(await LogAsync(engine, "fwd@example.com"), l => l.Reason == "dsn_suppressed" && l.Sender == "real@good.example");
+    }
+
+    /// <summary>
+    /// Issue 16.10's gap: a Sieve redirect of mail from the Internet kept no origin, so its failure bounced to any sender.
+    /// Now it is checked like an alias's forward, and a withheld report is shown to the redirecting mailbox's owner.
+    /// </summary>
+    [Fact]
+    public async Task SieveRedirectRefusedByTheNextHop_BouncesToAVerifiedSenderOnly_TheOwnerSeesTheRest()
+    {
+        await using var dns = await DnsmasqServer.StartAsync();
+        dns.SetTxt("good.example", "v=spf1 ip4:127.0.0.1 -all");
+        dns.SetTxt("forged.example", "v=spf1 ip4:192.0.2.1 -all");
+        await dns.PublishAsync();
+        await using var relay = new FakeSmtpRelay { RcptReply = r => r == "gone@far.example" ? "550 5.1.1 no such user" : null };
+        await using var engine = await EngineHost.StartAsync(Settings(dns, relay));
+        var owner = await engine.CreateMailboxAsync("sifter@example.com");
+        var scripts = engine.Services.GetRequiredService<HostingPanel.MailEngine.Sieve.SieveScriptStore>();
+        Assert.Equal(HostingPanel.MailEngine.Sieve.SieveStoreStatus.Ok, await scripts.PutAsync(owner.Id, "main", "redirect \"gone@far.example\";"));
+        Assert.Equal(HostingPanel.MailEngine.Sieve.SieveStoreStatus.Ok, await scripts.SetActiveAsync(owner.Id, "main"));
+
+        Assert.StartsWith("250", await SendMxAsync(engine, "victim@forged.example", "sifter@example.com", "forged redirect"));
+        Assert.StartsWith("250", await SendMxAsync(engine, "real@good.example", "sifter@example.com", "real redirect"));
+        await SmtpTestKit.EventuallyAsync(() => Task.FromResult(Relayed(relay).Any(m => m.To.Contains("real@good.example"))), "DSN of the refused redirect to the verified sender", 60_000);
+        var queue = engine.Services.GetRequiredService<IOutboundQueueAdmin>();
+        await SmtpTestKit.EventuallyAsync(async () => (await queue.ListAsync()).Count == 0, "both redirects given up", 60_000);
+        Assert.DoesNotContain(Relayed(relay), m => m.To.Contains("victim@forged.example"));
+        var withheld = Assert.Single(await LogAsync(engine, "sifter@example.com"), l => l.Reason == "dsn_suppressed");
+        Assert.Equal("victim@forged.example", withheld.Sender);
+        Assert.Contains("forwarded to <gone@far.example>", withheld.Detail);
     }
 
     [Fact]

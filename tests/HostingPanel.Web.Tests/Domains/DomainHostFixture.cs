@@ -9,6 +9,7 @@ using MailKit.Net.Imap;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using MimeKit;
 
 namespace HostingPanel.Web.Tests.Domains;
@@ -126,8 +127,29 @@ public sealed class DomainHostFixture : MailHostFixture, IAsyncLifetime
 
     public static async Task<JsonObject> DomainAsync(HttpClient caller, string domain) => (await Api.Api.GetAsync(caller, $"/api/v1/domains/{domain}")).AsObject();
 
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    /// <summary>A page of Debian's Chromium (launched on first use; skips, or fails under CI, when absent) on this product.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        if (_browser is null)
+        {
+            _playwright = await Playwright.CreateAsync();
+            _browser = await Portal.DebianChromium.LaunchAsync(_playwright);
+        }
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString().TrimEnd('/') });
+        // Generous: a shared 2-core machine; every wait is for a condition, never a fixed time.
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
+        Assertions.SetDefaultExpectTimeout(45_000);
+        return Portal.BrowserFixture.Track(await context.NewPageAsync());
+    }
+
     public new async ValueTask DisposeAsync()
     {
+        if (_browser is not null) await _browser.CloseAsync();
+        _playwright?.Dispose();
         await base.DisposeAsync();
         await Relay.DisposeAsync();
         if (Dns is not null) await Dns.DisposeAsync();

@@ -183,6 +183,7 @@ public static class RouteMatrix
             Page("POST", "/my/password", [MailboxOwner], _ => Post("/my/password", new() { ["Password"] = Pw })),
             Page("GET", "/my/setup", [MailboxOwner], _ => Get("/my/setup")),
             Page("GET", "/my/largest", [MailboxOwner], _ => Get("/my/largest")),
+            Page("GET", "/my/undelivered", [MailboxOwner], _ => Get("/my/undelivered")),
             Page("POST", "/my/folders/retention", [MailboxOwner], _ => Post("/my/folders/retention", new() { ["Folder"] = "Junk", ["RetentionDays"] = "30" })),
             // The POP3 advice's one-click fix (0 here: the seeded mailbox keeps its setting).
             Page("POST", "/my/pop3-retention", [MailboxOwner], _ => Post("/my/pop3-retention", new() { ["days"] = "0" })),

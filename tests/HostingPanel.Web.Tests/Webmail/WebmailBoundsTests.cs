@@ -137,6 +137,63 @@ public sealed class WebmailBoundsTests(WebmailHostFixture host, ITestOutputHelpe
         Assert.Equal(HttpStatusCode.OK, (await session.Client.GetAsync("/webmail/list?folder=INBOX", Ct)).StatusCode);
     }
 
+    /// <summary>
+    /// Issue 16.9: a request whose client leaves is cancelled, not left running. Every pooled IMAP connection of the
+    /// mailbox is held busy by the test, so a list request waits for one; the client goes away; the request must end
+    /// (its slot free) while the connections are still held: without the cancellation it would wait for one and run.
+    /// </summary>
+    [Fact]
+    public async Task AClientThatLeavesMidRequest_IsCancelled_AndItsSlotIsFreed()
+    {
+        using var session = await SessionAsync();
+        Guid mailboxId;
+        await using (var scope = host.App.Services.CreateAsyncScope())
+            mailboxId = await scope.ServiceProvider.GetRequiredService<HostingPanelDbContext>().Mailboxes.IgnoreQueryFilters()
+                .Where(m => m.LocalPart == "dora" && m.Domain!.Name == Domain).Select(m => m.Id).SingleAsync(Ct);
+        var slots = host.App.Services.GetRequiredService<WebmailRequestSlots>();
+        var pool = host.App.Services.GetRequiredService<ImapConnectionPool>();
+        var connections = host.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebmailOptions>>().Value.MaxConnectionsPerMailbox;
+        var credentials = new WebmailCredentials("cancellation-test", mailboxId, $"dora@{Domain}", WebmailHostFixture.Password);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = 0;
+        var holders = Enumerable.Range(0, connections).Select(_ => pool.RunAsync(credentials, async (_, _) =>
+        {
+            Interlocked.Increment(ref held);
+            await release.Task;
+        }, Ct)).ToList();
+        try
+        {
+            await EventuallyAsync(() => Volatile.Read(ref held) == connections, "every pooled connection held");
+            Assert.Equal(0, slots.Running(mailboxId));
+            using var leave = new CancellationTokenSource();
+            var request = session.Client.GetAsync("/webmail/list?folder=INBOX", leave.Token);
+            await EventuallyAsync(() => slots.Running(mailboxId) == 1, "the request is in and waits for a connection");
+            await Task.Delay(200, Ct); // not needed for the claim; lets the request reach the pool's wait on a loaded machine
+            Assert.False(request.IsCompleted);
+
+            leave.Cancel(); // the client goes away: its connection is closed
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+            await EventuallyAsync(() => slots.Running(mailboxId) == 0, "the abandoned request ended on the server");
+            Assert.False(release.Task.IsCompleted);
+        }
+        finally
+        {
+            release.TrySetResult();
+            await Task.WhenAll(holders);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await session.Client.GetAsync("/webmail/list?folder=INBOX", Ct)).StatusCode);
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for: " + what);
+            await Task.Delay(50, Ct);
+        }
+    }
+
     [Fact]
     public async Task FolderWithTheProductsOwnBounce_Lists200_AndTheBounceOpens()
     {

@@ -55,8 +55,9 @@ internal sealed class SmtpDeliveryLog(DeliveryRecorder recorder, ISessionContext
             forwarded ? MailDirectory.DomainOf(origin) : SubmitterDomain(), queueId);
     }
 
-    public void Bounced(string address, string original, string diagnostic) =>
-        Record(DeliveryOutcome.Bounced, address, "not_delivered", diagnostic + (Via(address, original) is { } via ? "; " + via : ""), MailDirectory.DomainOf(original));
+    /// <summary>Not stored for <paramref name="address"/>; <paramref name="reason"/> <c>dsn_suppressed</c> when its sender was not told (issue 16.10).</summary>
+    public void Bounced(string address, string original, string diagnostic, string reason = "not_delivered") =>
+        Record(DeliveryOutcome.Bounced, address, reason, diagnostic + (Via(address, original) is { } via ? "; " + via : ""), MailDirectory.DomainOf(original));
 
     /// <summary>
     /// The hosted domain whose tenant may read a line about <paramref name="recipient"/>: on MX the recipient's own

@@ -150,7 +150,7 @@ internal sealed class SmtpMessageStore(
         {
             var trace = Encoding.UTF8.GetBytes($"Return-Path: <{SmtpText.Escape(sender)}>\r\n" + received);
             var recipients = locals.Select(l => new SieveRecipient(l.Key, l.Value.Address, l.Value.Original)).ToList();
-            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), sender, recipients, allowReject: true, junk, 0, ct);
+            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), sender, recipients, allowReject: true, junk, 0, ct, messageOrigin);
             foreach (var result in results)
             {
                 var (address, original) = locals[result.MailboxId];
@@ -200,8 +200,8 @@ internal sealed class SmtpMessageStore(
                 var queueId = kind == SmtpListenerKind.Submission
                     ? await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), ct,
                         submittedBy: account?.Address)
-                    : await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(),
-                        messageOrigin, ct);
+                    : await queue.EnqueueForwardAsync(envelopeSender, withDsn.Select(w => (w.e, (DsnRecipient?)w.Item2, externalOrigin.GetValueOrDefault(w.e, w.e))).ToList(),
+                        new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), messageOrigin, ct);
                 foreach (var destination in group)
                     log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
             }
@@ -228,7 +228,7 @@ internal sealed class SmtpMessageStore(
         var reportVerdict = await ReportAsync(context, sender, successes.Concat(reported).ToList(), buffer, now, messageOrigin, ct);
         var noDsn = reportVerdict is { Verified: false } ? $"; no delivery status notification to <{SmtpText.Escape(sender)}>: {reportVerdict.Reason}" : "";
         foreach (var failure in failures)
-            log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic + noDsn);
+            log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic + noDsn, reportVerdict is { Verified: false } ? "dsn_suppressed" : "not_delivered");
         return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone)"
             + (reportVerdict is { Verified: false } ? ", no delivery status notification follows" : ", a delivery status notification follows")));
     }

@@ -47,6 +47,31 @@ public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderS
         return RedirectToAction(nameof(Index));
     }
 
+    /// <summary>
+    /// Issue 16.10: mail to this address (or forwarded on by it) that failed, whose sender was not told because it could
+    /// not be proven (SPF or aligned DKIM): the owner learns of it here instead. Only lines whose recipient is this
+    /// address, since the mailbox was created (an earlier mailbox of the same address was someone else's).
+    /// </summary>
+    [HttpGet("undelivered")]
+    public async Task<IActionResult> Undelivered([FromServices] HostingPanel.MailEngine.Delivery.IDeliveryLog log, CancellationToken ct)
+    {
+        var own = await mailboxes.GetOwnAsync(ct);
+        if (!own.Succeeded) return NotFound();
+        ViewData["Address"] = own.Value!.Address;
+        try
+        {
+            var page = await log.SearchAsync(new HostingPanel.MailEngine.Delivery.DeliveryLogQuery(own.Value.Address, null, own.Value.CreatedAt, null, null, 0, 100,
+                Reason: "dsn_suppressed", RecipientOnly: true), ct);
+            return View(page.Items);
+        }
+        catch (Deliveries.MailRoleAbsentException)
+        {
+            // A portal-only node has no delivery log: the page says so rather than failing.
+            ViewData["Absent"] = true;
+            return View(Array.Empty<HostingPanel.MailEngine.Delivery.DeliveryLogLine>());
+        }
+    }
+
     [HttpGet("largest")]
     public async Task<IActionResult> Largest(CancellationToken ct)
     {

@@ -16,8 +16,11 @@ public sealed record ReadinessItem(string Title, bool Ready, string Hint);
 /// domain's MX record names this host (looked up with a short timeout, remembered for five minutes).
 /// </summary>
 public sealed class ProductionReadiness(
-    IOptions<MailEngineOptions> mail, IServiceProvider services, HostingPanelDbContext db, IMemoryCache cache, IConfiguration configuration)
+    IOptions<MailEngineOptions> mail, IServiceProvider services, HostingPanelDbContext db, IMemoryCache cache, IConfiguration configuration,
+    HostingPanel.Application.Users.AddressCollisionReport collisions)
 {
+    private const int MaxCollisionsShown = 20;
+
     private const int MaxDomainsChecked = 20;
     private static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(3);
 
@@ -50,6 +53,19 @@ public sealed class ProductionReadiness(
         items.Add(new ReadinessItem("Portal over HTTPS", https, https
             ? "The portal is served over HTTPS or behind a listed proxy."
             : "The portal answers plain HTTP: put it behind a TLS proxy (and list it in Http:KnownProxies) or give Kestrel an HTTPS endpoint."));
+        items.AddRange(await CollisionsAsync(ct));
+        return items;
+    }
+
+    /// <summary>Issue 16.8: portal logins that are also hosted addresses (made before that was refused), each with what to do.</summary>
+    private async Task<IEnumerable<ReadinessItem>> CollisionsAsync(CancellationToken ct)
+    {
+        var found = await collisions.FindAsync(ct);
+        if (found.Count == 0)
+            return [new ReadinessItem("Sign-in addresses", true, "No portal login is also a hosted mailbox, alias or catch-all address.")];
+        var items = found.Take(MaxCollisionsShown).Select(c => new ReadinessItem($"Sign-in address {c.Login}", false, c.Explanation)).ToList();
+        if (found.Count > MaxCollisionsShown)
+            items.Add(new ReadinessItem("Sign-in addresses", false, $"{found.Count - MaxCollisionsShown} more portal logins are also hosted addresses."));
         return items;
     }
 
