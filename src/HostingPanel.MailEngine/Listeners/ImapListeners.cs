@@ -38,6 +38,7 @@ public sealed class ImapListeners : IHostedService
             AutologoutTimeout = limits.AutologoutTimeout,
             UnauthenticatedTimeout = _options.Limits.PreAuthTimeout,
             IdleTimeout = limits.IdleTimeout,
+            Log = logger,
         };
         _loopbackOptions = _remoteOptions with { AllowPlaintextAuth = _options.AllowPlaintextAuth };
     }

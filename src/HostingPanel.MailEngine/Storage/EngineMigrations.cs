@@ -330,23 +330,35 @@ internal static class EngineMigrations
             """, """
             CREATE FUNCTION folder_flag_counts() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF TG_OP IN ('DELETE', 'UPDATE') THEN
-                    UPDATE folders SET unseen_count = unseen_count - CASE WHEN OLD.flags & 1 = 0 THEN 1 ELSE 0 END,
-                                       deleted_count = deleted_count - CASE WHEN OLD.flags & 8 <> 0 THEN 1 ELSE 0 END
-                    WHERE id = OLD.folder_id;
-                END IF;
-                IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                    UPDATE folders SET unseen_count = unseen_count + CASE WHEN NEW.flags & 1 = 0 THEN 1 ELSE 0 END,
-                                       deleted_count = deleted_count + CASE WHEN NEW.flags & 8 <> 0 THEN 1 ELSE 0 END
-                    WHERE id = NEW.folder_id;
+                -- Once per statement with its rows, not once per row: a row trigger updating the folder row
+                -- for each of 10,000 messages marked read walks ever longer version chains of that one row.
+                IF TG_OP = 'INSERT' THEN
+                    UPDATE folders f SET unseen_count = f.unseen_count + d.u, deleted_count = f.deleted_count + d.d
+                    FROM (SELECT folder_id, SUM(CASE WHEN flags & 1 = 0 THEN 1 ELSE 0 END) AS u, SUM(CASE WHEN flags & 8 <> 0 THEN 1 ELSE 0 END) AS d
+                          FROM new_rows GROUP BY folder_id) d
+                    WHERE f.id = d.folder_id AND (d.u <> 0 OR d.d <> 0);
+                ELSIF TG_OP = 'DELETE' THEN
+                    UPDATE folders f SET unseen_count = f.unseen_count - d.u, deleted_count = f.deleted_count - d.d
+                    FROM (SELECT folder_id, SUM(CASE WHEN flags & 1 = 0 THEN 1 ELSE 0 END) AS u, SUM(CASE WHEN flags & 8 <> 0 THEN 1 ELSE 0 END) AS d
+                          FROM old_rows GROUP BY folder_id) d
+                    WHERE f.id = d.folder_id AND (d.u <> 0 OR d.d <> 0);
+                ELSE
+                    UPDATE folders f SET unseen_count = f.unseen_count + d.u, deleted_count = f.deleted_count + d.d
+                    FROM (SELECT folder_id, SUM(u) AS u, SUM(d) AS d FROM (
+                              SELECT folder_id, CASE WHEN flags & 1 = 0 THEN -1 ELSE 0 END AS u, CASE WHEN flags & 8 <> 0 THEN -1 ELSE 0 END AS d FROM old_rows
+                              UNION ALL
+                              SELECT folder_id, CASE WHEN flags & 1 = 0 THEN 1 ELSE 0 END, CASE WHEN flags & 8 <> 0 THEN 1 ELSE 0 END FROM new_rows) c
+                          GROUP BY folder_id) d
+                    WHERE f.id = d.folder_id AND (d.u <> 0 OR d.d <> 0);
                 END IF;
                 RETURN NULL;
             END $$;
-            CREATE TRIGGER tr_messages_folder_flags AFTER INSERT OR DELETE ON messages
-                FOR EACH ROW EXECUTE FUNCTION folder_flag_counts();
-            CREATE TRIGGER tr_messages_folder_flags_update AFTER UPDATE OF folder_id, flags ON messages
-                FOR EACH ROW WHEN (OLD.folder_id <> NEW.folder_id OR (OLD.flags & 9) <> (NEW.flags & 9))
-                EXECUTE FUNCTION folder_flag_counts();
+            CREATE TRIGGER tr_messages_folder_flags_insert AFTER INSERT ON messages
+                REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION folder_flag_counts();
+            CREATE TRIGGER tr_messages_folder_flags_delete AFTER DELETE ON messages
+                REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION folder_flag_counts();
+            CREATE TRIGGER tr_messages_folder_flags_update AFTER UPDATE ON messages
+                REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION folder_flag_counts();
             """),
     };
 

@@ -92,7 +92,9 @@ public sealed class NoLocalMigrationJobs : MailEngine.Transfer.IMigrationJobs
         throw new InvalidOperationException("Migrations need the mail engine in this process (Roles includes Mail).");
     public Task<MailEngine.Transfer.MigrationJob?> GetAsync(string id, CancellationToken ct = default) => Task.FromResult<MailEngine.Transfer.MigrationJob?>(null);
     public Task<List<MailEngine.Transfer.MigrationJob>> PendingAsync(CancellationToken ct = default) => Task.FromResult(new List<MailEngine.Transfer.MigrationJob>());
-    public Task MarkRunningAsync(string id, CancellationToken ct = default) => Task.CompletedTask;
+    public Task<bool> MarkRunningAsync(string id, CancellationToken ct = default) => Task.FromResult(false);
+    public Task<bool> PauseAsync(string id, CancellationToken ct = default) => Task.FromResult(false);
+    public Task<bool> ResumeAsync(string id, CancellationToken ct = default) => Task.FromResult(false);
     public Task ReportAsync(string id, long messages, long bytes, long folders, long skipped, IReadOnlyList<string> errors, CancellationToken ct = default) => Task.CompletedTask;
     public Task FinishAsync(string id, string status, CancellationToken ct = default) => Task.CompletedTask;
 }

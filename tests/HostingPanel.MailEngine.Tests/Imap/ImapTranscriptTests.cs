@@ -46,6 +46,43 @@ public sealed class ImapTranscriptTests
         Assert.StartsWith("A142 OK [READ-WRITE]", lines[^1]);
     }
 
+    /// <summary>
+    /// A failure inside the server answers NO [SERVERBUG] (RFC 5530) without its details, keeps the session, and is
+    /// written to the log with the command and the user, so the operator can find the cause.
+    /// </summary>
+    [Fact]
+    public async Task Rfc5530_AFailureInsideTheServer_IsNoServerbug_AndLogged()
+    {
+        var log = new CapturingLogger();
+        var (server, client) = await StartAsync(select: false, new ImapSessionOptions { AllowPlaintextAuth = true, Hostname = "test.example", Log = log });
+        await using var _ = server;
+        await using var __ = client;
+        server.Account.ListFailure = new InvalidOperationException("the store's disk went away");
+        var reply = (await client.CommandAsync("a", "LIST \"\" *"))[^1];
+        Assert.Equal("a NO [SERVERBUG] Internal error.", reply);
+        Assert.DoesNotContain("disk", reply);
+        var entry = Assert.Single(log.Entries);
+        Assert.Contains("LIST", entry.Message);
+        Assert.Contains("user@example.com", entry.Message);
+        Assert.Equal("the store's disk went away", entry.Exception?.Message);
+        server.Account.ListFailure = null;
+        Assert.StartsWith("b OK", (await client.CommandAsync("b", "NOOP"))[^1]);
+    }
+
+    private sealed class CapturingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<(string Message, Exception? Exception)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Entries) Entries.Add((formatter(state, exception), exception));
+        }
+    }
+
     [Fact]
     public async Task Rfc9051_Examine_IsReadOnly_AndStoreIsRefused()
     {

@@ -83,8 +83,12 @@ internal sealed class InMemoryImapAccount : IImapAccount
         }
     }
 
+    /// <summary>Makes folder listing fail as a broken store would (tests of what the server does with its own failures).</summary>
+    public Exception? ListFailure { get; set; }
+
     public ValueTask<IReadOnlyList<ImapFolderInfo>> ListFoldersAsync(CancellationToken cancellationToken)
     {
+        if (ListFailure is { } failure) throw failure;
         lock (_lock)
         {
             return ValueTask.FromResult<IReadOnlyList<ImapFolderInfo>>(_folders.Values.Select(f => new ImapFolderInfo(f.Name, f.SpecialUse, f.Subscribed)).ToList());

@@ -355,6 +355,10 @@ public static class RouteMatrix
             // No job exists here: 404 for everyone with a key, whoever it is.
             new("GET", "/api/v1/migrations/{id}", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.NotFound,
                 _ => Get($"/api/v1/migrations/{Guid.NewGuid()}")),
+            new("POST", "/api/v1/migrations/{id}/pause", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.NotFound,
+                _ => Task.FromResult(new MatrixRequest($"/api/v1/migrations/{Guid.NewGuid()}/pause", Json: new { }))),
+            new("POST", "/api/v1/migrations/{id}/resume", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.NotFound,
+                _ => Task.FromResult(new MatrixRequest($"/api/v1/migrations/{Guid.NewGuid()}/resume", Json: new { }))),
             Page("GET", "/migrations", Panel, _ => Get("/migrations")),
             Page("POST", "/migrations", Panel, c => Post("/migrations", new()
             {

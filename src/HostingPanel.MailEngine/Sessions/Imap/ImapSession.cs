@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using HostingPanel.MailEngine.Protocol.Imap;
 using HostingPanel.MailEngine.Protocol.Imap.Commands;
 
@@ -216,6 +217,8 @@ public sealed class ImapSession
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // The client learns only that the server failed (RFC 5530 SERVERBUG); the operator needs the cause.
+            Options.Log?.LogError(e, "IMAP {Command} of {User} failed inside the server", command.Name, Account?.UserName ?? "(not logged in)");
             Writer.Tagged(command.Tag, ImapStatus.No, "Internal error.", ImapResponseCode.ServerBug);
         }
     }

@@ -30,4 +30,7 @@ public sealed record ImapSessionOptions
     public TimeSpan UnauthenticatedTimeout { get; init; } = TimeSpan.FromMinutes(1);
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Where a command that failed inside the server is written down (the client only sees NO [SERVERBUG]).</summary>
+    public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
 }
