@@ -8,6 +8,8 @@ public static class MigrationStatus
     public const string Running = "running";
     public const string Done = "done";
     public const string Failed = "failed";
+    /// <summary>Stopped by the owner: keeps its progress and its encrypted credentials until resumed.</summary>
+    public const string Paused = "paused";
 }
 
 /// <param name="Secret">The source password as the caller encrypted it; null once the job has ended.</param>
@@ -23,7 +25,12 @@ public interface IMigrationJobs
     Task<MigrationJob> CreateAsync(string address, string host, int port, string security, string username, string secret, bool allowPrivate, CancellationToken ct = default);
     Task<MigrationJob?> GetAsync(string id, CancellationToken ct = default);
     Task<List<MigrationJob>> PendingAsync(CancellationToken ct = default);
-    Task MarkRunningAsync(string id, CancellationToken ct = default);
+    /// <summary>False when the job is no longer queued or running (paused or ended meanwhile): the worker leaves it.</summary>
+    Task<bool> MarkRunningAsync(string id, CancellationToken ct = default);
+    /// <summary>Queued or running → paused; false otherwise (ended, or already paused).</summary>
+    Task<bool> PauseAsync(string id, CancellationToken ct = default);
+    /// <summary>Paused → queued; false otherwise.</summary>
+    Task<bool> ResumeAsync(string id, CancellationToken ct = default);
     Task ReportAsync(string id, long messages, long bytes, long folders, long skipped, IReadOnlyList<string> errors, CancellationToken ct = default);
     Task FinishAsync(string id, string status, CancellationToken ct = default);
 }
@@ -60,9 +67,23 @@ public sealed class MigrationJobs(EngineDatabase db, TimeProvider time) : IMigra
         db.ReadAsync(c => c.QueryAsync(null, $"SELECT {Columns} FROM migration_jobs WHERE status IN ('{MigrationStatus.Queued}', '{MigrationStatus.Running}') ORDER BY created_at",
             Read), ct);
 
-    public Task MarkRunningAsync(string id, CancellationToken ct = default) =>
-        db.WriteAsync((c, tx) => c.ExecAsync(tx, $"UPDATE migration_jobs SET status = '{MigrationStatus.Running}', updated_at = @t WHERE id = @id",
-            ("@t", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", id)), ct);
+    public async Task<bool> MarkRunningAsync(string id, CancellationToken ct = default) =>
+        await db.WriteAsync((c, tx) => c.ExecAsync(tx, $"""
+            UPDATE migration_jobs SET status = '{MigrationStatus.Running}', updated_at = @t
+            WHERE id = @id AND status IN ('{MigrationStatus.Queued}', '{MigrationStatus.Running}')
+            """, ("@t", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", id)), ct) == 1;
+
+    // One conditional UPDATE each: a pause racing the job's end (or a second pause) changes nothing.
+    public async Task<bool> PauseAsync(string id, CancellationToken ct = default) =>
+        await db.WriteAsync((c, tx) => c.ExecAsync(tx, $"""
+            UPDATE migration_jobs SET status = '{MigrationStatus.Paused}', updated_at = @t
+            WHERE id = @id AND status IN ('{MigrationStatus.Queued}', '{MigrationStatus.Running}')
+            """, ("@t", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", id)), ct) == 1;
+
+    public async Task<bool> ResumeAsync(string id, CancellationToken ct = default) =>
+        await db.WriteAsync((c, tx) => c.ExecAsync(tx, $"""
+            UPDATE migration_jobs SET status = '{MigrationStatus.Queued}', updated_at = @t WHERE id = @id AND status = '{MigrationStatus.Paused}'
+            """, ("@t", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@id", id)), ct) == 1;
 
     public Task ReportAsync(string id, long messages, long bytes, long folders, long skipped, IReadOnlyList<string> errors, CancellationToken ct = default) =>
         db.WriteAsync((c, tx) => c.ExecAsync(tx,

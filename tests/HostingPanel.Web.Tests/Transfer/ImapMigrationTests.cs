@@ -243,6 +243,116 @@ public sealed class ImapMigrationTests(MailHostFixture host) : IClassFixture<Mai
         Assert.StartsWith("Unknown column 'user'", problem.GetProperty("errors").GetProperty("file")[0].GetString());
     }
 
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient api, string path)
+    {
+        using var response = await api.PostAsync(path, null, Ct);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(Ct));
+    }
+
+    private static async Task<JsonElement> GetJobAsync(HttpClient api, string id) =>
+        await api.GetFromJsonAsync<JsonElement>($"/api/v1/migrations/{id}", Ct);
+
+    /// <summary>
+    /// A job paused while it waits its turn never starts, and resumed it copies everything. Deterministic: a job to a
+    /// server on the same host that accepts and never greets holds the host's turn (one job per source host at a time)
+    /// until the test lets it fail.
+    /// </summary>
+    [Fact]
+    public async Task Pause_AQueuedJob_NeverStarts_ResumeCopiesEverything_AndEndedJobsCannotBePausedOrResumed()
+    {
+        await using var dovecot = await PrivateDovecot.StartAsync([("wait@oldhost.example", SourcePassword)]);
+        var total = await FillSourceAsync(dovecot, "wait@oldhost.example", inbox: 30, sent: 5, nested: 0, unicode: 0);
+        using var api = host.CreateAdminApiClient();
+        var domain = await NewDomainAsync(api);
+        var address = await NewMailboxAsync(api, domain, "waiting");
+
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var blocker = await StartAsync(api, new { address, host = "127.0.0.1", port = ((IPEndPoint)silent.LocalEndpoint).Port, security = "None", username = "x", password = "y" });
+        using var held = await silent.AcceptSocketAsync(Ct);
+        var job = await StartAsync(api, new { address, host = "127.0.0.1", port = dovecot.Port, security = "None", username = "wait@oldhost.example", password = SourcePassword });
+        var id = job.GetProperty("id").GetString()!;
+
+        var (pauseStatus, paused) = await PostAsync(api, $"/api/v1/migrations/{id}/pause");
+        Assert.True(pauseStatus == HttpStatusCode.OK, paused.ToString());
+        Assert.Equal("paused", paused.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(api, $"/api/v1/migrations/{id}/pause")).Status);
+
+        // The blocker gives up its turn; the paused job must not take it.
+        held.Close();
+        Assert.Equal("failed", (await WaitUntilEndedAsync(api, blocker.GetProperty("id").GetString()!)).GetProperty("status").GetString());
+        var still = await GetJobAsync(api, id);
+        Assert.Equal("paused", still.GetProperty("status").GetString());
+        Assert.Equal(0, still.GetProperty("messages").GetInt32());
+        // Its credentials wait with it (encrypted) so that it can be resumed.
+        Assert.NotNull((await host.App.Services.GetRequiredService<IMigrationJobs>().GetAsync(id, Ct))!.Secret);
+
+        var (resumeStatus, resumed) = await PostAsync(api, $"/api/v1/migrations/{id}/resume");
+        Assert.True(resumeStatus == HttpStatusCode.OK, resumed.ToString());
+        var done = await WaitUntilEndedAsync(api, id);
+        Assert.Equal("done", done.GetProperty("status").GetString());
+        Assert.Equal(total, done.GetProperty("messages").GetInt32());
+        using (var imap = await ImapAsync(host, address))
+            Assert.Equal(await SourceFingerprintsAsync(dovecot, "wait@oldhost.example"), await FingerprintsAsync(imap));
+
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(api, $"/api/v1/migrations/{id}/pause")).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(api, $"/api/v1/migrations/{id}/resume")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(api, $"/api/v1/migrations/{Guid.NewGuid()}/pause")).Status);
+        // Another tenant's job does not exist for a customer.
+        var key = await Api.ApiHostFixture.KeyForAsync(api, $"{(await NewDomainAsync(api)).Split('.')[0]}@customers.example");
+        using var customer = host.CreateClient(key);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(customer, $"/api/v1/migrations/{id}/resume")).Status);
+    }
+
+    /// <summary>A running job paused stops between two messages; resumed, it copies the rest and skips what it had copied.</summary>
+    [Fact]
+    public async Task Pause_ARunningJob_StopsMidway_ResumeSkipsWhatWasCopied_AndTheResultIsComplete()
+    {
+        await using var dovecot = await PrivateDovecot.StartAsync([("long@oldhost.example", SourcePassword)]);
+        var total = await FillSourceAsync(dovecot, "long@oldhost.example", inbox: 1500, sent: 0, nested: 0, unicode: 0);
+        using var api = host.CreateAdminApiClient();
+        var domain = await NewDomainAsync(api);
+        var address = await NewMailboxAsync(api, domain, "long", quotaMb: 500);
+        var id = (await StartAsync(api, new { address, host = "127.0.0.1", port = dovecot.Port, security = "None", username = "long@oldhost.example", password = SourcePassword }))
+            .GetProperty("id").GetString()!;
+
+        // The first progress report (every 25 messages) shows it running; 1,500 messages leave ample room to pause before the end.
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await GetJobAsync(api, id)).GetProperty("messages").GetInt32() == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the migration never reported progress");
+            await Task.Delay(20, Ct);
+        }
+        var (pauseStatus, paused) = await PostAsync(api, $"/api/v1/migrations/{id}/pause");
+        Assert.True(pauseStatus == HttpStatusCode.OK, paused.ToString());
+        // Wait for the worker to let go of the job (it stops at the next message), then it stays where it stopped.
+        var worker = host.App.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<HostingPanel.Web.Features.Migrations.MigrationWorker>().Single();
+        while (worker.IsRunning(id))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the paused migration never stopped");
+            await Task.Delay(20, Ct);
+        }
+        var stopped = await GetJobAsync(api, id);
+        Assert.Equal("paused", stopped.GetProperty("status").GetString());
+        var copiedBeforePause = stopped.GetProperty("messages").GetInt32();
+        Assert.InRange(copiedBeforePause, 1, total - 1);
+        using (var partial = await ImapAsync(host, address))
+        {
+            await partial.Inbox.OpenAsync(FolderAccess.ReadOnly, Ct);
+            Assert.Equal(copiedBeforePause, partial.Inbox.Count);
+        }
+
+        var (resumeStatus, _) = await PostAsync(api, $"/api/v1/migrations/{id}/resume");
+        Assert.Equal(HttpStatusCode.OK, resumeStatus);
+        var done = await WaitUntilEndedAsync(api, id);
+        Assert.True(done.GetProperty("status").GetString() == "done", done.ToString());
+        // Counted across both runs: everything copied once; the resumed run found the first part already here.
+        Assert.Equal(total, done.GetProperty("messages").GetInt32());
+        Assert.Equal(copiedBeforePause, done.GetProperty("skipped").GetInt32());
+        using var imap = await ImapAsync(host, address);
+        Assert.Equal(await SourceFingerprintsAsync(dovecot, "long@oldhost.example"), await FingerprintsAsync(imap));
+    }
+
     [Fact]
     public async Task Tenants_CannotPointAMigrationAtInternalAddresses_AndBadInputIsA400()
     {

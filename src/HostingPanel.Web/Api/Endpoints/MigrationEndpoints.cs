@@ -56,5 +56,17 @@ public static class MigrationEndpoints
             .WithName("GetMigration").WithSummary("A migration's progress and final report")
             .WithDescription("`status` `queued`, `running`, `done` or `failed`; `messages` and `bytes` copied, `folders` seen, `skipped` already there, `errors` one reason per line (a stop at the quota says so).")
             .Produces<MigrationDto>().NotFound();
+
+        migrations.MapPost("/{id}/pause", async (string id, MigrationService service, CancellationToken ct) =>
+                (await service.PauseAsync(id, ct)).ToOk(MigrationDto.From))
+            .WithName("PauseMigration").WithSummary("Pause a queued or running migration")
+            .WithDescription("The job stops between two messages and its `status` becomes `paused`; what was copied stays, and so do the encrypted credentials (until it is resumed and ends). 409 when the job has ended or is paused already.")
+            .Produces<MigrationDto>().NotFound().Conflict();
+
+        migrations.MapPost("/{id}/resume", async (string id, MigrationService service, CancellationToken ct) =>
+                (await service.ResumeAsync(id, ct)).ToOk(MigrationDto.From))
+            .WithName("ResumeMigration").WithSummary("Resume a paused migration")
+            .WithDescription("The job is `queued` again and copies only what is not here yet. 409 when it is not paused.")
+            .Produces<MigrationDto>().NotFound().Conflict();
     }
 }

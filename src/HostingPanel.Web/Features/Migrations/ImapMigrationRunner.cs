@@ -26,7 +26,8 @@ public sealed class ImapMigrationRunner(IMigrationJobs jobs, IMailboxTransfer tr
     {
         var errors = job.Errors.ToList();
         long copied = job.Messages, bytes = job.Bytes, skipped = 0, folders = 0;
-        await jobs.MarkRunningAsync(job.Id, ct);
+        // Paused (or ended) between the worker's read and now: leave it.
+        if (!await jobs.MarkRunningAsync(job.Id, ct)) return;
         try
         {
             var account = await transfer.FindAsync(job.Address, ct);
@@ -111,6 +112,14 @@ public sealed class ImapMigrationRunner(IMigrationJobs jobs, IMailboxTransfer tr
                 await source.OpenAsync(FolderAccess.ReadOnly, ct);
                 foreach (var m in missing)
                 {
+                    // A pause takes effect between two messages: progress and credentials stay, and a resume
+                    // starts again from the plan (what is here already is skipped).
+                    if (await PausedAsync())
+                    {
+                        await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, CancellationToken.None);
+                        logger.LogInformation("Migration {Id} paused after {Copied} messages", job.Id, copied);
+                        return;
+                    }
                     using var body = new MemoryStream();
                     try
                     {
@@ -156,6 +165,8 @@ public sealed class ImapMigrationRunner(IMigrationJobs jobs, IMailboxTransfer tr
             logger.LogWarning(e, "Migration {Id} from {Host} failed", job.Id, job.Host);
             await FailAsync($"The migration stopped: {e.Message}");
         }
+
+        async Task<bool> PausedAsync() => (await jobs.GetAsync(job.Id, ct))?.Status == MigrationStatus.Paused;
 
         async Task FailAsync(string reason)
         {

@@ -63,6 +63,27 @@ public sealed class MigrationService(
         return job;
     }
 
+    /// <summary>Pauses a queued or running job (it stops between two messages); 409 when it has ended or is paused already.</summary>
+    public async Task<ServiceResult<MigrationJob>> PauseAsync(string id, CancellationToken ct)
+    {
+        var job = await GetAsync(id, ct);
+        if (job.Failure is not null) return job;
+        if (!await jobs.PauseAsync(id, ct))
+            return Failure.Conflict("status", $"Only a queued or running migration can be paused; this one is {(await jobs.GetAsync(id, ct))!.Status}.");
+        return (await jobs.GetAsync(id, ct))!;
+    }
+
+    /// <summary>Queues a paused job again: it copies only what is not here yet; 409 when it is not paused.</summary>
+    public async Task<ServiceResult<MigrationJob>> ResumeAsync(string id, CancellationToken ct)
+    {
+        var job = await GetAsync(id, ct);
+        if (job.Failure is not null) return job;
+        if (!await jobs.ResumeAsync(id, ct))
+            return Failure.Conflict("status", $"Only a paused migration can be resumed; this one is {(await jobs.GetAsync(id, ct))!.Status}.");
+        signal.Notify();
+        return (await jobs.GetAsync(id, ct))!;
+    }
+
     public async Task<ServiceResult<MigrationJob>> GetAsync(string id, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out _) || await jobs.GetAsync(id, ct) is not { } job) return Failure.NotFound("The migration");

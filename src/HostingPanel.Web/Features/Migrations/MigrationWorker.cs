@@ -15,6 +15,9 @@ public sealed class MigrationWorker(IMigrationJobs jobs, ImapMigrationRunner run
     private readonly ConcurrentDictionary<string, Task> _running = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _perHost = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Whether this process is running (or about to run) the job: a paused job is stopped once this is false.</summary>
+    public bool IsRunning(string id) => _running.ContainsKey(id);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var slots = new SemaphoreSlim(Math.Max(1, options.Value.MaxConcurrentJobs));
