@@ -47,6 +47,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<MailboxService>();
         services.AddScoped<ForwardingReach>();
         services.AddScoped<MailboxFolderService>();
+        services.AddScoped<MailboxActivityService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<Bulk.BulkImportService>();

@@ -81,6 +81,10 @@ public sealed class EngineHost : IAsyncDisposable
     /// <summary>On PostgreSQL (skips unless configured) with a database of its own.</summary>
     public static Task<EngineHost> StartPostgresAsync(Dictionary<string, string?>? settings = null) => StartAsync(postgres: true, settings);
 
+    /// <summary>On PostgreSQL, with services replaced after the engine registered its own (a clock the test moves).</summary>
+    public static Task<EngineHost> StartPostgresAsync(Dictionary<string, string?>? settings, Action<IServiceCollection> overrideServices) =>
+        StartAsync(postgres: true, settings, overrideServices);
+
     private static async Task<EngineHost> StartAsync(bool postgres, Dictionary<string, string?>? settings, Action<IServiceCollection>? overrideServices = null)
     {
         // HOSTINGPANEL_TEST_ENGINE_PROVIDER=PostgreSql runs every engine test that does not choose a

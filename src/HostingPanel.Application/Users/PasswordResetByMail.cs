@@ -72,9 +72,24 @@ public sealed class PasswordResetByMail(
             return;
         }
 
+        var to = string.IsNullOrWhiteSpace(user.RecoveryEmail) ? user.Email : user.RecoveryEmail;
+        if (await HeldByAnotherTenantAsync(user, to, ct) is { } holder)
+        {
+            // Whoever holds the recipient's domain here reads what arrives for it (a catch-all, an alias, a mailbox
+            // made later): a link sent there would hand them this login. Nothing is sent; the asker sees the usual answer.
+            db.AuditEntries.Add(new AuditEntry(user.Email, "login.reset-link-withheld", "User", user.Email,
+                $"not sent to {to}: {holder} is hosted here by another tenant; a manager of the login can reset it", null)
+            {
+                ResellerId = user.ResellerId,
+                CustomerId = user.CustomerId,
+            });
+            await db.SaveChangesAsync(ct);
+            log.LogWarning("No reset link sent for {Login}: its address {To} is at {Domain}, which another tenant hosts here", user.Email, to, holder);
+            return;
+        }
+
         var token = Base64Url(RandomNumberGenerator.GetBytes(32));
         db.PasswordResetLinks.Add(new PasswordResetLink(Hash(token), user.Id, now, LinkLifetime));
-        var to = string.IsNullOrWhiteSpace(user.RecoveryEmail) ? user.Email : user.RecoveryEmail;
         db.AuditEntries.Add(new AuditEntry(user.Email, "login.reset-link-sent", "User", user.Email, $"sent to {to}", null)
         {
             ResellerId = user.ResellerId,
@@ -92,6 +107,24 @@ public sealed class PasswordResetByMail(
             If you did not ask for this, ignore this mail: your password stays as it is.
             """), ct);
         if (!sent) log.LogWarning("The reset link for {Login} could not be sent: this node runs no mail engine", user.Email);
+    }
+
+    /// <summary>
+    /// The recipient's domain when this server hosts it for someone other than the login's own customer (for staff and
+    /// resellers: for anyone, since every tenant is below them); null when the mail leaves for the Internet or stays
+    /// with the login's own tenant. A domain in its grace period after deletion still counts as held.
+    /// </summary>
+    private async Task<string?> HeldByAnotherTenantAsync(AppUser user, string to, CancellationToken ct)
+    {
+        var at = to.LastIndexOf('@');
+        if (at < 0 || !DomainName.TryParse(to[(at + 1)..], out var domain, out _)) return to;
+        var name = domain!.Value;
+        var holder = await db.Domains.IgnoreQueryFilters().Where(d => d.Name == name).Select(d => (Guid?)d.CustomerId).FirstOrDefaultAsync(ct);
+        if (holder is null) return null;
+        var own = user.CustomerId;
+        if (own is null && user.MailboxId is { } mailboxId)
+            own = await db.Mailboxes.IgnoreQueryFilters().Where(m => m.Id == mailboxId).Select(m => (Guid?)m.Domain!.CustomerId).FirstOrDefaultAsync(ct);
+        return own == holder ? null : name;
     }
 
     /// <summary>The login a link would reset, or null when the link is unknown, spent or out of time.</summary>

@@ -16,6 +16,11 @@ public enum MailProtocol
     Pop3,
     Smtp,
     ManageSieve,
+    /// <summary>
+    /// IMAP from the portal's webmail (it proved so with <see cref="WebmailTicket"/>): allowed for an active mailbox
+    /// even with IMAP switched off for mail programs, since webmail is promised to POP3-only mailboxes too.
+    /// </summary>
+    Webmail,
 }
 
 public enum AuthFailure
@@ -59,9 +64,10 @@ public sealed class MailAuthenticator
     private const string DummyHash = "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$aWL6CcW4h/x4YxZtLMLoXw$BKfn0xoqlZHdiUBhA9mUK5IfyzCnzWHo6XtHWKrmLrI";
 
     public MailAuthenticator(MailDirectory directory, LoginThrottle throttle, IOptions<MailEngineOptions> options, TimeProvider time, ILogger<MailAuthenticator> logger,
-        PasswordCheckPool pool, Hosting.MailMetrics? metrics = null)
+        PasswordCheckPool pool, Hosting.MailMetrics? metrics = null, LoginActivity? activity = null)
     {
         _pool = pool;
+        _activity = activity;
         _metrics = metrics;
         _directory = directory;
         _throttle = throttle;
@@ -71,6 +77,7 @@ public sealed class MailAuthenticator
     }
 
     private readonly Hosting.MailMetrics? _metrics;
+    private readonly LoginActivity? _activity;
 
     public async Task<AuthResult> AuthenticateAsync(string user, string password, IPAddress? remote, MailProtocol protocol, CancellationToken ct = default)
     {
@@ -130,7 +137,10 @@ public sealed class MailAuthenticator
             MailProtocol.Pop3 => account.Pop3Enabled,
             _ => true,
         };
-        return allowed ? new AuthResult(AuthFailure.None, account) : new AuthResult(AuthFailure.ProtocolDisabled, account);
+        if (!allowed)
+            return new AuthResult(AuthFailure.ProtocolDisabled, account);
+        _activity?.Record(account.Id, protocol);
+        return new AuthResult(AuthFailure.None, account);
     }
 
     private long _verifications;

@@ -57,6 +57,11 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<LoginThrottle>();
         services.TryAddSingleton<PasswordCheckPool>();
         services.AddSingleton<MailAuthenticator>();
+        services.AddSingleton<LoginActivity>();
+        services.AddHostedService(sp => sp.GetRequiredService<LoginActivity>());
+        services.TryAddSingleton(sp => new WebmailTicket(sp.GetRequiredService<IOptions<MailStorageOptions>>().Value.DataDirectory));
+        services.AddSingleton<MailboxActivityAdmin>();
+        services.AddSingleton<IMailboxActivityAdmin>(sp => sp.GetRequiredService<MailboxActivityAdmin>());
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<Dkim.DkimKeyProtector>();
         services.AddSingleton<Dkim.DkimKeyStore>();

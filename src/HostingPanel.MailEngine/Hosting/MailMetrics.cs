@@ -101,6 +101,8 @@ public sealed class MailMetrics : IDisposable
     {
         Auth.MailProtocol.Imap => "imap",
         Auth.MailProtocol.Pop3 => "pop3",
+        // Webmail speaks IMAP to the engine: counted with IMAP, so the label set stays what dashboards know.
+        Auth.MailProtocol.Webmail => "imap",
         _ => "smtp",
     };
 

@@ -261,6 +261,25 @@ internal static class EngineMigrations
                 deleted_count = (SELECT COUNT(*) FROM messages m WHERE m.folder_id = folders.id AND (m.flags & 8) <> 0);
             {folder_flag_triggers}
             """),
+        // POP3 insight (issue 19 item 4): the last successful login per mailbox and protocol (imap, pop3, webmail,
+        // submission, managesieve), written by Auth/LoginActivity a few at a time, never once per login; and one row
+        // per POP3 QUIT that removed mail, so the owner and webmail can say what a mail program took off the server.
+        (13, "login activity and pop3 removals", """
+            CREATE TABLE mailbox_logins (
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                protocol TEXT NOT NULL,
+                last_at BIGINT NOT NULL,
+                PRIMARY KEY (mailbox_id, protocol)
+            );
+            CREATE TABLE pop3_removals (
+                id {pk},
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                removed_at BIGINT NOT NULL,
+                messages BIGINT NOT NULL,
+                bytes BIGINT NOT NULL
+            );
+            CREATE INDEX ix_pop3_removals_mailbox ON pop3_removals (mailbox_id, removed_at);
+            """),
     ];
 
     /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>

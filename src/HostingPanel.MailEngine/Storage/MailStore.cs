@@ -548,8 +548,10 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
     /// Removes messages: those flagged \Deleted (IMAP EXPUNGE), or exactly <paramref name="uids"/> when
     /// <paramref name="onlyDeleted"/> is false (POP3 DELE at QUIT). Returns the UIDs removed.
     /// </summary>
+    /// <param name="pop3Removal">A POP3 QUIT's removals: recorded in <c>pop3_removals</c> in the same transaction, so the
+    /// owner and webmail can say what a mail program took off the server.</param>
     public async Task<IReadOnlyList<long>> ExpungeAsync(long folderId, IReadOnlyCollection<long>? uids = null, bool onlyDeleted = true,
-        object? origin = null, CancellationToken ct = default)
+        object? origin = null, CancellationToken ct = default, bool pop3Removal = false)
     {
         long mailboxId = 0;
         List<string> removedBodies = [];
@@ -565,6 +567,9 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
             if (rows.Count == 0)
                 return (IReadOnlyList<long>)[];
             await RemoveMessagesAsync(c, tx, folderId, rows, releaseQuota: true, mailboxId);
+            if (pop3Removal)
+                await c.ExecAsync(tx, "INSERT INTO pop3_removals (mailbox_id, removed_at, messages, bytes) VALUES (@m, @t, @n, @b)",
+                    ("@m", mailboxId), ("@t", time.GetUtcNow().ToUnixTimeMilliseconds()), ("@n", (long)rows.Count), ("@b", rows.Sum(r => r.Size)));
             removedBodies.AddRange(rows.Select(r => r.BodyPath).Distinct());
             return rows.Select(r => r.Uid).ToList();
         }, ct);

@@ -132,3 +132,32 @@ public sealed class ListQuery
 
     public PageRequest ToRequest() => new(Page ?? 1, PageSize ?? 50, Search);
 }
+
+/// <summary>How a mailbox is used (issue 19 item 4); see <c>GET .../mailboxes/{localPart}/activity</c>.</summary>
+public sealed record MailboxActivityDto(
+    string Address, long UsedBytes, long QuotaBytes, bool ImapEnabled, bool Pop3Enabled, int Pop3RetentionDays,
+    IReadOnlyDictionary<string, DateTimeOffset> LastLogins, Pop3KeptDto Pop3Kept, Pop3RemovedDto Pop3Removed, Pop3AdviceDto? Advice)
+{
+    public static MailboxActivityDto From(HostingPanel.Application.Mailboxes.MailboxActivityView v) => new(
+        v.Address, v.UsedBytes, v.QuotaBytes, v.ImapEnabled, v.Pop3Enabled, v.Pop3RetentionDays, v.LastLogins,
+        new Pop3KeptDto(v.Pop3Kept.Messages, v.Pop3Kept.Bytes, v.Pop3Kept.OldestRetrievedAt, v.Pop3Kept.KeptForDays),
+        new Pop3RemovedDto(v.Pop3Removed.Messages, v.Pop3Removed.Bytes, v.Pop3Removed.LastAt, v.Pop3Removed.WindowDays),
+        v.Advice is { } a ? new Pop3AdviceDto(a.BytesPerDay, a.ProjectedFullAt, a.SuggestedRetentionDays) : null);
+}
+
+public sealed record Pop3KeptDto(long Messages, long Bytes, DateTimeOffset? OldestRetrievedAt, int KeptForDays);
+
+public sealed record Pop3RemovedDto(long Messages, long Bytes, DateTimeOffset? LastAt, int WindowDays);
+
+public sealed record Pop3AdviceDto(long BytesPerDay, DateTimeOffset? ProjectedFullAt, int SuggestedRetentionDays);
+
+public sealed record Pop3KeeperListDto(IReadOnlyList<Pop3KeeperDto> Items);
+
+public sealed record Pop3KeeperDto(
+    string Address, string Domain, string LocalPart, long UsedBytes, long QuotaBytes, long KeptMessages, long KeptBytes,
+    DateTimeOffset OldestRetrievedAt, int KeptForDays, DateTimeOffset? LastPop3Login, long BytesPerDay, DateTimeOffset? ProjectedFullAt)
+{
+    public static Pop3KeeperDto From(HostingPanel.Application.Mailboxes.Pop3KeeperView v) => new(
+        v.Address, v.Domain, v.LocalPart, v.UsedBytes, v.QuotaBytes, v.KeptMessages, v.KeptBytes, v.OldestRetrievedAt, v.KeptForDays,
+        v.LastPop3Login, v.BytesPerDay, v.ProjectedFullAt);
+}

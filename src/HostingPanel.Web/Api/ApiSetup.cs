@@ -96,6 +96,7 @@ public static class ApiSetup
         MigrationEndpoints.Map(api);
         DeliveryEndpoints.Map(api);
         SendingHoldEndpoints.Map(api);
+        ReportEndpoints.Map(api);
 
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/api/docs", () => Results.Content(ApiReferencePage.Html, "text/html; charset=utf-8"))

@@ -37,6 +37,8 @@ public static class MailEngineIntegration
             services.AddSingleton<MailEngine.Transfer.IMigrationJobs, NoLocalMigrationJobs>();
         }
         if (!settings.Roles.Mail) services.AddSingleton<HostingPanel.MailEngine.Sieve.IMailFilterAdmin, UnavailableMailFilterAdmin>();
+        // Webmail's proof to the IMAP listener (a key file in the data directory; the engine registers the same one when it runs here).
+        services.TryAddSingleton(_ => new WebmailTicket(configuration["Storage:DataDirectory"] is { Length: > 0 } dir ? dir : "data"));
         services.AddOptions<Features.Migrations.MigrationOptions>().Bind(configuration.GetSection(Features.Migrations.MigrationOptions.SectionName));
         services.AddScoped<Features.Migrations.MigrationService>();
         services.AddScoped<Features.Migrations.MigrationCsvImport>();
@@ -58,6 +60,8 @@ public static class MailEngineIntegration
         else services.AddSingleton<HostingPanel.Application.Users.IProductMail, NoProductMail>();
         if (settings.Roles.Mail) services.AddSingleton<IMailboxFolderSource, EngineMailboxFolders>();
         else services.AddSingleton<IMailboxFolderSource, NoMailboxFolderSource>();
+        if (settings.Roles.Mail) services.AddSingleton<IMailboxActivitySource, EngineMailboxActivity>();
+        else services.AddSingleton<IMailboxActivitySource, NoMailboxActivitySource>();
         // The worker talks to the engine in this process; a worker-only node would need the engine's tables too.
         services.AddProvisioning(configuration, runWorker: settings.Roles.Worker && settings.Roles.Mail);
         return services;

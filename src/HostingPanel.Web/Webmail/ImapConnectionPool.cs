@@ -28,15 +28,19 @@ public sealed class ImapConnectionPool : IAsyncDisposable
     private readonly Func<MailEndpoint> _endpoint;
     private readonly System.Net.Security.RemoteCertificateValidationCallback _validateCertificate;
     private readonly TimeProvider _clock;
+    private readonly HostingPanel.MailEngine.Auth.WebmailTicket? _ticket;
     private readonly ITimer _sweeper;
     private long _opened;
 
-    public ImapConnectionPool(IOptions<WebmailOptions> options, MailEndpoints endpoints, TimeProvider clock)
-        : this(options.Value, endpoints.Imap, endpoints.ValidateCertificate, clock) { }
+    public ImapConnectionPool(IOptions<WebmailOptions> options, MailEndpoints endpoints, TimeProvider clock, HostingPanel.MailEngine.Auth.WebmailTicket ticket)
+        : this(options.Value, endpoints.Imap, endpoints.ValidateCertificate, clock, ticket) { }
 
     /// <param name="endpoint">Asked at each new connection, so a restarted listener on another port is followed.</param>
-    public ImapConnectionPool(WebmailOptions options, Func<MailEndpoint> endpoint, System.Net.Security.RemoteCertificateValidationCallback validateCertificate, TimeProvider clock)
+    /// <param name="ticket">Sent in ID before the login, so that it counts as webmail: POP3-only mailboxes keep webmail (issue 19 item 5).</param>
+    public ImapConnectionPool(WebmailOptions options, Func<MailEndpoint> endpoint, System.Net.Security.RemoteCertificateValidationCallback validateCertificate, TimeProvider clock,
+        HostingPanel.MailEngine.Auth.WebmailTicket? ticket = null)
     {
+        _ticket = ticket;
         _options = options;
         _endpoint = endpoint;
         _validateCertificate = validateCertificate;
@@ -153,6 +157,12 @@ public sealed class ImapConnectionPool : IAsyncDisposable
         try
         {
             await client.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.Security, ct);
+            if (_ticket is not null && client.Capabilities.HasFlag(ImapCapabilities.Id))
+            {
+                var webmail = new ImapImplementation { Name = "HostingPanel webmail" };
+                webmail.Properties[HostingPanel.MailEngine.Auth.WebmailTicket.IdField] = _ticket.Value;
+                await client.IdentifyAsync(webmail, ct);
+            }
             await client.AuthenticateAsync(credentials.Address, credentials.Password, ct);
             Interlocked.Increment(ref _opened);
             return client;

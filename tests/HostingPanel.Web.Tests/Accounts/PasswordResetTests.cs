@@ -196,6 +196,37 @@ public sealed partial class PasswordResetTests(WebmailHostFixture host) : Browse
         Assert.Equal(3, await LinksOfAsync(login));
     }
 
+    /// <summary>
+    /// A login whose address is at a domain another tenant hosts here: that tenant reads whatever arrives there (here a
+    /// catch-all it set up after the login existed), so a reset link mailed there would hand it the account. None is
+    /// sent, the asker gets the usual answer, and the audit log says why.
+    /// </summary>
+    [Fact]
+    public async Task NoLinkGoesToADomainAnotherTenantHosts_EvenThroughItsCatchAll()
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var shared = $"shared-{run}.example";
+        var login = $"boss@{shared}";
+        await host.CreateDomainAsync($"victim-{run}.example", login, ["box"]);
+        await host.CreateDomainAsync(shared, $"attacker-{run}@attackers.example", ["grab"], ("*", ["grab"]));
+
+        using var anonymous = new PortalSession(host.CreateClient());
+        var asked = await anonymous.PostFormAsync("/account/forgot-password", "/account/forgot-password", new() { ["Email"] = login });
+        Assert.Equal(HttpStatusCode.Redirect, asked.StatusCode);
+        Assert.Contains(PasswordResetController.SentMessage, await anonymous.GetStringAsync("/account/forgot-password"));
+
+        Assert.Equal(0, await LinksOfAsync(login));
+        using (var scope = host.App.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HostingPanelDbContext>();
+            var withheld = await db.AuditEntries.IgnoreQueryFilters().Where(a => a.Action == "login.reset-link-withheld" && a.EntityKey == login).ToListAsync(Ct);
+            Assert.Contains(shared, Assert.Single(withheld).Detail);
+        }
+        using var imap = await host.ImapAsync($"grab@{shared}");
+        await imap.Inbox.OpenAsync(FolderAccess.ReadOnly, Ct);
+        Assert.Empty(await imap.Inbox.SearchAsync(SearchQuery.SubjectContains("Reset your password"), Ct));
+    }
+
     [Fact]
     public async Task AdminResetsACustomersLogin_WithAGeneratedPassword_TheCustomerMustChooseANewOne_ThenUnlock()
     {

@@ -35,6 +35,7 @@ public sealed class ApiCrossTenantTests(ApiHostFixture host)
         { "GET", "/api/v1/domains/{domain}/mailboxes/{mailbox}/folders", null },
         { "PATCH", "/api/v1/domains/{domain}/mailboxes/{mailbox}/folders/Trash", """{"retentionDays":1}""" },
         { "GET", "/api/v1/domains/{domain}/mailboxes/{mailbox}/largest-messages", null },
+        { "GET", "/api/v1/domains/{domain}/mailboxes/{mailbox}/activity", null },
         { "GET", "/api/v1/domains/{domain}/aliases", null },
         { "POST", "/api/v1/domains/{domain}/aliases", """{"localPart":"intruder","destinations":["me@attacker.example"]}""" },
         { "GET", "/api/v1/domains/{domain}/aliases/{alias}", null },

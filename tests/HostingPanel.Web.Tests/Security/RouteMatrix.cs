@@ -185,6 +185,8 @@ public static class RouteMatrix
             Page("GET", "/my/largest", [MailboxOwner], _ => Get("/my/largest")),
             Page("GET", "/my/undelivered", [MailboxOwner], _ => Get("/my/undelivered")),
             Page("POST", "/my/folders/retention", [MailboxOwner], _ => Post("/my/folders/retention", new() { ["Folder"] = "Junk", ["RetentionDays"] = "30" })),
+            // The POP3 advice's one-click fix (0 here: the seeded mailbox keeps its setting).
+            Page("POST", "/my/pop3-retention", [MailboxOwner], _ => Post("/my/pop3-retention", new() { ["days"] = "0" })),
 
             // --- webmail: only the signed-in mailbox's own mail, reached over IMAP with its own credentials, so no
             // request names another tenant's object. A portal session without a webmail session is sent to the
@@ -281,6 +283,10 @@ public static class RouteMatrix
             }), tenant: true),
             Page("POST", "/domains/{domain}/mailboxes/{localPart}/vacation/off", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/vacation/off"), tenant: true),
             Page("GET", "/domains/{domain}/mailboxes/{localPart}/largest", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/largest"), tenant: true),
+            Page("POST", "/domains/{domain}/mailboxes/{localPart}/pop3-retention", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/pop3-retention",
+                new() { ["days"] = "0" }), tenant: true),
+            // "POP3 programs that never delete": every panel role sees its own (an empty report here), a mailbox owner nothing.
+            Page("GET", "/reports/pop3-keepers", Panel, _ => Get("/reports/pop3-keepers")),
             Page("POST", "/domains/{domain}/mailboxes/{localPart}/folders/retention", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/folders/retention",
                 new() { ["Folder"] = "Junk", ["RetentionDays"] = "30" }), tenant: true),
             Page("GET", "/domains/{domain}/mailboxes/{localPart}/password", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/password"), tenant: true),
@@ -453,6 +459,12 @@ public static class RouteMatrix
             {
                 Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
             },
+            // How the mailbox is used: the owner's key too, on its own mailbox only (without the engine: the panel's figures, no logins).
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/activity", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/activity"), tenant: true) with
+            {
+                Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
+            },
+            Endpoint("GET", "/api/v1/reports/pop3-keepers", Panel, _ => Get("/api/v1/reports/pop3-keepers")),
             Endpoint("PATCH", "/api/v1/domains/{domain}/mailboxes/{localPart}", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}", new { displayName = "Info" }), tenant: true),
             Endpoint("DELETE", "/api/v1/domains/{domain}/mailboxes/{localPart}", Panel, async c => new MatrixRequest($"/api/v1/domains/{c.T.Domain}/mailboxes/{await c.MailboxAsync()}"), tenant: true) with { ChangesTarget = true },
             Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/vacation", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/vacation"), tenant: true),

@@ -10,10 +10,14 @@ public interface IImapAuthenticator
 {
     /// <summary>Null when the credentials are wrong, the mailbox is disabled or IMAP is off for it (the session answers NO [AUTHENTICATIONFAILED]).</summary>
     ValueTask<IImapAccount?> AuthenticateAsync(string userName, string password, ImapClientInfo client, CancellationToken cancellationToken);
+
+    /// <summary>Whether an ID value proves the client is the portal's webmail (see Auth/WebmailTicket); stores without webmail say no.</summary>
+    bool IsWebmailTicket(string? value) => false;
 }
 
 /// <summary>Who is connecting: for throttling and logs.</summary>
-public sealed record ImapClientInfo(System.Net.IPEndPoint? RemoteEndPoint, bool IsSecure);
+/// <param name="Webmail">The client proved with ID, before logging in, that it is the portal's webmail.</param>
+public sealed record ImapClientInfo(System.Net.IPEndPoint? RemoteEndPoint, bool IsSecure, bool Webmail = false);
 
 /// <summary>One logged-in user's mailbox: its folders and quota. Folder names are Unicode, "/"-separated, INBOX spelled "INBOX".</summary>
 public interface IImapAccount

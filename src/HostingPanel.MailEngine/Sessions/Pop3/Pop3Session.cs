@@ -441,7 +441,7 @@ internal sealed class Pop3Session
                 await _services.Store.MarkPop3RetrievedAsync(maildrop.Retrieved, _stopping);
                 var deleted = maildrop.DeletedUids;
                 if (deleted.Count > 0)
-                    await _services.Store.ExpungeAsync(maildrop.Inbox.Id, deleted, onlyDeleted: false, origin: this, ct: _stopping);
+                    await _services.Store.ExpungeAsync(maildrop.Inbox.Id, deleted, onlyDeleted: false, origin: this, ct: _stopping, pop3Removal: true);
                 _services.Locks.Release(maildrop.MailboxId, this);
                 _state = new Pop3AuthorizationState();
             }

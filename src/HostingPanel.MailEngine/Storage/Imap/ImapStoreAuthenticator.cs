@@ -5,13 +5,17 @@ namespace HostingPanel.MailEngine.Storage.Imap;
 
 /// <summary>
 /// IMAP login through the one <see cref="MailAuthenticator"/> shared with POP3 and SMTP (same
-/// throttling per address and IP); disabled mailboxes and those with IMAP switched off are refused.
+/// throttling per address and IP); disabled mailboxes and those with IMAP switched off are refused,
+/// except for the portal's webmail (it proved itself with <see cref="WebmailTicket"/>), which any active mailbox keeps.
 /// </summary>
-public sealed class ImapStoreAuthenticator(MailAuthenticator authenticator, MailStore store) : IImapAuthenticator
+public sealed class ImapStoreAuthenticator(MailAuthenticator authenticator, MailStore store, WebmailTicket webmail) : IImapAuthenticator
 {
     public async ValueTask<IImapAccount?> AuthenticateAsync(string userName, string password, ImapClientInfo client, CancellationToken cancellationToken)
     {
-        var result = await authenticator.AuthenticateAsync(userName, password, client.RemoteEndPoint?.Address, MailProtocol.Imap, cancellationToken);
+        var protocol = client.Webmail ? MailProtocol.Webmail : MailProtocol.Imap;
+        var result = await authenticator.AuthenticateAsync(userName, password, client.RemoteEndPoint?.Address, protocol, cancellationToken);
         return result is { Succeeded: true, Account: { } account } ? new ImapStoreAccount(store, account.Id, account.Address) : null;
     }
+
+    public bool IsWebmailTicket(string? value) => webmail.Matches(value);
 }

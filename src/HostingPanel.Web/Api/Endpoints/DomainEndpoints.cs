@@ -157,6 +157,16 @@ public static class DomainEndpoints
             .WithDescription("`limit` 1 to 100 (default 20): folder, UID, size, date, subject and sender of each, largest first.")
             .Produces<List<LargeMessageDto>>().NotFound();
 
+        mailboxes.MapGet("/{localPart}/activity", async (string domain, string localPart, MailboxActivityService service, CancellationToken ct) =>
+                (await service.GetAsync(domain, localPart, ct)).ToOk(MailboxActivityDto.From))
+            .WithName("GetMailboxActivity").WithSummary("How a mailbox is used: last logins, POP3 copies kept on the server")
+            .WithDescription("`lastLogins`: the last successful login per way in (`imap`, `pop3`, `webmail`, `submission`, `managesieve`; a way never used is absent). "
+                + "`pop3Kept`: mail a POP3 program downloaded and left on the server (`messages`, `bytes`, `oldestRetrievedAt`, `keptForDays`). "
+                + "`pop3Removed`: what POP3 programs removed in the last `windowDays` days. `advice` (null when none): the mailbox grows by "
+                + "what its POP3 program downloads and never deletes, `bytesPerDay`, `projectedFullAt` and the `suggestedRetentionDays` that "
+                + "`PATCH .../mailboxes/{localPart}` with `pop3RetentionDays` applies. 404 outside the caller's scope.")
+            .Produces<MailboxActivityDto>().NotFound();
+
         mailboxes.MapPost("/{localPart}/retry", async (string domain, string localPart, MailboxService service, CancellationToken ct) =>
                 (await service.RetryAsync(domain, localPart, ct)).ToOk(MailboxDto.From))
             .WithName("RetryMailbox").WithSummary("Provision a mailbox again")

@@ -37,13 +37,16 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
     }
 
     [HttpGet("domains/{domain}/mailboxes/{localPart}")]
-    public async Task<IActionResult> Edit(string domain, string localPart, [FromServices] MailboxFolderService folders, CancellationToken ct)
+    public async Task<IActionResult> Edit(string domain, string localPart, [FromServices] MailboxFolderService folders,
+        [FromServices] MailboxActivityService activity, CancellationToken ct)
     {
         var result = await mailboxes.GetAsync(domain, localPart, ct);
         if (!result.Succeeded) return NotFound();
         var m = result.Value!;
         ViewData["Mailbox"] = m;
         await AddFolderUsageAsync(m, folders, ct);
+        if ((await activity.GetAsync(m.Domain, m.LocalPart, ct)).Value is { } a)
+            ViewData["Activity"] = new MailboxActivityPanel(a, $"/domains/{Uri.EscapeDataString(m.Domain)}/mailboxes/{Uri.EscapeDataString(m.LocalPart)}/pop3-retention", ForOwner: false);
         return View(new MailboxForm
         {
             DisplayName = m.DisplayName,
@@ -71,6 +74,18 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
         if (result.Succeeded) Flash($"Retention of {result.Value!.Name} set to {(result.Value.RetentionDays == 0 ? "never" : $"{result.Value.RetentionDays} days")}.");
         else TempData["Error"] = result.Failure!.Errors.Values.SelectMany(v => v).FirstOrDefault() ?? result.Failure.Message;
         return Redirect($"/domains/{Uri.EscapeDataString(domain)}/mailboxes/{Uri.EscapeDataString(localPart)}");
+    }
+
+    /// <summary>The POP3 advice's one-click fix (also on the "POP3 programs that never delete" report): POP3 retention of <paramref name="days"/>.</summary>
+    [HttpPost("domains/{domain}/mailboxes/{localPart}/pop3-retention")]
+    public async Task<IActionResult> Pop3Retention(string domain, string localPart, int days, string? returnTo, [FromServices] MailboxActivityService activity, CancellationToken ct)
+    {
+        var result = await activity.SetPop3RetentionAsync(domain, localPart, days, ct);
+        if (result.Failure is { Kind: FailureKind.NotFound }) return NotFound();
+        if (result.Succeeded) Flash($"{result.Value!.Address}: downloaded mail is now removed from the server {result.Value.Pop3RetentionDays} days after the first download.");
+        else TempData["Error"] = result.Failure!.Errors.Values.SelectMany(v => v).FirstOrDefault() ?? result.Failure.Message;
+        // Back to the report when it was clicked there (a local path only: never an open redirect).
+        return Redirect(returnTo == "/reports/pop3-keepers" ? returnTo : $"/domains/{Uri.EscapeDataString(domain)}/mailboxes/{Uri.EscapeDataString(localPart)}");
     }
 
     [HttpGet("domains/{domain}/mailboxes/{localPart}/largest")]

@@ -7,7 +7,7 @@ namespace HostingPanel.Web.Features.MyMailbox;
 
 /// <summary>A mailbox owner's own pages: quota, password, forwarding and POP3 retention, mail program setup.</summary>
 [Route("my"), RolesOr404(Roles.MailboxUser)]
-public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderService folders, IConfiguration configuration,
+public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderService folders, MailboxActivityService activity, IConfiguration configuration,
     IServiceProvider services) : PortalController
 {
     [HttpGet("")]
@@ -18,6 +18,8 @@ public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderS
         // Absent while the mailbox is still being provisioned: the page shows the quota alone.
         var overview = await folders.GetOwnAsync(ct);
         ViewData["Folders"] = overview.Value is { } o ? new FolderUsagePanel(o, "/my/folders/retention", "/my/largest", WebmailLinks: true) : null;
+        if ((await activity.GetOwnAsync(ct)).Value is { } a)
+            ViewData["Activity"] = new MailboxActivityPanel(a, "/my/pop3-retention", ForOwner: true);
         // Outbound abuse limits: the owner is told why sending stopped (registered only where the mail engine runs).
         if (services.GetService<HostingPanel.MailEngine.Outbound.Limits.ISendingHolds>() is { } holds)
             ViewData["SendingHold"] = await holds.GetAsync(own.Value!.Address, ct);
@@ -30,6 +32,17 @@ public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderS
         var result = await folders.SetOwnRetentionAsync(form.Folder ?? "", new FolderRetentionInput { RetentionDays = form.RetentionDays }, ct);
         if (result.Failure is { Kind: Application.Common.FailureKind.NotFound } f && f != MailboxFolderService.FolderNotFound) return NotFound();
         if (result.Succeeded) Flash($"Retention of {result.Value!.Name} set to {(result.Value.RetentionDays == 0 ? "never" : $"{result.Value.RetentionDays} days")}.");
+        else TempData["Error"] = result.Failure!.Errors.Values.SelectMany(v => v).FirstOrDefault() ?? result.Failure.Message;
+        return RedirectToAction(nameof(Index));
+    }
+
+    /// <summary>The POP3 advice's one-click fix on the owner's page: downloaded mail leaves the server after <paramref name="days"/>.</summary>
+    [HttpPost("pop3-retention")]
+    public async Task<IActionResult> Pop3Retention(int days, CancellationToken ct)
+    {
+        var result = await activity.SetOwnPop3RetentionAsync(days, ct);
+        if (result.Failure is { Kind: Application.Common.FailureKind.NotFound }) return NotFound();
+        if (result.Succeeded) Flash($"Downloaded mail is now removed from the server {result.Value!.Pop3RetentionDays} days after your mail program first fetched it.");
         else TempData["Error"] = result.Failure!.Errors.Values.SelectMany(v => v).FirstOrDefault() ?? result.Failure.Message;
         return RedirectToAction(nameof(Index));
     }

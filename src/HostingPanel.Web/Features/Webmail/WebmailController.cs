@@ -13,7 +13,7 @@ namespace HostingPanel.Web.Features.Webmail;
 /// <summary>Webmail's folder and list pages, the changes made from the list, and the new-mail event stream.</summary>
 [Route("webmail"), RolesOr404(Roles.MailboxUser), WebmailSession]
 public sealed class WebmailController(
-    WebmailFolders folders, WebmailListing listing, WebmailActions actions, WebmailWatcher watcher, MailboxService mailboxes,
+    WebmailFolders folders, WebmailListing listing, WebmailActions actions, WebmailWatcher watcher, MailboxService mailboxes, MailboxActivityService activityService,
     IValidator<ListParameters> listValidator, IValidator<MessageActionForm> actionValidator, IValidator<FolderForm> folderValidator,
     ILogger<WebmailController> logger) : Controller
 {
@@ -28,7 +28,8 @@ public sealed class WebmailController(
             var overview = await folders.OverviewAsync(Who, ct);
             var list = await listing.PageAsync(Who, p.ToQuery(), ct);
             var own = await mailboxes.GetOwnAsync(ct);
-            return View("~/Features/Webmail/Index.cshtml", new WebmailPage(Who.Address, overview, list, own.Value?.Pop3Enabled ?? false));
+            var activity = own.Value is { Pop3Enabled: true } ? (await activityService.GetOwnAsync(ct)).Value : null;
+            return View("~/Features/Webmail/Index.cshtml", new WebmailPage(Who.Address, overview, list, own.Value?.Pop3Enabled ?? false, activity));
         }
         catch (FolderNotFoundException) { return NotFound(); }
     }

@@ -82,7 +82,7 @@ public sealed class WebmailLoginController(
         {
             sessions.Close(id);
             ModelState.AddModelError("", e is AuthenticationException
-                ? "The mail server refused the login: IMAP may be switched off for this mailbox (ask your provider), or the mailbox is still being set up."
+                ? "The mail server refused the login: the mailbox may be suspended or still being set up. Try again in a minute, or ask your provider."
                 : "The mail server cannot be reached right now. Try again in a minute.");
             return View(View_, form);
         }

@@ -4,7 +4,9 @@ using HostingPanel.Web.Webmail;
 namespace HostingPanel.Web.Features.Webmail;
 
 /// <summary>The webmail main page: folders, one page of the current folder, and what the sidebar says.</summary>
-public sealed record WebmailPage(string Address, FolderOverview Overview, MessagePage List, bool Pop3Enabled)
+/// <param name="Activity">What POP3 left and removed (issue 19 item 5: webmail shows what POP3 already took); null while unknown.</param>
+public sealed record WebmailPage(string Address, FolderOverview Overview, MessagePage List, bool Pop3Enabled,
+    HostingPanel.Application.Mailboxes.MailboxActivityView? Activity = null)
 {
     public FolderItem? Current => Overview.Find(List.Query.Folder);
 }
