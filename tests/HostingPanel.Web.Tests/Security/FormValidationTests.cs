@@ -82,6 +82,9 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         // Delete and restore of staff accounts, and unlocking a login (buttons; StaffDeletionTests, LoginManagementTests).
         "/staff/{id}/delete", "/staff/{id}/restore", "/logins/unlock",
         "/queue/holds/{address}/release", // the release button of a held sender (a route parameter, no form)
+        // The POP3 advice's one-click fix (a hidden, fixed number of days; any other value goes through the mailbox's own
+        // update and its message comes back as the page's error banner, not a form field).
+        "/my/pop3-retention", "/domains/{domain}/mailboxes/{localPart}/pop3-retention",
         // The domain page's certificate buttons (what they refuse, through the same service: AcmeCertificateTests).
         "/domains/{name}/certificate", "/domains/{name}/certificate/withdraw",
         "/autodiscover/autodiscover.xml", // a mail program's XML request, answered 400 when unreadable (MailClientConfigTests)
