@@ -76,7 +76,7 @@ public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin eng
             return;
         }
         await engine.EnsureDomainAsync(Spec(domain), ct);
-        domain.SetStatus(EntityStatus.Active, null);
+        domain.SetStatus(domain.IsSuspended ? EntityStatus.Suspended : EntityStatus.Active, null);
     }
 
     private async Task ApplyMailboxAsync(OutboxRecord record, CancellationToken ct)
