@@ -48,6 +48,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<ForwardingReach>();
         services.AddScoped<MailboxFolderService>();
         services.AddScoped<MailboxActivityService>();
+        services.AddScoped<Usage.UsageHistoryService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<Bulk.BulkImportService>();

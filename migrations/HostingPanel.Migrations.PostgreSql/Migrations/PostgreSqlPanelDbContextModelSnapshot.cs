@@ -662,6 +662,48 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                     b.ToTable("Resellers", (string)null);
                 });
 
+            modelBuilder.Entity("HostingPanel.Data.Model.UsageHistoryPoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MessageCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Resolution")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("UsedBytes")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Resolution", "Bucket")
+                        .HasDatabaseName("IX_UsageHistory_Resolution_Bucket");
+
+                    b.HasIndex("Subject", "SubjectId", "Resolution", "Bucket")
+                        .IsUnique()
+                        .HasDatabaseName("IX_UsageHistory_Subject_Bucket");
+
+                    b.ToTable("UsageHistory", (string)null);
+                });
+
             modelBuilder.Entity("HostingPanel.Data.Model.UsageSample", b =>
                 {
                     b.Property<long>("Id")

@@ -653,6 +653,46 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                     b.ToTable("Resellers", (string)null);
                 });
 
+            modelBuilder.Entity("HostingPanel.Data.Model.UsageHistoryPoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MessageCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Resolution")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UsedBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Resolution", "Bucket")
+                        .HasDatabaseName("IX_UsageHistory_Resolution_Bucket");
+
+                    b.HasIndex("Subject", "SubjectId", "Resolution", "Bucket")
+                        .IsUnique()
+                        .HasDatabaseName("IX_UsageHistory_Subject_Bucket");
+
+                    b.ToTable("UsageHistory", (string)null);
+                });
+
             modelBuilder.Entity("HostingPanel.Data.Model.UsageSample", b =>
                 {
                     b.Property<long>("Id")

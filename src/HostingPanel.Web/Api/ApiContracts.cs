@@ -161,3 +161,20 @@ public sealed record Pop3KeeperDto(
         v.Address, v.Domain, v.LocalPart, v.UsedBytes, v.QuotaBytes, v.KeptMessages, v.KeptBytes, v.OldestRetrievedAt, v.KeptForDays,
         v.LastPop3Login, v.BytesPerDay, v.ProjectedFullAt);
 }
+
+/// <summary>A usage chart's data (issue 19 item 6); see <c>GET .../usage-history</c>.</summary>
+public sealed record UsageHistoryDto(
+    string Subject, Guid Id, string Name, string Range, string Resolution, DateTimeOffset From,
+    IReadOnlyList<UsageHistoryPointDto> Points, long CurrentBytes, long LimitBytes)
+{
+    public const string Description = "`range`: `week` (default; a point per hour for 7 days) or `year` (a point per day for 13 months); "
+        + "anything else is 400. `points` `[{at, usedBytes, messageCount}]` in time order, each the use at the start of its hour or day; "
+        + "a mailbox has a point only where its use changed (a value holds until the next point), customers and resellers one per hour or day. "
+        + "`currentBytes` is the use now, `limitBytes` the quota, plan or pool (0: none). Older points are thinned away by the worker. 404 outside the caller's scope.";
+
+    public static UsageHistoryDto Of(HostingPanel.Application.Usage.UsageHistoryView v) => new(
+        v.Subject.ToString().ToLowerInvariant(), v.SubjectId, v.Name, v.Range.ToString().ToLowerInvariant(), v.Resolution.ToString().ToLowerInvariant(), v.From,
+        v.Points.Select(p => new UsageHistoryPointDto(p.At, p.UsedBytes, p.MessageCount)).ToList(), v.CurrentBytes, v.LimitBytes);
+}
+
+public sealed record UsageHistoryPointDto(DateTimeOffset At, long UsedBytes, long MessageCount);

@@ -397,6 +397,7 @@ public static class RouteMatrix
                 limits = new { maxCustomers = 1, maxDomains = 1, maxMailboxes = 1, diskQuotaMb = 10 },
             })),
             Endpoint("GET", "/api/v1/resellers/{id:guid}", [Admin, Support, Reseller], c => Get($"/api/v1/resellers/{c.T.ResellerId}"), tenant: true),
+            Endpoint("GET", "/api/v1/resellers/{id:guid}/usage-history", [Admin, Support, Reseller], c => Get($"/api/v1/resellers/{c.T.ResellerId}/usage-history"), tenant: true),
             Endpoint("PATCH", "/api/v1/resellers/{id:guid}", [Admin], c => Json($"/api/v1/resellers/{c.T.ResellerId}", new { name = c.T.ResellerName }), tenant: true),
             Endpoint("DELETE", "/api/v1/resellers/{id:guid}", [Admin], async c => new MatrixRequest($"/api/v1/resellers/{await c.ResellerIdAsync()}"), tenant: true) with { ChangesTarget = true },
             Endpoint("POST", "/api/v1/resellers/{id:guid}/restore", [Admin], async c => new MatrixRequest($"/api/v1/resellers/{await c.DeletedResellerIdAsync()}/restore", Json: new { }), tenant: true) with { ChangesTarget = true },
@@ -407,6 +408,7 @@ public static class RouteMatrix
                 limits = new { maxDomains = 1, maxMailboxes = 1, diskQuotaMb = 10 },
             })),
             Endpoint("GET", "/api/v1/customers/{id:guid}", Panel, c => Get($"/api/v1/customers/{c.T.CustomerId}"), tenant: true),
+            Endpoint("GET", "/api/v1/customers/{id:guid}/usage-history", Panel, c => Get($"/api/v1/customers/{c.T.CustomerId}/usage-history?range=year"), tenant: true),
             Endpoint("PATCH", "/api/v1/customers/{id:guid}", Tenants, c => Json($"/api/v1/customers/{c.T.CustomerId}", new { enabled = true }), tenant: true),
             // Logins managed by someone else: admins, support staff (customers' logins), resellers (their customers'); never one's own.
             Page("GET", "/logins/manage", [Admin, Support, Reseller], c => Get($"/logins/manage?email={Uri.EscapeDataString(c.T.CustomerEmail)}"), tenant: true),
@@ -461,6 +463,11 @@ public static class RouteMatrix
             },
             // How the mailbox is used: the owner's key too, on its own mailbox only (without the engine: the panel's figures, no logins).
             Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/activity", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/activity"), tenant: true) with
+            {
+                Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
+            },
+            // Disk use over time: the owner's key too, on its own mailbox only.
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/usage-history", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/usage-history"), tenant: true) with
             {
                 Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
             },

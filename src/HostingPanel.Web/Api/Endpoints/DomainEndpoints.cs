@@ -167,6 +167,11 @@ public static class DomainEndpoints
                 + "`PATCH .../mailboxes/{localPart}` with `pop3RetentionDays` applies. 404 outside the caller's scope.")
             .Produces<MailboxActivityDto>().NotFound();
 
+        mailboxes.MapGet("/{localPart}/usage-history", async (string domain, string localPart, string? range, HostingPanel.Application.Usage.UsageHistoryService service, CancellationToken ct) =>
+                (await service.ForMailboxAsync(domain, localPart, range, ct)).ToOk(UsageHistoryDto.Of))
+            .WithName("GetMailboxUsageHistory").WithSummary("A mailbox's disk use over time")
+            .WithDescription(UsageHistoryDto.Description).Produces<UsageHistoryDto>().ProducesValidationProblem(StatusCodes.Status400BadRequest).NotFound();
+
         mailboxes.MapPost("/{localPart}/retry", async (string domain, string localPart, MailboxService service, CancellationToken ct) =>
                 (await service.RetryAsync(domain, localPart, ct)).ToOk(MailboxDto.From))
             .WithName("RetryMailbox").WithSummary("Provision a mailbox again")

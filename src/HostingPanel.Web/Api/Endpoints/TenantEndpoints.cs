@@ -20,6 +20,11 @@ public static class TenantEndpoints
                 (await service.GetAsync(id, ct)).ToOk(ResellerDto.From))
             .WithName("GetReseller").WithSummary("Get a reseller").Produces<ResellerDto>().NotFound();
 
+        resellers.MapGet("/{id:guid}/usage-history", async (Guid id, string? range, HostingPanel.Application.Usage.UsageHistoryService service, CancellationToken ct) =>
+                (await service.ForResellerAsync(id, range, ct)).ToOk(UsageHistoryDto.Of))
+            .WithName("GetResellerUsageHistory").WithSummary("Disk use of a reseller's customers over time")
+            .WithDescription(UsageHistoryDto.Description).Produces<UsageHistoryDto>().ProducesValidationProblem(StatusCodes.Status400BadRequest).NotFound();
+
         resellers.MapPost("", async (HttpContext http, ResellerService service, CancellationToken ct) =>
             {
                 var body = await ApiBody.ReadAsync<CreateResellerInput>(http, ct);
@@ -65,6 +70,11 @@ public static class TenantEndpoints
         customers.MapGet("/{id:guid}", async (Guid id, CustomerService service, CancellationToken ct) =>
                 (await service.GetAsync(id, ct)).ToOk(CustomerDto.From))
             .WithName("GetCustomer").WithSummary("Get a customer").Produces<CustomerDto>().NotFound();
+
+        customers.MapGet("/{id:guid}/usage-history", async (Guid id, string? range, HostingPanel.Application.Usage.UsageHistoryService service, CancellationToken ct) =>
+                (await service.ForCustomerAsync(id, range, ct)).ToOk(UsageHistoryDto.Of))
+            .WithName("GetCustomerUsageHistory").WithSummary("Disk use of a customer's mailboxes over time")
+            .WithDescription(UsageHistoryDto.Description).Produces<UsageHistoryDto>().ProducesValidationProblem(StatusCodes.Status400BadRequest).NotFound();
 
         customers.MapPost("", async (HttpContext http, CustomerService service, CancellationToken ct) =>
             {

@@ -38,7 +38,8 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
 
     [HttpGet("domains/{domain}/mailboxes/{localPart}")]
     public async Task<IActionResult> Edit(string domain, string localPart, [FromServices] MailboxFolderService folders,
-        [FromServices] MailboxActivityService activity, CancellationToken ct)
+        [FromServices] MailboxActivityService activity, [FromServices] HostingPanel.Application.Usage.UsageHistoryService history,
+        [FromServices] TimeProvider time, string? range, CancellationToken ct)
     {
         var result = await mailboxes.GetAsync(domain, localPart, ct);
         if (!result.Succeeded) return NotFound();
@@ -47,6 +48,9 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
         await AddFolderUsageAsync(m, folders, ct);
         if ((await activity.GetAsync(m.Domain, m.LocalPart, ct)).Value is { } a)
             ViewData["Activity"] = new MailboxActivityPanel(a, $"/domains/{Uri.EscapeDataString(m.Domain)}/mailboxes/{Uri.EscapeDataString(m.LocalPart)}/pop3-retention", ForOwner: false);
+        // A range that is not week or year shows the week (the API says 400; a page link is never worth an error page).
+        if ((await history.ForMailboxAsync(m.Domain, m.LocalPart, HostingPanel.Application.Usage.UsageHistoryService.ParseRange(range).Succeeded ? range : null, ct)).Value is { } h)
+            ViewData["History"] = new UsageHistoryChart(h, $"/domains/{Uri.EscapeDataString(m.Domain)}/mailboxes/{Uri.EscapeDataString(m.LocalPart)}", time.GetUtcNow());
         return View(new MailboxForm
         {
             DisplayName = m.DisplayName,

@@ -60,12 +60,15 @@ public sealed class ResellersController(ResellerService resellers, HostingPanel.
     }
 
     [HttpGet("{id:guid}")]
-    public async Task<IActionResult> Edit(Guid id, CancellationToken ct)
+    public async Task<IActionResult> Edit(Guid id, [FromServices] HostingPanel.Application.Usage.UsageHistoryService history, [FromServices] TimeProvider time,
+        string? range, CancellationToken ct)
     {
         var result = await resellers.GetAsync(id, ct);
         if (!result.Succeeded) return NotFound();
         var r = result.Value!;
         ViewData["Reseller"] = r;
+        if ((await history.ForResellerAsync(id, HostingPanel.Application.Usage.UsageHistoryService.ParseRange(range).Succeeded ? range : null, ct)).Value is { } h)
+            ViewData["History"] = new UsageHistoryChart(h, $"/resellers/{id}", time.GetUtcNow());
         return View(new ResellerForm
         {
             Name = r.Name,
