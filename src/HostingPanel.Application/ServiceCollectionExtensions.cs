@@ -49,6 +49,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<MailboxFolderService>();
         services.AddScoped<MailboxActivityService>();
         services.AddScoped<Usage.UsageHistoryService>();
+        services.AddScoped<Quotas.DomainQuotaService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<Bulk.BulkImportService>();

@@ -280,6 +280,9 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("DefaultMailboxQuotaMb")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset?>("DeletedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -341,6 +344,9 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasMaxLength(253)
                         .HasColumnType("character varying(253)");
+
+                    b.Property<long?>("QuotaCapMb")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -616,9 +622,6 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
-                    b.Property<bool>("AllowOverselling")
-                        .HasColumnType("boolean");
-
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -632,6 +635,9 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<int>("OversellPercent")
+                        .HasColumnType("integer");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Pool", "HostingPanel.Data.Model.Reseller.Pool#PoolLimits", b1 =>
                         {

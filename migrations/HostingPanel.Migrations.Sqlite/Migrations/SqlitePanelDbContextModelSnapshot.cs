@@ -273,6 +273,9 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("DefaultMailboxQuotaMb")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("DeletedAt")
                         .HasColumnType("INTEGER");
 
@@ -334,6 +337,9 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(253)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("QuotaCapMb")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -607,9 +613,6 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("AllowOverselling")
-                        .HasColumnType("INTEGER");
-
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -623,6 +626,9 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("OversellPercent")
+                        .HasColumnType("INTEGER");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Pool", "HostingPanel.Data.Model.Reseller.Pool#PoolLimits", b1 =>
                         {

@@ -22,6 +22,8 @@ public sealed class ApiCrossTenantTests(ApiHostFixture host)
         { "DELETE", "/api/v1/resellers/{reseller}", null },
         { "POST", "/api/v1/resellers/{reseller}/restore", null },
         { "GET", "/api/v1/domains/{domain}", null },
+        { "GET", "/api/v1/domains/{domain}/quota", null },
+        { "PUT", "/api/v1/domains/{domain}/quota", """{"capMb":1}""" },
         { "DELETE", "/api/v1/domains/{domain}", null },
         { "POST", "/api/v1/domains/{domain}/restore", null },
         { "POST", "/api/v1/domains", """{"name":"stolen-{run}.example","customerId":"{customer}"}""" },

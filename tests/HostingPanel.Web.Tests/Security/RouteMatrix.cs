@@ -97,7 +97,7 @@ public static class RouteMatrix
     private static Dictionary<string, string> PoolOf(MatrixTenant t) => new()
     {
         ["Name"] = t.ResellerName,
-        ["AllowOverselling"] = "false",
+        ["OversellPercent"] = "100",
         ["Limits.MaxCustomers"] = MatrixTenant.ResellerCustomers.ToString(),
         ["Limits.MaxDomains"] = MatrixTenant.ResellerDomains.ToString(),
         ["Limits.MaxMailboxes"] = MatrixTenant.ResellerMailboxes.ToString(),
@@ -267,6 +267,8 @@ public static class RouteMatrix
             Page("POST", "/domains/{name}/verify-by-hand", [Admin], c => Post($"/domains/{c.T.Domain}/verify-by-hand"), tenant: true),
             // Refused in scope (no ACME CA here): back to the domain page with the reason, which a stranger never reaches.
             Page("POST", "/domains/{name}/certificate", DomainOwners, c => Post($"/domains/{c.T.Domain}/certificate"), tenant: true),
+            // The domain's own quota cap (the plan's disk: always valid, so only scope decides).
+            Page("POST", "/domains/{name}/quota-cap", DomainOwners, c => Post($"/domains/{c.T.Domain}/quota-cap", new() { ["capMb"] = MatrixTenant.PlanDiskMb.ToString() }), tenant: true),
             Page("POST", "/domains/{name}/certificate/withdraw", DomainOwners, c => Post($"/domains/{c.T.Domain}/certificate/withdraw"), tenant: true),
             Page("POST", "/domains/{name}/delete", DomainOwners, async c => new MatrixRequest($"/domains/{await c.DomainAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
             Page("GET", "/provisioning/status", Panel, c => Get($"/provisioning/status?key=domain:{c.T.Domain}"), tenant: true) with { ShowsNothing = body => body.Contains("\"items\":[]") },
@@ -426,6 +428,8 @@ public static class RouteMatrix
             Endpoint("POST", "/api/v1/domains/{domain}/restore", DomainOwners, async c => new MatrixRequest($"/api/v1/domains/{(c.Fresh ? await c.World.FreshDeletedDomainAsync(c.T) : c.T.Domain)}/restore", Json: new { }), tenant: true) with { ChangesTarget = true },
             Endpoint("POST", "/api/v1/domains/{domain}/retry", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/retry"), tenant: true),
             Endpoint("GET", "/api/v1/domains/{domain}/dns", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/dns"), tenant: true),
+            Endpoint("GET", "/api/v1/domains/{domain}/quota", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/quota"), tenant: true),
+            Endpoint("PUT", "/api/v1/domains/{domain}/quota", DomainOwners, c => Json($"/api/v1/domains/{c.T.Domain}/quota", new { capMb = MatrixTenant.PlanDiskMb }), tenant: true),
             Endpoint("POST", "/api/v1/domains/{domain}/verify", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/verify"), tenant: true),
             Endpoint("POST", "/api/v1/domains/{domain}/verify-by-hand", [Admin], c => Json($"/api/v1/domains/{c.T.Domain}/verify-by-hand"), tenant: true),
             Endpoint("GET", "/api/v1/domains/{domain}/certificate", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/certificate"), tenant: true),

@@ -86,13 +86,14 @@ public sealed class CustomersController(CustomerService customers, ResellerServi
         {
             Name = c.Name,
             Limits = new PlanLimitsInput { MaxDomains = c.Limits.MaxDomains, MaxMailboxes = c.Limits.MaxMailboxes, DiskQuotaMb = c.Limits.DiskQuotaMb },
+            DefaultMailboxQuotaMb = c.DefaultMailboxQuotaMb,
         });
     }
 
     [HttpPost("{id:guid}")]
     public async Task<IActionResult> Edit(Guid id, CustomerForm form, CancellationToken ct)
     {
-        var result = await customers.UpdateAsync(id, new UpdateCustomerInput { Name = form.Name ?? "", Limits = form.Limits ?? new() }, ct);
+        var result = await customers.UpdateAsync(id, new UpdateCustomerInput { Name = form.Name ?? "", Limits = form.Limits ?? new(), DefaultMailboxQuotaMb = form.DefaultMailboxQuotaMb }, ct);
         if (result.Succeeded)
         {
             Flash("Customer saved.");
@@ -141,4 +142,5 @@ public sealed class CustomerForm
 {
     public string? Name { get; set; }
     public PlanLimitsInput? Limits { get; set; }
+    public long? DefaultMailboxQuotaMb { get; set; }
 }
