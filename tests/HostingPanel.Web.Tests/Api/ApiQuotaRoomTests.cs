@@ -71,9 +71,11 @@ public sealed class ApiQuotaRoomTests(ApiHostFixture host)
 
         // The domain page's quota card: a bad cap is the page's error line, a good one is set.
         using (var refusedCap = await portal.PostFormAsync($"/domains/{domain}", $"/domains/{domain}/quota-cap", new() { ["capMb"] = "0" }))
-            Assert.Contains("The cap must be at least 1 MB", await refusedCap.Content.ReadAsStringAsync(Ct));
+            Assert.Equal($"/domains/{domain}#domain-quota", refusedCap.Headers.Location!.OriginalString);
+        Assert.Contains("The cap must be at least 1 MB", await portal.GetStringAsync($"/domains/{domain}"));
         using (var setCap = await portal.PostFormAsync($"/domains/{domain}", $"/domains/{domain}/quota-cap", new() { ["capMb"] = "500" }))
-            Assert.Contains($"The mailboxes of {domain} may now hold 500 MB together.", await setCap.Content.ReadAsStringAsync(Ct));
+            Assert.Equal(HttpStatusCode.Redirect, setCap.StatusCode);
+        Assert.Contains($"The mailboxes of {domain} may now hold 500 MB together.", await portal.GetStringAsync($"/domains/{domain}"));
         Assert.Equal(500, (await GetAsync(client, $"/api/v1/domains/{domain}/quota"))["capMb"]!.GetValue<long>());
     }
 
