@@ -129,10 +129,6 @@ public static class PanelHost
         });
         services.AddProblemDetails();
         services.AddMailRoles(builder.Configuration, settings);
-        // The portal throttles failed sign-ins with the engine's LoginThrottle (Mail:Auth:*), also when this node runs no mail role.
-        services.AddOptions<HostingPanel.MailEngine.Hosting.MailEngineOptions>().Bind(builder.Configuration.GetSection(HostingPanel.MailEngine.Hosting.MailEngineOptions.SectionName));
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<HostingPanel.MailEngine.Auth.LoginThrottle>();
         services.AddPortal();
         services.AddWebmail(builder.Configuration);
         services.AddPanelApi();
