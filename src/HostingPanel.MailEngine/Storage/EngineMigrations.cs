@@ -280,6 +280,13 @@ internal static class EngineMigrations
             );
             CREATE INDEX ix_pop3_removals_mailbox ON pop3_removals (mailbox_id, removed_at);
             """),
+        // The keywords a folder has ever had, space-separated, only growing (issue 17): IMAP's FLAGS list is the
+        // folder's, as Dovecot keeps it, so every session announces the same list, also after the last message
+        // carrying a keyword lost it (imaptest's checkpoints compare the lists). Rows from before start empty;
+        // sessions add the keywords the folder's messages carry (Storage/FolderKeywords).
+        (14, "folder keywords", """
+            ALTER TABLE folders ADD COLUMN keywords TEXT NOT NULL DEFAULT '';
+            """),
     ];
 
     /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>
