@@ -22,14 +22,23 @@ fi
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false DOTNET_CLI_TELEMETRY_OPTOUT=1
 [ "$(id -u)" = 0 ] || { echo "idle-curve: run as root (Dovecot, open-file limits)" >&2; exit 1; }
 POINTS=${IDLE_CURVE_POINTS:-"1000 10000 20000"}
+MAX_SESSIONS=${IDLE_CURVE_MAX_SESSIONS:-30000}
 USERS=${IDLE_CURVE_USERS:-100}
 DELIVERIES=${IDLE_CURVE_DELIVERIES:-100}
 DOVECOT_MAX=${IDLE_CURVE_DOVECOT_MAX:-1000}
 REPORT=${IDLE_CURVE_REPORT:-$ROOT/docs/benchmarks.md}
 PASSWORD=idle-Password-1
-# 20,000 sessions and their clients: open files for both ends.
+# 20,000 sessions and their clients: open files for both ends. Where the hard limit cannot be raised (a
+# container), the points are capped to what it allows: the product keeps 1,024 descriptors in reserve and
+# counts every listener's limit against it (Listeners/FileDescriptorBudget).
 ulimit -Hn 200000 2>/dev/null || true
 ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+NOFILE=$(ulimit -n)
+if [ "$NOFILE" -lt $((MAX_SESSIONS + 2000)) ]; then
+  MAX_SESSIONS=$((NOFILE - 2000))
+  POINTS=$(for n in $POINTS; do [ "$n" -le "$MAX_SESSIONS" ] && echo "$n" || echo "$MAX_SESSIONS"; done | sort -un | tr '\n' ' ')
+  echo "idle-curve: open files limited to $NOFILE here (hard limit): points $POINTS"
+fi
 
 . "$BENCH_DIR/lib/dovecot.sh"
 . "$BENCH_DIR/lib/product.sh"
@@ -66,7 +75,7 @@ point() { # point SERVER IMAP DELIVERY PROTO PID N [--gc-signal]
 
 log "building the product"
 product_build "$WORK/logs"
-Mail__Imap__Limits__Total=30000 Mail__Imap__Limits__PerAddress=30000 \
+Mail__Imap__Limits__Total=$MAX_SESSIONS Mail__Imap__Limits__PerAddress=$MAX_SESSIONS Mail__Smtp__Limits__Total=100 \
   product_start "$WORK/product-data" "$USERS_TSV" 16143 0 16025 "$WORK/logs" "" ""
 for n in $POINTS; do point product 16143 16025 smtp "$PRODUCT_PID" "$n" --gc-signal; done
 product_stop

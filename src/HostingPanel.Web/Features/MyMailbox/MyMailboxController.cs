@@ -12,7 +12,8 @@ public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderS
     ISendingHolds sendingHolds) : PortalController
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index(CancellationToken ct)
+    public async Task<IActionResult> Index([FromServices] HostingPanel.Application.Usage.UsageHistoryService history, [FromServices] TimeProvider time,
+        string? range, CancellationToken ct)
     {
         var own = await mailboxes.GetOwnAsync(ct);
         if (!own.Succeeded) return NotFound();
@@ -21,6 +22,8 @@ public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderS
         ViewData["Folders"] = overview.Value is { } o ? new FolderUsagePanel(o, "/my/folders/retention", "/my/largest", WebmailLinks: true) : null;
         if ((await activity.GetOwnAsync(ct)).Value is { } a)
             ViewData["Activity"] = new MailboxActivityPanel(a, "/my/pop3-retention", ForOwner: true);
+        if ((await history.ForOwnMailboxAsync(HostingPanel.Application.Usage.UsageHistoryService.ParseRange(range).Succeeded ? range : null, ct)).Value is { } h)
+            ViewData["History"] = new UsageHistoryChart(h, "/my", time.GetUtcNow());
         // Outbound abuse limits: the owner is told why sending stopped (no hold where this node runs no mail engine).
         ViewData["SendingHold"] = await sendingHolds.GetAsync(own.Value!.Address, ct);
         return View(own.Value);
