@@ -37,8 +37,8 @@ public sealed class LoginActivity(EngineDatabase db, TimeProvider time, ILogger<
     /// <summary>Writes the noted logins; a failed write keeps them for the next attempt.</summary>
     public async Task FlushAsync(CancellationToken ct = default)
     {
-        if (_pending.IsEmpty)
-            return;
+        // Wait for a flush in progress even when nothing is pending now: its batch is not committed yet, and a
+        // reader that flushes first must see it.
         await _flushing.WaitAsync(ct);
         try
         {

@@ -24,6 +24,9 @@ public sealed class DeliveryLogWriter : BackgroundService
     private readonly ILogger<DeliveryLogWriter> _logger;
     private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
     private long _dropped;
+    // One flush at a time: a caller's flush must not return while the loop's flush still holds lines it has taken
+    // from the channel but not yet committed (tests and the search after "flush" would miss them).
+    private readonly SemaphoreSlim _flushing = new(1, 1);
 
     public DeliveryLogWriter(EngineDatabase db, IOptions<DeliveryLogOptions> options, TimeProvider time, ILogger<DeliveryLogWriter> logger)
     {
@@ -66,8 +69,24 @@ public sealed class DeliveryLogWriter : BackgroundService
         await FlushAsync(CancellationToken.None);
     }
 
-    /// <summary>Writes every line waiting now (in batches); used by the loop and by tests.</summary>
+    /// <summary>
+    /// Writes every line waiting now (in batches); used by the loop and by tests. When it returns, every line enqueued
+    /// before the call is committed (or its failure logged), including lines a concurrent flush had already taken.
+    /// </summary>
     public async Task FlushAsync(CancellationToken ct = default)
+    {
+        await _flushing.WaitAsync(ct);
+        try
+        {
+            await FlushPendingAsync(ct);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task FlushPendingAsync(CancellationToken ct)
     {
         var batch = new List<DeliveryEvent>();
         while (true)

@@ -10,6 +10,13 @@ public interface IMxResolver
 {
     /// <summary>Host names to try in order; empty for a null MX (RFC 7505: the domain takes no mail).</summary>
     Task<IReadOnlyList<string>> ResolveAsync(string domain, CancellationToken ct = default);
+
+    /// <summary>
+    /// The addresses of one MX host. Through the same resolvers as the MX lookup (<c>Dns:Servers</c>), not the
+    /// system's: MTA-STS and DANE decisions are only as good as the name-to-address step they rest on.
+    /// </summary>
+    async Task<IReadOnlyList<IPAddress>> ResolveAddressesAsync(string host, CancellationToken ct = default) =>
+        IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
 }
 
 public sealed class DnsMxResolver : IMxResolver
@@ -35,6 +42,24 @@ public sealed class DnsMxResolver : IMxResolver
         if (records.Count == 0)
             return result.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain ? [] : [domain]; // implicit MX
         return records.Select(r => r.Exchange.Value.TrimEnd('.')).ToList();
+    }
+
+    public async Task<IReadOnlyList<IPAddress>> ResolveAddressesAsync(string host, CancellationToken ct = default)
+    {
+        if (IPAddress.TryParse(host, out var literal))
+            return [literal];
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+            return [IPAddress.Loopback];
+        var addresses = new List<IPAddress>();
+        foreach (var type in new[] { QueryType.AAAA, QueryType.A })
+        {
+            var result = await _client.Value.QueryAsync(host, type, cancellationToken: ct);
+            if (result.HasError && result.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
+                throw new DnsResponseException(result.ErrorMessage);
+            addresses.AddRange(result.Answers.AddressRecords().Select(r => r.Address));
+        }
+        // IPv4 first: a host without IPv6 routing (common on small servers) would otherwise wait for each AAAA to time out.
+        return addresses.OrderBy(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6).ToList();
     }
 
     internal static IPEndPoint ParseServer(string server) =>

@@ -24,6 +24,18 @@ public sealed class RelayOptions
     public List<string> DnsServers { get; set; } = [];
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// PEM file of extra root certificates trusted for next hops and MTA-STS policy servers, on top of the system's
+    /// (a private CA); unset: the system's only.
+    /// </summary>
+    public string? TrustedRootsPath { get; set; }
+
+    /// <summary>Honour the MTA-STS policies (RFC 8461) of destination domains in direct MX delivery.</summary>
+    public bool MtaSts { get; set; } = true;
+
+    /// <summary>Port of the HTTPS policy servers <c>mta-sts.&lt;domain&gt;</c> (443; tests point it at a local server).</summary>
+    public int MtaStsPolicyPort { get; set; } = 443;
 }
 
 public enum RelaySecurity

@@ -98,7 +98,8 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
             var dsn = r.Dsn ?? DsnRecipient.None;
             if (outcome.Kind == RelayOutcomeKind.Delivered)
             {
-                Log(Delivery.DeliveryOutcome.Relayed, "delivered", r.Address, null, outcome.Error ?? "accepted by the remote server");
+                Log(Delivery.DeliveryOutcome.Relayed, "delivered", r.Address, null,
+                    (outcome.Error ?? "accepted by the remote server") + (outcome.Tls is { Length: > 0 } tls ? "; " + tls : ""));
                 // A next hop that speaks DSN got NOTIFY and reports itself (RFC 3461 section 6.2.1); otherwise "relayed" is ours to say.
                 if (dsn.Wants(DsnNotify.Success) && !outcome.NextHopSpeaksDsn)
                     reports.Add(new DsnRecipientReport(r.Address, dsn.OriginalRecipient, DsnAction.Relayed, "2.0.0", null));

@@ -27,6 +27,8 @@ public static class SmtpServiceCollectionExtensions
         services.TryAddSingleton<IMxResolver, DnsMxResolver>();
         services.AddOptions<Dkim.DkimOptions>().Bind(configuration.GetSection(Dkim.DkimOptions.SectionName));
         services.AddSingleton<Dkim.OutboundDkimSigner>();
+        services.AddSingleton<OutboundTlsValidator>();
+        services.AddSingleton<MtaSts.MtaStsPolicySource>();
         services.AddSingleton<OutboundRelay>();
         services.AddOptions<Backscatter.BounceOptions>().Bind(configuration.GetSection(Backscatter.BounceOptions.SectionName));
         services.AddSingleton<Backscatter.SenderVerifier>();

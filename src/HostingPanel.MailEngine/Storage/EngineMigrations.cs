@@ -280,11 +280,18 @@ internal static class EngineMigrations
             );
             CREATE INDEX ix_pop3_removals_mailbox ON pop3_removals (mailbox_id, removed_at);
             """),
+        // The keywords a folder has ever had, space-separated, only growing (issue 17): IMAP's FLAGS list is the
+        // folder's, as Dovecot keeps it, so every session announces the same list, also after the last message
+        // carrying a keyword lost it (imaptest's checkpoints compare the lists). Rows from before start empty;
+        // sessions add the keywords the folder's messages carry (Storage/FolderKeywords).
+        (14, "folder keywords", """
+            ALTER TABLE folders ADD COLUMN keywords TEXT NOT NULL DEFAULT '';
+            """),
         // The outbound queue shared by every node on one PostgreSQL database (issue 24, Outbound/SharedOutboundQueue):
         // the entry's state as JSON, the message itself, and the lease of the node sending it now (claimed with
         // FOR UPDATE SKIP LOCKED, so two nodes never take the same entry). SQLite keeps its queue in files; the table
         // exists there too, empty, so both schemas stay the same.
-        (14, "shared outbound queue", """
+        (15, "shared outbound queue", """
             CREATE TABLE outbound_queue (
                 id TEXT NOT NULL PRIMARY KEY,
                 entry TEXT NOT NULL,

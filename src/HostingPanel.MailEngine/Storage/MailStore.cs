@@ -46,14 +46,14 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
 
     public Task<IReadOnlyList<FolderInfo>> ListFoldersAsync(long mailboxId, CancellationToken ct = default) =>
         db.ReadAsync<IReadOnlyList<FolderInfo>>(async c => await c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE mailbox_id = @m ORDER BY name",
+            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid, keywords FROM folders WHERE mailbox_id = @m ORDER BY name",
             ReadFolder, ("@m", mailboxId)), ct);
 
     public async Task<FolderInfo?> GetFolderAsync(long mailboxId, string name, CancellationToken ct = default)
     {
         name = NormalizeName(name);
         var list = await db.ReadAsync(c => c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE mailbox_id = @m AND name = @n",
+            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid, keywords FROM folders WHERE mailbox_id = @m AND name = @n",
             ReadFolder, ("@m", mailboxId), ("@n", name)), ct);
         return list.FirstOrDefault();
     }
@@ -61,7 +61,7 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
     public async Task<FolderInfo?> GetFolderByIdAsync(long folderId, CancellationToken ct = default)
     {
         var list = await db.ReadAsync(c => c.QueryAsync(null,
-            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid FROM folders WHERE id = @f",
+            "SELECT id, mailbox_id, name, special_use, CASE WHEN EXISTS (SELECT 1 FROM subscriptions s WHERE s.mailbox_id = folders.mailbox_id AND s.name = folders.name) THEN 1 ELSE 0 END, uid_validity, uid_next, highest_modseq, recent_uid, keywords FROM folders WHERE id = @f",
             ReadFolder, ("@f", folderId)), ct);
         return list.FirstOrDefault();
     }
@@ -472,6 +472,7 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
                     """, ("@t", targetFolderId), ("@u", firstUid + i), ("@ms", modseq), ("@id", m.Id), ("@now", savedAt));
                 newUids.Add(firstUid + i);
             }
+            await FolderKeywords.RememberAsync(c, tx, targetFolderId, rows.SelectMany(r => r.Keywords));
             if (move)
                 await RemoveMessagesAsync(c, tx, sourceFolderId, rows, releaseQuota: false, mailboxId);
             return new CopyResult(StoreStatus.Ok, validity, rows.Select(r => r.Uid).ToList(), newUids);
@@ -521,6 +522,8 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
                         ("@fl", (long)outcome.Key.Flags), ("@k", outcome.Key.Keywords), ("@ms", newModSeq));
                 }
             }
+            if (changedRows.Count > 0 && change != FlagChange.Remove)
+                await FolderKeywords.RememberAsync(c, tx, folderId, keywords ?? []);
             updated.AddRange(changedRows.Select(r => r.Update));
             // Something changed: this transaction holds the folder row since it took newModSeq, so that is the highest.
             var highest = newModSeq != 0 ? newModSeq : await c.ScalarAsync(tx, "SELECT highest_modseq FROM folders WHERE id = @f", ("@f", folderId)) ?? 0;
@@ -677,15 +680,18 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
         return rows[0];
     }
 
-    private Task InsertMessageAsync(DbConnection c, DbTransaction tx, long folderId, long mailboxId, long uid, long modseq,
-        MessageFlags flags, string keywords, WrittenBody body, long internalDate) =>
-        c.ExecAsync(tx, """
+    private async Task InsertMessageAsync(DbConnection c, DbTransaction tx, long folderId, long mailboxId, long uid, long modseq,
+        MessageFlags flags, string keywords, WrittenBody body, long internalDate)
+    {
+        await c.ExecAsync(tx, """
             INSERT INTO messages (folder_id, mailbox_id, uid, modseq, flags, keywords, size, internal_date, body, envelope, body_structure, body_simple, header_size, saved_at)
             VALUES (@f, @m, @u, @ms, @fl, @k, @s, @d, @b, @e, @bs, @bd, @hs, @saved)
             """, ("@saved", time.GetUtcNow().ToUnixTimeMilliseconds()),
             ("@f", folderId), ("@m", mailboxId), ("@u", uid), ("@ms", modseq), ("@fl", (long)flags), ("@k", keywords), ("@s", body.Size),
             ("@d", internalDate), ("@b", body.RelativePath), ("@e", body.Summary.Envelope), ("@bs", body.Summary.BodyStructure), ("@bd", body.Summary.Body),
             ("@hs", body.Summary.HeaderSize));
+        await FolderKeywords.RememberAsync(c, tx, folderId, SplitKeywords(keywords));
+    }
 
     /// <summary>
     /// Deletes <paramref name="rows"/> and records their UIDs as expunged at one new MODSEQ (RFC 7162 3.2.10).
@@ -738,7 +744,10 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
         && !name.Contains("//", StringComparison.Ordinal) && !name.Any(char.IsControl);
 
     private static FolderInfo ReadFolder(DbDataReader r) =>
-        new(r.Long(0), r.Long(1), r.GetString(2), r.StringOrNull(3), r.Bool(4), r.Long(5), r.Long(6), r.Long(7), r.Long(8));
+        new(r.Long(0), r.Long(1), r.GetString(2), r.StringOrNull(3), r.Bool(4), r.Long(5), r.Long(6), r.Long(7), r.Long(8))
+        {
+            Keywords = FolderKeywords.Split(r.GetString(9)),
+        };
 
     private static StoredMessage ReadMessage(DbDataReader r) =>
         new(r.Long(0), r.Long(1), r.Long(2), (MessageFlags)r.Long(3), SplitKeywords(r.GetString(4)), r.Long(5),

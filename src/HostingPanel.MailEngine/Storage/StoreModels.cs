@@ -50,7 +50,11 @@ public sealed record FolderInfo(
     long UidValidity,
     long UidNext,
     long HighestModSeq,
-    long RecentUid = 0);
+    long RecentUid = 0)
+{
+    /// <summary>Every keyword the folder's messages have carried (see <see cref="FolderKeywords"/>).</summary>
+    public IReadOnlyList<string> Keywords { get; init; } = [];
+}
 
 /// <summary>Counts for IMAP STATUS and SELECT; <see cref="Recent"/>: messages no session has seen as \Recent yet.</summary>
 public sealed record FolderStatus(long Messages, long Unseen, long Deleted, long Size, long UidNext, long UidValidity, long HighestModSeq, long Recent = 0);

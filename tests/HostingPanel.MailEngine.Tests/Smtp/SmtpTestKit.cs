@@ -89,6 +89,13 @@ internal sealed class FakeSmtpRelay : IAsyncDisposable
     public Func<int, string> DataReply { get; set; } = _ => "250 2.0.0 accepted";
     public Func<string, string?> RcptReply { get; set; } = _ => null;
     public List<string> Extensions { get; set; } = ["8BITMIME"];
+    /// <summary>
+    /// Offers STARTTLS when set: the certificate for the name the client asks for (SNI), so one relay can play several
+    /// MX hosts with good and bad certificates; null for a name means the first entry's.
+    /// </summary>
+    public Func<string?, System.Security.Cryptography.X509Certificates.X509Certificate2?>? CertificateFor { get; set; }
+    /// <summary>Recipients of messages accepted over TLS.</summary>
+    public List<string> AcceptedOverTls { get; } = [];
     public List<(string From, List<string> To, string Data)> Accepted { get; } = [];
     /// <summary>MAIL, RCPT, DATA and BDAT command lines in the order received.</summary>
     public List<string> Commands { get; } = [];
@@ -110,8 +117,9 @@ internal sealed class FakeSmtpRelay : IAsyncDisposable
         using var _ = client;
         try
         {
-            var stream = client.GetStream();
+            Stream stream = client.GetStream();
             var wire = new ByteWire(stream);
+            var secure = false;
             async Task ReplyAsync(string text) => await stream.WriteAsync(Encoding.UTF8.GetBytes(text + "\r\n"));
             await ReplyAsync("220 fake.relay ESMTP");
             string from = "";
@@ -126,7 +134,19 @@ internal sealed class FakeSmtpRelay : IAsyncDisposable
                 switch (verb)
                 {
                     case "EHLO":
-                        await ReplyAsync(string.Join("\r\n", new[] { "fake.relay" }.Concat(Extensions).Select((e, i) => (i == Extensions.Count ? "250 " : "250-") + e)));
+                        var offered = CertificateFor is not null && !secure ? [.. Extensions, "STARTTLS"] : Extensions;
+                        await ReplyAsync(string.Join("\r\n", new[] { "fake.relay" }.Concat(offered).Select((e, i) => (i == offered.Count ? "250 " : "250-") + e)));
+                        break;
+                    case "STARTTLS" when CertificateFor is { } certificateFor && !secure:
+                        await ReplyAsync("220 2.0.0 go ahead");
+                        var tls = new System.Net.Security.SslStream(stream);
+                        await tls.AuthenticateAsServerAsync(new System.Net.Security.SslServerAuthenticationOptions
+                        {
+                            ServerCertificateSelectionCallback = (_, name) => certificateFor(name) ?? certificateFor(null)!,
+                        });
+                        stream = tls;
+                        wire = new ByteWire(stream);
+                        secure = true;
                         break;
                     case "MAIL":
                         from = line[(line.IndexOf('<') + 1)..line.IndexOf('>')];
@@ -146,7 +166,7 @@ internal sealed class FakeSmtpRelay : IAsyncDisposable
                         var data = new StringBuilder();
                         while (await wire.ReadLineAsync() is { } d && d != ".")
                             data.Append(d.StartsWith("..") ? d[1..] : d).Append("\r\n");
-                        await ReplyAsync(Accept(from, to, data.ToString()));
+                        await ReplyAsync(Accept(from, to, data.ToString(), secure));
                         break;
                     case "BDAT":
                         // RFC 3030: BDAT size [LAST], then exactly size octets.
@@ -154,7 +174,7 @@ internal sealed class FakeSmtpRelay : IAsyncDisposable
                         var size = int.Parse(parts[1]);
                         chunks.Write(await wire.ReadBytesAsync(size));
                         if (parts.Length > 2 && parts[2].Equals("LAST", StringComparison.OrdinalIgnoreCase))
-                            await ReplyAsync(Accept(from, to, Encoding.UTF8.GetString(chunks.ToArray())));
+                            await ReplyAsync(Accept(from, to, Encoding.UTF8.GetString(chunks.ToArray()), secure));
                         else
                             await ReplyAsync($"250 2.0.0 {size} octets received");
                         break;
@@ -167,15 +187,19 @@ internal sealed class FakeSmtpRelay : IAsyncDisposable
                 }
             }
         }
-        catch (IOException) { }
+        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException) { }
     }
 
-    private string Accept(string from, List<string> to, string data)
+    private string Accept(string from, List<string> to, string data, bool secure = false)
     {
         var answer = DataReply(Interlocked.Increment(ref _dataAttempts));
         if (answer.StartsWith('2'))
             lock (Accepted)
+            {
                 Accepted.Add((from, to, data));
+                if (secure)
+                    AcceptedOverTls.AddRange(to);
+            }
         return answer;
     }
 

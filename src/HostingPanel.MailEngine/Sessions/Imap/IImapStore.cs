@@ -202,6 +202,9 @@ public sealed record ImapFolderSnapshot(uint UidValidity, uint UidNext, ulong Hi
 {
     /// <summary>Messages from this UID on are \Recent for no session yet; 0 when the store does not track \Recent.</summary>
     public uint UnclaimedRecentFrom { get; init; }
+
+    /// <summary>The folder's keyword list for FLAGS: every keyword it has had, not only those its messages carry now.</summary>
+    public IReadOnlyList<string> Keywords { get; init; } = [];
 }
 
 /// <summary>A message's metadata; <see cref="Flags"/> use the canonical system-flag spelling.</summary>

@@ -46,6 +46,9 @@ public sealed class ImapConnection : IImapChannel
 
     public ImapSession Session => _session;
 
+    /// <summary>Called once a continuation request for a synchronizing literal is on the wire (see <c>Listeners.TcpQuickAck</c>).</summary>
+    public Action? ContinuationSent { get; init; }
+
     /// <summary>One certificate for every handshake, whatever name the client asks for.</summary>
     public static ServerOptionsSelectionCallback? Fixed(X509Certificate2? certificate) => certificate is null
         ? null
@@ -120,6 +123,12 @@ public sealed class ImapConnection : IImapChannel
                 }
 
                 await FlushAsync(cancellationToken);
+                if (read.Kind == ImapReadResultKind.ContinuationNeeded)
+                {
+                    // The client's literal comes next: its ACK must not wait (a Nagling client holds the rest of its line for it).
+                    ContinuationSent?.Invoke();
+                }
+
                 WatchCredentialsOnceLoggedIn();
                 if (_session.StartTlsRequested)
                 {

@@ -41,7 +41,10 @@ public static class ImapConnectionRunner
             }
 
             var connection = new ImapConnection(stream, options, authenticator, new ImapClientInfo(remote, implicitTls),
-                implicitTls ? null : tls);
+                implicitTls ? null : tls)
+            {
+                ContinuationSent = () => Listeners.TcpQuickAck.Request(socket),
+            };
             await connection.RunAsync(cancellationToken);
         }
         finally

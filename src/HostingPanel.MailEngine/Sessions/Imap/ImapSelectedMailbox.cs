@@ -70,7 +70,9 @@ public sealed class ImapSelectedMailbox
             await mailbox.ClaimRecentAsync(snapshot, cancellationToken);
         }
 
-        mailbox._keywords.UnionWith(mailbox._messages.SelectMany(m => m.Flags).Where(f => !ImapFlags.IsSystemFlag(f)));
+        // The folder's list (every keyword it has had, as every session announces it) and, for folders from
+        // before the list was kept, what the messages carry.
+        mailbox._keywords.UnionWith(snapshot.Keywords.Concat(mailbox._messages.SelectMany(m => m.Flags)).Where(f => !ImapFlags.IsSystemFlag(f)));
         return mailbox;
     }
 
@@ -264,6 +266,9 @@ public sealed class ImapSelectedMailbox
 
         var snapshot = await Folder.GetSnapshotAsync(cancellationToken);
         Version++;
+        // A keyword another session brought into the folder is announced even when no message carries it
+        // any more: every session's FLAGS list stays the folder's (imaptest's checkpoints compare them).
+        AnnounceKeywords(w, snapshot.Keywords);
         if (!_expungePending && OnlyAppended(_messages, snapshot.Messages))
         {
             // The common case (new mail, IDLE): the folder patched our list by appending, so the view

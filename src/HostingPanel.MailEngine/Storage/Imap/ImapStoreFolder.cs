@@ -68,6 +68,7 @@ public sealed class ImapStoreFolder : IImapFolder
         return new ImapFolderSnapshot((uint)folder.UidValidity, (uint)folder.UidNext, (ulong)folder.HighestModSeq, _cache)
         {
             UnclaimedRecentFrom = (uint)Math.Max(1, folder.RecentUid),
+            Keywords = folder.Keywords,
         };
     }
 
