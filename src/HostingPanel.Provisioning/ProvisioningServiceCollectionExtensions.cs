@@ -33,10 +33,10 @@ public static class ProvisioningServiceCollectionExtensions
         services.PostConfigure<WorkerLeadershipOptions>(o => o.Candidate = runWorker);
         if (runWorker)
         {
-            services.AddHostedService(sp => new LeaderOnlyService(sp.GetRequiredService<DomainVerificationLoop>(), sp.GetRequiredService<WorkerLeadership>()));
-            services.AddHostedService(sp => new LeaderOnlyService(sp.GetRequiredService<OutboxProcessor>(), sp.GetRequiredService<WorkerLeadership>()));
-            services.AddHostedService(sp => new LeaderOnlyService(sp.GetRequiredService<UsageSync>(), sp.GetRequiredService<WorkerLeadership>()));
-            services.AddHostedService(sp => new LeaderOnlyService(sp.GetRequiredService<MaintenanceLoop>(), sp.GetRequiredService<WorkerLeadership>()));
+            services.AddHostedService(sp => new LeaderOnlyService<DomainVerificationLoop>(sp.GetRequiredService<DomainVerificationLoop>(), sp.GetRequiredService<WorkerLeadership>()));
+            services.AddHostedService(sp => new LeaderOnlyService<OutboxProcessor>(sp.GetRequiredService<OutboxProcessor>(), sp.GetRequiredService<WorkerLeadership>()));
+            services.AddHostedService(sp => new LeaderOnlyService<UsageSync>(sp.GetRequiredService<UsageSync>(), sp.GetRequiredService<WorkerLeadership>()));
+            services.AddHostedService(sp => new LeaderOnlyService<MaintenanceLoop>(sp.GetRequiredService<MaintenanceLoop>(), sp.GetRequiredService<WorkerLeadership>()));
         }
         return services;
     }

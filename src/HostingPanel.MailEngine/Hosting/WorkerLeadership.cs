@@ -108,8 +108,13 @@ public sealed class WorkerLeadership(ClusterLocks locks, IOptions<WorkerLeadersh
 /// <summary>
 /// Runs a background loop only while this node leads (<see cref="WorkerLeadership"/>): started at the start of
 /// each term with a token that the end of the term cancels, and stopped before the next term is awaited.
+/// Generic so that each wrapped loop is a hosted service of its own type (AddHostedService keeps one per type).
 /// </summary>
-public sealed class LeaderOnlyService(BackgroundService inner, WorkerLeadership leadership) : BackgroundService
+public sealed class LeaderOnlyService<TLoop>(TLoop inner, WorkerLeadership leadership) : LeaderOnlyService(inner, leadership)
+    where TLoop : BackgroundService;
+
+/// <summary>See <see cref="LeaderOnlyService{TLoop}"/>; <see cref="Inner"/> is the loop it runs.</summary>
+public abstract class LeaderOnlyService(BackgroundService inner, WorkerLeadership leadership) : BackgroundService
 {
     public BackgroundService Inner => inner;
 

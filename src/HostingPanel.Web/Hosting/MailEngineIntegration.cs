@@ -48,7 +48,7 @@ public static class MailEngineIntegration
         if (settings.Roles.Worker && settings.Roles.Mail)
         {
             services.AddSingleton<Features.Migrations.MigrationWorker>();
-            services.AddHostedService(sp => new LeaderOnlyService(sp.GetRequiredService<Features.Migrations.MigrationWorker>(), sp.GetRequiredService<WorkerLeadership>()));
+            services.AddHostedService(sp => new LeaderOnlyService<Features.Migrations.MigrationWorker>(sp.GetRequiredService<Features.Migrations.MigrationWorker>(), sp.GetRequiredService<WorkerLeadership>()));
         }
         services.AddScoped<Features.Transfer.MailboxExporter>();
         services.AddScoped<Features.Transfer.MailboxImportUpload>();

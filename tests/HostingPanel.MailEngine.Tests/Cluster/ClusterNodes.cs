@@ -54,14 +54,19 @@ public sealed class ClusterNodes : IAsyncDisposable
     /// Ends, from the server side, the database session that holds <paramref name="lockClass"/>/<paramref name="id"/>:
     /// what PostgreSQL sees when that node dies or its network goes. Returns the number of sessions ended.
     /// </summary>
-    public async Task<int> TerminateHolderAsync(ClusterLockClass lockClass, long id)
+    public Task<int> TerminateHolderAsync(ClusterLockClass lockClass, long id) => OnHoldersAsync("count(pg_terminate_backend(pid))", lockClass, id);
+
+    /// <summary>How many database sessions hold <paramref name="lockClass"/>/<paramref name="id"/> (0 or 1).</summary>
+    public Task<int> HoldersAsync(ClusterLockClass lockClass, long id) => OnHoldersAsync("count(*)", lockClass, id);
+
+    private async Task<int> OnHoldersAsync(string select, ClusterLockClass lockClass, long id)
     {
         var key = ClusterLocks.Key(lockClass, id);
         await using var connection = new NpgsqlConnection(Owner.PanelConnectionString);
         await connection.OpenAsync();
         // A bigint advisory key shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
         await using var command = new NpgsqlCommand(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid = @hi AND objid = @lo",
+            $"SELECT {select} FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid = @hi AND objid = @lo",
             connection);
         command.Parameters.AddWithValue("hi", NpgsqlTypes.NpgsqlDbType.Oid, (uint)(key >> 32));
         command.Parameters.AddWithValue("lo", NpgsqlTypes.NpgsqlDbType.Oid, (uint)(key & 0xFFFFFFFF));

@@ -55,10 +55,9 @@ public sealed class SharedOutboundQueueTests(ITestOutputHelper output)
     [Fact]
     public async Task ConcurrentClaims_FromFourNodes_NeverTakeTheSameEntry_AndTakeThemAll()
     {
-        // The engines' own workers sleep (an hour's poll) so the four queues below are the only claimants.
-        await using var cluster = await ClusterNodes.StartAsync(joined: 0, new() { ["Mail:Queue:PollInterval"] = "01:00:00" });
-        var db = cluster.Owner.Services.GetRequiredService<EngineDatabase>();
-        var queues = Enumerable.Range(0, 4).Select(_ => Queue(cluster.Owner, db, TimeSpan.FromMinutes(15))).ToList();
+        // A database of its own with no engine running on it: the four queues below are the only claimants.
+        await using var database = await QueueDatabase.CreateAsync();
+        var queues = Enumerable.Range(0, 4).Select(_ => database.Queue(TimeSpan.FromMinutes(15))).ToList();
         const int entries = 300;
         for (var i = 0; i < entries; i++)
             await queues[i % 4].EnqueueAsync("sender@example.com", [$"r{i}@far.example"], Encoding.ASCII.GetBytes(EngineHost.Message("m" + i)), isBounce: false);
@@ -91,10 +90,9 @@ public sealed class SharedOutboundQueueTests(ITestOutputHelper output)
     [Fact]
     public async Task AnEntryClaimedByANodeThatDied_IsTakenByAnotherOnceTheLeaseRunsOut_AndNotBefore()
     {
-        await using var cluster = await ClusterNodes.StartAsync(joined: 0, new() { ["Mail:Queue:PollInterval"] = "01:00:00" });
-        var db = cluster.Owner.Services.GetRequiredService<EngineDatabase>();
-        var dying = Queue(cluster.Owner, db, TimeSpan.FromSeconds(2));
-        var survivor = Queue(cluster.Owner, db, TimeSpan.FromMinutes(15));
+        await using var database = await QueueDatabase.CreateAsync();
+        var dying = database.Queue(TimeSpan.FromSeconds(2));
+        var survivor = database.Queue(TimeSpan.FromMinutes(15));
         var id = await dying.EnqueueAsync("sender@example.com", ["late@far.example"], Encoding.ASCII.GetBytes(EngineHost.Message("orphaned")), isBounce: false);
 
         Assert.Equal([id], (await dying.DueAsync(DateTimeOffset.UtcNow, CancellationToken.None)).Select(e => e.Id));
@@ -107,10 +105,56 @@ public sealed class SharedOutboundQueueTests(ITestOutputHelper output)
         Assert.Contains("Subject: orphaned", Encoding.ASCII.GetString(message!));
     }
 
-    /// <summary>Another node's queue on the same database (its own claim identity), without a worker.</summary>
-    private static OutboundQueue Queue(EngineHost node, EngineDatabase db, TimeSpan lease) =>
-        new(node.Services.GetRequiredService<IOptions<MailStorageOptions>>(), TimeProvider.System, NullLogger<OutboundQueue>.Instance, db,
-            Options.Create(new QueueOptions { ClaimLease = lease }));
+    /// <summary>An engine database on PostgreSQL with no engine running on it; each <see cref="Queue"/> is one more node's queue.</summary>
+    private sealed class QueueDatabase : IAsyncDisposable
+    {
+        private readonly string _admin, _name, _directory;
+        private readonly EngineDatabase _db;
+        private readonly IOptions<MailStorageOptions> _options;
+
+        private QueueDatabase(string admin, string name, string directory)
+        {
+            (_admin, _name, _directory) = (admin, name, directory);
+            _options = Options.Create(new MailStorageOptions
+            {
+                Provider = DatabaseProvider.PostgreSql,
+                DataDirectory = directory,
+                ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString,
+            });
+            _db = new EngineDatabase(_options, NullLogger<EngineDatabase>.Instance);
+        }
+
+        public static async Task<QueueDatabase> CreateAsync()
+        {
+            var admin = TestEnvironment.RequirePostgres();
+            var name = "hp_queue_" + Guid.NewGuid().ToString("N")[..12];
+            await using (var c = new Npgsql.NpgsqlConnection(admin))
+            {
+                await c.OpenAsync();
+                await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", c);
+                await create.ExecuteNonQueryAsync();
+            }
+            var directory = Path.Combine(Path.GetTempPath(), "hp-queue-" + Guid.NewGuid().ToString("N"));
+            System.IO.Directory.CreateDirectory(directory);
+            return new QueueDatabase(admin, name, directory);
+        }
+
+        /// <summary>One node's queue (its own claim identity), without a worker.</summary>
+        public OutboundQueue Queue(TimeSpan lease) =>
+            new(_options, TimeProvider.System, NullLogger<OutboundQueue>.Instance, _db, Options.Create(new QueueOptions { ClaimLease = lease }));
+
+        public async ValueTask DisposeAsync()
+        {
+            await _db.DisposeAsync();
+            await using (var c = new Npgsql.NpgsqlConnection(_admin))
+            {
+                await c.OpenAsync();
+                await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", c);
+                await drop.ExecuteNonQueryAsync();
+            }
+            try { System.IO.Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+        }
+    }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
     {

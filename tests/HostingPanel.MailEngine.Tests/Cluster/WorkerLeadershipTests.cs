@@ -29,7 +29,7 @@ public sealed class WorkerLeadershipTests(ITestOutputHelper output)
 
         // A loop that runs only on the leader runs there, and nowhere else.
         var runs = cluster.Joined.ToDictionary(n => n, n => new CountingLoop());
-        var wrappers = runs.Select(r => (Node: r.Key, Service: new LeaderOnlyService(r.Value, Leadership(r.Key)))).ToList();
+        var wrappers = runs.Select(r => (Node: r.Key, Service: new LeaderOnlyService<CountingLoop>(r.Value, Leadership(r.Key)))).ToList();
         foreach (var (_, service) in wrappers)
             await service.StartAsync(CancellationToken.None);
         await WaitUntilAsync(() => runs[next].Started > 0, "the leader's loop never started");
@@ -46,7 +46,7 @@ public sealed class WorkerLeadershipTests(ITestOutputHelper output)
         await using var cluster = await ClusterNodes.StartAsync(joined: 2);
         var leader = await SoleLeaderAsync(cluster.Joined);
         var loop = new CountingLoop();
-        var wrapper = new LeaderOnlyService(loop, Leadership(leader));
+        var wrapper = new LeaderOnlyService<CountingLoop>(loop, Leadership(leader));
         await wrapper.StartAsync(CancellationToken.None);
         await WaitUntilAsync(() => loop.Started == 1, "the leader's loop never started");
 
