@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Dovecot's imaptest against the product and against a private Dovecot, in the same run.
 #
-#   sudo flock /tmp/hp-bench.lock bench/imaptest.sh SOURCE_DIR [scripted|stress|all]   (default: all)
+#   sudo flock /tmp/hp-bench.lock bench/imaptest.sh SOURCE_DIR [scripted|stress|latency|all]   (default: all)
 #
 # SOURCE_DIR is a git tree of github.com/dovecot/imaptest, branch release-2.3. It is copied and built
 # under bench/out/ (never inside the source tree, never committed), with two local patches:
@@ -15,6 +15,14 @@
 #     another user's checkpoint still under way; that checkpoint then finds a client with a command in
 #     flight and panics ("checkpoint_neg: assertion failed: (array_count(&client->commands) == 0)").
 #     The loop now skips clients whose own user is still checkpointing.
+#   - the same loop also wakes a client whose LOGOUT has just been answered (a run's last seconds, when
+#     imaptest sends LOGOUT whatever the client had planned, and that LOGOUT ends a checkpoint): the client
+#     is logged out with its old plan left, and planning for it panics ("client_update_plan: assertion
+#     failed: (client->plan_size == 0)", client-state.c line 222) whichever server it talks to. The loop
+#     now leaves logged-out clients alone and names each in a warning ("hp-patch-4: ...").
+# latency:  bench/imap-latency.py against each server: one command at a time by Python's imaplib (APPEND
+#           with a synchronizing literal, LOGIN with literals, NOOP, FETCH, STORE, SEARCH), p50/p95 into
+#           docs/benchmarks.md; a reply that waits for the client's delayed ACK shows as 40 ms or more.
 # scripted: every test file of src/tests on its own (imaptest's summary never counts skipped groups),
 #           against both servers; writes the compliance table into docs/benchmarks.md.
 # stress:   IMAPTEST_USERS users, IMAPTEST_CLIENTS clients, IMAPTEST_SECS seconds, checkpoint=10, against
@@ -25,11 +33,11 @@
 # never share the machine.
 set -euo pipefail
 
-usage() { echo "usage: bench/imaptest.sh SOURCE_DIR [scripted|stress|all]" >&2; exit 2; }
+usage() { echo "usage: bench/imaptest.sh SOURCE_DIR [scripted|stress|latency|all]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 SOURCE=$(cd "$1" && pwd) || usage
 MODE=${2:-all}
-case "$MODE" in scripted|stress|all) ;; *) usage ;; esac
+case "$MODE" in scripted|stress|latency|all) ;; *) usage ;; esac
 [ -f "$SOURCE/src/imaptest.c" ] && [ -d "$SOURCE/src/tests" ] || { echo "imaptest: $SOURCE is not an imaptest source tree" >&2; exit 2; }
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -92,7 +100,7 @@ build_imaptest() {
   # A build of the same commit (clean tree) is reused.
   local stamp
   stamp=$(git -C "$SOURCE" rev-parse HEAD 2>/dev/null || true)
-  [ -z "$stamp" ] || stamp="$stamp+hp-patches-3"   # a new local patch rebuilds
+  [ -z "$stamp" ] || stamp="$stamp+hp-patches-4"   # a new local patch rebuilds
   if [ -n "$stamp" ] && git -C "$SOURCE" diff --quiet HEAD 2>/dev/null && [ -x "$build/src/imaptest" ] \
      && [ "$(cat "$build/.hp-source" 2>/dev/null)" = "$stamp" ]; then
     log "reusing imaptest built from $SOURCE (${stamp:0:7})"
@@ -114,6 +122,25 @@ build_imaptest() {
   sed -i 's|^\(\t\tif (client->checkpointing == storage)\)$|\t\tif (client->storage != storage \&\& client->storage != NULL \&\& client->storage->checkpoint != NULL)\n\t\t\tcontinue;\n\1|' \
     "$build/src/checkpoint.c"
   grep -q 'client->storage->checkpoint != NULL)$' "$build/src/checkpoint.c" || { echo "imaptest: patch 3 did not apply" >&2; exit 1; }
+  # Patch 4: nor a client that is logged out (it has no command in flight only while it disconnects): it is
+  # named in a warning instead, so the run's log shows which clients the loop would have woken.
+  python3 - "$build/src/checkpoint.c" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+old = "\t\tif (array_count(&client->commands) == 0 &&\n\t\t    client->client.state != STATE_BANNER) {\n"
+new = old + ("\t\t\tif (client->client.login_state == LSTATE_NONAUTH) {\n"
+             "\t\t\t\ti_warning(\"hp-patch-4: checkpoint end does not wake logged-out client %u \"\n"
+             "\t\t\t\t\t  \"(last command %s, disconnected=%d, plan_size=%u)\",\n"
+             "\t\t\t\t\t  client->client.idx, states[client->client.state].name,\n"
+             "\t\t\t\t\t  client->client.disconnected, client->plan_size);\n"
+             "\t\t\t\tcontinue;\n"
+             "\t\t\t}\n")
+if text.count(old) != 1 or '#include "imap-client.h"\n' not in text:
+    sys.exit("imaptest: patch 4 did not apply")
+text = text.replace('#include "imap-client.h"\n', '#include "imap-client.h"\n#include "client-state.h"\n', 1)
+open(path, "w").write(text.replace(old, new))
+PY
   (cd "$build" && ./autogen.sh && ./configure --with-dovecot=/usr/lib/dovecot && make -j"$(nproc)") \
     >"$WORK/logs/imaptest-build.log" 2>&1 || { tail -30 "$WORK/logs/imaptest-build.log"; exit 1; }
   [ -z "$stamp" ] || echo "$stamp" >"$build/.hp-source"
@@ -311,6 +338,36 @@ stress_summary() {
     END { printf "\t%.2f (%.2f)\t%s\n", (sum > 0 ? t / hz * 1000 / sum : 0), (sum > 0 ? o / hz * 1000 / sum : 0), l }' "$log"
 }
 
+# --- one command at a time (issue 17 item 4) -------------------------------------------------------
+run_latency() {
+  local server=$1 port
+  case "$server" in product*) ensure_product "$server" ;; esac
+  port=$(port_of "$server")
+  warm_logins "$port"
+  log "one command at a time against $server (${IMAPTEST_LATENCY_ROUNDS:-50} rounds)"
+  timeout 600 python3 "$BENCH_DIR/imap-latency.py" 127.0.0.1 "$port" s1@imaptest.test "$PASSWORD" "${IMAPTEST_LATENCY_ROUNDS:-50}" \
+    >"$OUT/latency-$server.tsv" 2>"$WORK/logs/latency-$server.err" || log "latency against $server failed (see logs/latency-$server.err)"
+}
+
+write_latency_report() {
+  local md=$WORK/latency.md server
+  {
+    echo "Command: \`sudo flock /tmp/hp-bench.lock bench/imaptest.sh SOURCE_DIR latency\` (bench/imap-latency.py: Python's imaplib, Nagle on, no pipelining, ${IMAPTEST_LATENCY_ROUNDS:-50} rounds; LOGIN on a fresh connection each round). $(machine_line)"
+    echo "A reply that waits for the client's delayed ACK costs 40 ms or more, every time."
+    echo
+    printf '| operation, p50 / p95 ms |'; for server in $IMAPTEST_SERVERS; do printf ' %s |' "$server"; done; echo
+    printf '|---|'; for server in $IMAPTEST_SERVERS; do printf -- '---|'; done; echo
+    cut -f1 "$OUT/latency-${IMAPTEST_SERVERS%% *}.tsv" 2>/dev/null | while IFS= read -r op; do
+      printf '| %s |' "$op"
+      for server in $IMAPTEST_SERVERS; do
+        awk -F'\t' -v op="$op" '$1 == op { printf " %.1f / %.1f |", $3, $4; found = 1 } END { if (!found) printf " failed |" }' "$OUT/latency-$server.tsv" 2>/dev/null
+      done
+      echo
+    done
+  } >"$md"
+  splice imaptest-latency "$md"
+}
+
 # --- report --------------------------------------------------------------------------------------
 # splice SECTION FILE: replace what is between <!-- bench:SECTION:begin/end --> in the report.
 splice() {
@@ -367,14 +424,19 @@ write_stress_report() {
 
 build_imaptest
 start_servers
-if [ "$MODE" != stress ]; then
+if [ "$MODE" = scripted ] || [ "$MODE" = all ]; then
   for server in $IMAPTEST_SERVERS; do
     log "scripted suite against $server"
     run_scripted "$server"
   done
   [ -n "$IMAPTEST_FILTER" ] || write_scripted_report
 fi
-if [ "$MODE" != scripted ]; then
+if [ "$MODE" = latency ] || [ "$MODE" = all ]; then
+  for server in $IMAPTEST_SERVERS; do run_latency "$server"; done
+  write_latency_report
+  for server in $IMAPTEST_SERVERS; do sed "s/^/$server\t/" "$OUT/latency-$server.tsv" 2>/dev/null || true; done
+fi
+if [ "$MODE" = stress ] || [ "$MODE" = all ]; then
   for server in $IMAPTEST_SERVERS; do run_stress "$server"; done
   write_stress_report
   for server in $IMAPTEST_SERVERS; do stress_summary "$server"; done

@@ -86,6 +86,18 @@ public sealed class ProductUnderTest : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>A CSV body (the bulk import endpoints); refused lines count as a failure.</summary>
+    public async Task<JsonElement> PostCsvAsync(string path, string csv)
+    {
+        using var content = new StringContent(csv, System.Text.Encoding.UTF8, "text/csv");
+        using var response = await Api.PostAsync(path, content);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"POST {path}: {(int)response.StatusCode} {text}");
+        if (text.Contains("\"refuse\"", StringComparison.Ordinal) && text.Contains("\"action\":\"refuse\"", StringComparison.Ordinal))
+            throw new HttpRequestException($"POST {path}: lines refused: {text[..Math.Min(600, text.Length)]}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
     /// <summary>A customer with one domain and room for <paramref name="mailboxes"/> mailboxes of <paramref name="quotaMb"/> MB.</summary>
     public async Task CreateCustomerWithDomainAsync(string domain, int mailboxes, int quotaMb)
     {

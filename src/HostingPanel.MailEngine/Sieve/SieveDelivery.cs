@@ -13,7 +13,8 @@ namespace HostingPanel.MailEngine.Sieve;
 /// script costs one indexed query per delivery (for all recipients together) and nothing else.
 /// </summary>
 public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationResponder vacations, MailStore store, MailDirectory directory,
-    OutboundQueue queue, TimeProvider time, ILogger<SieveDelivery> logger, Outbound.Srs.SrsRewriter? srs = null)
+    OutboundQueue queue, TimeProvider time, ILogger<SieveDelivery> logger, Outbound.Srs.SrsRewriter? srs = null,
+    Delivery.ExternalExpansionLimiter? expansion = null, Delivery.DeliveryRecorder? recorder = null)
 {
     /// <summary>Null when no recipient has an active script: deliver to INBOX as always.</summary>
     internal async Task<SieveDeliveryPlan?> PlanAsync(WrittenBody body, string sender, IReadOnlyList<SieveRecipient> recipients, bool allowReject, CancellationToken ct)
@@ -91,6 +92,13 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
                     var external = new List<string>();
                     foreach (var address in group.Select(i => result.Redirects[i]))
                         await RouteRedirectAsync(plan, recipient, address, copy, external, ct);
+                    if (external.Count > 0 && !await WithinHourlyLimitAsync(recipient, external, message, body, ct))
+                    {
+                        // Over the tenant's hour: nothing leaves, and the message stays in the mailbox (never lost).
+                        if (!plan.Owners.Contains(recipient.MailboxId))
+                            plan.Add(recipient.MailboxId, Inbox(recipient.MailboxId));
+                        continue;
+                    }
                     if (external.Count > 0)
                         plan.ExternalRedirects.Add((recipient, external, copy));
                 }
@@ -98,6 +106,28 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
         }
         if (result.Vacation is not null)
             plan.Vacations.Add((recipient, result.Vacation, message));
+    }
+
+    /// <summary>
+    /// Outside addresses a script redirects to count against the tenant's hourly limit on expanded outside recipients
+    /// (<c>Mail:SmtpLimits:ExpandedExternalPerTenantPerHour</c>), like those reached through its aliases and forwards:
+    /// a tenant's scripts cannot multiply the mail that reaches it beyond that figure. A refusal is in the delivery log.
+    /// </summary>
+    private async Task<bool> WithinHourlyLimitAsync(SieveRecipient recipient, List<string> external, SieveMessage message, WrittenBody body, CancellationToken ct)
+    {
+        if (expansion is null)
+            return true;
+        var tenant = await directory.TenantOfAsync(recipient.Address, ct);
+        if (expansion.TryTake(tenant, external.Count))
+            return true;
+        logger.LogWarning("Sieve redirect of mailbox {Mailbox} held back: tenant {Tenant} reached its hourly limit on outside addresses; message kept",
+            recipient.MailboxId, tenant);
+        var messageId = message.Header("Message-ID").FirstOrDefault()?.Trim();
+        foreach (var address in external)
+            recorder?.Record(new Delivery.DeliveryEvent(time.GetUtcNow(), Delivery.DeliveryOutcome.Refused, message.EnvelopeFrom, address, messageId, body.Size, null,
+                "expansion_rate", $"Sieve redirect by <{recipient.Address}> not sent: the hourly limit on outside addresses reached through aliases, forwards and redirects is used up; the message was kept in the mailbox",
+                LocalDomain: MailDirectory.DomainOf(recipient.Address)));
+        return false;
     }
 
     private async Task RouteRedirectAsync(SieveDeliveryPlan plan, SieveRecipient recipient, string address, WrittenBody? copy, List<string> external, CancellationToken ct)

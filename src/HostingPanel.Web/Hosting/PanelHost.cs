@@ -58,6 +58,8 @@ public static class PanelHost
         HttpConnectionLimits.Apply(builder);
 
         var settings = PanelSettings.Read(builder.Configuration, builder.Environment.ContentRootPath);
+        // A mistyped Mail:MtaSts:Mode stops start-up here, not at the first request that reads it.
+        Features.Domains.MtaStsPolicy.Read(builder.Configuration);
         // Every part of the process (the engine too) resolves the data directory the same way.
         builder.Configuration["Storage:DataDirectory"] = settings.DataDirectory;
         var services = builder.Services;

@@ -132,6 +132,49 @@ public sealed class CredentialChangeTests
         Assert.StartsWith("235", await again.ReadLineAsync());
     }
 
+    /// <summary>
+    /// ManageSieve too (a residual risk of issue 16 until now): a session logged in with the old password, idle or with a
+    /// command sent right behind the change, ends with BYE and can change no script; the new password logs in.
+    /// </summary>
+    [Fact]
+    public async Task NewPassword_EndsManageSieveSessions_AndTheirScriptsCannotBeChangedAfterwards()
+    {
+        await using var engine = await EngineHost.StartAsync();
+        await engine.CreateMailboxAsync(Address);
+        var port = ManageSieve.ManageSieveProtocolTests.Port(engine);
+        string Plain(string password) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"\0{Address}\0{password}"));
+
+        async Task<RawLineClient> ManageSieveAsync(string password, string expected)
+        {
+            var sieve = await RawLineClient.ConnectAsync(port);
+            while (await sieve.ReadLineAsync() is { } line && !line.StartsWith("OK", StringComparison.Ordinal)) { }
+            await sieve.SendAsync($"AUTHENTICATE \"PLAIN\" \"{Plain(password)}\"\r\n");
+            Assert.StartsWith(expected, await sieve.ReadLineAsync());
+            return sieve;
+        }
+
+        await using var idle = await ManageSieveAsync(EngineHost.Password, "OK");
+        await using var busy = await ManageSieveAsync(EngineHost.Password, "OK");
+
+        // A replay of the same spec ends nothing.
+        await engine.Admin.EnsureMailboxAsync(Spec(EngineHost.Hash(EngineHost.Password)));
+        await idle.SendAsync("NOOP\r\n");
+        Assert.StartsWith("OK", await idle.ReadLineAsync());
+
+        await engine.Admin.EnsureMailboxAsync(Spec(DovecotPassword.HashSha512Crypt("a new password 4")));
+        // Sent after the change: whether it reaches the server before or after the session hears of it, it is not run.
+        await busy.SendAsync("PUTSCRIPT \"stolen\" {9+}\r\nkeep;\r\n\r\n\r\n");
+        Assert.Contains("BYE \"Credentials changed; log in again\"", await ReadToCloseAsync(idle));
+        var busyLines = await ReadToCloseAsync(busy);
+        Assert.Contains("BYE \"Credentials changed; log in again\"", busyLines);
+        Assert.DoesNotContain(busyLines, l => l.StartsWith("OK", StringComparison.Ordinal));
+
+        await using var fresh = await ManageSieveAsync("a new password 4", "OK");
+        await fresh.SendAsync("LISTSCRIPTS\r\n");
+        Assert.Equal("OK", (await fresh.ReadLineAsync())?[..2]);
+        await using var old = await ManageSieveAsync(EngineHost.Password, "NO");
+    }
+
     /// <summary>Every line until the server closes the connection (a generous deadline: a loaded machine is slow, never wrong).</summary>
     private static async Task<List<string>> ReadToCloseAsync(RawLineClient client)
     {

@@ -184,6 +184,47 @@ public sealed class BackscatterAndAmplificationTests
         Assert.Contains(await LogAsync(engine, "cannon@example.com"), l => l.Reason == "too_many_expanded_external");
     }
 
+    /// <summary>
+    /// Sieve redirects share the tenant's hourly budget of outside addresses with its aliases and forwards (until now a
+    /// residual risk: a script could multiply the mail reaching it by four). Past it, the redirect is not sent, the
+    /// message stays in the mailbox, and the delivery log says why.
+    /// </summary>
+    [Fact]
+    public async Task SieveRedirects_CountInTheTenantsHourlyLimit_WithItsAliases_PastItTheMessageIsKept_AndLogged()
+    {
+        await using var dns = await DnsmasqServer.StartAsync();
+        await using var relay = new FakeSmtpRelay();
+        await using var engine = await EngineHost.StartAsync(Settings(dns, relay, new()
+        {
+            ["Mail:SmtpLimits:ExpandedExternalPerTenantPerHour"] = "4",
+        }));
+        await engine.Admin.EnsureDomainAsync("example.com");
+        var sifter = await engine.CreateMailboxAsync("sifter@example.com");
+        await engine.Admin.EnsureAliasAsync(new AliasSpec("one@example.com", ["z@far.example"]));
+        var scripts = engine.Services.GetRequiredService<HostingPanel.MailEngine.Sieve.SieveScriptStore>();
+        Assert.Equal(HostingPanel.MailEngine.Sieve.SieveStoreStatus.Ok, await scripts.PutAsync(sifter.Id, "main",
+            "redirect \"a@far.example\"; redirect \"b@far.example\"; redirect \"c@far.example\";"));
+        Assert.Equal(HostingPanel.MailEngine.Sieve.SieveStoreStatus.Ok, await scripts.SetActiveAsync(sifter.Id, "main"));
+
+        // 3 redirects, then 1 through the alias: 4 of the tenant's 4.
+        Assert.StartsWith("250", await SendMxAsync(engine, "someone@elsewhere.example", "sifter@example.com", "first"));
+        Assert.StartsWith("250", await SendMxAsync(engine, "someone@elsewhere.example", "one@example.com", "alias"));
+        await SmtpTestKit.EventuallyAsync(() => Task.FromResult(Relayed(relay).Count(m => m.To.Contains("a@far.example")) == 1 && Relayed(relay).Any(m => m.To.Contains("z@far.example"))),
+            "the first redirects and the alias's copy relayed", 60_000);
+        Assert.Empty(await SmtpTestKit.InboxAsync(engine, sifter));
+
+        // The script's next 3 would pass the hour: nothing leaves, the message is kept, the log says why.
+        Assert.StartsWith("250", await SendMxAsync(engine, "someone@elsewhere.example", "sifter@example.com", "second"));
+        var kept = Assert.Single(await SmtpTestKit.InboxAsync(engine, sifter));
+        Assert.Contains("Subject: second", kept);
+        var held = (await LogAsync(engine, "b@far.example")).Where(l => l.Reason == "expansion_rate").ToList();
+        Assert.Single(held);
+        Assert.Contains("Sieve redirect by <sifter@example.com> not sent", held[0].Detail);
+        var queue = engine.Services.GetRequiredService<IOutboundQueueAdmin>();
+        await SmtpTestKit.EventuallyAsync(async () => (await queue.ListAsync()).Count == 0, "the queue drained", 60_000);
+        Assert.Equal(1, Relayed(relay).Count(m => m.To.Contains("a@far.example")));
+    }
+
     [Fact]
     public void HourlyWindow_ForgetsCountsOlderThanAnHour()
     {

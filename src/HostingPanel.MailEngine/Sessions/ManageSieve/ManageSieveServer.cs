@@ -14,7 +14,8 @@ internal sealed record ManageSieveServices(
     SieveScriptStore Scripts,
     MailTlsCertificate Tls,
     MailEngineOptions Options,
-    ILogger Logger);
+    ILogger Logger,
+    Storage.MailboxChangeNotifier Changes);
 
 /// <summary>The ManageSieve listener (RFC 5804) on Mail:ManageSieve:Port (4190; 0 disables), STARTTLS.</summary>
 public sealed class ManageSieveServer : IHostedService
@@ -25,11 +26,11 @@ public sealed class ManageSieveServer : IHostedService
     private MailListener? _listener;
 
     public ManageSieveServer(IOptions<MailEngineOptions> options, MailListenerFactory factory, MailAuthenticator authenticator,
-        SieveScriptStore scripts, MailTlsCertificate tls, ILogger<ManageSieveServer> logger)
+        SieveScriptStore scripts, MailTlsCertificate tls, ILogger<ManageSieveServer> logger, Storage.MailboxChangeNotifier changes)
     {
         _options = options.Value;
         _factory = factory;
-        _services = new ManageSieveServices(authenticator, scripts, tls, _options, logger);
+        _services = new ManageSieveServices(authenticator, scripts, tls, _options, logger, changes);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ internal sealed class ManageSieveSession
 {
     private const int MaxLine = 8 * 1024;
     private const int MaxBadCommands = 10;
+    private const string CredentialsChanged = "Credentials changed; log in again";
     private static readonly TimeSpan UnauthenticatedTimeout = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan AuthenticatedTimeout = TimeSpan.FromMinutes(15);
 
@@ -32,6 +33,10 @@ internal sealed class ManageSieveSession
     private bool _close;
     private bool _startTls;
     private int _badCommands;
+    // Cancelled when the logged-in mailbox's credentials change (a new password, a disabled mailbox): the session says
+    // BYE at its next read, as IMAP, POP3 and SMTP sessions do; a command that arrives with the revocation is not run.
+    private readonly CancellationTokenSource _revoked = new();
+    private IDisposable? _credentialWatch;
 
     public ManageSieveSession(MailConnection connection, ManageSieveServices services, CancellationToken stopping)
     {
@@ -53,8 +58,21 @@ internal sealed class ManageSieveSession
     public void Close() => _close = true;
     public void RequestStartTls() => _startTls = true;
     public void AwaitSaslResponse(Func<string, Task> continuation) => _saslContinuation = continuation;
-    public void Authenticated(MailboxAccount account) => _account = account;
-    public void Unauthenticated() => _account = null;
+    public void Authenticated(MailboxAccount account)
+    {
+        _account = account;
+        Interlocked.Exchange(ref _credentialWatch, Services.Changes.Subscribe(account.Id, change =>
+        {
+            if (change.Kind == MailboxChangeKind.CredentialsChanged)
+                _ = _revoked.CancelAsync();
+        }))?.Dispose();
+    }
+
+    public void Unauthenticated()
+    {
+        _account = null;
+        Interlocked.Exchange(ref _credentialWatch, null)?.Dispose();
+    }
 
     public async Task WriteAsync(string text)
     {
@@ -90,6 +108,7 @@ internal sealed class ManageSieveSession
         }
         finally
         {
+            Interlocked.Exchange(ref _credentialWatch, null)?.Dispose();
             await _reader.CompleteAsync();
             await _stream.DisposeAsync();
         }
@@ -101,12 +120,17 @@ internal sealed class ManageSieveSession
         while (true)
         {
             ReadResult result;
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(Stopping))
+            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(Stopping, _revoked.Token))
             {
                 idle.CancelAfter(_account is null ? UnauthenticatedTimeout : AuthenticatedTimeout);
                 try
                 {
                     result = await _reader.ReadAsync(idle.Token);
+                }
+                catch (OperationCanceledException) when (_revoked.IsCancellationRequested && !Stopping.IsCancellationRequested)
+                {
+                    await WriteAsync(ManageSieveReplies.Bye(CredentialsChanged));
+                    return;
                 }
                 catch (OperationCanceledException) when (!Stopping.IsCancellationRequested)
                 {
@@ -139,6 +163,11 @@ internal sealed class ManageSieveSession
                     _saslContinuation = null;
                     await continuation(command!.Arguments[0].Text ?? "");
                     continue;
+                }
+                if (_revoked.IsCancellationRequested && _account is not null)
+                {
+                    await WriteAsync(ManageSieveReplies.Bye(CredentialsChanged));
+                    return;
                 }
                 await DispatchAsync(command!);
             }

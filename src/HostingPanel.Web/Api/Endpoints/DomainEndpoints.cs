@@ -55,7 +55,7 @@ public static class DomainEndpoints
         domains.MapGet("/{domain}/dns", async (string domain, Features.Domains.DomainDnsReport report, CancellationToken ct) =>
                 (await report.ForAsync(domain, ct)).ToOk(list => list.Select(DnsRecordStatusDto.From).ToList()))
             .WithName("GetDomainDns").WithSummary("The DNS records to publish, each checked live")
-            .WithDescription("Every record the domain needs (verification TXT, MX, SPF, DMARC, DKIM, auto-configuration CNAMEs, SRV), each `{name, type, value, purpose, status}` where `status` is `ok`, `missing` or `different` from a lookup now through the configured resolvers (`Dns:Servers`); `found` lists what is published of the same kind, `detail` says why when it helps. `value` is the exact value to publish (TXT without quotes).")
+            .WithDescription("Every record the domain needs (verification TXT, MX, SPF, DMARC, TLS-RPT, DKIM, auto-configuration CNAMEs, SRV, and the MTA-STS TXT and policy-host CNAME when `Mail:MtaSts:Mode` is `Testing` or `Enforce`), each `{name, type, value, purpose, status}` where `status` is `ok`, `missing` or `different` from a lookup now through the configured resolvers (`Dns:Servers`); `found` lists what is published of the same kind, `detail` says why when it helps. `value` is the exact value to publish (TXT without quotes).")
             .Produces<List<DnsRecordStatusDto>>().NotFound();
 
         domains.MapPost("/{domain}/dkim/rotate", async (string domain, Features.Domains.DkimRotation rotation, Features.Domains.DomainDnsReport report, CancellationToken ct) =>

@@ -42,15 +42,21 @@ public static class DnsRecords
             new(zone, "TXT", "v=spf1 mx ~all", "SPF: the MX host sends the domain's mail; others soft-fail (~all), so mail forwarded elsewhere is not refused", SpfKind),
             new($"_dmarc.{zone}", "TXT", "v=DMARC1; p=none",
                 "DMARC: p=none only asks for reports. Once your mail passes DKIM and SPF for some weeks, move to p=quarantine, then p=reject", DmarcKind),
-            // RFC 8461: senders must use TLS with a valid certificate for the MX; the policy (mode testing to start) is
-            // served by this server at https://mta-sts.<domain>/.well-known/mta-sts.txt.
-            new($"_mta-sts.{zone}", "TXT", $"v=STSv1; id={MtaStsPolicy.Id(servers.Hostname)}",
-                "MTA-STS: senders must reach your MX over TLS (policy in mode testing; the id changes when the policy does)", MtaStsKind),
-            new($"mta-sts.{zone}", "CNAME", host, "MTA-STS policy host: serves /.well-known/mta-sts.txt (its HTTPS certificate must cover this name)"),
             // RFC 8460: daily reports of TLS failures sending to this domain.
             new($"_smtp._tls.{zone}", "TXT", $"v=TLSRPTv1; rua=mailto:postmaster@{domain.TrimEnd('.')}",
                 "TLS-RPT: other servers send daily reports of TLS problems delivering to you to this address", TlsRptKind),
         ]);
+        if (servers.MtaSts != MtaStsPublishing.Off)
+        {
+            // RFC 8461: senders must use TLS with a valid certificate for the MX; the policy is served by this server at
+            // https://mta-sts.<domain>/.well-known/mta-sts.txt, once the operator turns it on (Mail:MtaSts:Mode).
+            var mode = servers.MtaSts.ToString().ToLowerInvariant();
+            records.Insert(records.FindIndex(r => r.Kind == TlsRptKind),
+                new($"_mta-sts.{zone}", "TXT", $"v=STSv1; id={MtaStsPolicy.Id(servers.Hostname, servers.MtaSts)}",
+                    $"MTA-STS: senders must reach your MX over TLS (policy in mode {mode}; the id changes when the policy does)", MtaStsKind));
+            records.Insert(records.FindIndex(r => r.Kind == TlsRptKind),
+                new($"mta-sts.{zone}", "CNAME", host, "MTA-STS policy host: serves /.well-known/mta-sts.txt (its HTTPS certificate must cover this name)"));
+        }
         records.AddRange(dkim ?? []);
         records.AddRange(
         [

@@ -1,23 +1,49 @@
 using System.Security.Cryptography;
 using System.Text;
+using HostingPanel.Web.Hosting;
 
 namespace HostingPanel.Web.Features.Domains;
 
+/// <summary><c>Mail:MtaSts:Mode</c>: whether the product publishes an MTA-STS policy for its hosted domains, and which.</summary>
+public enum MtaStsPublishing
+{
+    /// <summary>The default: no policy served and no MTA-STS records shown (the portal needs an HTTPS certificate for
+    /// every <c>mta-sts.&lt;domain&gt;</c> first, which only the operator can arrange).</summary>
+    Off,
+    /// <summary>Senders report TLS failures (TLS-RPT) but still deliver.</summary>
+    Testing,
+    /// <summary>Senders deliver only to this MX, over TLS with a valid certificate.</summary>
+    Enforce,
+}
+
 /// <summary>
-/// The MTA-STS policy (RFC 8461) of every hosted domain: their MX is this server, so one policy fits them all. Mode
-/// <c>testing</c> to start (senders report TLS failures through TLS-RPT but still deliver), like DMARC's p=none; the
-/// domain's owner moves to <c>enforce</c> once the reports are clean. The <c>id</c> in the <c>_mta-sts</c> record
-/// is derived from the policy text, so it changes exactly when the policy does (RFC 8461 section 3.1).
+/// The MTA-STS policy (RFC 8461) of every hosted domain: their MX is this server, so one policy fits them all. The
+/// operator turns it on with <c>Mail:MtaSts:Mode</c>: <c>Testing</c> to start, like DMARC's p=none, then
+/// <c>Enforce</c> once the TLS-RPT reports are clean. The <c>id</c> in the <c>_mta-sts</c> record is derived from the
+/// policy text, so it changes exactly when the policy does (RFC 8461 section 3.1).
 /// </summary>
 public static class MtaStsPolicy
 {
+    public const string SettingName = "Mail:MtaSts:Mode";
+
     /// <summary>One week: senders cache the policy this long (RFC 8461 section 3.2 recommends weeks).</summary>
     public const int MaxAgeSeconds = 604800;
 
-    public static string Text(string mailHostname) =>
-        $"version: STSv1\r\nmode: testing\r\nmx: {mailHostname.TrimEnd('.')}\r\nmax_age: {MaxAgeSeconds}\r\n";
+    /// <summary>The configured mode; a value other than Off, Testing or Enforce stops start-up with one line.</summary>
+    public static MtaStsPublishing Read(IConfiguration configuration)
+    {
+        var value = configuration[SettingName];
+        if (string.IsNullOrWhiteSpace(value))
+            return MtaStsPublishing.Off;
+        if (Enum.TryParse<MtaStsPublishing>(value.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !value.Trim().All(char.IsAsciiDigit))
+            return mode;
+        throw new StartupProblem($"{SettingName} is '{value}'; use Off, Testing or Enforce.");
+    }
+
+    public static string Text(string mailHostname, MtaStsPublishing mode) =>
+        $"version: STSv1\r\nmode: {mode.ToString().ToLowerInvariant()}\r\nmx: {mailHostname.TrimEnd('.')}\r\nmax_age: {MaxAgeSeconds}\r\n";
 
     /// <summary>1-32 alphanumeric characters (RFC 8461 section 3.1).</summary>
-    public static string Id(string mailHostname) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Text(mailHostname))))[..20].ToLowerInvariant();
+    public static string Id(string mailHostname, MtaStsPublishing mode) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Text(mailHostname, mode))))[..20].ToLowerInvariant();
 }
