@@ -48,6 +48,8 @@ public static class ServiceCollectionExtensions
         services.AddScoped<ForwardingReach>();
         services.AddScoped<MailboxFolderService>();
         services.AddScoped<MailboxActivityService>();
+        services.AddScoped<Usage.UsageHistoryService>();
+        services.AddScoped<Quotas.DomainQuotaService>();
         services.AddScoped<AliasService>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<Bulk.BulkImportService>();

@@ -32,6 +32,8 @@ public abstract class HostingPanelDbContext : IdentityDbContext<AppUser>
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<OutboxRecord> Outbox => Set<OutboxRecord>();
     public DbSet<UsageSample> UsageSamples => Set<UsageSample>();
+    /// <summary>No query filter: readers reach it only through a mailbox, customer or reseller they were allowed to see.</summary>
+    public DbSet<UsageHistoryPoint> UsageHistory => Set<UsageHistoryPoint>();
     public DbSet<PortalSession> PortalSessions => Set<PortalSession>();
     public DbSet<PasswordResetLink> PasswordResetLinks => Set<PasswordResetLink>();
 

@@ -33,6 +33,7 @@ public sealed class UsageSync(
     private readonly ConcurrentDictionary<long, byte> _changedMailboxes = new();
     private readonly ConcurrentQueue<UsagePass> _recentPasses = new();
     private DateTimeOffset _lastSample = DateTimeOffset.MinValue;
+    private readonly UsageHistoryRecorder _history = new();
     private long _passes;
 
     /// <summary>The last few passes, oldest first: what each one read (for diagnostics and tests).</summary>
@@ -152,6 +153,7 @@ public sealed class UsageSync(
             ? await db.MailboxUsages.ToDictionaryAsync(u => u.MailboxId, ct)
             : await db.MailboxUsages.Where(u => mailboxIds.Contains(u.MailboxId)).ToDictionaryAsync(u => u.MailboxId, ct);
 
+        var figures = new List<MailboxFigures>(full ? mailboxes.Count : 0);
         foreach (var m in mailboxes)
         {
             var address = $"{m.LocalPart}@{m.Domain}";
@@ -164,6 +166,7 @@ public sealed class UsageSync(
             if (row.UpdatedAt == default || row.UsedBytes != u.UsedBytes || row.MessageCount != u.MessageCount)
                 row.Update(u.UsedBytes, u.MessageCount, now);
             await warnings.CheckAsync(row, address, m.QuotaMb * 1024 * 1024, m.CustomerId, m.ResellerId, ct);
+            if (full) figures.Add(new MailboxFigures(m.Id, m.CustomerId, m.ResellerId, u.UsedBytes, u.MessageCount, row.UpdatedAt));
         }
 
         // A domain's sample is the sum over all its mailboxes, which only a full pass has in hand.
@@ -179,6 +182,11 @@ public sealed class UsageSync(
             _lastSample = now;
         }
         await db.SaveChangesAsync(ct);
+
+        // Per mailbox, customer and reseller, hourly and daily (a full pass has every mailbox in hand); saved apart,
+        // after the usage rows, so that a point another writer took first never costs this pass its figures.
+        if (full)
+            await _history.RecordAsync(db, figures, now, ct);
     }
 
     private void Record(UsagePass pass)

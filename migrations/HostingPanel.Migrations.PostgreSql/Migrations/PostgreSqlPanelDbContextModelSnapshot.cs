@@ -280,6 +280,9 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("DefaultMailboxQuotaMb")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset?>("DeletedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -341,6 +344,9 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasMaxLength(253)
                         .HasColumnType("character varying(253)");
+
+                    b.Property<long?>("QuotaCapMb")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -616,9 +622,6 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
-                    b.Property<bool>("AllowOverselling")
-                        .HasColumnType("boolean");
-
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -632,6 +635,9 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<int>("OversellPercent")
+                        .HasColumnType("integer");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Pool", "HostingPanel.Data.Model.Reseller.Pool#PoolLimits", b1 =>
                         {
@@ -660,6 +666,48 @@ namespace HostingPanel.Migrations.PostgreSql.Migrations
                         .HasDatabaseName("IX_Resellers_Name");
 
                     b.ToTable("Resellers", (string)null);
+                });
+
+            modelBuilder.Entity("HostingPanel.Data.Model.UsageHistoryPoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MessageCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Resolution")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("UsedBytes")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Resolution", "Bucket")
+                        .HasDatabaseName("IX_UsageHistory_Resolution_Bucket");
+
+                    b.HasIndex("Subject", "SubjectId", "Resolution", "Bucket")
+                        .IsUnique()
+                        .HasDatabaseName("IX_UsageHistory_Subject_Bucket");
+
+                    b.ToTable("UsageHistory", (string)null);
                 });
 
             modelBuilder.Entity("HostingPanel.Data.Model.UsageSample", b =>

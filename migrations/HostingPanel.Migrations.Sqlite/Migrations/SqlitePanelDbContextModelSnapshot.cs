@@ -273,6 +273,9 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("DefaultMailboxQuotaMb")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("DeletedAt")
                         .HasColumnType("INTEGER");
 
@@ -334,6 +337,9 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(253)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("QuotaCapMb")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -607,9 +613,6 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("AllowOverselling")
-                        .HasColumnType("INTEGER");
-
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -623,6 +626,9 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("OversellPercent")
+                        .HasColumnType("INTEGER");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Pool", "HostingPanel.Data.Model.Reseller.Pool#PoolLimits", b1 =>
                         {
@@ -651,6 +657,46 @@ namespace HostingPanel.Migrations.Sqlite.Migrations
                         .HasDatabaseName("IX_Resellers_Name");
 
                     b.ToTable("Resellers", (string)null);
+                });
+
+            modelBuilder.Entity("HostingPanel.Data.Model.UsageHistoryPoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MessageCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Resolution")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UsedBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Resolution", "Bucket")
+                        .HasDatabaseName("IX_UsageHistory_Resolution_Bucket");
+
+                    b.HasIndex("Subject", "SubjectId", "Resolution", "Bucket")
+                        .IsUnique()
+                        .HasDatabaseName("IX_UsageHistory_Subject_Bucket");
+
+                    b.ToTable("UsageHistory", (string)null);
                 });
 
             modelBuilder.Entity("HostingPanel.Data.Model.UsageSample", b =>

@@ -62,6 +62,17 @@ public static class ValidationRules
         rule.GreaterThan(0).WithMessage("The quota must be at least 1 MB.")
             .LessThanOrEqualTo(MaxQuotaMb).WithMessage($"The quota can be at most {MaxQuotaMb} MB.");
 
+    /// <summary>A plan's default mailbox size: 0 for none, else a valid quota (the plan's disk is checked by the customer).</summary>
+    public static IRuleBuilderOptions<T, long> DefaultMailboxQuotaMb<T>(this IRuleBuilder<T, long> rule) =>
+        rule.InclusiveBetween(0, MaxQuotaMb).WithMessage($"The default mailbox size must be between 0 (none) and {MaxQuotaMb} MB.")
+            .OverridePropertyName("DefaultMailboxQuotaMb");
+
+    /// <summary>A reseller's overselling ratio in percent of its pool.</summary>
+    public static IRuleBuilderOptions<T, int> OversellPercent<T>(this IRuleBuilder<T, int> rule) =>
+        rule.InclusiveBetween(Reseller.NoOverselling, Reseller.MaxOversellPercent)
+            .WithMessage($"Overselling must be between {Reseller.NoOverselling} % (none) and {Reseller.MaxOversellPercent} % of the pool.")
+            .OverridePropertyName("OversellPercent");
+
     public static IRuleBuilderOptions<T, int> Count<T>(this IRuleBuilder<T, int> rule, string what) =>
         rule.InclusiveBetween(0, 1_000_000).WithMessage($"The number of {what} must be between 0 and 1000000.");
 

@@ -31,6 +31,8 @@ public sealed class CreateCustomerInput
     /// <summary>Admins choose the reseller (or none); a reseller's customers are always its own.</summary>
     public Guid? ResellerId { get; set; }
     public PlanLimitsInput? Limits { get; set; }
+    /// <summary>The quota the new-mailbox form proposes (0 or left out: an equal share of what is left).</summary>
+    public long? DefaultMailboxQuotaMb { get; set; }
 }
 
 public sealed class CreateCustomerValidator : AbstractValidator<CreateCustomerInput>
@@ -41,6 +43,7 @@ public sealed class CreateCustomerValidator : AbstractValidator<CreateCustomerIn
         RuleFor(x => x.Email).Address();
         RuleFor(x => x.Password).Password();
         RuleFor(x => x.Limits).NotNull().WithMessage("Give the plan's limits.").SetValidator(new PlanLimitsValidator()!);
+        When(x => x.DefaultMailboxQuotaMb is not null, () => RuleFor(x => x.DefaultMailboxQuotaMb!.Value).DefaultMailboxQuotaMb());
     }
 }
 
@@ -49,6 +52,7 @@ public sealed class UpdateCustomerInput
     public string? Name { get; set; }
     public bool? Enabled { get; set; }
     public PlanLimitsInput? Limits { get; set; }
+    public long? DefaultMailboxQuotaMb { get; set; }
 }
 
 public sealed class UpdateCustomerValidator : AbstractValidator<UpdateCustomerInput>
@@ -57,6 +61,7 @@ public sealed class UpdateCustomerValidator : AbstractValidator<UpdateCustomerIn
     {
         When(x => x.Name is not null, () => RuleFor(x => x.Name).PersonName("name"));
         When(x => x.Limits is not null, () => RuleFor(x => x.Limits).SetValidator(new PlanLimitsValidator()!));
+        When(x => x.DefaultMailboxQuotaMb is not null, () => RuleFor(x => x.DefaultMailboxQuotaMb!.Value).DefaultMailboxQuotaMb());
     }
 }
 
@@ -70,4 +75,5 @@ public sealed record CustomerView(
     PlanLimits Limits,
     PlanUsage Allocated,
     long UsedBytes,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    long DefaultMailboxQuotaMb = 0);

@@ -59,6 +59,7 @@ public sealed class CustomerService(
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var customer = new Customer(input.Name!.Trim(), resellerId, plan);
+        if (customer.SetDefaultMailboxQuota(input.DefaultMailboxQuotaMb ?? 0) is { } tooLarge) return Failure.Limit(tooLarge, "DefaultMailboxQuotaMb");
         db.Customers.Add(customer);
         recorder.Record("customer.create", OutboxEntityType.Customer, customer.Id, customer.Name, customer.Id, resellerId,
             $"plan {plan.MaxDomains} domains, {plan.MaxMailboxes} mailboxes, {plan.DiskQuotaMb} MB", provision: false);
@@ -90,6 +91,12 @@ public sealed class CustomerService(
             if (violation is not null) return Failure.Limit(violation, "Limits");
             changes.Add($"plan {plan.MaxDomains} domains, {plan.MaxMailboxes} mailboxes, {plan.DiskQuotaMb} MB");
         }
+        // After a plan change, so that the default is checked against the new plan's disk.
+        if (input.DefaultMailboxQuotaMb is { } defaultMb)
+        {
+            if (c.SetDefaultMailboxQuota(defaultMb) is { } tooLarge) return Failure.Limit(tooLarge, "DefaultMailboxQuotaMb");
+            changes.Add($"default mailbox size {defaultMb} MB");
+        }
         if (input.Name is not null) { c.Rename(input.Name.Trim()); changes.Add("name"); }
         var provision = false;
         if (input.Enabled is { } enabled && enabled != c.Enabled)
@@ -119,6 +126,6 @@ public sealed class CustomerService(
                 .Select(u => new { u.CustomerId, u.Email }).ToListAsync(ct))
             .GroupBy(u => u.CustomerId!.Value).ToDictionary(g => g.Key, g => g.First().Email);
         return rows.Select(c => new CustomerView(c.Id, c.Name, emails.GetValueOrDefault(c.Id), c.ResellerId, c.Reseller?.Name, c.Enabled, c.Plan,
-            allocated[c.Id], used.GetValueOrDefault(c.Id), c.CreatedAt)).ToList();
+            allocated[c.Id], used.GetValueOrDefault(c.Id), c.CreatedAt, c.DefaultMailboxQuotaMb)).ToList();
     }
 }

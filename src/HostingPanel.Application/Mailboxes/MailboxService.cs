@@ -68,6 +68,8 @@ public sealed class MailboxService(
         var customer = await db.Customers.IgnoreQueryFilters().FirstAsync(c => c.Id == d.CustomerId, ct);
         var violation = customer.AllocateMailbox(await UsageQueries.PlanUsageAsync(db, customer.Id, ct), input.QuotaMb);
         if (violation is not null) return Failure.Limit(violation, violation.Limit == "disk" ? nameof(input.QuotaMb) : nameof(input.LocalPart));
+        // The domain's own cap, inside the plan (issue 19 item 7).
+        if (await Quotas.DomainQuotaService.CheckCapAsync(db, d, input.QuotaMb, 0, ct) is { } capped) return Failure.Limit(capped, nameof(input.QuotaMb));
 
         if (deleted is not null)
         {
@@ -106,6 +108,8 @@ public sealed class MailboxService(
             var customer = await db.Customers.IgnoreQueryFilters().FirstAsync(c => c.Id == m.Domain!.CustomerId, ct);
             var violation = customer.ResizeMailbox(await UsageQueries.PlanUsageAsync(db, customer.Id, ct), m.QuotaMb, quota);
             if (violation is not null) return Failure.Limit(violation, nameof(input.QuotaMb));
+            if (quota > m.QuotaMb && await Quotas.DomainQuotaService.CheckCapAsync(db, m.Domain!, quota, m.QuotaMb, ct) is { } capped)
+                return Failure.Limit(capped, nameof(input.QuotaMb));
             m.SetQuota(quota);
             changes.Add($"quota {quota} MB");
         }

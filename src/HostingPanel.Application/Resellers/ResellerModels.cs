@@ -31,7 +31,12 @@ public sealed class CreateResellerInput
     public string? Email { get; set; }
     public string? Password { get; set; }
     public PoolLimitsInput? Limits { get; set; }
+    /// <summary>Earlier switch, still taken: true is the most overselling allowed (<see cref="Reseller.MaxOversellPercent"/>).</summary>
     public bool AllowOverselling { get; set; }
+    /// <summary>How far plans may add up past the pool, in percent (100: not at all); wins over <see cref="AllowOverselling"/>.</summary>
+    public int? OversellPercent { get; set; }
+
+    public int EffectiveOversellPercent => OversellPercent ?? (AllowOverselling ? Reseller.MaxOversellPercent : Reseller.NoOverselling);
 }
 
 public sealed class CreateResellerValidator : AbstractValidator<CreateResellerInput>
@@ -42,6 +47,7 @@ public sealed class CreateResellerValidator : AbstractValidator<CreateResellerIn
         RuleFor(x => x.Email).Address();
         RuleFor(x => x.Password).Password();
         RuleFor(x => x.Limits).NotNull().WithMessage("Give the pool's limits.").SetValidator(new PoolLimitsValidator()!);
+        When(x => x.OversellPercent is not null, () => RuleFor(x => x.OversellPercent!.Value).OversellPercent());
     }
 }
 
@@ -50,7 +56,16 @@ public sealed class UpdateResellerInput
     public string? Name { get; set; }
     public bool? Enabled { get; set; }
     public bool? AllowOverselling { get; set; }
+    public int? OversellPercent { get; set; }
     public PoolLimitsInput? Limits { get; set; }
+
+    /// <summary>The ratio asked for, if any: <see cref="OversellPercent"/>, else the earlier switch.</summary>
+    public int? EffectiveOversellPercent => OversellPercent ?? AllowOverselling switch
+    {
+        true => Reseller.MaxOversellPercent,
+        false => Reseller.NoOverselling,
+        null => null,
+    };
 }
 
 public sealed class UpdateResellerValidator : AbstractValidator<UpdateResellerInput>
@@ -59,6 +74,7 @@ public sealed class UpdateResellerValidator : AbstractValidator<UpdateResellerIn
     {
         When(x => x.Name is not null, () => RuleFor(x => x.Name).PersonName("name"));
         When(x => x.Limits is not null, () => RuleFor(x => x.Limits).SetValidator(new PoolLimitsValidator()!));
+        When(x => x.OversellPercent is not null, () => RuleFor(x => x.OversellPercent!.Value).OversellPercent());
     }
 }
 
@@ -67,7 +83,10 @@ public sealed record ResellerView(
     string Name,
     string? Email,
     bool Enabled,
-    bool AllowOverselling,
+    int OversellPercent,
     PoolLimits Limits,
     PoolLimits Allocated,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    public bool AllowOverselling => OversellPercent > Reseller.NoOverselling;
+}

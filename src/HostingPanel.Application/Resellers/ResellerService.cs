@@ -47,7 +47,7 @@ public sealed class ResellerService(
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var reseller = new Reseller(input.Name!.Trim(), input.Limits!.ToLimits());
-        reseller.SetOverselling(input.AllowOverselling);
+        reseller.SetOverselling(input.EffectiveOversellPercent, new PoolLimits(0, 0, 0, 0));
         db.Resellers.Add(reseller);
         recorder.Record("reseller.create", OutboxEntityType.Reseller, reseller.Id, reseller.Name, null, reseller.Id, null, provision: false);
         if (await unitOfWork.CommitAsync("Name", ct) is { } failure) return failure;
@@ -66,12 +66,23 @@ public sealed class ResellerService(
         if (!validation.IsValid) return Failure.FromValidation(validation);
 
         var changes = new List<string>();
-        if (input.AllowOverselling is { } oversell) { r.SetOverselling(oversell); changes.Add($"overselling {(oversell ? "on" : "off")}"); }
+        var allocated = await UsageQueries.PoolAllocatedAsync(db, r.Id, ct);
+        // The ratio first when it grows, the pool first when the ratio shrinks: either order must fit what the plans hold.
+        if (input.EffectiveOversellPercent is { } percent && percent >= r.OversellPercent)
+        {
+            r.SetOverselling(percent, new PoolLimits(0, 0, 0, 0));
+            changes.Add($"overselling {percent} %");
+        }
         if (input.Limits is not null)
         {
-            var violation = r.ResizePool(input.Limits.ToLimits(), await UsageQueries.PoolAllocatedAsync(db, r.Id, ct));
+            var violation = r.ResizePool(input.Limits.ToLimits(), allocated);
             if (violation is not null) return Failure.Limit(violation, "Limits");
             changes.Add("pool");
+        }
+        if (input.EffectiveOversellPercent is { } lower && lower < r.OversellPercent)
+        {
+            if (r.SetOverselling(lower, allocated) is { } violation) return Failure.Limit(violation, "OversellPercent");
+            changes.Add($"overselling {lower} %");
         }
         if (input.Name is not null) { r.Rename(input.Name.Trim()); changes.Add("name"); }
         var provision = false;
@@ -108,7 +119,7 @@ public sealed class ResellerService(
         {
             var a = allocated.GetValueOrDefault(r.Id);
             var pool = a is null ? new PoolLimits(0, 0, 0, 0) : new PoolLimits(a.Count, (int)a.Domains, (int)a.Mailboxes, a.Disk);
-            return new ResellerView(r.Id, r.Name, emails.GetValueOrDefault(r.Id), r.Enabled, r.AllowOverselling, r.Pool, pool, r.CreatedAt);
+            return new ResellerView(r.Id, r.Name, emails.GetValueOrDefault(r.Id), r.Enabled, r.OversellPercent, r.Pool, pool, r.CreatedAt);
         }).ToList();
     }
 }

@@ -55,6 +55,20 @@ internal sealed class UsageSampleConfiguration : IEntityTypeConfiguration<UsageS
     }
 }
 
+internal sealed class UsageHistoryPointConfiguration : IEntityTypeConfiguration<UsageHistoryPoint>
+{
+    public void Configure(EntityTypeBuilder<UsageHistoryPoint> b)
+    {
+        b.ToTable("UsageHistory");
+        b.Property(p => p.Subject).HasConversion<string>().HasMaxLength(16);
+        b.Property(p => p.Resolution).HasConversion<string>().HasMaxLength(8);
+        // A chart reads one subject's points in order; the worker writes one point per subject and bucket.
+        b.HasIndex(p => new { p.Subject, p.SubjectId, p.Resolution, p.Bucket }).IsUnique().HasDatabaseName("IX_UsageHistory_Subject_Bucket");
+        // Pruning by age.
+        b.HasIndex(p => new { p.Resolution, p.Bucket }).HasDatabaseName("IX_UsageHistory_Resolution_Bucket");
+    }
+}
+
 internal sealed class PortalSessionConfiguration : IEntityTypeConfiguration<PortalSession>
 {
     public void Configure(EntityTypeBuilder<PortalSession> b)

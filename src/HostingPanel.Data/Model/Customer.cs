@@ -20,6 +20,8 @@ public class Customer
     public Reseller? Reseller { get; private set; }
     public string Name { get; private set; }
     public PlanLimits Plan { get; private set; }
+    /// <summary>The quota a new mailbox is offered (0: none; the form then proposes an equal share of what is left).</summary>
+    public long DefaultMailboxQuotaMb { get; private set; }
     public bool Enabled { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     /// <summary>
@@ -44,6 +46,14 @@ public class Customer
         if (used.QuotaMb > plan.DiskQuotaMb) return new LimitViolation("disk", "new plan", plan.DiskQuotaMb, used.QuotaMb, 0, "MB");
         Plan = plan;
         AllocationVersion = Guid.NewGuid();
+        return null;
+    }
+
+    /// <summary>The default mailbox size must fit in the plan's disk.</summary>
+    public LimitViolation? SetDefaultMailboxQuota(long mb)
+    {
+        if (mb > Plan.DiskQuotaMb) return new LimitViolation("disk", "plan", Plan.DiskQuotaMb, 0, mb, "MB");
+        DefaultMailboxQuotaMb = Math.Max(0, mb);
         return null;
     }
 

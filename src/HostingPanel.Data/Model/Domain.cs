@@ -41,6 +41,24 @@ public class Domain
     /// </summary>
     public DateTimeOffset? CertificateRequestedAt { get; private set; }
 
+    /// <summary>
+    /// The most its mailboxes' quotas may add up to, in MiB, inside the customer's plan (null: only the plan limits them).
+    /// Lets a customer keep one domain from taking the whole plan.
+    /// </summary>
+    public long? QuotaCapMb { get; private set; }
+
+    /// <summary>Sets or removes the cap; it may not fall below what the domain's mailboxes already hold.</summary>
+    public LimitViolation? SetQuotaCap(long? capMb, long allocatedMb)
+    {
+        if (capMb is { } cap && allocatedMb > cap) return new LimitViolation("disk", "new domain cap", cap, allocatedMb, 0, "MB");
+        QuotaCapMb = capMb;
+        return null;
+    }
+
+    /// <summary>Room under the cap for <paramref name="requestedMb"/> more, next to <paramref name="allocatedMb"/> already held.</summary>
+    public LimitViolation? CheckQuotaCap(long allocatedMb, long requestedMb) =>
+        QuotaCapMb is { } cap ? Allocation.Check("disk", "domain's cap", cap, allocatedMb, requestedMb, "MB") : null;
+
     public void RequestCertificate(DateTimeOffset at) => CertificateRequestedAt ??= at;
     public void WithdrawCertificate() => CertificateRequestedAt = null;
 

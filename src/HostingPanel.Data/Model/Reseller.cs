@@ -16,8 +16,17 @@ public class Reseller
     public Guid Id { get; private set; } = Guid.NewGuid();
     public string Name { get; private set; }
     public PoolLimits Pool { get; private set; }
-    /// <summary>Only an admin may switch it on: plans may then add up to more than the pool.</summary>
-    public bool AllowOverselling { get; private set; }
+    /// <summary>No overselling: plans add up to at most the pool.</summary>
+    public const int NoOverselling = 100;
+    /// <summary>The most an admin may allow: plans add up to ten times the pool.</summary>
+    public const int MaxOversellPercent = 1000;
+
+    /// <summary>
+    /// How far the reseller's plans may add up past its pool, in percent of the pool (100: not at all; 150: half as much
+    /// again), for every limit of the pool. Only an admin sets it.
+    /// </summary>
+    public int OversellPercent { get; private set; } = NoOverselling;
+    public bool AllowOverselling => OversellPercent > NoOverselling;
     public bool Enabled { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     /// <summary>
@@ -30,29 +39,46 @@ public class Reseller
     public Guid AllocationVersion { get; private set; } = Guid.NewGuid();
 
     public void Rename(string name) => Name = name;
-    public void SetOverselling(bool allowed) => AllowOverselling = allowed;
+    /// <summary>Sets the ratio; it may not fall below what the plans already add up to (see <see cref="ResizePool"/>).</summary>
+    public LimitViolation? SetOverselling(int percent, PoolLimits allocated)
+    {
+        var before = OversellPercent;
+        OversellPercent = Math.Clamp(percent, NoOverselling, MaxOversellPercent);
+        if (ShrinkChecks(Pool, allocated) is { } violation)
+        {
+            OversellPercent = before;
+            return violation;
+        }
+        AllocationVersion = Guid.NewGuid();
+        return null;
+    }
+
+    /// <summary>What the plans may add up to for one limit of the pool: the pool times the overselling ratio.</summary>
+    public long Sellable(long pool) => pool * OversellPercent / 100;
     public void SetEnabled(bool enabled) => Enabled = enabled;
     public void MarkDeleted(DateTimeOffset at) => DeletedAt = at;
     public void Restore() => DeletedAt = null;
 
-    /// <summary>Changes the pool; it may not shrink below what the plans already hold (unless overselling).</summary>
+    /// <summary>Changes the pool; it may not shrink below what the plans already hold (times the overselling ratio).</summary>
     public LimitViolation? ResizePool(PoolLimits pool, PoolLimits allocated)
     {
-        if (!AllowOverselling)
-        {
-            var v = ShrinkCheck("customers", pool.MaxCustomers, allocated.MaxCustomers, "")
-                ?? ShrinkCheck("domains", pool.MaxDomains, allocated.MaxDomains, "")
-                ?? ShrinkCheck("mailboxes", pool.MaxMailboxes, allocated.MaxMailboxes, "")
-                ?? ShrinkCheck("disk", pool.DiskQuotaMb, allocated.DiskQuotaMb, "MB");
-            if (v is not null) return v;
-        }
+        if (ShrinkChecks(pool, allocated) is { } violation) return violation;
         Pool = pool;
         AllocationVersion = Guid.NewGuid();
         return null;
     }
 
-    private static LimitViolation? ShrinkCheck(string limit, long allowed, long allocated, string unit) =>
-        allocated > allowed ? new LimitViolation(limit, "new pool", allowed, allocated, 0, unit) : null;
+    private LimitViolation? ShrinkChecks(PoolLimits pool, PoolLimits allocated) =>
+        ShrinkCheck("customers", Sellable(pool.MaxCustomers), allocated.MaxCustomers, "")
+        ?? ShrinkCheck("domains", Sellable(pool.MaxDomains), allocated.MaxDomains, "")
+        ?? ShrinkCheck("mailboxes", Sellable(pool.MaxMailboxes), allocated.MaxMailboxes, "")
+        ?? ShrinkCheck("disk", Sellable(pool.DiskQuotaMb), allocated.DiskQuotaMb, "MB");
+
+    private LimitViolation? ShrinkCheck(string limit, long allowed, long allocated, string unit) =>
+        allocated > allowed ? new LimitViolation(limit, Owner("new pool"), allowed, allocated, 0, unit) : null;
+
+    /// <summary>"reseller's pool", or "reseller's pool at 150 %" when overselling, so that a refusal explains its number.</summary>
+    private string Owner(string pool) => AllowOverselling ? $"{pool} at {OversellPercent} %" : pool;
 
     /// <summary>
     /// Checks that a plan changing from <paramref name="before"/> to <paramref name="after"/> (before null
@@ -60,11 +86,12 @@ public class Reseller
     /// </summary>
     public LimitViolation? CheckPlan(PoolLimits allocated, PlanLimits? before, PlanLimits after)
     {
-        var violation = AllowOverselling ? null :
-            Allocation.Check("customers", "reseller's pool", Pool.MaxCustomers, allocated.MaxCustomers, before is null ? 1 : 0)
-            ?? Allocation.Check("domains", "reseller's pool", Pool.MaxDomains, allocated.MaxDomains - (before?.MaxDomains ?? 0), after.MaxDomains)
-            ?? Allocation.Check("mailboxes", "reseller's pool", Pool.MaxMailboxes, allocated.MaxMailboxes - (before?.MaxMailboxes ?? 0), after.MaxMailboxes)
-            ?? Allocation.Check("disk", "reseller's pool", Pool.DiskQuotaMb, allocated.DiskQuotaMb - (before?.DiskQuotaMb ?? 0), after.DiskQuotaMb, "MB");
+        var owner = Owner("reseller's pool");
+        var violation =
+            Allocation.Check("customers", owner, Sellable(Pool.MaxCustomers), allocated.MaxCustomers, before is null ? 1 : 0)
+            ?? Allocation.Check("domains", owner, Sellable(Pool.MaxDomains), allocated.MaxDomains - (before?.MaxDomains ?? 0), after.MaxDomains)
+            ?? Allocation.Check("mailboxes", owner, Sellable(Pool.MaxMailboxes), allocated.MaxMailboxes - (before?.MaxMailboxes ?? 0), after.MaxMailboxes)
+            ?? Allocation.Check("disk", owner, Sellable(Pool.DiskQuotaMb), allocated.DiskQuotaMb - (before?.DiskQuotaMb ?? 0), after.DiskQuotaMb, "MB");
         if (violation is null) AllocationVersion = Guid.NewGuid();
         return violation;
     }

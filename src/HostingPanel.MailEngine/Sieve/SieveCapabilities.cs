@@ -23,6 +23,7 @@ public static class SieveCapabilities
         "date",                         // RFC 5260 (currentdate only)
         "subaddress",                   // RFC 5233 (:user, :detail; separator "+")
         "editheader",                   // RFC 5293 (trace and authentication fields protected)
+        "regex",                        // draft-ietf-sieve-regex-01 (Pigeonhole's), non-backtracking
     ];
 
     private static readonly HashSet<string> Known = new(All, StringComparer.Ordinal);

@@ -452,7 +452,7 @@ internal sealed class SieveCompiler
                 };
                 continue;
             }
-            if (match && tag.Name is "is" or "contains" or "matches" or "value" or "count")
+            if (match && tag.Name is "is" or "contains" or "matches" or "value" or "count" or "regex")
             {
                 if (type is not null)
                     throw Error(tag.Line, "more than one match type");
@@ -462,6 +462,7 @@ internal sealed class SieveCompiler
                     "contains" => SieveMatchType.Contains,
                     "matches" => SieveMatchType.Matches,
                     "value" => SieveMatchType.Value,
+                    "regex" => NeedReturn("regex", tag.Line, SieveMatchType.Regex),
                     _ => SieveMatchType.Count,
                 };
                 if (type is SieveMatchType.Value or SieveMatchType.Count)
@@ -513,6 +514,17 @@ internal sealed class SieveCompiler
             result.Tags[tag.Name] = value;
         }
         result.Match = new SieveMatch(comparator ?? SieveComparator.AsciiCasemap, type ?? SieveMatchType.Is, relation);
+        if (type == SieveMatchType.Regex)
+        {
+            // Only the two comparators a regular expression can honour; constant keys are checked now (a pattern with
+            // variables is checked when it runs, and a bad one there is a runtime error: the mail is kept).
+            if (result.Match.Comparator is not (SieveComparator.Octet or SieveComparator.AsciiCasemap))
+                throw Error(line, ":regex works only with the i;octet and i;ascii-casemap comparators");
+            foreach (var key in result.Positional.OfType<SieveStringListArgument>().LastOrDefault()?.Values ?? [])
+                if (!(_required.Contains("variables") && key.Contains("${", StringComparison.Ordinal))
+                    && SieveRegex.Get(key, result.Match.Comparator == SieveComparator.AsciiCasemap, out var error) is null)
+                    throw Error(line, error!);
+        }
         result.Part = part ?? SieveAddressPart.All;
         return result;
     }

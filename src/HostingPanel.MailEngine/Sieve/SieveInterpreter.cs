@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Security.Cryptography;
 using System.Text;
 using HostingPanel.MailEngine.Storage;
@@ -407,11 +408,24 @@ public sealed class SieveInterpreter
         var expanded = new string[keys.Length];
         for (var i = 0; i < keys.Length; i++)
             expanded[i] = Expand(keys[i]);
-        var matched = SieveMatcher.Test(match, values, expanded, ref _steps, match.Type == SieveMatchType.Matches ? _captures : null);
+        var capturing = match.Type is SieveMatchType.Matches or SieveMatchType.Regex;
+        bool matched;
+        try
+        {
+            matched = SieveMatcher.Test(match, values, expanded, ref _steps, capturing ? _captures : null);
+        }
+        catch (SieveRegexException e)
+        {
+            throw new SieveRuntimeException(line, e.Message);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw new SieveRuntimeException(line, "a regular expression ran too long");
+        }
         if (_steps > _limits.MaxSteps)
             throw new SieveRuntimeException(line, $"the script ran more than {_limits.MaxSteps} steps");
         // RFC 5229 section 3.2: match variables change only after a successful :matches.
-        if (matched && _captures is not null && match.Type == SieveMatchType.Matches)
+        if (matched && _captures is not null && capturing)
             _matchValues = [.. _captures];
         return matched;
     }

@@ -47,6 +47,22 @@ internal static class SieveMatcher
                         if (Relate(Compare(match.Comparator, value, key), match.Relation))
                             return true;
                         break;
+                    case SieveMatchType.Regex:
+                        steps += value.Length / 1024;
+                        var regex = SieveRegex.Get(key, match.Comparator == SieveComparator.AsciiCasemap, out var error)
+                                    ?? throw new SieveRegexException(error!);
+                        var found = regex.Match(value);
+                        if (found.Success)
+                        {
+                            if (captures is not null)
+                            {
+                                captures.Clear();
+                                for (var g = 0; g < Math.Min(found.Groups.Count, 10); g++)
+                                    captures.Add(found.Groups[g].Success ? found.Groups[g].Value : "");
+                            }
+                            return true;
+                        }
+                        break;
                 }
             }
         }
@@ -229,3 +245,6 @@ internal static class SieveMatcher
         return true;
     }
 }
+
+/// <summary>A :regex key that became an invalid pattern only once its variables were expanded.</summary>
+internal sealed class SieveRegexException(string message) : Exception(message);

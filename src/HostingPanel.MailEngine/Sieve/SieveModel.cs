@@ -9,7 +9,7 @@ internal sealed class SieveValue(string text, bool hasVariables)
 
 internal enum SieveComparator { Octet, AsciiCasemap, AsciiNumeric }
 
-internal enum SieveMatchType { Is, Contains, Matches, Value, Count }
+internal enum SieveMatchType { Is, Contains, Matches, Value, Count, Regex }
 
 internal enum SieveRelation { Gt, Ge, Lt, Le, Eq, Ne }
 

@@ -33,22 +33,25 @@ public sealed record CreatedApiKeyDto(Guid Id, string Name, string Key)
     public static CreatedApiKeyDto From(CreatedApiKey k) => new(k.Id, k.Name, k.Key);
 }
 
+/// <summary>A reseller; <c>oversellPercent</c>: its plans may add up to this share of <c>limits</c> (100: no overselling);
+/// <c>allowOverselling</c> is true when it is above 100.</summary>
 public sealed record ResellerDto(
     Guid Id, string Name, string? Email, EntityStatus Status, bool Enabled, bool AllowOverselling,
-    PoolLimits Limits, PoolLimits Allocated, DateTimeOffset CreatedAt)
+    PoolLimits Limits, PoolLimits Allocated, DateTimeOffset CreatedAt, int OversellPercent)
 {
     public static ResellerDto From(ResellerView v) =>
-        new(v.Id, v.Name, v.Email, v.Enabled ? EntityStatus.Active : EntityStatus.Suspended, v.Enabled, v.AllowOverselling, v.Limits, v.Allocated, v.CreatedAt);
+        new(v.Id, v.Name, v.Email, v.Enabled ? EntityStatus.Active : EntityStatus.Suspended, v.Enabled, v.AllowOverselling, v.Limits, v.Allocated, v.CreatedAt,
+            v.OversellPercent);
 }
 
 /// <summary>A customer; <c>allocated</c> is what its domains and mailboxes take from <c>limits</c>.</summary>
 public sealed record CustomerDto(
     Guid Id, string Name, string? Email, Guid? ResellerId, string? ResellerName, EntityStatus Status, bool Enabled,
-    PlanLimits Limits, PlanUsage Allocated, long UsedBytes, DateTimeOffset CreatedAt)
+    PlanLimits Limits, PlanUsage Allocated, long UsedBytes, DateTimeOffset CreatedAt, long DefaultMailboxQuotaMb)
 {
     public static CustomerDto From(CustomerView v) =>
         new(v.Id, v.Name, v.Email, v.ResellerId, v.ResellerName, v.Enabled ? EntityStatus.Active : EntityStatus.Suspended, v.Enabled,
-            v.Limits, v.Allocated, v.UsedBytes, v.CreatedAt);
+            v.Limits, v.Allocated, v.UsedBytes, v.CreatedAt, v.DefaultMailboxQuotaMb);
 }
 
 /// <summary>A domain with its counts and usage; <c>name</c> is the A-label form, <c>displayName</c> the Unicode one.</summary>
@@ -160,4 +163,42 @@ public sealed record Pop3KeeperDto(
     public static Pop3KeeperDto From(HostingPanel.Application.Mailboxes.Pop3KeeperView v) => new(
         v.Address, v.Domain, v.LocalPart, v.UsedBytes, v.QuotaBytes, v.KeptMessages, v.KeptBytes, v.OldestRetrievedAt, v.KeptForDays,
         v.LastPop3Login, v.BytesPerDay, v.ProjectedFullAt);
+}
+
+/// <summary>A usage chart's data (issue 19 item 6); see <c>GET .../usage-history</c>.</summary>
+public sealed record UsageHistoryDto(
+    string Subject, Guid Id, string Name, string Range, string Resolution, DateTimeOffset From,
+    IReadOnlyList<UsageHistoryPointDto> Points, long CurrentBytes, long LimitBytes)
+{
+    public const string Description = "`range`: `week` (default; a point per hour for 7 days) or `year` (a point per day for 13 months); "
+        + "anything else is 400. `points` `[{at, usedBytes, messageCount}]` in time order, each the use at the start of its hour or day; "
+        + "a mailbox has a point only where its use changed (a value holds until the next point), customers and resellers one per hour or day. "
+        + "`currentBytes` is the use now, `limitBytes` the quota, plan or pool (0: none). Older points are thinned away by the worker. 404 outside the caller's scope.";
+
+    public static UsageHistoryDto Of(HostingPanel.Application.Usage.UsageHistoryView v) => new(
+        v.Subject.ToString().ToLowerInvariant(), v.SubjectId, v.Name, v.Range.ToString().ToLowerInvariant(), v.Resolution.ToString().ToLowerInvariant(), v.From,
+        v.Points.Select(p => new UsageHistoryPointDto(p.At, p.UsedBytes, p.MessageCount)).ToList(), v.CurrentBytes, v.LimitBytes);
+}
+
+public sealed record UsageHistoryPointDto(DateTimeOffset At, long UsedBytes, long MessageCount);
+
+/// <summary>A domain's quota room (issue 19 item 7); see <c>GET /api/v1/domains/{domain}/quota</c>.</summary>
+public sealed record DomainQuotaDto(
+    string Domain, long? CapMb, long DomainAllocatedMb, long PlanDiskMb, long PlanAllocatedMb, long LeftMb, int MailboxesLeft,
+    long DefaultMailboxQuotaMb, long ProposedQuotaMb)
+{
+    public const string Description = "What the domain's next mailbox can have, in MB: `leftMb` is the plan's disk not yet given to mailboxes "
+        + "(`planDiskMb` - `planAllocatedMb`), and no more than the rest of the domain's own cap (`capMb`, null: none; `domainAllocatedMb` its "
+        + "mailboxes' quotas together); `mailboxesLeft` how many more the plan allows; `proposedQuotaMb` what the new-mailbox form proposes: the "
+        + "plan's `defaultMailboxQuotaMb` when it fits, otherwise `leftMb` shared equally by `mailboxesLeft`, rounded down to two significant "
+        + "digits (0: no mailbox fits). 404 outside the caller's scope.";
+
+    public static DomainQuotaDto Of(HostingPanel.Application.Quotas.DomainQuotaRoom r) => new(
+        r.Domain, r.CapMb, r.DomainAllocatedMb, r.PlanDiskMb, r.PlanAllocatedMb, r.LeftMb, r.MailboxesLeft, r.DefaultMailboxQuotaMb, r.ProposedQuotaMb);
+}
+
+/// <summary>The body of <c>PUT /api/v1/domains/{domain}/quota</c>: <c>capMb</c>, null to remove the cap.</summary>
+public sealed class DomainQuotaCapInput
+{
+    public long? CapMb { get; set; }
 }

@@ -101,19 +101,35 @@ public sealed class PoolAllocationTests
     }
 
     [Fact]
-    public void Overselling_SwitchedOnByAnAdmin_LetsPlansExceedThePool()
+    public void Overselling_IsARatio_PlansMayAddUpToThatShareOfThePool_AndNoMore()
     {
         var r = ResellerWithPool();
-        r.SetOverselling(true);
-        Assert.Null(r.CheckPlan(new PoolLimits(2, 5, 20, 10_000), null, new PlanLimits(50, 500, 1_000_000)));
+        Assert.Null(r.SetOverselling(150, new PoolLimits(0, 0, 0, 0)));
+        // Pool 10,000 MB at 150 %: 15,000 MB of plans; 10,000 are held, so 5,000 more fit and 5,001 do not.
+        Assert.Null(r.CheckPlan(new PoolLimits(2, 5, 20, 10_000), null, new PlanLimits(1, 1, 5000)));
+        var over = r.CheckPlan(new PoolLimits(2, 5, 20, 10_000), null, new PlanLimits(1, 1, 5001))!;
+        Assert.Equal(("disk", 15_000L), (over.Limit, over.Allowed));
+        Assert.StartsWith("The reseller's pool at 150 % allows", over.Message);
     }
 
     [Fact]
-    public void Pool_CannotShrinkBelowThePlansUnlessOverselling()
+    public void Overselling_OutOfRange_IsClamped_AndCannotFallBelowWhatThePlansHold()
+    {
+        var r = ResellerWithPool();
+        Assert.Null(r.SetOverselling(5000, new PoolLimits(0, 0, 0, 0)));
+        Assert.Equal(Reseller.MaxOversellPercent, r.OversellPercent);
+        var refused = r.SetOverselling(100, new PoolLimits(2, 5, 10, 20_000));
+        Assert.Equal("disk", refused!.Limit);
+        Assert.Equal(Reseller.MaxOversellPercent, r.OversellPercent);
+    }
+
+    [Fact]
+    public void Pool_CannotShrinkBelowThePlans_TimesTheRatio()
     {
         var r = ResellerWithPool();
         Assert.Equal("mailboxes", r.ResizePool(new PoolLimits(2, 5, 5, 10_000), new PoolLimits(2, 5, 10, 1000))!.Limit);
-        r.SetOverselling(true);
+        r.SetOverselling(200, new PoolLimits(0, 0, 0, 0));
         Assert.Null(r.ResizePool(new PoolLimits(2, 5, 5, 10_000), new PoolLimits(2, 5, 10, 1000)));
+        Assert.Equal("mailboxes", r.ResizePool(new PoolLimits(2, 5, 4, 10_000), new PoolLimits(2, 5, 10, 1000))!.Limit);
     }
 }

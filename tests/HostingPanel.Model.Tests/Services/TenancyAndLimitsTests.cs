@@ -54,10 +54,11 @@ public sealed class TenancyAndLimitsTests
     }
 
     [Theory, MemberData(nameof(Providers))]
-    public async Task Overselling_LetsAResellerGoPastItsPool(Provider provider)
+    public async Task Overselling_TheEarlierSwitch_StillLetsAResellerGoPastItsPool_UpToTenTimes(Provider provider)
     {
         await using var h = await ServiceHarness.StartAsync(provider);
-        var reseller = await CreateResellerAsync(h, "Seller", new PoolLimitsInput { MaxCustomers = 1, MaxDomains = 1, MaxMailboxes = 1, DiskQuotaMb = 100 }, oversell: true);
+        var reseller = await CreateResellerAsync(h, "Seller", new PoolLimitsInput { MaxCustomers = 1, MaxDomains = 1, MaxMailboxes = 10, DiskQuotaMb = 1000 }, oversell: true);
+        Assert.Equal(Reseller.MaxOversellPercent, reseller.OversellPercent);
         var big = await CreateCustomerAsync(h, ServiceHarness.ResellerActor(reseller.Id), "Big", new PlanLimitsInput { MaxDomains = 10, MaxMailboxes = 100, DiskQuotaMb = 10_000 });
         Assert.True(big.Succeeded, big.Failure?.Message);
     }

@@ -97,7 +97,7 @@ public static class RouteMatrix
     private static Dictionary<string, string> PoolOf(MatrixTenant t) => new()
     {
         ["Name"] = t.ResellerName,
-        ["AllowOverselling"] = "false",
+        ["OversellPercent"] = "100",
         ["Limits.MaxCustomers"] = MatrixTenant.ResellerCustomers.ToString(),
         ["Limits.MaxDomains"] = MatrixTenant.ResellerDomains.ToString(),
         ["Limits.MaxMailboxes"] = MatrixTenant.ResellerMailboxes.ToString(),
@@ -267,6 +267,8 @@ public static class RouteMatrix
             Page("POST", "/domains/{name}/verify-by-hand", [Admin], c => Post($"/domains/{c.T.Domain}/verify-by-hand"), tenant: true),
             // Refused in scope (no ACME CA here): back to the domain page with the reason, which a stranger never reaches.
             Page("POST", "/domains/{name}/certificate", DomainOwners, c => Post($"/domains/{c.T.Domain}/certificate"), tenant: true),
+            // The domain's own quota cap (the plan's disk: always valid, so only scope decides).
+            Page("POST", "/domains/{name}/quota-cap", DomainOwners, c => Post($"/domains/{c.T.Domain}/quota-cap", new() { ["capMb"] = MatrixTenant.PlanDiskMb.ToString() }), tenant: true),
             Page("POST", "/domains/{name}/certificate/withdraw", DomainOwners, c => Post($"/domains/{c.T.Domain}/certificate/withdraw"), tenant: true),
             Page("POST", "/domains/{name}/delete", DomainOwners, async c => new MatrixRequest($"/domains/{await c.DomainAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
             Page("GET", "/provisioning/status", Panel, c => Get($"/provisioning/status?key=domain:{c.T.Domain}"), tenant: true) with { ShowsNothing = body => body.Contains("\"items\":[]") },
@@ -397,6 +399,7 @@ public static class RouteMatrix
                 limits = new { maxCustomers = 1, maxDomains = 1, maxMailboxes = 1, diskQuotaMb = 10 },
             })),
             Endpoint("GET", "/api/v1/resellers/{id:guid}", [Admin, Support, Reseller], c => Get($"/api/v1/resellers/{c.T.ResellerId}"), tenant: true),
+            Endpoint("GET", "/api/v1/resellers/{id:guid}/usage-history", [Admin, Support, Reseller], c => Get($"/api/v1/resellers/{c.T.ResellerId}/usage-history"), tenant: true),
             Endpoint("PATCH", "/api/v1/resellers/{id:guid}", [Admin], c => Json($"/api/v1/resellers/{c.T.ResellerId}", new { name = c.T.ResellerName }), tenant: true),
             Endpoint("DELETE", "/api/v1/resellers/{id:guid}", [Admin], async c => new MatrixRequest($"/api/v1/resellers/{await c.ResellerIdAsync()}"), tenant: true) with { ChangesTarget = true },
             Endpoint("POST", "/api/v1/resellers/{id:guid}/restore", [Admin], async c => new MatrixRequest($"/api/v1/resellers/{await c.DeletedResellerIdAsync()}/restore", Json: new { }), tenant: true) with { ChangesTarget = true },
@@ -407,6 +410,7 @@ public static class RouteMatrix
                 limits = new { maxDomains = 1, maxMailboxes = 1, diskQuotaMb = 10 },
             })),
             Endpoint("GET", "/api/v1/customers/{id:guid}", Panel, c => Get($"/api/v1/customers/{c.T.CustomerId}"), tenant: true),
+            Endpoint("GET", "/api/v1/customers/{id:guid}/usage-history", Panel, c => Get($"/api/v1/customers/{c.T.CustomerId}/usage-history?range=year"), tenant: true),
             Endpoint("PATCH", "/api/v1/customers/{id:guid}", Tenants, c => Json($"/api/v1/customers/{c.T.CustomerId}", new { enabled = true }), tenant: true),
             // Logins managed by someone else: admins, support staff (customers' logins), resellers (their customers'); never one's own.
             Page("GET", "/logins/manage", [Admin, Support, Reseller], c => Get($"/logins/manage?email={Uri.EscapeDataString(c.T.CustomerEmail)}"), tenant: true),
@@ -424,6 +428,8 @@ public static class RouteMatrix
             Endpoint("POST", "/api/v1/domains/{domain}/restore", DomainOwners, async c => new MatrixRequest($"/api/v1/domains/{(c.Fresh ? await c.World.FreshDeletedDomainAsync(c.T) : c.T.Domain)}/restore", Json: new { }), tenant: true) with { ChangesTarget = true },
             Endpoint("POST", "/api/v1/domains/{domain}/retry", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/retry"), tenant: true),
             Endpoint("GET", "/api/v1/domains/{domain}/dns", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/dns"), tenant: true),
+            Endpoint("GET", "/api/v1/domains/{domain}/quota", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/quota"), tenant: true),
+            Endpoint("PUT", "/api/v1/domains/{domain}/quota", DomainOwners, c => Json($"/api/v1/domains/{c.T.Domain}/quota", new { capMb = MatrixTenant.PlanDiskMb }), tenant: true),
             Endpoint("POST", "/api/v1/domains/{domain}/verify", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/verify"), tenant: true),
             Endpoint("POST", "/api/v1/domains/{domain}/verify-by-hand", [Admin], c => Json($"/api/v1/domains/{c.T.Domain}/verify-by-hand"), tenant: true),
             Endpoint("GET", "/api/v1/domains/{domain}/certificate", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/certificate"), tenant: true),
@@ -461,6 +467,11 @@ public static class RouteMatrix
             },
             // How the mailbox is used: the owner's key too, on its own mailbox only (without the engine: the panel's figures, no logins).
             Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/activity", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/activity"), tenant: true) with
+            {
+                Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
+            },
+            // Disk use over time: the owner's key too, on its own mailbox only.
+            Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/usage-history", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/usage-history"), tenant: true) with
             {
                 Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),
             },

@@ -58,6 +58,23 @@ public static class DomainEndpoints
             .WithDescription("Every record the domain needs (verification TXT, MX, SPF, DMARC, TLS-RPT, DKIM, auto-configuration CNAMEs, SRV, and the MTA-STS TXT and policy-host CNAME when `Mail:MtaSts:Mode` is `Testing` or `Enforce`), each `{name, type, value, purpose, status}` where `status` is `ok`, `missing` or `different` from a lookup now through the configured resolvers (`Dns:Servers`); `found` lists what is published of the same kind, `detail` says why when it helps. `value` is the exact value to publish (TXT without quotes).")
             .Produces<List<DnsRecordStatusDto>>().NotFound();
 
+        domains.MapGet("/{domain}/quota", async (string domain, HostingPanel.Application.Quotas.DomainQuotaService service, CancellationToken ct) =>
+                (await service.GetAsync(domain, ct)).ToOk(DomainQuotaDto.Of))
+            .WithName("GetDomainQuota").WithSummary("What the domain's next mailbox can have, and the quota the form proposes")
+            .WithDescription(DomainQuotaDto.Description).Produces<DomainQuotaDto>().NotFound();
+
+        domains.MapPut("/{domain}/quota", async (string domain, HttpContext http, HostingPanel.Application.Quotas.DomainQuotaService service, CancellationToken ct) =>
+            {
+                var body = await ApiBody.ReadAsync<DomainQuotaCapInput>(http, ct);
+                if (body.Problem is { } problem) return problem;
+                return (await service.SetCapAsync(domain, body.Value!.CapMb, ct)).ToOk(DomainQuotaDto.Of);
+            })
+            .WithName("SetDomainQuotaCap").WithSummary("Cap the quotas of a domain's mailboxes inside the plan")
+            .WithDescription("`{capMb}`: the most the domain's mailboxes' quotas may add up to (null removes the cap). 400 below 1 MB or above the plan's disk; "
+                + "422 below what the domain's mailboxes already hold. Creating a mailbox or raising a quota past the cap is then 422 on `quotaMb`. "
+                + "Admin, reseller and customer; support staff and mailbox owners 404, as is a domain outside the caller's scope. Audited as `domain.quota-cap`.")
+            .JsonBody<DomainQuotaCapInput>().Produces<DomainQuotaDto>().ProducesValidationProblem(StatusCodes.Status400BadRequest).NotFound();
+
         domains.MapPost("/{domain}/dkim/rotate", async (string domain, Features.Domains.DkimRotation rotation, Features.Domains.DomainDnsReport report, CancellationToken ct) =>
             {
                 var rotated = await rotation.RotateAsync(domain, ct);
@@ -166,6 +183,11 @@ public static class DomainEndpoints
                 + "what its POP3 program downloads and never deletes, `bytesPerDay`, `projectedFullAt` and the `suggestedRetentionDays` that "
                 + "`PATCH .../mailboxes/{localPart}` with `pop3RetentionDays` applies. 404 outside the caller's scope.")
             .Produces<MailboxActivityDto>().NotFound();
+
+        mailboxes.MapGet("/{localPart}/usage-history", async (string domain, string localPart, string? range, HostingPanel.Application.Usage.UsageHistoryService service, CancellationToken ct) =>
+                (await service.ForMailboxAsync(domain, localPart, range, ct)).ToOk(UsageHistoryDto.Of))
+            .WithName("GetMailboxUsageHistory").WithSummary("A mailbox's disk use over time")
+            .WithDescription(UsageHistoryDto.Description).Produces<UsageHistoryDto>().ProducesValidationProblem(StatusCodes.Status400BadRequest).NotFound();
 
         mailboxes.MapPost("/{localPart}/retry", async (string domain, string localPart, MailboxService service, CancellationToken ct) =>
                 (await service.RetryAsync(domain, localPart, ct)).ToOk(MailboxDto.From))

@@ -20,6 +20,11 @@ public static class TenantEndpoints
                 (await service.GetAsync(id, ct)).ToOk(ResellerDto.From))
             .WithName("GetReseller").WithSummary("Get a reseller").Produces<ResellerDto>().NotFound();
 
+        resellers.MapGet("/{id:guid}/usage-history", async (Guid id, string? range, HostingPanel.Application.Usage.UsageHistoryService service, CancellationToken ct) =>
+                (await service.ForResellerAsync(id, range, ct)).ToOk(UsageHistoryDto.Of))
+            .WithName("GetResellerUsageHistory").WithSummary("Disk use of a reseller's customers over time")
+            .WithDescription(UsageHistoryDto.Description).Produces<UsageHistoryDto>().ProducesValidationProblem(StatusCodes.Status400BadRequest).NotFound();
+
         resellers.MapPost("", async (HttpContext http, ResellerService service, CancellationToken ct) =>
             {
                 var body = await ApiBody.ReadAsync<CreateResellerInput>(http, ct);
@@ -27,7 +32,7 @@ public static class TenantEndpoints
                 return (await service.CreateAsync(body.Value!, ct)).ToCreated(ResellerDto.From, r => $"/api/v1/resellers/{r.Id}");
             })
             .WithName("CreateReseller").WithSummary("Create a reseller (admin)")
-            .WithDescription("Creates the reseller, its pool and its portal login (`email`, `password`).")
+            .WithDescription("Creates the reseller, its pool and its portal login (`email`, `password`). `oversellPercent` (100-1000, default 100): its customers' plans may add up to this share of the pool, in every limit; the earlier `allowOverselling: true` still means 1000.")
             .JsonBody<CreateResellerInput>().Produces<ResellerDto>(StatusCodes.Status201Created).NotFound().Conflict();
 
         resellers.MapPatch("/{id:guid}", async (Guid id, HttpContext http, ResellerService service, CancellationToken ct) =>
@@ -37,7 +42,7 @@ public static class TenantEndpoints
                 return (await service.UpdateAsync(id, body.Value!, ct)).ToOk(ResellerDto.From);
             })
             .WithName("UpdateReseller").WithSummary("Change a reseller (admin)")
-            .WithDescription("Any of `name`, `enabled`, `allowOverselling`, `limits`. `enabled: false` suspends the reseller and every mailbox under it (logins refused); `true` resumes them. The pool cannot shrink below what its customers' plans hold (422).")
+            .WithDescription("Any of `name`, `enabled`, `oversellPercent` (100-1000; 422 when the plans already hold more than the new ratio allows), `allowOverselling` (true: 1000, false: 100), `limits`. `enabled: false` suspends the reseller and every mailbox under it (logins refused); `true` resumes them. The pool cannot shrink below what its customers' plans hold (422).")
             .JsonBody<UpdateResellerInput>().Produces<ResellerDto>().NotFound().Conflict().LimitExceeded();
 
         resellers.MapDelete("/{id:guid}", async (Guid id, TenantDeletionService service, CancellationToken ct) =>
@@ -66,6 +71,11 @@ public static class TenantEndpoints
                 (await service.GetAsync(id, ct)).ToOk(CustomerDto.From))
             .WithName("GetCustomer").WithSummary("Get a customer").Produces<CustomerDto>().NotFound();
 
+        customers.MapGet("/{id:guid}/usage-history", async (Guid id, string? range, HostingPanel.Application.Usage.UsageHistoryService service, CancellationToken ct) =>
+                (await service.ForCustomerAsync(id, range, ct)).ToOk(UsageHistoryDto.Of))
+            .WithName("GetCustomerUsageHistory").WithSummary("Disk use of a customer's mailboxes over time")
+            .WithDescription(UsageHistoryDto.Description).Produces<UsageHistoryDto>().ProducesValidationProblem(StatusCodes.Status400BadRequest).NotFound();
+
         customers.MapPost("", async (HttpContext http, CustomerService service, CancellationToken ct) =>
             {
                 var body = await ApiBody.ReadAsync<CreateCustomerInput>(http, ct);
@@ -73,7 +83,7 @@ public static class TenantEndpoints
                 return (await service.CreateAsync(body.Value!, ct)).ToCreated(CustomerDto.From, c => $"/api/v1/customers/{c.Id}");
             })
             .WithName("CreateCustomer").WithSummary("Create a customer (admin, reseller)")
-            .WithDescription("Creates the customer, its plan and its portal login. A reseller's key creates its own customers (`resellerId` is ignored) and the plan comes out of its pool (422 when it does not fit). An admin may give `resellerId`, or none for a direct customer.")
+            .WithDescription("Creates the customer, its plan and its portal login; `defaultMailboxQuotaMb` (optional) is the size the new-mailbox form proposes. A reseller's key creates its own customers (`resellerId` is ignored) and the plan comes out of its pool (422 when it does not fit). An admin may give `resellerId`, or none for a direct customer.")
             .JsonBody<CreateCustomerInput>().Produces<CustomerDto>(StatusCodes.Status201Created).NotFound().Conflict().LimitExceeded();
 
         customers.MapPatch("/{id:guid}", async (Guid id, HttpContext http, CustomerService service, CancellationToken ct) =>
@@ -83,7 +93,7 @@ public static class TenantEndpoints
                 return (await service.UpdateAsync(id, body.Value!, ct)).ToOk(CustomerDto.From);
             })
             .WithName("UpdateCustomer").WithSummary("Change a customer (admin, reseller)")
-            .WithDescription("Any of `name`, `enabled`, `limits`. `enabled: false` suspends the customer and every mailbox under it (logins refused); `true` resumes them. A plan cannot shrink below what is in use, nor grow past the reseller's pool (422).")
+            .WithDescription("Any of `name`, `enabled`, `limits`, `defaultMailboxQuotaMb` (the size the new-mailbox form proposes; 0: none, then an equal share of what is left; 422 above the plan's disk). `enabled: false` suspends the customer and every mailbox under it (logins refused); `true` resumes them. A plan cannot shrink below what is in use, nor grow past the reseller's pool (422).")
             .JsonBody<UpdateCustomerInput>().Produces<CustomerDto>().NotFound().Conflict().LimitExceeded();
 
         customers.MapDelete("/{id:guid}", async (Guid id, TenantDeletionService service, CancellationToken ct) =>

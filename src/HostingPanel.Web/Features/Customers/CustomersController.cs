@@ -73,23 +73,27 @@ public sealed class CustomersController(CustomerService customers, ResellerServi
     }
 
     [HttpGet("{id:guid}")]
-    public async Task<IActionResult> Edit(Guid id, int page = 1, string? q = null, CancellationToken ct = default)
+    public async Task<IActionResult> Edit(Guid id, [FromServices] HostingPanel.Application.Usage.UsageHistoryService history, [FromServices] TimeProvider time,
+        int page = 1, string? q = null, string? range = null, CancellationToken ct = default)
     {
         var result = await customers.GetAsync(id, ct);
         if (!result.Succeeded) return NotFound();
         var c = result.Value!;
         await LoadDetailsAsync(c, page, q, ct);
+        if ((await history.ForCustomerAsync(id, HostingPanel.Application.Usage.UsageHistoryService.ParseRange(range).Succeeded ? range : null, ct)).Value is { } h)
+            ViewData["History"] = new UsageHistoryChart(h, $"/customers/{id}", time.GetUtcNow());
         return View(new CustomerForm
         {
             Name = c.Name,
             Limits = new PlanLimitsInput { MaxDomains = c.Limits.MaxDomains, MaxMailboxes = c.Limits.MaxMailboxes, DiskQuotaMb = c.Limits.DiskQuotaMb },
+            DefaultMailboxQuotaMb = c.DefaultMailboxQuotaMb,
         });
     }
 
     [HttpPost("{id:guid}")]
     public async Task<IActionResult> Edit(Guid id, CustomerForm form, CancellationToken ct)
     {
-        var result = await customers.UpdateAsync(id, new UpdateCustomerInput { Name = form.Name ?? "", Limits = form.Limits ?? new() }, ct);
+        var result = await customers.UpdateAsync(id, new UpdateCustomerInput { Name = form.Name ?? "", Limits = form.Limits ?? new(), DefaultMailboxQuotaMb = form.DefaultMailboxQuotaMb }, ct);
         if (result.Succeeded)
         {
             Flash("Customer saved.");
@@ -138,4 +142,5 @@ public sealed class CustomerForm
 {
     public string? Name { get; set; }
     public PlanLimitsInput? Limits { get; set; }
+    public long? DefaultMailboxQuotaMb { get; set; }
 }

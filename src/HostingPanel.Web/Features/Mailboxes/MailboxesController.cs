@@ -12,16 +12,21 @@ namespace HostingPanel.Web.Features.Mailboxes;
 public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor actor) : PortalController
 {
     [HttpGet("domains/{domain}/mailboxes/new")]
-    public async Task<IActionResult> Create(string domain, [FromServices] DomainService domains, CancellationToken ct)
+    public async Task<IActionResult> Create(string domain, [FromServices] DomainService domains,
+        [FromServices] HostingPanel.Application.Quotas.DomainQuotaService quotas, CancellationToken ct)
     {
         // Another tenant's domain does not exist for this user, not even as an empty form.
         if (!(await domains.GetAsync(domain, ct)).Succeeded) return NotFound();
         ViewData["Domain"] = domain;
-        return View(new CreateMailboxInput { QuotaMb = 1024 });
+        // Issue 19 item 7: a quota that fits (the plan's default, or an equal share of what is left), and what is left.
+        var room = (await quotas.GetAsync(domain, ct)).Value;
+        ViewData["QuotaRoom"] = room;
+        return View(new CreateMailboxInput { QuotaMb = room is { ProposedQuotaMb: > 0 } ? room.ProposedQuotaMb : 1024 });
     }
 
     [HttpPost("domains/{domain}/mailboxes/new")]
-    public async Task<IActionResult> Create(string domain, CreateMailboxInput form, CancellationToken ct)
+    public async Task<IActionResult> Create(string domain, CreateMailboxInput form,
+        [FromServices] HostingPanel.Application.Quotas.DomainQuotaService quotas, CancellationToken ct)
     {
         var result = await mailboxes.CreateAsync(domain, form, ct);
         if (result.Succeeded)
@@ -31,6 +36,7 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
         }
         if (Show(result.Failure!) is { } notFound) return notFound;
         ViewData["Domain"] = domain;
+        ViewData["QuotaRoom"] = (await quotas.GetAsync(domain, ct)).Value;
         // The address is held by a deleted mailbox in its grace period: offer to delete that mail now and go on.
         ViewData["OfferPurge"] = result.Failure!.Kind == FailureKind.Conflict && PurgeMessages.IsDeletedInGrace(result.Failure.Message);
         return View(form);
@@ -38,7 +44,8 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
 
     [HttpGet("domains/{domain}/mailboxes/{localPart}")]
     public async Task<IActionResult> Edit(string domain, string localPart, [FromServices] MailboxFolderService folders,
-        [FromServices] MailboxActivityService activity, CancellationToken ct)
+        [FromServices] MailboxActivityService activity, [FromServices] HostingPanel.Application.Usage.UsageHistoryService history,
+        [FromServices] TimeProvider time, string? range, CancellationToken ct)
     {
         var result = await mailboxes.GetAsync(domain, localPart, ct);
         if (!result.Succeeded) return NotFound();
@@ -47,6 +54,9 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
         await AddFolderUsageAsync(m, folders, ct);
         if ((await activity.GetAsync(m.Domain, m.LocalPart, ct)).Value is { } a)
             ViewData["Activity"] = new MailboxActivityPanel(a, $"/domains/{Uri.EscapeDataString(m.Domain)}/mailboxes/{Uri.EscapeDataString(m.LocalPart)}/pop3-retention", ForOwner: false);
+        // A range that is not week or year shows the week (the API says 400; a page link is never worth an error page).
+        if ((await history.ForMailboxAsync(m.Domain, m.LocalPart, HostingPanel.Application.Usage.UsageHistoryService.ParseRange(range).Succeeded ? range : null, ct)).Value is { } h)
+            ViewData["History"] = new UsageHistoryChart(h, $"/domains/{Uri.EscapeDataString(m.Domain)}/mailboxes/{Uri.EscapeDataString(m.LocalPart)}", time.GetUtcNow());
         return View(new MailboxForm
         {
             DisplayName = m.DisplayName,

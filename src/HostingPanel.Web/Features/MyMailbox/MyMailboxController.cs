@@ -11,7 +11,8 @@ public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderS
     IServiceProvider services) : PortalController
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index(CancellationToken ct)
+    public async Task<IActionResult> Index([FromServices] HostingPanel.Application.Usage.UsageHistoryService history, [FromServices] TimeProvider time,
+        string? range, CancellationToken ct)
     {
         var own = await mailboxes.GetOwnAsync(ct);
         if (!own.Succeeded) return NotFound();
@@ -20,6 +21,8 @@ public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderS
         ViewData["Folders"] = overview.Value is { } o ? new FolderUsagePanel(o, "/my/folders/retention", "/my/largest", WebmailLinks: true) : null;
         if ((await activity.GetOwnAsync(ct)).Value is { } a)
             ViewData["Activity"] = new MailboxActivityPanel(a, "/my/pop3-retention", ForOwner: true);
+        if ((await history.ForOwnMailboxAsync(HostingPanel.Application.Usage.UsageHistoryService.ParseRange(range).Succeeded ? range : null, ct)).Value is { } h)
+            ViewData["History"] = new UsageHistoryChart(h, "/my", time.GetUtcNow());
         // Outbound abuse limits: the owner is told why sending stopped (registered only where the mail engine runs).
         if (services.GetService<HostingPanel.MailEngine.Outbound.Limits.ISendingHolds>() is { } holds)
             ViewData["SendingHold"] = await holds.GetAsync(own.Value!.Address, ct);

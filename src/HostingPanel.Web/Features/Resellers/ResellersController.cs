@@ -60,16 +60,19 @@ public sealed class ResellersController(ResellerService resellers, HostingPanel.
     }
 
     [HttpGet("{id:guid}")]
-    public async Task<IActionResult> Edit(Guid id, CancellationToken ct)
+    public async Task<IActionResult> Edit(Guid id, [FromServices] HostingPanel.Application.Usage.UsageHistoryService history, [FromServices] TimeProvider time,
+        string? range, CancellationToken ct)
     {
         var result = await resellers.GetAsync(id, ct);
         if (!result.Succeeded) return NotFound();
         var r = result.Value!;
         ViewData["Reseller"] = r;
+        if ((await history.ForResellerAsync(id, HostingPanel.Application.Usage.UsageHistoryService.ParseRange(range).Succeeded ? range : null, ct)).Value is { } h)
+            ViewData["History"] = new UsageHistoryChart(h, $"/resellers/{id}", time.GetUtcNow());
         return View(new ResellerForm
         {
             Name = r.Name,
-            AllowOverselling = r.AllowOverselling,
+            OversellPercent = r.OversellPercent,
             Limits = new PoolLimitsInput { MaxCustomers = r.Limits.MaxCustomers, MaxDomains = r.Limits.MaxDomains, MaxMailboxes = r.Limits.MaxMailboxes, DiskQuotaMb = r.Limits.DiskQuotaMb },
         });
     }
@@ -77,7 +80,7 @@ public sealed class ResellersController(ResellerService resellers, HostingPanel.
     [HttpPost("{id:guid}")]
     public async Task<IActionResult> Edit(Guid id, ResellerForm form, CancellationToken ct)
     {
-        var result = await resellers.UpdateAsync(id, new UpdateResellerInput { Name = form.Name ?? "", AllowOverselling = form.AllowOverselling, Limits = form.Limits ?? new() }, ct);
+        var result = await resellers.UpdateAsync(id, new UpdateResellerInput { Name = form.Name ?? "", OversellPercent = form.OversellPercent, Limits = form.Limits ?? new() }, ct);
         if (result.Succeeded)
         {
             Flash("Reseller saved.");
@@ -103,6 +106,6 @@ public sealed class ResellersController(ResellerService resellers, HostingPanel.
 public sealed class ResellerForm
 {
     public string? Name { get; set; }
-    public bool AllowOverselling { get; set; }
+    public int? OversellPercent { get; set; }
     public PoolLimitsInput? Limits { get; set; }
 }
