@@ -1,10 +1,7 @@
 using HostingPanel.Data;
 using HostingPanel.Data.Model;
-using HostingPanel.MailEngine.Delivery;
-using HostingPanel.MailEngine.Directory;
-using HostingPanel.MailEngine.Outbound;
+using HostingPanel.MailEngine.FrontDoor;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 
@@ -16,7 +13,7 @@ namespace HostingPanel.Provisioning;
 /// address, and recorded in the audit log, where the customer's portal shows it.
 /// Falling back under 80 % re-arms them.
 /// </summary>
-public sealed class QuotaWarnings(HostingPanelDbContext db, IServiceProvider services, ILogger<QuotaWarnings> log)
+public sealed class QuotaWarnings(HostingPanelDbContext db, INoticeDelivery notices, ILogger<QuotaWarnings> log)
 {
     public static readonly int[] Levels = [80, 95, 100];
 
@@ -47,9 +44,6 @@ public sealed class QuotaWarnings(HostingPanelDbContext db, IServiceProvider ser
     /// </summary>
     private async Task NotifyCustomerAsync(string address, long used, long quota, Guid customerId, CancellationToken ct)
     {
-        var delivery = services.GetService<MailDelivery>();
-        var queue = services.GetService<OutboundQueue>();
-        if (delivery is null || queue is null) return;
         var contact = await db.Users.Where(u => u.CustomerId == customerId && u.MailboxId == null && u.Email != null).OrderBy(u => u.Email).Select(u => u.Email!).FirstOrDefaultAsync(ct);
         if (contact is null || string.Equals(contact, address, StringComparison.OrdinalIgnoreCase)) return;
         var message = new MimeMessage();
@@ -65,26 +59,11 @@ public sealed class QuotaWarnings(HostingPanelDbContext db, IServiceProvider ser
                 (webmail and mail programs still can delete), or you can give it a larger quota in the portal.
                 """,
         };
-        using var stream = new MemoryStream();
-        await message.WriteToAsync(stream, ct);
-        var bytes = stream.ToArray();
-        var resolution = await delivery.ResolveRecipientAsync(contact, ct);
-        if (resolution.Status == RecipientStatus.Ok && resolution.Mailboxes.Count > 0)
-            await delivery.DeliverNoticeAsync(new MemoryStream(bytes), resolution.Mailboxes.Select(m => m.MailboxId).ToList(), ct);
-        IReadOnlyList<string> external = resolution.Status == RecipientStatus.NotHosted ? [contact] : resolution.Status == RecipientStatus.Ok ? resolution.External : [];
-        if (external.Count > 0)
-            await queue.EnqueueAsync("", external, bytes, isBounce: true, ct);
+        await notices.SendAsync(contact, await BytesAsync(message, ct), ct);
     }
 
     private async Task DeliverNoticeAsync(string address, int level, long used, long quota, CancellationToken ct)
     {
-        // Only where this process runs the mail engine; a portal-only node records the warning in the audit log.
-        var directory = services.GetService<MailDirectory>();
-        var delivery = services.GetService<MailDelivery>();
-        if (directory is null || delivery is null) return;
-        var account = await directory.FindMailboxAsync(address, ct);
-        if (account is null) return;
-
         var domain = address[(address.IndexOf('@') + 1)..];
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress("Mail system", $"postmaster@{domain}"));
@@ -99,11 +78,15 @@ public sealed class QuotaWarnings(HostingPanelDbContext db, IServiceProvider ser
                 Every folder counts: Inbox, Sent, Drafts, Trash, Junk, Archive and your own folders.
                 """,
         };
+        // Delivered only where this process runs the mail engine; elsewhere the audit entry is the record of the warning.
+        if (await notices.DeliverToMailboxAsync(address, await BytesAsync(message, ct), ct) == NoticeOutcome.NoRoom)
+            log.LogInformation("Quota notice for {Address} not stored: the mailbox has no room for it", address);
+    }
+
+    private static async Task<byte[]> BytesAsync(MimeMessage message, CancellationToken ct)
+    {
         using var stream = new MemoryStream();
         await message.WriteToAsync(stream, ct);
-        stream.Position = 0;
-        var result = await delivery.DeliverNoticeAsync(stream, [account.Id], ct);
-        if (result.Any(r => r.Status != DeliveryStatus.Delivered))
-            log.LogInformation("Quota notice for {Address} not stored: the mailbox has no room for it", address);
+        return stream.ToArray();
     }
 }

@@ -3,6 +3,7 @@ using HostingPanel.Application.Common;
 using HostingPanel.Data;
 using HostingPanel.Data.Model;
 using HostingPanel.MailEngine.Admin;
+using HostingPanel.MailEngine.FrontDoor;
 using HostingPanel.MailEngine.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,7 @@ public sealed class UsageSync(
     IOptions<ProvisioningOptions> options,
     TimeProvider time,
     ILogger<UsageSync> log,
-    MailboxChangeNotifier? notifier = null) : BackgroundService
+    IMailboxUsageFeed usageFeed) : BackgroundService
 {
     // A burst of deliveries becomes one sync shortly after it, not one per message.
     private static readonly TimeSpan Debounce = TimeSpan.FromSeconds(2);
@@ -41,13 +42,12 @@ public sealed class UsageSync(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (notifier is not null)
-            notifier.AnyChange += OnMailboxChange;
+        using var subscription = usageFeed.Subscribe(OnMailboxChange);
         var lastFullPass = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             var startedAt = time.GetUtcNow();
-            var full = notifier is null || startedAt - lastFullPass >= options.Value.UsageInterval;
+            var full = !usageFeed.IsLive || startedAt - lastFullPass >= options.Value.UsageInterval;
             try
             {
                 if (full)
@@ -72,18 +72,9 @@ public sealed class UsageSync(
         }
     }
 
-    public override void Dispose()
+    private void OnMailboxChange(long mailboxId)
     {
-        if (notifier is not null)
-            notifier.AnyChange -= OnMailboxChange;
-        base.Dispose();
-    }
-
-    private void OnMailboxChange(MailboxChange change)
-    {
-        if (change.Kind is not (MailboxChangeKind.MessagesAdded or MailboxChangeKind.MessagesExpunged))
-            return;
-        _changedMailboxes.TryAdd(change.MailboxId, 0);
+        _changedMailboxes.TryAdd(mailboxId, 0);
         _changed.Notify();
     }
 

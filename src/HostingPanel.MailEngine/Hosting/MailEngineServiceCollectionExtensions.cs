@@ -2,6 +2,7 @@ using HostingPanel.MailEngine.Admin;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Delivery;
 using HostingPanel.MailEngine.Directory;
+using HostingPanel.MailEngine.FrontDoor;
 using HostingPanel.MailEngine.Listeners;
 using HostingPanel.MailEngine.Maintenance;
 using HostingPanel.MailEngine.Outbound;
@@ -102,6 +103,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddHostedService<Pop3Listeners>();
         services.AddHostedService<ImapListeners>();
         services.AddMailEngineSmtp(configuration);
+        services.AddFrontDoor();
         services.AddHostedService<ManageSieveServer>();
         return services;
     }

@@ -1,23 +1,12 @@
 using HostingPanel.Application.Common;
 using HostingPanel.Application.Mailboxes;
 using HostingPanel.MailEngine.Auth;
+using HostingPanel.MailEngine.FrontDoor;
 using HostingPanel.MailEngine.Hosting;
 using HostingPanel.Provisioning;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HostingPanel.Web.Hosting;
-
-/// <summary>Mailbox passwords are hashed the way the engine verifies them (Dovecot's {ARGON2ID}).</summary>
-public sealed class DovecotMailboxPasswordHasher(PasswordCheckPool pool) : IMailboxPasswordHasher
-{
-    public string Hash(string password) => DovecotPassword.HashArgon2Id(password);
-    public bool Verify(string hash, string password) => DovecotPassword.Verify(password, hash);
-    public bool IsImportableHash(string hash) => DovecotHashFormat.IsImportable(hash);
-    public string? CostLimitExceeded(string hash) => DovecotHashCost.Exceeded(hash);
-
-    public Task<bool> VerifyAsync(string hash, string password, string tenant, CancellationToken ct = default) =>
-        pool.RunOnThreadPoolAsync(tenant, () => DovecotPassword.Verify(password, hash), ct);
-}
 
 public static class MailEngineIntegration
 {
@@ -33,6 +22,8 @@ public static class MailEngineIntegration
         }
         else
         {
+            // The engine's front door on a node without it: explicit stand-ins, never a null lookup.
+            services.AddMailEngineStandIns(configuration);
             services.AddSingleton<MailEngine.Transfer.IMailboxTransfer, NoLocalMailEngine>();
             services.AddSingleton<MailEngine.Transfer.IMigrationJobs, NoLocalMigrationJobs>();
         }
@@ -59,9 +50,8 @@ public static class MailEngineIntegration
         services.AddScoped<HostingPanel.Web.Features.Operations.ProductionReadiness>();
         services.AddSingleton(sp => HostingPanel.Web.Features.Operations.SystemFigures.For(sp, settings.Roles.Mail, settings.Roles.Worker && settings.Roles.Mail));
         // Folder usage is read from the engine's tables: on a node without them, a stand-in says "not found".
-        // The product's own mails (reset links) go out through the engine where this process runs one.
-        if (settings.Roles.Mail) services.AddSingleton<HostingPanel.Application.Users.IProductMail, EngineProductMail>();
-        else services.AddSingleton<HostingPanel.Application.Users.IProductMail, NoProductMail>();
+        // The product's own mails (reset links) go out through the engine's notices; a node without it says it cannot send.
+        services.AddSingleton<HostingPanel.Application.Users.IProductMail, EngineProductMail>();
         if (settings.Roles.Mail) services.AddSingleton<IMailboxFolderSource, EngineMailboxFolders>();
         else services.AddSingleton<IMailboxFolderSource, NoMailboxFolderSource>();
         if (settings.Roles.Mail) services.AddSingleton<IMailboxActivitySource, EngineMailboxActivity>();

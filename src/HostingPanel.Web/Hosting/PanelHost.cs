@@ -28,6 +28,24 @@ public static class PanelHost
     /// <param name="overrideServices">Runs after them, so tests can decorate a service (fault injection).</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? overrideServices = null)
     {
+        var builder = CreateBuilder(args);
+        configure?.Invoke(builder);
+        // Connection limits per client address and in total, and their share of the open-files budget.
+        HttpConnectionLimits.Apply(builder);
+
+        var settings = PanelSettings.Read(builder.Configuration, builder.Environment.ContentRootPath);
+        // A mistyped Mail:MtaSts:Mode stops start-up here, not at the first request that reads it.
+        Features.Domains.MtaStsPolicy.Read(builder.Configuration);
+        // Every part of the process (the engine too) resolves the data directory the same way.
+        builder.Configuration["Storage:DataDirectory"] = settings.DataDirectory;
+        AddPanelServices(builder.Services, builder.Configuration, settings);
+        overrideServices?.Invoke(builder.Services);
+        return builder.Build().ConfigurePipeline();
+    }
+
+    /// <summary>The host itself: web root, default URL, Kestrel's TLS versions and the log filters.</summary>
+    private static WebApplicationBuilder CreateBuilder(string[] args)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
@@ -53,19 +71,15 @@ public static class PanelHost
             builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; });
         }
         Acme.AcmeSetup.ConfigureKestrel(builder);
-        configure?.Invoke(builder);
-        // Connection limits per client address and in total, and their share of the open-files budget.
-        HttpConnectionLimits.Apply(builder);
+        return builder;
+    }
 
-        var settings = PanelSettings.Read(builder.Configuration, builder.Environment.ContentRootPath);
-        // A mistyped Mail:MtaSts:Mode stops start-up here, not at the first request that reads it.
-        Features.Domains.MtaStsPolicy.Read(builder.Configuration);
-        // Every part of the process (the engine too) resolves the data directory the same way.
-        builder.Configuration["Storage:DataDirectory"] = settings.DataDirectory;
-        var services = builder.Services;
+    /// <summary>Every role's services, registered per role (<see cref="PanelSettings.Roles"/>).</summary>
+    private static void AddPanelServices(IServiceCollection services, IConfiguration configuration, PanelSettings settings)
+    {
         services.AddSingleton(settings);
         services.AddHttpContextAccessor();
-        services.AddTrustedProxies(builder.Configuration);
+        services.AddTrustedProxies(configuration);
         // Cookie and antiforgery keys survive restarts, so people stay signed in.
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")));
         services.AddScoped<HttpActorAccessor>();
@@ -79,7 +93,21 @@ public static class PanelHost
         services.AddScoped<HostingPanel.Web.Features.Account.OwnPasswordChange>();
         services.AddSingleton<HostingPanel.Web.Features.PasswordReset.ResetLinkBase>();
         services.AddValidatorsFromAssemblyContaining<HostingPanel.Web.Features.Account.LoginFormValidator>(ServiceLifetime.Singleton);
+        services.AddPortalSignIn();
+        services.AddPortalMvc();
+        services.AddProblemDetails();
+        services.AddMailRoles(configuration, settings);
+        services.AddPortal();
+        services.AddWebmail(configuration);
+        services.AddPanelApi();
+        services.AddPanelHealth(configuration, settings);
+        services.AddPanelMetrics(configuration);
+        services.AddAcme(configuration, settings);
+    }
 
+    /// <summary>Portal logins: Identity with its password and lockout rules, the session cookie, and API keys.</summary>
+    private static void AddPortalSignIn(this IServiceCollection services)
+    {
         services.AddIdentity<AppUser, IdentityRole>(o =>
             {
                 o.Password.RequiredLength = ValidationRules.MinPasswordLength;
@@ -109,7 +137,11 @@ public static class PanelHost
         services.AddMemoryCache();
         services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+    }
 
+    /// <summary>The portal's MVC: every page needs a signed-in user and an antiforgery token unless it says otherwise; views live in feature folders.</summary>
+    private static void AddPortalMvc(this IServiceCollection services)
+    {
         services.AddControllersWithViews(o =>
             {
                 // Every portal page needs a signed-in user unless it says [AllowAnonymous].
@@ -129,21 +161,6 @@ public static class PanelHost
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
-        services.AddProblemDetails();
-        services.AddMailRoles(builder.Configuration, settings);
-        // The portal throttles failed sign-ins with the engine's LoginThrottle (Mail:Auth:*), also when this node runs no mail role.
-        services.AddOptions<HostingPanel.MailEngine.Hosting.MailEngineOptions>().Bind(builder.Configuration.GetSection(HostingPanel.MailEngine.Hosting.MailEngineOptions.SectionName));
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<HostingPanel.MailEngine.Auth.LoginThrottle>();
-        services.AddPortal();
-        services.AddWebmail(builder.Configuration);
-        services.AddPanelApi();
-        services.AddPanelHealth(builder.Configuration, settings);
-        services.AddPanelMetrics(builder.Configuration);
-        services.AddAcme(builder.Configuration, settings);
-
-        overrideServices?.Invoke(services);
-        return builder.Build().ConfigurePipeline();
     }
 
     private static WebApplication ConfigurePipeline(this WebApplication app)

@@ -77,10 +77,10 @@ public static class StartupBanner
     private static IEnumerable<string> MailPortLines(IConfiguration config, IServiceProvider services)
     {
         if (!PanelRoles.Parse(config["Roles"]).Mail) yield break;
-        var registry = services.GetService<IMailListenerRegistry>();
+        var registry = services.GetRequiredService<IMailListenerRegistry>();
         // Port 0 switches a listener off (docs/contract.md section 2).
         string At(string name, string what) =>
-            registry?.EndPoints.TryGetValue(name, out var endPoint) == true ? $"{endPoint} ({what})" : $"off ({what})";
+            registry.EndPoints.TryGetValue(name, out var endPoint) ? $"{endPoint} ({what})" : $"off ({what})";
         yield return $"  IMAP:           {At("imap", "STARTTLS")}, {At("imaps", "TLS")}";
         yield return $"  POP3:           {At("pop3", "STLS")}, {At("pop3s", "TLS")}";
         yield return $"  SMTP:           {At("smtp", "inbound")}, {At("submission", "submission, STARTTLS")}, {At("submissions", "TLS")}";

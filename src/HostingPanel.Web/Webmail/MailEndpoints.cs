@@ -17,7 +17,7 @@ public sealed record MailEndpoint(string Host, int Port, SecureSocketOptions Sec
 /// STARTTLS); otherwise the configured Mail:Hostname and ports. The engine's own certificate (often
 /// self-signed) is trusted by its thumbprint; any other certificate must pass normal validation.
 /// </summary>
-public sealed class MailEndpoints(IServiceProvider services, IConfiguration configuration)
+public sealed class MailEndpoints(IServiceProvider services, IMailListenerRegistry listeners, IConfiguration configuration)
 {
     public MailEndpoint Imap() => Resolve(("imaps", SecureSocketOptions.SslOnConnect), ("imap", SecureSocketOptions.StartTls))
         ?? Configured(s => s.Imaps, s => s.Imap);
@@ -34,9 +34,9 @@ public sealed class MailEndpoints(IServiceProvider services, IConfiguration conf
 
     private MailEndpoint? Resolve(params (string Name, SecureSocketOptions Security)[] candidates)
     {
-        if (services.GetService<IMailListenerRegistry>() is not { } registry) return null;
+        // Where this node runs no engine, no listener is registered: the configured host name and ports apply.
         foreach (var (name, security) in candidates)
-            if (registry.EndPoints.TryGetValue(name, out var endPoint))
+            if (listeners.EndPoints.TryGetValue(name, out var endPoint))
                 return new MailEndpoint(Reachable(endPoint.Address).ToString(), endPoint.Port, security);
         return null;
     }

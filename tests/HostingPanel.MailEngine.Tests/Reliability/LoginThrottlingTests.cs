@@ -1,5 +1,6 @@
 using System.Text;
 using HostingPanel.MailEngine.Tests.ImapServer;
+using HostingPanel.MailEngine.Tests.Pop3;
 using HostingPanel.MailEngine.Tests.Smtp;
 
 namespace HostingPanel.MailEngine.Tests.Reliability;

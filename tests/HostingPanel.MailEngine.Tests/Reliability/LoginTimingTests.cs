@@ -2,6 +2,7 @@ using System.Text;
 using HostingPanel.MailEngine.Admin;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Tests.ImapServer;
+using HostingPanel.MailEngine.Tests.Pop3;
 using HostingPanel.MailEngine.Tests.Smtp;
 using HostingPanel.Testing;
 

@@ -97,6 +97,46 @@ public sealed partial class ReferenceRulesTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
+    /// <summary>
+    /// Engine services the panel still looks up by type where the engine may be absent, to be taken through the front
+    /// door next (issue 25 item 1). This list may only shrink.
+    /// </summary>
+    private static readonly string[] EngineLookupsNotYetThroughTheFrontDoor = ["MailTlsCertificate", "MailEngineHealth", "IMxResolver", "IMailEngineAdmin"];
+
+    /// <summary>
+    /// The portal and the worker reach the engine through its front door (<c>MailEngineFrontDoor</c>), whose services
+    /// exist on every node (stand-ins where the engine does not run): no <c>GetService&lt;T&gt;()</c> of an engine type
+    /// that answers null on a node without the Mail role.
+    /// </summary>
+    [Fact]
+    public void ThePanelAndTheWorker_LookUpNoEngineServiceThatMayBeNull()
+    {
+        var engineTypes = Assembly.Load("HostingPanel.MailEngine").GetTypes().Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var project in new[] { "HostingPanel.Web", "HostingPanel.Provisioning", "HostingPanel.Application" })
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(Root, "src", project), "*.cs", SearchOption.AllDirectories)
+                         .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+            {
+                var lineNumber = 0;
+                foreach (var line in File.ReadLines(file))
+                {
+                    lineNumber++;
+                    foreach (Match match in NullableServiceLookup().Matches(line))
+                    {
+                        var name = match.Groups[1].Value.Split('.')[^1];
+                        if (engineTypes.Contains(name) && !EngineLookupsNotYetThroughTheFrontDoor.Contains(name))
+                            problems.Add($"{Path.GetRelativePath(Root, file)}:{lineNumber} looks up {name}; use the engine's front door (MailEngineFrontDoor)");
+                    }
+                }
+            }
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [GeneratedRegex(@"\bGetService<([\w.]+)>\(")]
+    private static partial Regex NullableServiceLookup();
+
     [GeneratedRegex(@"(using\s+HostingPanel\.MailEngine\.(?!Protocol\b)\w+|\b(?:MailEngine\.)?(?:Storage|Sessions|Directory|Auth|Admin|Hosting|Outbound|Delivery|Quotas|Maintenance)\.[A-Z]\w*)")]
     private static partial Regex ForeignEngineReference();
 

@@ -5,7 +5,7 @@ using HostingPanel.Data.Identity;
 using HostingPanel.Migrations.PostgreSql;
 using HostingPanel.Migrations.Sqlite;
 using HostingPanel.Testing;
-using HostingPanel.Web.Hosting;
+using HostingPanel.Provisioning;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

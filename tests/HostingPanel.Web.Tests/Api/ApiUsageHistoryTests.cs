@@ -54,7 +54,8 @@ public sealed class ApiUsageHistoryTests(MailHostFixture host) : IClassFixture<M
         // A worker two hours ahead (a fresh process, so a new hour for it): its full pass writes the hour's points.
         var later = new ShiftedClock(TimeSpan.FromHours(2));
         var worker = new UsageSync(host.App.Services.GetRequiredService<IServiceScopeFactory>(),
-            host.App.Services.GetRequiredService<IOptions<ProvisioningOptions>>(), later, NullLogger<UsageSync>.Instance);
+            host.App.Services.GetRequiredService<IOptions<ProvisioningOptions>>(), later, NullLogger<UsageSync>.Instance,
+            host.App.Services.GetRequiredService<HostingPanel.MailEngine.FrontDoor.IMailboxUsageFeed>());
         await worker.SyncAsync(Ct);
 
         var history = await GetAsync(client, a.Mailbox + "/usage-history");

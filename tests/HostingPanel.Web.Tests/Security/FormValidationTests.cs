@@ -82,6 +82,7 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         // Delete and restore of staff accounts, and unlocking a login (buttons; StaffDeletionTests, LoginManagementTests).
         "/staff/{id}/delete", "/staff/{id}/restore", "/logins/unlock",
         "/queue/holds/{address}/release", // the release button of a held sender (a route parameter, no form)
+        "/migrations/{id}/pause", "/migrations/{id}/resume", // buttons (what they refuse: MigrationImportPageTests, ImapMigrationTests)
         // The POP3 advice's one-click fix (a hidden, fixed number of days; any other value goes through the mailbox's own
         // update and its message comes back as the page's error banner, not a form field).
         "/my/pop3-retention", "/domains/{domain}/mailboxes/{localPart}/pop3-retention",
@@ -110,6 +111,8 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         "/account/reset-password",
         // The domain page's quota cap: one number, refused by the same service as the API, shown as the page's error line (ApiQuotaRoomTests).
         "/domains/{name}/quota-cap",
+        // Many migrations from a CSV file: refusals per line in the dry-run table (MigrationImportPageTests).
+        "/migrations/import", "/migrations/import/apply",
     ];
 
     [Fact]

@@ -362,6 +362,21 @@ public static class RouteMatrix
             new("POST", "/api/v1/migrations/{id}/resume", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : Outcome.NotFound,
                 _ => Task.FromResult(new MatrixRequest($"/api/v1/migrations/{Guid.NewGuid()}/resume", Json: new { }))),
             Page("GET", "/migrations", Panel, _ => Get("/migrations")),
+            // Many migrations from a CSV file: the form, the dry run (no file: the form again with its message), the confirming post
+            // (a file that is not one this server encrypted: refused, nothing queued) and the batch page (no job: empty).
+            Page("GET", "/migrations/import", Panel, _ => Get("/migrations/import")),
+            Page("POST", "/migrations/import", Panel, _ => Post("/migrations/import")),
+            Page("POST", "/migrations/import/apply", Panel, _ => Post("/migrations/import/apply", new() { ["file"] = "not-a-protected-file" })),
+            Page("GET", "/migrations/batch", Panel, _ => Get($"/migrations/batch?ids={Guid.NewGuid()}")),
+            // No job exists here: 404 for everyone signed in to the panel.
+            Page("POST", "/migrations/{id}/pause", Panel, _ => Post($"/migrations/{Guid.NewGuid()}/pause")) with
+            {
+                Expect = (r, o) => Policy(false, Panel)(r, o) is Outcome.Allowed ? Outcome.NotFound : Policy(false, Panel)(r, o),
+            },
+            Page("POST", "/migrations/{id}/resume", Panel, _ => Post($"/migrations/{Guid.NewGuid()}/resume")) with
+            {
+                Expect = (r, o) => Policy(false, Panel)(r, o) is Outcome.Allowed ? Outcome.NotFound : Policy(false, Panel)(r, o),
+            },
             Page("POST", "/migrations", Panel, c => Post("/migrations", new()
             {
                 ["Address"] = c.T.MailboxAddress, ["Host"] = "imap.example.net", ["Port"] = "993", ["Security"] = "Tls", ["Username"] = "old", ["Password"] = "old-password",

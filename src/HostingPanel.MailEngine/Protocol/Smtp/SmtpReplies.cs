@@ -56,5 +56,18 @@ public static class SmtpReplies
     /// <summary>The recipient's Sieve script refused the message (RFC 5429 section 2.1: 550 5.7.1 with the script's reason).</summary>
     public static SmtpResponse RejectedByFilter(string reason) => new(SmtpReplyCode.MailboxUnavailable, "5.7.1 " + reason);
     public static readonly SmtpResponse NotDelivered = new(SmtpReplyCode.MailboxUnavailable, "5.1.1 no recipient could take the message");
+    /// <summary>The end of DATA when every copy was stored or queued.</summary>
+    public static SmtpResponse Queued(string id) => Ok($"Ok: queued as {id}");
+    /// <summary>The end of DATA when some copies were stored or queued and others failed (docs/smtp.md, "Mixed recipient outcomes").</summary>
+    public static SmtpResponse QueuedExceptFor(string id, string failedAddresses, bool reportFollows) =>
+        Ok($"Ok: queued as {id}; not delivered to {failedAddresses} (mailbox full or gone)"
+            + (reportFollows ? ", a delivery status notification follows" : ", no delivery status notification follows"));
+    /// <summary>The spam filter's reject with its score.</summary>
+    public static SmtpResponse SpamRefused(double score) => SpamRejected($"message refused as spam (score {score:0.0})");
+    public static readonly SmtpResponse SpamDeferred = SpamTryLater("message deferred by the spam filter, try again later");
+    /// <summary>Diagnostic-Code texts (RFC 3464 section 2.3.6) of recipients that failed after DATA was accepted.</summary>
+    public const string NoSuchUserDiagnostic = "550 5.1.1 no such user";
+    public const string MailboxFullDiagnostic = "552 5.2.2 mailbox full";
+    public const string RejectedByFilterDiagnosticPrefix = "550 5.7.1 ";
     public static readonly SmtpResponse AuthRequiresTls = new(SmtpReplyCode.AuthenticationRequired, "5.7.11 encryption required for requested authentication mechanism");
 }

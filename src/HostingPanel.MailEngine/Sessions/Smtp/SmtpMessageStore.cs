@@ -52,12 +52,8 @@ internal sealed class SmtpMessageStore(
 
     private async Task<SmtpResponse> SaveCoreAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, SmtpDeliveryLog log, CancellationToken ct)
     {
-        if (buffer.Length > limits.MaxMessageSize)
-            return log.RefuseAll("message_too_big", SmtpReplies.MessageTooBig);
-        if (SmtpText.CountHeaders(buffer, "Received") > limits.MaxReceivedHeaders)
-            return log.RefuseAll("too_many_hops", SmtpReplies.TooManyHops);
-        if (Protocol.MessageHeaderLimit.HasOversizedField(buffer))
-            return log.RefuseAll("header_too_big", SmtpReplies.HeaderFieldTooBig);
+        if (UnacceptableMessage(buffer) is { } unacceptable)
+            return log.RefuseAll(unacceptable.Reason, unacceptable.Reply);
         var sender = log.Sender;
 
         var account = context.Account();
@@ -71,53 +67,9 @@ internal sealed class SmtpMessageStore(
             log.MessageIdAdded(added);
         }
 
-        var locals = new Dictionary<long, (string Address, string Original)>();
-        var external = new List<string>();
-        // Where each external destination came from: itself (submission), or the local address that forwards to it.
-        var externalOrigin = new Dictionary<string, string>(StringComparer.Ordinal);
-        var failures = new List<FailedRecipient>();
-        foreach (var to in transaction.To)
-        {
-            var address = MailDirectory.NormalizeAddress(to.AsAddress());
-            if (address is null)
-                continue;
-            var resolution = await delivery.ResolveRecipientAsync(address, context.Origin(kind), ct);
-            switch (resolution.Status)
-            {
-                case RecipientStatus.NotHosted when kind == SmtpListenerKind.Submission:
-                    if (!external.Contains(address))
-                    {
-                        external.Add(address);
-                        externalOrigin[address] = address;
-                    }
-                    break;
-                case RecipientStatus.Ok:
-                    foreach (var mailbox in resolution.Mailboxes)
-                        locals.TryAdd(mailbox.MailboxId, (mailbox.Address, address));
-                    foreach (var e in resolution.External)
-                        if (!external.Contains(e))
-                        {
-                            external.Add(e);
-                            externalOrigin[e] = address;
-                        }
-                    break;
-                default:
-                    // Changed since RCPT (removed meanwhile).
-                    failures.Add(new FailedRecipient(address, address, "5.1.1", "550 5.1.1 no such user"));
-                    break;
-            }
-        }
-
-        // Outbound abuse limits: counted per message that leaves for outside addresses, before anything is stored or queued.
-        if (kind == SmtpListenerKind.Submission && account is not null && external.Count > 0)
-        {
-            var verdict = await deliverability.Limits.TryCountAsync(account.Id, account.Address, external.Count, ct);
-            if (!verdict.Allowed)
-                return log.RefuseAll("send_limit", SmtpReplies.SendingLimited(verdict.Reason!));
-        }
-
-        if (await ExpansionRefusalAsync(external, externalOrigin, ct) is { } expansionRefusal)
-            return log.RefuseAll(expansionRefusal.ReplyCode == SmtpReplyCode.Aborted ? "expansion_rate" : "too_many_expanded_external", expansionRefusal);
+        var plan = await SmtpRecipientPlan.ResolveAsync(delivery, kind, context, transaction, ct);
+        if (await OutsideRecipientsRefusalAsync(account, plan, ct) is { } outside)
+            return log.RefuseAll(outside.Reason, outside.Reply);
 
         // Mail from the Internet: who gave it to us, so a failure bounces only to a verified sender.
         var messageOrigin = kind == SmtpListenerKind.Mx ? new Outbound.Backscatter.MessageOrigin(context.RemoteAddress().ToString(), context.Helo(), sender) : null;
@@ -125,100 +77,170 @@ internal sealed class SmtpMessageStore(
         var now = time.GetUtcNow();
         var received = ReceivedHeader(context, id, transaction.To.Count == 1 ? transaction.To[0].AsAddress() : null, now) + added;
 
-        // Inbound filtering (MX only): rspamd's verdict refuses, defers, or files into Junk; its checks go into the trace fields.
-        Delivery.Rspamd.RspamdVerdict? spam = null;
-        if (kind == SmtpListenerKind.Mx && deliverability.Rspamd.Enabled)
+        var (spamRefusal, spam) = await FilterAsync(context, transaction, buffer, sender, id, ct);
+        if (spamRefusal is not null)
+            return log.RefuseAll(spamRefusal.Reason, spamRefusal.Reply);
+        if (spam is not null)
+            received = spam.Headers(hostname) + received;
+
+        var (delivered, successes) = await StoreLocalCopiesAsync(context, buffer, sender, received, plan, spam, messageOrigin, log, ct);
+        await QueueOutsideCopiesAsync(context, buffer, sender, received, account?.Address, plan, messageOrigin, log, ct);
+        logger.LogInformation("SMTP {Id} from <{Sender}>: {Delivered} stored, {Queued} queued, {Failed} failed",
+            id, SmtpText.Escape(sender), delivered, plan.External.Count, plan.Failures.Count);
+        return await AnswerAsync(context, buffer, sender, id, now, plan, delivered + plan.External.Count, successes, messageOrigin, log, ct);
+    }
+
+    /// <summary>A refusal of the whole message, with the reason the delivery log records.</summary>
+    private sealed record Refusal(string Reason, SmtpResponse Reply);
+
+    /// <summary>What no recipient may get, checked before anything else: size, hop count, an oversized header field.</summary>
+    private Refusal? UnacceptableMessage(ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.Length > limits.MaxMessageSize)
+            return new Refusal("message_too_big", SmtpReplies.MessageTooBig);
+        if (SmtpText.CountHeaders(buffer, "Received") > limits.MaxReceivedHeaders)
+            return new Refusal("too_many_hops", SmtpReplies.TooManyHops);
+        if (Protocol.MessageHeaderLimit.HasOversizedField(buffer))
+            return new Refusal("header_too_big", SmtpReplies.HeaderFieldTooBig);
+        return null;
+    }
+
+    /// <summary>
+    /// Outbound abuse limits, counted per message that leaves for outside addresses before anything is stored or
+    /// queued; then the cap on outside addresses reached through aliases and forwards.
+    /// </summary>
+    private async Task<Refusal?> OutsideRecipientsRefusalAsync(MailboxAccount? account, SmtpRecipientPlan plan, CancellationToken ct)
+    {
+        if (kind == SmtpListenerKind.Submission && account is not null && plan.External.Count > 0)
         {
-            spam = await deliverability.Rspamd.CheckAsync(buffer, ReadOnlyMemory<byte>.Empty,
-                new Delivery.Rspamd.RspamdEnvelope(sender, transaction.To.Select(t => t.AsAddress()).ToList(), context.RemoteAddress().ToString(), context.Helo(), id), ct);
-            switch (spam?.Decision)
-            {
-                case Delivery.Rspamd.SpamDecision.Reject when spam.Reason == "dmarc_reject":
-                    return log.RefuseAll(spam.Reason, SmtpReplies.DmarcRejected(SmtpText.Escape(FromDomain(buffer) ?? "the sender's domain")));
-                case Delivery.Rspamd.SpamDecision.Reject:
-                    return log.RefuseAll(spam.Reason, SmtpReplies.SpamRejected($"message refused as spam (score {spam.Score:0.0})"));
-                case Delivery.Rspamd.SpamDecision.TryLater:
-                    return log.RefuseAll(spam.Reason, SmtpReplies.SpamTryLater("message deferred by the spam filter, try again later"));
-            }
-            if (spam is not null)
-                received = spam.Headers(hostname) + received;
+            var verdict = await deliverability.Limits.TryCountAsync(account.Id, account.Address, plan.External.Count, ct);
+            if (!verdict.Allowed)
+                return new Refusal("send_limit", SmtpReplies.SendingLimited(verdict.Reason!));
         }
-        var junk = spam?.Decision == Delivery.Rspamd.SpamDecision.Junk;
+        if (await ExpansionRefusalAsync(plan.External, plan.ExternalOrigin, ct) is { } expansionRefusal)
+            return new Refusal(expansionRefusal.ReplyCode == SmtpReplyCode.Aborted ? "expansion_rate" : "too_many_expanded_external", expansionRefusal);
+        return null;
+    }
+
+    /// <summary>
+    /// Inbound filtering (MX only): rspamd's verdict refuses, defers, or files into Junk; the verdict's checks go into
+    /// the trace fields of every copy.
+    /// </summary>
+    private async Task<(Refusal? Refusal, Delivery.Rspamd.RspamdVerdict? Verdict)> FilterAsync(ISessionContext context, IMessageTransaction transaction,
+        ReadOnlySequence<byte> buffer, string sender, string id, CancellationToken ct)
+    {
+        if (kind != SmtpListenerKind.Mx || !deliverability.Rspamd.Enabled)
+            return (null, null);
+        var spam = await deliverability.Rspamd.CheckAsync(buffer, ReadOnlyMemory<byte>.Empty,
+            new Delivery.Rspamd.RspamdEnvelope(sender, transaction.To.Select(t => t.AsAddress()).ToList(), context.RemoteAddress().ToString(), context.Helo(), id), ct);
+        return spam?.Decision switch
+        {
+            Delivery.Rspamd.SpamDecision.Reject when spam.Reason == "dmarc_reject" =>
+                (new Refusal(spam.Reason, SmtpReplies.DmarcRejected(SmtpText.Escape(FromDomain(buffer) ?? "the sender's domain"))), spam),
+            Delivery.Rspamd.SpamDecision.Reject => (new Refusal(spam.Reason, SmtpReplies.SpamRefused(spam.Score)), spam),
+            Delivery.Rspamd.SpamDecision.TryLater => (new Refusal(spam.Reason, SmtpReplies.SpamDeferred), spam),
+            _ => (null, spam),
+        };
+    }
+
+    /// <summary>
+    /// One durable body for every local mailbox, each recipient's Sieve script deciding; failures join the plan's.
+    /// Returns how many copies were stored and the success reports the client asked for (RFC 3461 NOTIFY=SUCCESS).
+    /// </summary>
+    private async Task<(int Delivered, List<DsnRecipientReport> Successes)> StoreLocalCopiesAsync(ISessionContext context, ReadOnlySequence<byte> buffer,
+        string sender, string received, SmtpRecipientPlan plan, Delivery.Rspamd.RspamdVerdict? spam, Outbound.Backscatter.MessageOrigin? messageOrigin,
+        SmtpDeliveryLog log, CancellationToken ct)
+    {
         var delivered = 0;
         var successes = new List<DsnRecipientReport>();
-        if (locals.Count > 0)
+        if (plan.Locals.Count == 0)
+            return (delivered, successes);
+        var junk = spam?.Decision == Delivery.Rspamd.SpamDecision.Junk;
+        var trace = Encoding.UTF8.GetBytes($"Return-Path: <{SmtpText.Escape(sender)}>\r\n" + received);
+        var recipients = plan.Locals.Select(l => new SieveRecipient(l.Key, l.Value.Address, l.Value.Original)).ToList();
+        var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), sender, recipients, allowReject: true, junk, 0, ct, messageOrigin);
+        foreach (var result in results)
         {
-            var trace = Encoding.UTF8.GetBytes($"Return-Path: <{SmtpText.Escape(sender)}>\r\n" + received);
-            var recipients = locals.Select(l => new SieveRecipient(l.Key, l.Value.Address, l.Value.Original)).ToList();
-            var results = await delivery.DeliverAsync(new SmtpMessageStream(trace, buffer), sender, recipients, allowReject: true, junk, 0, ct, messageOrigin);
-            foreach (var result in results)
+            var (address, original) = plan.Locals[result.MailboxId];
+            switch (result.Status)
             {
-                var (address, original) = locals[result.MailboxId];
-                switch (result.Status)
-                {
-                    case DeliveryStatus.Delivered:
-                        delivered++;
-                        if (junk)
-                            log.Filed(address, original, spam!.Reason, $"Junk (rspamd {spam.Action}, score {spam.Score:0.0})");
-                        else
-                            log.Delivered(address, original);
-                        if (context.DsnOf(original).Wants(DsnNotify.Success))
-                            successes.Add(new DsnRecipientReport(address, OriginalRecipientOf(context, address, original), DsnAction.Delivered, "2.0.0", null));
-                        break;
-                    case DeliveryStatus.OverQuota:
-                        failures.Add(new FailedRecipient(address, original, "5.2.2", "552 5.2.2 mailbox full"));
-                        break;
-                    case DeliveryStatus.Rejected:
-                        failures.Add(new FailedRecipient(address, original, "5.7.1", "550 5.7.1 " + SmtpRejectReason(result.Detail)));
-                        break;
-                    default:
-                        failures.Add(new FailedRecipient(address, original, "5.1.1", "550 5.1.1 no such user"));
-                        break;
-                }
+                case DeliveryStatus.Delivered:
+                    delivered++;
+                    if (junk)
+                        log.Filed(address, original, spam!.Reason, $"Junk (rspamd {spam.Action}, score {spam.Score:0.0})");
+                    else
+                        log.Delivered(address, original);
+                    if (context.DsnOf(original).Wants(DsnNotify.Success))
+                        successes.Add(new DsnRecipientReport(address, OriginalRecipientOf(context, address, original), DsnAction.Delivered, "2.0.0", null));
+                    break;
+                case DeliveryStatus.OverQuota:
+                    plan.Failures.Add(new FailedRecipient(address, original, "5.2.2", SmtpReplies.MailboxFullDiagnostic));
+                    break;
+                case DeliveryStatus.Rejected:
+                    plan.Failures.Add(new FailedRecipient(address, original, "5.7.1", SmtpReplies.RejectedByFilterDiagnosticPrefix + SmtpRejectReason(result.Detail)));
+                    break;
+                default:
+                    plan.Failures.Add(new FailedRecipient(address, original, "5.1.1", SmtpReplies.NoSuchUserDiagnostic));
+                    break;
             }
         }
-        if (external.Count > 0)
-        {
-            // Forwarded copies leave with the sender in SRS form at the forwarding address's domain; one queue entry per envelope sender.
-            var byEnvelopeSender = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-            foreach (var destination in external)
-            {
-                var origin = externalOrigin.GetValueOrDefault(destination, destination);
-                var envelopeSender = origin == destination ? sender : await deliverability.Srs.ForwardSenderAsync(sender, origin, ct);
-                if (!byEnvelopeSender.TryGetValue(envelopeSender, out var group))
-                    byEnvelopeSender[envelopeSender] = group = [];
-                group.Add(destination);
-            }
-            foreach (var (envelopeSender, group) in byEnvelopeSender)
-            {
-                // The RCPT's NOTIFY goes with each destination (a forward's too), its ORCPT or the RCPT address as the original (RFC 3461 4.2).
-                var withDsn = group.Select(e =>
-                {
-                    var origin = externalOrigin.GetValueOrDefault(e, e);
-                    return (e, context.DsnOf(origin) with { OriginalRecipient = OriginalRecipientOf(context, e, origin) });
-                }).ToList();
-                var queueId = kind == SmtpListenerKind.Submission
-                    ? await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), ct,
-                        submittedBy: account?.Address)
-                    : await queue.EnqueueForwardAsync(envelopeSender, withDsn.Select(w => (w.e, (DsnRecipient?)w.Item2, externalOrigin.GetValueOrDefault(w.e, w.e))).ToList(),
-                        new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), messageOrigin, ct);
-                foreach (var destination in group)
-                    log.Queued(destination, externalOrigin.GetValueOrDefault(destination, destination), queueId);
-            }
-        }
+        return (delivered, successes);
+    }
 
-        var accepted = delivered + external.Count;
-        logger.LogInformation("SMTP {Id} from <{Sender}>: {Delivered} stored, {Queued} queued, {Failed} failed",
-            id, SmtpText.Escape(sender), delivered, external.Count, failures.Count);
+    /// <summary>
+    /// Outside destinations into the outbound queue. Forwarded copies leave with the sender in SRS form at the forwarding
+    /// address's domain; one queue entry per envelope sender.
+    /// </summary>
+    private async Task QueueOutsideCopiesAsync(ISessionContext context, ReadOnlySequence<byte> buffer, string sender, string received, string? submittedBy,
+        SmtpRecipientPlan plan, Outbound.Backscatter.MessageOrigin? messageOrigin, SmtpDeliveryLog log, CancellationToken ct)
+    {
+        if (plan.External.Count == 0)
+            return;
+        var byEnvelopeSender = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var destination in plan.External)
+        {
+            var origin = plan.OriginOf(destination);
+            var envelopeSender = origin == destination ? sender : await deliverability.Srs.ForwardSenderAsync(sender, origin, ct);
+            if (!byEnvelopeSender.TryGetValue(envelopeSender, out var group))
+                byEnvelopeSender[envelopeSender] = group = [];
+            group.Add(destination);
+        }
+        foreach (var (envelopeSender, group) in byEnvelopeSender)
+        {
+            // The RCPT's NOTIFY goes with each destination (a forward's too), its ORCPT or the RCPT address as the original (RFC 3461 4.2).
+            var withDsn = group.Select(e =>
+            {
+                var origin = plan.OriginOf(e);
+                return (e, context.DsnOf(origin) with { OriginalRecipient = OriginalRecipientOf(context, e, origin) });
+            }).ToList();
+            var queueId = kind == SmtpListenerKind.Submission
+                ? await queue.EnqueueAsync(envelopeSender, withDsn, new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), ct,
+                    submittedBy: submittedBy)
+                : await queue.EnqueueForwardAsync(envelopeSender, withDsn.Select(w => (w.e, (DsnRecipient?)w.Item2, plan.OriginOf(w.e))).ToList(),
+                    new SmtpMessageStream(Encoding.UTF8.GetBytes(received), buffer), context.DsnEnvelope(), messageOrigin, ct);
+            foreach (var destination in group)
+                log.Queued(destination, plan.OriginOf(destination), queueId);
+        }
+    }
+
+    /// <summary>
+    /// The one reply to DATA, with the DSN due for it (docs/smtp.md, "Mixed recipient outcomes"): all accepted, none
+    /// (refused at the protocol level), or some (accepted, naming the failed addresses, and a DSN for them).
+    /// </summary>
+    private async Task<SmtpResponse> AnswerAsync(ISessionContext context, ReadOnlySequence<byte> buffer, string sender, string id, DateTimeOffset now,
+        SmtpRecipientPlan plan, int accepted, List<DsnRecipientReport> successes, Outbound.Backscatter.MessageOrigin? messageOrigin, SmtpDeliveryLog log,
+        CancellationToken ct)
+    {
+        var failures = plan.Failures;
         if (failures.Count == 0)
         {
             await ReportAsync(context, sender, successes, buffer, now, messageOrigin, ct);
-            return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}"));
+            return log.AcceptAll(SmtpReplies.Queued(id));
         }
         var failedText = string.Join(", ", failures.Select(f => $"<{SmtpText.Escape(f.Address)}>"));
         // RFC 5429 section 2.1: a reject refuses at the protocol level when it is the only outcome.
         if (accepted == 0 && failures.All(f => f.Status == "5.7.1"))
-            return SmtpReplies.RejectedByFilter(SmtpRejectReason(failures[0].Diagnostic["550 5.7.1 ".Length..]));
+            return SmtpReplies.RejectedByFilter(SmtpRejectReason(failures[0].Diagnostic[SmtpReplies.RejectedByFilterDiagnosticPrefix.Length..]));
         if (accepted == 0)
             return log.RefuseAll(failures.Any(f => f.Status == "5.2.2") ? "mailbox_full" : "unknown_recipient",
                 failures.Any(f => f.Status == "5.2.2") ? SmtpReplies.MessageDoesNotFit(failedText) : SmtpReplies.NotDelivered);
@@ -226,11 +248,11 @@ internal sealed class SmtpMessageStore(
         var reported = failures.Where(f => context.DsnOf(f.OriginalRecipient).Wants(DsnNotify.Failure))
             .Select(f => new DsnRecipientReport(f.Address, OriginalRecipientOf(context, f.Address, f.OriginalRecipient), DsnAction.Failed, f.Status, f.Diagnostic));
         var reportVerdict = await ReportAsync(context, sender, successes.Concat(reported).ToList(), buffer, now, messageOrigin, ct);
-        var noDsn = reportVerdict is { Verified: false } ? $"; no delivery status notification to <{SmtpText.Escape(sender)}>: {reportVerdict.Reason}" : "";
+        var withheld = reportVerdict is { Verified: false };
+        var noDsn = withheld ? $"; no delivery status notification to <{SmtpText.Escape(sender)}>: {reportVerdict!.Reason}" : "";
         foreach (var failure in failures)
-            log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic + noDsn, reportVerdict is { Verified: false } ? "dsn_suppressed" : "not_delivered");
-        return log.AcceptAll(SmtpReplies.Ok($"Ok: queued as {id}; not delivered to {failedText} (mailbox full or gone)"
-            + (reportVerdict is { Verified: false } ? ", no delivery status notification follows" : ", a delivery status notification follows")));
+            log.Bounced(failure.Address, failure.OriginalRecipient, failure.Diagnostic + noDsn, withheld ? "dsn_suppressed" : "not_delivered");
+        return log.AcceptAll(SmtpReplies.QueuedExceptFor(id, failedText, reportFollows: !withheld));
     }
 
     /// <summary>

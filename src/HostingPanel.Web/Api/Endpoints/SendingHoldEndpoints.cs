@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using HostingPanel.Data.Identity;
+using HostingPanel.MailEngine.FrontDoor;
 using HostingPanel.MailEngine.Outbound.Limits;
 
 namespace HostingPanel.Web.Api.Endpoints;
@@ -14,11 +15,11 @@ public static class SendingHoldEndpoints
     {
         var group = api.MapGroup("/sending-holds").WithTags("Outbound limits");
 
-        group.MapGet("", async (ClaimsPrincipal user, IServiceProvider services, CancellationToken ct) =>
+        group.MapGet("", async (ClaimsPrincipal user, ISendingHolds holds, MailEnginePresence engine, CancellationToken ct) =>
             {
                 if (!IsStaff(user))
                     return NotFound();
-                if (services.GetService<ISendingHolds>() is not { } holds)
+                if (!engine.RunsHere)
                     return NoEngine();
                 var list = await holds.ListAsync(ct);
                 return Results.Ok(new SendingHoldListDto(list.Select(SendingHoldDto.From).ToList()));
@@ -28,11 +29,11 @@ public static class SendingHoldEndpoints
                 + "its queued mail waits until it is released. Admin and support only.")
             .Produces<SendingHoldListDto>().NotFound().Produces(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapPost("/{address}/release", async (string address, ClaimsPrincipal user, IServiceProvider services, CancellationToken ct) =>
+        group.MapPost("/{address}/release", async (string address, ClaimsPrincipal user, ISendingHolds holds, MailEnginePresence engine, CancellationToken ct) =>
             {
                 if (!IsStaff(user))
                     return NotFound();
-                if (services.GetService<ISendingHolds>() is not { } holds)
+                if (!engine.RunsHere)
                     return NoEngine();
                 return await holds.ReleaseAsync(address, ct) ? Results.NoContent() : NotFound();
             })

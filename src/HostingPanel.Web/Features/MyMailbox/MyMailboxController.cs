@@ -1,5 +1,6 @@
 using HostingPanel.Application.Mailboxes;
 using HostingPanel.Data.Identity;
+using HostingPanel.MailEngine.Outbound.Limits;
 using HostingPanel.Web.Features.Shared;
 using Microsoft.AspNetCore.Mvc;
 
@@ -8,7 +9,7 @@ namespace HostingPanel.Web.Features.MyMailbox;
 /// <summary>A mailbox owner's own pages: quota, password, forwarding and POP3 retention, mail program setup.</summary>
 [Route("my"), RolesOr404(Roles.MailboxUser)]
 public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderService folders, MailboxActivityService activity, IConfiguration configuration,
-    IServiceProvider services) : PortalController
+    ISendingHolds sendingHolds) : PortalController
 {
     [HttpGet("")]
     public async Task<IActionResult> Index([FromServices] HostingPanel.Application.Usage.UsageHistoryService history, [FromServices] TimeProvider time,
@@ -23,9 +24,8 @@ public sealed class MyMailboxController(MailboxService mailboxes, MailboxFolderS
             ViewData["Activity"] = new MailboxActivityPanel(a, "/my/pop3-retention", ForOwner: true);
         if ((await history.ForOwnMailboxAsync(HostingPanel.Application.Usage.UsageHistoryService.ParseRange(range).Succeeded ? range : null, ct)).Value is { } h)
             ViewData["History"] = new UsageHistoryChart(h, "/my", time.GetUtcNow());
-        // Outbound abuse limits: the owner is told why sending stopped (registered only where the mail engine runs).
-        if (services.GetService<HostingPanel.MailEngine.Outbound.Limits.ISendingHolds>() is { } holds)
-            ViewData["SendingHold"] = await holds.GetAsync(own.Value!.Address, ct);
+        // Outbound abuse limits: the owner is told why sending stopped (no hold where this node runs no mail engine).
+        ViewData["SendingHold"] = await sendingHolds.GetAsync(own.Value!.Address, ct);
         return View(own.Value);
     }
 

@@ -4,7 +4,7 @@ using MailKit.Net.Pop3;
 using MailKit.Security;
 using Xunit;
 
-namespace HostingPanel.MailEngine.Tests;
+namespace HostingPanel.MailEngine.Tests.Pop3;
 
 /// <summary>The POP3 server over real sockets: MailKit's client for what clients do, raw lines for what they must not.</summary>
 public sealed class Pop3Tests

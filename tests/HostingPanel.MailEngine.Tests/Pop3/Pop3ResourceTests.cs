@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Xunit;
 
-namespace HostingPanel.MailEngine.Tests;
+namespace HostingPanel.MailEngine.Tests.Pop3;
 
 /// <summary>Measures the process, so it runs alone: other tests' memory and threads would count too.</summary>
 [CollectionDefinition(nameof(Pop3ResourceTests), DisableParallelization = true)]

@@ -2,7 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
-namespace HostingPanel.MailEngine.Tests;
+namespace HostingPanel.MailEngine.Tests.Pop3;
 
 /// <summary>A raw POP3 conversation over a real socket, for what a library client would never send.</summary>
 public sealed class Pop3Wire : IAsyncDisposable

@@ -3,7 +3,7 @@ using System.Text;
 using HostingPanel.MailEngine.Protocol.Pop3;
 using Xunit;
 
-namespace HostingPanel.MailEngine.Tests;
+namespace HostingPanel.MailEngine.Tests.Pop3;
 
 /// <summary>The pure POP3 grammar and writer, fed split at every byte offset as a network would.</summary>
 public sealed class Pop3ProtocolTests
