@@ -1,3 +1,4 @@
+using HostingPanel.MailEngine.Tests.Pop3;
 using System.Diagnostics;
 using System.Text;
 using HostingPanel.MailEngine.Hosting;

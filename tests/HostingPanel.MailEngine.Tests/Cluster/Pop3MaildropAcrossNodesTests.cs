@@ -1,3 +1,4 @@
+using HostingPanel.MailEngine.Tests.Pop3;
 using HostingPanel.MailEngine.Storage;
 using Xunit;
 
