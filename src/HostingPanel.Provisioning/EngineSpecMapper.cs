@@ -7,11 +7,11 @@ namespace HostingPanel.Provisioning;
 public static class EngineSpecMapper
 {
     /// <summary>
-    /// A mailbox is enabled in the engine only when it, its customer and its reseller are all enabled:
-    /// suspending a tenant suspends everything under it.
+    /// A mailbox is enabled in the engine only when it, its domain, its customer and its reseller are all enabled:
+    /// suspending a tenant or a domain suspends everything under it.
     /// </summary>
     public static bool EffectiveEnabled(Mailbox m) =>
-        m.Enabled && m.Domain!.Customer!.Enabled && (m.Domain.Customer.Reseller?.Enabled ?? true);
+        m.Enabled && !m.Domain!.IsSuspended && m.Domain.Customer!.Enabled && (m.Domain.Customer.Reseller?.Enabled ?? true);
 
     /// <param name="m">Loaded with Domain, Domain.Customer, Domain.Customer.Reseller and Forwards.</param>
     public static MailboxSpec ToSpec(Mailbox m) => new(

@@ -42,8 +42,11 @@ public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin eng
         var live = records.Select(r => found.GetValueOrDefault(r.EntityId)).TakeWhile(m => m is { Status: not EntityStatus.Deleting }).Select(m => m!).ToList();
         var specs = live.Select(EngineSpecMapper.ToSpec).ToList();
         await engine.EnsureMailboxesAsync(specs, ct);
-        foreach (var (mailbox, spec) in live.Zip(specs))
-            mailbox.SetStatus(spec.Enabled ? EntityStatus.Active : EntityStatus.Suspended, null);
+        foreach (var enabled in new[] { true, false })
+        {
+            var ofState = live.Zip(specs).Where(p => p.Second.Enabled == enabled).Select(p => p.First.Id).ToList();
+            if (ofState.Count > 0) await SetLiveStatusAsync(db.Mailboxes.Where(m => ofState.Contains(m.Id)), enabled ? EntityStatus.Active : EntityStatus.Suspended, ct);
+        }
         return live.Select(m => m.Id).ToHashSet();
     }
 
@@ -76,8 +79,22 @@ public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin eng
             return;
         }
         await engine.EnsureDomainAsync(Spec(domain), ct);
-        domain.SetStatus(EntityStatus.Active, null);
+        await SetLiveStatusAsync(db.Domains.Where(d => d.Id == domain.Id), domain.IsSuspended ? EntityStatus.Suspended : EntityStatus.Active, ct);
     }
+
+    /// <summary>
+    /// Writes the outcome only where the row was not deleted meanwhile. Read, apply, then save would overwrite a deletion
+    /// committed while the engine call ran (a domain deleted right after it was added came back as active, and its next
+    /// outbox record then provisioned it again); one conditional UPDATE has no such window. The deletion's own record
+    /// follows and removes it from the engine.
+    /// </summary>
+    private static Task SetLiveStatusAsync(IQueryable<Domain> rows, EntityStatus status, CancellationToken ct) =>
+        rows.Where(d => d.Status != EntityStatus.Deleting)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, status).SetProperty(d => d.StatusDetail, (string?)null), ct);
+
+    private static Task SetLiveStatusAsync(IQueryable<Mailbox> rows, EntityStatus status, CancellationToken ct) =>
+        rows.Where(m => m.Status != EntityStatus.Deleting)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, status).SetProperty(m => m.StatusDetail, (string?)null), ct);
 
     private async Task ApplyMailboxAsync(OutboxRecord record, CancellationToken ct)
     {
@@ -120,7 +137,7 @@ public sealed class EntityApplier(HostingPanelDbContext db, IMailEngineAdmin eng
         await engine.EnsureDomainAsync(Spec(mailbox.Domain), ct);
         var spec = EngineSpecMapper.ToSpec(mailbox);
         await engine.EnsureMailboxAsync(spec, ct);
-        mailbox.SetStatus(spec.Enabled ? EntityStatus.Active : EntityStatus.Suspended, null);
+        await SetLiveStatusAsync(db.Mailboxes.Where(m => m.Id == mailbox.Id), spec.Enabled ? EntityStatus.Active : EntityStatus.Suspended, ct);
     }
 
     private async Task ApplyAliasAsync(OutboxRecord record, CancellationToken ct)

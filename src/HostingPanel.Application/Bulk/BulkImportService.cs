@@ -22,6 +22,7 @@ public sealed class BulkImportService(
     IValidator<CreateMailboxInput> createMailboxValidator,
     IValidator<UpdateMailboxInput> updateMailboxValidator,
     IValidator<CreateAliasInput> createAliasValidator,
+    ForwardingReach forwardingReach,
     ChangeRecorder recorder,
     UnitOfWork unitOfWork)
 {
@@ -37,7 +38,7 @@ public sealed class BulkImportService(
         var results = new List<BulkLineResult>(file.Rows.Count);
         if (file.Kind == BulkCsvKind.Mailboxes)
         {
-            var planner = new MailboxLinePlanner(createMailboxValidator, updateMailboxValidator, Actor);
+            var planner = new MailboxLinePlanner(createMailboxValidator, updateMailboxValidator, forwardingReach, Actor);
             foreach (var row in file.Rows)
             {
                 var plan = await planner.PlanAsync(row, context, ct);
@@ -73,10 +74,12 @@ public sealed class BulkImportService(
                 return Refused(r, createFailure, BulkCsvKind.Mailboxes);
             var update = plan.Update;
             if (plan.Create is not null && plan.Imap is not null) update = new UpdateMailboxInput { ImapEnabled = plan.Imap, Pop3Enabled = plan.Pop3 };
+            // Forwards go through the mailbox service's own forwarding rules (never to itself, never a forward-only loop
+            // that reaches nobody), re-checked here against the lines applied above: the plan saw only the state before.
+            if (plan.ForwardTo is not null) (update ??= new UpdateMailboxInput()).ForwardTo = plan.ForwardTo.ToList();
             if (update is not null && (await mailboxes.UpdateAsync(domain, localPart, update, ct)).Failure is { } updateFailure)
                 return Refused(r, updateFailure, BulkCsvKind.Mailboxes);
-            if ((plan.NewPasswordHash is not null || plan.ForwardTo is not null)
-                && await SetHashAndForwardsAsync(domain, localPart, plan.NewPasswordHash, plan.ForwardTo, ct) is { } failure)
+            if (plan.NewPasswordHash is not null && await SetImportedHashAsync(domain, localPart, plan.NewPasswordHash, ct) is { } failure)
                 return Refused(r, failure, BulkCsvKind.Mailboxes);
             return r;
         }
@@ -104,30 +107,18 @@ public sealed class BulkImportService(
         }
     }
 
-    /// <summary>What the mailbox API has no field for: an imported Dovecot hash on an existing mailbox, and forwards set by staff.</summary>
-    private async Task<Failure?> SetHashAndForwardsAsync(string domain, string localPart, string? hash, IReadOnlyList<string>? forwardTo, CancellationToken ct)
+    /// <summary>What the mailbox API has no field for: an imported Dovecot hash on an existing mailbox.</summary>
+    private async Task<Failure?> SetImportedHashAsync(string domain, string localPart, string hash, CancellationToken ct)
     {
-        var m = await db.Mailboxes.Include(x => x.Domain).ThenInclude(x => x!.Customer).Include(x => x.Forwards)
+        var m = await db.Mailboxes.Include(x => x.Domain).ThenInclude(x => x!.Customer)
             .FirstOrDefaultAsync(x => x.Domain!.Name == domain && x.LocalPart == localPart && x.Status != EntityStatus.Deleting, ct);
         if (m is null) return Failure.NotFound("The mailbox");
-        var changes = new List<string>();
-        if (hash is not null)
-        {
-            m.ChangePassword(hash);
-            // A new password ends the owner's portal and webmail sessions (the engine ends IMAP and POP3).
-            await Users.PortalSessionRevocation.EndSessionsOfMailboxAsync(db, m.Id, ct);
-            changes.Add("password hash");
-        }
-        if (forwardTo is not null)
-        {
-            m.SetForwarding(forwardTo, m.KeepCopyWhenForwarding || forwardTo.Count == 0);
-            // Client-generated keys: without this EF takes the new rows for existing ones (UPDATE of 0 rows).
-            foreach (var f in m.Forwards) db.Entry(f).State = EntityState.Added;
-            changes.Add(forwardTo.Count == 0 ? "no forwarding" : $"forward to {string.Join(" ", forwardTo)}");
-        }
+        m.ChangePassword(hash);
+        // A new password ends the owner's portal and webmail sessions (the engine ends IMAP and POP3).
+        await Users.PortalSessionRevocation.EndSessionsOfMailboxAsync(db, m.Id, ct);
         m.MarkPending();
-        recorder.Record("mailbox.import", OutboxEntityType.Mailbox, m.Id, m.AddressIn(domain), m.Domain!.CustomerId, m.Domain.Customer!.ResellerId, string.Join(", ", changes));
-        return await unitOfWork.CommitAsync("forwardTo", ct);
+        recorder.Record("mailbox.import", OutboxEntityType.Mailbox, m.Id, m.AddressIn(domain), m.Domain!.CustomerId, m.Domain.Customer!.ResellerId, "password hash");
+        return await unitOfWork.CommitAsync("passwordHash", ct);
     }
 
     private static BulkLineResult Refused(BulkLineResult r, Failure failure, BulkCsvKind kind)

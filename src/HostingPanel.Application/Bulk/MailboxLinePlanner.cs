@@ -22,6 +22,7 @@ internal sealed record MailboxLinePlan(
 internal sealed class MailboxLinePlanner(
     IValidator<CreateMailboxInput> createValidator,
     IValidator<UpdateMailboxInput> updateValidator,
+    ForwardingReach forwardingReach,
     Actor actor)
 {
     public const int MaxForwards = 10;
@@ -119,6 +120,12 @@ internal sealed class MailboxLinePlanner(
             newForwards = forwards;
             changes.Add(forwards.Count == 0 ? "no forwarding" : $"forward to {string.Join(" ", forwards)}");
         }
+
+        // The owner's rule, as the settings page and the API apply it: a forward-only mailbox must not forward into a
+        // loop that comes back to it and reaches nobody (its mail would vanish into a refusal).
+        if (newForwards is { Count: > 0 } && !existing.KeepCopyWhenForwarding && !errors.Any
+            && await forwardingReach.ReachesNobodyAsync(address, newForwards, ct))
+            errors.Add("forwardTo", ForwardingRules.ReachesNobody);
 
         var validation = await updateValidator.ValidateAsync(update, ct);
         if (!validation.IsValid) errors.Add(Failure.FromValidation(validation).Errors, BulkCsvKind.Mailboxes);

@@ -20,6 +20,9 @@ public sealed class ChangeRecorder(HostingPanelDbContext db, IActorAccessor acto
         if (provision) db.Outbox.Add(new OutboxRecord(type, id, key));
     }
 
+    /// <summary>Queues an entity for the worker without an audit entry of its own (it changed through its parent's, audited once).</summary>
+    public void Provision(OutboxEntityType type, Guid id, string key) => db.Outbox.Add(new OutboxRecord(type, id, key));
+
     /// <summary>An audit entry with nothing to provision (API keys, users).</summary>
     public void Audit(string action, string entityType, string key, string? detail = null)
     {

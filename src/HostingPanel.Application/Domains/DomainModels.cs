@@ -55,4 +55,18 @@ public sealed record DomainView(
     DateTimeOffset CreatedAt,
     bool Verified,
     DnsRecordSpec VerificationRecord,
-    DateTimeOffset? VerifiedAt);
+    DateTimeOffset? VerifiedAt)
+{
+    /// <summary>When the provider suspended it; null: in service.</summary>
+    public DateTimeOffset? SuspendedAt { get; init; }
+    public bool Enabled => SuspendedAt is null;
+}
+
+/// <summary>What may change on a domain itself: <c>enabled</c> false suspends it, true brings it back into service.</summary>
+public sealed class UpdateDomainInput
+{
+    public bool? Enabled { get; set; }
+}
+
+/// <summary>A domain in its grace period after deletion, as the restore list shows it.</summary>
+public sealed record DeletedDomainView(string Name, string DisplayName, string CustomerName, DateTimeOffset DeletedAt);

@@ -132,6 +132,19 @@ public sealed class DomainService(
     }
 
     /// <summary>
+    /// Domains the caller deleted or may restore, still in their grace period (most recent first, at most
+    /// <paramref name="max"/>): the ones that went with their customer come back only with it, so they are not listed.
+    /// </summary>
+    public async Task<IReadOnlyList<DeletedDomainView>> ListDeletedAsync(int max = 50, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageDomains()) return [];
+        var rows = await db.Domains.Where(d => d.Status == EntityStatus.Deleting && d.Customer!.DeletedAt == null)
+            .OrderByDescending(d => d.DeletedAt).Take(max)
+            .Select(d => new { d.Name, CustomerName = d.Customer!.Name, d.DeletedAt }).ToListAsync(ct);
+        return rows.Select(r => new DeletedDomainView(r.Name, DomainName.Parse(r.Name).ToUnicode(), r.CustomerName, r.DeletedAt!.Value)).ToList();
+    }
+
+    /// <summary>
     /// Brings a domain deleted on its own back within the grace period, with the mailboxes (and their mail) and aliases
     /// that went with it; mailboxes deleted one by one before stay deleted. Whoever may delete it may restore it, if the
     /// customer's plan still has room (422). A domain that went with its customer comes back only with the customer.
@@ -168,6 +181,32 @@ public sealed class DomainService(
         return (await GetAsync(domain.Name, ct)).Value!;
     }
 
+    /// <summary>
+    /// Suspends a domain, or brings it back into service: its mailboxes refuse logins (IMAP, POP3, SMTP, portal, webmail)
+    /// and mail while suspended, and keep everything. Whoever manages the customer decides (admin, its reseller);
+    /// support staff, the customer itself and mailbox owners cannot suspend or lift a suspension. Outside the
+    /// caller's scope: 404, as for every action a role may not take (the customer's own key cannot resume what its
+    /// provider suspended).
+    /// </summary>
+    public async Task<ServiceResult<DomainView>> SetSuspendedAsync(string name, bool suspended, CancellationToken ct = default)
+    {
+        if (!Actor.CanManageCustomers() || !DomainName.TryParse(name, out var dn, out _)) return Failure.NotFound("The domain");
+        var domain = await db.Domains.Include(d => d.Customer).FirstOrDefaultAsync(d => d.Name == dn!.Value && d.Status != EntityStatus.Deleting, ct);
+        if (domain is null) return Failure.NotFound("The domain");
+        if (domain.IsSuspended == suspended) return (await GetAsync(domain.Name, ct)).Value!;
+
+        if (suspended) domain.Suspend(DateTimeOffset.UtcNow);
+        else domain.Resume();
+        domain.MarkPending();
+        recorder.Record(suspended ? "domain.suspend" : "domain.resume", OutboxEntityType.Domain, domain.Id, domain.Name, domain.CustomerId, domain.Customer!.ResellerId);
+        // Every mailbox in it changes state in the engine (audited once, above; the worker applies them in batches).
+        var mailboxes = await db.Mailboxes.IgnoreQueryFilters().Where(m => m.DomainId == domain.Id && m.Status != EntityStatus.Deleting)
+            .Select(m => new { m.Id, m.LocalPart }).ToListAsync(ct);
+        foreach (var m in mailboxes) recorder.Provision(OutboxEntityType.Mailbox, m.Id, $"{m.LocalPart}@{domain.Name}");
+        if (await unitOfWork.CommitAsync("enabled", ct) is { } failure) return failure;
+        return (await GetAsync(domain.Name, ct)).Value!;
+    }
+
     /// <summary>Queues a domain for provisioning again (after a failure, or to re-apply it).</summary>
     public async Task<ServiceResult<DomainView>> RetryAsync(string name, CancellationToken ct = default)
     {
@@ -182,7 +221,7 @@ public sealed class DomainService(
 
     private static IQueryable<DomainRow> Project(IQueryable<Domain> query) => query.Select(d => new DomainRow(
         d.Id, d.Name, d.CustomerId, d.Customer!.Name, d.Status, d.StatusDetail,
-        d.CreatedAt, d.VerificationToken, d.VerifiedAt));
+        d.CreatedAt, d.VerificationToken, d.VerifiedAt, d.SuspendedAt));
 
     /// <summary>Counts and usage for the rows of one page, in two grouped queries.</summary>
     private async Task<IReadOnlyList<DomainView>> ToViewsAsync(IReadOnlyList<DomainRow> rows, CancellationToken ct)
@@ -210,10 +249,13 @@ public sealed class DomainService(
             var m = mailboxStats.GetValueOrDefault(r.Id);
             return new DomainView(r.Name, DomainName.Parse(r.Name).ToUnicode(), r.CustomerId, r.CustomerName, r.Status, r.StatusDetail,
                 m?.Count ?? 0, aliasCounts.GetValueOrDefault(r.Id), m?.Quota ?? 0, m?.Used ?? 0, m?.Messages ?? 0, r.CreatedAt,
-                r.VerifiedAt is not null || !options.Value.RequireVerification, DomainVerification.RecordFor(r.Name, r.Token), r.VerifiedAt);
+                r.VerifiedAt is not null || !options.Value.RequireVerification, DomainVerification.RecordFor(r.Name, r.Token), r.VerifiedAt)
+            {
+                SuspendedAt = r.SuspendedAt,
+            };
         }).ToList();
     }
 
     private sealed record DomainRow(Guid Id, string Name, Guid CustomerId, string CustomerName, EntityStatus Status, string? StatusDetail, DateTimeOffset CreatedAt,
-        string Token, DateTimeOffset? VerifiedAt);
+        string Token, DateTimeOffset? VerifiedAt, DateTimeOffset? SuspendedAt);
 }

@@ -115,7 +115,7 @@ public sealed class MailboxService(
         }
         if (input.Password is not null)
         {
-            m.ChangePassword(hasher.Hash(input.Password));
+            m.ResetPassword(hasher.Hash(input.Password));
             // The owner's portal and webmail sessions end with the old password (the engine ends its IMAP and POP3 sessions).
             await Users.PortalSessionRevocation.EndSessionsOfMailboxAsync(db, m.Id, ct);
             changes.Add("password");

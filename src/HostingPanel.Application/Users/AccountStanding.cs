@@ -29,7 +29,8 @@ public sealed class AccountStanding(HostingPanelDbContext db)
                 .AnyAsync(x => x.Id == c && (!x.Enabled || x.DeletedAt != null
                     || (x.Reseller != null && (!x.Reseller.Enabled || x.Reseller.DeletedAt != null))), ct)) return true;
         if (mailboxId is { } m
-            && await db.Mailboxes.IgnoreQueryFilters().AnyAsync(x => x.Id == m && (!x.Enabled || x.Status == EntityStatus.Deleting), ct)) return true;
+            && await db.Mailboxes.IgnoreQueryFilters()
+                .AnyAsync(x => x.Id == m && (!x.Enabled || x.Status == EntityStatus.Deleting || x.Domain!.SuspendedAt != null), ct)) return true;
         return false;
     }
 }

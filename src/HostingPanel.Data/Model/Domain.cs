@@ -36,6 +36,16 @@ public class Domain
     public bool IsVerified => VerifiedAt is not null;
 
     /// <summary>
+    /// When whoever manages the customer suspended the domain (unpaid, abuse); null: in service. A suspended domain's
+    /// mailboxes refuse logins and mail as a suspended customer's do, and keep their mail.
+    /// </summary>
+    public DateTimeOffset? SuspendedAt { get; private set; }
+    public bool IsSuspended => SuspendedAt is not null;
+
+    public void Suspend(DateTimeOffset at) => SuspendedAt ??= at;
+    public void Resume() => SuspendedAt = null;
+
+    /// <summary>
     /// When the tenant asked for a certificate of its own for <c>mail.{Name}</c> (from the ACME CA the operator set up);
     /// null: none asked for, the server's certificate serves the domain's clients.
     /// </summary>

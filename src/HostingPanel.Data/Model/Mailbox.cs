@@ -34,6 +34,11 @@ public class Mailbox
     /// <summary>Forwarding set by the owner: addresses, one per row of <see cref="MailboxForward"/>.</summary>
     public List<MailboxForward> Forwards { get; private set; } = [];
     public bool KeepCopyWhenForwarding { get; private set; } = true;
+    /// <summary>
+    /// Someone else (staff, the reseller, the customer) set the password: the owner's portal shows only the security page
+    /// until the owner chooses a new one. Mail clients keep working with the password they were given.
+    /// </summary>
+    public bool PasswordChangeRequired { get; private set; }
     public EntityStatus Status { get; private set; } = EntityStatus.Pending;
     public string? StatusDetail { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
@@ -43,7 +48,10 @@ public class Mailbox
     public string AddressIn(string domainName) => $"{LocalPart}@{domainName}";
     public long QuotaBytes => QuotaMb * 1024 * 1024;
 
-    public void ChangePassword(string passwordHash) => PasswordHash = passwordHash;
+    /// <summary>The owner's own change: nothing more is asked of the owner.</summary>
+    public void ChangePassword(string passwordHash) { PasswordHash = passwordHash; PasswordChangeRequired = false; }
+    /// <summary>A password set by someone other than the owner, who is asked to replace it at the next portal sign-in.</summary>
+    public void ResetPassword(string passwordHash) { PasswordHash = passwordHash; PasswordChangeRequired = true; }
     public void SetQuota(long quotaMb) => QuotaMb = quotaMb;
     public void SetDisplayName(string? displayName) => DisplayName = string.IsNullOrWhiteSpace(displayName) ? null : displayName.Trim();
     public void SetEnabled(bool enabled) => Enabled = enabled;

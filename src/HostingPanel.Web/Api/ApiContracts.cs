@@ -62,11 +62,12 @@ public sealed record CustomerDto(
 public sealed record DomainDto(
     string Name, string DisplayName, Guid CustomerId, string CustomerName, EntityStatus Status, string? StatusDetail,
     int MailboxCount, int AliasCount, long QuotaMb, long UsedBytes, long MessageCount, DateTimeOffset CreatedAt,
-    bool Verified, DnsRecordDto VerificationRecord, DateTimeOffset? VerifiedAt)
+    bool Verified, DnsRecordDto VerificationRecord, DateTimeOffset? VerifiedAt, bool Enabled, DateTimeOffset? SuspendedAt)
 {
     public static DomainDto From(DomainView v) =>
         new(v.Name, v.DisplayName, v.CustomerId, v.CustomerName, v.Status, v.StatusDetail, v.MailboxCount, v.AliasCount,
-            v.QuotaMb, v.UsedBytes, v.MessageCount, v.CreatedAt, v.Verified, DnsRecordDto.From(v.VerificationRecord), v.VerifiedAt);
+            v.QuotaMb, v.UsedBytes, v.MessageCount, v.CreatedAt, v.Verified, DnsRecordDto.From(v.VerificationRecord), v.VerifiedAt,
+            v.Enabled, v.SuspendedAt);
 }
 
 /// <summary>A record to publish and its live state: <c>status</c> <c>ok</c>, <c>missing</c> or <c>different</c>.</summary>

@@ -1,12 +1,14 @@
 using System.Security.Claims;
+using HostingPanel.Data;
 using HostingPanel.Data.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace HostingPanel.Web.Hosting;
 
 /// <summary>Puts the user's tenant links into its cookie, so every request knows its scope without a lookup.</summary>
-public sealed class PanelClaimsFactory(UserManager<AppUser> users, RoleManager<IdentityRole> roles, IOptions<IdentityOptions> options)
+public sealed class PanelClaimsFactory(UserManager<AppUser> users, RoleManager<IdentityRole> roles, IOptions<IdentityOptions> options, HostingPanelDbContext db)
     : UserClaimsPrincipalFactory<AppUser, IdentityRole>(users, roles, options)
 {
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(AppUser user)
@@ -16,7 +18,12 @@ public sealed class PanelClaimsFactory(UserManager<AppUser> users, RoleManager<I
         if (user.ResellerId is { } r) identity.AddClaim(new Claim(PanelClaims.ResellerId, r.ToString()));
         if (user.CustomerId is { } c) identity.AddClaim(new Claim(PanelClaims.CustomerId, c.ToString()));
         if (user.MailboxId is { } m) identity.AddClaim(new Claim(PanelClaims.MailboxId, m.ToString()));
-        if (user.MustChangePassword) identity.AddClaim(new Claim(PanelClaims.MustChangePassword, "true"));
+        if (user.MustChangePassword || await MailboxPasswordWasResetAsync(user)) identity.AddClaim(new Claim(PanelClaims.MustChangePassword, "true"));
         return identity;
     }
+
+    /// <summary>A mailbox owner has no portal password: the mailbox's own says whether someone else set it.</summary>
+    private async Task<bool> MailboxPasswordWasResetAsync(AppUser user) =>
+        user.MailboxId is { } id
+        && await db.Mailboxes.IgnoreQueryFilters().AnyAsync(m => m.Id == id && m.PasswordChangeRequired);
 }

@@ -269,4 +269,57 @@ public sealed partial class PasswordResetTests(WebmailHostFixture host) : Browse
         await Expect(admin.Locator(".alert-success")).ToContainTextAsync("can sign in again");
         Assert.True(await SignsInAsync(login, "carols-own-password"));
     }
+
+    /// <summary>
+    /// Issue 20.2 for mailbox owners: a password the customer set for the mailbox (the customer knows it) must be replaced
+    /// by the owner before anything else in the portal; mail programs keep working with it meanwhile. The owner's own
+    /// change (or a reset by link) asks nothing more.
+    /// </summary>
+    [Fact]
+    public async Task MailboxOwner_WhosePasswordTheCustomerSet_MustChooseANewOne_BeforeAnythingElse()
+    {
+        const string domain = "owner-reset.example";
+        const string login = "olga@owner-reset-customers.example";
+        await host.CreateDomainAsync(domain, login, ["dan"]);
+        var dan = $"dan@{domain}";
+
+        var customer = await SignInAsync(login, CustomerPassword);
+        await customer.GotoAsync($"/domains/{domain}/mailboxes/dan/password");
+        await customer.Locator("#Password").FillAsync("given-by-customer-1");
+        await customer.GetByRole(AriaRole.Button, new() { Name = "Set password" }).ClickAsync();
+        await Expect(customer.Locator(".alert-success")).ToBeVisibleAsync();
+
+        // The engine takes the given password (mail programs work with it) ...
+        await WebmailHostFixture.EventuallyAsync(() => ImapSignsInAsync(dan, "given-by-customer-1"), TimeSpan.FromSeconds(60), "IMAP login with the given password");
+        // ... but the portal shows the owner nothing but the password page until a new one is chosen.
+        var owner = await SignInAsync(dan, "given-by-customer-1");
+        foreach (var elsewhere in new[] { "/my", "/my/settings", "/my/setup", "/webmail" })
+        {
+            await owner.GotoAsync(elsewhere);
+            await Expect(owner).ToHaveURLAsync(new Regex("/my/password$"));
+        }
+        await Expect(owner.Locator("#must-change-password")).ToBeVisibleAsync();
+        await owner.Locator("#CurrentPassword").FillAsync("given-by-customer-1");
+        await owner.Locator("#Password").FillAsync("dans-own-password-2");
+        await owner.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(owner.Locator(".alert-success")).ToContainTextAsync("Your password was changed");
+        await owner.GotoAsync("/my/settings");
+        await Expect(owner).ToHaveURLAsync(new Regex("/my/settings$"));
+        await Expect(owner.Locator("#must-change-password")).ToHaveCountAsync(0);
+
+        await WebmailHostFixture.EventuallyAsync(() => ImapSignsInAsync(dan, "dans-own-password-2"), TimeSpan.FromSeconds(60), "IMAP login with the owner's own password");
+        Assert.False(await ImapSignsInAsync(dan, "given-by-customer-1"));
+        // Signing in again asks nothing more: the flag went with the owner's own change.
+        var again = await SignInAsync(dan, "dans-own-password-2");
+        await again.GotoAsync("/my/settings");
+        await Expect(again).ToHaveURLAsync(new Regex("/my/settings$"));
+    }
+
+    private async Task<bool> ImapSignsInAsync(string address, string password)
+    {
+        using var imap = new MailKit.Net.Imap.ImapClient();
+        await imap.ConnectAsync("127.0.0.1", host.Port("imap"), MailKit.Security.SecureSocketOptions.None, Ct);
+        try { await imap.AuthenticateAsync(address, password, Ct); return true; }
+        catch (MailKit.Security.AuthenticationException) { return false; }
+    }
 }

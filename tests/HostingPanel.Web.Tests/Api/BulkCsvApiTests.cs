@@ -147,6 +147,49 @@ public sealed class BulkCsvApiTests(ApiHostFixture host)
         Assert.Equal("unchanged", Action(again!, 4));
     }
 
+    /// <summary>
+    /// Regression (the import used to set forwards past the owner's rules): a forward-only mailbox whose forwards come back
+    /// to it reaches nobody, so its mail would vanish. The dry run refuses what the saved state already makes a loop; the
+    /// real run re-checks each line against the lines applied above it.
+    /// </summary>
+    [Fact]
+    public async Task ForwardOnlyLoops_AreRefused_ByTheDryRunAndByTheRealRunLineByLine()
+    {
+        var (api, domain) = await NewCustomerAsync(maxMailboxes: 4);
+        using var client = api;
+        foreach (var name in new[] { "anna", "bert", "carl" })
+        {
+            await CreatedAsync(api, $"/api/v1/domains/{domain}/mailboxes", new { localPart = name, password = ApiHostFixture.Password, quotaMb = 10 });
+            await OkAsync(api, HttpMethod.Patch, $"/api/v1/domains/{domain}/mailboxes/{name}",
+                new { forwardTo = new[] { $"{name}@elsewhere.example" }, keepCopy = false });
+        }
+        await OkAsync(api, HttpMethod.Patch, $"/api/v1/domains/{domain}/mailboxes/carl", new { forwardTo = new[] { $"anna@{domain}" }, keepCopy = false });
+
+        // anna -> carl -> anna, both forward-only: refused as the settings page refuses it, in the dry run already.
+        var (status, dry, _) = await PostCsvAsync(api, domain, $"{MailboxHeader}\nanna@{domain},,,,,,,carl@{domain}\n", dryRun: true);
+        Assert.True(status == HttpStatusCode.OK, dry?.ToJsonString());
+        Assert.Equal("refuse", Action(dry!, 2));
+        Assert.Equal(ForwardingRulesReachesNobody, Line(dry!, 2)["errors"]!["forwardTo"]![0]!.GetValue<string>());
+
+        // Each line alone is fine against the saved state; together they make anna -> bert -> anna.
+        var csv = $"{MailboxHeader}\nanna@{domain},,,,,,,bert@{domain}\nbert@{domain},,,,,,,anna@{domain}\n";
+        var (_, plan, _) = await PostCsvAsync(api, domain, csv, dryRun: true);
+        Assert.Equal("change", Action(plan!, 2));
+        Assert.Equal("change", Action(plan!, 3));
+        var (realStatus, real, _) = await PostCsvAsync(api, domain, csv, dryRun: false);
+        Assert.True(realStatus == HttpStatusCode.OK, real?.ToJsonString());
+        Assert.Equal("change", Action(real!, 2));
+        Assert.Equal("refuse", Action(real!, 3));
+        Assert.Equal(ForwardingRulesReachesNobody, Line(real!, 3)["errors"]!["forwardTo"]![0]!.GetValue<string>());
+
+        var bert = await GetAsync(api, $"/api/v1/domains/{domain}/mailboxes/bert");
+        Assert.Equal(["bert@elsewhere.example"], bert["forwardTo"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray());
+        var anna = await GetAsync(api, $"/api/v1/domains/{domain}/mailboxes/anna");
+        Assert.Equal([$"bert@{domain}"], anna["forwardTo"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray());
+    }
+
+    private const string ForwardingRulesReachesNobody = HostingPanel.Application.Mailboxes.ForwardingRules.ReachesNobody;
+
     [Fact]
     public async Task Aliases_CreateChangeCatchAll_AndAConflictWithAMailboxIsRefused()
     {

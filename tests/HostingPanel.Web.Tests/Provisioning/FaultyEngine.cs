@@ -26,7 +26,14 @@ public sealed class FaultyEngine(IMailEngineAdmin real) : IMailEngineAdmin
     }
 
     public Task EnsureDomainAsync(string domain, CancellationToken ct = default) => real.EnsureDomainAsync(domain, ct);
-    public Task EnsureDomainAsync(DomainSpec spec, CancellationToken ct = default) => real.EnsureDomainAsync(spec, ct);
+    /// <summary>Runs inside the engine call for a domain, before it completes: what someone else does meanwhile.</summary>
+    public Func<DomainSpec, Task>? WhileEnsuringDomain { get; set; }
+
+    public async Task EnsureDomainAsync(DomainSpec spec, CancellationToken ct = default)
+    {
+        if (WhileEnsuringDomain is { } meanwhile) await meanwhile(spec);
+        await real.EnsureDomainAsync(spec, ct);
+    }
     public Task<IReadOnlyList<HostingPanel.MailEngine.Dkim.DkimPublicKey>> GetDkimKeysAsync(string domain, CancellationToken ct = default) => real.GetDkimKeysAsync(domain, ct);
     public Task RotateDkimKeysAsync(string domain, CancellationToken ct = default) => real.RotateDkimKeysAsync(domain, ct);
     public Task RemoveDomainAsync(string domain, DateTimeOffset purgeAfter, CancellationToken ct = default) => real.RemoveDomainAsync(domain, purgeAfter, ct);

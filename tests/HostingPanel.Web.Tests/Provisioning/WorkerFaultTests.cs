@@ -73,6 +73,66 @@ public sealed class WorkerFaultTests(FaultyEngineHostFixture host) : IClassFixtu
         Assert.Equal(3, record.Attempts);
     }
 
+    /// <summary>
+    /// Regression (issue 20.3): a domain deleted while the worker was applying its creation came back as active (the
+    /// worker saved the status it had read before the engine call over the deletion) and was provisioned again.
+    /// </summary>
+    [Fact]
+    public async Task ADomainDeletedWhileTheWorkerAppliesIt_StaysDeleted()
+    {
+        const string domain = "deleted-meanwhile.example";
+        var deleted = 0;
+        string? problem = null;
+        // The worker's thread has no test context: the token is taken here.
+        var ct = Ct;
+        host.Engine.WhileEnsuringDomain = async spec =>
+        {
+            if (spec.Name != domain || Interlocked.Exchange(ref deleted, 1) == 1) return;
+            try
+            {
+                await using var other = host.As();
+                var result = await other.ServiceProvider.GetRequiredService<DomainService>().DeleteAsync(domain, ct);
+                if (!result.Succeeded) problem = result.Failure!.Message;
+            }
+            catch (Exception e) { problem = e.ToString(); }
+        };
+        try
+        {
+            await using (var s = host.As())
+            {
+                var c = await s.ServiceProvider.GetRequiredService<CustomerService>().CreateAsync(new CreateCustomerInput
+                {
+                    Name = "Hasty", Email = "owner@deleted-meanwhile-customers.example", Password = "customer-password-1",
+                    Limits = new PlanLimitsInput { MaxDomains = 1, MaxMailboxes = 1, DiskQuotaMb = 100 },
+                }, Ct);
+                Assert.True((await s.ServiceProvider.GetRequiredService<DomainService>().CreateAsync(new CreateDomainInput { Name = domain, CustomerId = c.Value!.Id }, Ct)).Succeeded);
+            }
+            // Every record of the domain processed (the creation, then the deletion made during its engine call).
+            var sw = Stopwatch.StartNew();
+            while (true)
+            {
+                await using var s = host.As();
+                var db = s.ServiceProvider.GetRequiredService<HostingPanelDbContext>();
+                var records = await db.Outbox.Where(o => o.EntityKey == domain).ToListAsync(Ct);
+                if (deleted == 1 && records.Count == 2 && records.All(r => r.ProcessedAt is not null)) break;
+                Assert.True(problem is null, $"the deletion during the engine call failed: {problem}");
+                Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"the domain's records were not processed: {records.Count} records, deleted {deleted}");
+                await Task.Delay(20, Ct);
+            }
+            await using (var s = host.As())
+            {
+                var row = await s.ServiceProvider.GetRequiredService<HostingPanelDbContext>().Domains.IgnoreQueryFilters().SingleAsync(d => d.Name == domain, Ct);
+                Assert.Equal(EntityStatus.Deleting, row.Status);
+                Assert.NotNull(row.DeletedAt);
+                Assert.False(await s.ServiceProvider.GetRequiredService<MailEngine.Directory.MailDirectory>().IsHostedDomainAsync(domain, Ct));
+            }
+        }
+        finally
+        {
+            host.Engine.WhileEnsuringDomain = null;
+        }
+    }
+
     [Fact]
     public async Task RetryFromTheServices_QueuesTheEntityAgain()
     {

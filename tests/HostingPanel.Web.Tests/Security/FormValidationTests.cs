@@ -88,6 +88,8 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         "/my/pop3-retention", "/domains/{domain}/mailboxes/{localPart}/pop3-retention",
         // The domain page's certificate buttons (what they refuse, through the same service: AcmeCertificateTests).
         "/domains/{name}/certificate", "/domains/{name}/certificate/withdraw",
+        // The domain's suspend, resume and restore buttons (what they refuse: DomainSuspensionTests, DomainRestorePortalTests).
+        "/domains/{name}/suspend", "/domains/{name}/resume", "/domains/{name}/restore",
         "/autodiscover/autodiscover.xml", // a mail program's XML request, answered 400 when unreadable (MailClientConfigTests)
         // Webmail actions need a webmail session (the mailbox password for IMAP), which the matrix world's portal
         // sessions do not have; their bad input (From not the user's, no recipient, folder names with '/',

@@ -270,6 +270,9 @@ public static class RouteMatrix
             // The domain's own quota cap (the plan's disk: always valid, so only scope decides).
             Page("POST", "/domains/{name}/quota-cap", DomainOwners, c => Post($"/domains/{c.T.Domain}/quota-cap", new() { ["capMb"] = MatrixTenant.PlanDiskMb.ToString() }), tenant: true),
             Page("POST", "/domains/{name}/certificate/withdraw", DomainOwners, c => Post($"/domains/{c.T.Domain}/certificate/withdraw"), tenant: true),
+            Page("POST", "/domains/{name}/restore", DomainOwners, async c => new MatrixRequest($"/domains/{(c.Fresh ? await c.World.FreshDeletedDomainAsync(c.T) : c.T.Domain)}/restore", []), tenant: true) with { ChangesTarget = true },
+            Page("POST", "/domains/{name}/suspend", Tenants, async c => new MatrixRequest($"/domains/{await c.DomainAsync()}/suspend", []), tenant: true) with { ChangesTarget = true },
+            Page("POST", "/domains/{name}/resume", Tenants, async c => new MatrixRequest($"/domains/{await c.DomainAsync()}/resume", []), tenant: true) with { ChangesTarget = true },
             Page("POST", "/domains/{name}/delete", DomainOwners, async c => new MatrixRequest($"/domains/{await c.DomainAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
             Page("GET", "/provisioning/status", Panel, c => Get($"/provisioning/status?key=domain:{c.T.Domain}"), tenant: true) with { ShowsNothing = body => body.Contains("\"items\":[]") },
             Page("POST", "/provisioning/retry", Panel, c => Post("/provisioning/retry", new() { ["key"] = $"alias:{c.T.Domain}/{MatrixTenant.Alias}" }), tenant: true),
@@ -440,6 +443,8 @@ public static class RouteMatrix
             Endpoint("GET", "/api/v1/domains/{domain}", Panel, c => Get($"/api/v1/domains/{c.T.Domain}"), tenant: true),
             Endpoint("DELETE", "/api/v1/domains/{domain}", DomainOwners, async c => new MatrixRequest($"/api/v1/domains/{await c.DomainAsync()}"), tenant: true) with { ChangesTarget = true },
             // A domain deleted on its own: whoever may delete it may restore it (for roles refused, the live domain: 404 either way).
+            // Suspension is the provider's: admin and the customer's reseller; a fresh domain, so the seeded one stays in service.
+            Endpoint("PATCH", "/api/v1/domains/{domain}", Tenants, async c => new MatrixRequest($"/api/v1/domains/{await c.DomainAsync()}", Json: new { enabled = false }), tenant: true) with { ChangesTarget = true },
             Endpoint("POST", "/api/v1/domains/{domain}/restore", DomainOwners, async c => new MatrixRequest($"/api/v1/domains/{(c.Fresh ? await c.World.FreshDeletedDomainAsync(c.T) : c.T.Domain)}/restore", Json: new { }), tenant: true) with { ChangesTarget = true },
             Endpoint("POST", "/api/v1/domains/{domain}/retry", Panel, c => Json($"/api/v1/domains/{c.T.Domain}/retry"), tenant: true),
             Endpoint("GET", "/api/v1/domains/{domain}/dns", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/dns"), tenant: true),

@@ -39,6 +39,19 @@ public static class DomainEndpoints
                 (await service.GetAsync(domain, ct)).ToOk(DomainDto.From))
             .WithName("GetDomain").WithSummary("Get a domain with its counts and usage").Produces<DomainDto>().NotFound();
 
+        domains.MapPatch("/{domain}", async (string domain, HttpContext http, DomainService service, CancellationToken ct) =>
+            {
+                var body = await ApiBody.ReadAsync<UpdateDomainInput>(http, ct);
+                if (body.Problem is { } problem) return problem;
+                if (body.Value!.Enabled is not { } enabled) return (await service.GetAsync(domain, ct)).ToOk(DomainDto.From);
+                return (await service.SetSuspendedAsync(domain, !enabled, ct)).ToOk(DomainDto.From);
+            })
+            .WithName("UpdateDomain").WithSummary("Suspend a domain or bring it back into service")
+            .WithDescription("`enabled: false` suspends the domain: its mailboxes refuse logins (IMAP, POP3, SMTP, portal, webmail) and incoming mail, and keep their mail; `suspendedAt` says since when. "
+                + "`enabled: true` brings it back. Who: an administrator, or the reseller of the domain's customer; for everyone else (support staff, the customer itself, anyone outside the scope) the domain does not exist here: 404. "
+                + "The change is `pending` until the worker has applied it to every mailbox (normally within a second); the domain's `status` is then `suspended` or `active`.")
+            .JsonBody<UpdateDomainInput>().Produces<DomainDto>().NotFound();
+
         domains.MapDelete("/{domain}", async (string domain, DomainService service, CancellationToken ct) =>
                 (await service.DeleteAsync(domain, ct)).ToNoContent())
             .WithName("DeleteDomain").WithSummary("Delete a domain")

@@ -19,7 +19,45 @@ public sealed class DomainsController(DomainService domains, CustomerService cus
     public async Task<IActionResult> Index(int page = 1, string? q = null, CancellationToken ct = default)
     {
         ViewData["q"] = q;
+        ViewData["Deleted"] = await domains.ListDeletedAsync(ct: ct);
         return View(await domains.ListAsync(Paging(page, q), null, ct));
+    }
+
+    /// <summary>Brings a deleted domain back with the mailboxes and aliases that went with it (within the grace period).</summary>
+    [HttpPost("{name}/restore")]
+    public async Task<IActionResult> Restore(string name, CancellationToken ct)
+    {
+        var result = await domains.RestoreAsync(name, ct);
+        if (!result.Succeeded)
+        {
+            if (result.Failure!.Kind == FailureKind.NotFound) return NotFound();
+            TempData["Error"] = result.Failure.Errors.Values.SelectMany(v => v).FirstOrDefault() ?? result.Failure.Message;
+            return RedirectToAction(nameof(Index));
+        }
+        Flash($"Domain {result.Value!.DisplayName} restored with {result.Value.MailboxCount} mailboxes.");
+        return RedirectToAction(nameof(Details), new { name = result.Value.Name });
+    }
+
+    /// <summary>Suspends the domain (its mailboxes refuse logins and mail) or brings it back: the provider's decision.</summary>
+    [HttpPost("{name}/suspend")]
+    public Task<IActionResult> Suspend(string name, CancellationToken ct) => SetSuspendedAsync(name, true, ct);
+
+    [HttpPost("{name}/resume")]
+    public Task<IActionResult> Resume(string name, CancellationToken ct) => SetSuspendedAsync(name, false, ct);
+
+    private async Task<IActionResult> SetSuspendedAsync(string name, bool suspended, CancellationToken ct)
+    {
+        var result = await domains.SetSuspendedAsync(name, suspended, ct);
+        if (!result.Succeeded)
+        {
+            if (result.Failure!.Kind == FailureKind.NotFound) return NotFound();
+            TempData["Error"] = result.Failure.Errors.Values.SelectMany(v => v).FirstOrDefault() ?? result.Failure.Message;
+            return RedirectToAction(nameof(Details), new { name });
+        }
+        Flash(suspended
+            ? $"Domain {result.Value!.DisplayName} is suspended: its mailboxes refuse logins and mail, and keep what they have."
+            : $"Domain {result.Value!.DisplayName} is back in service.");
+        return RedirectToAction(nameof(Details), new { name = result.Value.Name });
     }
 
     [HttpGet("new")]

@@ -150,7 +150,7 @@ public sealed class MailboxesController(MailboxService mailboxes, IActorAccessor
         var result = await mailboxes.UpdateAsync(domain, localPart, new UpdateMailboxInput { Password = form.Password ?? "" }, ct);
         if (result.Succeeded)
         {
-            Flash($"The password of {result.Value!.Address} was changed.");
+            Flash($"The password of {result.Value!.Address} was changed. Mail programs use it at once; in the portal its owner must choose a new one first.");
             return Redirect($"/domains/{Uri.EscapeDataString(result.Value.Domain)}/mailboxes/{Uri.EscapeDataString(result.Value.LocalPart)}");
         }
         if (Show(result.Failure!) is { } notFound) return notFound;

@@ -3,6 +3,7 @@ using HostingPanel.Application.Users;
 using HostingPanel.Data.Identity;
 using HostingPanel.Web.Features.Account;
 using HostingPanel.Web.Features.Shared;
+using HostingPanel.Web.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using HostingPanel.Application.Common;
@@ -83,7 +84,9 @@ public sealed class SecurityController(UserManager<AppUser> users, PortalSession
     {
         var user = await users.GetUserAsync(User);
         return new SecurityPage(form, user?.MailboxId is not null, user is not null && await users.GetTwoFactorEnabledAsync(user),
-            await sessions.ListAsync(UserId, CurrentSession, ct), user?.RecoveryEmail, user?.MustChangePassword == true);
+            await sessions.ListAsync(UserId, CurrentSession, ct), user?.RecoveryEmail,
+            // From the sign-in's claim: a portal login's own flag, or a mailbox owner's mailbox reset by someone else.
+            User.HasClaim(PanelClaims.MustChangePassword, "true"));
     }
 }
 
