@@ -2,6 +2,7 @@ using HostingPanel.Application.Common;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using HostingPanel.MailEngine.Hosting;
 
 namespace HostingPanel.Provisioning;
 
@@ -27,12 +28,15 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<Purger>();
         services.AddSingleton<MaintenanceLoop>();
         services.AddSingleton<DomainVerificationLoop>();
+        // Every node with the worker role stands for leadership; only the elected one runs the loops (several nodes on
+        // one PostgreSQL database), and another takes over within seconds when it dies.
+        services.PostConfigure<WorkerLeadershipOptions>(o => o.Candidate = runWorker);
         if (runWorker)
         {
-            services.AddHostedService(sp => sp.GetRequiredService<DomainVerificationLoop>());
-            services.AddHostedService(sp => sp.GetRequiredService<OutboxProcessor>());
-            services.AddHostedService(sp => sp.GetRequiredService<UsageSync>());
-            services.AddHostedService(sp => sp.GetRequiredService<MaintenanceLoop>());
+            services.AddHostedService(sp => new LeaderOnlyService<DomainVerificationLoop>(sp.GetRequiredService<DomainVerificationLoop>(), sp.GetRequiredService<WorkerLeadership>()));
+            services.AddHostedService(sp => new LeaderOnlyService<OutboxProcessor>(sp.GetRequiredService<OutboxProcessor>(), sp.GetRequiredService<WorkerLeadership>()));
+            services.AddHostedService(sp => new LeaderOnlyService<UsageSync>(sp.GetRequiredService<UsageSync>(), sp.GetRequiredService<WorkerLeadership>()));
+            services.AddHostedService(sp => new LeaderOnlyService<MaintenanceLoop>(sp.GetRequiredService<MaintenanceLoop>(), sp.GetRequiredService<WorkerLeadership>()));
         }
         return services;
     }

@@ -37,6 +37,13 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Mail:AllowPlaintextAuth"] = "true",
     ["Mail:Auth:FailureDelay"] = "00:00:00",
 });
+// HOSTINGPANEL_CRASH_POSTGRES: the engine runs on that PostgreSQL database as one node of several (issue 24's kill test).
+if (Environment.GetEnvironmentVariable("HOSTINGPANEL_CRASH_POSTGRES") is { Length: > 0 } postgres)
+{
+    builder.Configuration["Database:Provider"] = "PostgreSql";
+    builder.Configuration["ConnectionStrings:Panel"] = postgres;
+    builder.Configuration["Mail:Pop3:Port"] = listen ? "-1" : "0";
+}
 builder.Services.AddMailEngine(builder.Configuration);
 using var host = builder.Build();
 await host.StartAsync();
@@ -50,7 +57,7 @@ var output = Console.Out;
 if (listen)
 {
     var registry = host.Services.GetRequiredService<IMailListenerRegistry>();
-    output.WriteLine($"PORTS {registry.GetPort("smtp")} {registry.GetPort("imap")}");
+    output.WriteLine($"PORTS {registry.GetPort("smtp")} {registry.GetPort("imap")} {registry.GetPort("pop3") ?? 0}");
     output.WriteLine("READY");
     output.Flush();
     await Task.Delay(Timeout.Infinite);

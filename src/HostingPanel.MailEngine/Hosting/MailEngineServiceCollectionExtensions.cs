@@ -38,6 +38,12 @@ public static class MailEngineServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EngineDatabase>();
+        // Early, so it stops late: closing its connection frees this node's POP3 maildrops and leadership.
+        services.AddSingleton<ClusterLocks>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterLocks>());
+        services.AddOptions<WorkerLeadershipOptions>();
+        services.AddSingleton<WorkerLeadership>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkerLeadership>());
         services.TryAddSingleton<IStoreFileSystem, PosixStoreFileSystem>();
         services.AddOptions<Storage.Blobs.BlobStorageOptions>().Bind(configuration.GetSection(Storage.Blobs.BlobStorageOptions.SectionName));
         services.AddSingleton<BodyStore>();

@@ -8,10 +8,11 @@ namespace HostingPanel.MailEngine.Maintenance;
 
 /// <summary>
 /// Brings the store up before any listener starts (schema migrations, orphan sweep), then
-/// periodically applies POP3 and folder retention, purges mailboxes past their grace period and sweeps orphans.
+/// periodically (on the worker's leader only, <see cref="WorkerLeadership"/>) applies POP3 and folder retention, purges mailboxes past their grace period and sweeps orphans.
 /// </summary>
 public sealed class MailMaintenanceService(
-    EngineDatabase db, BodyStore bodies, Pop3Retention retention, FolderRetention folderRetention, IMailEngineAdmin admin, TimeProvider time, ILogger<MailMaintenanceService> logger)
+    EngineDatabase db, BodyStore bodies, Pop3Retention retention, FolderRetention folderRetention, IMailEngineAdmin admin, TimeProvider time, ILogger<MailMaintenanceService> logger,
+    WorkerLeadership? leadership = null)
     : IHostedService, IDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
@@ -46,6 +47,9 @@ public sealed class MailMaintenanceService(
             try
             {
                 await Task.Delay(Interval, time, _stopping.Token);
+                // Several nodes on one database: one of them (the worker's leader) does the hourly pass.
+                if (leadership is { IsLeader: false })
+                    continue;
                 await retention.ApplyAllAsync(_stopping.Token);
                 await folderRetention.ApplyAllAsync(_stopping.Token);
                 await admin.PurgeExpiredAsync(time.GetUtcNow(), _stopping.Token);

@@ -64,4 +64,10 @@ public sealed class QueueOptions
 
     /// <summary>How often the worker looks for due entries when nothing wakes it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// On PostgreSQL (the queue shared by every node): how long a node's claim on an entry keeps other nodes away.
+    /// Longer than one attempt can take; when a node dies mid-attempt, another sends the entry after this.
+    /// </summary>
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -71,9 +71,11 @@ public interface IOutboundQueueAdmin
 }
 
 /// <summary>
-/// Messages waiting to leave, under <c>{DataDirectory}/queue/</c>: the message bytes in <c>{id}.eml</c>
-/// and the envelope and retry state in <c>{id}.json</c>, each written to a temporary name, fsynced,
-/// renamed and the directory fsynced before <see cref="EnqueueAsync"/> returns (so before 250).
+/// Messages waiting to leave. On SQLite (one node), under <c>{DataDirectory}/queue/</c>: the message bytes in
+/// <c>{id}.eml</c> and the envelope and retry state in <c>{id}.json</c>, each written to a temporary name, fsynced,
+/// renamed and the directory fsynced before <see cref="EnqueueAsync"/> returns (so before 250). On PostgreSQL, in
+/// the database's <c>outbound_queue</c> table, committed before the 250 and shared by every node
+/// (<see cref="SharedOutboundQueue"/>: claims with SKIP LOCKED and a lease, so no entry is sent by two nodes).
 /// </summary>
 public sealed class OutboundQueue : IOutboundQueueAdmin
 {
@@ -84,13 +86,21 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
     private readonly ILogger<OutboundQueue> _logger;
     private bool _loaded;
 
-    public OutboundQueue(IOptions<MailStorageOptions> storage, TimeProvider time, ILogger<OutboundQueue> logger)
+    private readonly SharedOutboundQueue? _shared;
+
+    public OutboundQueue(IOptions<MailStorageOptions> storage, TimeProvider time, ILogger<OutboundQueue> logger, EngineDatabase? db = null,
+        IOptions<QueueOptions>? queueOptions = null)
     {
         Directory = Path.Combine(storage.Value.DataDirectory, "queue");
         System.IO.Directory.CreateDirectory(Directory);
         _time = time;
         _logger = logger;
+        if (db is { IsSqlite: false })
+            _shared = new SharedOutboundQueue(db, Json, queueOptions?.Value.ClaimLease ?? TimeSpan.Zero);
     }
+
+    /// <summary>True when the queue lives in PostgreSQL and every node sends from it.</summary>
+    public bool IsShared => _shared is not null;
 
     public string Directory { get; }
 
@@ -104,6 +114,11 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
 
     public async Task<QueueStatistics> StatisticsAsync(CancellationToken ct = default)
     {
+        if (_shared is not null)
+        {
+            await EnsureLoadedAsync(ct);
+            return _statistics = await _shared.StatisticsAsync(ct);
+        }
         await _lock.WaitAsync(ct);
         try
         {
@@ -154,6 +169,18 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
     {
         var id = _time.GetUtcNow().ToString("yyyyMMddHHmmss") + "-" + Guid.NewGuid().ToString("N")[..12];
         var now = _time.GetUtcNow();
+        if (_shared is not null)
+        {
+            await EnsureLoadedAsync(ct);
+            using var buffer = new MemoryStream();
+            await message.CopyToAsync(buffer, ct);
+            var row = new QueuedMessage(id, sender, recipients, 0, now, now, null, buffer.Length, isBounce, dsn, origin) { SubmittedBy = submittedBy };
+            await _shared.InsertAsync(row, buffer.ToArray(), ct);
+            await RefreshSharedStatisticsAsync();
+            _logger.LogInformation("Queued {Id} from <{Sender}> to {Count} recipient(s)", id, sender, recipients.Count);
+            Wakeup.Release();
+            return id;
+        }
         var size = await WriteDurableAsync(Path.Combine(Directory, id + ".eml"), message, ct);
         var entry = new QueuedMessage(id, sender, recipients, 0, now, now, null, size, isBounce, dsn, origin) { SubmittedBy = submittedBy };
         await _lock.WaitAsync(ct);
@@ -176,6 +203,13 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
     public async Task<QueueListing> ListAsync(string? search, int skip, int take, CancellationToken ct = default)
     {
         var term = string.IsNullOrWhiteSpace(search) ? null : search.Trim();
+        if (_shared is not null)
+        {
+            var all = await ListAsync(ct);
+            var found = all.Where(e => term is null || Matches(e, term)).ToList();
+            return new QueueListing(found.OrderBy(e => e.NextAttemptAt).ThenBy(e => e.Id, StringComparer.Ordinal)
+                .Skip(Math.Max(0, skip)).Take(Math.Max(0, take)).ToList(), found.Count);
+        }
         await _lock.WaitAsync(ct);
         try
         {
@@ -198,6 +232,11 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
 
     public async Task<IReadOnlyList<QueuedMessage>> ListAsync(CancellationToken ct = default)
     {
+        if (_shared is not null)
+        {
+            await EnsureLoadedAsync(ct);
+            return (await _shared.ListAsync(ct)).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
+        }
         await _lock.WaitAsync(ct);
         try
         {
@@ -212,6 +251,13 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
 
     public async Task<bool> RetryNowAsync(string id, CancellationToken ct = default)
     {
+        if (_shared is not null)
+        {
+            if (!await _shared.RetryNowAsync(id, _time.GetUtcNow(), ct))
+                return false;
+            Wakeup.Release();
+            return true;
+        }
         await _lock.WaitAsync(ct);
         try
         {
@@ -233,6 +279,14 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
 
     public async Task<bool> DeleteAsync(string id, CancellationToken ct = default)
     {
+        if (_shared is not null)
+        {
+            if (!await _shared.DeleteAsync(id, ct))
+                return false;
+            await RefreshSharedStatisticsAsync();
+            _logger.LogInformation("Queue entry {Id} deleted by an admin", id);
+            return true;
+        }
         await _lock.WaitAsync(ct);
         try
         {
@@ -250,12 +304,37 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
         }
     }
 
-    internal Stream OpenMessage(string id) =>
-        new FileStream(Path.Combine(Directory, id + ".eml"), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.Asynchronous);
+    /// <summary>The message of an entry; null when the entry was deleted meanwhile.</summary>
+    internal async Task<byte[]?> ReadMessageAsync(string id, CancellationToken ct)
+    {
+        if (_shared is not null)
+            return await _shared.ReadMessageAsync(id, ct);
+        try
+        {
+            return await File.ReadAllBytesAsync(Path.Combine(Directory, id + ".eml"), ct);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
 
-    /// <summary>Entries due at <paramref name="now"/> with pending recipients.</summary>
+    /// <summary>Entries claimed by <see cref="DueAsync"/> but left unsent (held): free for any node again.</summary>
+    internal Task UnclaimAsync(IReadOnlyList<string> ids, CancellationToken ct) => _shared?.UnclaimAsync(ids, ct) ?? Task.CompletedTask;
+
+    /// <summary>
+    /// Entries due at <paramref name="now"/> with pending recipients. Shared: claimed for this node (up to a batch), so
+    /// no other node's worker gets them until this one records its attempt or its lease runs out.
+    /// </summary>
     internal async Task<IReadOnlyList<QueuedMessage>> DueAsync(DateTimeOffset now, CancellationToken ct)
     {
+        if (_shared is not null)
+        {
+            await EnsureLoadedAsync(ct);
+            var claimed = await _shared.ClaimDueAsync(now, ct);
+            await RefreshSharedStatisticsAsync();
+            return claimed.OrderBy(e => e.NextAttemptAt).ToList();
+        }
         await _lock.WaitAsync(ct);
         try
         {
@@ -270,6 +349,15 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
 
     internal async Task<DateTimeOffset?> NextDueAsync(Func<QueuedMessage, bool> considered, CancellationToken ct)
     {
+        if (_shared is not null)
+        {
+            // The predicate only reads who submitted the entry (held senders wait); a stand-in entry carries that.
+            var upcoming = await _shared.UpcomingAsync(_time.GetUtcNow(), ct);
+            foreach (var (at, by) in upcoming)
+                if (considered(new QueuedMessage("", "", [], 0, at, at, null, 0, false) { SubmittedBy = by }))
+                    return at;
+            return null;
+        }
         await _lock.WaitAsync(ct);
         try
         {
@@ -286,6 +374,12 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
     /// <summary>Records an attempt's outcome; removes the entry once no recipient is pending. False when it was deleted meanwhile.</summary>
     internal async Task<bool> UpdateAsync(QueuedMessage updated, CancellationToken ct)
     {
+        if (_shared is not null)
+        {
+            var done = await _shared.UpdateAsync(updated, updated.Recipients.All(r => r.Status != QueuedRecipientStatus.Pending), ct);
+            await RefreshSharedStatisticsAsync();
+            return done;
+        }
         await _lock.WaitAsync(ct);
         try
         {
@@ -310,10 +404,28 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
         }
     }
 
+    /// <summary>Shared: depth and age for metrics after a change; a failure here must not fail the change itself.</summary>
+    private async Task RefreshSharedStatisticsAsync()
+    {
+        try
+        {
+            _statistics = await _shared!.StatisticsAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning(e, "Could not read the shared queue's depth");
+        }
+    }
+
     private async Task EnsureLoadedAsync(CancellationToken ct)
     {
         if (_loaded)
             return;
+        if (_shared is not null)
+        {
+            await ImportLocalEntriesAsync(ct);
+            return;
+        }
         foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
         {
             try
@@ -336,6 +448,47 @@ public sealed class OutboundQueue : IOutboundQueueAdmin
             TryDelete(path);
         Recount();
         _loaded = true;
+    }
+
+    /// <summary>
+    /// A node moved from SQLite to PostgreSQL (or one that queued to files before the queue was shared) may still
+    /// hold acknowledged mail in <c>queue/</c>: it goes into the shared table once, then the files go.
+    /// </summary>
+    private async Task ImportLocalEntriesAsync(CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            if (_loaded)
+                return;
+            foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
+            {
+                QueuedMessage? entry;
+                try
+                {
+                    await using (var file = File.OpenRead(path))
+                        entry = await JsonSerializer.DeserializeAsync<QueuedMessage>(file, Json, ct);
+                }
+                catch (JsonException e)
+                {
+                    _logger.LogError(e, "Unreadable queue entry {Path}", path);
+                    continue;
+                }
+                var body = entry is null ? null : Path.Combine(Directory, entry.Id + ".eml");
+                if (entry is null || !File.Exists(body))
+                    continue;
+                await _shared!.InsertAsync(entry, await File.ReadAllBytesAsync(body, ct), ct);
+                _logger.LogInformation("Queue entry {Id} moved from this node's files into the shared queue", entry.Id);
+                TryDelete(path);
+                TryDelete(body);
+            }
+            await RefreshSharedStatisticsAsync();
+            _loaded = true;
+        }
+        finally
+        {
+            _lock.Release();
+        }
     }
 
     private Task SaveStateAsync(QueuedMessage entry, CancellationToken ct) =>

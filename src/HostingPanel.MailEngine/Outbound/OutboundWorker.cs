@@ -29,7 +29,10 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
                     ? await limits.HeldAddressesAsync(stoppingToken)
                     : new HashSet<string>();
                 if (held.Count > 0)
+                {
+                    await queue.UnclaimAsync(due.Where(e => IsHeld(e, held)).Select(e => e.Id).ToList(), stoppingToken);
                     due = due.Where(e => !IsHeld(e, held)).ToList();
+                }
                 await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxParallel), CancellationToken = stoppingToken },
                     async (entry, ct) =>
                     {
@@ -69,18 +72,9 @@ public sealed class OutboundWorker(OutboundQueue queue, OutboundRelay relay, Bou
     /// <summary>One attempt for one entry (also used by tests).</summary>
     internal async Task ProcessAsync(QueuedMessage entry, CancellationToken ct)
     {
-        byte[] message;
-        try
-        {
-            await using var stream = queue.OpenMessage(entry.Id);
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer, ct);
-            message = buffer.ToArray();
-        }
-        catch (FileNotFoundException)
-        {
+        var message = await queue.ReadMessageAsync(entry.Id, ct);
+        if (message is null)
             return; // deleted meanwhile
-        }
         var pending = entry.Recipients.Where(r => r.Status == QueuedRecipientStatus.Pending).Select(r => r.Address).ToList();
         var messageId = Protocol.MessageIdHeader.Find(message);
         void Log(Delivery.DeliveryOutcome outcome, string resultClass, string address, string? reason, string? detail)

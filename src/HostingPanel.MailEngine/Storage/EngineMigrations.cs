@@ -287,11 +287,29 @@ internal static class EngineMigrations
         (14, "folder keywords", """
             ALTER TABLE folders ADD COLUMN keywords TEXT NOT NULL DEFAULT '';
             """),
+        // The outbound queue shared by every node on one PostgreSQL database (issue 24, Outbound/SharedOutboundQueue):
+        // the entry's state as JSON, the message itself, and the lease of the node sending it now (claimed with
+        // FOR UPDATE SKIP LOCKED, so two nodes never take the same entry). SQLite keeps its queue in files; the table
+        // exists there too, empty, so both schemas stay the same.
+        (15, "shared outbound queue", """
+            CREATE TABLE outbound_queue (
+                id TEXT NOT NULL PRIMARY KEY,
+                entry TEXT NOT NULL,
+                message {blob} NOT NULL,
+                submitted_by TEXT NULL,
+                created_at BIGINT NOT NULL,
+                next_attempt_at BIGINT NOT NULL,
+                claimed_by TEXT NULL,
+                claimed_until BIGINT NULL
+            );
+            CREATE INDEX ix_outbound_queue_due ON outbound_queue (next_attempt_at);
+            """),
     ];
 
     /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>
     private static readonly Dictionary<string, (string Sqlite, string Postgres)> DialectParts = new()
     {
+        ["{blob}"] = ("BLOB", "BYTEA"),
         ["{folder_usage_triggers}"] = ("""
             CREATE TRIGGER tr_messages_folder_usage_insert AFTER INSERT ON messages BEGIN
                 UPDATE folders SET message_count = message_count + 1, total_bytes = total_bytes + NEW.size WHERE id = NEW.folder_id;

@@ -36,7 +36,11 @@ public static class MailEngineIntegration
         services.AddSingleton<Features.Migrations.ImapMigrationRunner>();
         services.AddSingleton<Features.Migrations.MigrationSignal>();
         // Migrations copy into the engine's store: the worker runs them where the engine is.
-        if (settings.Roles.Worker && settings.Roles.Mail) services.AddHostedService<Features.Migrations.MigrationWorker>();
+        if (settings.Roles.Worker && settings.Roles.Mail)
+        {
+            services.AddSingleton<Features.Migrations.MigrationWorker>();
+            services.AddHostedService(sp => new LeaderOnlyService<Features.Migrations.MigrationWorker>(sp.GetRequiredService<Features.Migrations.MigrationWorker>(), sp.GetRequiredService<WorkerLeadership>()));
+        }
         services.AddScoped<Features.Transfer.MailboxExporter>();
         services.AddScoped<Features.Transfer.MailboxImportUpload>();
         // Explicit stand-ins where this process runs no engine: the pages and the API say so instead of failing on null.

@@ -56,9 +56,17 @@ public sealed class CrashOverTheWireTests
         }
     }
 
-    private sealed record Run(List<long> Smtp, List<long> Imap, int InFlight);
+    internal sealed record Run(List<long> Smtp, List<long> Imap, int InFlight);
 
-    private static async Task<Run> RunAndKillAsync(string dataDirectory, long firstId, int killAfterAcks, TimeSpan killAfter)
+    /// <summary>The harness's listeners while it runs (POP3 is 0 unless it runs on PostgreSQL).</summary>
+    internal sealed record HarnessPorts(int Smtp, int Imap, int Pop3);
+
+    /// <summary>
+    /// Runs the harness, loads it, SIGKILLs it. With <paramref name="postgres"/> the harness is one node on that database;
+    /// <paramref name="beforeKill"/> runs once enough was acknowledged, just before the kill (a test's own sessions).
+    /// </summary>
+    internal static async Task<Run> RunAndKillAsync(string dataDirectory, long firstId, int killAfterAcks, TimeSpan killAfter,
+        string? postgres = null, Func<HarnessPorts, Task>? whileLoaded = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -70,9 +78,11 @@ public sealed class CrashOverTheWireTests
         start.ArgumentList.Add(dataDirectory);
         start.ArgumentList.Add("0");
         start.ArgumentList.Add("listen");
+        if (postgres is not null)
+            start.Environment["HOSTINGPANEL_CRASH_POSTGRES"] = postgres;
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();
-        int smtpPort = 0, imapPort = 0;
+        int smtpPort = 0, imapPort = 0, pop3Port = 0;
         using (var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
         {
             while (await process.StandardOutput.ReadLineAsync(startup.Token) is { } line && line != "READY")
@@ -82,6 +92,7 @@ public sealed class CrashOverTheWireTests
                     var parts = line.Split(' ');
                     smtpPort = int.Parse(parts[1]);
                     imapPort = int.Parse(parts[2]);
+                    pop3Port = parts.Length > 3 ? int.Parse(parts[3]) : 0;
                 }
             }
         }
@@ -150,6 +161,8 @@ public sealed class CrashOverTheWireTests
         }
 
         await enough.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        if (whileLoaded is not null)
+            await whileLoaded(new HarnessPorts(smtpPort, imapPort, pop3Port));
         await Task.Delay(killAfter);
         if (process.HasExited)
             Assert.Fail("harness exited early: " + await errors);
@@ -192,7 +205,7 @@ public sealed class CrashOverTheWireTests
     }
 
     /// <summary>A body of random size whose hash is in the header: a torn or partial body cannot pass for complete.</summary>
-    private static string Message(long id, string to)
+    internal static string Message(long id, string to)
     {
         // Seeded by the message id: the same message on every run.
         var seeded = new Random((int)(id % int.MaxValue));
@@ -206,9 +219,9 @@ public sealed class CrashOverTheWireTests
         return $"From: harness@example.org\r\nTo: {to}\r\nSubject: crash {id}\r\nX-Crash-Id: {id}\r\nX-Body-Sha256: {hash}\r\n\r\n{body}";
     }
 
-    private static string Hash(string content) => Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes(content.TrimEnd('\r', '\n'))));
+    internal static string Hash(string content) => Convert.ToHexString(SHA256.HashData(Encoding.ASCII.GetBytes(content.TrimEnd('\r', '\n'))));
 
-    private static string Header(string headers, string name) =>
+    internal static string Header(string headers, string name) =>
         headers.Split("\r\n").Single(l => l.StartsWith(name + ": ", StringComparison.Ordinal))[(name.Length + 2)..];
 
     private static string HarnessPath()

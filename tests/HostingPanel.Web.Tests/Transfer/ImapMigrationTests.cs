@@ -326,7 +326,7 @@ public sealed class ImapMigrationTests(MailHostFixture host) : IClassFixture<Mai
         var (pauseStatus, paused) = await PostAsync(api, $"/api/v1/migrations/{id}/pause");
         Assert.True(pauseStatus == HttpStatusCode.OK, paused.ToString());
         // Wait for the worker to let go of the job (it stops at the next message), then it stays where it stopped.
-        var worker = host.App.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<HostingPanel.Web.Features.Migrations.MigrationWorker>().Single();
+        var worker = host.App.Services.GetRequiredService<HostingPanel.Web.Features.Migrations.MigrationWorker>();
         while (worker.IsRunning(id))
         {
             Assert.True(DateTime.UtcNow < deadline, "the paused migration never stopped");

@@ -40,6 +40,8 @@ public static class Pop3Replies
     public const string ErrTimeout = "-ERR idle timeout, closing connection";
     /// <summary>The mailbox's password changed (or it was suspended or removed) while this session was open; nothing DELE'd is removed.</summary>
     public const string ErrCredentialsChanged = "-ERR [AUTH] Credentials changed; log in again";
+    /// <summary>The node lost the database connection holding its maildrop locks (several nodes): RFC 3206 SYS/TEMP, the client reconnects.</summary>
+    public const string ErrLockLost = "-ERR [SYS/TEMP] Maildrop lock lost with the database connection; log in again";
 
     /// <summary>RFC 2449 CAPA lines; USER and SASL only where plaintext credentials may be sent.</summary>
     public static IEnumerable<string> Capabilities(bool plaintextAllowed, bool offerStls)

@@ -50,6 +50,8 @@ internal sealed class Pop3Session
     // Cancelled when the logged-in mailbox's credentials change: the session ends at its next read.
     private readonly CancellationTokenSource _revoked = new();
     private IDisposable? _credentialWatch;
+    private CancellationTokenRegistration _lockWatch;
+    private volatile bool _lockLost;
 
     public Pop3Session(MailConnection connection, bool implicitTls, Pop3Services services, CancellationToken stopping)
     {
@@ -81,6 +83,7 @@ internal sealed class Pop3Session
         finally
         {
             _credentialWatch?.Dispose();
+            await _lockWatch.DisposeAsync();
             _idle?.Dispose();
             await EndAsync();
             await _reader.CompleteAsync();
@@ -113,7 +116,7 @@ internal sealed class Pop3Session
             catch (OperationCanceledException) when (_revoked.IsCancellationRequested && !_stopping.IsCancellationRequested)
             {
                 // No UPDATE state (RFC 1939 section 6): what was DELE'd stays.
-                Write(Pop3Replies.ErrCredentialsChanged);
+                Write(_lockLost ? Pop3Replies.ErrLockLost : Pop3Replies.ErrCredentialsChanged);
                 await _writer.FlushAsync(_stopping);
                 return;
             }
@@ -327,7 +330,7 @@ internal sealed class Pop3Session
             case AuthFailure.ProtocolDisabled: return Reply(Pop3Replies.ErrPop3Disabled);
         }
         var account = result.Account!;
-        if (!_services.Locks.TryAcquire(account.Id, this))
+        if (!await _services.Locks.TryAcquireAsync(account.Id, this, _stopping))
             return Reply(Pop3Replies.ErrInUse);
         try
         {
@@ -341,10 +344,16 @@ internal sealed class Pop3Session
                 if (change.Kind == MailboxChangeKind.CredentialsChanged)
                     _ = _revoked.CancelAsync();
             });
+            // Another node may take the maildrop once this node's lock connection is gone: end the session first.
+            _lockWatch = _services.Locks.LostToken.Register(() =>
+            {
+                _lockLost = true;
+                _ = _revoked.CancelAsync();
+            });
         }
         catch
         {
-            _services.Locks.Release(account.Id, this);
+            await _services.Locks.ReleaseAsync(account.Id, this);
             throw;
         }
         return Reply(Pop3Replies.LoggedIn);
@@ -436,13 +445,19 @@ internal sealed class Pop3Session
     {
         if (_state is Pop3TransactionState { Maildrop: var maildrop })
         {
+            if (_lockLost)
+            {
+                // Without the lock another node may hold this maildrop now: no UPDATE state.
+                Write(Pop3Replies.ErrLockLost);
+                return Outcome.Close;
+            }
             try
             {
                 await _services.Store.MarkPop3RetrievedAsync(maildrop.Retrieved, _stopping);
                 var deleted = maildrop.DeletedUids;
                 if (deleted.Count > 0)
                     await _services.Store.ExpungeAsync(maildrop.Inbox.Id, deleted, onlyDeleted: false, origin: this, ct: _stopping, pop3Removal: true);
-                _services.Locks.Release(maildrop.MailboxId, this);
+                await _services.Locks.ReleaseAsync(maildrop.MailboxId, this);
                 _state = new Pop3AuthorizationState();
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -471,7 +486,7 @@ internal sealed class Pop3Session
         }
         finally
         {
-            _services.Locks.Release(maildrop.MailboxId, this);
+            await _services.Locks.ReleaseAsync(maildrop.MailboxId, this);
         }
     }
 
