@@ -23,11 +23,22 @@ public sealed class WorkerLeadershipOptions
 /// seconds. A leader whose lock connection breaks steps down at once (its term's token is cancelled), so two
 /// nodes never both believe they lead for longer than the heartbeat. On SQLite the only node leads.
 /// </summary>
-public sealed class WorkerLeadership(ClusterLocks locks, IOptions<WorkerLeadershipOptions> options, ILogger<WorkerLeadership> logger) : BackgroundService
+public sealed class WorkerLeadership(ClusterLocks locks, IOptions<WorkerLeadershipOptions> options, TimeProvider time, ILogger<WorkerLeadership> logger) : BackgroundService
 {
     private readonly object _sync = new();
     private TaskCompletionSource<CancellationToken> _nextTerm = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _term;
+    private DateTimeOffset? _termStartedAt;
+
+    /// <summary>When this node's current term began; null while it does not lead. Health measures the worker's silence from here at the earliest.</summary>
+    public DateTimeOffset? TermStartedAt
+    {
+        get
+        {
+            lock (_sync)
+                return _term is { IsCancellationRequested: false } ? _termStartedAt : null;
+        }
+    }
 
     public bool IsLeader
     {
@@ -83,6 +94,7 @@ public sealed class WorkerLeadership(ClusterLocks locks, IOptions<WorkerLeadersh
         lock (_sync)
         {
             _term = new CancellationTokenSource();
+            _termStartedAt = time.GetUtcNow();
             _nextTerm.TrySetResult(_term.Token);
             _nextTerm = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         }

@@ -65,8 +65,11 @@ public sealed class ClusterNodes : IAsyncDisposable
         await using var connection = new NpgsqlConnection(Owner.PanelConnectionString);
         await connection.OpenAsync();
         // A bigint advisory key shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
+        // pg_locks lists every database of the server: only this cluster's own database counts (tests running beside
+        // this one hold the same keys in theirs, and terminating their sessions would fail them).
         await using var command = new NpgsqlCommand(
-            $"SELECT {select} FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid = @hi AND objid = @lo",
+            $"SELECT {select} FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid = @hi AND objid = @lo " +
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             connection);
         command.Parameters.AddWithValue("hi", NpgsqlTypes.NpgsqlDbType.Oid, (uint)(key >> 32));
         command.Parameters.AddWithValue("lo", NpgsqlTypes.NpgsqlDbType.Oid, (uint)(key & 0xFFFFFFFF));

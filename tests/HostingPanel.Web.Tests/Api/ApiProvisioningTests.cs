@@ -52,7 +52,13 @@ public sealed class ApiProvisioningTests(MailHostFixture host) : IClassFixture<M
     {
         using var pop = new Pop3Client();
         await pop.ConnectAsync("127.0.0.1", host.Port("pop3"), SecureSocketOptions.None, Ct);
-        try { await pop.AuthenticateAsync(address, MailboxPassword, Ct); return true; }
+        try
+        {
+            await pop.AuthenticateAsync(address, MailboxPassword, Ct);
+            // QUIT, so the maildrop lock is free for the next try at once (RFC 1939 section 6).
+            await pop.DisconnectAsync(true, Ct);
+            return true;
+        }
         catch (AuthenticationException) { return false; }
     }
 

@@ -86,6 +86,41 @@ public sealed class MultiNodeRolesTests : IAsyncDisposable
         Assert.Empty(hosted.OfType<MaintenanceLoop>());
     }
 
+    [Fact]
+    public async Task TwoWorkerMailNodes_OnOnePostgres_OneLeads_AndTheStandbyStaysReady_PastTheWorkersMaxSilence()
+    {
+        var server = TestEnvironment.RequirePostgres();
+        _database = $"hp_test_{Guid.NewGuid():N}";
+        var connection = new NpgsqlConnectionStringBuilder(server) { Database = _database }.ToString();
+        KeyValuePair<string, string>[] extra = [new("Health:WorkerMaxSilence", "00:00:03")];
+        var first = await StartAsync(connection, "Worker,Mail", extra);
+        var second = await StartAsync(connection, "Worker,Mail", extra);
+        var nodes = new[] { first, second };
+        static bool Leads(WebApplication node) => node.Services.GetRequiredService<HostingPanel.MailEngine.Hosting.WorkerLeadership>().IsLeader;
+
+        var sw = Stopwatch.StartNew();
+        while (!nodes.Any(Leads) && sw.Elapsed < TimeSpan.FromSeconds(60))
+            await Task.Delay(100, Ct);
+        var standby = Assert.Single(nodes, n => !Leads(n));
+        var leader = Assert.Single(nodes, Leads);
+
+        // Well past Health:WorkerMaxSilence: the standby runs no loop, by design, and must not be taken out of the balancer for it.
+        await Task.Delay(TimeSpan.FromSeconds(6), Ct);
+        using var client = new HttpClient { BaseAddress = new Uri(Address(standby)) };
+        var ready = await client.GetAsync("/health/ready", Ct);
+        var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync(Ct)).RootElement;
+        var worker = body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "provisioning-worker");
+        Assert.Equal("healthy", worker.GetProperty("status").GetString());
+        Assert.Contains("standing by", worker.GetProperty("description").GetString());
+        Assert.True(ready.IsSuccessStatusCode, body.ToString());
+
+        // The leader's own check measures its worker (its verdict depends on the machine's pace, so only its kind is checked).
+        using var leaderClient = new HttpClient { BaseAddress = new Uri(Address(leader)) };
+        var leaderBody = JsonDocument.Parse(await (await leaderClient.GetAsync("/health/ready", Ct)).Content.ReadAsStringAsync(Ct)).RootElement;
+        var leaderWorker = leaderBody.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "provisioning-worker");
+        Assert.DoesNotContain("standing by", leaderWorker.GetProperty("description").GetString());
+    }
+
     /// <summary>The hosted services, with the worker's loops taken out of their leader-only wrapper.</summary>
     private static IEnumerable<IHostedService> Loops(WebApplication node) =>
         node.Services.GetServices<IHostedService>().Select(h => h is HostingPanel.MailEngine.Hosting.LeaderOnlyService l ? l.Inner : h);
