@@ -195,6 +195,14 @@ public sealed class PortalJourneyTests(BrowserFixture host) : BrowserTest, IClas
     private async Task MailboxOwnerChangesForwardingAndReadsSetup(string domain)
     {
         var page = await SignInAsync($"adam@{domain}", "reset-by-support-1");
+        // Support set this password, so the owner chooses one of their own before anything else.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/my/password$"));
+        await Assertions.Expect(page.Locator("#must-change-password")).ToBeVisibleAsync();
+        await page.Locator("#CurrentPassword").FillAsync("reset-by-support-1");
+        await page.Locator("#Password").FillAsync("adams-own-password-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".alert-success")).ToContainTextAsync("Your password was changed");
+        await page.GotoAsync("/my");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/my$"));
         await Assertions.Expect(page.GetByRole(AriaRole.Progressbar, new() { Name = "Quota use" })).ToBeVisibleAsync();
 
