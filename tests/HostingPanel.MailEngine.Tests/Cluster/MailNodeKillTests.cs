@@ -1,6 +1,5 @@
 using HostingPanel.MailEngine.Tests.Pop3;
 using System.Diagnostics;
-using System.Text;
 using HostingPanel.MailEngine.Hosting;
 using HostingPanel.MailEngine.Storage;
 using HostingPanel.MailEngine.Tests.Reliability;
@@ -68,30 +67,8 @@ public sealed class MailNodeKillTests(ITestOutputHelper output)
     }
 
     /// <summary>Every acknowledged message is stored once and complete (its header carries its body's hash); returns how many are stored.</summary>
-    private static async Task<int> VerifyAsync(EngineHost node, HashSet<long> acknowledged)
-    {
-        var account = (await node.Directory.FindMailboxAsync(Address))!;
-        var present = new HashSet<long>();
-        foreach (var folder in await node.Store.ListFoldersAsync(account.Id))
-        {
-            foreach (var message in await node.Store.ListMessagesAsync(folder.Id))
-            {
-                await using var body = node.Store.OpenBody(message);
-                var bytes = new MemoryStream();
-                await body.CopyToAsync(bytes);
-                Assert.Equal(message.Size, bytes.Length);
-                var text = Encoding.ASCII.GetString(bytes.ToArray());
-                var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-                Assert.True(split > 0, $"message {folder.Name}/{message.Uid} has no header section");
-                var id = long.Parse(CrashOverTheWireTests.Header(text[..split], "X-Crash-Id"));
-                Assert.True(CrashOverTheWireTests.Header(text[..split], "X-Body-Sha256") == CrashOverTheWireTests.Hash(text[(split + 4)..]), $"message {id} is not complete");
-                Assert.True(present.Add(id), $"message {id} stored twice");
-            }
-        }
-        var lost = acknowledged.Where(id => !present.Contains(id)).ToList();
-        Assert.True(lost.Count == 0, $"acknowledged but lost: {string.Join(", ", lost.Take(10))}");
-        return present.Count;
-    }
+    private static Task<int> VerifyAsync(EngineHost node, HashSet<long> acknowledged) =>
+        CrashOverTheWireTests.VerifyEachAcknowledgedStoredOnceAsync(node, Address, acknowledged);
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
     {

@@ -176,7 +176,19 @@ public sealed class CrashOverTheWireTests
     private static async Task<int> VerifyAsync(string dataDirectory, HashSet<long> acknowledged)
     {
         await using var engine = await EngineHost.StartOnAsync(dataDirectory);
-        var account = (await engine.Directory.FindMailboxAsync(Address))!;
+        var stored = await VerifyEachAcknowledgedStoredOnceAsync(engine, Address, acknowledged);
+        // Quota counters equal the stored bytes, and the startup sweep left no orphan or temporary file.
+        await StoreAudit.AssertConsistentAsync(engine, (await engine.Directory.FindMailboxAsync(Address))!);
+        return stored;
+    }
+
+    /// <summary>
+    /// Every acknowledged message of <paramref name="address"/> is stored exactly once and complete (its header carries
+    /// its body's hash), in any folder; returns how many messages are stored. Shared with the cluster's kill test.
+    /// </summary>
+    internal static async Task<int> VerifyEachAcknowledgedStoredOnceAsync(EngineHost engine, string address, HashSet<long> acknowledged)
+    {
+        var account = (await engine.Directory.FindMailboxAsync(address))!;
         var present = new HashSet<long>();
         foreach (var folder in await engine.Store.ListFoldersAsync(account.Id))
         {
@@ -199,8 +211,6 @@ public sealed class CrashOverTheWireTests
         }
         var lost = acknowledged.Where(id => !present.Contains(id)).ToList();
         Assert.True(lost.Count == 0, $"acknowledged but lost: {string.Join(", ", lost.Take(10))}");
-        // Quota counters equal the stored bytes, and the startup sweep left no orphan or temporary file.
-        await StoreAudit.AssertConsistentAsync(engine, account);
         return present.Count;
     }
 
