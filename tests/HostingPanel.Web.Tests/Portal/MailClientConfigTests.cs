@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using Microsoft.Extensions.Configuration;
 using HostingPanel.Web.Features.Autoconfig;
 using HostingPanel.Web.Features.Domains;
 using HostingPanel.Web.Features.Shared;
@@ -53,14 +54,34 @@ public sealed class MailClientConfigTests(PanelHostFixture host) : IClassFixture
     }
 
     [Fact]
-    public async Task Rfc8461_MtaStsPolicy_IsNotServed_UntilTheOperatorTurnsItOn()
+    public async Task Rfc8461_MtaStsPolicy_IsServedInTestingMode_ByDefault_OnTheMtaStsNameOfHostedDomains_Only()
     {
-        // PanelHostFixture leaves Mail:MtaSts:Mode unset (Off): a hosted domain's policy name answers 404.
-        var domain = await HostedDomainAsync("stsoff");
+        // PanelHostFixture leaves Mail:MtaSts:Mode unset: testing, which asks senders for reports and refuses nothing.
+        var domain = await HostedDomainAsync("sts");
         using var client = host.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/.well-known/mta-sts.txt");
-        request.Headers.Host = "mta-sts." + domain;
-        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(request, Ct)).StatusCode);
+        async Task<HttpResponseMessage> GetAsync(string hostHeader)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/.well-known/mta-sts.txt");
+            request.Headers.Host = hostHeader;
+            return await client.SendAsync(request, Ct);
+        }
+        var response = await GetAsync("mta-sts." + domain);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        // RFC 8461 section 3.2: the key/value pairs, mx naming this server (PanelHostFixture: Mail:Hostname localhost).
+        Assert.Equal("version: STSv1\r\nmode: testing\r\nmx: localhost\r\nmax_age: 604800\r\n", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("mta-sts.not-hosted.example")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(domain)).StatusCode);
+    }
+
+    [Fact]
+    public void Rfc8461_Mode_IsTestingWhenUnset_AndOffWhenTheOperatorSaysSo()
+    {
+        static MtaStsPublishing Mode(string? value) =>
+            MtaStsPolicy.Read(new ConfigurationBuilder().AddInMemoryCollection([new("Mail:MtaSts:Mode", value)]).Build());
+        Assert.Equal(MtaStsPublishing.Testing, Mode(null));
+        Assert.Equal(MtaStsPublishing.Off, Mode("off"));
+        Assert.Equal(MtaStsPublishing.Enforce, Mode("Enforce"));
     }
 
     [Fact]
@@ -143,7 +164,7 @@ public sealed class MailClientConfigTests(PanelHostFixture host) : IClassFixture
     [Fact]
     public void DnsRecords_ListMxSpfAutoconfigAndSrv()
     {
-        // Off (the default) shows no MTA-STS records; TLS-RPT is shown either way (reports cost nothing to receive).
+        // Off shows no MTA-STS records; TLS-RPT is shown either way (reports cost nothing to receive).
         Assert.DoesNotContain(DnsRecords.For("example.com", null, Servers), r => r.Name.Contains("mta-sts"));
         var records = DnsRecords.For("example.com", null, Servers with { Pop3 = 0, MtaSts = MtaStsPublishing.Testing })
             .Select(r => $"{r.Name} {r.Type} {DnsRecords.ZoneValue(r)}").ToList();

@@ -49,7 +49,7 @@ public static class DnsRecords
         if (servers.MtaSts != MtaStsPublishing.Off)
         {
             // RFC 8461: senders must use TLS with a valid certificate for the MX; the policy is served by this server at
-            // https://mta-sts.<domain>/.well-known/mta-sts.txt, once the operator turns it on (Mail:MtaSts:Mode).
+            // https://mta-sts.<domain>/.well-known/mta-sts.txt, unless the operator turned it off (Mail:MtaSts:Mode).
             var mode = servers.MtaSts.ToString().ToLowerInvariant();
             records.Insert(records.FindIndex(r => r.Kind == TlsRptKind),
                 new($"_mta-sts.{zone}", "TXT", $"v=STSv1; id={MtaStsPolicy.Id(servers.Hostname, servers.MtaSts)}",

@@ -7,10 +7,10 @@ namespace HostingPanel.Web.Features.Domains;
 /// <summary><c>Mail:MtaSts:Mode</c>: whether the product publishes an MTA-STS policy for its hosted domains, and which.</summary>
 public enum MtaStsPublishing
 {
-    /// <summary>The default: no policy served and no MTA-STS records shown (the portal needs an HTTPS certificate for
-    /// every <c>mta-sts.&lt;domain&gt;</c> first, which only the operator can arrange).</summary>
+    /// <summary>No policy served and no MTA-STS records shown.</summary>
     Off,
-    /// <summary>Senders report TLS failures (TLS-RPT) but still deliver.</summary>
+    /// <summary>The default: senders report TLS failures (TLS-RPT) but still deliver, so a policy that a sender cannot
+    /// fetch or verify (no HTTPS certificate for <c>mta-sts.&lt;domain&gt;</c> yet) never costs a message.</summary>
     Testing,
     /// <summary>Senders deliver only to this MX, over TLS with a valid certificate.</summary>
     Enforce,
@@ -18,8 +18,8 @@ public enum MtaStsPublishing
 
 /// <summary>
 /// The MTA-STS policy (RFC 8461) of every hosted domain: their MX is this server, so one policy fits them all. The
-/// operator turns it on with <c>Mail:MtaSts:Mode</c>: <c>Testing</c> to start, like DMARC's p=none, then
-/// <c>Enforce</c> once the TLS-RPT reports are clean. The <c>id</c> in the <c>_mta-sts</c> record is derived from the
+/// operator chooses with <c>Mail:MtaSts:Mode</c>: <c>Testing</c> (the default, like DMARC's p=none), then
+/// <c>Enforce</c> once the TLS-RPT reports are clean, or <c>Off</c>. The <c>id</c> in the <c>_mta-sts</c> record is derived from the
 /// policy text, so it changes exactly when the policy does (RFC 8461 section 3.1).
 /// </summary>
 public static class MtaStsPolicy
@@ -34,7 +34,7 @@ public static class MtaStsPolicy
     {
         var value = configuration[SettingName];
         if (string.IsNullOrWhiteSpace(value))
-            return MtaStsPublishing.Off;
+            return MtaStsPublishing.Testing;
         if (Enum.TryParse<MtaStsPublishing>(value.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !value.Trim().All(char.IsAsciiDigit))
             return mode;
         throw new StartupProblem($"{SettingName} is '{value}'; use Off, Testing or Enforce.");
