@@ -29,6 +29,10 @@ public static class SmtpServiceCollectionExtensions
         services.AddSingleton<Dkim.OutboundDkimSigner>();
         services.AddSingleton<OutboundTlsValidator>();
         services.AddSingleton<MtaSts.MtaStsPolicySource>();
+        // Parsed now: a malformed Dns:TrustAnchors entry stops start-up with its reason, not the first delivery.
+        services.AddSingleton(new Dane.DnssecTrustAnchors(configuration.GetSection("Dns:TrustAnchors").GetChildren().Select(c => c.Value ?? "")));
+        services.AddSingleton<Dane.DnssecResolver>();
+        services.AddSingleton<Dane.DanePolicySource>();
         services.AddSingleton<OutboundRelay>();
         services.AddOptions<Backscatter.BounceOptions>().Bind(configuration.GetSection(Backscatter.BounceOptions.SectionName));
         services.AddSingleton<Backscatter.SenderVerifier>();
