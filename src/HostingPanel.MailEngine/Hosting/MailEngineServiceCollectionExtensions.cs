@@ -106,7 +106,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddHostedService<ImapListeners>();
         services.AddMailEngineSmtp(configuration);
         services.AddFrontDoor();
-        services.AddHostedService<ManageSieveServer>();
+        services.AddHostedService<ManageSieveListeners>();
         return services;
     }
 
