@@ -55,6 +55,8 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<SieveScriptStore>();
         services.AddSingleton<SieveVacationLog>();
         services.AddSingleton<SieveVacationResponder>();
+        services.AddSingleton<SieveGlobalScripts>();
+        services.AddSingleton<SieveNotifier>();
         services.AddSingleton<SieveDelivery>();
         services.AddSingleton<SieveFilterAdmin>();
         services.AddSingleton<IMailFilterAdmin>(sp => sp.GetRequiredService<SieveFilterAdmin>());
