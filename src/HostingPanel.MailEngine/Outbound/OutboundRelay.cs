@@ -38,6 +38,17 @@ internal sealed record TlsRequirement(bool RequireValidCertificate, string Note,
     public bool Mandatory => RequireValidCertificate || Tlsa is not null;
 }
 
+/// <summary>
+/// What the message's sender asked of TLS (RFC 8689): <see cref="RequireTls"/> from MAIL FROM's REQUIRETLS, or
+/// <see cref="PoliciesWaived"/> from a <c>TLS-Required: No</c> header field (section 5), which REQUIRETLS overrides.
+/// </summary>
+internal sealed record TlsWish(bool RequireTls, bool PoliciesWaived)
+{
+    public static TlsWish Of(DsnEnvelope envelope, MimeMessage message) =>
+        new(envelope.RequireTls, !envelope.RequireTls && message.Headers.Any(h => h.Field.Equals("TLS-Required", StringComparison.OrdinalIgnoreCase)
+                                                                              && h.Value.Trim().Equals("No", StringComparison.OrdinalIgnoreCase)));
+}
+
 /// <summary>The DSN parameters (RFC 3461) of a queue entry, passed on to a next hop that offers DSN.</summary>
 public sealed record OutboundDsn(DsnEnvelope Envelope, IReadOnlyDictionary<string, DsnRecipient> Recipients)
 {
@@ -68,6 +79,7 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
         // Signed at each attempt, not once at queueing: a rotation that completes while the message waits is honoured,
         // and the queue keeps the bytes exactly as they were received.
         await dkim.SignAsync(mime, ct);
+        var tlsWish = TlsWish.Of(dsn.Envelope, mime);
         if (!string.IsNullOrWhiteSpace(_relay.Host))
         {
             var security = _relay.Security switch
@@ -77,7 +89,11 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
                 RelaySecurity.Tls => SecureSocketOptions.SslOnConnect,
                 _ => SecureSocketOptions.StartTlsWhenAvailable,
             };
-            await SendAsync([(_relay.Host!, _relay.Port, null)], security, _relay.AcceptAnyCertificate, authenticate: true, sender, recipients, mime, dsn, outcomes, ct);
+            if (tlsWish.RequireTls && security is not (SecureSocketOptions.SslOnConnect or SecureSocketOptions.StartTls))
+                security = SecureSocketOptions.StartTls;
+            // REQUIRETLS: the smarthost's certificate must chain (no AcceptAnyCertificate), and it must offer REQUIRETLS.
+            await SendAsync([(_relay.Host!, _relay.Port, null)], security, _relay.AcceptAnyCertificate && !tlsWish.RequireTls, authenticate: true, sender, recipients, mime, dsn,
+                outcomes, ct, tlsWish.RequireTls);
             // MTA-STS (RFC 8461 section 5) and DANE (RFC 7672 section 2.2) judge the destination's MX hosts; through a
             // smarthost the product never meets them, so it cannot apply either. The smarthost's own TLS is set by
             // Mail:Relay:Security; the log says so, so nobody believes a policy was enforced.
@@ -106,10 +122,11 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
                     outcomes[r] = new RelayOutcome(RelayOutcomeKind.Permanent, $"{group.Key} accepts no mail (no MX or null MX)", "5.1.10");
                 continue;
             }
-            var targets = await TargetsAsync(group.Key, hosts, group.ToList(), outcomes, ct);
+            var targets = await TargetsAsync(group.Key, hosts, group.ToList(), outcomes, tlsWish, ct);
             if (targets is null)
                 continue;
-            await SendAsync(targets, SecureSocketOptions.StartTlsWhenAvailable, acceptAnyCertificate: true, authenticate: false, sender, group.ToList(), mime, dsn, outcomes, ct);
+            await SendAsync(targets, SecureSocketOptions.StartTlsWhenAvailable, acceptAnyCertificate: true, authenticate: false, sender, group.ToList(), mime, dsn, outcomes, ct,
+                tlsWish.RequireTls);
         }
         return outcomes;
     }
@@ -120,8 +137,14 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
     /// opportunistic TLS. Null when nothing may be tried; the recipients' outcomes are then set.
     /// </summary>
     private async Task<List<(string Host, int Port, TlsRequirement? Tls)>?> TargetsAsync(string domain, IReadOnlyList<string> hosts, IReadOnlyList<string> recipients,
-        Dictionary<string, RelayOutcome> outcomes, CancellationToken ct)
+        Dictionary<string, RelayOutcome> outcomes, TlsWish wish, CancellationToken ct)
     {
+        if (wish.PoliciesWaived)
+        {
+            // RFC 8689 section 5: the sender asked for delivery even where the recipient domain's policy would refuse it.
+            var waived = new TlsRequirement(false, "TLS-Required: No: MTA-STS and DANE not applied at the sender's request (RFC 8689 section 5)");
+            return hosts.Select(h => (h, _relay.MxPort, (TlsRequirement?)waived)).ToList();
+        }
         void Defer(string error, string note)
         {
             foreach (var r in recipients)
@@ -145,7 +168,8 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
             // RFC 8461 section 5: an enforced policy limits delivery to its MX hosts, over TLS with a valid certificate.
             var lookup = await mtaSts.GetAsync(domain, ct);
             var note = Join(daneDomain.Note, lookup.Note);
-            if (lookup.Enforced)
+            // RFC 8689 section 4.2.1: for a REQUIRETLS message a testing policy is honoured as if it were enforced.
+            if (lookup.Enforced || wish.RequireTls && lookup.Policy is { Mode: MtaSts.MtaStsMode.Testing })
             {
                 var allowed = hosts.Where(h => lookup.Policy!.Matches(h)).ToList();
                 if (allowed.Count == 0)
@@ -178,13 +202,27 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
             Defer("DANE: every MX host of " + domain + " refused: " + string.Join("; ", refused), tls.Note);
             return null;
         }
+        if (wish.RequireTls)
+        {
+            // RFC 8689 section 4.2.1: only to MX hosts whose TLS can be verified, by DANE or MTA-STS; none: returned.
+            targets = targets.Where(t => t.Tls is { Tlsa.Count: > 0 } or { RequireValidCertificate: true }).ToList();
+            if (targets.Count == 0)
+            {
+                foreach (var r in recipients)
+                    outcomes[r] = new RelayOutcome(RelayOutcomeKind.Permanent,
+                        $"REQUIRETLS: no MX host of {domain} can be verified (no DNSSEC-signed TLSA records, no MTA-STS policy); returned to the sender", "5.7.30",
+                        Tls: tls.Note);
+                return null;
+            }
+        }
         return targets;
     }
 
     private static string Join(string first, string second) => first.Length == 0 ? second : second.Length == 0 ? first : first + "; " + second;
 
     private async Task SendAsync(IReadOnlyList<(string Host, int Port, TlsRequirement? Tls)> hosts, SecureSocketOptions security, bool acceptAnyCertificate, bool authenticate,
-        string sender, IReadOnlyList<string> recipients, MimeMessage message, OutboundDsn dsn, Dictionary<string, RelayOutcome> outcomes, CancellationToken ct)
+        string sender, IReadOnlyList<string> recipients, MimeMessage message, OutboundDsn dsn, Dictionary<string, RelayOutcome> outcomes, CancellationToken ct,
+        bool requireTls = false)
     {
         var error = "no host to try";
         var mandatoryFailed = false;
@@ -192,7 +230,7 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
         foreach (var (host, port, tls) in hosts)
         {
             lastNote = tls?.Note;
-            using var client = new QueueSmtpClient(dsn) { LocalDomain = _hostname, Timeout = (int)_relay.Timeout.TotalMilliseconds };
+            using var client = new QueueSmtpClient(dsn) { LocalDomain = _hostname, Timeout = (int)_relay.Timeout.TotalMilliseconds, RequireTLS = requireTls };
             string? certificateProblem = null;
             if (tls is not null)
             {
@@ -219,6 +257,16 @@ public sealed class OutboundRelay(IOptions<RelayOptions> relayOptions, IOptions<
                     await client.ConnectAsync(host, port, security, ct);
                 else
                     await ConnectThroughResolversAsync(client, host, port, tls.Mandatory ? SecureSocketOptions.StartTls : security, ct);
+                if (requireTls && (!client.IsSecure || (client.Capabilities & SmtpCapabilities.RequireTLS) == 0))
+                {
+                    // RFC 8689 section 4.2.1: the next hop must promise to keep the requirement; MailKit would just leave the keyword out.
+                    var note = tls is null ? null : TlsNote(tls, client, host, certificateProblem);
+                    await client.DisconnectAsync(true, ct);
+                    foreach (var r in recipients)
+                        outcomes[r] = new RelayOutcome(RelayOutcomeKind.Permanent,
+                            $"REQUIRETLS: {host} does not offer REQUIRETLS; returned to the sender", "5.7.30", Tls: note);
+                    return;
+                }
                 if (authenticate && !string.IsNullOrEmpty(_relay.Username))
                     await client.AuthenticateAsync(_relay.Username, _relay.Password ?? "", ct);
                 var from = sender.Length == 0 ? new MailboxAddress("", "") : MailboxAddress.Parse(sender);
