@@ -41,7 +41,9 @@ public static class MailEngineIntegration
             services.AddSingleton<Features.Migrations.MigrationWorker>();
             services.AddHostedService(sp => new LeaderOnlyService<Features.Migrations.MigrationWorker>(sp.GetRequiredService<Features.Migrations.MigrationWorker>(), sp.GetRequiredService<WorkerLeadership>()));
         }
+        Backup.ScheduledBackup.Register(services, configuration, settings);
         services.AddScoped<Features.Transfer.MailboxExporter>();
+        services.AddSingleton<Features.Transfer.ExportProgress>();
         services.AddScoped<Features.Transfer.MailboxImportUpload>();
         // Explicit stand-ins where this process runs no engine: the pages and the API say so instead of failing on null.
         services.TryAddSingleton<HostingPanel.MailEngine.Delivery.IDeliveryLog, HostingPanel.Web.Features.Deliveries.AbsentDeliveryLog>();
