@@ -104,7 +104,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddHostedService<ImapListeners>();
         services.AddMailEngineSmtp(configuration);
         services.AddFrontDoor();
-        services.AddHostedService<ManageSieveServer>();
+        services.AddHostedService<ManageSieveListeners>();
         return services;
     }
 
