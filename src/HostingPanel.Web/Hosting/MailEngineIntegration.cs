@@ -91,6 +91,6 @@ public sealed class NoLocalMigrationJobs : MailEngine.Transfer.IMigrationJobs
     public Task<bool> MarkRunningAsync(string id, CancellationToken ct = default) => Task.FromResult(false);
     public Task<bool> PauseAsync(string id, CancellationToken ct = default) => Task.FromResult(false);
     public Task<bool> ResumeAsync(string id, CancellationToken ct = default) => Task.FromResult(false);
-    public Task ReportAsync(string id, long messages, long bytes, long folders, long skipped, IReadOnlyList<string> errors, CancellationToken ct = default) => Task.CompletedTask;
+    public Task ReportAsync(string id, long messages, long bytes, long folders, long skipped, IReadOnlyList<string> errors, long total, long remaining, CancellationToken ct = default) => Task.CompletedTask;
     public Task FinishAsync(string id, string status, CancellationToken ct = default) => Task.CompletedTask;
 }
