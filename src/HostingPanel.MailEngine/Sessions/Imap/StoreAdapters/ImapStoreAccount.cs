@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
-using HostingPanel.MailEngine.Protocol.Imap;
 using HostingPanel.MailEngine.Protocol.Imap.Commands;
-using HostingPanel.MailEngine.Sessions.Imap;
+using HostingPanel.MailEngine.Protocol.Imap;
+using HostingPanel.MailEngine.Storage;
 
-namespace HostingPanel.MailEngine.Storage.Imap;
+namespace HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 
 /// <summary>
 /// One logged-in mailbox seen through <see cref="IImapAccount"/>. The session speaks Unicode folder

@@ -1,7 +1,7 @@
 using HostingPanel.MailEngine.Auth;
-using HostingPanel.MailEngine.Sessions.Imap;
+using HostingPanel.MailEngine.Storage;
 
-namespace HostingPanel.MailEngine.Storage.Imap;
+namespace HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 
 /// <summary>
 /// IMAP login through the one <see cref="MailAuthenticator"/> shared with POP3 and SMTP (same

@@ -1,8 +1,8 @@
 using System.Text;
 using HostingPanel.MailEngine.Protocol.Imap.Commands;
-using HostingPanel.MailEngine.Sessions.Imap;
+using HostingPanel.MailEngine.Storage;
 
-namespace HostingPanel.MailEngine.Storage.Imap;
+namespace HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 
 /// <summary>
 /// One opened folder over <see cref="MailStore"/>. Snapshots read the metadata rows only (never a
