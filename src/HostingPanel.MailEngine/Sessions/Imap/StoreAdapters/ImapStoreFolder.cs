@@ -366,6 +366,11 @@ public sealed class ImapStoreFolder : IImapFolder
             return new ImapCopyResult(ImapStoreAccount.Map(result.Status, move ? "MOVE" : "COPY"), 0, [], []);
         }
 
+        if (Delivery.Rspamd.RspamdLearning.LessonOf(result.SourceSpecialUse, result.TargetSpecialUse) is { } lesson)
+        {
+            _account.Learning?.Teach(_account.MailboxId, target.Id, result.DestinationUids ?? [], lesson);
+        }
+
         return new ImapCopyResult(ImapStoreResult.Ok, (uint)result.DestinationUidValidity,
             (result.SourceUids ?? []).Select(x => (uint)x).ToList(), (result.DestinationUids ?? []).Select(x => (uint)x).ToList());
     }
