@@ -67,7 +67,7 @@ public sealed class HostProcessTests : IDisposable
     {
         var args = ProductProcess.IsolatedArgs(_data).Concat(extra).ToArray();
         await using var product = ProductProcess.Start(Path.GetTempPath(), args);
-        var code = await product.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var code = await product.WaitForExitAsync(StartTimeout);
 
         Assert.Equal(1, code);
         var lines = product.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -84,7 +84,7 @@ public sealed class HostProcessTests : IDisposable
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
         await using var product = ProductProcess.Start(Path.GetTempPath(), ProductProcess.IsolatedArgs(_data).Append($"--Urls=http://127.0.0.1:{port}").ToArray());
-        Assert.Equal(1, await product.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(1, await product.WaitForExitAsync(StartTimeout));
         var line = Assert.Single(product.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("a port is already in use", line);
     }
@@ -106,7 +106,7 @@ public sealed class HostProcessTests : IDisposable
             var secondArgs = ProductProcess.IsolatedArgs(_data + "-second-" + listener, withMail: true)
                 .Where(a => !a.StartsWith($"--Mail:{listener}:Port=", StringComparison.Ordinal)).Append(port).ToArray();
             await using var second = ProductProcess.Start(Path.GetTempPath(), secondArgs);
-            Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+            Assert.Equal(1, await second.WaitForExitAsync(StartTimeout));
             var line = Assert.Single(second.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.Contains("a port is already in use", line);
             try { Directory.Delete(_data + "-second-" + listener, recursive: true); } catch (IOException) { }
@@ -134,7 +134,7 @@ public sealed class HostProcessTests : IDisposable
     public async Task HardFileLimitBelowTheConnectionLimits_StopsStartUp_WithOneClearLine()
     {
         await using var product = ProductProcess.StartWithFileLimit(5000, Path.GetTempPath(), ProductProcess.IsolatedArgs(_data, withMail: true));
-        Assert.Equal(1, await product.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        Assert.Equal(1, await product.WaitForExitAsync(StartTimeout));
         var line = Assert.Single(product.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("HostingPanel cannot start: the connection limits allow 10,024 open files", line);
         Assert.Contains("mail listeners 8,000", line);

@@ -54,7 +54,7 @@ public static partial class OpenSslProbe
             using var server = Process.Start(start)!;
             try
             {
-                await Task.Delay(500);
+                await WaitUntilListeningAsync(port, server);
                 foreach (var version in new[] { "tls1", "tls1_1" })
                 {
                     var outcome = await HandshakeAsync(port, version);
@@ -70,6 +70,26 @@ public static partial class OpenSslProbe
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Until s_server accepts connections (a fixed pause lost the race on a loaded CI machine).</summary>
+    private static async Task WaitUntilListeningAsync(int port, Process server)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            Assert.False(server.HasExited, "openssl s_server exited before it listened");
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
         }
     }
 
