@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using HostingPanel.MailEngine.Hosting;
 using Microsoft.Extensions.Options;
+using HostingPanel.MailEngine.Storage;
 
 namespace HostingPanel.MailEngine.Dkim;
 

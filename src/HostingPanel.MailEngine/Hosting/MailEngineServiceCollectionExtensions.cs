@@ -55,6 +55,8 @@ public static class MailEngineServiceCollectionExtensions
         services.AddSingleton<SieveScriptStore>();
         services.AddSingleton<SieveVacationLog>();
         services.AddSingleton<SieveVacationResponder>();
+        services.AddSingleton<SieveGlobalScripts>();
+        services.AddSingleton<SieveNotifier>();
         services.AddSingleton<SieveDelivery>();
         services.AddSingleton<SieveFilterAdmin>();
         services.AddSingleton<IMailFilterAdmin>(sp => sp.GetRequiredService<SieveFilterAdmin>());
@@ -104,7 +106,7 @@ public static class MailEngineServiceCollectionExtensions
         services.AddHostedService<ImapListeners>();
         services.AddMailEngineSmtp(configuration);
         services.AddFrontDoor();
-        services.AddHostedService<ManageSieveServer>();
+        services.AddHostedService<ManageSieveListeners>();
         return services;
     }
 

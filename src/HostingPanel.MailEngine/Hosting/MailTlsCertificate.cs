@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using HostingPanel.MailEngine.Storage;
 
 namespace HostingPanel.MailEngine.Hosting;
 

@@ -35,7 +35,7 @@ public sealed class Pop3Listeners : IHostedService
     private void Add(string name, ListenerOptions listener, bool implicitTls)
     {
         if (_factory.Start(name, listener, implicitTls, ListenerRefusals.Pop3,
-                (connection, ct) => new Pop3Session(connection, implicitTls, _services, ct).RunAsync()) is { } started)
+                (connection, ct) => new Pop3Connection(connection, implicitTls, _services, ct).RunAsync()) is { } started)
             _listeners.Add(started);
     }
 

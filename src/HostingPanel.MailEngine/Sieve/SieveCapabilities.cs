@@ -24,9 +24,14 @@ public static class SieveCapabilities
         "subaddress",                   // RFC 5233 (:user, :detail; separator "+")
         "editheader",                   // RFC 5293 (trace and authentication fields protected)
         "regex",                        // draft-ietf-sieve-regex-01 (Pigeonhole's), non-backtracking
+        "include",                      // RFC 6609 (:personal, :global, :once, :optional, return, global)
+        "enotify",                      // RFC 5435 with the mailto method of RFC 5436
     ];
 
     private static readonly HashSet<string> Known = new(All, StringComparer.Ordinal);
+
+    /// <summary>Notification methods of enotify (RFC 5435 section 3.1): ManageSieve's NOTIFY capability (RFC 5804 section 1.7).</summary>
+    public const string NotifyMethods = "mailto";
 
     public static bool IsSupported(string capability) => Known.Contains(capability);
 

@@ -19,10 +19,14 @@ internal sealed class SieveCompiler
 
     private static readonly Dictionary<string, int> SetModifierPrecedence = new()
     {
-        ["lower"] = 40, ["upper"] = 40, ["lowerfirst"] = 30, ["upperfirst"] = 30, ["quotewildcard"] = 20, ["length"] = 10,
+        ["lower"] = 40, ["upper"] = 40, ["lowerfirst"] = 30, ["upperfirst"] = 30, ["quotewildcard"] = 20, ["encodeurl"] = 15, ["length"] = 10,
     };
 
+    /// <summary>Pigeonhole's limit on the length of an included script's name (sieve_script_name_is_valid).</summary>
+    public const int MaxIncludeNameLength = 128;
+
     private readonly HashSet<string> _required = new(StringComparer.Ordinal);
+    private readonly List<(SieveIncludeLocation, string, bool, int)> _includes = [];
 
     private bool Variables => _required.Contains("variables");
 
@@ -33,7 +37,7 @@ internal sealed class SieveCompiler
         var tree = SieveParser.Parse(source);
         var compiler = new SieveCompiler();
         var commands = compiler.Block(tree, topLevel: true);
-        return new SieveScript(commands, compiler._required);
+        return new SieveScript(commands, compiler._required, compiler._includes);
     }
 
     // ------------------------------------------------------------------ commands
@@ -197,6 +201,30 @@ internal sealed class SieveCompiler
             }
             case "deleteheader":
                 return DeleteHeader(node);
+            case "include":
+                return Include(node);
+            case "return":
+                Need("include", line, "return");
+                Expect(node, 0, "return;");
+                return new SieveReturn(line);
+            case "global":
+            {
+                Need("include", line, "global");
+                Need("variables", line, "global");
+                var a = Read(node.Name, node.Arguments, line, []);
+                ExpectPositional(a, 1, line, "global <value: string-list>;");
+                var names = List(a.Positional[0], line, "variable names");
+                foreach (var n in names)
+                {
+                    // RFC 6609 section 3.4: plain identifiers (the "global." namespace is the other way in).
+                    if (n.HasVariables || n.Text.Contains('.'))
+                        throw Error(line, $"invalid global variable name \"{n.Text}\"");
+                    CheckVariableName(n.Text, line);
+                }
+                return new SieveGlobal(names.Select(n => n.Text.ToLowerInvariant()).ToArray(), line);
+            }
+            case "notify":
+                return Notify(node);
         }
         throw Error(line, $"unknown command '{node.Name}'" + RequireHint(node.Name));
     }
@@ -232,6 +260,63 @@ internal sealed class SieveCompiler
             Single(a.Positional[0], line, "reason"), line);
     }
 
+    /// <summary>RFC 6609 section 3.2. The name is a constant: delivery loads every named script before the run.</summary>
+    private SieveInclude Include(SieveCommandNode node)
+    {
+        var line = node.Line;
+        Need("include", line, "include");
+        var a = Read(node.Name, node.Arguments, line, new() { ["personal"] = Kind.Flag, ["global"] = Kind.Flag, ["once"] = Kind.Flag, ["optional"] = Kind.Flag });
+        ExpectPositional(a, 1, line, "include [:personal / :global] [:once] [:optional] <value: string>;");
+        if (a.Tags.ContainsKey("personal") && a.Tags.ContainsKey("global"))
+            throw Error(line, ":personal and :global cannot be used together");
+        var name = Single(a.Positional[0], line, "script name").Text;
+        if (IncludeNameError(name) is { } error)
+            throw Error(line, error);
+        var location = a.Tags.ContainsKey("global") ? SieveIncludeLocation.Global : SieveIncludeLocation.Personal;
+        var optional = a.Tags.ContainsKey("optional");
+        _includes.Add((location, name, optional, line));
+        return new SieveInclude(location, a.Tags.ContainsKey("once"), optional, name, line);
+    }
+
+    /// <summary>
+    /// Why <paramref name="name"/> cannot name an included script, or null. The name is a constant (variables are not
+    /// expanded in it, RFC 6609 section 3.2), a valid ManageSieve script name (RFC 5804 section 1.6), and never a path:
+    /// no "/" or "\\" and no leading ".", so ":global" cannot reach outside the site's script directory.
+    /// </summary>
+    internal static string? IncludeNameError(string name)
+    {
+        if (name.Contains("${", StringComparison.Ordinal))
+            return "the name of an included script must be a constant (no variables)";
+        if (name.Length is 0 or > MaxIncludeNameLength || name.Contains('/') || name.Contains('\\') || name.StartsWith('.')
+            || !SieveScriptStore.IsValidName(name))
+            return $"invalid script name \"{(name.Length > 60 ? name[..60] + "..." : name)}\"";
+        return null;
+    }
+
+    /// <summary>RFC 5435 section 3; the method's own rules are RFC 5436's (mailto).</summary>
+    private SieveNotify Notify(SieveCommandNode node)
+    {
+        var line = node.Line;
+        Need("enotify", line, "notify");
+        var a = Read(node.Name, node.Arguments, line, new()
+        {
+            ["from"] = Kind.String, ["importance"] = Kind.String, ["options"] = Kind.StringList, ["message"] = Kind.String,
+        });
+        ExpectPositional(a, 1, line, "notify [:from string] [:importance <\"1\" / \"2\" / \"3\">] [:options string-list] [:message string] <method: string>;");
+        var method = Single(a.Positional[0], line, "method");
+        // RFC 5435 section 3.1: an invalid or unsupported constant URI is an error the script's author sees at upload.
+        if (!method.HasVariables && SieveMailto.Parse(method.Text, out var uriError) is null)
+            throw Error(line, uriError!);
+        var from = a.Tags.TryGetValue("from", out var f) ? Single(f!, line, ":from") : null;
+        if (from is { HasVariables: false } && SieveAddresses.ParseSingle(from.Text) is null)
+            throw Error(line, $"invalid :from address \"{from.Text}\"");
+        var importance = a.Tags.TryGetValue("importance", out var i) ? Single(i!, line, ":importance") : null;
+        if (importance is { HasVariables: false } && importance.Text is not ("1" or "2" or "3"))
+            throw Error(line, ":importance must be \"1\", \"2\" or \"3\"");
+        return new SieveNotify(from, importance, a.Tags.TryGetValue("options", out var o) ? List(o!, line, ":options") : [],
+            a.Tags.TryGetValue("message", out var m) ? Single(m!, line, ":message") : null, method, line);
+    }
+
     private SieveDeleteHeader DeleteHeader(SieveCommandNode node)
     {
         var line = node.Line;
@@ -265,6 +350,9 @@ internal sealed class SieveCompiler
         Need("variables", line, "set");
         var tags = SetModifierPrecedence.Keys.ToDictionary(k => k, _ => Kind.Flag);
         var a = Read(node.Name, node.Arguments, line, tags);
+        // RFC 5435 section 6: ":encodeurl" comes with enotify.
+        if (a.Tags.ContainsKey("encodeurl"))
+            Need("enotify", line, ":encodeurl");
         ExpectPositional(a, 2, line, "set [MODIFIER] <name: string> <value: string>;");
         var name = Single(a.Positional[0], line, "variable name");
         CheckVariableName(name.Text, line);
@@ -398,6 +486,21 @@ internal sealed class SieveCompiler
                 if (!SieveDates.Parts.Contains(part))
                     throw Error(line, $"unknown date part \"{part}\"");
                 return new SieveCurrentDateTest(a.Match, zone, part, Keys(a, 1, line), line);
+            }
+            case "valid_notify_method":
+            {
+                Need("enotify", line, "valid_notify_method");
+                var a = Read(node.Name, node.Arguments, line, []);
+                ExpectPositional(a, 1, line, "valid_notify_method <notification-uris: string-list>");
+                return new SieveValidNotifyMethodTest(List(a.Positional[0], line, "notification URIs"), line);
+            }
+            case "notify_method_capability":
+            {
+                Need("enotify", line, "notify_method_capability");
+                var a = Read(node.Name, node.Arguments, line, [], match: true);
+                ExpectPositional(a, 3, line, "notify_method_capability [COMPARATOR] [MATCH-TYPE] <notification-uri: string> <notification-capability: string> <key-list: string-list>");
+                return new SieveNotifyMethodCapabilityTest(a.Match, Single(a.Positional[0], line, "notification URI"),
+                    Single(a.Positional[1], line, "notification capability"), Keys(a, 2, line), line);
             }
             case "mailboxexists":
             {
@@ -581,9 +684,12 @@ internal sealed class SieveCompiler
 
     private SieveValue Value(string text) => new(text, Variables && text.Contains("${", StringComparison.Ordinal));
 
-    private static void CheckVariableName(string name, int line)
+    private void CheckVariableName(string name, int line)
     {
-        // RFC 5229 section 3: variable-name = identifier (namespaces are not supported here).
+        // RFC 6609 section 3.5: the "global" namespace names a global variable directly.
+        if (_required.Contains("include") && name.StartsWith("global.", StringComparison.OrdinalIgnoreCase))
+            name = name["global.".Length..];
+        // RFC 5229 section 3: variable-name = identifier (no other namespace is supported here).
         if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] == '_') || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
             throw new SieveCompileException(line, $"invalid variable name \"{name}\"");
     }

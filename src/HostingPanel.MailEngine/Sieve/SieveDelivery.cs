@@ -14,7 +14,8 @@ namespace HostingPanel.MailEngine.Sieve;
 /// </summary>
 public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationResponder vacations, MailStore store, MailDirectory directory,
     OutboundQueue queue, TimeProvider time, ILogger<SieveDelivery> logger, Outbound.Srs.SrsRewriter? srs = null,
-    Delivery.ExternalExpansionLimiter? expansion = null, Delivery.DeliveryRecorder? recorder = null)
+    Delivery.ExternalExpansionLimiter? expansion = null, Delivery.DeliveryRecorder? recorder = null,
+    SieveGlobalScripts? globals = null, SieveNotifier? notifier = null)
 {
     /// <summary>Null when no recipient has an active script: deliver to INBOX as always.</summary>
     internal async Task<SieveDeliveryPlan?> PlanAsync(WrittenBody body, string sender, IReadOnlyList<SieveRecipient> recipients, bool allowReject, CancellationToken ct)
@@ -40,18 +41,54 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
             headers ??= ReadHeaders(body);
             var message = new SieveMessage(headers, body.Size, sender, recipient.OriginalRecipient,
                 () => MimeMessage.Load(store.Bodies.Open(body.RelativePath)));
-            var environment = new SieveEnvironment { Now = time.GetUtcNow() };
-            if (entry.Script.UsesMailboxExists)
-            {
-                var folders = (await store.ListFoldersAsync(recipient.MailboxId, ct)).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
-                environment = new SieveEnvironment { Now = environment.Now, MailboxExists = folders.Contains };
-            }
+            var environment = await EnvironmentAsync(recipient, entry.Script, entry.Name, ct);
             var result = SieveInterpreter.Run(entry.Script, message, environment);
             if (result.Error is not null)
                 logger.LogWarning("Sieve script of mailbox {Mailbox} failed ({Error}); message kept", recipient.MailboxId, result.Error);
             await AddAsync(plan, recipient, result, message, body, allowReject, ct);
         }
         return plan;
+    }
+
+    /// <summary>
+    /// What the run may look at besides the message: the delivery time, the folders (only for mailboxexists), and every
+    /// script an include may name, loaded now so the interpreter does no I/O (RFC 6609: ":personal" scripts are the
+    /// mailbox's own, ":global" the site's directory).
+    /// </summary>
+    private async Task<SieveEnvironment> EnvironmentAsync(SieveRecipient recipient, SieveScript script, string name, CancellationToken ct)
+    {
+        Dictionary<string, SieveIncludedScript>? personal = null;
+        var global = new Dictionary<string, SieveIncludedScript>(StringComparer.Ordinal);
+        var usesMailbox = script.UsesMailboxExists;
+        if (script.Includes.Count > 0)
+        {
+            personal = await scripts.GetPersonalCompiledAsync(recipient.MailboxId, ct);
+            // Global names come from any script of the run; a bounded walk (the site has few scripts).
+            var pending = new Queue<SieveScript>([script, .. personal.Values.Where(p => p.Script is not null).Select(p => p.Script!)]);
+            while (pending.Count > 0 && global.Count < 64)
+            {
+                foreach (var include in pending.Dequeue().Includes.Where(i => i.Location == SieveIncludeLocation.Global && !global.ContainsKey(i.Name)))
+                {
+                    if (globals?.Get(include.Name) is not { } found)
+                        continue;
+                    global[include.Name] = found;
+                    if (found.Script is not null)
+                        pending.Enqueue(found.Script);
+                }
+            }
+            usesMailbox |= personal.Values.Concat(global.Values).Any(p => p.Script?.UsesMailboxExists == true);
+        }
+        HashSet<string>? folders = null;
+        if (usesMailbox)
+            folders = (await store.ListFoldersAsync(recipient.MailboxId, ct)).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        return new SieveEnvironment
+        {
+            Now = time.GetUtcNow(),
+            ScriptName = name,
+            MailboxExists = folders is null ? null : folders.Contains,
+            Include = personal is null ? null : (location, included) =>
+                (location == SieveIncludeLocation.Global ? global : personal).GetValueOrDefault(included),
+        };
     }
 
     private async Task AddAsync(SieveDeliveryPlan plan, SieveRecipient recipient, SieveResult result, SieveMessage message, WrittenBody body,
@@ -106,6 +143,8 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
         }
         if (result.Vacation is not null)
             plan.Vacations.Add((recipient, result.Vacation, message));
+        foreach (var notification in result.Notifications)
+            plan.Notifications.Add((recipient, notification, message));
     }
 
     /// <summary>
@@ -193,6 +232,18 @@ public sealed class SieveDelivery(SieveScriptStore scripts, SieveVacationRespond
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogError(e, "Sieve vacation reply of mailbox {Mailbox} failed", recipient.MailboxId);
+            }
+        }
+        foreach (var (recipient, notification, message) in plan.Notifications)
+        {
+            try
+            {
+                if (notifier is not null)
+                    await notifier.NotifyAsync(recipient, notification, message, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Sieve notification of mailbox {Mailbox} failed", recipient.MailboxId);
             }
         }
     }

@@ -22,6 +22,9 @@ internal sealed class SieveDeliveryPlan
     public Dictionary<MimeKit.HeaderList, WrittenBody> EditedBodies { get; } = new(ReferenceEqualityComparer.Instance);
     public List<(SieveRecipient Recipient, SieveVacationAction Vacation, SieveMessage Message)> Vacations { get; } = [];
 
+    /// <summary>enotify notifications (RFC 5435), sent after the commit.</summary>
+    public List<(SieveRecipient Recipient, SieveNotifyAction Notification, SieveMessage Message)> Notifications { get; } = [];
+
     public void Add(long owner, StorePlacement placement)
     {
         Placements.Add(placement);

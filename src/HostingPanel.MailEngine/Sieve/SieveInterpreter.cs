@@ -16,8 +16,17 @@ public sealed class SieveInterpreter
     private readonly SieveMessage _message;
     private readonly SieveEnvironment _environment;
     private readonly SieveLimits _limits;
-    private readonly bool _variables;
-    private readonly Dictionary<string, string> _vars = new(StringComparer.OrdinalIgnoreCase);
+    // Per script of the run (RFC 6609 section 3.4: each included script has its own variables, except those it declares global).
+    private bool _variables;
+    private bool _includeExtension;
+    private Dictionary<string, string> _vars = new(StringComparer.OrdinalIgnoreCase);
+    private HashSet<string> _globalNames = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _globals = new(StringComparer.OrdinalIgnoreCase);
+    private int _variableCount;
+    private readonly List<(SieveIncludeLocation Location, string Name)> _includeStack = [];
+    private readonly HashSet<(SieveIncludeLocation, string)> _included = [];
+    private int _includes;
+    private bool _returning;
     private readonly List<string>? _captures;
     private List<string> _matchValues = [];
     private readonly List<string> _flags = [];
@@ -37,7 +46,9 @@ public sealed class SieveInterpreter
         _environment = environment;
         _limits = limits;
         _variables = script.Extensions.Contains("variables");
-        _captures = _variables ? [] : null;
+        _includeExtension = script.Extensions.Contains("include");
+        // Match variables are captured when any script of the run may read them.
+        _captures = _variables || _includeExtension ? [] : null;
     }
 
     public static SieveResult Run(SieveScript script, SieveMessage message, SieveEnvironment? environment = null, SieveLimits? limits = null)
@@ -56,6 +67,7 @@ public sealed class SieveInterpreter
     private SieveResult RunCore()
     {
         Execute(_script.Commands);
+        _returning = false;
         if (_result.Reject is not null && (_explicitDelivery || _result.Vacation is not null))
             throw new SieveRuntimeException(0, "reject cannot be combined with keep, fileinto or vacation (RFC 5429 section 2.1)");
         if (_implicitKeep)
@@ -65,7 +77,7 @@ public sealed class SieveInterpreter
         return _result;
     }
 
-    /// <summary>False when "stop" ran.</summary>
+    /// <summary>False when "stop" ran, or "return" (then <see cref="_returning"/> is set).</summary>
     private bool Execute(SieveCommand[] commands)
     {
         foreach (var command in commands)
@@ -131,10 +143,95 @@ public sealed class SieveInterpreter
                 case SieveDeleteHeader c:
                     DeleteHeader(c);
                     break;
+                case SieveInclude c:
+                    if (!Include(c))
+                        return false;
+                    break;
+                case SieveReturn:
+                    _returning = true;
+                    return false;
+                case SieveGlobal c:
+                    foreach (var global in c.Names)
+                        _globalNames.Add(global);
+                    break;
+                case SieveNotify c:
+                    Notify(c);
+                    break;
             }
         }
         return true;
     }
+
+    // ------------------------------------------------------------------ include (RFC 6609)
+
+    /// <summary>Runs the included script in its own variable scope; false when it ran "stop" (which ends the whole run).</summary>
+    private bool Include(SieveInclude c)
+    {
+        var key = (c.Location, c.Name);
+        // Section 3.2: with :once, a script already included anywhere in this run is skipped.
+        if (c.Once && _included.Contains(key))
+            return true;
+        // Section 3.2: a script that includes itself, directly or through others, is an error.
+        if (_includeStack.Contains(key) || (c.Location == SieveIncludeLocation.Personal && c.Name == _environment.ScriptName))
+            throw new SieveRuntimeException(c.Line, $"include loop: \"{c.Name}\" is already running");
+        if (_includeStack.Count + 1 > _limits.MaxIncludeDepth)
+            throw new SieveRuntimeException(c.Line, $"includes nested deeper than {_limits.MaxIncludeDepth}");
+        if (++_includes > _limits.MaxIncludes)
+            throw new SieveRuntimeException(c.Line, $"more than {_limits.MaxIncludes} includes");
+        var included = _environment.Include?.Invoke(c.Location, c.Name);
+        if (included is null)
+        {
+            // Section 3.2: a missing script is an error when it runs, unless :optional.
+            if (c.Optional)
+                return true;
+            throw new SieveRuntimeException(c.Line, $"included {(c.Location == SieveIncludeLocation.Global ? "global" : "personal")} script \"{c.Name}\" does not exist");
+        }
+        if (included.Script is null)
+            throw new SieveRuntimeException(c.Line, $"included script \"{c.Name}\" does not compile: {included.Error}");
+        _included.Add(key);
+        var (variables, includeExtension, vars, globalNames) = (_variables, _includeExtension, _vars, _globalNames);
+        _variables = included.Script.Extensions.Contains("variables");
+        _includeExtension = included.Script.Extensions.Contains("include");
+        _vars = new(StringComparer.OrdinalIgnoreCase);
+        _globalNames = new(StringComparer.OrdinalIgnoreCase);
+        _includeStack.Add(key);
+        var go = Execute(included.Script.Commands);
+        _includeStack.RemoveAt(_includeStack.Count - 1);
+        (_variables, _includeExtension, _vars, _globalNames) = (variables, includeExtension, vars, globalNames);
+        if (_returning)
+        {
+            _returning = false;
+            return true;
+        }
+        return go;
+    }
+
+    // ------------------------------------------------------------------ enotify (RFC 5435, RFC 5436)
+
+    private void Notify(SieveNotify c)
+    {
+        Action(c.Line);
+        var method = Expand(c.Method);
+        var mailto = SieveMailto.Parse(method, out var error) ?? throw new SieveRuntimeException(c.Line, error!);
+        var from = c.From is null ? null : Expand(c.From);
+        if (from is not null && SieveAddresses.ParseSingle(from) is null)
+            throw new SieveRuntimeException(c.Line, $"invalid :from address \"{from}\"");
+        var importance = c.Importance is null ? "2" : Expand(c.Importance);
+        if (importance is not ("1" or "2" or "3"))
+            throw new SieveRuntimeException(c.Line, ":importance must be \"1\", \"2\" or \"3\"");
+        var message = c.Message is null ? null : Expand(c.Message);
+        var action = new SieveNotifyAction(mailto, from, importance, message);
+        // RFC 5435 section 8: the same notification twice is sent once.
+        if (_result.Notifications.Any(n => SameNotification(n, action)))
+            return;
+        if (_result.Notifications.Count >= _limits.MaxNotifications)
+            throw new SieveRuntimeException(c.Line, $"more than {_limits.MaxNotifications} notifications");
+        _result.Notifications.Add(action);
+    }
+
+    private static bool SameNotification(SieveNotifyAction a, SieveNotifyAction b) =>
+        a.Mailto.To.SequenceEqual(b.Mailto.To, StringComparer.OrdinalIgnoreCase) && a.Mailto.Cc.SequenceEqual(b.Mailto.Cc, StringComparer.OrdinalIgnoreCase)
+        && a.Mailto.Subject == b.Mailto.Subject && a.Mailto.Body == b.Mailto.Body && a.Message == b.Message && a.From == b.From;
 
     private void Step(int line)
     {
@@ -245,7 +342,7 @@ public sealed class SieveInterpreter
         else
         {
             variable = Expand(c.Variable);
-            target = SplitFlagText(_vars.GetValueOrDefault(variable, ""));
+            target = SplitFlagText(GetVariable(variable));
         }
         var given = FlagList(c.Flags);
         switch (c.Operation)
@@ -279,6 +376,8 @@ public sealed class SieveInterpreter
                 "lowerfirst" => value.Length == 0 ? value : char.ToLowerInvariant(value[0]) + value[1..],
                 "upperfirst" => value.Length == 0 ? value : char.ToUpperInvariant(value[0]) + value[1..],
                 "quotewildcard" => value.Replace("\\", "\\\\").Replace("*", "\\*").Replace("?", "\\?"),
+                // RFC 5435 section 6: percent-encoding of everything but RFC 3986 unreserved characters.
+                "encodeurl" => Uri.EscapeDataString(value),
                 // RFC 5229 section 4.1.1: the length in characters.
                 "length" => new System.Globalization.StringInfo(value).LengthInTextElements.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 _ => value,
@@ -289,9 +388,25 @@ public sealed class SieveInterpreter
 
     private void SetVariable(string name, string value, int line)
     {
-        if (!_vars.ContainsKey(name) && _vars.Count >= _limits.MaxVariables)
+        var (scope, key) = Scope(name);
+        // The limit counts every variable of the run, so included scripts cannot multiply it.
+        if (!scope.ContainsKey(key) && ++_variableCount > _limits.MaxVariables)
             throw new SieveRuntimeException(line, $"more than {_limits.MaxVariables} variables");
-        _vars[name] = value.Length > _limits.MaxVariableLength ? value[.._limits.MaxVariableLength] : value;
+        scope[key] = value.Length > _limits.MaxVariableLength ? value[.._limits.MaxVariableLength] : value;
+    }
+
+    private string GetVariable(string name)
+    {
+        var (scope, key) = Scope(name);
+        return scope.GetValueOrDefault(key, "");
+    }
+
+    /// <summary>RFC 6609 sections 3.4 and 3.5: "global.x", or a name this script declared global, is shared by the run.</summary>
+    private (Dictionary<string, string> Scope, string Key) Scope(string name)
+    {
+        if (_includeExtension && name.StartsWith("global.", StringComparison.OrdinalIgnoreCase))
+            return (_globals, name["global.".Length..]);
+        return _globalNames.Contains(name) ? (_globals, name) : (_vars, name);
     }
 
     // ------------------------------------------------------------------ tests
@@ -363,7 +478,7 @@ public sealed class SieveInterpreter
             {
                 var flags = t.Variables is null
                     ? _flags
-                    : t.Variables.SelectMany(v => SplitFlagText(_vars.GetValueOrDefault(Expand(v), ""))).ToList();
+                    : t.Variables.SelectMany(v => SplitFlagText(GetVariable(Expand(v)))).ToList();
                 return Match(t.Match, flags, t.Keys, t.Line);
             }
             case SieveStringTest t:
@@ -379,6 +494,20 @@ public sealed class SieveInterpreter
                 var now = _environment.Now ?? DateTimeOffset.UtcNow;
                 var local = now.ToOffset(t.Zone ?? TimeSpan.Zero);
                 return Match(t.Match, [SieveDates.Part(local, t.DatePart)], t.Keys, t.Line);
+            }
+            case SieveValidNotifyMethodTest t:
+                // RFC 5435 section 4: true when every URI is valid and its method supported.
+                foreach (var uri in t.Uris)
+                    if (SieveMailto.Parse(Expand(uri), out _) is null)
+                        return false;
+                return true;
+            case SieveNotifyMethodCapabilityTest t:
+            {
+                // RFC 5435 section 5; RFC 5436 section 2.2: for mailto, "online" is always "maybe". An invalid URI or an
+                // unknown capability fails the test.
+                if (SieveMailto.Parse(Expand(t.Uri), out _) is null || !Expand(t.Capability).Equals("online", StringComparison.OrdinalIgnoreCase))
+                    return false;
+                return Match(t.Match, ["maybe"], t.Keys, t.Line);
             }
             case SieveMailboxExistsTest t:
                 foreach (var n in t.Names)
@@ -456,9 +585,9 @@ public sealed class SieveInterpreter
                 var index = int.TryParse(name, out var n) ? n : int.MaxValue;
                 sb.Append(index < _matchValues.Count ? _matchValues[index] : "");
             }
-            else if (IsIdentifier(name))
+            else if (IsIdentifier(name) || (_includeExtension && name.StartsWith("global.", StringComparison.OrdinalIgnoreCase) && IsIdentifier(name["global.".Length..])))
             {
-                sb.Append(_vars.GetValueOrDefault(name.ToString(), ""));
+                sb.Append(GetVariable(name.ToString()));
             }
             else
             {

@@ -58,6 +58,24 @@ internal sealed record SieveAddHeader(bool Last, SieveValue Name, SieveValue Val
 /// </summary>
 internal sealed record SieveDeleteHeader(int Index, bool Last, SieveMatch Match, SieveValue Name, SieveValue[]? Patterns, int Line) : SieveCommand(Line);
 
+/// <summary>RFC 6609 section 3.1: ":personal" (the mailbox's own scripts, the default) or ":global" (the site's).</summary>
+public enum SieveIncludeLocation { Personal, Global }
+
+/// <summary>RFC 6609 section 3.2: include [LOCATION] [":once"] [":optional"] &lt;value: string&gt;; the name is a constant.</summary>
+internal sealed record SieveInclude(SieveIncludeLocation Location, bool Once, bool Optional, string Name, int Line) : SieveCommand(Line);
+
+/// <summary>RFC 6609 section 3.3: ends the current included script (the main script: as stop).</summary>
+internal sealed record SieveReturn(int Line) : SieveCommand(Line);
+
+/// <summary>RFC 6609 section 3.4: global &lt;value: string-list&gt; shares these variables with the other scripts of the run.</summary>
+internal sealed record SieveGlobal(string[] Names, int Line) : SieveCommand(Line);
+
+/// <summary>
+/// RFC 5435 section 3: notify [":from" string] [":importance" &lt;"1" / "2" / "3"&gt;] [":options" string-list]
+/// [":message" string] &lt;method: string&gt;.
+/// </summary>
+internal sealed record SieveNotify(SieveValue? From, SieveValue? Importance, SieveValue[] Options, SieveValue? Message, SieveValue Method, int Line) : SieveCommand(Line);
+
 /// <param name="Modifiers">Applied in this order (already sorted by RFC 5229 section 4.1 precedence).</param>
 internal sealed record SieveSet(string Name, SieveValue Value, string[] Modifiers, int Line) : SieveCommand(Line);
 
@@ -94,13 +112,20 @@ internal sealed record SieveCurrentDateTest(SieveMatch Match, TimeSpan? Zone, st
 
 internal sealed record SieveMailboxExistsTest(SieveValue[] Names, int Line) : SieveTest(Line);
 
+/// <summary>RFC 5435 section 4: valid_notify_method &lt;notification-uris: string-list&gt;.</summary>
+internal sealed record SieveValidNotifyMethodTest(SieveValue[] Uris, int Line) : SieveTest(Line);
+
+/// <summary>RFC 5435 section 5: notify_method_capability [COMPARATOR] [MATCH-TYPE] &lt;uri&gt; &lt;capability&gt; &lt;key-list&gt;.</summary>
+internal sealed record SieveNotifyMethodCapabilityTest(SieveMatch Match, SieveValue Uri, SieveValue Capability, SieveValue[] Keys, int Line) : SieveTest(Line);
+
 /// <summary>A compiled script: what delivery runs. Immutable, shared between deliveries.</summary>
 public sealed class SieveScript
 {
-    internal SieveScript(SieveCommand[] commands, IReadOnlySet<string> extensions)
+    internal SieveScript(SieveCommand[] commands, IReadOnlySet<string> extensions, IReadOnlyList<(SieveIncludeLocation Location, string Name, bool Optional, int Line)> includes)
     {
         Commands = commands;
         Extensions = extensions;
+        Includes = includes;
     }
 
     internal SieveCommand[] Commands { get; }
@@ -112,6 +137,9 @@ public sealed class SieveScript
     public bool UsesBody => Extensions.Contains("body");
 
     public bool UsesMailboxExists => Extensions.Contains("mailbox");
+
+    /// <summary>The scripts this one names in include commands (constant names, so delivery can load them before the run).</summary>
+    public IReadOnlyList<(SieveIncludeLocation Location, string Name, bool Optional, int Line)> Includes { get; }
 
     public bool UsesReject => Extensions.Contains("reject") || Extensions.Contains("ereject");
 

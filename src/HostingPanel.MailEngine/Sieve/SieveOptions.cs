@@ -13,6 +13,13 @@ public sealed class SieveOptions
     /// <summary>Bytes of all of a mailbox's scripts together.</summary>
     public int MaxStorage { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// The site's scripts for <c>include :global</c> (RFC 6609 section 3.1): <c>name.sieve</c> files in this directory,
+    /// which the administrator keeps the same on every mail node. Unset: no global scripts (a :global include is then
+    /// missing: a runtime error that keeps the mail, or nothing with :optional).
+    /// </summary>
+    public string? GlobalDirectory { get; set; }
+
     /// <summary>Vacation periods are clamped into [min, max]; the default is used without :days (Pigeonhole: 1d, 7d, 60d).</summary>
     public TimeSpan VacationMinPeriod { get; set; } = TimeSpan.FromDays(1);
     public TimeSpan VacationDefaultPeriod { get; set; } = TimeSpan.FromDays(7);

@@ -26,10 +26,11 @@ public enum SieveStoreStatus
 /// script for delivery: one indexed query per delivery finds the active script's id and version,
 /// and the compiled form is cached by both (a cache only: any node sees a change at its next delivery).
 /// </summary>
-public sealed class SieveScriptStore(EngineDatabase db, IOptions<SieveOptions> options, TimeProvider time)
+public sealed class SieveScriptStore(EngineDatabase db, IOptions<SieveOptions> options, TimeProvider time, SieveGlobalScripts? globals = null)
 {
     private readonly SieveOptions _options = options.Value;
-    private readonly ConcurrentDictionary<long, (long Id, long Version, SieveScript? Script, string? Error)> _compiled = new();
+    /// <summary>Compiled scripts by their row id, with the version (updated_at) they were compiled from.</summary>
+    private readonly ConcurrentDictionary<long, (long Version, SieveIncludedScript Compiled)> _compiled = new();
 
     public SieveOptions Options => _options;
 
@@ -147,38 +148,104 @@ public sealed class SieveScriptStore(EngineDatabase db, IOptions<SieveOptions> o
     }
 
     /// <summary>
-    /// The compiled active script of each mailbox that has one (one query for all of them). A stored
+    /// The compiled active script of each mailbox that has one (one query for all of them), with its name. A stored
     /// script that no longer compiles comes back with its error, so delivery keeps and logs.
     /// </summary>
-    internal async Task<Dictionary<long, (SieveScript? Script, string? Error)>> GetActiveCompiledAsync(IReadOnlyList<long> mailboxIds, CancellationToken ct)
+    internal async Task<Dictionary<long, (SieveScript? Script, string? Error, string Name)>> GetActiveCompiledAsync(IReadOnlyList<long> mailboxIds, CancellationToken ct)
     {
-        var result = new Dictionary<long, (SieveScript?, string?)>();
+        var result = new Dictionary<long, (SieveScript?, string?, string)>();
         if (mailboxIds.Count == 0)
             return result;
         var ids = string.Join(", ", mailboxIds.Distinct());
         var active = await db.ReadAsync(c => c.QueryAsync(null,
-            $"SELECT mailbox_id, id, updated_at FROM sieve_scripts WHERE active = 1 AND mailbox_id IN ({ids})",
-            r => (Mailbox: r.Long(0), Id: r.Long(1), Version: r.Long(2))), ct);
-        foreach (var (mailbox, id, version) in active)
+            $"SELECT mailbox_id, id, updated_at, name FROM sieve_scripts WHERE active = 1 AND mailbox_id IN ({ids})",
+            r => (Mailbox: r.Long(0), Id: r.Long(1), Version: r.Long(2), Name: r.GetString(3))), ct);
+        foreach (var (mailbox, id, version, name) in active)
         {
-            if (!_compiled.TryGetValue(mailbox, out var cached) || cached.Id != id || cached.Version != version)
-            {
-                var content = await db.ReadAsync(c => c.QueryAsync(null, "SELECT content FROM sieve_scripts WHERE id = @id",
-                    r => r.GetString(0), ("@id", id)), ct);
-                if (content.Count == 0)
-                    continue;
-                try
-                {
-                    cached = (id, version, SieveScript.Compile(content[0]), null);
-                }
-                catch (SieveCompileException e)
-                {
-                    cached = (id, version, null, e.Message);
-                }
-                _compiled[mailbox] = cached;
-            }
-            result[mailbox] = (cached.Script, cached.Error);
+            if (await CompiledAsync(id, version, ct) is { } compiled)
+                result[mailbox] = (compiled.Script, compiled.Error, name);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Every script of the mailbox that an include may name (RFC 6609 ":personal": the scripts of the same ManageSieve
+    /// account, active or not), compiled; cached by id and version like the active script.
+    /// </summary>
+    internal async Task<Dictionary<string, SieveIncludedScript>> GetPersonalCompiledAsync(long mailboxId, CancellationToken ct)
+    {
+        var rows = await db.ReadAsync(c => c.QueryAsync(null, "SELECT id, updated_at, name FROM sieve_scripts WHERE mailbox_id = @m",
+            r => (Id: r.Long(0), Version: r.Long(1), Name: r.GetString(2)), ("@m", mailboxId)), ct);
+        var result = new Dictionary<string, SieveIncludedScript>(StringComparer.Ordinal);
+        foreach (var (id, version, name) in rows)
+        {
+            if (await CompiledAsync(id, version, ct) is { } compiled)
+                result[name] = compiled;
+        }
+        return result;
+    }
+
+    private async Task<SieveIncludedScript?> CompiledAsync(long id, long version, CancellationToken ct)
+    {
+        if (_compiled.TryGetValue(id, out var cached) && cached.Version == version)
+            return cached.Compiled;
+        var content = await db.ReadAsync(c => c.QueryAsync(null, "SELECT content FROM sieve_scripts WHERE id = @id",
+            r => r.GetString(0), ("@id", id)), ct);
+        if (content.Count == 0)
+            return null;
+        SieveIncludedScript compiled;
+        try
+        {
+            compiled = new SieveIncludedScript(SieveScript.Compile(content[0]), null);
+        }
+        catch (SieveCompileException e)
+        {
+            compiled = new SieveIncludedScript(null, e.Message);
+        }
+        _compiled[id] = (version, compiled);
+        return compiled;
+    }
+
+    /// <summary>
+    /// What PUTSCRIPT and CHECKSCRIPT say about a script's includes (RFC 6609 section 3.2), as Pigeonhole does at upload:
+    /// an include loop through the account's stored scripts (or the site's) is an error; a missing script is only a
+    /// warning, since it may be uploaded next and is an error only when it runs (none with :optional).
+    /// </summary>
+    /// <param name="name">The name the script is stored under (null for CHECKSCRIPT: no loop back to it can be known).</param>
+    public async Task<(string? Error, List<string> Warnings)> CheckIncludesAsync(long mailboxId, string? name, SieveScript script, CancellationToken ct = default)
+    {
+        var warnings = new List<string>();
+        if (script.Includes.Count == 0)
+            return (null, warnings);
+        var personal = await GetPersonalCompiledAsync(mailboxId, ct);
+        foreach (var (location, included, optional, line) in script.Includes)
+        {
+            var exists = location == SieveIncludeLocation.Global ? globals?.Get(included) is not null : personal.ContainsKey(included) || included == name;
+            if (!exists && !optional)
+                warnings.Add($"line {line}: included {(location == SieveIncludeLocation.Global ? "global" : "personal")} script \"{included}\" does not exist (an error when it runs)");
+        }
+        // Depth-first over the include graph, the new script standing in for the stored one of the same name.
+        var path = new List<(SieveIncludeLocation, string)>();
+        var done = new HashSet<(SieveIncludeLocation, string)>();
+        SieveScript? Resolve(SieveIncludeLocation location, string n) =>
+            location == SieveIncludeLocation.Personal && n == name ? script
+            : (location == SieveIncludeLocation.Global ? globals?.Get(n) : personal.GetValueOrDefault(n))?.Script;
+        string? Walk(SieveIncludeLocation location, string n, SieveScript s, int line)
+        {
+            var key = (location, n);
+            if (path.Contains(key))
+                return $"line {line}: include loop: \"{n}\" includes itself through " + string.Join(" -> ", path.Select(p => p.Item2).Append(n));
+            if (!done.Add(key))
+                return null;
+            path.Add(key);
+            foreach (var (l, child, _, childLine) in s.Includes)
+            {
+                if (Resolve(l, child) is { } c && Walk(l, child, c, path.Count == 1 ? childLine : line) is { } loop)
+                    return loop;
+            }
+            path.RemoveAt(path.Count - 1);
+            return null;
+        }
+        return (Walk(SieveIncludeLocation.Personal, name ?? "\u0000checked", script, 0), warnings);
     }
 }

@@ -2,6 +2,7 @@ using HostingPanel.Data;
 using HostingPanel.Migrations.PostgreSql;
 using HostingPanel.Migrations.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using HostingPanel.MailEngine.Storage;
 
 namespace HostingPanel.Web.Hosting;
 

@@ -1,3 +1,5 @@
+using HostingPanel.MailEngine.Storage;
+
 namespace HostingPanel.Web.Hosting;
 
 public enum DatabaseProvider { Sqlite, PostgreSql }

@@ -73,9 +73,9 @@ public sealed class ImapMimeTests
     public void BodyStructure_Multipart_WithMessagePart()
     {
         var text = Encoding.ASCII.GetString(ImapBodyStructureWriter.ToBytes(Structure, extensible: true));
-        Assert.StartsWith("((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 12 2 NIL NIL NIL NIL)", text);
+        Assert.StartsWith("((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 12 2 NIL NIL NIL NIL)", text);
         Assert.Contains("(\"application\" \"octet-stream\" (\"name\" \"x.bin\") NIL NIL \"base64\" 8 NIL (\"attachment\" (\"filename\" \"x.bin\")) NIL NIL)", text);
-        Assert.Contains("(\"message\" \"rfc822\" NIL NIL NIL \"7BIT\" 47 (NIL \"inner\" ((NIL NIL \"x\" \"y.example\"))", text);
+        Assert.Contains("(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 47 (NIL \"inner\" ((NIL NIL \"x\" \"y.example\"))", text);
         Assert.EndsWith(" \"mixed\" (\"boundary\" \"XX\") NIL NIL NIL)", text);
     }
 
@@ -83,7 +83,7 @@ public sealed class ImapMimeTests
     public void Body_NonExtensible_HasNoExtensionData()
     {
         var text = Encoding.ASCII.GetString(ImapBodyStructureWriter.ToBytes(Structure, extensible: false));
-        Assert.StartsWith("((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 12 2)", text);
+        Assert.StartsWith("((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 12 2)", text);
         Assert.EndsWith(" \"mixed\")", text);
     }
 
@@ -92,7 +92,7 @@ public sealed class ImapMimeTests
     {
         var raw = "Subject: x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhello\r\n"u8.ToArray();
         var text = Encoding.ASCII.GetString(ImapBodyStructureWriter.ToBytes(ImapMessageStructure.Parse(raw), true));
-        Assert.Equal("(\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7BIT\" 7 1 NIL NIL NIL NIL)", text);
+        Assert.Equal("(\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 7 1 NIL NIL NIL NIL)", text);
     }
 
     [Fact]

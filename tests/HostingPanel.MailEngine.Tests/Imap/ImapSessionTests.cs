@@ -192,7 +192,7 @@ public sealed class ImapSessionTests
             generated.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
         var store = new InMemoryImapStore();
         store.AddUser("user@example.com", "secret");
-        await using var listener = new Sessions.Imap.ImapListener(
+        await using var listener = new MailEngine.Listeners.ImapListener(
             new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), new Sessions.Imap.ImapSessionOptions(), store, certificate, implicitTls: true);
         listener.Start();
         using var client = new ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true };

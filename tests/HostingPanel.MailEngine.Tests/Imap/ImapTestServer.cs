@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using HostingPanel.MailEngine.Sessions.Imap;
+using HostingPanel.MailEngine.Listeners;
 
 namespace HostingPanel.MailEngine.Tests.Imap;
 

@@ -232,4 +232,33 @@ public sealed class ManageSieveProtocolTests
             Assert.Equal(split, prefix.Length);
         }
     }
+
+    /// <summary>
+    /// RFC 6609 at upload, as Pigeonhole: an include loop through the account's stored scripts is refused with its line;
+    /// a missing script is only a warning (OK (WARNINGS), RFC 5804 section 1.3), since it may be uploaded next; a path
+    /// as a name is a syntax error. CAPABILITY announces include, enotify and the mailto notify method (section 1.7).
+    /// </summary>
+    [Fact]
+    public async Task Rfc6609_PutScript_RefusesIncludeLoops_WarnsOfMissingScripts_CapabilityListsNotify()
+    {
+        await using var engine = await EngineHost.StartAsync(new() { ["Mail:AllowPlaintextAuth"] = "true" });
+        await engine.CreateMailboxAsync("bob@example.com");
+        await using var client = await LoginAsync(engine, "bob@example.com");
+        var capability = await CommandAsync(client, "CAPABILITY");
+        Assert.Contains("\"NOTIFY\" \"mailto\"", capability);
+        Assert.Contains(capability, l => l.StartsWith("\"SIEVE\"", StringComparison.Ordinal) && l.Contains(" include") && l.Contains(" enotify"));
+
+        var missing = await CommandAsync(client, "PUTSCRIPT \"main\" " + Literal("require \"include\";\r\ninclude \"lib\";\r\ninclude :optional \"maybe\";\r\n"));
+        Assert.Equal("OK (WARNINGS) \"line 2: included personal script \\\"lib\\\" does not exist (an error when it runs)\"", missing[^1]);
+        var check = await CommandAsync(client, "CHECKSCRIPT " + Literal("require \"include\";\r\ninclude :global \"site\";\r\n"));
+        Assert.StartsWith("OK (WARNINGS) \"line 2: included global script", check[^1]);
+        Assert.Equal("OK", (await CommandAsync(client, "PUTSCRIPT \"lib\" " + Literal("require \"include\";\r\ninclude \"helper\";\r\n")))[^1].Split(' ')[0]);
+        // helper -> main -> lib -> helper: the upload that closes the loop is refused, naming the line that starts it.
+        var loop = await CommandAsync(client, "PUTSCRIPT \"helper\" " + Literal("require \"include\";\r\n# then\r\ninclude \"main\";\r\n"));
+        Assert.Equal("NO \"line 3: include loop: \\\"helper\\\" includes itself through helper -> main -> lib -> helper\"", loop[^1]);
+        Assert.StartsWith("NO \"line 1: include loop", (await CommandAsync(client, "PUTSCRIPT \"self\" \"require \\\"include\\\"; include \\\"self\\\";\""))[^1]);
+        Assert.StartsWith("NO \"line 1: invalid script name", (await CommandAsync(client, "CHECKSCRIPT \"require \\\"include\\\"; include :global \\\"../x\\\";\""))[^1]);
+        Assert.StartsWith("NO \"line 1: unsupported notification method", (await CommandAsync(client, "CHECKSCRIPT \"require \\\"enotify\\\"; notify \\\"tel:1\\\";\""))[^1]);
+        Assert.DoesNotContain(await CommandAsync(client, "LISTSCRIPTS"), l => l.StartsWith("\"helper\"") || l.StartsWith("\"self\""));
+    }
 }

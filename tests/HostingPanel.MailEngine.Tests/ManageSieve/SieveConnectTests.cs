@@ -74,4 +74,44 @@ public sealed class SieveConnectTests
         Assert.Single(await engine.Store.ListMessagesAsync(receipts!.Id));
         Assert.Empty(await SmtpTestKit.InboxAsync(engine, bob));
     }
+
+    /// <summary>
+    /// RFC 6609 with a real client: sieve-connect uploads a library and a main script that includes it (a missing include
+    /// is only a warning at upload, so the order of uploads does not matter), activates the main one, and delivery runs both.
+    /// </summary>
+    [Fact]
+    public async Task SieveConnect_UploadsScriptsThatIncludeEachOther_InAnyOrder_AndDeliveryRunsThem()
+    {
+        var tool = TestEnvironment.RequireTool("sieve-connect", "sieve-connect");
+        await using var engine = await EngineHost.StartAsync(new() { ["Mail:AllowPlaintextAuth"] = "false" });
+        var bob = await engine.CreateMailboxAsync("bob@example.com");
+        await engine.Store.CreateFolderAsync(bob.Id, "Receipts");
+        var port = ManageSieveProtocolTests.Port(engine);
+        var dir = Path.Combine(engine.DataDirectory, "sieve-connect");
+        System.IO.Directory.CreateDirectory(dir);
+        var main = Path.Combine(dir, "main.sieve");
+        await File.WriteAllTextAsync(main, "require [\"include\"];\ninclude :once \"receipts\";\n");
+        var library = Path.Combine(dir, "receipts.sieve");
+        await File.WriteAllTextAsync(library, "require [\"fileinto\"];\nif header :contains \"subject\" \"receipt\" { fileinto \"Receipts\"; }\n");
+        var loop = Path.Combine(dir, "loop.sieve");
+        await File.WriteAllTextAsync(loop, "require [\"include\"];\ninclude \"main\";\n");
+
+        // The main script first: its include is missing, which is a warning, not a refusal.
+        var first = await SieveConnectAsync(tool, port, "bob@example.com", "--upload", "--localsieve", main, "--remotesieve", "main");
+        Assert.True(first.Exit == 0, first.Output);
+        var second = await SieveConnectAsync(tool, port, "bob@example.com", "--upload", "--localsieve", library, "--remotesieve", "receipts");
+        Assert.True(second.Exit == 0, second.Output);
+        var activate = await SieveConnectAsync(tool, port, "bob@example.com", "--activate", "--remotesieve", "main");
+        Assert.True(activate.Exit == 0, activate.Output);
+        // A library that would include the main script back (main -> receipts -> main) is refused.
+        var refused = await SieveConnectAsync(tool, port, "bob@example.com", "--upload", "--localsieve", loop, "--remotesieve", "receipts");
+        Assert.NotEqual(0, refused.Exit);
+        Assert.Contains("include loop", refused.Output);
+
+        using (var client = await SmtpTestKit.ConnectAsync(engine.SmtpPort))
+            await client.SendAsync(SmtpTestKit.Message("shop@example.org", "bob@example.com", "Your receipt"));
+        var receipts = await engine.Store.GetFolderAsync(bob.Id, "Receipts");
+        Assert.Single(await engine.Store.ListMessagesAsync(receipts!.Id));
+        Assert.Empty(await SmtpTestKit.InboxAsync(engine, bob));
+    }
 }

@@ -9,6 +9,7 @@ using DnsClient.Protocol;
 using HostingPanel.MailEngine.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using HostingPanel.MailEngine.Storage;
 
 namespace HostingPanel.MailEngine.Outbound.MtaSts;
 

@@ -3,6 +3,7 @@ using System.Text;
 using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Hosting;
 using Microsoft.Extensions.Options;
+using HostingPanel.MailEngine.Storage;
 
 namespace HostingPanel.MailEngine.Outbound.Srs;
 

@@ -21,13 +21,14 @@ internal static class ManageSieveScriptHandlers
         args.Expect(2, usage);
         var name = args.String(0, usage);
         var script = args.String(1, usage);
-        if (Compile(script) is { } error)
+        var (error, warnings) = await CheckAsync(session, name, script);
+        if (error is not null)
         {
             await session.WriteAsync(ManageSieveReplies.No(error));
             return;
         }
         var status = await session.Services.Scripts.PutAsync(session.MailboxId, name, script, session.Stopping);
-        await session.WriteAsync(Reply(status, session.Services.Scripts.Options));
+        await session.WriteAsync(status == SieveStoreStatus.Ok && warnings.Count > 0 ? Warnings(warnings) : Reply(status, session.Services.Scripts.Options));
     }
 
     /// <summary>RFC 5804 section 2.12: validate without storing; errors name their line.</summary>
@@ -35,9 +36,12 @@ internal static class ManageSieveScriptHandlers
     {
         const string usage = "<script: string>";
         args.Expect(1, usage);
-        var error = Compile(args.String(0, usage));
-        await session.WriteAsync(error is null ? ManageSieveReplies.Ok() : ManageSieveReplies.No(error));
+        var (error, warnings) = await CheckAsync(session, null, args.String(0, usage));
+        await session.WriteAsync(error is not null ? ManageSieveReplies.No(error) : warnings.Count > 0 ? Warnings(warnings) : ManageSieveReplies.Ok());
     }
+
+    /// <summary>RFC 5804 section 1.3: OK with the WARNINGS code, one warning per line of the text.</summary>
+    private static string Warnings(List<string> warnings) => ManageSieveReplies.Ok(string.Join("\n", warnings), "WARNINGS");
 
     public static async Task ListScriptsAsync(ManageSieveSession session, ManageSieveArgs args)
     {
@@ -86,17 +90,19 @@ internal static class ManageSieveScriptHandlers
         await session.WriteAsync(Reply(status, session.Services.Scripts.Options));
     }
 
-    private static string? Compile(string script)
+    /// <summary>Compiles, then checks includes against the account's scripts (RFC 6609: loops are errors, missing scripts warnings).</summary>
+    private static async Task<(string? Error, List<string> Warnings)> CheckAsync(ManageSieveSession session, string? name, string source)
     {
+        SieveScript script;
         try
         {
-            SieveScript.Compile(script);
-            return null;
+            script = SieveScript.Compile(source);
         }
         catch (SieveCompileException e)
         {
-            return e.Message;
+            return (e.Message, []);
         }
+        return await session.Services.Scripts.CheckIncludesAsync(session.MailboxId, name, script, session.Stopping);
     }
 
     private static string Reply(SieveStoreStatus status, SieveOptions options) => status switch

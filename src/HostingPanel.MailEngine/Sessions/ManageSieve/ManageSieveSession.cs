@@ -90,6 +90,8 @@ internal sealed class ManageSieveSession
         sb.Append("\"SASL\" ").Append(PlaintextAllowed ? "\"PLAIN\"" : "\"\"").Append("\r\n");
         if (!IsTls)
             sb.Append("\"STARTTLS\"\r\n");
+        // RFC 5804 section 1.7: the enotify methods the server supports.
+        sb.Append("\"NOTIFY\" \"").Append(SieveCapabilities.NotifyMethods).Append("\"\r\n");
         sb.Append("\"MAXREDIRECTS\" \"").Append(SieveLimits.Default.MaxRedirects).Append("\"\r\n");
         if (_account is not null)
             sb.Append("\"OWNER\" ").Append(ManageSieveReplies.String(_account.Address)).Append("\r\n");

@@ -15,22 +15,6 @@ internal sealed record Pop3SaslState(string Mechanism) : Pop3State;
 /// <summary>TRANSACTION: the locked maildrop.</summary>
 internal sealed record Pop3TransactionState(Pop3Maildrop Maildrop) : Pop3State;
 
-/// <summary>Which commands each state accepts (RFC 1939 sections 4-6, RFC 2449, RFC 2595, RFC 5034).</summary>
-internal static class Pop3StateTable
-{
-    private static readonly HashSet<Pop3Verb> Authorization = [Pop3Verb.User, Pop3Verb.Pass, Pop3Verb.Auth, Pop3Verb.Stls, Pop3Verb.Capa, Pop3Verb.Quit];
-
-    private static readonly HashSet<Pop3Verb> Transaction =
-        [Pop3Verb.Stat, Pop3Verb.List, Pop3Verb.Retr, Pop3Verb.Dele, Pop3Verb.Noop, Pop3Verb.Rset, Pop3Verb.Quit, Pop3Verb.Top, Pop3Verb.Uidl, Pop3Verb.Capa];
-
-    public static bool Allows(Pop3State state, Pop3Verb verb) => state switch
-    {
-        Pop3AuthorizationState => Authorization.Contains(verb),
-        Pop3TransactionState => Transaction.Contains(verb),
-        _ => false,
-    };
-}
-
 /// <summary>
 /// One message as a POP3 session keeps it for its whole life: only what STAT, LIST, UIDL, RETR and
 /// UPDATE need (a session holds one per message of the INBOX, so the store's full row would cost

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using HostingPanel.MailEngine.Storage;
 
 namespace HostingPanel.Web.Hosting.Health;
 

@@ -59,10 +59,20 @@ public static class ImapBodyStructureWriter
             var entity = part.Entity;
             var type = entity.ContentType;
             w.String(type.MediaType).Space().String(type.MediaSubtype).Space();
-            Parameters(w, type.Parameters);
+            if (type.Parameters.Count == 0 && type.IsMimeType("text", "*"))
+            {
+                // RFC 2045 section 5.2: text without a charset is us-ascii; say so, as Dovecot does.
+                w.Raw("(\"charset\" \"us-ascii\")"u8);
+            }
+            else
+            {
+                Parameters(w, type.Parameters);
+            }
+
             w.Space().NString(HeaderValue(entity, HeaderId.ContentId));
             w.Space().NString(HeaderValue(entity, HeaderId.ContentDescription));
-            w.Space().String(HeaderValue(entity, HeaderId.ContentTransferEncoding) ?? "7BIT");
+            // RFC 2045 section 6.1: no Content-Transfer-Encoding means 7bit.
+            w.Space().String(HeaderValue(entity, HeaderId.ContentTransferEncoding) ?? "7bit");
             w.Space().Number(part.ContentLength);
             if (part.Message is { } inner)
             {

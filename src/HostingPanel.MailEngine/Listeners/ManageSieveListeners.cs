@@ -1,32 +1,23 @@
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Hosting;
-using HostingPanel.MailEngine.Listeners;
+using HostingPanel.MailEngine.Sessions.ManageSieve;
 using HostingPanel.MailEngine.Sieve;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace HostingPanel.MailEngine.Sessions.ManageSieve;
-
-/// <summary>Everything a ManageSieve session needs, shared by all sessions.</summary>
-internal sealed record ManageSieveServices(
-    MailAuthenticator Authenticator,
-    SieveScriptStore Scripts,
-    MailTlsCertificate Tls,
-    MailEngineOptions Options,
-    ILogger Logger,
-    Storage.MailboxChangeNotifier Changes);
+namespace HostingPanel.MailEngine.Listeners;
 
 /// <summary>The ManageSieve listener (RFC 5804) on Mail:ManageSieve:Port (4190; 0 disables), STARTTLS.</summary>
-public sealed class ManageSieveServer : IHostedService
+public sealed class ManageSieveListeners : IHostedService
 {
     private readonly MailEngineOptions _options;
     private readonly MailListenerFactory _factory;
     private readonly ManageSieveServices _services;
     private MailListener? _listener;
 
-    public ManageSieveServer(IOptions<MailEngineOptions> options, MailListenerFactory factory, MailAuthenticator authenticator,
-        SieveScriptStore scripts, MailTlsCertificate tls, ILogger<ManageSieveServer> logger, Storage.MailboxChangeNotifier changes)
+    public ManageSieveListeners(IOptions<MailEngineOptions> options, MailListenerFactory factory, MailAuthenticator authenticator,
+        SieveScriptStore scripts, MailTlsCertificate tls, ILogger<ManageSieveListeners> logger, Storage.MailboxChangeNotifier changes)
     {
         _options = options.Value;
         _factory = factory;

@@ -1,15 +1,15 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using HostingPanel.MailEngine.Listeners;
+using HostingPanel.MailEngine.Sessions.Imap;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace HostingPanel.MailEngine.Sessions.Imap;
+namespace HostingPanel.MailEngine.Listeners;
 
 /// <summary>
 /// An IMAP endpoint outside the engine's host (tests, other stores): the engine's own accept loop
 /// (<see cref="MailListener"/>) and connection path (<see cref="ImapConnectionRunner"/>), plain with
-/// STARTTLS or implicit TLS. The engine's <c>Hosting.Imap.ImapServer</c> uses the same two.
+/// STARTTLS or implicit TLS. The engine's <see cref="ImapListeners"/> use the same two.
 /// </summary>
 public sealed class ImapListener : IAsyncDisposable
 {

@@ -1,10 +1,11 @@
 using HostingPanel.MailEngine.Listeners;
+using HostingPanel.MailEngine.Outbound;
 using HostingPanel.MailEngine.Sessions.Smtp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace HostingPanel.MailEngine.Outbound;
+namespace HostingPanel.MailEngine.Hosting;
 
 public static class SmtpServiceCollectionExtensions
 {
@@ -28,15 +29,15 @@ public static class SmtpServiceCollectionExtensions
         services.AddOptions<Dkim.DkimOptions>().Bind(configuration.GetSection(Dkim.DkimOptions.SectionName));
         services.AddSingleton<Dkim.OutboundDkimSigner>();
         services.AddSingleton<OutboundTlsValidator>();
-        services.AddSingleton<MtaSts.MtaStsPolicySource>();
+        services.AddSingleton<Outbound.MtaSts.MtaStsPolicySource>();
         services.AddSingleton<OutboundRelay>();
-        services.AddOptions<Backscatter.BounceOptions>().Bind(configuration.GetSection(Backscatter.BounceOptions.SectionName));
-        services.AddSingleton<Backscatter.SenderVerifier>();
+        services.AddOptions<Outbound.Backscatter.BounceOptions>().Bind(configuration.GetSection(Outbound.Backscatter.BounceOptions.SectionName));
+        services.AddSingleton<Outbound.Backscatter.SenderVerifier>();
         services.AddSingleton<BounceSender>();
         services.AddSingleton<Delivery.ExternalExpansionLimiter>();
-        services.AddOptions<Limits.SendLimitOptions>().Bind(configuration.GetSection(Limits.SendLimitOptions.SectionName));
-        services.AddSingleton<Limits.SendLimiter>();
-        services.AddSingleton<Limits.ISendingHolds>(sp => sp.GetRequiredService<Limits.SendLimiter>());
+        services.AddOptions<Outbound.Limits.SendLimitOptions>().Bind(configuration.GetSection(Outbound.Limits.SendLimitOptions.SectionName));
+        services.AddSingleton<Outbound.Limits.SendLimiter>();
+        services.AddSingleton<Outbound.Limits.ISendingHolds>(sp => sp.GetRequiredService<Outbound.Limits.SendLimiter>());
         services.AddOptions<Delivery.Rspamd.RspamdOptions>().Bind(configuration.GetSection(Delivery.Rspamd.RspamdOptions.SectionName));
         services.AddSingleton<Delivery.Rspamd.RspamdClient>();
         services.AddSingleton<SmtpDeliverability>();
