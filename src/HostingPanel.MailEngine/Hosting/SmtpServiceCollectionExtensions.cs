@@ -40,6 +40,8 @@ public static class SmtpServiceCollectionExtensions
         services.AddSingleton<Outbound.Limits.ISendingHolds>(sp => sp.GetRequiredService<Outbound.Limits.SendLimiter>());
         services.AddOptions<Delivery.Rspamd.RspamdOptions>().Bind(configuration.GetSection(Delivery.Rspamd.RspamdOptions.SectionName));
         services.AddSingleton<Delivery.Rspamd.RspamdClient>();
+        services.AddSingleton<Delivery.Rspamd.RspamdLearning>();
+        services.AddHostedService(sp => sp.GetRequiredService<Delivery.Rspamd.RspamdLearning>());
         services.AddSingleton<SmtpDeliverability>();
         services.AddSingleton<OutboundWorker>();
         services.AddHostedService<SmtpListeners>();
