@@ -30,6 +30,10 @@ public static class SmtpServiceCollectionExtensions
         services.AddSingleton<Dkim.OutboundDkimSigner>();
         services.AddSingleton<OutboundTlsValidator>();
         services.AddSingleton<Outbound.MtaSts.MtaStsPolicySource>();
+        // Parsed now: a malformed Dns:TrustAnchors entry stops start-up with its reason, not the first delivery.
+        services.AddSingleton(new Outbound.Dane.DnssecTrustAnchors(configuration.GetSection("Dns:TrustAnchors").GetChildren().Select(c => c.Value ?? "")));
+        services.AddSingleton<Outbound.Dane.DnssecResolver>();
+        services.AddSingleton<Outbound.Dane.DanePolicySource>();
         services.AddSingleton<OutboundRelay>();
         services.AddOptions<Outbound.Backscatter.BounceOptions>().Bind(configuration.GetSection(Outbound.Backscatter.BounceOptions.SectionName));
         services.AddSingleton<Outbound.Backscatter.SenderVerifier>();
