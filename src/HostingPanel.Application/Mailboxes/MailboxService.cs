@@ -66,10 +66,19 @@ public sealed class MailboxService(
             return Failure.Conflict(nameof(input.LocalPart), string.Format(Users.LoginAddresses.PortalLoginMessage, $"{localPart.Value}@{d.Name}"));
 
         var customer = await db.Customers.IgnoreQueryFilters().FirstAsync(c => c.Id == d.CustomerId, ct);
-        var violation = customer.AllocateMailbox(await UsageQueries.PlanUsageAsync(db, customer.Id, ct), input.QuotaMb);
+        var quotaMb = input.QuotaMb ?? 0;
+        if (input.QuotaMb is null)
+        {
+            // Issue 19 item 7: without a quota the mailbox gets what the new-mailbox form proposes.
+            var room = await Quotas.DomainQuotaService.RoomAsync(db, d, ct);
+            if (room.MailboxesLeft > 0 && room.ProposedQuotaMb <= 0)
+                return Failure.Invalid(nameof(input.QuotaMb), $"No disk is left for another mailbox in {d.Name} (left: {room.LeftMb} MB); give a quota or free some.");
+            quotaMb = Math.Max(1, room.ProposedQuotaMb);
+        }
+        var violation = customer.AllocateMailbox(await UsageQueries.PlanUsageAsync(db, customer.Id, ct), quotaMb);
         if (violation is not null) return Failure.Limit(violation, violation.Limit == "disk" ? nameof(input.QuotaMb) : nameof(input.LocalPart));
         // The domain's own cap, inside the plan (issue 19 item 7).
-        if (await Quotas.DomainQuotaService.CheckCapAsync(db, d, input.QuotaMb, 0, ct) is { } capped) return Failure.Limit(capped, nameof(input.QuotaMb));
+        if (await Quotas.DomainQuotaService.CheckCapAsync(db, d, quotaMb, 0, ct) is { } capped) return Failure.Limit(capped, nameof(input.QuotaMb));
 
         if (deleted is not null)
         {
@@ -83,10 +92,11 @@ public sealed class MailboxService(
         }
 
         var passwordHash = input.PasswordHash ?? hasher.Hash(input.Password!);
-        var mailbox = new Mailbox(d.Id, localPart, passwordHash, input.QuotaMb, input.DisplayName?.Trim());
+        var mailbox = new Mailbox(d.Id, localPart, passwordHash, quotaMb, input.DisplayName?.Trim());
         db.Mailboxes.Add(mailbox);
         var address = mailbox.AddressIn(d.Name);
-        recorder.Record("mailbox.create", OutboxEntityType.Mailbox, mailbox.Id, address, customer.Id, customer.ResellerId, $"quota {input.QuotaMb} MB");
+        recorder.Record("mailbox.create", OutboxEntityType.Mailbox, mailbox.Id, address, customer.Id, customer.ResellerId,
+            input.QuotaMb is null ? $"quota {quotaMb} MB (proposed)" : $"quota {quotaMb} MB");
         if (await unitOfWork.CommitAsync(nameof(input.LocalPart), ct) is { } failure) return failure;
         // Just saved, as it is: no usage and no forwards yet, so no second query (bulk creation calls this thousands of times).
         return ToView(mailbox, d.Name);
