@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using HostingPanel.MailEngine.Protocol.Imap;
 using HostingPanel.MailEngine.Sessions.Imap;
-using HostingPanel.MailEngine.Storage.Imap;
+using HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 
 namespace HostingPanel.Bench.Micro;
 

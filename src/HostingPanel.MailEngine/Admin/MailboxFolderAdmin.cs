@@ -1,7 +1,7 @@
 using System.Data.Common;
 using HostingPanel.MailEngine.Directory;
 using HostingPanel.MailEngine.Storage;
-using HostingPanel.MailEngine.Storage.Imap;
+using HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 using MimeKit;
 
 namespace HostingPanel.MailEngine.Admin;

@@ -13,4 +13,7 @@ public sealed class DeliveryLogOptions
 
     /// <summary>Lines waiting beyond this are dropped (and counted) rather than slowing deliveries down.</summary>
     public int MaxPending { get; set; } = 100_000;
+
+    /// <summary>False: no line is written (the metrics still count outcomes); for an operator who must not keep message tracking, and the benchmark's "before".</summary>
+    public bool Enabled { get; set; } = true;
 }

@@ -46,6 +46,8 @@ public sealed class DeliveryLogWriter : BackgroundService
 
     public void Enqueue(DeliveryEvent e)
     {
+        if (!_options.Enabled)
+            return;
         if (!_pending.Writer.TryWrite(e) && Interlocked.Increment(ref _dropped) % 1000 == 1)
             _logger.LogWarning("Delivery log is behind: {Dropped} line(s) dropped so far", Dropped);
     }

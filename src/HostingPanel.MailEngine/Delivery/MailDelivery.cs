@@ -17,6 +17,9 @@ public enum DeliveryStatus
 public sealed record DeliveryResult(long MailboxId, DeliveryStatus Status, long Uid)
 {
     public string? Detail { get; init; }
+
+    /// <summary>The folders (store names, modified UTF-7) a copy was stored in: INBOX unless Sieve's fileinto or the spam filter chose others.</summary>
+    public IReadOnlyList<string> Folders { get; init; } = [MailStore.Inbox];
 }
 
 /// <summary>
@@ -179,9 +182,13 @@ public sealed class MailDelivery(MailDirectory directory, MailStore store, Sieve
         var own = Enumerable.Range(0, results.Length).Where(i => plan.Owners[i] == mailboxId).Select(i => results[i]).ToList();
         // Discarded or only redirected: accepted, nothing stored for this mailbox.
         if (own.Count == 0)
-            return new DeliveryResult(mailboxId, DeliveryStatus.Delivered, 0);
+            return new DeliveryResult(mailboxId, DeliveryStatus.Delivered, 0) { Folders = [] };
         if (own.FirstOrDefault(r => r.Status == StoreStatus.Ok) is { } stored)
-            return new DeliveryResult(mailboxId, DeliveryStatus.Delivered, stored.Uid);
+            return new DeliveryResult(mailboxId, DeliveryStatus.Delivered, stored.Uid)
+            {
+                Folders = Enumerable.Range(0, results.Length).Where(i => plan.Owners[i] == mailboxId && results[i].Status == StoreStatus.Ok)
+                    .Select(i => results[i].Folder ?? plan.Placements[i].Folder).Distinct(StringComparer.Ordinal).ToList(),
+            };
         return new DeliveryResult(mailboxId, own.Any(r => r.Status == StoreStatus.OverQuota) ? DeliveryStatus.OverQuota : DeliveryStatus.Unknown, 0);
     }
 

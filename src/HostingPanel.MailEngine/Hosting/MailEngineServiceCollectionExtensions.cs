@@ -11,7 +11,7 @@ using HostingPanel.MailEngine.Sessions.Pop3;
 using HostingPanel.MailEngine.Sieve;
 using Microsoft.Extensions.Options;
 using HostingPanel.MailEngine.Storage;
-using HostingPanel.MailEngine.Storage.Imap;
+using HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -30,6 +30,10 @@ public static class SmtpServiceCollectionExtensions
         services.AddSingleton<Dkim.OutboundDkimSigner>();
         services.AddSingleton<OutboundTlsValidator>();
         services.AddSingleton<Outbound.MtaSts.MtaStsPolicySource>();
+        // Parsed now: a malformed Dns:TrustAnchors entry stops start-up with its reason, not the first delivery.
+        services.AddSingleton(new Outbound.Dane.DnssecTrustAnchors(configuration.GetSection("Dns:TrustAnchors").GetChildren().Select(c => c.Value ?? "")));
+        services.AddSingleton<Outbound.Dane.DnssecResolver>();
+        services.AddSingleton<Outbound.Dane.DanePolicySource>();
         services.AddSingleton<OutboundRelay>();
         services.AddOptions<Outbound.Backscatter.BounceOptions>().Bind(configuration.GetSection(Outbound.Backscatter.BounceOptions.SectionName));
         services.AddSingleton<Outbound.Backscatter.SenderVerifier>();
@@ -40,6 +44,8 @@ public static class SmtpServiceCollectionExtensions
         services.AddSingleton<Outbound.Limits.ISendingHolds>(sp => sp.GetRequiredService<Outbound.Limits.SendLimiter>());
         services.AddOptions<Delivery.Rspamd.RspamdOptions>().Bind(configuration.GetSection(Delivery.Rspamd.RspamdOptions.SectionName));
         services.AddSingleton<Delivery.Rspamd.RspamdClient>();
+        services.AddSingleton<Delivery.Rspamd.RspamdLearning>();
+        services.AddHostedService(sp => sp.GetRequiredService<Delivery.Rspamd.RspamdLearning>());
         services.AddSingleton<SmtpDeliverability>();
         services.AddSingleton<OutboundWorker>();
         services.AddHostedService<SmtpListeners>();

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using HostingPanel.MailEngine.Hosting;
 using HostingPanel.MailEngine.Sessions.Imap;
-using HostingPanel.MailEngine.Storage.Imap;
+using HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

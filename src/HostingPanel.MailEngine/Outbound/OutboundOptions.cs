@@ -34,6 +34,12 @@ public sealed class RelayOptions
     /// <summary>Honour the MTA-STS policies (RFC 8461) of destination domains in direct MX delivery.</summary>
     public bool MtaSts { get; set; } = true;
 
+    /// <summary>
+    /// Verify MX hosts by DANE (RFC 7672) where the destination's DNS is DNSSEC-signed and publishes TLSA records;
+    /// validation starts from <c>Dns:TrustAnchors</c>. Applied only when the resolvers serve DNSSEC (see DnssecResolver).
+    /// </summary>
+    public bool Dane { get; set; } = true;
+
     /// <summary>Port of the HTTPS policy servers <c>mta-sts.&lt;domain&gt;</c> (443; tests point it at a local server).</summary>
     public int MtaStsPolicyPort { get; set; } = 443;
 }

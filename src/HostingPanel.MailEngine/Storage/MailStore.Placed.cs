@@ -80,7 +80,7 @@ public sealed partial class MailStore
                 }
                 var (uidValidity, uid, modseq) = await AllocateUidsAsync(c, tx, folderId, 1);
                 await InsertMessageAsync(c, tx, folderId, p.MailboxId, uid, modseq, p.Flags, JoinKeywords(p.Keywords), copyBody, date);
-                results[i] = done[(p.MailboxId, folderId)] = new AppendResult(StoreStatus.Ok, uidValidity, uid);
+                results[i] = done[(p.MailboxId, folderId)] = new AppendResult(StoreStatus.Ok, uidValidity, uid) { Folder = folderId == inboxId ? Inbox : name };
                 folderIds[i] = folderId;
             }
             return results;

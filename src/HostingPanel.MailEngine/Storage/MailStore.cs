@@ -475,7 +475,11 @@ public sealed partial class MailStore(EngineDatabase db, BodyStore bodies, Group
             await FolderKeywords.RememberAsync(c, tx, targetFolderId, rows.SelectMany(r => r.Keywords));
             if (move)
                 await RemoveMessagesAsync(c, tx, sourceFolderId, rows, releaseQuota: false, mailboxId);
-            return new CopyResult(StoreStatus.Ok, validity, rows.Select(r => r.Uid).ToList(), newUids);
+            return new CopyResult(StoreStatus.Ok, validity, rows.Select(r => r.Uid).ToList(), newUids)
+            {
+                SourceSpecialUse = owners.First(o => o.Item1 == sourceFolderId).Item3,
+                TargetSpecialUse = owners.First(o => o.Item1 == targetFolderId).Item3,
+            };
         }, ct);
         if (result.Status == StoreStatus.Ok && result.DestinationUids is { Count: > 0 })
         {

@@ -90,10 +90,19 @@ public enum StoreStatus
     MailboxInactive,
 }
 
-public sealed record AppendResult(StoreStatus Status, long UidValidity = 0, long Uid = 0);
+public sealed record AppendResult(StoreStatus Status, long UidValidity = 0, long Uid = 0)
+{
+    /// <summary>The folder the copy went into after any fallback (delivery after Sieve sets it; null elsewhere).</summary>
+    public string? Folder { get; init; }
+}
 
 /// <summary>Result of COPY/MOVE: source and destination UIDs pair up by index (RFC 4315 COPYUID).</summary>
-public sealed record CopyResult(StoreStatus Status, long DestinationUidValidity = 0, IReadOnlyList<long>? SourceUids = null, IReadOnlyList<long>? DestinationUids = null);
+public sealed record CopyResult(StoreStatus Status, long DestinationUidValidity = 0, IReadOnlyList<long>? SourceUids = null, IReadOnlyList<long>? DestinationUids = null)
+{
+    /// <summary>The RFC 6154 attributes of the source and target folders (a move into or out of \Junk teaches the spam filter).</summary>
+    public string? SourceSpecialUse { get; init; }
+    public string? TargetSpecialUse { get; init; }
+}
 
 public sealed record FlagUpdate(long Uid, MessageFlags Flags, IReadOnlyList<string> Keywords, long ModSeq);
 

@@ -1,6 +1,6 @@
 using HostingPanel.MailEngine.Delivery;
 using HostingPanel.MailEngine.Protocol.Imap.Search;
-using HostingPanel.MailEngine.Storage.Imap;
+using HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 using MailKit;
 using MailKit.Search;
 

@@ -2,7 +2,7 @@ using System.Text;
 using HostingPanel.MailEngine.Protocol.Imap.Commands;
 using HostingPanel.MailEngine.Sessions.Imap;
 using HostingPanel.MailEngine.Storage;
-using HostingPanel.MailEngine.Storage.Imap;
+using HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HostingPanel.MailEngine.Tests.ImapServer;

@@ -1,6 +1,6 @@
 using HostingPanel.MailEngine.Admin;
 using HostingPanel.MailEngine.Directory;
-using HostingPanel.MailEngine.Storage.Imap;
+using HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 using Microsoft.Extensions.DependencyInjection;
 using HostingPanel.MailEngine.Storage;
 

@@ -60,6 +60,39 @@ public sealed class SieveDeliveryTests
         Assert.Equal(2, (await engine.Store.GetQuotaAsync(bob.Id))!.MessageCount);
     }
 
+    /// <summary>Issue 23's delivery log: a copy Sieve filed into a folder is logged <c>filed</c> with the folder as people read it.</summary>
+    [Fact]
+    public async Task Fileinto_IsLoggedAsFiled_WithTheFolder_KeptMailAsDelivered()
+    {
+        await using var engine = await EngineHost.StartAsync(new() { ["Mail:DeliveryLog:FlushInterval"] = "00:00:00.050" });
+        var bob = await engine.CreateMailboxAsync("bob@example.com");
+        await ActivateAsync(engine, bob, """
+            require ["fileinto", "mailbox"];
+            if header :is "subject" "lists" { fileinto :create "Projekte/Größe"; }
+            if header :is "subject" "missing" { fileinto "Nowhere"; }
+            """);
+        foreach (var subject in new[] { "lists", "missing", "personal" })
+        {
+            var message = SmtpTestKit.Message("alice@example.org", "bob@example.com", subject);
+            message.MessageId = subject + "@example.org";
+            await SendAsync(engine, message);
+        }
+
+        var log = engine.Services.GetRequiredService<HostingPanel.MailEngine.Delivery.IDeliveryLog>();
+        IReadOnlyList<HostingPanel.MailEngine.Delivery.DeliveryLogLine> lines = [];
+        await SmtpTestKit.EventuallyAsync(async () =>
+        {
+            lines = (await log.SearchAsync(new HostingPanel.MailEngine.Delivery.DeliveryLogQuery("bob@example.com", null, null, null, null, 0, 100))).Items;
+            return lines.Count(l => l.Outcome is "filed" or "delivered") >= 3;
+        }, "three final outcomes for bob", timeoutMs: 30_000);
+        var filed = Assert.Single(lines, l => l.Outcome == "filed");
+        Assert.Equal("lists@example.org", filed.MessageId?.Trim('<', '>'));
+        Assert.Equal("sieve_fileinto", filed.Reason);
+        Assert.Equal("Projekte/Größe", filed.Detail);
+        // A missing folder without :create keeps the mail in INBOX (RFC 5228 section 4.1): delivered, not filed.
+        Assert.Equal(2, lines.Count(l => l.Outcome == "delivered" && l.Detail == "INBOX"));
+    }
+
     [Fact]
     public async Task Fileinto_MissingFolder_IsKeptInInbox_UnlessCreate()
     {

@@ -109,6 +109,45 @@ public sealed class MtaStsDeliveryTests
         Assert.Equal(fetches, policies.Fetches);
     }
 
+    /// <summary>
+    /// The decision for a smarthost (documented in README, "Outbound TLS"): MTA-STS and DANE judge the destination's
+    /// MX hosts (RFC 8461 section 5, RFC 7672 section 2.2), which the product never meets when a smarthost delivers
+    /// for it. So neither is applied, no policy is fetched, the smarthost gets the mail over the TLS that
+    /// <c>Mail:Relay:Security</c> asks for, and the delivery log says that no policy was enforced.
+    /// </summary>
+    [Fact]
+    public async Task ThroughASmarthost_MtaStsAndDaneAreNotApplied_NoPolicyIsFetched_AndTheLogSaysSo()
+    {
+        using var ca = new TestCertificateAuthority();
+        var certificate = ca.Issue("mta-sts.enforce.test");
+        await using var dns = await DnsmasqServer.StartAsync();
+        dns.SetMx("enforce.test", "mx.enforce.test");
+        dns.SetA("mx.enforce.test", "127.0.0.1");
+        dns.SetA("mta-sts.enforce.test", "127.0.0.1");
+        dns.SetTxt("_mta-sts.enforce.test", "v=STSv1; id=20261207a;");
+        await dns.PublishAsync();
+        await using var policies = new MtaStsPolicyServer(_ => certificate);
+        policies.Policies["mta-sts.enforce.test"] = MtaStsPolicyServer.Policy("enforce", "mx.enforce.test");
+        await using var smarthost = new FakeSmtpRelay();
+        await using var engine = await EngineHost.StartAsync(new()
+        {
+            ["Dns:Servers:0"] = dns.Endpoint,
+            ["Mail:Relay:Host"] = "127.0.0.1",
+            ["Mail:Relay:Port"] = smarthost.Port.ToString(),
+            ["Mail:Relay:MtaStsPolicyPort"] = policies.Port.ToString(),
+            ["Mail:Relay:TrustedRootsPath"] = ca.RootPemPath,
+        });
+        await engine.CreateMailboxAsync("adam@example.com");
+        await SendAsync(engine, "to@enforce.test", "through the smarthost");
+
+        var line = Assert.Single((await LinesForAllAsync(engine, ["to@enforce.test"]))["to@enforce.test"]);
+        Assert.Equal("relayed", line.Outcome);
+        Assert.Contains("MTA-STS and DANE: not applied (sent through the smarthost 127.0.0.1", line.Detail);
+        lock (smarthost.Accepted)
+            Assert.Contains("to@enforce.test", smarthost.Accepted.SelectMany(m => m.To));
+        Assert.Equal(0, policies.Fetches);
+    }
+
     private static async Task SendAsync(EngineHost engine, string to, string subject)
     {
         using var client = await SmtpTestKit.ConnectAsync(engine.SubmissionPort, user: "adam@example.com");

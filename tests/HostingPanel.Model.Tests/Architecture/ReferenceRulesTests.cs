@@ -98,6 +98,57 @@ public sealed partial class ReferenceRulesTests
     }
 
     /// <summary>
+    /// The rows of docs/architecture.md's "Inside the engine" table that hold today, checked the same way as the
+    /// grammar's rule: a part of the engine names only itself and the parts its row allows, neither in a signature
+    /// (the built assembly) nor in code (using directives and qualified names in its sources). A row whose rule does
+    /// not hold yet is not listed here; adding it is how the table becomes true.
+    /// </summary>
+    [Theory]
+    [InlineData("Storage", new[] { "Protocol", "Quotas", "Auth", "Hosting" })]
+    [InlineData("Quotas", new[] { "Storage" })]
+    [InlineData("Directory", new[] { "Storage" })]
+    public void EnginePart_ReferencesOnlyThePartsTheArchitectureAllows(string part, string[] allowed)
+    {
+        const string Engine = "HostingPanel.MailEngine.";
+        var permitted = allowed.Append(part).ToHashSet(StringComparer.Ordinal);
+        var engine = Assembly.Load("HostingPanel.MailEngine");
+        var problems = new List<string>();
+        foreach (var type in engine.GetTypes().Where(t => PartOf(t.Namespace) == part))
+        {
+            foreach (var used in SignatureTypes(type))
+            {
+                if (used.Assembly == engine && PartOf(used.Namespace) is { } other && !permitted.Contains(other))
+                    problems.Add($"{type.FullName} uses {used.FullName} in a signature");
+            }
+        }
+
+        var sources = Path.Combine(Root, "src", "HostingPanel.MailEngine", part);
+        foreach (var file in Directory.EnumerateFiles(sources, "*.cs", SearchOption.AllDirectories))
+        {
+            var lineNumber = 0;
+            foreach (var line in File.ReadLines(file))
+            {
+                lineNumber++;
+                var code = line.Split("//")[0];
+                foreach (Match match in EnginePartReference().Matches(code))
+                {
+                    var named = match.Groups["using"].Success ? match.Groups["using"].Value : match.Groups["qualified"].Value;
+                    if (!permitted.Contains(named))
+                        problems.Add($"{Path.GetRelativePath(Root, file)}:{lineNumber} names {match.Value.Trim()}, which {part} may not use");
+                }
+            }
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+
+        static string? PartOf(string? ns) =>
+            ns is not null && ns.StartsWith(Engine, StringComparison.Ordinal) ? ns[Engine.Length..].Split('.')[0] : null;
+    }
+
+    /// <summary>A using directive of an engine namespace, or a name qualified by a part of the engine (not a member access).</summary>
+    [GeneratedRegex(@"using\s+HostingPanel\.MailEngine\.(?<using>\w+)|(?<![\w.])(?:(?:HostingPanel\.)?MailEngine\.)?(?<qualified>Protocol|Storage|Sessions|Directory|Auth|Admin|Hosting|Outbound|Delivery|Quotas|Maintenance|Sieve|Dkim|Listeners|FrontDoor|Transfer)\.[A-Z]\w*")]
+    private static partial Regex EnginePartReference();
+
+    /// <summary>
     /// Engine services the panel still looks up by type where the engine may be absent, to be taken through the front
     /// door next (issue 25 item 1). This list may only shrink.
     /// </summary>

@@ -397,6 +397,17 @@ public sealed class ImapCommandReader
             return true;
         }
 
+        return BeginLiteral(size, nonSync, binary, out result);
+    }
+
+    /// <summary>
+    /// The line announced a literal of <paramref name="size"/> bytes: refuse it past the limits, else get ready to
+    /// read it (and ask for it with "+" when it is synchronizing).
+    /// </summary>
+    /// <returns>True when a result is ready; false to keep reading.</returns>
+    private bool BeginLiteral(long size, bool nonSync, bool binary, out ImapReadResult result)
+    {
+        result = default;
         if (nonSync && size > _limits.MaxLiteralSize)
         {
             // RFC 7888 section 4: the client sends a non-synchronizing literal without waiting, so
@@ -408,20 +419,7 @@ public sealed class ImapCommandReader
             return true;
         }
 
-        ImapFramingError? refusal = null;
-        if (size > _limits.MaxLiteralSize)
-        {
-            refusal = new ImapFramingError(_tag!, ImapStatus.No, "TOOBIG", "Literal larger than " + _limits.MaxLiteralSize + " bytes.");
-        }
-        else if (_commandSize + size > _limits.MaxCommandSize)
-        {
-            refusal = new ImapFramingError(_tag!, ImapStatus.No, "TOOBIG", "Command larger than " + _limits.MaxCommandSize + " bytes.");
-        }
-        else if (_literals.Count >= _limits.MaxLiteralsPerCommand)
-        {
-            refusal = new ImapFramingError(_tag!, ImapStatus.Bad, "LIMIT", "Too many literals in one command.");
-        }
-
+        var refusal = LiteralRefusal(size);
         if (refusal is not null)
         {
             if (!nonSync)
@@ -449,6 +447,27 @@ public sealed class ImapCommandReader
         }
 
         return false;
+    }
+
+    /// <summary>Why a literal of <paramref name="size"/> bytes is refused (TOOBIG or LIMIT); null when it fits.</summary>
+    private ImapFramingError? LiteralRefusal(long size)
+    {
+        if (size > _limits.MaxLiteralSize)
+        {
+            return new ImapFramingError(_tag!, ImapStatus.No, "TOOBIG", "Literal larger than " + _limits.MaxLiteralSize + " bytes.");
+        }
+
+        if (_commandSize + size > _limits.MaxCommandSize)
+        {
+            return new ImapFramingError(_tag!, ImapStatus.No, "TOOBIG", "Command larger than " + _limits.MaxCommandSize + " bytes.");
+        }
+
+        if (_literals.Count >= _limits.MaxLiteralsPerCommand)
+        {
+            return new ImapFramingError(_tag!, ImapStatus.Bad, "LIMIT", "Too many literals in one command.");
+        }
+
+        return null;
     }
 
     /// <summary>Ends a refused command: its refusal, unless it was given already when its line grew too long.</summary>

@@ -25,7 +25,11 @@ public enum DsnReturn
 
 /// <summary>The DSN parameters of MAIL FROM (RFC 3461 sections 4.3 and 4.4).</summary>
 /// <param name="EnvelopeId">ENVID, decoded from xtext; echoed as Original-Envelope-Id.</param>
-public sealed record DsnEnvelope(DsnReturn Return = DsnReturn.Default, string? EnvelopeId = null)
+/// <param name="RequireTls">
+/// MAIL FROM's REQUIRETLS (RFC 8689 section 3), kept with the envelope's other MAIL parameters: the message may only
+/// be relayed over TLS verified by DANE or MTA-STS to a next hop that offers REQUIRETLS, else it is returned (5.7.30).
+/// </param>
+public sealed record DsnEnvelope(DsnReturn Return = DsnReturn.Default, string? EnvelopeId = null, bool RequireTls = false)
 {
     public static readonly DsnEnvelope None = new();
 }
@@ -74,6 +78,13 @@ public static class SmtpDsnParameters
                 if (ret is null)
                     return (null, "501 5.5.4 RET must be FULL or HDRS");
                 envelope = envelope with { Return = ret.Value };
+            }
+            else if (keyword.Equals("REQUIRETLS", StringComparison.OrdinalIgnoreCase))
+            {
+                // RFC 8689 section 3: a keyword without a value.
+                if (value is not null)
+                    return (null, "501 5.5.4 REQUIRETLS takes no value");
+                envelope = envelope with { RequireTls = true };
             }
             else if (keyword.Equals("ENVID", StringComparison.OrdinalIgnoreCase))
             {

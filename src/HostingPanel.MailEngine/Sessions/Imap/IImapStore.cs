@@ -163,7 +163,7 @@ public interface IImapFolder : IAsyncDisposable
     /// <summary>
     /// The header summaries (SEARCH on the common header fields, SORT and THREAD keys) of these messages,
     /// in the order of <paramref name="uids"/>; null for a message gone meanwhile. A store may keep them in
-    /// memory (<c>Storage.Imap.ImapHeaderSummaryCache</c>): then a search of a folder reads no header twice.
+    /// memory (<c>StoreAdapters.ImapHeaderSummaryCache</c>): then a search of a folder reads no header twice.
     /// </summary>
     /// <remarks>The default parses the header blocks <see cref="LoadMessagesAsync"/> returns, every time.</remarks>
     async ValueTask<IReadOnlyList<Protocol.Imap.Search.ImapHeaderSummary?>> LoadHeaderSummariesAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)

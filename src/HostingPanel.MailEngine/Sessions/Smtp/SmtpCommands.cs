@@ -42,6 +42,9 @@ internal sealed class SmtpEhloCommand(string domainOrAddress, Func<ISessionConte
         yield return "ENHANCEDSTATUSCODES";
         yield return "DSN"; // RFC 3461: NOTIFY, ORCPT, RET, ENVID (SmtpDsnSession)
         yield return "CHUNKING"; // RFC 3030: BDAT (SmtpChunking)
+        // RFC 8689 section 4.1: only once the session is protected (SmtpDsnSession refuses it in clear).
+        if (context.Pipe is { IsSecure: true })
+            yield return "REQUIRETLS";
     }
 }
 

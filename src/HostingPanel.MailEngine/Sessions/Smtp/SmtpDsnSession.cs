@@ -35,6 +35,10 @@ internal static class SmtpDsnSession
         if (verb.StartsWith("MAIL"))
         {
             (var envelope, refusal) = SmtpDsnParameters.ParseMail(line);
+            // RFC 8689 section 4.1: REQUIRETLS is offered and accepted only on a TLS session; in clear the promise
+            // "this message travels over TLS" would already be broken on the first hop.
+            if (envelope is { RequireTls: true } && context.Pipe is not { IsSecure: true })
+                (envelope, refusal) = (null, "530 5.7.10 REQUIRETLS needs a TLS session: STARTTLS first");
             if (envelope is not null)
                 context.Properties[EnvelopeKey] = envelope;
         }

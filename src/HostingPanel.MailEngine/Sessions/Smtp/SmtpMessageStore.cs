@@ -166,7 +166,10 @@ internal sealed class SmtpMessageStore(
             {
                 case DeliveryStatus.Delivered:
                     delivered++;
-                    if (junk)
+                    // A folder other than INBOX (and other than Junk when rspamd chose it) is the recipient's Sieve fileinto.
+                    if (result.Folders.Any(f => f != MailStore.Inbox && !(junk && f == MailDelivery.JunkFolder)))
+                        log.Filed(address, original, "sieve_fileinto", string.Join(", ", result.Folders.Select(FolderDisplayName)));
+                    else if (junk && result.Folders.Count > 0)
                         log.Filed(address, original, spam!.Reason, $"Junk (rspamd {spam.Action}, score {spam.Score:0.0})");
                     else
                         log.Delivered(address, original);
@@ -186,6 +189,10 @@ internal sealed class SmtpMessageStore(
         }
         return (delivered, successes);
     }
+
+    /// <summary>A store folder name (modified UTF-7, RFC 3501 section 5.1.3) as people read it, for the delivery log.</summary>
+    private static string FolderDisplayName(string storeName) =>
+        Protocol.Imap.ImapModifiedUtf7.TryDecode(storeName, out var decoded, out _) ? decoded : storeName;
 
     /// <summary>
     /// Outside destinations into the outbound queue. Forwarded copies leave with the sender in SRS form at the forwarding

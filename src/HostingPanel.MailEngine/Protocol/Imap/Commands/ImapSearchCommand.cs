@@ -201,15 +201,7 @@ internal static class ImapSearchParser
         var b = t.Peek();
         if (b == ImapBytes.OpenParen)
         {
-            t.Skip();
-            var keys = new List<ImapSearchKey> { ParseKey(t, encoding, depth + 1) };
-            while (t.TryConsume(ImapBytes.Space))
-            {
-                keys.Add(ParseKey(t, encoding, depth + 1));
-            }
-
-            t.Expect(ImapBytes.CloseParen, "')' closing a search key list");
-            return keys.Count == 1 ? keys[0] : new ImapSearchAnd(keys);
+            return ParseList(t, encoding, depth);
         }
 
         if (ImapBytes.IsDigit(b) || b == ImapBytes.Star || b == ImapBytes.Dollar)
@@ -218,37 +210,13 @@ internal static class ImapSearchParser
         }
 
         var name = t.ReadKeyword("a search key");
+        if (KeyWithoutArgument(name) is { } simple)
+        {
+            return simple;
+        }
+
         switch (name)
         {
-            case "ALL":
-                return ImapSearchAll.Instance;
-            case "ANSWERED":
-                return new ImapSearchFlag(ImapFlags.Answered, true);
-            case "UNANSWERED":
-                return new ImapSearchFlag(ImapFlags.Answered, false);
-            case "DELETED":
-                return new ImapSearchFlag(ImapFlags.Deleted, true);
-            case "UNDELETED":
-                return new ImapSearchFlag(ImapFlags.Deleted, false);
-            case "DRAFT":
-                return new ImapSearchFlag(ImapFlags.Draft, true);
-            case "UNDRAFT":
-                return new ImapSearchFlag(ImapFlags.Draft, false);
-            case "FLAGGED":
-                return new ImapSearchFlag(ImapFlags.Flagged, true);
-            case "UNFLAGGED":
-                return new ImapSearchFlag(ImapFlags.Flagged, false);
-            case "SEEN":
-                return new ImapSearchFlag(ImapFlags.Seen, true);
-            case "UNSEEN":
-                return new ImapSearchFlag(ImapFlags.Seen, false);
-            case "RECENT":
-                return new ImapSearchFlag(ImapFlags.Recent, true);
-            case "OLD":
-                return new ImapSearchFlag(ImapFlags.Recent, false);
-            case "NEW":
-                // RFC 3501: NEW is "(RECENT UNSEEN)".
-                return new ImapSearchAnd([new ImapSearchFlag(ImapFlags.Recent, true), new ImapSearchFlag(ImapFlags.Seen, false)]);
             case "KEYWORD":
             case "UNKEYWORD":
                 t.ExpectSpace();
@@ -258,37 +226,19 @@ internal static class ImapSearchParser
             case "FROM":
             case "SUBJECT":
             case "TO":
-                t.ExpectSpace();
-                return new ImapSearchHeader(FieldName(name), ReadText(t, encoding));
             case "HEADER":
-                {
-                    t.ExpectSpace();
-                    var field = t.ReadAString("a header field name");
-                    t.ExpectSpace();
-                    return new ImapSearchHeader(field, ReadText(t, encoding));
-                }
-
             case "BODY":
-                t.ExpectSpace();
-                return new ImapSearchText(ImapSearchTextScope.Body, ReadText(t, encoding));
             case "TEXT":
                 t.ExpectSpace();
-                return new ImapSearchText(ImapSearchTextScope.Text, ReadText(t, encoding));
+                return ParseTextKey(t, name, encoding);
             case "BEFORE":
             case "ON":
             case "SINCE":
             case "SENTBEFORE":
             case "SENTON":
             case "SENTSINCE":
-                {
-                    t.ExpectSpace();
-                    var field = name.StartsWith("SENT", StringComparison.Ordinal) ? ImapSearchDateField.Sent : ImapSearchDateField.Internal;
-                    var comparison = name.EndsWith("BEFORE", StringComparison.Ordinal) ? ImapSearchDateComparison.Before
-                        : name.EndsWith("ON", StringComparison.Ordinal) ? ImapSearchDateComparison.On
-                        : ImapSearchDateComparison.Since;
-                    return new ImapSearchDate(field, comparison, t.ReadDate());
-                }
-
+                t.ExpectSpace();
+                return ParseDateKey(t, name);
             case "LARGER":
             case "SMALLER":
                 t.ExpectSpace();
@@ -297,14 +247,8 @@ internal static class ImapSearchParser
                 t.ExpectSpace();
                 return new ImapSearchNot(ParseKey(t, encoding, depth + 1));
             case "OR":
-                {
-                    t.ExpectSpace();
-                    var left = ParseKey(t, encoding, depth + 1);
-                    t.ExpectSpace();
-                    var right = ParseKey(t, encoding, depth + 1);
-                    return new ImapSearchOr(left, right);
-                }
-
+                t.ExpectSpace();
+                return ParseOr(t, encoding, depth);
             case "UID":
                 t.ExpectSpace();
                 return new ImapSearchSequence(t.ReadSequenceSet(), IsUid: true);
@@ -317,6 +261,78 @@ internal static class ImapSearchParser
             default:
                 throw new ImapParseException("Unknown search key " + name + ".");
         }
+    }
+
+    /// <summary>"(" search-key *(SP search-key) ")": all of them.</summary>
+    private static ImapSearchKey ParseList(ImapTokenizer t, Encoding encoding, int depth)
+    {
+        t.Skip();
+        var keys = new List<ImapSearchKey> { ParseKey(t, encoding, depth + 1) };
+        while (t.TryConsume(ImapBytes.Space))
+        {
+            keys.Add(ParseKey(t, encoding, depth + 1));
+        }
+
+        t.Expect(ImapBytes.CloseParen, "')' closing a search key list");
+        return keys.Count == 1 ? keys[0] : new ImapSearchAnd(keys);
+    }
+
+    /// <summary>The keys without an argument: ALL and the system flags, set or not; null for any other key.</summary>
+    private static ImapSearchKey? KeyWithoutArgument(string name) => name switch
+    {
+        "ALL" => ImapSearchAll.Instance,
+        "ANSWERED" => new ImapSearchFlag(ImapFlags.Answered, true),
+        "UNANSWERED" => new ImapSearchFlag(ImapFlags.Answered, false),
+        "DELETED" => new ImapSearchFlag(ImapFlags.Deleted, true),
+        "UNDELETED" => new ImapSearchFlag(ImapFlags.Deleted, false),
+        "DRAFT" => new ImapSearchFlag(ImapFlags.Draft, true),
+        "UNDRAFT" => new ImapSearchFlag(ImapFlags.Draft, false),
+        "FLAGGED" => new ImapSearchFlag(ImapFlags.Flagged, true),
+        "UNFLAGGED" => new ImapSearchFlag(ImapFlags.Flagged, false),
+        "SEEN" => new ImapSearchFlag(ImapFlags.Seen, true),
+        "UNSEEN" => new ImapSearchFlag(ImapFlags.Seen, false),
+        "RECENT" => new ImapSearchFlag(ImapFlags.Recent, true),
+        "OLD" => new ImapSearchFlag(ImapFlags.Recent, false),
+        // RFC 3501: NEW is "(RECENT UNSEEN)".
+        "NEW" => new ImapSearchAnd([new ImapSearchFlag(ImapFlags.Recent, true), new ImapSearchFlag(ImapFlags.Seen, false)]),
+        _ => null,
+    };
+
+    /// <summary>BCC, CC, FROM, SUBJECT, TO and HEADER (a header field), BODY and TEXT, after their SP.</summary>
+    private static ImapSearchKey ParseTextKey(ImapTokenizer t, string name, Encoding encoding)
+    {
+        switch (name)
+        {
+            case "HEADER":
+                var field = t.ReadAString("a header field name");
+                t.ExpectSpace();
+                return new ImapSearchHeader(field, ReadText(t, encoding));
+            case "BODY":
+                return new ImapSearchText(ImapSearchTextScope.Body, ReadText(t, encoding));
+            case "TEXT":
+                return new ImapSearchText(ImapSearchTextScope.Text, ReadText(t, encoding));
+            default:
+                return new ImapSearchHeader(FieldName(name), ReadText(t, encoding));
+        }
+    }
+
+    /// <summary>BEFORE, ON, SINCE on the internal date and SENTBEFORE, SENTON, SENTSINCE on Date:, after their SP.</summary>
+    private static ImapSearchDate ParseDateKey(ImapTokenizer t, string name)
+    {
+        var field = name.StartsWith("SENT", StringComparison.Ordinal) ? ImapSearchDateField.Sent : ImapSearchDateField.Internal;
+        var comparison = name.EndsWith("BEFORE", StringComparison.Ordinal) ? ImapSearchDateComparison.Before
+            : name.EndsWith("ON", StringComparison.Ordinal) ? ImapSearchDateComparison.On
+            : ImapSearchDateComparison.Since;
+        return new ImapSearchDate(field, comparison, t.ReadDate());
+    }
+
+    /// <summary>"OR" SP search-key SP search-key, after the first SP.</summary>
+    private static ImapSearchOr ParseOr(ImapTokenizer t, Encoding encoding, int depth)
+    {
+        var left = ParseKey(t, encoding, depth + 1);
+        t.ExpectSpace();
+        var right = ParseKey(t, encoding, depth + 1);
+        return new ImapSearchOr(left, right);
     }
 
     /// <remarks>

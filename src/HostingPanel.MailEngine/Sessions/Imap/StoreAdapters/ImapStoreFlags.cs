@@ -1,6 +1,7 @@
 using HostingPanel.MailEngine.Protocol.Imap;
+using HostingPanel.MailEngine.Storage;
 
-namespace HostingPanel.MailEngine.Storage.Imap;
+namespace HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 
 /// <summary>Maps the store's flag bits and keyword list to IMAP flag atoms and back.</summary>
 internal static class ImapStoreFlags

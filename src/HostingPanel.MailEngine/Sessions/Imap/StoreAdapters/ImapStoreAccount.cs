@@ -1,21 +1,24 @@
 using System.Runtime.InteropServices;
-using HostingPanel.MailEngine.Protocol.Imap;
 using HostingPanel.MailEngine.Protocol.Imap.Commands;
-using HostingPanel.MailEngine.Sessions.Imap;
+using HostingPanel.MailEngine.Protocol.Imap;
+using HostingPanel.MailEngine.Storage;
 
-namespace HostingPanel.MailEngine.Storage.Imap;
+namespace HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 
 /// <summary>
 /// One logged-in mailbox seen through <see cref="IImapAccount"/>. The session speaks Unicode folder
 /// names; the store keeps the wire form (modified UTF-7), so names are converted at this boundary.
 /// </summary>
-public sealed class ImapStoreAccount(MailStore store, long mailboxId, string address) : IImapAccount
+public sealed class ImapStoreAccount(MailStore store, long mailboxId, string address, Delivery.Rspamd.RspamdLearning? learning = null) : IImapAccount
 {
     public string UserName => address;
 
     internal MailStore Store => store;
 
     internal long MailboxId => mailboxId;
+
+    /// <summary>Moves into and out of Junk teach rspamd through it (null: no filter configured here).</summary>
+    internal Delivery.Rspamd.RspamdLearning? Learning => learning;
 
     public IDisposable WatchCredentials(Action revoked) =>
         store.Changes.Subscribe(mailboxId, change =>

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using HostingPanel.MailEngine.Sessions.Imap;
+using HostingPanel.MailEngine.Storage;
 
-namespace HostingPanel.MailEngine.Storage.Imap;
+namespace HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 
 /// <summary>
 /// The latest metadata list of each open folder, shared by every session that has the folder open at

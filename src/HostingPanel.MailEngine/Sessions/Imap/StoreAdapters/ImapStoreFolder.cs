@@ -1,8 +1,8 @@
 using System.Text;
 using HostingPanel.MailEngine.Protocol.Imap.Commands;
-using HostingPanel.MailEngine.Sessions.Imap;
+using HostingPanel.MailEngine.Storage;
 
-namespace HostingPanel.MailEngine.Storage.Imap;
+namespace HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 
 /// <summary>
 /// One opened folder over <see cref="MailStore"/>. Snapshots read the metadata rows only (never a
@@ -364,6 +364,11 @@ public sealed class ImapStoreFolder : IImapFolder
         if (result.Status != StoreStatus.Ok)
         {
             return new ImapCopyResult(ImapStoreAccount.Map(result.Status, move ? "MOVE" : "COPY"), 0, [], []);
+        }
+
+        if (Delivery.Rspamd.RspamdLearning.LessonOf(result.SourceSpecialUse, result.TargetSpecialUse) is { } lesson)
+        {
+            _account.Learning?.Teach(_account.MailboxId, target.Id, result.DestinationUids ?? [], lesson);
         }
 
         return new ImapCopyResult(ImapStoreResult.Ok, (uint)result.DestinationUidValidity,

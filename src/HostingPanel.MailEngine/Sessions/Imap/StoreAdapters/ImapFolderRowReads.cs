@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using HostingPanel.MailEngine.Storage;
 
-namespace HostingPanel.MailEngine.Storage.Imap;
+namespace HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 
 /// <summary>
 /// One read of a folder's row (UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ) shared by every session that asks

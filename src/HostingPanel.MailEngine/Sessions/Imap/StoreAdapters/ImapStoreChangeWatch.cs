@@ -1,6 +1,6 @@
-using HostingPanel.MailEngine.Sessions.Imap;
+using HostingPanel.MailEngine.Storage;
 
-namespace HostingPanel.MailEngine.Storage.Imap;
+namespace HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 
 /// <summary>
 /// NOTIFY's latch over <see cref="MailboxChangeNotifier"/>: any change of the account (but a credential change,

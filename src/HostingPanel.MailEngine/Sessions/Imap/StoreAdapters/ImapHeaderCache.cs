@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using HostingPanel.MailEngine.Storage;
 
-namespace HostingPanel.MailEngine.Storage.Imap;
+namespace HostingPanel.MailEngine.Sessions.Imap.StoreAdapters;
 
 /// <summary>
 /// Header blocks of recently read messages, keyed by body file: header SEARCH, SORT, THREAD and
