@@ -1,5 +1,9 @@
 using System.Net.Sockets;
 using HostingPanel.Web.Hosting;
+using HostingPanel.Web.Hosting.Backup;
+
+// `backup --to DIR` and `restore --from DIR` run instead of the server (README, "Backup and restore").
+if (BackupCommand.IsCommand(args)) return BackupCommand.Run(args);
 
 try
 {

@@ -304,6 +304,12 @@ internal static class EngineMigrations
             );
             CREATE INDEX ix_outbound_queue_due ON outbound_queue (next_attempt_at);
             """),
+        // A migration's progress per message (issue 22): the source's messages found when the job planned its run, and
+        // how many of those it has still to copy; a progress bar is (total - remaining) / total.
+        (16, "migration progress", """
+            ALTER TABLE migration_jobs ADD COLUMN total_messages BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE migration_jobs ADD COLUMN remaining_messages BIGINT NOT NULL DEFAULT 0;
+            """),
     ];
 
     /// <summary>Text that differs by provider, substituted into a migration's SQL by name.</summary>

@@ -20,6 +20,9 @@ public static class MboxFormat
     /// <summary>The largest message an import takes; a bigger one is skipped with an error.</summary>
     public const int MaxMessageBytes = 64 * 1024 * 1024;
 
+    /// <summary>The error when a file is not mbox at all (its first line is not a "From " line); nothing is read from it.</summary>
+    public const string NotMbox = "The file does not start with a \"From \" line: it is not an mbox file.";
+
     private static readonly byte[] FromSpace = "From "u8.ToArray();
 
     public static async Task WriteMessageAsync(Stream output, string folder, Storage.MessageFlags flags, IEnumerable<string> keywords,
@@ -69,7 +72,7 @@ public static class MboxFormat
             }
             if (current is null)
             {
-                if (!text.Span.Trim(" \t\r\n"u8).IsEmpty) { error("The file does not start with a \"From \" line: it is not an mbox file."); yield break; }
+                if (!text.Span.Trim(" \t\r\n"u8).IsEmpty) { error(NotMbox); yield break; }
                 continue;
             }
             if (tooLarge) continue;

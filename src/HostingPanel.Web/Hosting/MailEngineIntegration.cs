@@ -41,7 +41,9 @@ public static class MailEngineIntegration
             services.AddSingleton<Features.Migrations.MigrationWorker>();
             services.AddHostedService(sp => new LeaderOnlyService<Features.Migrations.MigrationWorker>(sp.GetRequiredService<Features.Migrations.MigrationWorker>(), sp.GetRequiredService<WorkerLeadership>()));
         }
+        Backup.ScheduledBackup.Register(services, configuration, settings);
         services.AddScoped<Features.Transfer.MailboxExporter>();
+        services.AddSingleton<Features.Transfer.ExportProgress>();
         services.AddScoped<Features.Transfer.MailboxImportUpload>();
         // Explicit stand-ins where this process runs no engine: the pages and the API say so instead of failing on null.
         services.TryAddSingleton<HostingPanel.MailEngine.Delivery.IDeliveryLog, HostingPanel.Web.Features.Deliveries.AbsentDeliveryLog>();
@@ -89,6 +91,6 @@ public sealed class NoLocalMigrationJobs : MailEngine.Transfer.IMigrationJobs
     public Task<bool> MarkRunningAsync(string id, CancellationToken ct = default) => Task.FromResult(false);
     public Task<bool> PauseAsync(string id, CancellationToken ct = default) => Task.FromResult(false);
     public Task<bool> ResumeAsync(string id, CancellationToken ct = default) => Task.FromResult(false);
-    public Task ReportAsync(string id, long messages, long bytes, long folders, long skipped, IReadOnlyList<string> errors, CancellationToken ct = default) => Task.CompletedTask;
+    public Task ReportAsync(string id, long messages, long bytes, long folders, long skipped, IReadOnlyList<string> errors, long total, long remaining, CancellationToken ct = default) => Task.CompletedTask;
     public Task FinishAsync(string id, string status, CancellationToken ct = default) => Task.CompletedTask;
 }

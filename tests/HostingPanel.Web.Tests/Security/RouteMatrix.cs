@@ -324,6 +324,20 @@ public static class RouteMatrix
             // --- mailbox export and import ----------------------------------------------------------------------
             Page("GET", "/my/export", [MailboxOwner], _ => Get("/my/export?format=mbox")),
             Page("GET", "/domains/{domain}/mailboxes/{localPart}/export", Panel, c => Get($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/export?format=maildir"), tenant: true),
+            // The portal's upload without a file: refused with the reason (400) in scope, 404 outside it.
+            Page("POST", "/my/import", [MailboxOwner], _ => Post("/my/import")) with
+            {
+                Expect = (r, o) => Policy(false, [MailboxOwner])(r, o) is Outcome.Allowed ? Outcome.Refused : Policy(false, [MailboxOwner])(r, o),
+            },
+            Page("POST", "/domains/{domain}/mailboxes/{localPart}/import", Panel, c => Post($"/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/import"), tenant: true) with
+            {
+                Expect = (r, o) => Policy(false, Panel)(r, o) is Outcome.Allowed ? Outcome.Refused : Policy(false, Panel)(r, o),
+            },
+            // A download's progress exists only for the user who started it: a token nobody started is 404 for everyone signed in.
+            Page("GET", "/export-progress/{token}", Everyone, _ => Get("/export-progress/0123456789abcdef0123456789abcdef")) with
+            {
+                Expect = (r, o) => Policy(false, Everyone)(r, o) is Outcome.Allowed ? Outcome.NotFound : Policy(false, Everyone)(r, o),
+            },
             Endpoint("GET", "/api/v1/domains/{domain}/mailboxes/{localPart}/export", Panel, c => Get($"/api/v1/domains/{c.T.Domain}/mailboxes/{MatrixTenant.Mailbox}/export?format=mbox"), tenant: true) with
             {
                 Expect = (r, o) => r == MailboxOwner && o == Ownership.Own ? Outcome.Allowed : Policy(true, Panel)(r, o),

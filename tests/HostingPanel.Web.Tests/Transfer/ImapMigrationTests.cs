@@ -114,6 +114,10 @@ public sealed class ImapMigrationTests(MailHostFixture host) : IClassFixture<Mai
         Assert.Equal(total, done.GetProperty("messages").GetInt32());
         Assert.True(done.GetProperty("bytes").GetInt64() > 0);
         Assert.True(done.GetProperty("folders").GetInt32() >= 4);
+        // Progress per message: every message of the source counted, none left.
+        Assert.Equal(total, done.GetProperty("totalMessages").GetInt32());
+        Assert.Equal(0, done.GetProperty("remainingMessages").GetInt32());
+        Assert.Equal(100, done.GetProperty("percent").GetInt32());
         Assert.Null((await host.App.Services.GetRequiredService<IMigrationJobs>().GetAsync(id, Ct))!.Secret);
 
         var expected = await SourceFingerprintsAsync(dovecot, "old@oldhost.example");
@@ -336,6 +340,10 @@ public sealed class ImapMigrationTests(MailHostFixture host) : IClassFixture<Mai
         Assert.Equal("paused", stopped.GetProperty("status").GetString());
         var copiedBeforePause = stopped.GetProperty("messages").GetInt32();
         Assert.InRange(copiedBeforePause, 1, total - 1);
+        // The bar stands where the job stopped, message by message.
+        Assert.Equal(total, stopped.GetProperty("totalMessages").GetInt32());
+        Assert.Equal(total - copiedBeforePause, stopped.GetProperty("remainingMessages").GetInt32());
+        Assert.Equal(copiedBeforePause * 100 / total, stopped.GetProperty("percent").GetInt32());
         using (var partial = await ImapAsync(host, address))
         {
             await partial.Inbox.OpenAsync(FolderAccess.ReadOnly, Ct);
@@ -349,6 +357,8 @@ public sealed class ImapMigrationTests(MailHostFixture host) : IClassFixture<Mai
         // Counted across both runs: everything copied once; the resumed run found the first part already here.
         Assert.Equal(total, done.GetProperty("messages").GetInt32());
         Assert.Equal(copiedBeforePause, done.GetProperty("skipped").GetInt32());
+        Assert.Equal(total, done.GetProperty("totalMessages").GetInt32());
+        Assert.Equal(0, done.GetProperty("remainingMessages").GetInt32());
         using var imap = await ImapAsync(host, address);
         Assert.Equal(await SourceFingerprintsAsync(dovecot, "long@oldhost.example"), await FingerprintsAsync(imap));
     }

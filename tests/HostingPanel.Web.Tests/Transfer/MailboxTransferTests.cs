@@ -140,47 +140,108 @@ public sealed class MailboxTransferTests(MailHostFixture host) : IClassFixture<M
         Assert.Equal(["big 0", "big 1", "big 2"], subjects.Where(s => s.StartsWith("big", StringComparison.Ordinal)).Order().ToArray());
     }
 
+    /// <summary>A zip made of the given entries (name, content, compression).</summary>
+    private static byte[] Zip(params (string Name, byte[] Content, CompressionLevel Level)[] entries)
+    {
+        using var bytes = new MemoryStream();
+        using (var zip = new ZipArchive(bytes, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var (name, content, level) in entries)
+                using (var s = zip.CreateEntry(name, level).Open())
+                    s.Write(content);
+        return bytes.ToArray();
+    }
+
+    private async Task<(HttpStatusCode Status, string Detail)> UploadAsync(HttpClient api, string address, string format, byte[] file)
+    {
+        using var content = new ByteArrayContent(file);
+        content.Headers.ContentType = new MediaTypeHeaderValue(format == "mbox" ? "application/mbox" : "application/zip");
+        using var response = await api.PostAsync(ApiPath(address, "import", format), content, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+            return (response.StatusCode, JsonDocument.Parse(text).RootElement.GetProperty("errors").GetProperty("file")[0].GetString()!);
+        }
+        return (response.StatusCode, text);
+    }
+
     [Fact]
-    public async Task HostileUploads_AreRefusedOrSkipped_NeverStored()
+    public async Task HostileUploads_ZipSlipZipBombAndGarbage_AreRefusedWithTheReason_AndNothingIsStored()
     {
         using var api = host.CreateAdminApiClient();
         var domain = await NewDomainAsync(api);
         var box = await NewMailboxAsync(api, domain, "hostile");
+        var mail = "Message-ID: <escape@elsewhere.example>\r\nSubject: escape\r\n\r\nhi\r\n"u8.ToArray();
+        var good = ("INBOX/cur/1577836800.3.ok:2,S", "Message-ID: <fine@elsewhere.example>\r\nSubject: fine\r\n\r\nhi\r\n"u8.ToArray(), CompressionLevel.Optimal);
 
-        // Not an mbox: refused with nothing stored.
-        var report = await ImportAsync(api, box, "mbox", Encoding.ASCII.GetBytes("Subject: no From line\n\nbody\n"));
-        Assert.Equal(0, report.GetProperty("imported").GetInt32());
-        Assert.Contains("not an mbox file", report.GetProperty("errors")[0].GetString());
-
-        // A zip bomb entry (65 MiB of zeros in a few KB) is skipped; a path with ".." is only a folder name here.
-        using var zipBytes = new MemoryStream();
-        using (var zip = new ZipArchive(zipBytes, ZipArchiveMode.Create, leaveOpen: true))
+        var cases = new (string Format, byte[] File, string Reason)[]
         {
-            using (var s = zip.CreateEntry("INBOX/cur/1577836800.1.bomb:2,S", CompressionLevel.SmallestSize).Open())
-            {
-                var zeros = new byte[1024 * 1024];
-                for (var i = 0; i < 65; i++) s.Write(zeros);
-            }
-            using (var w = new StreamWriter(zip.CreateEntry("../../escape/cur/1577836800.2.x:2,S").Open()))
-                w.Write("Message-ID: <escape@elsewhere.example>\r\nSubject: escape\r\n\r\nhi\r\n");
+            ("mbox", Encoding.ASCII.GetBytes("Subject: no From line\n\nbody\n"), "not an mbox file"),
+            ("mbox", [0x89, (byte)'P', (byte)'N', (byte)'G', 0, 1, 2, 3], "not an mbox file"),
+            // Zip slip: each beside a good message, which must not be stored either.
+            ("maildir", Zip(good, ("../../escape/cur/1577836800.2.x:2,S", mail, CompressionLevel.Optimal)), "unsafe path"),
+            ("maildir", Zip(good, ("/etc/cur/1577836800.2.x:2,S", mail, CompressionLevel.Optimal)), "unsafe path"),
+            ("maildir", Zip(good, ("INBOX\\..\\..\\cur\\1577836800.2.x:2,S", mail, CompressionLevel.Optimal)), "unsafe path"),
+            ("maildir", Zip(good, ("C:/Windows/cur/1577836800.2.x:2,S", mail, CompressionLevel.Optimal)), "unsafe path"),
+            // Zip bombs: past the size of a message, and 4 MiB of zeros in a few KB.
+            ("maildir", Zip(good, ("INBOX/cur/1577836800.1.bomb:2,S", new byte[65 * 1024 * 1024], CompressionLevel.SmallestSize)), "more than a message may have"),
+            ("maildir", Zip(good, ("INBOX/cur/1577836800.1.bomb:2,S", new byte[4 * 1024 * 1024], CompressionLevel.SmallestSize)), "zip bomb"),
+            // A zip, but not of mail.
+            ("maildir", Zip(("notes.txt", "just text"u8.ToArray(), CompressionLevel.Optimal)), "no Maildir messages"),
+            ("maildir", Encoding.ASCII.GetBytes("PK? not really"), "not a zip archive"),
+        };
+        foreach (var (format, file, reason) in cases)
+        {
+            var (status, detail) = await UploadAsync(api, box, format, file);
+            Assert.True(status == HttpStatusCode.BadRequest, $"{reason}: {(int)status} {detail}");
+            Assert.Contains(reason, detail);
         }
-        using var content = new ByteArrayContent(zipBytes.ToArray());
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
-        using var response = await api.PostAsync(ApiPath(box, "import", "maildir"), content, Ct);
-        var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains(result.GetProperty("errors").EnumerateArray(), e => e.GetString()!.Contains("larger than"));
+
         using var imap = await ImapAsync(host, box);
         await imap.Inbox.OpenAsync(FolderAccess.ReadOnly, Ct);
         Assert.Equal(0, imap.Inbox.Count);
-
-        // Not a zip at all.
-        using var junk = new ByteArrayContent(Encoding.ASCII.GetBytes("PK? not really"));
-        junk.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
-        using var bad = await api.PostAsync(ApiPath(box, "import", "maildir"), junk, Ct);
-        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var folders = await imap.GetFoldersAsync(imap.PersonalNamespaces[0], cancellationToken: Ct);
+        Assert.DoesNotContain(folders, f => f.FullName.Contains("escape", StringComparison.OrdinalIgnoreCase) || f.FullName.Contains("etc", StringComparison.Ordinal) || f.FullName.Contains("Windows", StringComparison.Ordinal));
 
         Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync(ApiPath(box, "export", "tar"), Ct)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("mbox")]
+    [InlineData("maildir")]
+    public async Task Export_DeleteEverything_ImportBack_GivesBackEveryMessageWithItsFlagsAndDates(string format)
+    {
+        using var api = host.CreateAdminApiClient();
+        var domain = await NewDomainAsync(api);
+        var box = await NewMailboxAsync(api, domain, "roundtrip");
+        await FillAsync(box);
+        var before = await FingerprintsOfAsync(box);
+
+        var file = await api.GetByteArrayAsync(ApiPath(box, "export", format), Ct);
+
+        // Every message expunged and every folder of our own deleted, over IMAP.
+        using (var imap = await ImapAsync(host, box))
+        {
+            foreach (var folder in (await imap.GetFoldersAsync(imap.PersonalNamespaces[0], cancellationToken: Ct)).OrderByDescending(f => f.FullName.Length))
+            {
+                if (folder.Attributes.HasFlag(FolderAttributes.NonExistent)) continue;
+                await folder.OpenAsync(FolderAccess.ReadWrite, Ct);
+                if (folder.Count > 0)
+                {
+                    await folder.AddFlagsAsync(Enumerable.Range(0, folder.Count).ToList(), MessageFlags.Deleted, true, Ct);
+                    await folder.ExpungeAsync(Ct);
+                }
+                await folder.CloseAsync(false, Ct);
+                if (folder.FullName is "Projects/2024" or "Projects" or "Ünïcode") await folder.DeleteAsync(Ct);
+            }
+        }
+        Assert.Empty(await FingerprintsOfAsync(box));
+
+        var report = await ImportAsync(api, box, format, file);
+        Assert.Equal(6, report.GetProperty("imported").GetInt32());
+        var after = await FingerprintsOfAsync(box);
+        if (format == "maildir") before = before.Select(f => f with { Keywords = "" }).ToList(); // Maildir keeps no keywords
+        Assert.Equal(before, after);
     }
 
     [Fact]
@@ -209,5 +270,93 @@ public sealed class MailboxTransferTests(MailHostFixture host) : IClassFixture<M
         Assert.Equal(6, zip.Entries.Count);
         // The owner cannot reach another mailbox's staff download.
         Assert.Equal(HttpStatusCode.NotFound, (await owner.GetAsync($"/domains/{domain}/mailboxes/mine/export?format=mbox", Ct)).StatusCode);
+    }
+
+    /// <summary>Posts a file to a portal import form, with the antiforgery token of <paramref name="formPage"/>.</summary>
+    private static async Task<HttpResponseMessage> PortalImportAsync(Portal.PortalSession session, string formPage, string action, byte[] file, string fileName, bool script)
+    {
+        var page = await session.Client.GetStringAsync(formPage, Ct);
+        Assert.Contains($"action=\"{action}\"", page);
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"");
+        Assert.True(token.Success, "no antiforgery token on " + formPage);
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent(WebUtility.HtmlDecode(token.Groups[1].Value)), "__RequestVerificationToken");
+        form.Add(new StringContent(""), "format");
+        var content = new ByteArrayContent(file);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(content, "file", fileName);
+        using var request = new HttpRequestMessage(HttpMethod.Post, action) { Content = form };
+        if (script) request.Headers.Add("X-Requested-With", "XMLHttpRequest");
+        return await session.Client.SendAsync(request, Ct);
+    }
+
+    [Fact]
+    public async Task Portal_OwnerAndStaffImportAFile_ADownloadReportsItsProgress_AndOtherTenantsGet404()
+    {
+        using var api = host.CreateAdminApiClient();
+        var domain = await NewDomainAsync(api);
+        var box = await NewMailboxAsync(api, domain, "portal");
+        await FillAsync(box);
+        var localPart = box.Split('@')[0];
+
+        using var owner = await Portal.PortalSession.SignInAsync(host, box, Password);
+        // A download named with a token: its progress ends done, with every byte of the mailbox counted.
+        const string token = "0123456789abcdef0123456789abcdef";
+        Assert.Contains("data-export", await owner.GetStringAsync("/my"));
+        using (var download = await owner.Client.GetAsync($"/my/export?format=maildir&progress={token}", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            var total = long.Parse(download.Headers.GetValues("X-Mailbox-Bytes").Single());
+            await download.Content.ReadAsByteArrayAsync(Ct);
+            var progress = JsonDocument.Parse(await owner.GetStringAsync($"/export-progress/{token}")).RootElement;
+            Assert.True(progress.GetProperty("done").GetBoolean());
+            Assert.Equal(total, progress.GetProperty("total").GetInt64());
+            Assert.Equal(total, progress.GetProperty("bytes").GetInt64());
+        }
+        var exported = await owner.Client.GetByteArrayAsync("/my/export?format=mbox", Ct);
+
+        // The owner imports two new messages (the page's script asks for the result alone) and a file that is not mbox.
+        var two = Encoding.ASCII.GetBytes("From a@elsewhere.example Sat Jan  4 10:00:00 2020\nMessage-ID: <p1@elsewhere.example>\nSubject: p1\n\none\n\n"
+            + "From a@elsewhere.example Sat Jan  4 11:00:00 2020\nMessage-ID: <p2@elsewhere.example>\nSubject: p2\n\ntwo\n");
+        using (var imported = await PortalImportAsync(owner, "/my", "/my/import", two, "old.mbox", script: true))
+        {
+            var html = await imported.Content.ReadAsStringAsync(Ct);
+            Assert.True(imported.StatusCode == HttpStatusCode.OK, html);
+            Assert.Contains("id=\"import-imported\">2<", html);
+            Assert.DoesNotContain("<html", html);
+        }
+        using (var refused = await PortalImportAsync(owner, "/my", "/my/import", "Subject: no From line\n\nx\n"u8.ToArray(), "junk.mbox", script: false))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("not an mbox file", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync(Ct)));
+        }
+
+        // Staff import the earlier export on the mailbox's page: everything is already there.
+        using var admin = await Portal.PortalSession.AdminAsync(host);
+        var mailboxPage = $"/domains/{domain}/mailboxes/{localPart}";
+        using (var again = await PortalImportAsync(admin, mailboxPage, $"{mailboxPage}/import", exported, "portal.mbox", script: false))
+        {
+            var html = await again.Content.ReadAsStringAsync(Ct);
+            Assert.True(again.StatusCode == HttpStatusCode.OK, html);
+            Assert.Contains("id=\"import-imported\">0<", html);
+            Assert.Contains("id=\"import-duplicates\">6<", html);
+        }
+        // Another user cannot see the owner's download progress.
+        Assert.Equal(HttpStatusCode.NotFound, await admin.StatusOfAsync($"/export-progress/{token}"));
+
+        // A customer of another tenant: the mailbox's export and import do not exist for it.
+        using var stranger = await Portal.PortalSetupSteps.CustomerWithDomainAsync(host, admin, "x" + Guid.NewGuid().ToString("N")[..8]);
+        Assert.Equal(HttpStatusCode.NotFound, await stranger.StatusOfAsync($"{mailboxPage}/export?format=mbox"));
+        Assert.Equal(HttpStatusCode.NotFound, await stranger.StatusOfAsync(mailboxPage));
+        var ownPage = "/domains";
+        var strangerToken = System.Text.RegularExpressions.Regex.Match(await stranger.GetStringAsync(ownPage), "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"");
+        using var form = new MultipartFormDataContent();
+        if (strangerToken.Success) form.Add(new StringContent(WebUtility.HtmlDecode(strangerToken.Groups[1].Value)), "__RequestVerificationToken");
+        form.Add(new ByteArrayContent(two), "file", "x.mbox");
+        using var strangerImport = await stranger.Client.PostAsync($"{mailboxPage}/import", form, Ct);
+        Assert.True(strangerImport.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, strangerImport.StatusCode.ToString());
+        using var imap = await ImapAsync(host, box);
+        await imap.Inbox.OpenAsync(FolderAccess.ReadOnly, Ct);
+        Assert.Equal(5, imap.Inbox.Count); // three of its own and the owner's two, nothing from the stranger
     }
 }

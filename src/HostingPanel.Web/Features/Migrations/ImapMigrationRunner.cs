@@ -21,11 +21,12 @@ public sealed class ImapMigrationRunner(IMigrationJobs jobs, IMailboxTransfer tr
     IOptions<MigrationOptions> options, ILogger<ImapMigrationRunner> logger)
 {
     private const int ReportEvery = 25;
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(1);
 
     public async Task RunAsync(MigrationJob job, CancellationToken ct)
     {
         var errors = job.Errors.ToList();
-        long copied = job.Messages, bytes = job.Bytes, skipped = 0, folders = 0;
+        long copied = job.Messages, bytes = job.Bytes, skipped = 0, folders = 0, total = job.TotalMessages, remaining = job.RemainingMessages;
         // Paused (or ended) between the worker's read and now: leave it.
         if (!await jobs.MarkRunningAsync(job.Id, ct)) return;
         try
@@ -99,13 +100,16 @@ public sealed class ImapMigrationRunner(IMigrationJobs jobs, IMailboxTransfer tr
                 folders++;
             }
             var needed = plan.Sum(p => p.Missing.Sum(m => (long)(m.Size ?? 0)));
+            remaining = plan.Sum(p => p.Missing.Count);
+            total = skipped + remaining;
             var fresh = await transfer.FindAsync(job.Address, ct);
             var free = fresh!.QuotaBytes == 0 ? long.MaxValue : fresh.QuotaBytes - fresh.UsedBytes;
             if (needed > 0 && free <= 0) { await FailAsync("The mailbox is full: nothing was copied."); return; }
             if (needed > free) errors.Add($"The new mail needs {needed} bytes and the mailbox has {free} free: the migration will stop at the quota.");
-            await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, ct);
+            await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, total, remaining, ct);
 
             var sinceReport = 0;
+            var reported = System.Diagnostics.Stopwatch.StartNew();
             foreach (var (source, targetFolder, missing) in plan)
             {
                 if (missing.Count == 0) continue;
@@ -116,7 +120,7 @@ public sealed class ImapMigrationRunner(IMigrationJobs jobs, IMailboxTransfer tr
                     // starts again from the plan (what is here already is skipped).
                     if (await PausedAsync())
                     {
-                        await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, CancellationToken.None);
+                        await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, total, remaining, CancellationToken.None);
                         logger.LogInformation("Migration {Id} paused after {Copied} messages", job.Id, copied);
                         return;
                     }
@@ -128,6 +132,7 @@ public sealed class ImapMigrationRunner(IMigrationJobs jobs, IMailboxTransfer tr
                     }
                     catch (MessageNotFoundException)
                     {
+                        remaining--;
                         continue; // expunged on the source meanwhile
                     }
                     body.Position = 0;
@@ -136,28 +141,31 @@ public sealed class ImapMigrationRunner(IMigrationJobs jobs, IMailboxTransfer tr
                     if (result.Status == StoreStatus.OverQuota)
                     {
                         errors.Add($"The mailbox is full: stopped after {copied} messages.");
-                        await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, ct);
+                        await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, total, remaining, ct);
                         await jobs.FinishAsync(job.Id, MigrationStatus.Failed, ct);
                         return;
                     }
                     if (result.Status != StoreStatus.Ok) errors.Add($"A message in \"{targetFolder}\" was not stored ({result.Status}).");
                     else { copied++; bytes += body.Length; }
-                    if (++sinceReport >= ReportEvery)
+                    remaining--;
+                    // Per message for the bars, but one write per batch or per second rather than one per message.
+                    if (++sinceReport >= ReportEvery || reported.Elapsed >= ReportInterval)
                     {
                         sinceReport = 0;
-                        await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, ct);
+                        reported.Restart();
+                        await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, total, remaining, ct);
                     }
                 }
                 await source.CloseAsync(false, ct);
             }
             await client.DisconnectAsync(true, ct);
-            await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, ct);
+            await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, total, remaining, ct);
             await jobs.FinishAsync(job.Id, MigrationStatus.Done, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Shutting down: the job stays "running" with its credentials, and the next start resumes it.
-            await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, CancellationToken.None);
+            await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, total, remaining, CancellationToken.None);
             throw;
         }
         catch (Exception e)
@@ -171,7 +179,7 @@ public sealed class ImapMigrationRunner(IMigrationJobs jobs, IMailboxTransfer tr
         async Task FailAsync(string reason)
         {
             errors.Add(reason);
-            await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, CancellationToken.None);
+            await jobs.ReportAsync(job.Id, copied, bytes, folders, skipped, errors, total, remaining, CancellationToken.None);
             await jobs.FinishAsync(job.Id, MigrationStatus.Failed, CancellationToken.None);
         }
     }

@@ -124,5 +124,6 @@ public sealed record MigrationBatch(IReadOnlyList<MigrationDto> Jobs, string Ids
 {
     public int Ended => Jobs.Count(j => j.Status is "done" or "failed");
     public bool Running => Jobs.Any(j => j.Status is "queued" or "running");
-    public int Percent => Jobs.Count == 0 ? 0 : Ended * 100 / Jobs.Count;
+    /// <summary>All mailboxes together, per message: each job's share (an ended one counts whole), averaged.</summary>
+    public int Percent => Jobs.Count == 0 ? 0 : Jobs.Sum(j => j.Status is "done" or "failed" ? 100 : j.Percent) / Jobs.Count;
 }

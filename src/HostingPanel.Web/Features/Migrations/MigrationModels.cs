@@ -37,11 +37,14 @@ public sealed class CreateMigrationValidator : AbstractValidator<CreateMigration
 }
 
 /// <summary>What the API and the progress page show of a job (never the password).</summary>
+/// <param name="TotalMessages">The source's messages when the job planned its current run (0 before); <paramref name="RemainingMessages"/> of them still to copy.</param>
+/// <param name="Percent">Per message: the share of the source's messages that are here (100 when done).</param>
 public sealed record MigrationDto(string Id, string Address, string Host, int Port, string Security, string Username, string Status,
-    long Messages, long Bytes, long Folders, long Skipped, IReadOnlyList<string> Errors, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    long Messages, long Bytes, long Folders, long Skipped, IReadOnlyList<string> Errors, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    long TotalMessages, long RemainingMessages, int Percent)
 {
     public static MigrationDto From(MigrationJob j) => new(j.Id, j.Address, j.Host, j.Port, j.Security, j.Username, j.Status,
-        j.Messages, j.Bytes, j.Folders, j.Skipped, j.Errors, j.CreatedAt, j.UpdatedAt);
+        j.Messages, j.Bytes, j.Folders, j.Skipped, j.Errors, j.CreatedAt, j.UpdatedAt, j.TotalMessages, j.RemainingMessages, j.Percent);
 }
 
 public sealed class MigrationOptions

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using HostingPanel.MailEngine.Transfer;
+using HostingPanel.MailEngine.Storage;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace HostingPanel.Web.Features.Transfer;
@@ -25,7 +26,10 @@ public sealed class MailboxExporter(IMailboxTransfer transfer)
     /// False when the folder asked for does not exist (nothing written yet, so the caller can still answer 404). A mailbox
     /// the engine does not have yet (just created, still pending) has no mail: its export is an empty file.
     /// </summary>
-    public async Task<bool> WriteAsync(HttpContext http, string address, ExportFormat format, string? folder, CancellationToken ct)
+    /// <param name="progress">Told the total first (<paramref name="progress"/> is made with it), then each message's bytes as it
+    /// is sent, and done at the end (a progress bar; <see cref="ExportProgress"/>).</param>
+    public async Task<bool> WriteAsync(HttpContext http, string address, ExportFormat format, string? folder, CancellationToken ct,
+        Func<long, Action<long, bool>?>? progress = null)
     {
         var account = await transfer.FindAsync(address, ct);
         var folders = account is null ? [] : await transfer.ListFoldersAsync(account.Id, ct);
@@ -42,6 +46,22 @@ public sealed class MailboxExporter(IMailboxTransfer transfer)
         response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = file, DispositionType = "attachment" }.ToString();
         response.Headers["X-Mailbox-Bytes"] = folders.Sum(f => f.Bytes).ToString(System.Globalization.CultureInfo.InvariantCulture);
         response.Headers.CacheControl = "no-store";
+        var report = progress?.Invoke(folders.Sum(f => f.Bytes));
+        try
+        {
+            await WriteMessagesAsync(http, account, folders, format, report, ct);
+        }
+        finally
+        {
+            report?.Invoke(0, true);
+        }
+        return true;
+    }
+
+    private async Task WriteMessagesAsync(HttpContext http, MailboxAccount? account, IReadOnlyList<TransferFolder> folders, ExportFormat format,
+        Action<long, bool>? report, CancellationToken ct)
+    {
+        var response = http.Response;
 
         if (format == ExportFormat.Mbox)
         {
@@ -51,8 +71,9 @@ public sealed class MailboxExporter(IMailboxTransfer transfer)
                     if (TryOpen(m) is not { } body) continue;
                     await using (body)
                         await MboxFormat.WriteMessageAsync(response.Body, f.Name, m.Flags, m.Keywords, m.InternalDate, body, ct);
+                    report?.Invoke(m.Size, false);
                 }
-            return true;
+            return;
         }
 
         // ZipArchive writes synchronously; a streamed (non-seekable) zip uses data descriptors, so nothing is buffered whole.
@@ -65,9 +86,9 @@ public sealed class MailboxExporter(IMailboxTransfer transfer)
                     ct.ThrowIfCancellationRequested();
                     if (TryOpen(m) is not { } body) continue;
                     using (body) MaildirZipFormat.WriteMessage(zip, f.Name, m.Uid, m.Size, m.Flags, m.InternalDate, body);
+                    report?.Invoke(m.Size, false);
                 }
         }
-        return true;
     }
 
     private Stream? TryOpen(TransferMessage m)

@@ -6,7 +6,9 @@ namespace HostingPanel.Web.Features.Transfer;
 /// <summary>
 /// An uploaded export file (mbox, or a zip of Maildir folders) put into a mailbox with <see cref="MailboxImporter"/>.
 /// The upload is read as it arrives: mbox message by message; a zip is spooled to a temporary file first (its directory
-/// is at the end), bounded by the mailbox's free quota plus a margin, since more could never be stored anyway.
+/// is at the end), bounded by the mailbox's quota plus a margin (an export of the mailbox itself, all duplicates, still
+/// fits), and its directory is inspected (<see cref="MaildirZipInspection"/>) before a message is read. A file that is not
+/// mbox, or a zip that is hostile or holds no Maildir message, is refused as a whole with the reason.
 /// </summary>
 public sealed class MailboxImportUpload(IMailboxTransfer transfer)
 {
@@ -21,12 +23,13 @@ public sealed class MailboxImportUpload(IMailboxTransfer transfer)
         {
             var messages = MboxFormat.ReadAsync(upload, folder ?? "INBOX", errors.Add, ct);
             var report = await MailboxImporter.ImportAsync(transfer, account.Id, messages, errors, ct);
+            // Not mbox at all: the reader stopped at the first line, before any message.
+            if (report.Imported == 0 && report.Duplicates == 0 && errors.Contains(MboxFormat.NotMbox)) return new Outcome(null, MboxFormat.NotMbox);
             return new Outcome(report, null);
         }
 
-        var free = account.QuotaBytes == 0 ? long.MaxValue / 4 : Math.Max(0, account.QuotaBytes - account.UsedBytes);
-        // Compressed mail is smaller than stored mail; the margin covers zip overhead for a nearly empty mailbox.
-        var limit = free + 16 * 1024 * 1024;
+        // Compressed mail is smaller than stored mail; the margin covers zip overhead for a small mailbox.
+        var limit = account.QuotaBytes == 0 ? long.MaxValue / 4 : account.QuotaBytes + 16 * 1024 * 1024;
         var spool = Path.Combine(Path.GetTempPath(), $"hp-import-{Guid.NewGuid():N}.zip");
         try
         {
@@ -51,6 +54,7 @@ public sealed class MailboxImportUpload(IMailboxTransfer transfer)
             }
             using (zip)
             {
+                if (MaildirZipInspection.Refusal(zip, limit) is { } refusal) return new Outcome(null, refusal);
                 var report = await MailboxImporter.ImportAsync(transfer, account.Id, MaildirZipFormat.Read(zip, errors.Add).ToAsyncEnumerable(), errors, ct);
                 return new Outcome(report, null);
             }
