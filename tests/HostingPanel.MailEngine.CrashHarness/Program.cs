@@ -44,6 +44,13 @@ if (Environment.GetEnvironmentVariable("HOSTINGPANEL_CRASH_POSTGRES") is { Lengt
     builder.Configuration["ConnectionStrings:Panel"] = postgres;
     builder.Configuration["Mail:Pop3:Port"] = listen ? "-1" : "0";
 }
+// HOSTINGPANEL_CRASH_SETTINGS: a JSON object of further settings, applied last (a node on a machine of its own in
+// a network namespace binds its address and the real ports, takes PROXY headers from the balancer, keeps bodies in S3).
+if (Environment.GetEnvironmentVariable("HOSTINGPANEL_CRASH_SETTINGS") is { Length: > 0 } settings)
+{
+    foreach (var (key, value) in System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string?>>(settings)!)
+        builder.Configuration[key] = value;
+}
 builder.Services.AddMailEngine(builder.Configuration);
 using var host = builder.Build();
 await host.StartAsync();

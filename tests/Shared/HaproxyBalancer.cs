@@ -20,12 +20,20 @@ public sealed class HaproxyBalancer : IAsyncDisposable
     private readonly Process _process;
     private readonly string _directory;
     private readonly Dictionary<string, IPEndPoint> _frontEnds;
+    private readonly StringBuilder _output;
 
-    private HaproxyBalancer(Process process, string directory, Dictionary<string, IPEndPoint> frontEnds)
+    private HaproxyBalancer(Process process, string directory, Dictionary<string, IPEndPoint> frontEnds, StringBuilder output)
     {
         _process = process;
         _directory = directory;
         _frontEnds = frontEnds;
+        _output = output;
+    }
+
+    /// <summary>What haproxy printed so far (its health-check verdicts among it).</summary>
+    public string Log
+    {
+        get { lock (_output) return _output.ToString(); }
     }
 
     /// <summary>Where clients connect for the route named <paramref name="name"/>.</summary>
@@ -55,7 +63,7 @@ public sealed class HaproxyBalancer : IAsyncDisposable
             process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var balancer = new HaproxyBalancer(process, directory, frontEnds);
+            var balancer = new HaproxyBalancer(process, directory, frontEnds, output);
             if (await balancer.WaitUntilServingAsync(routes))
                 return balancer;
             await balancer.StopProcessAsync();
@@ -89,7 +97,6 @@ public sealed class HaproxyBalancer : IAsyncDisposable
                   default_backend {route.Name}_nodes
                 backend {route.Name}_nodes
                   option tcp-check
-                  tcp-check connect
                   tcp-check expect string "{route.Greeting}"
                   server node1 127.0.0.1:{route.NodePort} {send} check check-send-proxy inter 2s fall 2 rise 1
 

@@ -45,6 +45,13 @@ public static class TestEnvironment
         return path!;
     }
 
+    /// <summary>Skips with <paramref name="reason"/> (fails under HOSTINGPANEL_TESTS_MANDATORY=1) unless <paramref name="available"/>.</summary>
+    public static void Require(bool available, string reason)
+    {
+        if (!available)
+            Unavailable(reason);
+    }
+
     private static void Unavailable(string reason)
     {
         if (Mandatory)

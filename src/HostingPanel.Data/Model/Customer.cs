@@ -45,7 +45,12 @@ public class Customer
     public void Rename(string name) => Name = name;
     public void SetEnabled(bool enabled) => Enabled = enabled;
     public void MarkDeleted(DateTimeOffset at) => DeletedAt = at;
-    public void Restore() => DeletedAt = null;
+    /// <summary>Its domains and mailboxes come back with it and count against the plan again: a new allocation version.</summary>
+    public void Restore()
+    {
+        DeletedAt = null;
+        AllocationVersion = Guid.NewGuid();
+    }
 
     /// <summary>Changes the plan; it may not shrink below what is already in use.</summary>
     public LimitViolation? ChangePlan(PlanLimits plan, PlanUsage used)

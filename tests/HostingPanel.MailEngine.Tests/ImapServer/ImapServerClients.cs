@@ -44,10 +44,13 @@ internal sealed class ImapWire : IAsyncDisposable
 
     public string Greeting { get; private set; } = "";
 
-    public static async Task<ImapWire> ConnectAsync(int port)
+    public static Task<ImapWire> ConnectAsync(int port) => ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+
+    /// <summary>To a server on another address (a balancer or a node on a machine of a network lab).</summary>
+    public static async Task<ImapWire> ConnectAsync(System.Net.IPEndPoint server)
     {
         var tcp = new TcpClient();
-        await tcp.ConnectAsync("127.0.0.1", port);
+        await tcp.ConnectAsync(server);
         var wire = new ImapWire(tcp);
         wire.Greeting = await wire.ReadLineAsync() ?? "";
         return wire;

@@ -119,4 +119,26 @@ public sealed class HaproxyTests
         var stored = Assert.Single(await SmtpTestKit.InboxAsync(engine, adam));
         Assert.Contains("Received: from client.example ([127.0.0.2])", stored);
     }
+
+    /// <summary>
+    /// The documented checks keep a healthy node in service: each check sends its PROXY header and reads the greeting.
+    /// With an explicit <c>tcp-check connect</c> rule haproxy 2.6 sent no header, the node waited for one, and every
+    /// node was marked down after two checks (about 12 s with these timings), while the first sessions still passed.
+    /// </summary>
+    [Fact]
+    public async Task ThroughHaproxy_TheHealthChecksPassAndKeepTheNodeInService_PastSeveralCheckIntervals()
+    {
+        var (engine, balancer) = await StartAsync(perAddress: 10);
+        await using var _ = engine;
+        await using var __ = balancer;
+        // Two failing checks (fall 2) at 2 s intervals with a 5 s check timeout take the node out within about 12 s.
+        await Task.Delay(TimeSpan.FromSeconds(16));
+        Assert.DoesNotContain(" is DOWN", balancer.Log);
+        foreach (var (route, greeting) in new[] { ("imap", "* OK"), ("pop3", "+OK"), ("smtp", "220 "), ("submission", "220 ") })
+        {
+            var (tcp, reader) = await ConnectAsync(balancer.FrontEnd(route), ClientA);
+            using (tcp)
+                Assert.StartsWith(greeting, await FirstLineAsync(reader) ?? "closed");
+        }
+    }
 }

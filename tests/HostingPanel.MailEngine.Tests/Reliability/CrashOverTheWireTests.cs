@@ -234,7 +234,7 @@ public sealed class CrashOverTheWireTests
     internal static string Header(string headers, string name) =>
         headers.Split("\r\n").Single(l => l.StartsWith(name + ": ", StringComparison.Ordinal))[(name.Length + 2)..];
 
-    private static string HarnessPath()
+    internal static string HarnessPath()
     {
         // tests/HostingPanel.MailEngine.Tests/bin/<Configuration>/net10.0/ -> the harness's twin directory.
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));

@@ -1,3 +1,4 @@
+using HostingPanel.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -23,10 +24,13 @@ public sealed class CephRadosGateway : IAsyncDisposable
     private readonly string _directory;
     private readonly List<Process> _daemons = [];
 
-    private CephRadosGateway(string directory, IPAddress address)
+    private readonly NetworkLab.Machine? _machine;
+
+    private CephRadosGateway(string directory, IPAddress address, NetworkLab.Machine? machine = null)
     {
         _directory = directory;
         Address = address;
+        _machine = machine;
     }
 
     public IPAddress Address { get; }
@@ -44,18 +48,21 @@ public sealed class CephRadosGateway : IAsyncDisposable
         ["Storage:Blobs:S3:SecretKey"] = SecretKey,
     };
 
-    /// <summary>Starts the cluster; skips (fails under HOSTINGPANEL_TESTS_MANDATORY=1) when Ceph is not installed.</summary>
-    public static async Task<CephRadosGateway> StartAsync()
+    /// <summary>
+    /// Starts the cluster; skips (fails under HOSTINGPANEL_TESTS_MANDATORY=1) when Ceph is not installed. With
+    /// <paramref name="machine"/>, every daemon runs inside that machine of a network lab, on its address.
+    /// </summary>
+    public static async Task<CephRadosGateway> StartAsync(NetworkLab.Machine? machine = null)
     {
         foreach (var (tool, package) in new[] { ("ceph-mon", "ceph-mon"), ("ceph-osd", "ceph-osd"), ("radosgw", "radosgw"), ("ceph", "ceph-common"), ("ceph-authtool", "ceph-common"), ("monmaptool", "ceph-common"), ("radosgw-admin", "radosgw") })
             TestEnvironment.RequireTool(tool, package);
         var failures = new List<string>();
         for (var attempt = 0; attempt < 4; attempt++)
         {
-            var address = new IPAddress([127, (byte)Random.Shared.Next(100, 250), (byte)Random.Shared.Next(0, 256), (byte)Random.Shared.Next(1, 255)]);
+            var address = machine?.Address ?? new IPAddress([127, (byte)Random.Shared.Next(100, 250), (byte)Random.Shared.Next(0, 256), (byte)Random.Shared.Next(1, 255)]);
             var directory = Path.Combine(Path.GetTempPath(), "hp-ceph-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(directory);
-            var gateway = new CephRadosGateway(directory, address);
+            var gateway = new CephRadosGateway(directory, address, machine);
             try
             {
                 await gateway.BootstrapAsync();
@@ -194,13 +201,9 @@ public sealed class CephRadosGateway : IAsyncDisposable
 
     private void Launch(string name, string tool, params string[] args)
     {
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        // exec: the daemon keeps the shell's pid, so Kill reaches it; its output goes to a file of its own.
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("exec \"$0\" \"$@\" >>" + Path.Combine(_directory, "log", name + ".out") + " 2>&1");
-        start.ArgumentList.Add(tool);
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
+        // exec: the daemon keeps the shell's pid, so Kill reaches it (ip netns exec execs too); its output goes to a file of its own.
+        string[] shell = ["-c", "exec \"$0\" \"$@\" >>" + Path.Combine(_directory, "log", name + ".out") + " 2>&1", tool, .. args];
+        var start = _machine?.Command("/bin/sh", shell) ?? new ProcessStartInfo("/bin/sh", shell) { UseShellExecute = false };
         _daemons.Add(Process.Start(start) ?? throw new CephStartException($"{tool} did not start"));
     }
 
@@ -217,24 +220,25 @@ public sealed class CephRadosGateway : IAsyncDisposable
         }
     }
 
-    private static async Task RunAsync(string tool, params string[] args)
+    private async Task RunAsync(string tool, params string[] args)
     {
         var (code, output) = await ExecAsync(tool, args);
         if (code != 0)
             throw new CephStartException($"{tool} {string.Join(' ', args)} failed ({code}): {output}");
     }
 
-    private static async Task<string?> TryRunAsync(string tool, params string[] args)
+    private async Task<string?> TryRunAsync(string tool, params string[] args)
     {
         var (code, output) = await ExecAsync(tool, args);
         return code == 0 ? output : null;
     }
 
-    private static async Task<(int Code, string Output)> ExecAsync(string tool, string[] args)
+    private async Task<(int Code, string Output)> ExecAsync(string tool, string[] args)
     {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
+        var start = _machine?.Command(tool, args) ?? new ProcessStartInfo(tool, args);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         using var process = Process.Start(start) ?? throw new CephStartException($"{tool} did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -21,10 +21,14 @@ internal sealed class RawLineClient : IAsyncDisposable
     }
 
     /// <param name="from">The client's own address (127.0.0.2, ... need no alias on Linux); null: the system's choice.</param>
-    public static async Task<RawLineClient> ConnectAsync(int port, bool implicitTls = false, System.Net.IPAddress? from = null)
+    public static Task<RawLineClient> ConnectAsync(int port, bool implicitTls = false, System.Net.IPAddress? from = null) =>
+        ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), implicitTls, from);
+
+    /// <summary>To a server on another address (a balancer or a node on a machine of a network lab).</summary>
+    public static async Task<RawLineClient> ConnectAsync(System.Net.IPEndPoint server, bool implicitTls = false, System.Net.IPAddress? from = null)
     {
         var tcp = from is null ? new TcpClient() : new TcpClient(new System.Net.IPEndPoint(from, 0));
-        await tcp.ConnectAsync("127.0.0.1", port);
+        await tcp.ConnectAsync(server);
         var client = new RawLineClient(tcp);
         if (implicitTls)
             await client.StartTlsAsync();

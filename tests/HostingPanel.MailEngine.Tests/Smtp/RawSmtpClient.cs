@@ -15,6 +15,8 @@ internal sealed class RawSmtpClient : IAsyncDisposable
     public static async Task<RawSmtpClient> ConnectAsync(int port, bool implicitTls = false) =>
         new(await RawLineClient.ConnectAsync(port, implicitTls));
 
+    public static async Task<RawSmtpClient> ConnectAsync(System.Net.IPEndPoint server) => new(await RawLineClient.ConnectAsync(server));
+
     public Task StartTlsAsync() => _line.StartTlsAsync();
 
     public Task WriteAsync(string text) => _line.SendAsync(text);
