@@ -29,7 +29,8 @@
 #           both servers one after the other; errors and commands per second into docs/benchmarks.md.
 # Servers (IMAPTEST_SERVERS): product (the engine on SQLite), product-pg (the same engine on PostgreSQL:
 # IMAPTEST_POSTGRES is a connection string to a server where a throwaway database is created and
-# dropped), dovecot. Each product is started just before its turn and stopped after it, so the two
+# dropped), dovecot (Debian's default mail_fsync = optimized), dovecot-fsync (the same with mail_fsync =
+# always). Each product is started just before its turn and stopped after it, so the two
 # never share the machine.
 set -euo pipefail
 
@@ -218,13 +219,31 @@ port_of() {
     *) echo "${DOVECOT_PORTS[0]}" ;;
   esac
 }
+# dovecot-fsync is the same Dovecot with mail_fsync = always (fsync after every write: message file, index,
+# directory), the durability the product always has; plain dovecot keeps Debian's default, mail_fsync =
+# optimized (the message file only). Each imap process reads the configuration when it starts, so a reload
+# between runs is enough.
+dovecot_fsync() {
+  local conf=$WORK/dovecot/etc/dovecot.conf
+  sed -i '/^mail_fsync = /d' "$conf"
+  [ "$1" != always ] || echo "mail_fsync = always" >>"$conf"
+  doveadm -c "$conf" reload
+  sleep 1
+}
+use_server() {
+  case "$1" in
+    product*) ensure_product "$1" ;;
+    dovecot-fsync) dovecot_fsync always ;;
+    dovecot) dovecot_fsync optimized ;;
+  esac
+}
 
 # --- scripted suite ------------------------------------------------------------------------------
 # One imaptest run per test file: its summary ("1 test groups: F failed, ...") never counts a skipped
 # group, so a file with no failure and no command run at all is the skip.
 run_scripted() {
   local server=$1 port tsv=$OUT/scripted-$1.tsv file name output
-  case "$server" in product*) ensure_product "$server" ;; esac
+  use_server "$server"
   port=$(port_of "$server")
   : >"$tsv"
   for file in "$SOURCE"/src/tests/*; do
@@ -271,7 +290,7 @@ PY
 }
 run_stress() {
   local server=$1 port cpu0 own0
-  case "$server" in product*) ensure_product "$server" ;; esac
+  use_server "$server"
   port=$(port_of "$server")
   stress_mbox
   warm_logins "$port"
@@ -331,7 +350,7 @@ stress_summary() {
   local ticks load hz
   hz=$(getconf CLK_TCK)
   read -r ticks load own <"$OUT/stress-$1.cpu" 2>/dev/null || { ticks=0; load=?; own=0; }
-  [ "$1" != dovecot ] || own=$ticks
+  case "$1" in dovecot*) own=$ticks ;; esac
   awk -v t="$ticks" -v o="$own" -v hz="$hz" -v l="$load" 'BEGIN { }
     /^Totals:/ { totals = 1; next }
     totals && NF > 0 && $1 ~ /^[0-9]+$/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) sum += $i; totals = 0 }
@@ -341,7 +360,7 @@ stress_summary() {
 # --- one command at a time (issue 17 item 4) -------------------------------------------------------
 run_latency() {
   local server=$1 port
-  case "$server" in product*) ensure_product "$server" ;; esac
+  use_server "$server"
   port=$(port_of "$server")
   warm_logins "$port"
   log "one command at a time against $server (${IMAPTEST_LATENCY_ROUNDS:-50} rounds)"

@@ -30,6 +30,10 @@ public static class ServiceCollectionExtensions
         services.AddScoped<LoginRecovery>();
         services.AddScoped<PasswordResetByMail>();
         services.AddScoped<PortalSessionRegistry>();
+        services.AddMemoryCache();
+        services.AddScoped<Localization.UserPreferences>();
+        services.AddScoped<Localization.ResellerDefaults>();
+        Localization.LocalizedValidationMessages.Use();
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ResellerService>();
         services.AddScoped<CustomerService>();

@@ -18,11 +18,17 @@ public sealed class EngineProductMail(INoticeDelivery notices, MailEnginePresenc
     {
         if (!engine.RunsHere) return false;
         var mime = new MimeMessage();
-        mime.From.Add(new MailboxAddress("Mail system", "postmaster@" + options.Value.Hostname));
+        var sender = message.Language is { } lang && HostingPanel.Application.Localization.Languages.IsSupported(lang)
+            ? HostingPanel.Application.Localization.ProductText.Mail("Mail.Sender", System.Globalization.CultureInfo.GetCultureInfo(lang))
+            : "Mail system";
+        mime.From.Add(new MailboxAddress(sender, "postmaster@" + options.Value.Hostname));
         mime.To.Add(MailboxAddress.Parse(message.To));
         mime.Subject = message.Subject;
         mime.Headers.Add("Auto-Submitted", "auto-generated");
-        mime.Body = new TextPart("plain") { Text = message.Text };
+        var body = new TextPart("plain") { Text = message.Text };
+        // Content-Language (RFC 3282) belongs to the body part: MimeKit keeps Content-* headers with their entity.
+        if (message.Language is { } language) body.Headers.Add(HeaderId.ContentLanguage, language);
+        mime.Body = body;
         using var stream = new MemoryStream();
         await mime.WriteToAsync(stream, ct);
         return await notices.SendAsync(message.To, stream.ToArray(), ct) == NoticeOutcome.Sent;

@@ -1,3 +1,5 @@
+using System.Globalization;
+using HostingPanel.Application.Localization;
 using HostingPanel.Data;
 using HostingPanel.Data.Model;
 using HostingPanel.MailEngine.FrontDoor;
@@ -13,7 +15,7 @@ namespace HostingPanel.Provisioning;
 /// address, and recorded in the audit log, where the customer's portal shows it.
 /// Falling back under 80 % re-arms them.
 /// </summary>
-public sealed class QuotaWarnings(HostingPanelDbContext db, INoticeDelivery notices, ILogger<QuotaWarnings> log)
+public sealed class QuotaWarnings(HostingPanelDbContext db, INoticeDelivery notices, UserPreferences preferences, ILogger<QuotaWarnings> log)
 {
     public static readonly int[] Levels = [80, 95, 100];
 
@@ -32,7 +34,9 @@ public sealed class QuotaWarnings(HostingPanelDbContext db, INoticeDelivery noti
         usage.SetWarnedLevel(level);
         db.AuditEntries.Add(new AuditEntry("system", "mailbox.quota-warning", "Mailbox", address,
             $"{level} % of the quota used ({usage.UsedBytes} of {quotaBytes} bytes)", null) { CustomerId = customerId, ResellerId = resellerId });
-        await DeliverNoticeAsync(address, level, usage.UsedBytes, quotaBytes, ct);
+        // In the owner's language (its own choice, else its reseller's default).
+        var culture = Languages.CultureOf((await preferences.ForMailboxAsync(usage.MailboxId, ct)).Language);
+        await DeliverNoticeAsync(address, level, usage.UsedBytes, quotaBytes, culture, ct);
         // A full mailbox is the customer's business too: its owner may not read this mailbox at all.
         if (level >= 100) await NotifyCustomerAsync(address, usage.UsedBytes, quotaBytes, customerId, ct);
     }
@@ -44,43 +48,39 @@ public sealed class QuotaWarnings(HostingPanelDbContext db, INoticeDelivery noti
     /// </summary>
     private async Task NotifyCustomerAsync(string address, long used, long quota, Guid customerId, CancellationToken ct)
     {
-        var contact = await db.Users.Where(u => u.CustomerId == customerId && u.MailboxId == null && u.Email != null).OrderBy(u => u.Email).Select(u => u.Email!).FirstOrDefaultAsync(ct);
-        if (contact is null || string.Equals(contact, address, StringComparison.OrdinalIgnoreCase)) return;
+        var user = await db.Users.Where(u => u.CustomerId == customerId && u.MailboxId == null && u.Email != null).OrderBy(u => u.Email)
+            .Select(u => new { u.Id, Email = u.Email! }).FirstOrDefaultAsync(ct);
+        if (user is null || string.Equals(user.Email, address, StringComparison.OrdinalIgnoreCase)) return;
+        var contact = user.Email;
+        var culture = Languages.CultureOf((await preferences.ForUserAsync(user.Id, ct)).Language);
         var message = new MimeMessage();
-        message.From.Add(new MailboxAddress("Mail system", $"postmaster@{address[(address.IndexOf('@') + 1)..]}"));
+        message.From.Add(new MailboxAddress(ProductText.Mail("Mail.Sender", culture), $"postmaster@{address[(address.IndexOf('@') + 1)..]}"));
         message.To.Add(MailboxAddress.Parse(contact));
-        message.Subject = $"Mailbox {address} is full";
+        message.Subject = ProductText.Mail("Mail.CustomerFull.Subject", culture, address);
         message.Headers.Add("Auto-Submitted", "auto-generated");
-        message.Body = new TextPart("plain")
-        {
-            Text = $"""
-                The mailbox {address} in your account uses {used / 1048576.0:0.0} MB of its {quota / 1048576.0:0.0} MB.
-                New mail to it is being refused until space is freed: its owner can delete messages and empty Trash
-                (webmail and mail programs still can delete), or you can give it a larger quota in the portal.
-                """,
-        };
+        message.Body = InLanguage(new TextPart("plain") { Text = ProductText.Mail("Mail.CustomerFull.Body", culture, address, used / 1048576.0, quota / 1048576.0) }, culture);
         await notices.SendAsync(contact, await BytesAsync(message, ct), ct);
     }
 
-    private async Task DeliverNoticeAsync(string address, int level, long used, long quota, CancellationToken ct)
+    private async Task DeliverNoticeAsync(string address, int level, long used, long quota, CultureInfo culture, CancellationToken ct)
     {
         var domain = address[(address.IndexOf('@') + 1)..];
         var message = new MimeMessage();
-        message.From.Add(new MailboxAddress("Mail system", $"postmaster@{domain}"));
+        message.From.Add(new MailboxAddress(ProductText.Mail("Mail.Sender", culture), $"postmaster@{domain}"));
         message.To.Add(MailboxAddress.Parse(address));
-        message.Subject = level >= 100 ? "Your mailbox is full" : $"Your mailbox is {level}% full";
-        message.Body = new TextPart("plain")
-        {
-            Text = $"""
-                Your mailbox {address} uses {used / 1048576.0:0.0} MB of its {quota / 1048576.0:0.0} MB ({level}%).
-                {(level >= 100 ? "New mail cannot be delivered until you delete messages." : "When it is full, new mail cannot be delivered.")}
-                Delete messages you do not need, empty the Trash and Junk folders, or ask your provider for a larger quota.
-                Every folder counts: Inbox, Sent, Drafts, Trash, Junk, Archive and your own folders.
-                """,
-        };
+        message.Subject = level >= 100 ? ProductText.Mail("Mail.Quota.FullSubject", culture) : ProductText.Mail("Mail.Quota.LevelSubject", culture, level);
+        var consequence = ProductText.Mail(level >= 100 ? "Mail.Quota.FullLine" : "Mail.Quota.WarnLine", culture);
+        message.Body = InLanguage(new TextPart("plain") { Text = ProductText.Mail("Mail.Quota.Body", culture, address, used / 1048576.0, quota / 1048576.0, level, consequence) }, culture);
         // Delivered only where this process runs the mail engine; elsewhere the audit entry is the record of the warning.
         if (await notices.DeliverToMailboxAsync(address, await BytesAsync(message, ct), ct) == NoticeOutcome.NoRoom)
             log.LogInformation("Quota notice for {Address} not stored: the mailbox has no room for it", address);
+    }
+
+    /// <summary>Content-Language (RFC 3282) is a header of the body part: MimeKit keeps Content-* headers with the entity they describe.</summary>
+    private static TextPart InLanguage(TextPart part, CultureInfo culture)
+    {
+        part.Headers.Add(HeaderId.ContentLanguage, culture.TwoLetterISOLanguageName);
+        return part;
     }
 
     private static async Task<byte[]> BytesAsync(MimeMessage message, CancellationToken ct)

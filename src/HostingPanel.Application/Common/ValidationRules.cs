@@ -62,9 +62,10 @@ public static class ValidationRules
         rule.GreaterThan(0).WithMessage("The quota must be at least 1 MB.")
             .LessThanOrEqualTo(MaxQuotaMb).WithMessage($"The quota can be at most {MaxQuotaMb} MB.");
 
-    /// <summary>A plan's default mailbox size: 0 for none, else a valid quota (the plan's disk is checked by the customer).</summary>
+    /// <summary>A plan's default mailbox size: 0 for none, -1 for unlimited (what is left), else a valid quota (the plan's disk is checked by the customer).</summary>
     public static IRuleBuilderOptions<T, long> DefaultMailboxQuotaMb<T>(this IRuleBuilder<T, long> rule) =>
-        rule.InclusiveBetween(0, MaxQuotaMb).WithMessage($"The default mailbox size must be between 0 (none) and {MaxQuotaMb} MB.")
+        rule.InclusiveBetween(Customer.UnlimitedMailboxQuota, MaxQuotaMb)
+            .WithMessage($"The default mailbox size must be between 0 (none) and {MaxQuotaMb} MB, or -1 for unlimited (each new mailbox gets what is left).")
             .OverridePropertyName("DefaultMailboxQuotaMb");
 
     /// <summary>A reseller's overselling ratio in percent of its pool.</summary>

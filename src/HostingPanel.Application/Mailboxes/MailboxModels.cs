@@ -16,7 +16,8 @@ public sealed class CreateMailboxInput
     /// </summary>
     public string? PasswordHash { get; set; }
 
-    public long QuotaMb { get; set; }
+    /// <summary>Null: the domain's proposal (the plan's default size when it fits, else a fair share of what is left; issue 19 item 7).</summary>
+    public long? QuotaMb { get; set; }
     public string? DisplayName { get; set; }
 
     /// <summary>
@@ -37,7 +38,7 @@ public sealed class CreateMailboxValidator : AbstractValidator<CreateMailboxInpu
             RuleFor(x => x.Password).Null().WithMessage("Give either a password or a password hash, not both.");
             RuleFor(x => x.PasswordHash).PasswordHash(hasher);
         });
-        RuleFor(x => x.QuotaMb).QuotaMb();
+        When(x => x.QuotaMb is not null, () => RuleFor(x => x.QuotaMb!.Value).QuotaMb().OverridePropertyName(nameof(CreateMailboxInput.QuotaMb)));
         RuleFor(x => x.DisplayName).MaximumLength(200).WithMessage("The display name can have at most 200 characters.")
             .Must(n => n is null || !n.Any(char.IsControl)).WithMessage("The display name cannot contain control characters.");
     }

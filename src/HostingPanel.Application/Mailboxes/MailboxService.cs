@@ -19,6 +19,8 @@ public sealed class MailboxService(
     ChangeRecorder recorder,
     UnitOfWork unitOfWork)
 {
+    private readonly KnownPlanUsage _usageAfterLastCreate = new();
+
     private Actor Actor => actorAccessor.Actor;
 
     public async Task<ServiceResult<Page<MailboxView>>> ListAsync(string domain, PageRequest page, CancellationToken ct = default)
@@ -66,10 +68,30 @@ public sealed class MailboxService(
             return Failure.Conflict(nameof(input.LocalPart), string.Format(Users.LoginAddresses.PortalLoginMessage, $"{localPart.Value}@{d.Name}"));
 
         var customer = await db.Customers.IgnoreQueryFilters().FirstAsync(c => c.Id == d.CustomerId, ct);
-        var violation = customer.AllocateMailbox(await UsageQueries.PlanUsageAsync(db, customer.Id, ct), input.QuotaMb);
+        var quotaMb = input.QuotaMb ?? 0;
+        if (input.QuotaMb is null)
+        {
+            // Issue 19 item 7: without a quota the mailbox gets what the new-mailbox form proposes.
+            var room = await Quotas.DomainQuotaService.RoomAsync(db, d, ct);
+            if (room.MailboxesLeft > 0 && room.ProposedQuotaMb <= 0)
+                return Failure.Invalid(nameof(input.QuotaMb), $"No disk is left for another mailbox in {d.Name} (left: {room.LeftMb} MB); give a quota or free some.");
+            quotaMb = Math.Max(1, room.ProposedQuotaMb);
+        }
+        // The version as stored now: a customer this context already tracks keeps the values it was first read with.
+        var known = _usageAfterLastCreate.Has(customer.Id)
+            ? _usageAfterLastCreate.For(customer.Id, await db.Customers.IgnoreQueryFilters().Where(c => c.Id == customer.Id).Select(c => c.AllocationVersion).FirstAsync(ct))
+            : null;
+        var usage = known ?? await UsageQueries.PlanUsageAsync(db, customer.Id, ct);
+        var violation = customer.AllocateMailbox(usage, quotaMb);
+        if (violation is not null && known is not null)
+        {
+            // The known figure may be too high (a deletion since): refuse only on the counted one.
+            usage = await UsageQueries.PlanUsageAsync(db, customer.Id, ct);
+            violation = customer.AllocateMailbox(usage, quotaMb);
+        }
         if (violation is not null) return Failure.Limit(violation, violation.Limit == "disk" ? nameof(input.QuotaMb) : nameof(input.LocalPart));
         // The domain's own cap, inside the plan (issue 19 item 7).
-        if (await Quotas.DomainQuotaService.CheckCapAsync(db, d, input.QuotaMb, 0, ct) is { } capped) return Failure.Limit(capped, nameof(input.QuotaMb));
+        if (await Quotas.DomainQuotaService.CheckCapAsync(db, d, quotaMb, 0, ct) is { } capped) return Failure.Limit(capped, nameof(input.QuotaMb));
 
         if (deleted is not null)
         {
@@ -83,11 +105,18 @@ public sealed class MailboxService(
         }
 
         var passwordHash = input.PasswordHash ?? hasher.Hash(input.Password!);
-        var mailbox = new Mailbox(d.Id, localPart, passwordHash, input.QuotaMb, input.DisplayName?.Trim());
+        var mailbox = new Mailbox(d.Id, localPart, passwordHash, quotaMb, input.DisplayName?.Trim());
         db.Mailboxes.Add(mailbox);
         var address = mailbox.AddressIn(d.Name);
-        recorder.Record("mailbox.create", OutboxEntityType.Mailbox, mailbox.Id, address, customer.Id, customer.ResellerId, $"quota {input.QuotaMb} MB");
-        if (await unitOfWork.CommitAsync(nameof(input.LocalPart), ct) is { } failure) return failure;
+        recorder.Record("mailbox.create", OutboxEntityType.Mailbox, mailbox.Id, address, customer.Id, customer.ResellerId,
+            input.QuotaMb is null ? $"quota {quotaMb} MB (proposed)" : $"quota {quotaMb} MB");
+        if (await unitOfWork.CommitAsync(nameof(input.LocalPart), ct) is { } failure)
+        {
+            _usageAfterLastCreate.Forget();
+            return failure;
+        }
+        // Committed under the version AllocateMailbox wrote (a concurrency token): the usage at that version is exact.
+        _usageAfterLastCreate.Remember(customer, usage with { Mailboxes = usage.Mailboxes + 1, QuotaMb = usage.QuotaMb + quotaMb });
         // Just saved, as it is: no usage and no forwards yet, so no second query (bulk creation calls this thousands of times).
         return ToView(mailbox, d.Name);
     }

@@ -10,10 +10,11 @@ namespace HostingPanel.Application.Quotas;
 /// <param name="PlanAllocatedMb">All the customer's mailboxes' quotas added up.</param>
 /// <param name="LeftMb">What the next mailbox can have at most: the plan's rest, and the cap's rest where there is a cap.</param>
 /// <param name="MailboxesLeft">How many more mailboxes the plan allows.</param>
-/// <param name="DefaultMailboxQuotaMb">The plan's default mailbox size (0: none).</param>
+/// <param name="DefaultMailboxQuotaMb">The plan's default mailbox size (0: none; -1: unlimited).</param>
 /// <param name="ProposedQuotaMb">
-/// What the form proposes: the plan's default when it fits, otherwise an equal share of what is left among the
-/// mailboxes the plan still allows (rounded down to two significant digits); 0 when no mailbox fits.
+/// What the form proposes, and what a mailbox created without a quota gets: the plan's default when it fits (unlimited:
+/// everything that is left), otherwise an equal share of what is left among the mailboxes the plan still allows
+/// (rounded down to two significant digits); 0 when no mailbox fits.
 /// </param>
 public sealed record DomainQuotaRoom(
     string Domain,
@@ -26,6 +27,9 @@ public sealed record DomainQuotaRoom(
     long DefaultMailboxQuotaMb,
     long ProposedQuotaMb)
 {
+    /// <summary>The plan's default mailbox size is unlimited: a new mailbox is offered all that is left.</summary>
+    public bool UnlimitedDefault => DefaultMailboxQuotaMb == HostingPanel.Data.Model.Customer.UnlimitedMailboxQuota;
+
     public static DomainQuotaRoom Of(string domain, long? capMb, long domainAllocatedMb, long planDiskMb, long planAllocatedMb,
         int mailboxesLeft, long defaultMb)
     {
@@ -39,6 +43,8 @@ public sealed record DomainQuotaRoom(
     public static long Propose(long leftMb, int mailboxesLeft, long defaultMb)
     {
         if (leftMb <= 0 || mailboxesLeft <= 0) return 0;
+        // Unlimited is capped by what is left (never past the plan, the domain's cap or the reseller's pool).
+        if (defaultMb == HostingPanel.Data.Model.Customer.UnlimitedMailboxQuota) return leftMb;
         if (defaultMb > 0) return Math.Min(defaultMb, leftMb);
         var share = leftMb / mailboxesLeft;
         return share < 1 ? 1 : RoundDown(share);

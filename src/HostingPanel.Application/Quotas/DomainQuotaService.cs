@@ -44,11 +44,14 @@ public sealed class DomainQuotaService(HostingPanelDbContext db, IActorAccessor 
     public static async Task<LimitViolation?> CheckCapAsync(HostingPanelDbContext db, Domain d, long requestedMb, long releasedMb, CancellationToken ct) =>
         d.QuotaCapMb is null ? null : d.CheckQuotaCap(await DomainAllocatedAsync(db, d.Id, ct) - releasedMb, requestedMb);
 
-    private async Task<DomainQuotaRoom> RoomAsync(Domain d, CancellationToken ct)
+    private Task<DomainQuotaRoom> RoomAsync(Domain d, CancellationToken ct) => RoomAsync(db, d, ct);
+
+    /// <summary>The domain's room now (also what a mailbox created without a quota gets: its proposal).</summary>
+    public static async Task<DomainQuotaRoom> RoomAsync(HostingPanelDbContext db, Domain d, CancellationToken ct)
     {
         var customer = await db.Customers.IgnoreQueryFilters().FirstAsync(c => c.Id == d.CustomerId, ct);
         var plan = await UsageQueries.PlanUsageAsync(db, customer.Id, ct);
-        return DomainQuotaRoom.Of(d.Name, d.QuotaCapMb, await DomainAllocatedAsync(d.Id, ct), customer.Plan.DiskQuotaMb, plan.QuotaMb,
+        return DomainQuotaRoom.Of(d.Name, d.QuotaCapMb, await DomainAllocatedAsync(db, d.Id, ct), customer.Plan.DiskQuotaMb, plan.QuotaMb,
             customer.Plan.MaxMailboxes - plan.Mailboxes, customer.DefaultMailboxQuotaMb);
     }
 

@@ -86,7 +86,9 @@ public sealed record ResellerView(
     int OversellPercent,
     PoolLimits Limits,
     PoolLimits Allocated,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    string? DefaultLanguage = null,
+    string? DefaultTimeZone = null)
 {
     public bool AllowOverselling => OversellPercent > Reseller.NoOverselling;
 }

@@ -119,7 +119,7 @@ public sealed class ResellerService(
         {
             var a = allocated.GetValueOrDefault(r.Id);
             var pool = a is null ? new PoolLimits(0, 0, 0, 0) : new PoolLimits(a.Count, (int)a.Domains, (int)a.Mailboxes, a.Disk);
-            return new ResellerView(r.Id, r.Name, emails.GetValueOrDefault(r.Id), r.Enabled, r.OversellPercent, r.Pool, pool, r.CreatedAt);
+            return new ResellerView(r.Id, r.Name, emails.GetValueOrDefault(r.Id), r.Enabled, r.OversellPercent, r.Pool, pool, r.CreatedAt, r.DefaultLanguage, r.DefaultTimeZone);
         }).ToList();
     }
 }

@@ -1,7 +1,11 @@
 namespace HostingPanel.Application.Users;
 
 /// <summary>A plain-text mail the product itself sends to someone (a password-reset link).</summary>
-public sealed record ProductMessage(string To, string Subject, string Text);
+public sealed record ProductMessage(string To, string Subject, string Text)
+{
+    /// <summary>The recipient's language, written as Content-Language (RFC 3282).</summary>
+    public string? Language { get; init; }
+}
 
 /// <summary>
 /// The product's own outgoing mail: a hosted address gets it through local delivery, any other address through the

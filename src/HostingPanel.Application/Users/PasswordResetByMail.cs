@@ -50,6 +50,7 @@ public sealed class PasswordResetByMail(
     IValidator<CompletePasswordResetInput> validator,
     IOutboxSignal outboxSignal,
     TimeProvider time,
+    Localization.UserPreferences preferences,
     ILogger<PasswordResetByMail> log)
 {
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(30);
@@ -98,14 +99,10 @@ public sealed class PasswordResetByMail(
         await db.SaveChangesAsync(ct);
 
         var link = linkBase + "?token=" + token;
-        var sent = await mail.SendAsync(new ProductMessage(to, "Reset your password", $"""
-            Someone (hopefully you) asked to reset the password of {user.Email}.
-
-            Open this link within 30 minutes to choose a new password; it works once:
-            {link}
-
-            If you did not ask for this, ignore this mail: your password stays as it is.
-            """), ct);
+        // In the login's language (its own choice, else its reseller's), not the asker's: whoever asks may be anyone.
+        var culture = await preferences.MailCultureAsync(user, ct);
+        var sent = await mail.SendAsync(new ProductMessage(to, Localization.ProductText.Mail("Mail.Reset.Subject", culture),
+            Localization.ProductText.Mail("Mail.Reset.Body", culture, user.Email, link)) { Language = culture.TwoLetterISOLanguageName }, ct);
         if (!sent) log.LogWarning("The reset link for {Login} could not be sent: this node runs no mail engine", user.Email);
     }
 

@@ -100,5 +100,7 @@ internal sealed class AppUserConfiguration : IEntityTypeConfiguration<HostingPan
     public void Configure(EntityTypeBuilder<HostingPanel.Data.Identity.AppUser> b)
     {
         b.Property(u => u.RecoveryEmail).HasMaxLength(320);
+        b.Property(u => u.Language).HasMaxLength(8);
+        b.Property(u => u.TimeZone).HasMaxLength(64);
     }
 }

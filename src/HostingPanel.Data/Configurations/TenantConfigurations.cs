@@ -11,6 +11,8 @@ internal sealed class ResellerConfiguration : IEntityTypeConfiguration<Reseller>
         b.ToTable("Resellers");
         b.Property(r => r.Name).HasMaxLength(200).IsRequired();
         b.Property(r => r.AllocationVersion).IsConcurrencyToken();
+        b.Property(r => r.DefaultLanguage).HasMaxLength(8);
+        b.Property(r => r.DefaultTimeZone).HasMaxLength(64);
         b.ComplexProperty(r => r.Pool, p =>
         {
             p.Property(x => x.MaxCustomers).HasColumnName("PoolMaxCustomers");

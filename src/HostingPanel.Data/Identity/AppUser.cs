@@ -19,6 +19,12 @@ public class AppUser : IdentityUser
 
     /// <summary>Staff users deleted and still in their grace period: they cannot sign in, and an admin can restore them.</summary>
     public DateTimeOffset? DeletedAt { get; set; }
+
+    /// <summary>The portal's language for this user ("en", "ms"); null: the reseller's default, then the browser's.</summary>
+    public string? Language { get; set; }
+
+    /// <summary>The IANA time zone every time is shown in; null: the reseller's default, then UTC.</summary>
+    public string? TimeZone { get; set; }
 }
 
 public static class Roles

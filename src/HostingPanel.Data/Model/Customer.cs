@@ -20,8 +20,17 @@ public class Customer
     public Reseller? Reseller { get; private set; }
     public string Name { get; private set; }
     public PlanLimits Plan { get; private set; }
-    /// <summary>The quota a new mailbox is offered (0: none; the form then proposes an equal share of what is left).</summary>
+    /// <summary>
+    /// The quota a new mailbox is offered (0: none; the form then proposes an equal share of what is left;
+    /// <see cref="UnlimitedMailboxQuota"/>: unlimited, meaning as much as is left in the plan and the domain's cap).
+    /// </summary>
     public long DefaultMailboxQuotaMb { get; private set; }
+
+    /// <summary>
+    /// The plan's "unlimited" mailbox size. Quotas are allocated from the plan, which lies inside the reseller's pool, so
+    /// unlimited is capped by what is left when the mailbox is created: it never oversells a plan or a pool.
+    /// </summary>
+    public const long UnlimitedMailboxQuota = -1;
     public bool Enabled { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     /// <summary>
@@ -36,7 +45,12 @@ public class Customer
     public void Rename(string name) => Name = name;
     public void SetEnabled(bool enabled) => Enabled = enabled;
     public void MarkDeleted(DateTimeOffset at) => DeletedAt = at;
-    public void Restore() => DeletedAt = null;
+    /// <summary>Its domains and mailboxes come back with it and count against the plan again: a new allocation version.</summary>
+    public void Restore()
+    {
+        DeletedAt = null;
+        AllocationVersion = Guid.NewGuid();
+    }
 
     /// <summary>Changes the plan; it may not shrink below what is already in use.</summary>
     public LimitViolation? ChangePlan(PlanLimits plan, PlanUsage used)
@@ -49,11 +63,11 @@ public class Customer
         return null;
     }
 
-    /// <summary>The default mailbox size must fit in the plan's disk.</summary>
+    /// <summary>The default mailbox size must fit in the plan's disk (unlimited always does: it is what is left).</summary>
     public LimitViolation? SetDefaultMailboxQuota(long mb)
     {
         if (mb > Plan.DiskQuotaMb) return new LimitViolation("disk", "plan", Plan.DiskQuotaMb, 0, mb, "MB");
-        DefaultMailboxQuotaMb = Math.Max(0, mb);
+        DefaultMailboxQuotaMb = mb == UnlimitedMailboxQuota ? mb : Math.Max(0, mb);
         return null;
     }
 

@@ -38,7 +38,14 @@ public class Reseller
     /// <summary>Changes whenever a plan is carved out of the pool, so that concurrent allocations conflict instead of overshooting.</summary>
     public Guid AllocationVersion { get; private set; } = Guid.NewGuid();
 
+    /// <summary>The language of the reseller's tree (its own login, its customers, their mailbox owners) where a user chose none.</summary>
+    public string? DefaultLanguage { get; private set; }
+    /// <summary>The time zone of the reseller's tree where a user chose none.</summary>
+    public string? DefaultTimeZone { get; private set; }
+
     public void Rename(string name) => Name = name;
+    /// <summary>Null clears a default; the values are checked against the supported lists by the caller's validator.</summary>
+    public void SetDefaults(string? language, string? timeZone) { DefaultLanguage = language; DefaultTimeZone = timeZone; }
     /// <summary>Sets the ratio; it may not fall below what the plans already add up to (see <see cref="ResizePool"/>).</summary>
     public LimitViolation? SetOverselling(int percent, PoolLimits allocated)
     {

@@ -123,7 +123,20 @@ public sealed class EngineDatabase : IAsyncDisposable
     /// Runs <paramref name="work"/> in one write transaction and commits it. On PostgreSQL a deadlock
     /// or serialization failure is retried, because the work is written to be repeatable.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default) =>
+        WriteAsync(work, durable: true, ct);
+
+    /// <summary>
+    /// A write transaction for state that a crash may take back without harm, such as which session saw a message
+    /// as \Recent first: its commit does not wait for the disk (SQLite: <c>synchronous=NORMAL</c> for this
+    /// transaction, which in WAL mode keeps the database consistent and loses at most the last such commits;
+    /// PostgreSQL: <c>synchronous_commit = off</c> for this transaction). The next durable commit makes it durable
+    /// too, as both logs are written in order. Never for anything a client was told is stored.
+    /// </summary>
+    public Task<T> WriteForgettableAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default) =>
+        WriteAsync(work, durable: false, ct);
+
+    private async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, bool durable, CancellationToken ct)
     {
         await EnsureReadyAsync();
         if (IsSqlite)
@@ -132,10 +145,21 @@ public sealed class EngineDatabase : IAsyncDisposable
             try
             {
                 await using var connection = await OpenRawAsync(ct);
-                await using var tx = await connection.BeginTransactionAsync(ct);
-                var result = await work(connection, tx);
-                await tx.CommitAsync(ct);
-                return result;
+                if (!durable)
+                    await connection.ExecAsync(null, "PRAGMA synchronous=NORMAL;");
+                try
+                {
+                    await using var tx = await connection.BeginTransactionAsync(ct);
+                    var result = await work(connection, tx);
+                    await tx.CommitAsync(ct);
+                    return result;
+                }
+                finally
+                {
+                    // The connection goes back to the pool: whoever takes it next commits durably.
+                    if (!durable)
+                        await connection.ExecAsync(null, "PRAGMA synchronous=FULL;");
+                }
             }
             finally
             {
@@ -149,6 +173,8 @@ public sealed class EngineDatabase : IAsyncDisposable
             {
                 await using var connection = await OpenRawAsync(ct);
                 await using var tx = await connection.BeginTransactionAsync(ct);
+                if (!durable)
+                    await connection.ExecAsync(tx, "SET LOCAL synchronous_commit = off");
                 var result = await work(connection, tx);
                 await tx.CommitAsync(ct);
                 return result;

@@ -20,7 +20,9 @@ public sealed record PageDto<T>(IReadOnlyList<T> Items, int Total, int Page, int
 }
 
 /// <summary>The caller: the API key's user.</summary>
-public sealed record MeDto(string Email, string Role, Guid? ResellerId, Guid? CustomerId);
+/// <param name="Language">The user's own choice ("en", "ms"); null: its reseller's default, then the request's Accept-Language.</param>
+/// <param name="TimeZone">The user's own IANA time zone; null: its reseller's default, then UTC.</param>
+public sealed record MeDto(string Email, string Role, Guid? ResellerId, Guid? CustomerId, string? Language = null, string? TimeZone = null);
 
 public sealed record ApiKeyDto(Guid Id, string Name, string Prefix, string UserEmail, bool Active, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt)
 {

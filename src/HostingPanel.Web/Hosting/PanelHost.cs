@@ -172,6 +172,7 @@ public static class PanelHost
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
+        app.UseUserLanguageAndTime();
         app.UseAuthorization();
         app.MapControllers();
         app.MapPanelApi();

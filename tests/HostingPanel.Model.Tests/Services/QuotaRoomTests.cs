@@ -29,6 +29,9 @@ public sealed class QuotaRoomTests
     [InlineData(1000, 4, 100, 100)] // the default fits
     [InlineData(0, 4, 100, 0)]      // nothing left: nothing proposed
     [InlineData(1000, 0, 100, 0)]   // no mailbox left
+    [InlineData(1000, 4, -1, 1000)] // unlimited: all that is left
+    [InlineData(0, 4, -1, 0)]       // unlimited with nothing left: nothing
+    [InlineData(1000, 0, -1, 0)]    // unlimited with no mailbox left: nothing
     public void Proposal_IsTheDefaultWhenItFits_ElseAnEqualShareOfWhatIsLeft(long leftMb, int mailboxesLeft, long defaultMb, long expected) =>
         Assert.Equal(expected, DomainQuotaRoom.Propose(leftMb, mailboxesLeft, defaultMb));
 
@@ -93,7 +96,7 @@ public sealed class QuotaRoomTests
             var customers = s.ServiceProvider.GetRequiredService<CustomerService>();
             Assert.True((await customers.UpdateAsync(customerId, new UpdateCustomerInput { DefaultMailboxQuotaMb = 100 }, Ct)).Succeeded);
             Assert.Equal(FailureKind.LimitExceeded, (await customers.UpdateAsync(customerId, new UpdateCustomerInput { DefaultMailboxQuotaMb = 1001 }, Ct)).Failure!.Kind);
-            Assert.Equal(FailureKind.Validation, (await customers.UpdateAsync(customerId, new UpdateCustomerInput { DefaultMailboxQuotaMb = -1 }, Ct)).Failure!.Kind);
+            Assert.Equal(FailureKind.Validation, (await customers.UpdateAsync(customerId, new UpdateCustomerInput { DefaultMailboxQuotaMb = -2 }, Ct)).Failure!.Kind);
         }
         await using (var s = h.As(actor))
         {

@@ -111,4 +111,46 @@ public sealed class ApiQuotaRoomTests(ApiHostFixture host)
         // Only an admin sets it: the reseller's own key cannot.
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(asReseller, HttpMethod.Patch, $"/api/v1/resellers/{id}", new { oversellPercent = 200 })).Status);
     }
+
+    /// <summary>
+    /// Issue 19 item 7: a mailbox created without <c>quotaMb</c> gets the domain's proposal; the plan's default mailbox
+    /// size may be unlimited (-1), which is capped by what is left in the plan and the domain's cap, so no plan or pool is
+    /// ever oversold by it; with nothing left, a mailbox without a quota is a field error on quotaMb.
+    /// </summary>
+    [Fact]
+    public async Task MailboxWithoutQuota_GetsTheProposal_UnlimitedPlanDefault_IsWhatIsLeft()
+    {
+        using var admin = host.CreateAdminApiClient();
+        var run = Unique("");
+        var email = $"unl-{run}@customers.example";
+        var customer = await CreatedAsync(admin, "/api/v1/customers", new
+        {
+            name = "Unlimited " + run, email, password = Password,
+            limits = new { maxDomains = 1, maxMailboxes = 3, diskQuotaMb = 900 },
+        });
+        var customerId = customer["id"]!.GetValue<string>();
+        var domain = $"unl-{run}.example";
+        await CreatedAsync(admin, "/api/v1/domains", new { name = domain, customerId });
+        using var client = host.CreateClient(await ApiHostFixture.KeyForAsync(admin, email));
+
+        // No plan default: an equal share of 900 MB among 3 mailboxes.
+        var first = await CreatedAsync(client, $"/api/v1/domains/{domain}/mailboxes", new { localPart = "first", password = Password });
+        Assert.Equal(300, first["quotaMb"]!.GetValue<long>());
+
+        // Unlimited: the next mailbox is offered, and gets, everything left (600 MB), not more.
+        Assert.NotEmpty(Errors(await ProblemAsync(admin, HttpMethod.Patch, $"/api/v1/customers/{customerId}", new { defaultMailboxQuotaMb = -2 }, HttpStatusCode.BadRequest), "defaultMailboxQuotaMb"));
+        var patched = await OkAsync(admin, HttpMethod.Patch, $"/api/v1/customers/{customerId}", new { defaultMailboxQuotaMb = -1 });
+        Assert.Equal(-1, patched["defaultMailboxQuotaMb"]!.GetValue<long>());
+        var room = await GetAsync(client, $"/api/v1/domains/{domain}/quota");
+        Assert.Equal((600L, 600L, -1L), (room["leftMb"]!.GetValue<long>(), room["proposedQuotaMb"]!.GetValue<long>(), room["defaultMailboxQuotaMb"]!.GetValue<long>()));
+        var second = await CreatedAsync(client, $"/api/v1/domains/{domain}/mailboxes", new { localPart = "second", password = Password });
+        Assert.Equal(600, second["quotaMb"]!.GetValue<long>());
+
+        // Nothing left: a mailbox without a quota is refused on quotaMb, saying why; one with a quota as before.
+        var refused = await ProblemAsync(client, HttpMethod.Post, $"/api/v1/domains/{domain}/mailboxes", new { localPart = "third", password = Password }, HttpStatusCode.BadRequest);
+        Assert.Contains("No disk is left for another mailbox", Assert.Single(Errors(refused, "quotaMb")));
+        await ProblemAsync(client, HttpMethod.Post, $"/api/v1/domains/{domain}/mailboxes", new { localPart = "third", password = Password, quotaMb = 1 }, HttpStatusCode.UnprocessableEntity);
+        // A quota given is still checked as before (0 is not "none").
+        Assert.NotEmpty(Errors(await ProblemAsync(client, HttpMethod.Post, $"/api/v1/domains/{domain}/mailboxes", new { localPart = "third", password = Password, quotaMb = 0 }, HttpStatusCode.BadRequest), "quotaMb"));
+    }
 }

@@ -66,7 +66,7 @@ public sealed class ApiValidationTests(ApiHostFixture host)
         { "POST", "/api/v1/domains/{domain}/mailboxes", """{"localPart":"*","password":"correct-horse-battery","quotaMb":1}""", "localPart", "* is the catch-all; only an alias can have it." },
         { "POST", "/api/v1/domains/{domain}/mailboxes", """{"localPart":"john","quotaMb":1}""", "password", "Enter a password." },
         { "POST", "/api/v1/domains/{domain}/mailboxes", """{"localPart":"john","password":"short","quotaMb":1}""", "password", "The password needs at least 10 characters." },
-        { "POST", "/api/v1/domains/{domain}/mailboxes", $$"""{"localPart":"john","password":"{{Pw}}"}""", "quotaMb", "The quota must be at least 1 MB." },
+        { "POST", "/api/v1/domains/{domain}/mailboxes", $$"""{"localPart":"john","password":"{{Pw}}","quotaMb":0}""", "quotaMb", "The quota must be at least 1 MB." },
         { "POST", "/api/v1/domains/{domain}/mailboxes", $$"""{"localPart":"john","password":"{{Pw}}","quotaMb":1048577}""", "quotaMb", "The quota can be at most 1048576 MB." },
         { "POST", "/api/v1/domains/{domain}/mailboxes", $$"""{"localPart":"john","password":"{{Pw}}","quotaMb":1,"displayName":"{{Long201}}"}""", "displayName", "The display name can have at most 200 characters." },
         { "POST", "/api/v1/domains/{domain}/mailboxes", $$"""{"localPart":"john","password":"{{Pw}}","quotaMb":1,"displayName":"a\nb"}""", "displayName", "The display name cannot contain control characters." },

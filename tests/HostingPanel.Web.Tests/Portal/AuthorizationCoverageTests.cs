@@ -28,7 +28,7 @@ public sealed class AuthorizationCoverageTests
         "AccountController.Logout", "HomeController.Index",
         // Every signed-in user's own password and browser sessions (/account/security): only ever their own.
         "SecurityController.Index", "SecurityController.Password", "SecurityController.End", "SecurityController.EndOthers",
-        "SecurityController.RecoveryEmail",
+        "SecurityController.RecoveryEmail", "SecurityController.SavePreferences",
     ];
 
     private static IEnumerable<(Type Controller, MethodInfo Action)> Actions() =>

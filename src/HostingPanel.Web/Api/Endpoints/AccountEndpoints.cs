@@ -1,6 +1,10 @@
 using System.Text.Json;
 using HostingPanel.Application.ApiKeys;
 using HostingPanel.Application.Common;
+using HostingPanel.Application.Localization;
+using HostingPanel.Data.Identity;
+using FluentValidation;
+using Microsoft.AspNetCore.Identity;
 
 namespace HostingPanel.Web.Api.Endpoints;
 
@@ -9,13 +13,32 @@ public static class AccountEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/me", (IActorAccessor actors) =>
+        api.MapGet("/me", async (IActorAccessor actors, UserManager<AppUser> users) =>
             {
                 var a = actors.Actor;
-                return TypedResults.Ok(new MeDto(a.Name, JsonNamingPolicy.CamelCase.ConvertName(a.Role), a.ResellerId, a.CustomerId));
+                var user = a.UserId is null ? null : await users.FindByIdAsync(a.UserId);
+                return TypedResults.Ok(new MeDto(a.Name, JsonNamingPolicy.CamelCase.ConvertName(a.Role), a.ResellerId, a.CustomerId, user?.Language, user?.TimeZone));
             })
             .WithTags("Account").WithName("GetMe").WithSummary("The caller")
-            .WithDescription("The API key's user: its email, role (admin, support, reseller, customer) and tenant.");
+            .WithDescription("The API key's user: its email, role (admin, support, reseller, customer), tenant, and its own language and time zone (null where it chose none).");
+
+        api.MapPatch("/me", async (HttpContext http, IActorAccessor actors, UserManager<AppUser> users, UserPreferences preferences,
+                IValidator<PreferencesInput> validator, CancellationToken ct) =>
+            {
+                var body = await ApiBody.ReadAsync<PreferencesInput>(http, ct);
+                if (body.Problem is { } problem) return problem;
+                var a = actors.Actor;
+                if (a.UserId is null || await users.FindByIdAsync(a.UserId) is not { } user) return ApiProblems.From(Failure.NotFound("The user"));
+                // Absent (null) keeps a value; an empty string clears it (back to the reseller's default).
+                var input = new PreferencesInput { Language = body.Value!.Language ?? user.Language, TimeZone = body.Value.TimeZone ?? user.TimeZone };
+                var validation = await validator.ValidateAsync(input, ct);
+                if (!validation.IsValid) return ApiProblems.From(Failure.FromValidation(validation));
+                await preferences.SaveAsync(user, input, ct);
+                return (IResult)TypedResults.Ok(new MeDto(a.Name, JsonNamingPolicy.CamelCase.ConvertName(a.Role), a.ResellerId, a.CustomerId, user.Language, user.TimeZone));
+            })
+            .WithTags("Account").WithName("UpdateMe").WithSummary("Set the caller's language and time zone")
+            .WithDescription("Any of `{language, timeZone}`: `language` one of `en`, `ms`; `timeZone` an IANA name (`Asia/Kuala_Lumpur`). An empty string clears the choice. Anything else is refused with 400.")
+            .JsonBody<PreferencesInput>().Produces<MeDto>();
 
         var keys = api.MapGroup("/apikeys").WithTags("API keys");
         keys.MapGet("", async ([AsParameters] ListQuery query, ApiKeyService service, CancellationToken ct) =>

@@ -28,12 +28,12 @@ public sealed class AccountController(PortalSignIn signIn, SignInManager<AppUser
             return RedirectToAction(nameof(TwoFactor), new { returnUrl = Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl : null });
         if (outcome != PortalSignIn.Outcome.SignedIn)
         {
-            ModelState.AddModelError("", outcome switch
+            ModelState.AddModelError("", Shared.Text.T(outcome switch
             {
                 PortalSignIn.Outcome.LockedOut => PortalSignIn.ThrottledMessage,
                 PortalSignIn.Outcome.Suspended => AccountStanding.SuspendedMessage,
                 _ => "The email or password is not right.",
-            });
+            }));
             return View(form);
         }
         return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : "/");
@@ -54,7 +54,7 @@ public sealed class AccountController(PortalSignIn signIn, SignInManager<AppUser
         var code = TwoFactorCodeForm.Normalize(form.Code);
         if (code.Length == 0)
         {
-            ModelState.AddModelError(nameof(form.Code), "Enter the code from your authenticator app.");
+            ModelState.AddModelError(nameof(form.Code), Shared.Text.T("Enter the code from your authenticator app."));
             return View(form);
         }
         // Six digits: the authenticator's code; anything else: one of the recovery codes (each works once).
@@ -63,7 +63,7 @@ public sealed class AccountController(PortalSignIn signIn, SignInManager<AppUser
             : await signInManager.TwoFactorRecoveryCodeSignInAsync(code);
         if (!result.Succeeded)
         {
-            ModelState.AddModelError("", result.IsLockedOut ? "Too many failed attempts. Try again in 15 minutes." : "The code is not right.");
+            ModelState.AddModelError("", Shared.Text.T(result.IsLockedOut ? "Too many failed attempts. Try again in 15 minutes." : "The code is not right."));
             return View(form);
         }
         return LocalRedirect(Url.IsLocalUrl(form.ReturnUrl) ? form.ReturnUrl! : "/");

@@ -25,6 +25,19 @@ public sealed class AuditController(AuditLogService audit) : PortalController
         var (customers, resellers) = await audit.TenantsAsync(ct);
         return View(new AuditPage(filter, entries, await audit.EntityTypesAsync(ct), customers, resellers));
     }
+
+    /// <summary>Every entry the filter picks (not just this page), as CSV.</summary>
+    [HttpGet("export")]
+    public async Task<IActionResult> Export([FromQuery] AuditLogFilter filter, CancellationToken ct)
+    {
+        if (!ModelState.IsValid) return BadRequest();
+        var csv = new MemoryStream();
+        var failure = await audit.ExportAsync(filter, csv, ct);
+        if (failure is { Kind: FailureKind.NotFound }) return NotFound();
+        if (failure is not null) return BadRequest();
+        csv.Position = 0;
+        return File(csv, "text/csv; charset=utf-8", "audit-log.csv");
+    }
 }
 
 public sealed record AuditPage(AuditLogFilter Filter, Page<AuditEntryView> Entries, IReadOnlyList<string> EntityTypes, IReadOnlyList<AuditTenant> Customers, IReadOnlyList<AuditTenant> Resellers)

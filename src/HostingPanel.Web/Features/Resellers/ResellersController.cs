@@ -92,6 +92,18 @@ public sealed class ResellersController(ResellerService resellers, HostingPanel.
         return View(form);
     }
 
+    /// <summary>The language and time zone of the reseller's tree where its users chose none.</summary>
+    [HttpPost("{id:guid}/defaults")]
+    public async Task<IActionResult> Defaults(Guid id, HostingPanel.Application.Localization.PreferencesInput form,
+        [FromServices] HostingPanel.Application.Localization.ResellerDefaults defaults, CancellationToken ct)
+    {
+        var result = await defaults.SetAsync(id, form, ct);
+        if (result.Failure is { Kind: HostingPanel.Application.Common.FailureKind.NotFound }) return NotFound();
+        if (result.Failure is { } failure) TempData["Error"] = Text.T(failure.Errors.Values.SelectMany(m => m).FirstOrDefault() ?? failure.Message);
+        else Flash("The reseller's language and time zone were saved.");
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+
     [HttpPost("{id:guid}/status")]
     public async Task<IActionResult> SetEnabled(Guid id, bool enabled, CancellationToken ct)
     {

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using HostingPanel.Application.Common;
 using FluentValidation;
+using HostingPanel.Application.Localization;
 
 namespace HostingPanel.Web.Features.Security;
 
@@ -61,6 +62,34 @@ public sealed class SecurityController(UserManager<AppUser> users, PortalSession
         return RedirectToAction(nameof(Index));
     }
 
+    /// <summary>The user's language and time zone; values not on the lists are refused (never stored, never looked up).</summary>
+    [HttpPost("preferences")]
+    public async Task<IActionResult> SavePreferences(PreferencesInput form, [FromServices] IValidator<PreferencesInput> validator, [FromServices] UserPreferences preferences, CancellationToken ct)
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null) return NotFound();
+        var validation = await validator.ValidateAsync(form, ct);
+        foreach (var e in validation.Errors) ModelState.AddModelError("Preferences." + e.PropertyName, e.ErrorMessage);
+        if (!validation.IsValid) return View(nameof(Index), await PageAsync(new OwnPasswordForm(), ct));
+        await preferences.SaveAsync(user, form, ct);
+        // The confirmation is in the language just chosen, as the page it leads to.
+        var culture = string.IsNullOrEmpty(form.Language) ? System.Globalization.CultureInfo.CurrentUICulture : Languages.CultureOf(form.Language);
+        TempData["Success"] = ProductText.Translate("Your language and time zone were saved.", culture);
+        return RedirectToAction(nameof(Index));
+    }
+
+    /// <summary>A reseller's default for its own tree; only ever its own (the id comes from its sign-in, not the form).</summary>
+    [HttpPost("reseller-defaults"), RolesOr404(Roles.Reseller)]
+    public async Task<IActionResult> ResellerDefaults(PreferencesInput form, [FromServices] ResellerDefaults defaults, CancellationToken ct)
+    {
+        if (!Guid.TryParse(User.FindFirstValue(PanelClaims.ResellerId), out var resellerId)) return NotFound();
+        var result = await defaults.SetAsync(resellerId, form, ct);
+        if (result.Failure is { Kind: FailureKind.NotFound }) return NotFound();
+        if (result.Failure is { } failure) TempData["Error"] = Text.T(failure.Errors.Values.SelectMany(m => m).FirstOrDefault() ?? failure.Message);
+        else Flash("The reseller's language and time zone were saved.");
+        return RedirectToAction(nameof(Index));
+    }
+
     [HttpPost("sessions/{id}/end")]
     public async Task<IActionResult> End(string id, CancellationToken ct)
     {
@@ -83,10 +112,14 @@ public sealed class SecurityController(UserManager<AppUser> users, PortalSession
     private async Task<SecurityPage> PageAsync(OwnPasswordForm form, CancellationToken ct)
     {
         var user = await users.GetUserAsync(User);
+        TreeDefaultsForm? treeDefaults = null;
+        if (User.IsInRole(Roles.Reseller) && user?.ResellerId is { } resellerId
+            && (await HttpContext.RequestServices.GetRequiredService<ResellerDefaults>().GetAsync(resellerId, ct)).Value is { } d)
+            treeDefaults = new TreeDefaultsForm("/account/security/reseller-defaults", d.Language, d.TimeZone);
         return new SecurityPage(form, user?.MailboxId is not null, user is not null && await users.GetTwoFactorEnabledAsync(user),
             await sessions.ListAsync(UserId, CurrentSession, ct), user?.RecoveryEmail,
             // From the sign-in's claim: a portal login's own flag, or a mailbox owner's mailbox reset by someone else.
-            User.HasClaim(PanelClaims.MustChangePassword, "true"));
+            User.HasClaim(PanelClaims.MustChangePassword, "true"), user?.Language, user?.TimeZone, treeDefaults);
     }
 }
 
@@ -97,7 +130,7 @@ public sealed class OwnPasswordForm
 }
 
 public sealed record SecurityPage(OwnPasswordForm Form, bool IsMailboxOwner, bool TwoFactorEnabled, IReadOnlyList<PortalSessionView> Sessions,
-    string? RecoveryEmail = null, bool MustChangePassword = false);
+    string? RecoveryEmail = null, bool MustChangePassword = false, string? Language = null, string? TimeZone = null, TreeDefaultsForm? TreeDefaults = null);
 
 /// <summary>An empty address goes back to sending reset links to the login address.</summary>
 public sealed class RecoveryEmailForm

@@ -22,13 +22,14 @@ public abstract class PortalController : Controller
         foreach (var (field, messages) in failure.Errors)
         {
             var key = rename?.Invoke(field) ?? field;
-            foreach (var message in messages) ModelState.AddModelError(key, message);
+            foreach (var message in messages) ModelState.AddModelError(key, Text.T(message));
         }
-        if (failure.Errors.Count == 0) ModelState.AddModelError("", failure.Message);
+        if (failure.Errors.Count == 0) ModelState.AddModelError("", Text.T(failure.Message));
         return null;
     }
 
-    protected void Flash(string message) => TempData["Success"] = message;
+    /// <summary>A message for the next page, in the user's language.</summary>
+    protected void Flash(string message) => TempData["Success"] = Text.T(message);
 }
 
 /// <summary>Lets only the named roles in; everyone else gets 404, as for anything outside its scope.</summary>
@@ -62,7 +63,24 @@ public static class Format
     public static double Percent(long usedBytes, long quotaMb) =>
         quotaMb <= 0 ? 0 : Math.Min(100, usedBytes * 100.0 / (quotaMb * 1024.0 * 1024.0));
 
-    public static string Date(DateTimeOffset? at) => at is { } a ? a.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture) : "never";
+    /// <summary>A moment in the user's time zone, with the zone's offset so it is never mistaken for another zone's time.</summary>
+    public static string Date(DateTimeOffset? at) => at is { } a ? Minutes(a) : Text.T("never");
+
+    /// <summary>Down to the second, in the user's time zone (logs).</summary>
+    public static string Seconds(DateTimeOffset at) => InZone(at, "yyyy-MM-dd HH:mm:ss");
+
+    /// <summary>The day of a moment in the user's time zone.</summary>
+    public static string Day(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Hosting.UserClock.Zone).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Minutes(DateTimeOffset at) => InZone(at, "yyyy-MM-dd HH:mm");
+
+    private static string InZone(DateTimeOffset at, string pattern)
+    {
+        var zone = Hosting.UserClock.Zone;
+        var local = TimeZoneInfo.ConvertTime(at, zone);
+        var text = local.ToString(pattern, System.Globalization.CultureInfo.InvariantCulture);
+        return zone == TimeZoneInfo.Utc ? text + " UTC" : text + " " + (local.Offset < TimeSpan.Zero ? "-" : "+") + local.Offset.ToString(@"hh\:mm", System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 /// <summary>A quota bar: bytes used of a quota in MB.</summary>
