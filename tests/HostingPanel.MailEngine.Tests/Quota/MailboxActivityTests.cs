@@ -1,3 +1,4 @@
+using HostingPanel.Testing;
 using HostingPanel.MailEngine.Admin;
 using HostingPanel.MailEngine.Auth;
 using HostingPanel.MailEngine.Tests.Smtp;
@@ -167,6 +168,70 @@ public abstract class MailboxActivityRules
 
         // With POP3 retention on, the server lets go by itself: not a keeper.
         await engine.Admin.EnsureMailboxAsync(new MailboxSpec("keeper@example.com", EngineHost.Hash(EngineHost.Password), 10_000_000, true, true, true, 30));
+        Assert.Empty(await activity.ListPop3KeepersAsync(null));
+    }
+
+    /// <summary>
+    /// The report's case as the issue names it: Debian's fetchmail in keep mode (UIDL, "leave a copy on the server")
+    /// downloads everything and deletes nothing, so a week later the mailbox is on the "never deletes" list; the same
+    /// program in its normal mode (nokeep, flush) deletes what it downloaded, and the mailbox leaves the list.
+    /// </summary>
+    [Fact]
+    public async Task Pop3KeepersReport_FetchmailInKeepMode_IsListed_ItsNormalModeTakesTheMailboxOff()
+    {
+        var fetchmail = TestEnvironment.RequireTool("fetchmail", "fetchmail");
+        var clock = new ManualClock(Start);
+        await using var engine = await StartAsync(clock);
+        var activity = engine.Services.GetRequiredService<IMailboxActivityAdmin>();
+        var account = await engine.CreateMailboxAsync("fm@example.com", quotaBytes: 10_000_000);
+        for (var i = 0; i < 3; i++)
+            await engine.DeliverAsync(account, EngineHost.Message("fetched " + i, new string('f', 500 * (i + 1)) + "\r\n"));
+
+        var home = Path.Combine(engine.DataDirectory, "fetchmail");
+        var outbox = Path.Combine(home, "out");
+        System.IO.Directory.CreateDirectory(outbox);
+        async Task FetchAsync(bool keep)
+        {
+            var rc = Path.Combine(home, "fetchmailrc");
+            await File.WriteAllTextAsync(rc,
+                "set no bouncemail\n" +
+                $"poll 127.0.0.1 with proto POP3 port {engine.Pop3Port} uidl\n" +
+                $"  user \"fm@example.com\" there with password \"{EngineHost.Password}\" is \"root\" here\n" +
+                $"  options {(keep ? "keep" : "nokeep flush")} sslproto '' mda \"/bin/sh -c 'cat > {outbox}/$(date +%s%N).eml'\"\n");
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(rc, UnixFileMode.UserRead | UnixFileMode.UserWrite); // fetchmail refuses a readable rc
+            var start = new System.Diagnostics.ProcessStartInfo(fetchmail) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { "--nodetach", "--nosyslog", "-f", rc, "--idfile", Path.Combine(home, "fetchids") })
+                start.ArgumentList.Add(arg);
+            start.Environment["FETCHMAILHOME"] = home;
+            start.Environment["HOME"] = home;
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+            // 0: mail retrieved, 1: no new mail.
+            Assert.True(process.ExitCode is 0 or 1, $"fetchmail exit {process.ExitCode}: {await output}{await errors}");
+        }
+
+        await FetchAsync(keep: true);
+        Assert.Equal(3, System.IO.Directory.GetFiles(outbox).Length);
+        var a = (await activity.GetActivityAsync("fm@example.com"))!;
+        Assert.Equal(3, a.Kept.Messages);
+        Assert.Equal(Start, a.Kept.OldestRetrievedAt);
+        Assert.Equal(0, a.Removed.Messages);
+
+        // A week later the program has polled again (UIDL: nothing new to download) and still deleted nothing.
+        clock.Advance(TimeSpan.FromDays(8));
+        await FetchAsync(keep: true);
+        Assert.Equal(3, System.IO.Directory.GetFiles(outbox).Length);
+        var keeper = Assert.Single(await activity.ListPop3KeepersAsync(null));
+        Assert.Equal(("fm@example.com", 3L, Start), (keeper.Address, keeper.KeptMessages, keeper.OldestRetrievedAt));
+
+        // Its normal mode deletes what it downloaded ("flush" also what keep mode left): removals recorded, off the list.
+        await FetchAsync(keep: false);
+        a = (await activity.GetActivityAsync("fm@example.com"))!;
+        Assert.Equal(0, a.Kept.Messages);
+        Assert.Equal(3, a.Removed.Messages);
         Assert.Empty(await activity.ListPop3KeepersAsync(null));
     }
 }

@@ -72,7 +72,8 @@ internal static class Pop3MessageSender
     /// TOP: the header, the blank line and <paramref name="bodyLines"/> lines, into the session's
     /// pipe (a TOP is usually a few kilobytes and leaves with the batch's other replies).
     /// </summary>
-    public static async ValueTask SendTopAsync(PipeWriter writer, SafeFileHandle file, int bodyLines, CancellationToken ct)
+    /// <summary>Sends the header and the first <paramref name="bodyLines"/> lines; true when that was the whole message.</summary>
+    public static async ValueTask<bool> SendTopAsync(PipeWriter writer, SafeFileHandle file, int bodyLines, CancellationToken ct)
     {
         var stuffer = new Pop3DotStuffer(bodyLines);
         var chunk = ArrayPool<byte>.Shared.Rent(ReadSize);
@@ -93,6 +94,9 @@ internal static class Pop3MessageSender
         {
             ArrayPool<byte>.Shared.Return(chunk);
         }
+        // The file ran out before the line limit did: the client has the whole message.
+        var whole = !stuffer.Done;
         stuffer.Finish(writer);
+        return whole;
     }
 }

@@ -26,7 +26,10 @@ internal static class RetrHandler
             if (command.Verb == Pop3Verb.Top)
             {
                 session.Write(Pop3Replies.TopFollows);
-                await Pop3MessageSender.SendTopAsync(connection.Writer, body, command.Lines, ct);
+                // fetchmail in keep mode downloads with TOP and a line count larger than any message rather than RETR:
+                // a TOP that sent the whole message is a download too (issue 19's "never deletes" report counts it).
+                if (await Pop3MessageSender.SendTopAsync(connection.Writer, body, command.Lines, ct))
+                    maildrop.MarkRetrieved(message);
                 return Pop3Outcome.Continue;
             }
             // RETR bypasses the pipe: replies batched before it go first, then the message in large writes.
