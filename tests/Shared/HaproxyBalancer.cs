@@ -125,7 +125,8 @@ public sealed class HaproxyBalancer : IAsyncDisposable
         return true;
     }
 
-    private static async Task<bool> GreetsAsync(IPEndPoint frontEnd, string greeting)
+    /// <summary>True when a connection to <paramref name="frontEnd"/> is greeted with <paramref name="greeting"/> within 5 s.</summary>
+    public static async Task<bool> GreetsAsync(IPEndPoint frontEnd, string greeting)
     {
         try
         {

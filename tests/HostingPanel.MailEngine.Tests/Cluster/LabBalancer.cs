@@ -1,7 +1,6 @@
 using HostingPanel.Testing;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace HostingPanel.MailEngine.Tests.Cluster;
@@ -43,7 +42,7 @@ public sealed class LabBalancer : IAsyncDisposable
         foreach (var (front, greeting) in new[] { (balancer.Smtp, "220"), (balancer.Imap, "* OK") })
         {
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!await GreetsAsync(front, greeting))
+            while (!await HaproxyBalancer.GreetsAsync(front, greeting))
             {
                 if (process.HasExited || DateTime.UtcNow > deadline)
                 {
@@ -92,23 +91,6 @@ public sealed class LabBalancer : IAsyncDisposable
                 config.Append($"  server node{i + 1} {nodes[i]}:{port} {send} check check-send-proxy inter 1s fall 2 rise 1\n");
         }
         return config.ToString();
-    }
-
-    private static async Task<bool> GreetsAsync(IPEndPoint front, string greeting)
-    {
-        try
-        {
-            using var tcp = new TcpClient();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await tcp.ConnectAsync(front, timeout.Token);
-            var buffer = new byte[512];
-            var read = await tcp.GetStream().ReadAsync(buffer, timeout.Token);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith(greeting, StringComparison.Ordinal);
-        }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
-        {
-            return false;
-        }
     }
 
     public async ValueTask DisposeAsync()
