@@ -62,8 +62,8 @@ public sealed class DaneDeliveryTests
         });
         await engine.CreateMailboxAsync("adam@example.com");
         string[] domains = ["ok.test", "bad.test", "huge.test", "plain.test", "stripped.test", "forged.test"];
-        await SendAsync(engine, string.Join(", ", domains.Select(d => "to@" + d)), "first");
-        var lines = await LinesForAllAsync(engine, domains.Select(d => "to@" + d));
+        await OutboundAttempts.SubmitAsync(engine, string.Join(", ", domains.Select(d => "to@" + d)), "first");
+        var lines = await OutboundAttempts.ForAllAsync(engine, domains.Select(d => "to@" + d));
 
         var ok = Assert.Single(lines["to@ok.test"]);
         Assert.Equal("relayed", ok.Outcome);
@@ -106,8 +106,8 @@ public sealed class DaneDeliveryTests
         // An attacker on the path strips STARTTLS: DANE makes TLS mandatory, so the mail waits; the unsigned domain
         // has nothing to insist on and goes in clear, which the log says.
         mx.CertificateFor = null;
-        await SendAsync(engine, "again@ok.test, again@plain.test", "second");
-        lines = await LinesForAllAsync(engine, ["again@ok.test", "again@plain.test"]);
+        await OutboundAttempts.SubmitAsync(engine, "again@ok.test, again@plain.test", "second");
+        lines = await OutboundAttempts.ForAllAsync(engine, ["again@ok.test", "again@plain.test"]);
         var strippedTls = Assert.Single(lines["again@ok.test"]);
         Assert.Equal("deferred", strippedTls.Outcome);
         Assert.Contains("starttls-not-supported", strippedTls.Detail);
@@ -116,27 +116,5 @@ public sealed class DaneDeliveryTests
         Assert.Contains("no TLS (not offered)", clear.Detail);
         lock (mx.Accepted)
             Assert.DoesNotContain("again@ok.test", mx.Accepted.SelectMany(m => m.To));
-    }
-
-    private static async Task SendAsync(EngineHost engine, string to, string subject)
-    {
-        using var client = await SmtpTestKit.ConnectAsync(engine.SubmissionPort, user: "adam@example.com");
-        await client.SendAsync(SmtpTestKit.Message("adam@example.com", to, subject));
-        await client.DisconnectAsync(true);
-    }
-
-    private static async Task<Dictionary<string, List<DeliveryLogLine>>> LinesForAllAsync(EngineHost engine, IEnumerable<string> recipients)
-    {
-        var wanted = recipients.ToList();
-        var result = new Dictionary<string, List<DeliveryLogLine>>(StringComparer.OrdinalIgnoreCase);
-        await SmtpTestKit.EventuallyAsync(async () =>
-        {
-            await engine.Services.GetRequiredService<DeliveryLogWriter>().FlushAsync();
-            foreach (var r in wanted)
-                result[r] = (await engine.Services.GetRequiredService<IDeliveryLog>().SearchAsync(new DeliveryLogQuery(r, null, null, null, null, 0, 100, RecipientOnly: true)))
-                    .Items.Where(l => l.Outcome is "relayed" or "deferred" or "bounced").ToList();
-            return result.Values.All(l => l.Count > 0);
-        }, "a queue attempt for " + string.Join(", ", wanted), 120_000);
-        return result;
     }
 }

@@ -51,9 +51,9 @@ public sealed class MtaStsDeliveryTests
             ["Mail:Queue:RetryDelay"] = "01:00:00",
         });
         await engine.CreateMailboxAsync("adam@example.com");
-        await SendAsync(engine, string.Join(", ", Domains.Select(d => "to@" + d)), "first");
+        await OutboundAttempts.SubmitAsync(engine, string.Join(", ", Domains.Select(d => "to@" + d)), "first");
 
-        var lines = await LinesForAllAsync(engine, Domains.Select(d => "to@" + d));
+        var lines = await OutboundAttempts.ForAllAsync(engine, Domains.Select(d => "to@" + d));
         var enforce = Assert.Single(lines["to@enforce.test"]);
         Assert.Equal("relayed", enforce.Outcome);
         Assert.Contains("MTA-STS: enforce policy id 20261207a fetched", enforce.Detail);
@@ -94,8 +94,8 @@ public sealed class MtaStsDeliveryTests
         await dns.PublishAsync();
         lock (policies.Policies)
             policies.Policies.Clear();
-        await SendAsync(engine, "again@enforce.test, again@none.test", "second");
-        lines = await LinesForAllAsync(engine, ["again@enforce.test", "again@none.test"]);
+        await OutboundAttempts.SubmitAsync(engine, "again@enforce.test, again@none.test", "second");
+        lines = await OutboundAttempts.ForAllAsync(engine, ["again@enforce.test", "again@none.test"]);
         var stripped = Assert.Single(lines["again@enforce.test"]);
         Assert.Equal("deferred", stripped.Outcome);
         Assert.Contains("MTA-STS: cached enforce policy (no TXT record now)", stripped.Detail);
@@ -138,36 +138,13 @@ public sealed class MtaStsDeliveryTests
             ["Mail:Relay:TrustedRootsPath"] = ca.RootPemPath,
         });
         await engine.CreateMailboxAsync("adam@example.com");
-        await SendAsync(engine, "to@enforce.test", "through the smarthost");
+        await OutboundAttempts.SubmitAsync(engine, "to@enforce.test", "through the smarthost");
 
-        var line = Assert.Single((await LinesForAllAsync(engine, ["to@enforce.test"]))["to@enforce.test"]);
+        var line = Assert.Single((await OutboundAttempts.ForAllAsync(engine, ["to@enforce.test"]))["to@enforce.test"]);
         Assert.Equal("relayed", line.Outcome);
         Assert.Contains("MTA-STS and DANE: not applied (sent through the smarthost 127.0.0.1", line.Detail);
         lock (smarthost.Accepted)
             Assert.Contains("to@enforce.test", smarthost.Accepted.SelectMany(m => m.To));
         Assert.Equal(0, policies.Fetches);
-    }
-
-    private static async Task SendAsync(EngineHost engine, string to, string subject)
-    {
-        using var client = await SmtpTestKit.ConnectAsync(engine.SubmissionPort, user: "adam@example.com");
-        await client.SendAsync(SmtpTestKit.Message("adam@example.com", to, subject));
-        await client.DisconnectAsync(true);
-    }
-
-    /// <summary>Waits until every recipient has a line in the delivery log (the queue's first attempt), then returns them by recipient.</summary>
-    private static async Task<Dictionary<string, List<DeliveryLogLine>>> LinesForAllAsync(EngineHost engine, IEnumerable<string> recipients)
-    {
-        var wanted = recipients.ToList();
-        var result = new Dictionary<string, List<DeliveryLogLine>>(StringComparer.OrdinalIgnoreCase);
-        await SmtpTestKit.EventuallyAsync(async () =>
-        {
-            await engine.Services.GetRequiredService<DeliveryLogWriter>().FlushAsync();
-            foreach (var r in wanted)
-                result[r] = (await engine.Services.GetRequiredService<IDeliveryLog>().SearchAsync(new DeliveryLogQuery(r, null, null, null, null, 0, 100, RecipientOnly: true)))
-                    .Items.Where(l => l.Outcome is "relayed" or "deferred" or "bounced").ToList();
-            return result.Values.All(l => l.Count > 0);
-        }, "a queue attempt for " + string.Join(", ", wanted), 90_000);
-        return result;
     }
 }

@@ -86,7 +86,7 @@ public sealed class RequireTlsTests
         await engine.CreateMailboxAsync("adam@example.com");
 
         await SendAsync(engine, "r@ok.test, r@plain.test", requireTls: true);
-        var lines = await LinesForAllAsync(engine, ["r@ok.test", "r@plain.test"]);
+        var lines = await OutboundAttempts.ForAllAsync(engine, ["r@ok.test", "r@plain.test"]);
         var verified = Assert.Single(lines["r@ok.test"]);
         Assert.Equal("relayed", verified.Outcome);
         Assert.Contains("certificate matches a DNSSEC-validated TLSA record of mx.ok.test", verified.Detail);
@@ -99,7 +99,7 @@ public sealed class RequireTlsTests
         // The same verified MX no longer offers REQUIRETLS: it could not keep the promise further on, so the message returns.
         mx.Extensions = ["8BITMIME"];
         await SendAsync(engine, "again@ok.test", requireTls: true);
-        var notOffered = Assert.Single((await LinesForAllAsync(engine, ["again@ok.test"]))["again@ok.test"]);
+        var notOffered = Assert.Single((await OutboundAttempts.ForAllAsync(engine, ["again@ok.test"]))["again@ok.test"]);
         Assert.Equal("bounced", notOffered.Outcome);
         Assert.Contains("REQUIRETLS: mx.ok.test does not offer REQUIRETLS", notOffered.Detail);
 
@@ -107,7 +107,7 @@ public sealed class RequireTlsTests
         // the header the same destination defers.
         await SendAsync(engine, "waived@bad.test", requireTls: false, tlsRequiredNo: true);
         await SendAsync(engine, "held@bad.test", requireTls: false);
-        lines = await LinesForAllAsync(engine, ["waived@bad.test", "held@bad.test"]);
+        lines = await OutboundAttempts.ForAllAsync(engine, ["waived@bad.test", "held@bad.test"]);
         var waived = Assert.Single(lines["waived@bad.test"]);
         Assert.Equal("relayed", waived.Outcome);
         Assert.Contains("TLS-Required: No: MTA-STS and DANE not applied at the sender's request", waived.Detail);
@@ -130,20 +130,5 @@ public sealed class RequireTlsTests
             message.Headers.Add("TLS-Required", "No");
         await client.SendAsync(message);
         await client.DisconnectAsync(true);
-    }
-
-    private static async Task<Dictionary<string, List<DeliveryLogLine>>> LinesForAllAsync(EngineHost engine, IEnumerable<string> recipients)
-    {
-        var wanted = recipients.ToList();
-        var result = new Dictionary<string, List<DeliveryLogLine>>(StringComparer.OrdinalIgnoreCase);
-        await SmtpTestKit.EventuallyAsync(async () =>
-        {
-            await engine.Services.GetRequiredService<DeliveryLogWriter>().FlushAsync();
-            foreach (var r in wanted)
-                result[r] = (await engine.Services.GetRequiredService<IDeliveryLog>().SearchAsync(new DeliveryLogQuery(r, null, null, null, null, 0, 100, RecipientOnly: true)))
-                    .Items.Where(l => l.Outcome is "relayed" or "deferred" or "bounced").ToList();
-            return result.Values.All(l => l.Count > 0);
-        }, "a queue attempt for " + string.Join(", ", wanted), 120_000);
-        return result;
     }
 }
