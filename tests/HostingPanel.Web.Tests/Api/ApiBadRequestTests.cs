@@ -133,6 +133,6 @@ public sealed class ApiBadRequestTests(ApiHostFixture host)
     public async Task WrongMethod_Is405ProblemJson()
     {
         var problem = await SendRawAsync(HttpMethod.Put, "/api/v1/me", new StringContent("{}", Encoding.UTF8, "application/json"), HttpStatusCode.MethodNotAllowed);
-        Assert.Equal("PUT is not allowed on /api/v1/me; allowed: GET.", problem["detail"]!.GetValue<string>());
+        Assert.Equal("PUT is not allowed on /api/v1/me; allowed: GET, PATCH.", problem["detail"]!.GetValue<string>());
     }
 }
