@@ -35,7 +35,8 @@ public static class ApiOpenApi
         [typeof(Application.Customers.CreateCustomerInput)] = ["name", "email", "password", "limits"],
         [typeof(Application.Customers.PlanLimitsInput)] = ["maxDomains", "maxMailboxes", "diskQuotaMb"],
         [typeof(Application.Domains.CreateDomainInput)] = ["name"],
-        [typeof(Application.Mailboxes.CreateMailboxInput)] = ["localPart", "password", "quotaMb"],
+        // quotaMb may be left out: the mailbox then gets the domain's proposal (issue 19 item 7).
+        [typeof(Application.Mailboxes.CreateMailboxInput)] = ["localPart", "password"],
         [typeof(Application.Aliases.CreateAliasInput)] = ["localPart", "destinations"],
         [typeof(Application.Aliases.ReplaceDestinationsInput)] = ["destinations"],
         [typeof(Application.ApiKeys.CreateApiKeyInput)] = ["name"],

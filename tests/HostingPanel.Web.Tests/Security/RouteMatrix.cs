@@ -86,6 +86,8 @@ public static class RouteMatrix
     private static Task<MatrixRequest> Post(string path, Dictionary<string, string>? form = null) => Task.FromResult(new MatrixRequest(path, form ?? []));
     private static Task<MatrixRequest> Json(string path, object? body = null) => Task.FromResult(new MatrixRequest(path, Json: body ?? new { }));
 
+    private static Dictionary<string, string> EnglishUtc() => new() { ["Language"] = "en", ["TimeZone"] = "UTC" };
+
     private static Dictionary<string, string> PlanOf(MatrixTenant t) => new()
     {
         ["Name"] = t.CustomerName,
@@ -154,6 +156,7 @@ public static class RouteMatrix
             Page("GET", "/", Everyone, _ => Get("/")),
             Page("GET", "/search", Panel, c => Get($"/search?q={MatrixTenant.Mailbox}")),
             Page("GET", "/audit", Panel, _ => Get("/audit")),
+            Page("GET", "/audit/export", Panel, _ => Get("/audit/export")),
             Page("GET", "/account/two-factor", Everyone, _ => Get("/account/two-factor")),
             Page("POST", "/account/two-factor/enable", Everyone, _ => Post("/account/two-factor/enable", new() { ["code"] = "000000" })),
             Page("POST", "/account/two-factor/disable", Everyone, _ => Post("/account/two-factor/disable", new() { ["code"] = "000000" })),
@@ -163,6 +166,9 @@ public static class RouteMatrix
             Page("POST", "/account/security/password", Panel, _ => Post("/account/security/password", new() { ["Password"] = Pw })),
             // Posted without the current password: refused by validation, so the recovery address stays unset.
             Page("POST", "/account/security/recovery-email", Everyone, _ => Post("/account/security/recovery-email", new() { ["RecoveryEmail"] = "elsewhere@matrix.example" })),
+            // English and UTC, what every matrix user has anyway: the pages other rules read stay as they were.
+            Page("POST", "/account/security/preferences", Everyone, _ => Post("/account/security/preferences", EnglishUtc())),
+            Page("POST", "/account/security/reseller-defaults", [Reseller], _ => Post("/account/security/reseller-defaults", EnglishUtc())),
             // A session id that is nobody's: 404 for everyone (a user may end only its own sessions).
             new("POST", "/account/security/sessions/{id}/end", false, false, (r, _) => r == Anonymous ? Outcome.LoginPage : Outcome.NotFound,
                 _ => Post("/account/security/sessions/no-such-session/end")),
@@ -221,6 +227,7 @@ public static class RouteMatrix
             })),
             Page("GET", "/resellers/{id:guid}", [Admin], c => Get($"/resellers/{c.T.ResellerId}"), tenant: true),
             Page("POST", "/resellers/{id:guid}", [Admin], c => Post($"/resellers/{c.T.ResellerId}", PoolOf(c.T)), tenant: true),
+            Page("POST", "/resellers/{id:guid}/defaults", [Admin], c => Post($"/resellers/{c.T.ResellerId}/defaults", EnglishUtc()), tenant: true),
             Page("POST", "/resellers/{id:guid}/status", [Admin], c => Post($"/resellers/{c.T.ResellerId}/status", new() { ["enabled"] = "true" }), tenant: true),
             Page("GET", "/resellers/{id:guid}/delete", [Admin], c => Get($"/resellers/{c.T.ResellerId}/delete"), tenant: true),
             Page("POST", "/resellers/{id:guid}/delete", [Admin], async c => new MatrixRequest($"/resellers/{await c.ResellerIdAsync()}/delete", []), tenant: true) with { ChangesTarget = true },
@@ -407,6 +414,7 @@ public static class RouteMatrix
 
             // --- REST API ----------------------------------------------------------------------------------------
             Endpoint("GET", "/api/v1/me", Everyone, _ => Get("/api/v1/me")),
+            Endpoint("PATCH", "/api/v1/me", Everyone, _ => Json("/api/v1/me", new { language = "en", timeZone = "UTC" })),
             // Without the mail engine on this node the roles that may track mail get 503 (said so); a mailbox owner 404.
             new("GET", "/api/v1/deliveries", true, false, (r, _) => r == Anonymous ? Outcome.Unauthorized : r == MailboxOwner ? Outcome.NotFound : Outcome.ServerError,
                 _ => Get("/api/v1/deliveries?address=matrix@example.com")),
