@@ -117,6 +117,9 @@ public sealed partial class FormValidationTests(MatrixWorld world)
         "/migrations/import", "/migrations/import/apply",
         // A mailbox file's upload: refused as a whole with the reason (not mbox, zip slip, zip bomb), in MailboxTransferTests.
         "/my/import", "/domains/{domain}/mailboxes/{localPart}/import",
+        // Language and time zone, one's own and a reseller's defaults: values not on the lists are refused and nothing
+        // is stored (LanguageAndTimeZoneTests, through these very forms).
+        "/account/security/preferences", "/account/security/reseller-defaults", "/resellers/{id:guid}/defaults",
     ];
 
     [Fact]
